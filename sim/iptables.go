@@ -1,0 +1,161 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// IPTables is the nat table of one IP family's iptables state on the node:
+// chains of rules, each rule an argument list as iptables-save prints it.
+// Changes go through Apply, which is atomic like iptables-restore: either
+// every operation applies or none does.
+type IPTables struct {
+	family Family
+	chains map[string][][]string
+}
+
+// BuiltinNATChains are the nat table's built-in chains.
+var BuiltinNATChains = []string{"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"}
+
+func newIPTables(f Family) *IPTables {
+	t := &IPTables{family: f, chains: map[string][][]string{}}
+	for _, c := range BuiltinNATChains {
+		t.chains[c] = nil
+	}
+	return t
+}
+
+// OpKind is what an IPTablesOp does.
+type OpKind int
+
+// The operations iptables-restore can perform on the nat table.
+const (
+	EnsureChain OpKind = iota // create the chain if missing
+	InsertRule                // insert the rule at the head of the chain
+	AppendRule                // append the rule at the tail of the chain
+	DeleteRule                // delete the first rule equal to Rule
+	FlushChain                // delete every rule of the chain
+	DeleteChain               // delete an empty, unreferenced, non-builtin chain
+)
+
+// IPTablesOp is one operation of an iptables-restore payload.
+type IPTablesOp struct {
+	Kind  OpKind
+	Chain string
+	Rule  []string
+}
+
+// Apply performs the operations atomically. It fails, changing nothing, when
+// an operation names a missing chain or rule, jumps to a missing chain, or
+// deletes a chain that is built in, not empty or still referenced.
+func (t *IPTables) Apply(ops []IPTablesOp) error {
+	next := make(map[string][][]string, len(t.chains))
+	for c, rules := range t.chains {
+		next[c] = slices.Clone(rules)
+	}
+	for _, op := range ops {
+		rules, ok := next[op.Chain]
+		if !ok && op.Kind != EnsureChain {
+			return fmt.Errorf("iptables-restore: chain %s in table nat does not exist", op.Chain)
+		}
+		switch op.Kind {
+		case EnsureChain:
+			if !ok {
+				next[op.Chain] = nil
+			}
+		case InsertRule, AppendRule:
+			if target := jumpTarget(op.Rule); target != "" && !isTerminalTarget(target) {
+				if _, ok := next[target]; !ok {
+					return fmt.Errorf("iptables-restore: rule jumps to chain %s, which does not exist", target)
+				}
+			}
+			rule := slices.Clone(op.Rule)
+			if op.Kind == InsertRule {
+				next[op.Chain] = append([][]string{rule}, rules...)
+			} else {
+				next[op.Chain] = append(rules, rule)
+			}
+		case DeleteRule:
+			i := slices.IndexFunc(rules, func(r []string) bool { return slices.Equal(r, op.Rule) })
+			if i < 0 {
+				return fmt.Errorf("iptables-restore: rule %q not found in chain %s", strings.Join(op.Rule, " "), op.Chain)
+			}
+			next[op.Chain] = slices.Delete(rules, i, i+1)
+		case FlushChain:
+			next[op.Chain] = nil
+		case DeleteChain:
+			if slices.Contains(BuiltinNATChains, op.Chain) {
+				return fmt.Errorf("iptables-restore: cannot delete built-in chain %s", op.Chain)
+			}
+			if len(rules) > 0 {
+				return fmt.Errorf("iptables-restore: chain %s is not empty", op.Chain)
+			}
+			for c, rs := range next {
+				for _, r := range rs {
+					if jumpTarget(r) == op.Chain {
+						return fmt.Errorf("iptables-restore: chain %s is still referenced from %s", op.Chain, c)
+					}
+				}
+			}
+			delete(next, op.Chain)
+		default:
+			return fmt.Errorf("iptables-restore: unknown operation %d", op.Kind)
+		}
+	}
+	t.chains = next
+	return nil
+}
+
+func isTerminalTarget(t string) bool {
+	switch t {
+	case "DNAT", "SNAT", "MASQUERADE", "RETURN", "ACCEPT", "DROP", "MARK":
+		return true
+	}
+	return false
+}
+
+func jumpTarget(rule []string) string {
+	for i := 0; i+1 < len(rule); i++ {
+		if rule[i] == "-j" {
+			return rule[i+1]
+		}
+	}
+	return ""
+}
+
+// Chains returns the chain names, sorted.
+func (t *IPTables) Chains() []string {
+	out := make([]string, 0, len(t.chains))
+	for c := range t.chains {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HasChain reports whether the chain exists.
+func (t *IPTables) HasChain(chain string) bool {
+	_, ok := t.chains[chain]
+	return ok
+}
+
+// Rules returns a chain's rules in order (nil when the chain is missing).
+func (t *IPTables) Rules(chain string) [][]string { return t.chains[chain] }
+
+// Save renders the table as iptables-save would, chains sorted.
+func (t *IPTables) Save() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s iptables\n*nat\n", t.family)
+	chains := t.Chains()
+	for _, c := range chains {
+		fmt.Fprintf(&b, ":%s\n", c)
+	}
+	for _, c := range chains {
+		for _, r := range t.chains[c] {
+			fmt.Fprintf(&b, "-A %s %s\n", c, strings.Join(r, " "))
+		}
+	}
+	b.WriteString("COMMIT\n")
+	return b.String()
+}

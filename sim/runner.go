@@ -1,0 +1,103 @@
+package sim
+
+import (
+	"fmt"
+	"time"
+)
+
+// Violation is a broken invariant: which one, when, and what was seen.
+type Violation struct {
+	Invariant string
+	At        time.Duration
+	Message   string
+}
+
+// String renders the violation in one line.
+func (v Violation) String() string {
+	return fmt.Sprintf("%s at %s: %s", v.Invariant, FormatDuration(v.At), v.Message)
+}
+
+// Invariant names a property every correct implementation keeps, with one
+// line saying what it guarantees.
+type Invariant struct {
+	Name    string
+	Summary string
+}
+
+// The invariants the runner itself checks.
+var (
+	// CrashInvariant: simulated code never panics.
+	CrashInvariant = Invariant{"crash", "the daemon never panics"}
+	// RunawayInvariant: a run ends within its event budget.
+	RunawayInvariant = Invariant{"runaway", "a scenario ends within its event budget (no livelock)"}
+)
+
+// Runner executes the events of a Scheduler one at a time, runs each inside
+// Protect so a panic becomes a "crash" violation, and checks the invariants
+// after every event. It keeps the first violation of each invariant and goes
+// on, so a crash can be followed by what it leads to (a crash loop).
+type Runner struct {
+	Sched *Scheduler
+	Trace *Trace
+	// Check returns the invariants broken now; called after every event.
+	Check func(now time.Duration) []Violation
+	// OnCrash is told of every crash, to restart the daemon that died.
+	OnCrash func(c *Crash)
+	// Horizon ends the run at this virtual time (0: run until idle).
+	Horizon time.Duration
+	// MaxEvents bounds the run (0: 10000).
+	MaxEvents int
+
+	violations []Violation
+	seen       map[string]bool
+	events     int
+}
+
+// Report records a violation unless one of the same invariant is recorded already.
+func (r *Runner) Report(v Violation) {
+	if r.seen == nil {
+		r.seen = map[string]bool{}
+	}
+	if r.seen[v.Invariant] {
+		return
+	}
+	r.seen[v.Invariant] = true
+	r.violations = append(r.violations, v)
+	r.Trace.Add(v.At, "check", "VIOLATION %s: %s", v.Invariant, v.Message)
+}
+
+// Run executes events until none is left, the horizon or the event budget
+// is reached, and returns the violations in the order they first happened.
+func (r *Runner) Run() []Violation {
+	max := r.MaxEvents
+	if max == 0 {
+		max = 10000
+	}
+	for {
+		ev := r.Sched.Next()
+		if ev == nil || (r.Horizon > 0 && ev.At > r.Horizon) {
+			break
+		}
+		r.events++
+		if r.events > max {
+			r.Report(Violation{RunawayInvariant.Name, ev.At, fmt.Sprintf("more than %d events", max)})
+			break
+		}
+		if crash := Protect(ev.Do); crash != nil {
+			r.Trace.Add(ev.At, "node", "CRASH during %s: %s", ev.Name, crash.Error())
+			r.Report(Violation{CrashInvariant.Name, ev.At, crash.Error()})
+			if r.OnCrash != nil {
+				r.OnCrash(crash)
+			}
+		}
+		if r.Check != nil {
+			for _, v := range r.Check(ev.At) {
+				r.Report(v)
+			}
+		}
+	}
+	return r.violations
+}
+
+// Events returns how many events ran.
+func (r *Runner) Events() int { return r.events }
