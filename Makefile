@@ -1,0 +1,29 @@
+# faultsim: the two commands are `make run` (the main job) and `make test`.
+GO ?= go
+PKGS := ./...
+
+.PHONY: run test lint fmt-check vet race fuzz bench
+
+run:
+	$(GO) run ./cmd/faultsim run scenarios/corpus
+	$(GO) run ./cmd/faultsim demo --duration 5s
+
+test: fmt-check vet race
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet $(PKGS)
+
+race:
+	$(GO) test -race -count=1 $(PKGS)
+
+lint: fmt-check vet
+
+fuzz:
+	$(GO) test -run=^$$ -fuzz=FuzzHostport -fuzztime=30s ./models/hostport
+
+bench:
+	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)
