@@ -69,7 +69,9 @@ func init() {
 	registerMapping("host-port-zero", "host_port is 0, CRI's explicit \"no host port\" (kubelet sends every container port)",
 		func(_ sim.Chooser, m *runtimeapi.PortMapping, _ []*runtimeapi.PortMapping) { m.HostPort = 0 })
 	registerMapping("host-port-negative", "host_port is negative (runtimes skip <= 0)",
-		func(c sim.Chooser, m *runtimeapi.PortMapping, _ []*runtimeapi.PortMapping) { m.HostPort = -1 - int32(c.Intn(2)) })
+		func(c sim.Chooser, m *runtimeapi.PortMapping, _ []*runtimeapi.PortMapping) {
+			m.HostPort = -1 - int32(c.Intn(2))
+		})
 	registerMapping("host-port-out-of-range", "host_port is above 65535 (valid range 1-65535)",
 		func(c sim.Chooser, m *runtimeapi.PortMapping, _ []*runtimeapi.PortMapping) {
 			m.HostPort = 65536 + int32(c.Intn(2))
