@@ -1,0 +1,122 @@
+package hostport
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Config is the daemon's configuration.
+type Config struct {
+	// DisableHostportMapping swaps in a manager that does nothing, as
+	// CRI-O's --disable-hostport-mapping.
+	DisableHostportMapping bool
+}
+
+// Sandbox is a pod sandbox as the daemon persists it.
+type Sandbox struct {
+	ID       string
+	IPs      []string
+	Mappings []*PortMapping
+	// Stopping is set, and persisted, before the network is torn down, so a
+	// daemon that dies half-way finishes the job at its next start.
+	Stopping bool
+}
+
+// Store is the daemon's persisted state: it survives restarts and crashes,
+// as CRI-O's on-disk state does.
+type Store struct{ sandboxes []*Sandbox }
+
+func (s *Store) find(id string) *Sandbox {
+	for _, sb := range s.sandboxes {
+		if sb.ID == id {
+			return sb
+		}
+	}
+	return nil
+}
+
+func (s *Store) remove(id string) {
+	s.sandboxes = slices.DeleteFunc(s.sandboxes, func(sb *Sandbox) bool { return sb.ID == id })
+}
+
+// Daemon is a CRI-O-like daemon reduced to what hostports need.
+type Daemon struct {
+	mgr   Manager
+	store *Store
+	log   func(format string, args ...any)
+}
+
+// StartDaemon starts a daemon over persisted state: it builds the manager
+// from the node (refusing to start when it cannot) and finishes the
+// teardown of every sandbox that was being stopped when the last daemon died.
+func StartDaemon(h *sim.Host, cfg Config, build Builder, store *Store, log func(string, ...any)) (*Daemon, error) {
+	var mgr Manager = noopManager{}
+	if !cfg.DisableHostportMapping {
+		m, err := build(h)
+		if err != nil {
+			return nil, err
+		}
+		mgr = m
+	}
+	d := &Daemon{mgr: mgr, store: store, log: log}
+	for _, sb := range slices.Clone(store.sandboxes) {
+		if !sb.Stopping {
+			continue
+		}
+		log("start-up cleanup of sandbox %s", sb.ID)
+		if err := d.teardown(sb); err != nil {
+			log("start-up cleanup of sandbox %s failed: %v", sb.ID, err)
+		}
+	}
+	return d, nil
+}
+
+// RunPodSandbox creates a sandbox and makes its mappings reachable on each
+// of its addresses. On error nothing of it is left.
+func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error {
+	if d.store.find(id) != nil {
+		return fmt.Errorf("sandbox %s already exists", id)
+	}
+	for i, ip := range ips {
+		if err := d.mgr.Add(id, ip, ms); err != nil {
+			if i > 0 {
+				if rerr := d.mgr.Remove(id, ms); rerr != nil {
+					d.log("rollback of sandbox %s failed: %v", id, rerr)
+				}
+			}
+			return fmt.Errorf("failed to add hostport mapping for sandbox %s on %s: %w", id, ip, err)
+		}
+	}
+	d.store.sandboxes = append(d.store.sandboxes, &Sandbox{ID: id, IPs: slices.Clone(ips), Mappings: ms})
+	return nil
+}
+
+// StopPodSandbox tears down a sandbox's network and forgets it. Stopping a
+// sandbox that does not exist succeeds, as CRI requires.
+func (d *Daemon) StopPodSandbox(id string) error {
+	sb := d.store.find(id)
+	if sb == nil {
+		return nil
+	}
+	sb.Stopping = true
+	return d.teardown(sb)
+}
+
+func (d *Daemon) teardown(sb *Sandbox) error {
+	if err := d.mgr.Remove(sb.ID, sb.Mappings); err != nil {
+		return fmt.Errorf("failed to remove hostport mapping for sandbox %s: %w", sb.ID, err)
+	}
+	d.store.remove(sb.ID)
+	return nil
+}
+
+func formatMappings(ms []*PortMapping) string {
+	parts := make([]string, len(ms))
+	for i, m := range ms {
+		parts[i] = FormatMapping(m)
+	}
+	return "[" + strings.Join(parts, " ") + "]"
+}

@@ -1,0 +1,18 @@
+// Package hostport models CRI-O's hostport manager: the component that makes
+// a pod sandbox's CRI port mappings reachable on the node, through an
+// iptables backend and an nftables backend per IP family, chosen from what the
+// node has. A CRI-O-like daemon (RunPodSandbox, StopPodSandbox, start-up
+// cleanup of half-deleted sandboxes) drives it under a systemd-like supervisor.
+//
+// Variants: "reference" (correct), "crio-1.33.0" (the typed-nil interface of
+// cri-o/cri-o#9220: SIGSEGV deleting a pod on a host without iptables, then a
+// crash loop) and "zero-port-unfiltered" (host port 0 treated as a real port,
+// kubernetes/kubernetes#130460). The daemon option disable_hostport_mapping
+// swaps in a manager that does nothing.
+//
+// Invariants are stated as the CRI spec, never as a bug: the daemon never
+// crashes; the node forwards exactly the live sandboxes' mappings with a host
+// port in 1-65535; a deleted sandbox leaves no forwarding; a request is refused
+// only for a conflict, an invalid port or a failing tool, and a refused request
+// changes nothing.
+package hostport

@@ -1,0 +1,159 @@
+package hostport
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// The invariants of the hostport model. They state what every correct
+// hostport manager guarantees, never a particular bug.
+var (
+	InvForwarding = sim.Invariant{Name: "forwarding-matches-live-mappings",
+		Summary: "the node forwards exactly the live sandboxes' mappings with host port 1-65535 on every family it supports"}
+	InvDeleteLeavesNothing = sim.Invariant{Name: "delete-leaves-nothing",
+		Summary: "after a sandbox's stop succeeded, no forwarding of it is left on the node"}
+	InvRefusals = sim.Invariant{Name: "refuses-only-conflicts",
+		Summary: "RunPodSandbox fails exactly when a mapping conflicts (same family, protocol, host port, overlapping host IP), is invalid (> 65535) or a tool fails"}
+	InvFailedChangesNothing = sim.Invariant{Name: "failed-request-changes-nothing",
+		Summary: "a refused RunPodSandbox leaves the node's netfilter state as it was"}
+	InvCrashLoop = sim.Invariant{Name: "crash-loop",
+		Summary: "the daemon does not crash again on every restart until systemd gives up (start limit hit)"}
+)
+
+// Invariants lists every invariant the model checks, the runner's included.
+func Invariants() []sim.Invariant {
+	return []sim.Invariant{sim.CrashInvariant, InvCrashLoop, InvForwarding, InvDeleteLeavesNothing,
+		InvRefusals, InvFailedChangesNothing, sim.RunawayInvariant}
+}
+
+// sandboxState is what kubelet knows of a sandbox.
+type sandboxState int
+
+const (
+	live     sandboxState = iota + 1 // RunPodSandbox succeeded
+	stopping                         // StopPodSandbox called, not yet confirmed
+	gone                             // StopPodSandbox succeeded
+)
+
+type oracleSandbox struct {
+	id     string
+	state  sandboxState
+	expect []Forward
+}
+
+// oracle is the spec: what the node must forward, computed from the
+// requests kubelet made and their outcomes, never from the implementation.
+type oracle struct {
+	supported map[sim.Family]bool
+	sandboxes []*oracleSandbox
+}
+
+func newOracle(h *sim.Host, cfg Config) *oracle {
+	o := &oracle{supported: map[sim.Family]bool{}}
+	if cfg.DisableHostportMapping {
+		return o
+	}
+	for _, f := range sim.Families {
+		bin := "iptables"
+		if f == sim.IPv6 {
+			bin = "ip6tables"
+		}
+		_, iptErr := h.LookPath(bin)
+		nft, nftErr := h.LookPath("nft")
+		o.supported[f] = iptErr == nil || (nftErr == nil && nft.Version.AtLeast(sim.MinNFTVersion))
+	}
+	return o
+}
+
+func (o *oracle) find(id string) *oracleSandbox {
+	for _, sb := range o.sandboxes {
+		if sb.id == id && sb.state != gone {
+			return sb
+		}
+	}
+	return nil
+}
+
+// expected returns the forwards a request asks for on supported families,
+// whether it is invalid, and what it conflicts with: "hard" conflicts with
+// live sandboxes or within itself, "soft" ones with stopping sandboxes
+// (whose forwards may already be gone, so either outcome is allowed).
+func (o *oracle) expected(id string, ips []string, ms []*PortMapping) (want []Forward, invalid, hard, soft bool) {
+	invalid = validate(ms) != nil
+	for _, ip := range ips {
+		fam, err := FamilyOf(ip)
+		if err != nil || !o.supported[fam] {
+			continue
+		}
+		fs, _ := forwardsFor(id, ip, ms, false)
+		want = append(want, fs...)
+	}
+	if conflicts(want, nil) != nil {
+		hard = true
+	}
+	for _, sb := range o.sandboxes {
+		if sb.state == gone {
+			continue
+		}
+		if conflicts(want, sb.expect) != nil {
+			if sb.state == live {
+				hard = true
+			} else {
+				soft = true
+			}
+		}
+	}
+	return want, invalid, hard, soft
+}
+
+// observe reads every forward the node performs, from both backends' state.
+func observe(h *sim.Host) []Forward {
+	var out []Forward
+	for _, f := range sim.Families {
+		out = append(out, IPTablesForwards(h.IPTables(f), f)...)
+		out = append(out, NFTForwards(h.NFTState(f, NFTTable), f)...)
+	}
+	return out
+}
+
+// check compares the node with the spec.
+func (o *oracle) check(h *sim.Host, now time.Duration) []sim.Violation {
+	seen := observe(h)
+	var vs []sim.Violation
+	owners := map[string]*oracleSandbox{}
+	for _, sb := range o.sandboxes {
+		owners[SandboxHash(sb.id)] = sb
+	}
+	for _, f := range seen {
+		sb := owners[f.Owner]
+		if sb != nil && sb.state == gone {
+			vs = append(vs, sim.Violation{Invariant: InvDeleteLeavesNothing.Name, At: now,
+				Message: fmt.Sprintf("sandbox %s was stopped but the node still forwards %s", sb.id, f)})
+			break
+		}
+	}
+	for _, f := range seen {
+		sb := owners[f.Owner]
+		if sb == nil || sb.state == gone || !slices.Contains(sb.expect, f) {
+			vs = append(vs, sim.Violation{Invariant: InvForwarding.Name, At: now,
+				Message: fmt.Sprintf("the node forwards %s, which no live sandbox asked for", f)})
+			return vs
+		}
+	}
+	for _, sb := range o.sandboxes {
+		if sb.state != live {
+			continue
+		}
+		for _, f := range sb.expect {
+			if !slices.Contains(seen, f) {
+				vs = append(vs, sim.Violation{Invariant: InvForwarding.Name, At: now,
+					Message: fmt.Sprintf("sandbox %s asked for %s but the node does not forward it", sb.id, f)})
+				return vs
+			}
+		}
+	}
+	return vs
+}

@@ -1,0 +1,171 @@
+package hostport
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Chain names of the iptables backend, as CRI-O names them.
+const (
+	hostportsChain = "KUBE-HOSTPORTS"
+	masqChain      = "CRIO-HOSTPORTS-MASQ"
+)
+
+// iptablesBackend installs hostport rules in one family's nat table.
+type iptablesBackend struct {
+	host    *sim.Host
+	family  sim.Family
+	restore string
+}
+
+// newIPTablesBackend returns nil and an error when the family's iptables
+// binary is missing, as CRI-O's constructor does.
+func newIPTablesBackend(h *sim.Host, f sim.Family) (*iptablesBackend, error) {
+	bin, restore := "iptables", "iptables-restore"
+	if f == sim.IPv6 {
+		bin, restore = "ip6tables", "ip6tables-restore"
+	}
+	if _, err := h.LookPath(bin); err != nil {
+		return nil, fmt.Errorf("iptables not available: %w", err)
+	}
+	return &iptablesBackend{host: h, family: f, restore: restore}, nil
+}
+
+func (b *iptablesBackend) name() string { return "iptables/" + string(b.family) }
+
+func chainHash(prefix string, f Forward) string {
+	sum := sha256.Sum256([]byte(f.Owner + f.Proto + strconv.Itoa(int(f.HostPort)) + f.HostIP))
+	return prefix + strings.ToUpper(hex.EncodeToString(sum[:8]))
+}
+
+func hostPart(ip string, f sim.Family) string {
+	if f == sim.IPv6 {
+		return "[" + ip + "]"
+	}
+	return ip
+}
+
+func jumpRule(f Forward, target string) []string {
+	r := []string{"-m", "comment", "--comment", f.Owner, "-p", f.Proto, "-m", f.Proto, "--dport", strconv.Itoa(int(f.HostPort))}
+	if f.HostIP != "" {
+		r = append(r, "-d", f.HostIP)
+	}
+	return append(r, "-j", target)
+}
+
+// add installs a DNAT chain and a hairpin masquerade chain per forward, and
+// inserts their jumps at the head of the shared chains (newest first).
+func (b *iptablesBackend) add(fs []Forward) error {
+	t := b.host.IPTables(b.family)
+	ops := []sim.IPTablesOp{{Kind: sim.EnsureChain, Chain: hostportsChain}, {Kind: sim.EnsureChain, Chain: masqChain}}
+	for _, entry := range []struct {
+		chain string
+		rule  []string
+	}{
+		{"PREROUTING", []string{"-m", "addrtype", "--dst-type", "LOCAL", "-j", hostportsChain}},
+		{"OUTPUT", []string{"-m", "addrtype", "--dst-type", "LOCAL", "-j", hostportsChain}},
+		{"POSTROUTING", []string{"-j", masqChain}},
+	} {
+		if !hasRule(t.Rules(entry.chain), entry.rule) {
+			ops = append(ops, sim.IPTablesOp{Kind: sim.AppendRule, Chain: entry.chain, Rule: entry.rule})
+		}
+	}
+	for _, f := range fs {
+		hp, masq := chainHash("KUBE-HP-", f), chainHash("CRIO-MASQ-", f)
+		dest := hostPart(f.PodIP, f.Family) + ":" + strconv.Itoa(int(f.PodPort))
+		ops = append(ops,
+			sim.IPTablesOp{Kind: sim.EnsureChain, Chain: hp},
+			sim.IPTablesOp{Kind: sim.FlushChain, Chain: hp},
+			sim.IPTablesOp{Kind: sim.AppendRule, Chain: hp, Rule: []string{"-m", "comment", "--comment", f.Owner,
+				"-p", f.Proto, "-m", f.Proto, "-j", "DNAT", "--to-destination", dest}},
+			sim.IPTablesOp{Kind: sim.EnsureChain, Chain: masq},
+			sim.IPTablesOp{Kind: sim.FlushChain, Chain: masq},
+			sim.IPTablesOp{Kind: sim.AppendRule, Chain: masq, Rule: []string{"-m", "comment", "--comment", f.Owner,
+				"-s", f.PodIP, "-d", f.PodIP, "-p", f.Proto, "--dport", strconv.Itoa(int(f.PodPort)), "-j", "MASQUERADE"}},
+		)
+		if jump := jumpRule(f, hp); !hasRule(t.Rules(hostportsChain), jump) {
+			ops = append(ops,
+				sim.IPTablesOp{Kind: sim.InsertRule, Chain: hostportsChain, Rule: jump},
+				sim.IPTablesOp{Kind: sim.InsertRule, Chain: masqChain, Rule: []string{"-m", "comment", "--comment", f.Owner, "-j", masq}})
+		}
+	}
+	return b.apply(ops)
+}
+
+// remove deletes every chain and jump tagged with the sandbox's hash.
+func (b *iptablesBackend) remove(id string) error {
+	t := b.host.IPTables(b.family)
+	owner := SandboxHash(id)
+	var ops []sim.IPTablesOp
+	var chains []string
+	for _, shared := range []string{hostportsChain, masqChain} {
+		for _, r := range t.Rules(shared) {
+			if ruleArg(r, "--comment") == owner {
+				ops = append(ops, sim.IPTablesOp{Kind: sim.DeleteRule, Chain: shared, Rule: r})
+				chains = append(chains, ruleArg(r, "-j"))
+			}
+		}
+	}
+	for _, c := range chains {
+		ops = append(ops, sim.IPTablesOp{Kind: sim.FlushChain, Chain: c}, sim.IPTablesOp{Kind: sim.DeleteChain, Chain: c})
+	}
+	if len(ops) == 0 {
+		return nil
+	}
+	return b.apply(ops)
+}
+
+func (b *iptablesBackend) apply(ops []sim.IPTablesOp) error {
+	if err := b.host.Exec(b.restore, "--noflush"); err != nil {
+		return fmt.Errorf("%s: %w", b.name(), err)
+	}
+	return b.host.IPTables(b.family).Apply(ops)
+}
+
+// forwards reads back what the backend installed.
+func (b *iptablesBackend) forwards() ([]Forward, error) {
+	return IPTablesForwards(b.host.IPTables(b.family), b.family), nil
+}
+
+// IPTablesForwards reads the forwards a nat table performs through the
+// KUBE-HOSTPORTS chain: each jump's match, followed to its DNAT target.
+func IPTablesForwards(t *sim.IPTables, fam sim.Family) []Forward {
+	var out []Forward
+	for _, r := range t.Rules(hostportsChain) {
+		port, _ := strconv.Atoi(ruleArg(r, "--dport"))
+		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: ruleArg(r, "-d"), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
+		for _, target := range t.Rules(ruleArg(r, "-j")) {
+			if dest := ruleArg(target, "--to-destination"); dest != "" {
+				if ap, err := netip.ParseAddrPort(dest); err == nil {
+					f.PodIP, f.PodPort = ap.Addr().String(), int32(ap.Port())
+				}
+			}
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func ruleArg(rule []string, flag string) string {
+	for i := 0; i+1 < len(rule); i++ {
+		if rule[i] == flag {
+			return rule[i+1]
+		}
+	}
+	return ""
+}
+
+func hasRule(rules [][]string, rule []string) bool {
+	for _, r := range rules {
+		if strings.Join(r, "\x00") == strings.Join(rule, "\x00") {
+			return true
+		}
+	}
+	return false
+}

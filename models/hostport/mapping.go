@@ -1,0 +1,163 @@
+package hostport
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"net/netip"
+	"strings"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// PortMapping is the CRI port mapping a runtime receives in RunPodSandbox.
+type PortMapping = runtimeapi.PortMapping
+
+// MaxPort is the highest valid host port.
+const MaxPort = 65535
+
+// Forward is one forwarding the node performs: traffic to HostIP:HostPort
+// (any local address when HostIP is "") over Proto goes to PodIP:PodPort.
+// Owner is the hash of the sandbox that installed it.
+type Forward struct {
+	Family   sim.Family
+	Proto    string
+	HostIP   string
+	HostPort int32
+	PodIP    string
+	PodPort  int32
+	Owner    string
+}
+
+// String renders the forward as "ipv4 tcp *:8080 -> 10.88.0.2:80 (owner)".
+func (f Forward) String() string {
+	host := f.HostIP
+	if host == "" {
+		host = "*"
+	}
+	return fmt.Sprintf("%s %s %s:%d -> %s:%d (%s)", f.Family, f.Proto, host, f.HostPort, f.PodIP, f.PodPort, f.Owner)
+}
+
+// overlaps reports whether two forwards claim the same host endpoint.
+func (f Forward) overlaps(o Forward) bool {
+	return f.Family == o.Family && f.Proto == o.Proto && f.HostPort == o.HostPort &&
+		(f.HostIP == "" || o.HostIP == "" || f.HostIP == o.HostIP)
+}
+
+// sameTarget reports whether two forwards send to the same place.
+func (f Forward) sameTarget(o Forward) bool { return f.PodIP == o.PodIP && f.PodPort == o.PodPort }
+
+// SandboxHash is the tag every rule of a sandbox carries, so that Remove
+// finds them without the mappings or the pod IP.
+func SandboxHash(id string) string {
+	sum := sha256.Sum256([]byte(id))
+	return hex.EncodeToString(sum[:8])
+}
+
+// ProtoName returns the netfilter name of a CRI protocol.
+func ProtoName(p runtimeapi.Protocol) string {
+	switch p {
+	case runtimeapi.Protocol_UDP:
+		return "udp"
+	case runtimeapi.Protocol_SCTP:
+		return "sctp"
+	}
+	return "tcp"
+}
+
+// FamilyOf returns the IP family of an address.
+func FamilyOf(ip string) (sim.Family, error) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return "", fmt.Errorf("%q is not an IP address", ip)
+	}
+	if a.Is4() {
+		return sim.IPv4, nil
+	}
+	return sim.IPv6, nil
+}
+
+// normHostIP returns "" for the wildcard addresses ("", 0.0.0.0, ::), the
+// address otherwise, and whether the address applies to family f.
+func normHostIP(hostIP string, f sim.Family) (string, bool) {
+	switch hostIP {
+	case "", "0.0.0.0", "::":
+		return "", true
+	}
+	fam, err := FamilyOf(hostIP)
+	if err != nil || fam != f {
+		return "", false
+	}
+	return hostIP, true
+}
+
+// forwardsFor returns the forwards a sandbox's mappings ask for on a pod
+// address: mappings whose host IP is of the other family are dropped, and so
+// are those with host port <= 0 unless keepNonPositive. Identical entries are
+// merged.
+func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]Forward, error) {
+	fam, err := FamilyOf(podIP)
+	if err != nil {
+		return nil, err
+	}
+	var out []Forward
+	for _, m := range ms {
+		if m.HostPort <= 0 && !keepNonPositive {
+			continue
+		}
+		hostIP, ok := normHostIP(m.HostIp, fam)
+		if !ok {
+			continue
+		}
+		f := Forward{fam, ProtoName(m.Protocol), hostIP, m.HostPort, podIP, m.ContainerPort, SandboxHash(id)}
+		dup := false
+		for _, o := range out {
+			if o == f {
+				dup = true
+			}
+		}
+		if !dup {
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
+// validate rejects host ports above 65535.
+func validate(ms []*PortMapping) error {
+	for _, m := range ms {
+		if m.HostPort > MaxPort {
+			return fmt.Errorf("invalid port mapping: host port %d is out of range: expected 1-%d (or <= 0 for none)", m.HostPort, MaxPort)
+		}
+	}
+	return nil
+}
+
+// conflicts returns an error when a forward of want overlaps one of have
+// that belongs to another sandbox or sends elsewhere, or two of want do.
+func conflicts(want, have []Forward) error {
+	for i, f := range want {
+		for _, o := range have {
+			if f.overlaps(o) && (f.Owner != o.Owner || !f.sameTarget(o)) {
+				return fmt.Errorf("host port conflict: %s is already used by %s", f, o)
+			}
+		}
+		for _, o := range want[:i] {
+			if f.overlaps(o) && !f.sameTarget(o) {
+				return fmt.Errorf("host port conflict: %s and %s in the same sandbox", f, o)
+			}
+		}
+	}
+	return nil
+}
+
+// FormatMapping renders a mapping compactly for traces.
+func FormatMapping(m *PortMapping) string {
+	host := m.HostIp
+	if host == "" {
+		host = "*"
+	}
+	return fmt.Sprintf("%s %s:%d->%d", strings.ToUpper(ProtoName(m.Protocol)), host, m.HostPort, m.ContainerPort)
+}

@@ -1,0 +1,151 @@
+package hostport
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// NFTTable is the nftables table CRI-O keeps hostports in, one per family.
+const NFTTable = "crio-hostports"
+
+// nftBackend installs hostports as elements of the hostports and
+// hostipports maps, every element tagged with its sandbox's hash.
+type nftBackend struct {
+	nft    knftables.Interface
+	family sim.Family
+}
+
+// newNFTBackend returns nil and an error when nft is missing or older than
+// 1.0.1, as CRI-O's constructor does.
+func newNFTBackend(h *sim.Host, f sim.Family) (*nftBackend, error) {
+	nft, err := h.NFTables(f, NFTTable)
+	if err != nil {
+		return nil, fmt.Errorf("nftables not available: %w", err)
+	}
+	return &nftBackend{nft: nft, family: f}, nil
+}
+
+func (b *nftBackend) addrType() string {
+	if b.family == sim.IPv6 {
+		return "ipv6_addr"
+	}
+	return "ipv4_addr"
+}
+
+func (b *nftBackend) add(fs []Forward) error {
+	ctx := context.Background()
+	tx := b.nft.NewTransaction()
+	addr := b.addrType()
+	ipKw := "ip"
+	if b.family == sim.IPv6 {
+		ipKw = "ip6"
+	}
+	tx.Add(&knftables.Table{})
+	tx.Add(&knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : " + addr + " . inet_service"})
+	tx.Add(&knftables.Map{Name: "hostipports", Type: addr + " . inet_proto . inet_service : " + addr + " . inet_service"})
+	tx.Add(&knftables.Set{Name: "hairpins", Type: addr + " . " + addr})
+	for _, c := range []struct{ name, hook string }{{"prerouting", "prerouting"}, {"output", "output"}, {"postrouting", "postrouting"}} {
+		hook := knftables.BaseChainHook(c.hook)
+		prio := knftables.DNATPriority
+		if c.hook == "postrouting" {
+			prio = knftables.SNATPriority
+		}
+		tx.Add(&knftables.Chain{Name: c.name, Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio})
+		tx.Flush(&knftables.Chain{Name: c.name})
+		if c.hook == "postrouting" {
+			tx.Add(&knftables.Rule{Chain: c.name, Rule: ipKw + " saddr . " + ipKw + " daddr @hairpins masquerade"})
+			continue
+		}
+		tx.Add(&knftables.Rule{Chain: c.name, Rule: "dnat " + ipKw + " to " + ipKw + " daddr . meta l4proto . th dport map @hostipports"})
+		tx.Add(&knftables.Rule{Chain: c.name, Rule: "fib daddr type local dnat " + ipKw + " to meta l4proto . th dport map @hostports"})
+	}
+	for _, f := range fs {
+		owner := f.Owner
+		port, podPort := strconv.Itoa(int(f.HostPort)), strconv.Itoa(int(f.PodPort))
+		if f.HostIP == "" {
+			tx.Add(&knftables.Element{Map: "hostports", Key: []string{f.Proto, port}, Value: []string{f.PodIP, podPort}, Comment: &owner})
+		} else {
+			tx.Add(&knftables.Element{Map: "hostipports", Key: []string{f.HostIP, f.Proto, port}, Value: []string{f.PodIP, podPort}, Comment: &owner})
+		}
+		tx.Add(&knftables.Element{Set: "hairpins", Key: []string{f.PodIP, f.PodIP}, Comment: &owner})
+	}
+	if err := b.nft.Run(ctx, tx); err != nil {
+		return fmt.Errorf("nftables/%s: %w", b.family, err)
+	}
+	return nil
+}
+
+// remove deletes every element tagged with the sandbox's hash.
+func (b *nftBackend) remove(id string) error {
+	ctx := context.Background()
+	owner := SandboxHash(id)
+	tx := b.nft.NewTransaction()
+	n := 0
+	for _, obj := range []struct{ kind, name string }{{"map", "hostports"}, {"map", "hostipports"}, {"set", "hairpins"}} {
+		elems, err := b.nft.ListElements(ctx, obj.kind, obj.name)
+		if knftables.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		for _, e := range elems {
+			if e.Comment != nil && *e.Comment == owner {
+				del := &knftables.Element{Key: e.Key}
+				if obj.kind == "map" {
+					del.Map = obj.name
+				} else {
+					del.Set = obj.name
+				}
+				tx.Delete(del)
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	if err := b.nft.Run(ctx, tx); err != nil {
+		return fmt.Errorf("nftables/%s: %w", b.family, err)
+	}
+	return nil
+}
+
+func (b *nftBackend) forwards() ([]Forward, error) { return NFTForwards(b.nft, b.family), nil }
+
+// NFTForwards reads the forwards held in a crio-hostports table's maps.
+func NFTForwards(nft interface {
+	ListElements(context.Context, string, string) ([]*knftables.Element, error)
+}, fam sim.Family) []Forward {
+	var out []Forward
+	for _, name := range []string{"hostports", "hostipports"} {
+		elems, err := nft.ListElements(context.Background(), "map", name)
+		if err != nil {
+			continue
+		}
+		for _, e := range elems {
+			f := Forward{Family: fam}
+			key := e.Key
+			if name == "hostipports" && len(key) == 3 {
+				f.HostIP, key = key[0], key[1:]
+			}
+			if len(key) != 2 || len(e.Value) != 2 {
+				continue
+			}
+			f.Proto = key[0]
+			hp, _ := strconv.Atoi(key[1])
+			pp, _ := strconv.Atoi(e.Value[1])
+			f.HostPort, f.PodIP, f.PodPort = int32(hp), e.Value[0], int32(pp)
+			if e.Comment != nil {
+				f.Owner = *e.Comment
+			}
+			out = append(out, f)
+		}
+	}
+	return out
+}

@@ -1,0 +1,210 @@
+package hostport
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// KubeletRetry is how long kubelet waits before retrying a failed stop.
+const KubeletRetry = time.Second
+
+// Settle is how long a run goes on after its last step, so retries and
+// restarts play out.
+const Settle = 15 * time.Second
+
+// Result is the outcome of one run.
+type Result struct {
+	Violations []sim.Violation
+	Trace      *sim.Trace
+	Events     int
+}
+
+// Violated returns the name of the first violated invariant, or "".
+func (r Result) Violated() string {
+	if len(r.Violations) == 0 {
+		return ""
+	}
+	return r.Violations[0].Invariant
+}
+
+// Has reports whether an invariant was violated.
+func (r Result) Has(name string) bool {
+	for _, v := range r.Violations {
+		if v.Invariant == name {
+			return true
+		}
+	}
+	return false
+}
+
+// Run executes a case with the manager build makes (nil: the case's
+// variant). Ties between simultaneous events are broken by ch. With trace
+// false only violations are recorded (campaign speed).
+func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (Result, error) {
+	if build == nil {
+		v, err := LookupVariant(c.Variant)
+		if err != nil {
+			return Result{}, err
+		}
+		build = v.Build
+	}
+	h, err := c.Node.Build()
+	if err != nil {
+		return Result{}, err
+	}
+	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
+		trace: &sim.Trace{Off: !trace}}
+	for _, f := range c.Faults {
+		if hf, ok := f.(faults.HostFault); ok {
+			hf.ApplyHost(h)
+			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+		}
+	}
+	w.oracle = newOracle(h, c.Config)
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed,
+		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now) }}
+	var last time.Duration
+	w.sched.At(0, "daemon start", func() { w.start("boot") })
+	for _, f := range c.Faults {
+		if tf, ok := f.(faults.TimedFault); ok {
+			w.sched.At(tf.Time(), f.Name(), w.restart)
+			last = max(last, tf.Time())
+		}
+	}
+	for i := range c.Steps {
+		s := &c.Steps[i]
+		last = max(last, s.At)
+		switch s.Op {
+		case OpRun:
+			w.sched.At(s.At, "kubelet run "+s.Sandbox, func() { w.run(s) })
+		case OpStop:
+			w.sched.At(s.At, "kubelet stop "+s.Sandbox, func() { w.stop(s.Sandbox) })
+		}
+	}
+	w.runner.Horizon = last + Settle
+	vs := w.runner.Run()
+	return Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
+}
+
+// world is one run's state: the node, the daemon (nil while down), its
+// persisted store, the supervisor, kubelet's view and the oracle.
+type world struct {
+	host   *sim.Host
+	build  Builder
+	cfg    Config
+	store  *Store
+	daemon *Daemon
+	sup    sim.Supervisor
+	sched  *sim.Scheduler
+	trace  *sim.Trace
+	runner *sim.Runner
+	oracle *oracle
+}
+
+func (w *world) log(actor string) func(string, ...any) {
+	return func(format string, args ...any) { w.trace.Add(w.sched.Now(), actor, format, args...) }
+}
+
+// start starts the daemon under the supervisor's start limit.
+func (w *world) start(why string) {
+	now := w.sched.Now()
+	if !w.sup.Start(now) {
+		w.trace.Add(now, "supervisor", "start request repeated too quickly, refusing to start")
+		w.runner.Report(sim.Violation{Invariant: InvCrashLoop.Name, At: now,
+			Message: "the daemon crashed on every restart until systemd's start limit (5 starts in 10s) was hit"})
+		return
+	}
+	w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
+	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.log("crio"))
+	if err != nil {
+		w.trace.Add(w.sched.Now(), "crio", "refusing to start: %v", err)
+		return
+	}
+	w.daemon = d
+	w.trace.Add(w.sched.Now(), "crio", "ready")
+}
+
+// crashed is told of a panic: the daemon is gone; systemd restarts it.
+func (w *world) crashed(c *sim.Crash) {
+	w.daemon = nil
+	if w.sup.Failed() {
+		return
+	}
+	w.sched.After(w.sup.Delay(), "daemon restart", func() { w.start("restart after crash") })
+}
+
+func (w *world) restart() {
+	if w.daemon == nil {
+		return
+	}
+	w.trace.Add(w.sched.Now(), "supervisor", "restarting daemon (fault)")
+	w.daemon = nil
+	w.start("restart")
+}
+
+func (w *world) run(s *Step) {
+	now := w.sched.Now()
+	w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, strings.Join(s.IPs, ","), formatMappings(s.Ports))
+	if w.oracle.find(s.Sandbox) != nil {
+		w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
+		return
+	}
+	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
+	before, failures := w.host.Dump(), w.host.Failures
+	var err error
+	if w.daemon == nil {
+		err = fmt.Errorf("connection refused: the daemon is not running")
+	} else {
+		err = w.daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports)
+	}
+	toolFailed := w.host.Failures > failures
+	if err != nil {
+		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		if w.daemon != nil && !invalid && !hard && !soft && !toolFailed {
+			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
+				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, formatMappings(s.Ports), err)})
+		}
+		if after := w.host.Dump(); after != before {
+			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
+				Message: fmt.Sprintf("RunPodSandbox %s failed but changed the node's netfilter state", s.Sandbox)})
+		}
+		return
+	}
+	w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+	if invalid || hard {
+		what := "a host port above 65535"
+		if hard {
+			what = "mappings that conflict with a live sandbox's or each other"
+		}
+		w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
+			Message: fmt.Sprintf("RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, formatMappings(s.Ports))})
+	}
+	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, state: live, expect: want})
+}
+
+// stop is kubelet's StopPodSandbox, retried until it succeeds.
+func (w *world) stop(id string) {
+	sb := w.oracle.find(id)
+	if sb == nil {
+		return
+	}
+	sb.state = stopping
+	now := w.sched.Now()
+	// Schedule the retry first: a crash below unwinds this event.
+	w.sched.After(KubeletRetry, "kubelet retry stop "+id, func() { w.stop(id) })
+	w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+	if w.daemon == nil {
+		w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		return
+	}
+	if err := w.daemon.StopPodSandbox(id); err != nil {
+		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		return
+	}
+	w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+	sb.state = gone
+}
