@@ -81,6 +81,9 @@ func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error
 		return fmt.Errorf("sandbox %s already exists", id)
 	}
 	for i, ip := range ips {
+		if len(ms) == 0 {
+			break // CRI-O touches hostports only for sandboxes that have mappings
+		}
 		if err := d.mgr.Add(id, ip, ms); err != nil {
 			if i > 0 {
 				if rerr := d.mgr.Remove(id, ms); rerr != nil {
@@ -106,6 +109,10 @@ func (d *Daemon) StopPodSandbox(id string) error {
 }
 
 func (d *Daemon) teardown(sb *Sandbox) error {
+	if len(sb.Mappings) == 0 {
+		d.store.remove(sb.ID)
+		return nil
+	}
 	if err := d.mgr.Remove(sb.ID, sb.Mappings); err != nil {
 		return fmt.Errorf("failed to remove hostport mapping for sandbox %s: %w", sb.ID, err)
 	}

@@ -47,12 +47,13 @@ type oracleSandbox struct {
 // oracle is the spec: what the node must forward, computed from the
 // requests kubelet made and their outcomes, never from the implementation.
 type oracle struct {
+	disabled  bool
 	supported map[sim.Family]bool
 	sandboxes []*oracleSandbox
 }
 
 func newOracle(h *sim.Host, cfg Config) *oracle {
-	o := &oracle{supported: map[sim.Family]bool{}}
+	o := &oracle{supported: map[sim.Family]bool{}, disabled: cfg.DisableHostportMapping}
 	if cfg.DisableHostportMapping {
 		return o
 	}
@@ -82,7 +83,8 @@ func (o *oracle) find(id string) *oracleSandbox {
 // live sandboxes or within itself, "soft" ones with stopping sandboxes
 // (whose forwards may already be gone, so either outcome is allowed).
 func (o *oracle) expected(id string, ips []string, ms []*PortMapping) (want []Forward, invalid, hard, soft bool) {
-	invalid = validate(ms) != nil
+	// With hostport mapping disabled the daemon does not look at mappings.
+	invalid = !o.disabled && validate(ms) != nil
 	for _, ip := range ips {
 		fam, err := FamilyOf(ip)
 		if err != nil || !o.supported[fam] {
