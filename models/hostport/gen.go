@@ -16,10 +16,8 @@ type GenOptions struct {
 	MaxMappings int // per sandbox, default 3
 }
 
-// hostFaultChoices are the node faults a generator draws from; the first
-// choice (no fault) is the simplest, so shrinking removes faults.
+// hostFaultChoices are the node faults a generator draws from.
 var hostFaultChoices = []func() faults.Fault{
-	nil,
 	func() faults.Fault { return faults.ToolMissing{Tool: "iptables"} },
 	func() faults.Fault { return faults.ToolMissing{Tool: "ip6tables"} },
 	func() faults.Fault { return faults.ToolMissing{Tool: "nft"} },
@@ -41,8 +39,12 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		opt.MaxMappings = 3
 	}
 	cs := &Case{Node: sim.DefaultNode(), Variant: variant}
-	for n := c.Intn(3); n > 0; n-- {
-		if f := hostFaultChoices[c.Intn(len(hostFaultChoices))]; f != nil {
+	// Every list item is one draw whose value 0 means "no more", so rapid
+	// can delete any item by deleting its draw, and shrinking truncates lists.
+	// Each host fault is its own toggle, so lowering one draw removes
+	// exactly that fault and shifts nothing else.
+	for _, f := range hostFaultChoices {
+		if c.Intn(8) == 1 {
 			cs.Faults = append(cs.Faults, f())
 		}
 	}
@@ -53,10 +55,19 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	var at time.Duration
 	var earlier []*PortMapping
 	var sandboxes []string
-	steps := 1 + c.Intn(opt.MaxSteps)
-	for i := 0; i < steps; i++ {
-		at += time.Duration(c.Intn(3)) * time.Second
-		if len(sandboxes) > 0 && c.Intn(3) == 1 {
+	for i := 0; i < opt.MaxSteps; i++ {
+		op := 0
+		if i == 0 {
+			at += time.Duration(c.Intn(3)) * time.Second
+		} else {
+			x := c.Intn(1 + 3*2)
+			if x == 0 {
+				break
+			}
+			at += time.Duration((x-1)%3) * time.Second
+			op = (x - 1) / 3
+		}
+		if op == 1 && len(sandboxes) > 0 {
 			id := sandboxes[c.Intn(len(sandboxes))]
 			cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Sandbox: id})
 			continue
@@ -69,10 +80,14 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 			s.IPs = append(s.IPs, fmt.Sprintf("fd00::%d", n+1))
 			s.Fault = "dual-stack-pod"
 		}
-		for k := c.Intn(opt.MaxMappings + 1); k > 0; k-- {
-			m := &PortMapping{Protocol: runtimeapi.Protocol_TCP, HostPort: hostPorts[c.Intn(len(hostPorts))], ContainerPort: 80}
-			if c.Intn(2) == 1 {
-				f := mfaults[c.Intn(len(mfaults))]
+		for k := 0; k < opt.MaxMappings; k++ {
+			x := c.Intn(1 + len(hostPorts)*(1+len(mfaults)))
+			if x == 0 {
+				break
+			}
+			m := &PortMapping{Protocol: runtimeapi.Protocol_TCP, HostPort: hostPorts[(x-1)%len(hostPorts)], ContainerPort: 80}
+			if fi := (x - 1) / len(hostPorts); fi > 0 {
+				f := mfaults[fi-1]
 				f.Mutate(c, m, earlier)
 				s.Fault = f.Name()
 			}

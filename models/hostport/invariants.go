@@ -18,7 +18,7 @@ var (
 	InvRefusals = sim.Invariant{Name: "refuses-only-conflicts",
 		Summary: "RunPodSandbox fails exactly when a mapping conflicts (same family, protocol, host port, overlapping host IP), is invalid (> 65535) or a tool fails"}
 	InvFailedChangesNothing = sim.Invariant{Name: "failed-request-changes-nothing",
-		Summary: "a refused RunPodSandbox leaves the node's netfilter state as it was"}
+		Summary: "a refused RunPodSandbox leaves what the node forwards as it was"}
 	InvCrashLoop = sim.Invariant{Name: "crash-loop",
 		Summary: "the daemon does not crash again on every restart until systemd gives up (start limit hit)"}
 )

@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
-	before, failures := w.host.Dump(), w.host.Failures
+	before, failures := forwardSet(w.host), w.host.Failures
 	var err error
 	if w.daemon == nil {
 		err = fmt.Errorf("connection refused: the daemon is not running")
@@ -168,9 +169,9 @@ func (w *world) run(s *Step) {
 			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, formatMappings(s.Ports), err)})
 		}
-		if after := w.host.Dump(); after != before {
+		if after := forwardSet(w.host); after != before {
 			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
-				Message: fmt.Sprintf("RunPodSandbox %s failed but changed the node's netfilter state", s.Sandbox)})
+				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %s\nafter:  %s", s.Sandbox, before, after)})
 		}
 		return
 	}
@@ -207,4 +208,15 @@ func (w *world) stop(id string) {
 	}
 	w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
 	sb.state = gone
+}
+
+// forwardSet renders what the node forwards, in a stable order.
+func forwardSet(h *sim.Host) string {
+	fs := observe(h)
+	lines := make([]string, len(fs))
+	for i, f := range fs {
+		lines[i] = f.String()
+	}
+	slices.Sort(lines)
+	return "[" + strings.Join(lines, "; ") + "]"
 }
