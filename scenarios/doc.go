@@ -1,0 +1,26 @@
+// Package scenarios is faultsim's scenario file format and what runs it: a
+// strict YAML parser whose errors name the file, line and field and what was
+// expected; a writer that turns a failure into a minimal file that replays
+// it; a runner that checks a scenario's outcome against its expect; a
+// shrinker; and a campaign that draws scenarios from a seeded PRNG.
+//
+// A scenario file reads:
+//
+//	name: incident-1
+//	description: CRI-O 1.33.0 deletes a hostPort pod on a host without iptables
+//	model: hostport
+//	variant: crio-1.33.0
+//	seed: 1
+//	node: {distro: fedora-42, kernel: 6.14.0, tools: {nft: 1.1.1}}
+//	options: {disable_hostport_mapping: false}
+//	faults:
+//	  - {fault: tool-missing, tool: iptables}
+//	steps:
+//	  - {at: 0s, op: run-pod-sandbox, sandbox: web, ips: [10.88.0.2],
+//	     ports: [{protocol: TCP, host_port: 8080, container_port: 80}]}
+//	  - {at: 2s, op: stop-pod-sandbox, sandbox: web}
+//	expect: {violation: crash}
+//
+// expect is "pass" (no invariant broken) or {violation: NAME} (NAME is among
+// the invariants broken). The seed orders simultaneous events.
+package scenarios

@@ -1,0 +1,113 @@
+package scenarios
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Format renders a scenario as a file that Parse reads back to the same
+// scenario. Output is stable: the same scenario always gives the same bytes.
+func Format(s *Scenario) []byte {
+	var b strings.Builder
+	if s.Description != "" {
+		for _, line := range strings.Split(strings.TrimSpace(s.Description), "\n") {
+			fmt.Fprintf(&b, "# %s\n", line)
+		}
+	}
+	fmt.Fprintf(&b, "name: %s\n", quote(s.Name))
+	if s.Description != "" {
+		fmt.Fprintf(&b, "description: %s\n", quote(s.Description))
+	}
+	fmt.Fprintf(&b, "model: %s\nvariant: %s\nseed: %d\n", s.Model, s.Case.Variant, s.Seed)
+	n := s.Case.Node
+	fmt.Fprintf(&b, "node:\n  distro: %s\n  kernel: %s\n  tools:\n", quote(n.Distro), quote(n.Kernel))
+	for _, t := range n.Tools {
+		fmt.Fprintf(&b, "    %s: %s\n", t.Name, quote(t.Version))
+	}
+	if s.Case.Config.DisableHostportMapping {
+		b.WriteString("options:\n  disable_hostport_mapping: true\n")
+	}
+	if len(s.Case.Faults) > 0 {
+		b.WriteString("faults:\n")
+		for _, f := range s.Case.Faults {
+			parts := []string{"fault: " + f.Name()}
+			for _, a := range f.Args() {
+				parts = append(parts, a.Name+": "+quote(a.Value))
+			}
+			fmt.Fprintf(&b, "  - {%s}\n", strings.Join(parts, ", "))
+		}
+	}
+	b.WriteString("steps:\n")
+	for _, st := range s.Case.Steps {
+		fmt.Fprintf(&b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(st.At), st.Op, quote(st.Sandbox))
+		if len(st.IPs) > 0 {
+			ips := make([]string, len(st.IPs))
+			for i, ip := range st.IPs {
+				ips[i] = quote(ip)
+			}
+			fmt.Fprintf(&b, "    ips: [%s]\n", strings.Join(ips, ", "))
+		}
+		if st.Fault != "" {
+			fmt.Fprintf(&b, "    fault: %s\n", st.Fault)
+		}
+		if st.Op == hostport.OpRun && len(st.Ports) > 0 {
+			b.WriteString("    ports:\n")
+			for _, m := range st.Ports {
+				fmt.Fprintf(&b, "      - {protocol: %s, container_port: %d, host_port: %d", m.Protocol, m.ContainerPort, m.HostPort)
+				if m.HostIp != "" {
+					fmt.Fprintf(&b, ", host_ip: %s", quote(m.HostIp))
+				}
+				b.WriteString("}\n")
+			}
+		}
+	}
+	if s.Expect.Violation == "" {
+		b.WriteString("expect: pass\n")
+	} else {
+		fmt.Fprintf(&b, "expect:\n  violation: %s\n", s.Expect.Violation)
+	}
+	return []byte(b.String())
+}
+
+// quote renders a string as a YAML double-quoted scalar when it needs it.
+func quote(s string) string {
+	if s == "" || strings.ContainsAny(s, ":#{}[],&*!|>'\"%@`\n") || strings.TrimSpace(s) != s ||
+		s == "true" || s == "false" || s == "null" || s == "~" {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// WriteFile writes a scenario atomically: a temporary file in the same
+// directory, then a rename, so a reader never sees half a file.
+func WriteFile(path string, s *Scenario) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create %s: %w", dir, err)
+	}
+	tmp, err := os.CreateTemp(dir, ".tmp-*.yaml")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if _, err := tmp.Write(Format(s)); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
