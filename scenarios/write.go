@@ -110,4 +110,3 @@ func WriteFile(path string, s *Scenario) error {
 	}
 	return nil
 }
-

@@ -69,7 +69,6 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (Result, error) {
 	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed,
 		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now) }}
 	var last time.Duration
-	w.sched.At(0, "daemon start", func() { w.start("boot") })
 	for _, f := range c.Faults {
 		if tf, ok := f.(faults.TimedFault); ok {
 			w.sched.At(tf.Time(), f.Name(), w.restart)
@@ -87,6 +86,8 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (Result, error) {
 		}
 	}
 	w.runner.Horizon = last + Settle
+	// The daemon boots before kubelet's first call, as on a node.
+	w.runner.Do("daemon start", func() { w.start("boot") })
 	vs := w.runner.Run()
 	return Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
 }

@@ -1,0 +1,69 @@
+// Command faultsim replays scenario files, runs fault-injection campaigns
+// against runtime component models, and lists what it knows.
+//
+// Exit codes: 0 when every outcome matches what was expected, 1 when one
+// does not (or a fuzz campaign found a failure), 2 on bad input.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// exitError carries an exit code out of a command.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+
+func badInput(format string, args ...any) error {
+	return &exitError{2, fmt.Errorf(format, args...)}
+}
+
+func main() {
+	os.Exit(execute(os.Args[1:]))
+}
+
+func execute(args []string) int {
+	root := newRoot()
+	root.SetArgs(args)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if ee.err != nil && ee.err.Error() != "" {
+			fmt.Fprintln(os.Stderr, "faultsim:", ee.err)
+		}
+		return ee.code
+	}
+	fmt.Fprintln(os.Stderr, "faultsim:", err)
+	return 2 // cobra's own errors are usage errors
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "faultsim",
+		Short: "Find the crashes and broken guarantees of container runtimes on odd nodes",
+		Long: `faultsim runs faithful models of container runtime components on a deterministic
+simulated node that faults reshape (a missing tool, an old nft, a failing
+iptables-restore, a daemon restart, odd port mappings), checks spec-level
+invariants after every event, and turns every failure into a minimal scenario
+file that replays it exactly.
+
+  faultsim run scenarios/corpus          replay scenario files, check their expect
+  faultsim replay FILE                   print one scenario's full trace and hash
+  faultsim fuzz --variant crio-1.33.0    search for failures, write them shrunk
+  faultsim list                          models, variants, faults, invariants`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd())
+	return root
+}
