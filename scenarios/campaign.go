@@ -121,6 +121,13 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 			continue
 		}
 		min, runs := Shrink(c, seed, v.Invariant)
+		if mr, err := hostport.Run(min, nil, sim.NewPRNG(seed), false); err == nil {
+			for _, mv := range mr.Violations {
+				if mv.Invariant == v.Invariant {
+					v = mv // describe the minimal case, not the original
+				}
+			}
+		}
 		s := &Scenario{
 			Name:        fmt.Sprintf("%s-%s-%016x", cfg.Variant, v.Invariant, seed),
 			Description: fmt.Sprintf("Found by faultsim fuzz --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),

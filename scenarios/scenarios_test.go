@@ -1,0 +1,195 @@
+package scenarios
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func corpus(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("corpus/*.yaml")
+	if err != nil || len(files) < 6 {
+		t.Fatalf("corpus has %d files (%v), want at least 6", len(files), err)
+	}
+	return files
+}
+
+// TestCorpus replays every corpus file: each must produce what it expects.
+func TestCorpus(t *testing.T) {
+	for _, f := range corpus(t) {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, err := ParseFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			o, err := Run(s, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !o.OK {
+				t.Fatalf("expect %s, got %s\n%s", s.Expect, o.Got, o.Result.Trace.Text())
+			}
+		})
+	}
+}
+
+// TestTraceHashIsStable replays every corpus file twice at GOMAXPROCS 1 and
+// twice at 2: the trace hashes must all be equal.
+func TestTraceHashIsStable(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, f := range corpus(t) {
+		s, err := ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var hashes []string
+		for _, procs := range []int{1, 1, 2, 2} {
+			runtime.GOMAXPROCS(procs)
+			o, err := Run(s, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			hashes = append(hashes, o.Result.Trace.Hash())
+		}
+		for _, h := range hashes[1:] {
+			if h != hashes[0] {
+				t.Fatalf("%s: trace hashes differ across replays and GOMAXPROCS: %v", f, hashes)
+			}
+		}
+	}
+}
+
+// TestWriteParseRoundTrip: every corpus scenario written and parsed back is
+// the same file and replays to the same trace.
+func TestWriteParseRoundTrip(t *testing.T) {
+	for _, f := range corpus(t) {
+		s, err := ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := Format(s)
+		back, err := Parse("roundtrip.yaml", text)
+		if err != nil {
+			t.Fatalf("%s: written file does not parse: %v\n%s", f, err, text)
+		}
+		if again := Format(back); string(again) != string(text) {
+			t.Fatalf("%s: round trip changed the file:\n%s\n---\n%s", f, text, again)
+		}
+		a, _ := Run(s, true)
+		b, _ := Run(back, true)
+		if a.Result.Trace.Hash() != b.Result.Trace.Hash() || a.Got != b.Got {
+			t.Fatalf("%s: round trip changed the run: %s/%s vs %s/%s", f, a.Got, a.Result.Trace.Hash(), b.Got, b.Result.Trace.Hash())
+		}
+	}
+}
+
+// TestBadInput: each malformed file gives one clear error naming the file,
+// the line and the field, and what was expected.
+func TestBadInput(t *testing.T) {
+	const head = "name: x\nmodel: hostport\nvariant: reference\n"
+	const step = "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2]}\n"
+	tests := []struct {
+		name, text, want string
+	}{
+		{"empty file", "", "file is empty"},
+		{"not yaml", "name: [unclosed\n", "invalid YAML"},
+		{"unknown top-level field", head + "colour: red\n" + step + "expect: pass\n", `:4: scenario: unknown field "colour"`},
+		{"unknown model", "name: x\nmodel: kubelet\nvariant: reference\n" + step + "expect: pass\n", `:2: model: unknown model "kubelet"`},
+		{"unknown variant", "name: x\nmodel: hostport\nvariant: crio-9\n" + step + "expect: pass\n", `:3: variant: unknown hostport variant "crio-9"`},
+		{"missing name", "model: hostport\nvariant: reference\n" + step + "expect: pass\n", "name: missing"},
+		{"unknown fault", head + "faults:\n  - {fault: cosmic-ray}\n" + step + "expect: pass\n", `:5: faults[0]: unknown fault "cosmic-ray"`},
+		{"fault parameter missing", head + "faults:\n  - {fault: tool-missing}\n" + step + "expect: pass\n", `missing parameter "tool"`},
+		{"data fault in faults", head + "faults:\n  - {fault: host-port-zero}\n" + step + "expect: pass\n", "is a data fault"},
+		{"bad tool version", head + "node: {tools: {nft: latest}}\n" + step + "expect: pass\n", `:4: node.tools.nft: "latest": expected a version`},
+		{"bad kernel", head + "node: {kernel: new}\n" + step + "expect: pass\n", ":4: node.kernel:"},
+		{"negative time", head + "steps:\n  - {at: -1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", `:5: steps[0].at: -1s is negative`},
+		{"steps out of order", head + "steps:\n  - {at: 2s, op: stop-pod-sandbox, sandbox: a}\n  - {at: 1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", "before the previous step"},
+		{"unknown op", head + "steps:\n  - {op: delete, sandbox: a}\nexpect: pass\n", `steps[0].op: unknown operation "delete"`},
+		{"bad pod ip", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.300]}\nexpect: pass\n", `steps[0].ips: "10.88.0.300"`},
+		{"container port out of range", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 70000}]}\nexpect: pass\n", "container_port: 70000 is out of range"},
+		{"host port not a number", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 80, host_port: http}]}\nexpect: pass\n", `host_port: "http": expected a whole number`},
+		{"huge host port", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 80, host_port: 99999999999}]}\nexpect: pass\n", "out of range"},
+		{"bad protocol", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{protocol: ICMP, container_port: 80}]}\nexpect: pass\n", `protocol: "ICMP": expected TCP, UDP or SCTP`},
+		{"stop with ports", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: a, ips: [10.88.0.2]}\nexpect: pass\n", "takes only at and sandbox"},
+		{"unknown expect", head + step + "expect: {violation: sadness}\n", `expect.violation: "sadness": expected one of`},
+		{"missing expect", head + step, "expect: missing"},
+		{"duplicate field", head + "name: y\n" + step + "expect: pass\n", `field "name" given twice`},
+		{"not utf-8", head + "description: \xff\xfe\n" + step + "expect: pass\n", "not valid UTF-8"},
+		{"too large", head + "description: " + strings.Repeat("a", MaxFileSize) + "\n", "expected at most"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(tt.text))
+			if err == nil {
+				t.Fatalf("parsed without error, want %q", tt.want)
+			}
+			if !strings.HasPrefix(err.Error(), "bad.yaml") || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %q, want it to start with the file and contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestCampaignFindsShrinksAndReplays: a short campaign against each buggy
+// variant finds a failure, writes it shrunk, and the file replays to it;
+// the reference finds nothing in the same budget.
+func TestCampaignFindsShrinksAndReplays(t *testing.T) {
+	for _, tt := range []struct {
+		variant string
+		finds   bool
+	}{{"crio-1.33.0", true}, {"zero-port-unfiltered", true}, {"reference", false}} {
+		t.Run(tt.variant, func(t *testing.T) {
+			dir := t.TempDir()
+			rep, err := Campaign(context.Background(), CampaignConfig{Variant: tt.variant, Seed: 1, MaxScenarios: 3000, Out: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := len(rep.Findings) > 0; got != tt.finds {
+				t.Fatalf("findings = %d, want found=%v", len(rep.Findings), tt.finds)
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(rep.Findings) {
+				t.Fatalf("%d files written for %d findings", len(entries), len(rep.Findings))
+			}
+			for _, f := range rep.Findings {
+				if f.SizeAfter > f.SizeBefore || f.SizeAfter > 8 {
+					t.Errorf("%s: shrunk from %d to %d", f.Signature, f.SizeBefore, f.SizeAfter)
+				}
+				s, err := ParseFile(f.Path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o, err := Run(s, false)
+				if err != nil || !o.OK {
+					t.Fatalf("%s does not replay to %s: got %s (%v)", f.Path, s.Expect, o.Got, err)
+				}
+			}
+		})
+	}
+}
+
+// TestCampaignIsDeterministic: the same seed finds the same minimal files.
+func TestCampaignIsDeterministic(t *testing.T) {
+	run := func() string {
+		rep, err := Campaign(context.Background(), CampaignConfig{Variant: "crio-1.33.0", Seed: 7, MaxScenarios: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, f := range rep.Findings {
+			b.Write(Format(f.Scenario))
+		}
+		return b.String()
+	}
+	if a, b := run(), run(); a != b || a == "" {
+		t.Fatalf("two campaigns with one seed differ (or found nothing):\n%s\n---\n%s", a, b)
+	}
+}
