@@ -6,7 +6,7 @@ PKGS := ./...
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
-	$(GO) run ./cmd/faultsim demo --duration 5s
+	$(GO) run ./cmd/faultsim campaign --duration 3s --out build/findings
 
 test: fmt-check vet race
 

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// run executes the command line and returns its exit code and output.
+func run(t *testing.T, args ...string) (int, string) {
+	t.Helper()
+	root := newRoot()
+	var out bytes.Buffer
+	root.SetOut(&out)
+	root.SetErr(&out)
+	root.SetArgs(args)
+	code := 0
+	if err := root.Execute(); err != nil {
+		code = 2
+		if ee, ok := err.(*exitError); ok {
+			code = ee.code
+		}
+	}
+	return code, out.String()
+}
+
+func lastLine(s string) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	return lines[len(lines)-1]
+}
+
+func TestRunCorpusPasses(t *testing.T) {
+	code, out := run(t, "run", "../../scenarios/corpus")
+	if code != 0 || !strings.HasSuffix(lastLine(out), " passed, 0 failed") {
+		t.Fatalf("exit %d, last line %q\n%s", code, lastLine(out), out)
+	}
+}
+
+func TestRunExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	good, err := os.ReadFile("../../scenarios/corpus/incident-1-reference-passes.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := strings.Replace(string(good), "expect: pass", "expect: {violation: crash}", 1)
+	if err := os.WriteFile(filepath.Join(dir, "wrong.yaml"), []byte(wrong), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := run(t, "run", dir); code != 1 || lastLine(out) != "0 passed, 1 failed" {
+		t.Fatalf("mismatching expect: exit %d, %q", code, lastLine(out))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("name: x\ncolour: red\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out := run(t, "run", dir)
+	if code != 2 || !strings.Contains(out, "bad.yaml:2: scenario: unknown field \"colour\"") {
+		t.Fatalf("bad file: exit %d\n%s", code, out)
+	}
+	if code, _ := run(t, "run", filepath.Join(dir, "missing.yaml")); code != 2 {
+		t.Fatalf("missing file: exit %d, want 2", code)
+	}
+}
+
+func TestReplayPrintsTraceAndHash(t *testing.T) {
+	f := "../../scenarios/corpus/incident-1-crio-1.33.0-crash-loop.yaml"
+	code, out := run(t, "replay", f)
+	if code != 0 || !strings.Contains(out, "CRASH") || !strings.Contains(out, "trace hash: ") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	_, again := run(t, "replay", f)
+	if again != out {
+		t.Fatal("two replays of one file printed different traces")
+	}
+}
+
+func TestFuzzExitCodesAndFindingsReplay(t *testing.T) {
+	dir := t.TempDir()
+	code, out := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "500", "--seed", "1", "--out", dir)
+	if code != 1 {
+		t.Fatalf("fuzz of a buggy variant: exit %d, want 1\n%s", code, out)
+	}
+	if code, out := run(t, "run", dir); code != 0 {
+		t.Fatalf("findings do not replay: exit %d\n%s", code, out)
+	}
+	ref := t.TempDir()
+	if code, out := run(t, "fuzz", "--variant", "reference", "--max-scenarios", "2000", "--out", ref); code != 0 {
+		t.Fatalf("fuzz of reference: exit %d\n%s", code, out)
+	}
+	if entries, _ := os.ReadDir(ref); len(entries) != 0 {
+		t.Fatalf("reference fuzz wrote %d files", len(entries))
+	}
+	for _, bad := range [][]string{
+		{"fuzz", "--variant", "nope"},
+		{"fuzz", "--model", "cgroups", "--variant", "reference"},
+		{"fuzz", "--variant", "reference", "--duration", "0s"},
+		{"fuzz"},
+		{"list", "everything"},
+		{"frobnicate"},
+	} {
+		if code, out := run(t, bad...); code != 2 {
+			t.Errorf("%v: exit %d, want 2\n%s", bad, code, out)
+		}
+	}
+}
+
+func TestListNamesEverything(t *testing.T) {
+	code, out := run(t, "list")
+	for _, want := range []string{"hostport", "reference", "crio-1.33.0", "zero-port-unfiltered",
+		"tool-missing", "tool-fails", "host-port-zero", "daemon-restart", "crash-loop", "forwarding-matches-live-mappings"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q", want)
+		}
+	}
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
