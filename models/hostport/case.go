@@ -1,7 +1,6 @@
 package hostport
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -35,36 +34,6 @@ type Case struct {
 	Config  Config
 	Faults  []faults.Fault
 	Steps   []Step
-}
-
-// Validate checks a case for what the model cannot run.
-func (c *Case) Validate() error {
-	if _, err := LookupVariant(c.Variant); err != nil {
-		return err
-	}
-	for i, s := range c.Steps {
-		if s.Sandbox == "" {
-			return fmt.Errorf("step %d: sandbox: expected a sandbox name", i+1)
-		}
-		switch s.Op {
-		case OpRun:
-			if len(s.IPs) == 0 {
-				return fmt.Errorf("step %d: ips: expected at least one pod address", i+1)
-			}
-			for _, ip := range s.IPs {
-				if _, err := FamilyOf(ip); err != nil {
-					return fmt.Errorf("step %d: ips: %w", i+1, err)
-				}
-			}
-		case OpStop:
-			if len(s.IPs) > 0 || len(s.Ports) > 0 {
-				return fmt.Errorf("step %d: %s takes only a sandbox", i+1, OpStop)
-			}
-		default:
-			return fmt.Errorf("step %d: op: unknown operation %q: expected %s or %s", i+1, s.Op, OpRun, OpStop)
-		}
-	}
-	return nil
 }
 
 // Size is a measure shrinking minimises: steps, mappings, addresses, faults.
