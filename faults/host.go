@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
@@ -77,7 +78,7 @@ type ToolFails struct {
 func (ToolFails) Name() string { return "tool-fails" }
 
 // Args implements Fault.
-func (f ToolFails) Args() Args { return Args{{"tool", f.Tool}, {"times", itoa(f.Times)}} }
+func (f ToolFails) Args() Args { return Args{{"tool", f.Tool}, {"times", strconv.Itoa(f.Times)}} }
 
 // ApplyHost implements HostFault. A missing tool stays missing.
 func (f ToolFails) ApplyHost(h *sim.Host) {

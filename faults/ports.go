@@ -1,8 +1,6 @@
 package faults
 
 import (
-	"strconv"
-
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/faultsim/faultsim/sim"
@@ -126,5 +124,3 @@ func (DualStackPod) Args() Args { return nil }
 func copyMapping(dst, src *runtimeapi.PortMapping) {
 	dst.Protocol, dst.ContainerPort, dst.HostPort, dst.HostIp = src.Protocol, src.ContainerPort, src.HostPort, src.HostIp
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }

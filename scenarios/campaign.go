@@ -65,12 +65,17 @@ func caseSeed(seed uint64, i int) uint64 {
 }
 
 // signature identifies a failure for de-duplication: variant, invariant and,
-// for a crash, where it crashed.
+// for a crash, the function it crashed in. The source line is left out so the
+// same crash found by two builds of faultsim (shards, resumed campaigns) is one.
 func signature(variant string, v sim.Violation) string {
 	sig := variant + "/" + v.Invariant
 	if v.Invariant == sim.CrashInvariant.Name {
 		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
-			sig += "@" + v.Message[i+4:]
+			site := v.Message[i+4:]
+			if j := strings.LastIndex(site, " ("); j >= 0 {
+				site = site[:j]
+			}
+			sig += "@" + site
 		}
 	}
 	return sig

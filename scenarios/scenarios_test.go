@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -191,5 +193,18 @@ func TestCampaignIsDeterministic(t *testing.T) {
 	}
 	if a, b := run(), run(); a != b || a == "" {
 		t.Fatalf("two campaigns with one seed differ (or found nothing):\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestSignatureIgnoresSourceLines(t *testing.T) {
+	crash := func(line string) sim.Violation {
+		return sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at hostport.(*iptablesBackend).remove (iptables.go:" + line + ")"}
+	}
+	if a, b := signature("v", crash("103")), signature("v", crash("104")); a != b || a != "v/crash@hostport.(*iptablesBackend).remove" {
+		t.Fatalf("signatures %q and %q: want one, naming the function", a, b)
+	}
+	other := sim.Violation{Invariant: "crash", Message: "panic: x at hostport.(*nftBackend).forwards (nftables.go:1)"}
+	if signature("v", other) == signature("v", crash("103")) {
+		t.Fatal("crashes in different functions share a signature")
 	}
 }

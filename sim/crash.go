@@ -44,14 +44,14 @@ func newCrash(r any) *Crash {
 	for {
 		f, more := frames.Next()
 		name := f.Function
-		if strings.HasPrefix(name, "runtime.") || strings.Contains(name, "/sim.Protect") || strings.Contains(name, "/sim.newCrash") {
+		if strings.HasSuffix(name, "/sim.Protect") {
+			break // the frames past Protect are the simulator's, not the crash's
+		}
+		if strings.HasPrefix(name, "runtime.") || strings.Contains(name, "/sim.Protect.") {
 			if !more {
 				break
 			}
 			continue
-		}
-		if strings.Contains(name, "/sim.Protect") {
-			break
 		}
 		line := fmt.Sprintf("%s (%s:%d)", shortFunc(name), filepath.Base(f.File), f.Line)
 		if c.Site == "" {

@@ -134,12 +134,6 @@ func (t *IPTables) Chains() []string {
 	return out
 }
 
-// HasChain reports whether the chain exists.
-func (t *IPTables) HasChain(chain string) bool {
-	_, ok := t.chains[chain]
-	return ok
-}
-
 // Rules returns a chain's rules in order (nil when the chain is missing).
 func (t *IPTables) Rules(chain string) [][]string { return t.chains[chain] }
 

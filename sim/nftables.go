@@ -36,8 +36,9 @@ func (h *Host) NFTables(f Family, table string) (knftables.Interface, error) {
 }
 
 // NFTState returns the in-memory state of a node's nftables table, for
-// observers (invariants) that read what the kernel holds.
-func (h *Host) NFTState(f Family, table string) *knftables.Fake { return h.nftTable(f, table) }
+// observers (invariants) that read what the kernel holds, or nil when nothing
+// ever touched that table. It never creates one.
+func (h *Host) NFTState(f Family, table string) *knftables.Fake { return h.nft[string(f)+"/"+table] }
 
 func (h *Host) nftTable(f Family, table string) *knftables.Fake {
 	key := string(f) + "/" + table

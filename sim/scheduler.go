@@ -54,9 +54,6 @@ func (s *Scheduler) After(d time.Duration, name string, do func()) {
 	s.At(s.now+d, name, do)
 }
 
-// Len returns the number of pending events.
-func (s *Scheduler) Len() int { return len(s.queue) }
-
 // Next removes and returns the next event to run, advancing the clock to its
 // time, or nil when nothing is pending. When several events are due at the
 // same instant the Chooser picks which runs first.

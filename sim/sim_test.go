@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+	"sigs.k8s.io/knftables"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -72,8 +73,44 @@ func TestProtectTurnsNilDereferenceIntoCrash(t *testing.T) {
 	if !strings.Contains(c.Site, "sim_test.go") {
 		t.Fatalf("crash site %q does not point into the test", c.Site)
 	}
+	for _, frame := range c.Stack {
+		if strings.HasPrefix(frame, "sim.Protect") || strings.Contains(frame, "testing.") || strings.HasPrefix(frame, "runtime.") {
+			t.Fatalf("stack is not trimmed to the crashing code: frame %q in %v", frame, c.Stack)
+		}
+	}
+	if len(c.Stack) != 1 {
+		t.Fatalf("stack = %v, want just the crashing closure", c.Stack)
+	}
 	if Protect(func() {}) != nil {
 		t.Fatal("Protect reported a crash for a function that returned")
+	}
+}
+
+func TestHostDumpShowsToolsAndNetfilter(t *testing.T) {
+	h := NewHost("fedora-42", MustVersion("6.14.0"))
+	h.Install("nft", MustVersion("1.1.1"))
+	if err := h.IPTables(IPv4).Apply([]IPTablesOp{{Kind: EnsureChain, Chain: "KUBE-HOSTPORTS"},
+		{Kind: InsertRule, Chain: "PREROUTING", Rule: []string{"-j", "KUBE-HOSTPORTS"}}}); err != nil {
+		t.Fatal(err)
+	}
+	nft, err := h.NFTables(IPv6, "crio-hostports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := nft.NewTransaction()
+	tx.Add(&knftables.Table{})
+	if err := nft.Run(t.Context(), tx); err != nil {
+		t.Fatal(err)
+	}
+	if h.NFTState(IPv4, "crio-hostports") != nil {
+		t.Fatal("NFTState created a table nothing touched")
+	}
+	got := h.Dump()
+	for _, want := range []string{"node fedora-42 kernel 6.14.0\n", "tool nft 1.1.1\n", ":KUBE-HOSTPORTS\n",
+		"-A PREROUTING -j KUBE-HOSTPORTS\n", "add table ip6 crio-hostports"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Dump lacks %q:\n%s", want, got)
+		}
 	}
 }
 

@@ -76,13 +76,5 @@ func (t *Trace) Hash() string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// Tail returns the last n events.
-func (t *Trace) Tail(n int) []TraceEvent {
-	if len(t.events) <= n {
-		return t.events
-	}
-	return t.events[len(t.events)-n:]
-}
-
 // FormatDuration prints a virtual time compactly and stably ("1.5s", "250ms", "0s").
 func FormatDuration(d time.Duration) string { return d.String() }

@@ -70,9 +70,6 @@ func (v Version) Compare(o Version) int {
 // AtLeast reports whether v >= o.
 func (v Version) AtLeast(o Version) bool { return v.Compare(o) >= 0 }
 
-// IsZero reports whether v was never set.
-func (v Version) IsZero() bool { return len(v.Parts) == 0 }
-
 // String renders the version as it was parsed.
 func (v Version) String() string {
 	parts := make([]string, len(v.Parts))

@@ -53,7 +53,7 @@ func Describe(c *Case) string {
 	for _, s := range c.Steps {
 		fmt.Fprintf(&b, "%s %s %s", sim.FormatDuration(s.At), s.Op, s.Sandbox)
 		if s.Op == OpRun {
-			fmt.Fprintf(&b, " ips=%s ports=%s", strings.Join(s.IPs, ","), formatMappings(s.Ports))
+			fmt.Fprintf(&b, " ips=%s ports=%s", ipList(s.IPs), mappingList(s.Ports))
 		}
 		b.WriteByte('\n')
 	}

@@ -80,10 +80,9 @@ func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error
 	if d.store.find(id) != nil {
 		return fmt.Errorf("sandbox %s already exists", id)
 	}
-	for i, ip := range ips {
-		if len(ms) == 0 {
-			break // CRI-O touches hostports only for sandboxes that have mappings
-		}
+	// CRI-O touches hostports only for sandboxes that have mappings.
+	for i := 0; i < len(ips) && len(ms) > 0; i++ {
+		ip := ips[i]
 		if err := d.mgr.Add(id, ip, ms); err != nil {
 			if i > 0 {
 				if rerr := d.mgr.Remove(id, ms); rerr != nil {
@@ -120,10 +119,19 @@ func (d *Daemon) teardown(sb *Sandbox) error {
 	return nil
 }
 
-func formatMappings(ms []*PortMapping) string {
-	parts := make([]string, len(ms))
-	for i, m := range ms {
+// mappingList formats as "[TCP *:8080->80 ...]" only when printed, so an
+// untraced run never pays for it.
+type mappingList []*PortMapping
+
+func (l mappingList) String() string {
+	parts := make([]string, len(l))
+	for i, m := range l {
 		parts[i] = FormatMapping(m)
 	}
 	return "[" + strings.Join(parts, " ") + "]"
 }
+
+// ipList formats as "10.88.0.2,fd00::2" only when printed.
+type ipList []string
+
+func (l ipList) String() string { return strings.Join(l, ",") }

@@ -2,7 +2,6 @@ package hostport
 
 import (
 	"flag"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +18,6 @@ func TestMain(m *testing.M) {
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(m)
-	os.Exit(0)
 }
 
 // observer is a rapid.TB that records a failure instead of failing the test.

@@ -40,6 +40,7 @@ const (
 
 type oracleSandbox struct {
 	id     string
+	owner  string // SandboxHash(id), the tag its forwards carry
 	state  sandboxState
 	expect []Forward
 }
@@ -67,6 +68,16 @@ func newOracle(h *sim.Host, cfg Config) *oracle {
 		o.supported[f] = iptErr == nil || (nftErr == nil && nft.Version.AtLeast(sim.MinNFTVersion))
 	}
 	return o
+}
+
+// byOwner returns the latest sandbox whose forwards carry owner.
+func (o *oracle) byOwner(owner string) *oracleSandbox {
+	for i := len(o.sandboxes) - 1; i >= 0; i-- {
+		if o.sandboxes[i].owner == owner {
+			return o.sandboxes[i]
+		}
+	}
+	return nil
 }
 
 func (o *oracle) find(id string) *oracleSandbox {
@@ -125,12 +136,8 @@ func observe(h *sim.Host) []Forward {
 func (o *oracle) check(h *sim.Host, now time.Duration) []sim.Violation {
 	seen := observe(h)
 	var vs []sim.Violation
-	owners := map[string]*oracleSandbox{}
-	for _, sb := range o.sandboxes {
-		owners[SandboxHash(sb.id)] = sb
-	}
 	for _, f := range seen {
-		sb := owners[f.Owner]
+		sb := o.byOwner(f.Owner)
 		if sb != nil && sb.state == gone {
 			vs = append(vs, sim.Violation{Invariant: InvDeleteLeavesNothing.Name, At: now,
 				Message: fmt.Sprintf("sandbox %s was stopped but the node still forwards %s", sb.id, f)})
@@ -138,7 +145,7 @@ func (o *oracle) check(h *sim.Host, now time.Duration) []sim.Violation {
 		}
 	}
 	for _, f := range seen {
-		sb := owners[f.Owner]
+		sb := o.byOwner(f.Owner)
 		if sb == nil || sb.state == gone || !slices.Contains(sb.expect, f) {
 			vs = append(vs, sim.Violation{Invariant: InvForwarding.Name, At: now,
 				Message: fmt.Sprintf("the node forwards %s, which no live sandbox asked for", f)})

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -162,10 +163,5 @@ func ruleArg(rule []string, flag string) string {
 }
 
 func hasRule(rules [][]string, rule []string) bool {
-	for _, r := range rules {
-		if strings.Join(r, "\x00") == strings.Join(rule, "\x00") {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(rules, func(r []string) bool { return slices.Equal(r, rule) })
 }

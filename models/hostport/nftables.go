@@ -116,36 +116,60 @@ func (b *nftBackend) remove(id string) error {
 	return nil
 }
 
-func (b *nftBackend) forwards() ([]Forward, error) { return NFTForwards(b.nft, b.family), nil }
-
-// NFTForwards reads the forwards held in a crio-hostports table's maps.
-func NFTForwards(nft interface {
-	ListElements(context.Context, string, string) ([]*knftables.Element, error)
-}, fam sim.Family) []Forward {
+// forwards lists what the backend installed, through the nft tool.
+func (b *nftBackend) forwards() ([]Forward, error) {
 	var out []Forward
-	for _, name := range []string{"hostports", "hostipports"} {
-		elems, err := nft.ListElements(context.Background(), "map", name)
-		if err != nil {
+	for _, name := range forwardMaps {
+		elems, err := b.nft.ListElements(context.Background(), "map", name)
+		if knftables.IsNotFound(err) {
 			continue
 		}
-		for _, e := range elems {
-			f := Forward{Family: fam}
-			key := e.Key
-			if name == "hostipports" && len(key) == 3 {
-				f.HostIP, key = key[0], key[1:]
-			}
-			if len(key) != 2 || len(e.Value) != 2 {
-				continue
-			}
-			f.Proto = key[0]
-			hp, _ := strconv.Atoi(key[1])
-			pp, _ := strconv.Atoi(e.Value[1])
-			f.HostPort, f.PodIP, f.PodPort = int32(hp), e.Value[0], int32(pp)
-			if e.Comment != nil {
-				f.Owner = *e.Comment
-			}
-			out = append(out, f)
+		if err != nil {
+			return nil, err
 		}
+		out = mapForwards(out, name, elems, b.family)
+	}
+	return out, nil
+}
+
+// forwardMaps are the maps whose elements are forwards.
+var forwardMaps = []string{"hostports", "hostipports"}
+
+// NFTForwards reads the forwards a crio-hostports table's maps hold, straight
+// from the node's state (nil: the table was never made).
+func NFTForwards(fk *knftables.Fake, fam sim.Family) []Forward {
+	if fk == nil || fk.Table == nil {
+		return nil
+	}
+	var out []Forward
+	for _, name := range forwardMaps {
+		if m := fk.Table.Maps[name]; m != nil {
+			out = mapForwards(out, name, m.Elements, fam)
+		}
+	}
+	return out
+}
+
+// mapForwards appends the forwards held by the elements of map name:
+// hostports (proto . port : addr . port) or hostipports (addr . proto . port : addr . port).
+func mapForwards(out []Forward, name string, elems []*knftables.Element, fam sim.Family) []Forward {
+	for _, e := range elems {
+		f := Forward{Family: fam}
+		key := e.Key
+		if name == "hostipports" && len(key) == 3 {
+			f.HostIP, key = key[0], key[1:]
+		}
+		if len(key) != 2 || len(e.Value) != 2 {
+			continue
+		}
+		f.Proto = key[0]
+		hp, _ := strconv.Atoi(key[1])
+		pp, _ := strconv.Atoi(e.Value[1])
+		f.HostPort, f.PodIP, f.PodPort = int32(hp), e.Value[0], int32(pp)
+		if e.Comment != nil {
+			f.Owner = *e.Comment
+		}
+		out = append(out, f)
 	}
 	return out
 }

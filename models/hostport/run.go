@@ -1,9 +1,9 @@
 package hostport
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -150,13 +150,13 @@ func (w *world) restart() {
 
 func (w *world) run(s *Step) {
 	now := w.sched.Now()
-	w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, strings.Join(s.IPs, ","), formatMappings(s.Ports))
+	w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
 	if w.oracle.find(s.Sandbox) != nil {
 		w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
-	before, failures := forwardSet(w.host), w.host.Failures
+	before, failures := sortedForwards(w.host), w.host.Failures
 	var err error
 	if w.daemon == nil {
 		err = fmt.Errorf("connection refused: the daemon is not running")
@@ -168,11 +168,11 @@ func (w *world) run(s *Step) {
 		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
 		if w.daemon != nil && !invalid && !hard && !soft && !toolFailed {
 			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
-				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, formatMappings(s.Ports), err)})
+				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)})
 		}
-		if after := forwardSet(w.host); after != before {
+		if after := sortedForwards(w.host); !slices.Equal(after, before) {
 			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
-				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %s\nafter:  %s", s.Sandbox, before, after)})
+				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %v\nafter:  %v", s.Sandbox, before, after)})
 		}
 		return
 	}
@@ -183,9 +183,9 @@ func (w *world) run(s *Step) {
 			what = "mappings that conflict with a live sandbox's or each other"
 		}
 		w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
-			Message: fmt.Sprintf("RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, formatMappings(s.Ports))})
+			Message: fmt.Sprintf("RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))})
 	}
-	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, state: live, expect: want})
+	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), state: live, expect: want})
 }
 
 // stop is kubelet's StopPodSandbox, retried until it succeeds.
@@ -211,13 +211,13 @@ func (w *world) stop(id string) {
 	sb.state = gone
 }
 
-// forwardSet renders what the node forwards, in a stable order.
-func forwardSet(h *sim.Host) string {
+// sortedForwards is what the node forwards, in a stable order.
+func sortedForwards(h *sim.Host) []Forward {
 	fs := observe(h)
-	lines := make([]string, len(fs))
-	for i, f := range fs {
-		lines[i] = f.String()
-	}
-	slices.Sort(lines)
-	return "[" + strings.Join(lines, "; ") + "]"
+	slices.SortFunc(fs, func(a, b Forward) int {
+		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.HostIP, b.HostIP),
+			cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.PodIP, b.PodIP), cmp.Compare(a.PodPort, b.PodPort),
+			cmp.Compare(a.Owner, b.Owner))
+	})
+	return fs
 }
