@@ -8,12 +8,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/sim"
 )
 
 // CampaignConfig says what a campaign runs.
 type CampaignConfig struct {
+	Model        string
 	Variant      string
 	Seed         uint64
 	Duration     time.Duration // wall-clock budget (0: no limit)
@@ -41,6 +41,7 @@ type Finding struct {
 
 // CampaignReport is what a campaign did.
 type CampaignReport struct {
+	Model     string
 	Variant   string
 	Scenarios int
 	Elapsed   time.Duration
@@ -85,13 +86,17 @@ func signature(variant string, v sim.Violation) string {
 // writes every distinct failure once. It stops at the budget or when ctx is
 // cancelled, and always returns what it found so far.
 func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
-	if _, err := hostport.LookupVariant(cfg.Variant); err != nil {
+	model, err := LookupModel(cfg.Model)
+	if err != nil {
+		return CampaignReport{}, err
+	}
+	if _, err := model.Variant(cfg.Variant); err != nil {
 		return CampaignReport{}, err
 	}
 	if cfg.ProgressEvery == 0 {
 		cfg.ProgressEvery = 100000
 	}
-	rep := CampaignReport{Variant: cfg.Variant}
+	rep := CampaignReport{Model: cfg.Model, Variant: cfg.Variant}
 	bySig := map[string]*Finding{}
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
@@ -105,8 +110,8 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 			}
 		}
 		seed := caseSeed(cfg.Seed, i)
-		c := hostport.Generate(sim.NewPRNG(seed), cfg.Variant, hostport.GenOptions{})
-		r, err := hostport.Run(c, nil, sim.NewPRNG(seed), false)
+		c := model.Generate(sim.NewPRNG(seed), cfg.Variant)
+		r, err := c.Run(sim.NewPRNG(seed), false)
 		if err != nil {
 			return rep, err
 		}
@@ -120,13 +125,13 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 			continue
 		}
 		v := r.Violations[0]
-		sig := signature(cfg.Variant, v)
+		sig := signature(cfg.Model+"/"+cfg.Variant, v)
 		if f := bySig[sig]; f != nil {
 			f.Hits++
 			continue
 		}
 		min, runs := Shrink(c, seed, v.Invariant)
-		if mr, err := hostport.Run(min, nil, sim.NewPRNG(seed), false); err == nil {
+		if mr, err := min.Run(sim.NewPRNG(seed), false); err == nil {
 			for _, mv := range mr.Violations {
 				if mv.Invariant == v.Invariant {
 					v = mv // describe the minimal case, not the original
@@ -135,8 +140,8 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 		}
 		s := &Scenario{
 			Name:        fmt.Sprintf("%s-%s-%016x", cfg.Variant, v.Invariant, seed),
-			Description: fmt.Sprintf("Found by faultsim fuzz --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),
-			Model:       "hostport", Seed: seed, Case: *min, Expect: Expect{Violation: v.Invariant},
+			Description: fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Model, cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),
+			Model:       cfg.Model, Variant: cfg.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
 		}
 		f := &Finding{Signature: sig, Scenario: s, Hits: 1, FirstAt: rep.Scenarios, FirstAfter: time.Since(start),
 			ShrinkRuns: runs, SizeBefore: c.Size(), SizeAfter: min.Size()}

@@ -21,6 +21,11 @@
 //	  - {at: 2s, op: stop-pod-sandbox, sandbox: web}
 //	expect: {violation: crash}
 //
+// name, description, model, variant, seed and expect are common to every
+// model; the fields between them are the model's own. A model plugs in with
+// a models.Model (registered by its package) and a codec here (one file per
+// model, such as hostport.go) that reads and writes its fields.
+//
 // expect is "pass" (no invariant broken) or {violation: NAME} (NAME is among
 // the invariants broken). The seed orders simultaneous events.
 package scenarios

@@ -12,10 +12,9 @@ import (
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
-	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/faultsim/faultsim/faults"
-	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -85,11 +84,39 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
 	}
 	root := doc.Content[0]
-	f, err := p.fields(root, "scenario", "name", "description", "model", "variant", "seed", "node", "options", "faults", "steps", "expect")
+	if root.Kind != yaml.MappingNode {
+		return nil, p.errf(root, "scenario", "expected a mapping with name, model, variant, steps and expect")
+	}
+	var model *models.Model
+	var cd codec
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		if k, v := root.Content[i], root.Content[i+1]; k.Value == "model" {
+			name := v.Value
+			m, ok := models.Lookup(name)
+			if cd = codecs[name]; !ok || cd == nil || v.Kind != yaml.ScalarNode {
+				return nil, p.errf(v, "model", "unknown model %q: expected one of %s", name, strings.Join(ModelNames(), ", "))
+			}
+			model = m
+		}
+	}
+	common := []string{"name", "description", "model", "variant", "seed", "expect"}
+	if model == nil {
+		// Report an unknown field before the missing model, as for any file.
+		all := common
+		for _, c := range codecs {
+			all = append(all, c.keys()...)
+		}
+		slices.Sort(all)
+		if _, err := p.fields(root, "scenario", slices.Compact(all)...); err != nil {
+			return nil, err
+		}
+		return nil, p.errf(root, "model", "missing: expected one of %s", strings.Join(ModelNames(), ", "))
+	}
+	f, err := p.fields(root, "scenario", append(common, cd.keys()...)...)
 	if err != nil {
 		return nil, err
 	}
-	s := &Scenario{Path: file, Seed: 1, Case: hostport.Case{Node: sim.DefaultNode()}}
+	s := &Scenario{Path: file, Seed: 1, Model: model.Name}
 	if s.Name, err = p.requiredString(root, f, "name"); err != nil {
 		return nil, err
 	}
@@ -99,16 +126,10 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			return nil, err
 		}
 	}
-	if s.Model, err = p.requiredString(root, f, "model"); err != nil {
+	if s.Variant, err = p.requiredString(root, f, "variant"); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(Models, s.Model) {
-		return nil, p.errf(f["model"], "model", "unknown model %q: expected one of %s", s.Model, strings.Join(Models, ", "))
-	}
-	if s.Case.Variant, err = p.requiredString(root, f, "variant"); err != nil {
-		return nil, err
-	}
-	if _, err := hostport.LookupVariant(s.Case.Variant); err != nil {
+	if _, err := model.Variant(s.Variant); err != nil {
 		return nil, p.errf(f["variant"], "variant", "%v", err)
 	}
 	if n := f["seed"]; n != nil {
@@ -118,29 +139,10 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		}
 		s.Seed = v
 	}
-	if n := f["node"]; n != nil {
-		if s.Case.Node, err = p.node(n); err != nil {
-			return nil, err
-		}
-	}
-	if n := f["options"]; n != nil {
-		if err := p.options(n, &s.Case.Config); err != nil {
-			return nil, err
-		}
-	}
-	if n := f["faults"]; n != nil {
-		if s.Case.Faults, err = p.faults(n); err != nil {
-			return nil, err
-		}
-	}
-	n := f["steps"]
-	if n == nil {
-		return nil, p.errf(root, "steps", "missing: expected a list of steps")
-	}
-	if s.Case.Steps, err = p.steps(n); err != nil {
+	if s.Case, err = cd.parse(p, root, f, s.Variant); err != nil {
 		return nil, err
 	}
-	if s.Expect, err = p.expect(root, f["expect"]); err != nil {
+	if s.Expect, err = p.expect(root, f["expect"], model); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -263,21 +265,6 @@ func (p *parser) node(n *yaml.Node) (sim.NodeSpec, error) {
 	return spec, nil
 }
 
-func (p *parser) options(n *yaml.Node, cfg *hostport.Config) error {
-	f, err := p.fields(n, "options", "disable_hostport_mapping")
-	if err != nil {
-		return err
-	}
-	if v := f["disable_hostport_mapping"]; v != nil {
-		b, err := strconv.ParseBool(v.Value)
-		if v.Kind != yaml.ScalarNode || err != nil {
-			return p.errf(v, "options.disable_hostport_mapping", "%q: expected true or false", v.Value)
-		}
-		cfg.DisableHostportMapping = b
-	}
-	return nil
-}
-
 func (p *parser) faults(n *yaml.Node) ([]faults.Fault, error) {
 	if n.Kind != yaml.SequenceNode {
 		return nil, p.errf(n, "faults", "expected a list of faults such as - {fault: tool-missing, tool: iptables}")
@@ -319,116 +306,7 @@ func (p *parser) faults(n *yaml.Node) ([]faults.Fault, error) {
 	return out, nil
 }
 
-func (p *parser) steps(n *yaml.Node) ([]hostport.Step, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
-	}
-	var out []hostport.Step
-	var last time.Duration
-	for i, item := range n.Content {
-		field := fmt.Sprintf("steps[%d]", i)
-		f, err := p.fields(item, field, "at", "op", "sandbox", "ips", "ports", "fault")
-		if err != nil {
-			return nil, err
-		}
-		var s hostport.Step
-		if at := f["at"]; at != nil {
-			if s.At, err = p.duration(at, field+".at"); err != nil {
-				return nil, err
-			}
-		}
-		if s.At < last {
-			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
-		}
-		last = s.At
-		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
-			return nil, err
-		}
-		if s.Op != hostport.OpRun && s.Op != hostport.OpStop {
-			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, hostport.OpRun, hostport.OpStop)
-		}
-		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
-			return nil, err
-		}
-		if s.Op == hostport.OpStop && (f["ips"] != nil || f["ports"] != nil) {
-			return nil, p.errf(item, field, "%s takes only at and sandbox", hostport.OpStop)
-		}
-		if ips := f["ips"]; ips != nil {
-			if ips.Kind != yaml.SequenceNode {
-				return nil, p.errf(ips, field+".ips", "expected a list of pod addresses")
-			}
-			for _, ipn := range ips.Content {
-				if _, err := hostport.FamilyOf(ipn.Value); err != nil || ipn.Kind != yaml.ScalarNode {
-					return nil, p.errf(ipn, field+".ips", "%q: expected an IPv4 or IPv6 address", ipn.Value)
-				}
-				s.IPs = append(s.IPs, ipn.Value)
-			}
-		}
-		if s.Op == hostport.OpRun && len(s.IPs) == 0 {
-			return nil, p.errf(item, field+".ips", "missing: expected at least one pod address")
-		}
-		if ports := f["ports"]; ports != nil {
-			if s.Ports, err = p.ports(ports, field+".ports"); err != nil {
-				return nil, err
-			}
-		}
-		if lf := f["fault"]; lf != nil {
-			spec, ok := faults.Lookup(lf.Value)
-			if !ok || spec.Kind != faults.Data {
-				return nil, p.errf(lf, field+".fault", "%q: expected the name of a data fault (faultsim list faults)", lf.Value)
-			}
-			s.Fault = lf.Value
-		}
-		out = append(out, s)
-	}
-	return out, nil
-}
-
-func (p *parser) ports(n *yaml.Node, field string) ([]*hostport.PortMapping, error) {
-	if n.Kind != yaml.SequenceNode {
-		return nil, p.errf(n, field, "expected a list of port mappings")
-	}
-	var out []*hostport.PortMapping
-	for i, item := range n.Content {
-		pf := fmt.Sprintf("%s[%d]", field, i)
-		f, err := p.fields(item, pf, "protocol", "container_port", "host_port", "host_ip")
-		if err != nil {
-			return nil, err
-		}
-		m := &hostport.PortMapping{}
-		if pr := f["protocol"]; pr != nil {
-			v, ok := runtimeapi.Protocol_value[pr.Value]
-			if !ok {
-				return nil, p.errf(pr, pf+".protocol", "%q: expected TCP, UDP or SCTP", pr.Value)
-			}
-			m.Protocol = runtimeapi.Protocol(v)
-		}
-		cp := f["container_port"]
-		if cp == nil {
-			return nil, p.errf(item, pf+".container_port", "missing: expected a port 1-65535")
-		}
-		if m.ContainerPort, err = p.int32In(cp, pf+".container_port", 1, 65535); err != nil {
-			return nil, err
-		}
-		if hp := f["host_port"]; hp != nil {
-			// Host ports outside 1-65535 are inputs faultsim feeds runtimes on
-			// purpose (0 means none); the file only bounds them to int32.
-			if m.HostPort, err = p.int32In(hp, pf+".host_port", math.MinInt32, math.MaxInt32); err != nil {
-				return nil, err
-			}
-		}
-		if hi := f["host_ip"]; hi != nil && hi.Value != "" {
-			if _, err := hostport.FamilyOf(hi.Value); err != nil {
-				return nil, p.errf(hi, pf+".host_ip", "%q: expected an IP address or empty for all", hi.Value)
-			}
-			m.HostIp = hi.Value
-		}
-		out = append(out, m)
-	}
-	return out, nil
-}
-
-func (p *parser) expect(root, n *yaml.Node) (Expect, error) {
+func (p *parser) expect(root, n *yaml.Node, m *models.Model) (Expect, error) {
 	if n == nil {
 		return Expect{}, p.errf(root, "expect", "missing: expected pass or {violation: NAME}")
 	}
@@ -443,12 +321,12 @@ func (p *parser) expect(root, n *yaml.Node) (Expect, error) {
 		return Expect{}, err
 	}
 	v := f["violation"]
-	if v == nil || !slices.Contains(InvariantNames(), v.Value) {
+	if v == nil || !m.HasInvariant(v.Value) {
 		got := ""
 		if v != nil {
 			got = v.Value
 		}
-		return Expect{}, p.errf(n, "expect.violation", "%q: expected one of %s", got, strings.Join(InvariantNames(), ", "))
+		return Expect{}, p.errf(n, "expect.violation", "%q: expected one of %s", got, strings.Join(m.InvariantNames(), ", "))
 	}
 	return Expect{Violation: v.Value}, nil
 }

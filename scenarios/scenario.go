@@ -2,14 +2,48 @@ package scenarios
 
 import (
 	"fmt"
-	"slices"
+	"strings"
 
-	"github.com/faultsim/faultsim/models/hostport"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
-// Models lists the models scenario files can name.
-var Models = []string{"hostport"}
+// codec reads and writes one model's part of a scenario file: the fields
+// after name, description, model, variant and seed, and before expect.
+type codec interface {
+	// keys are the top-level fields the model adds.
+	keys() []string
+	// parse builds the case from those fields.
+	parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error)
+	// format writes them, so that parse reads back the same case.
+	format(b *strings.Builder, c models.Case)
+}
+
+// codecs maps a model name to its file codec; a model is usable in scenario
+// files when it is registered in models and has a codec here.
+var codecs = map[string]codec{}
+
+// ModelNames lists the models scenario files can name, sorted.
+func ModelNames() []string {
+	var out []string
+	for _, name := range models.Names() {
+		if codecs[name] != nil {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// LookupModel returns a model scenario files can name.
+func LookupModel(name string) (*models.Model, error) {
+	m, ok := models.Lookup(name)
+	if !ok || codecs[name] == nil {
+		return nil, fmt.Errorf("unknown model %q: expected one of %s", name, strings.Join(ModelNames(), ", "))
+	}
+	return m, nil
+}
 
 // Expect is what a scenario must produce.
 type Expect struct {
@@ -31,14 +65,15 @@ type Scenario struct {
 	Name        string
 	Description string
 	Model       string
+	Variant     string
 	Seed        uint64
-	Case        hostport.Case
+	Case        models.Case
 	Expect      Expect
 }
 
 // Outcome is what running a scenario produced and whether it matched.
 type Outcome struct {
-	Result hostport.Result
+	Result sim.Result
 	OK     bool
 	// Got summarises the result: "pass" or the violated invariants.
 	Got string
@@ -47,7 +82,7 @@ type Outcome struct {
 // Run replays a scenario: simultaneous events are ordered by a PRNG seeded
 // with the scenario's seed, so a replay is exact.
 func Run(s *Scenario, trace bool) (Outcome, error) {
-	r, err := hostport.Run(&s.Case, nil, sim.NewPRNG(s.Seed), trace)
+	r, err := s.Case.Run(sim.NewPRNG(s.Seed), trace)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -65,14 +100,4 @@ func Run(s *Scenario, trace bool) (Outcome, error) {
 		o.OK = r.Has(s.Expect.Violation)
 	}
 	return o, nil
-}
-
-// InvariantNames lists every invariant name an expect may give.
-func InvariantNames() []string {
-	var out []string
-	for _, inv := range hostport.Invariants() {
-		out = append(out, inv.Name)
-	}
-	slices.Sort(out)
-	return out
 }

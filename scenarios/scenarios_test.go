@@ -150,7 +150,7 @@ func TestCampaignFindsShrinksAndReplays(t *testing.T) {
 	}{{"crio-1.33.0", true}, {"zero-port-unfiltered", true}, {"reference", false}} {
 		t.Run(tt.variant, func(t *testing.T) {
 			dir := t.TempDir()
-			rep, err := Campaign(context.Background(), CampaignConfig{Variant: tt.variant, Seed: 1, MaxScenarios: 3000, Out: dir})
+			rep, err := Campaign(context.Background(), CampaignConfig{Model: "hostport", Variant: tt.variant, Seed: 1, MaxScenarios: 3000, Out: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestCampaignFindsShrinksAndReplays(t *testing.T) {
 // TestCampaignIsDeterministic: the same seed finds the same minimal files.
 func TestCampaignIsDeterministic(t *testing.T) {
 	run := func() string {
-		rep, err := Campaign(context.Background(), CampaignConfig{Variant: "crio-1.33.0", Seed: 7, MaxScenarios: 2000})
+		rep, err := Campaign(context.Background(), CampaignConfig{Model: "hostport", Variant: "crio-1.33.0", Seed: 7, MaxScenarios: 2000})
 		if err != nil {
 			t.Fatal(err)
 		}

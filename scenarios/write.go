@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -24,55 +24,37 @@ func Format(s *Scenario) []byte {
 	if s.Description != "" {
 		fmt.Fprintf(&b, "description: %s\n", quote(s.Description))
 	}
-	fmt.Fprintf(&b, "model: %s\nvariant: %s\nseed: %d\n", s.Model, s.Case.Variant, s.Seed)
-	n := s.Case.Node
-	fmt.Fprintf(&b, "node:\n  distro: %s\n  kernel: %s\n  tools:\n", quote(n.Distro), quote(n.Kernel))
-	for _, t := range n.Tools {
-		fmt.Fprintf(&b, "    %s: %s\n", t.Name, quote(t.Version))
-	}
-	if s.Case.Config.DisableHostportMapping {
-		b.WriteString("options:\n  disable_hostport_mapping: true\n")
-	}
-	if len(s.Case.Faults) > 0 {
-		b.WriteString("faults:\n")
-		for _, f := range s.Case.Faults {
-			parts := []string{"fault: " + f.Name()}
-			for _, a := range f.Args() {
-				parts = append(parts, a.Name+": "+quote(a.Value))
-			}
-			fmt.Fprintf(&b, "  - {%s}\n", strings.Join(parts, ", "))
-		}
-	}
-	b.WriteString("steps:\n")
-	for _, st := range s.Case.Steps {
-		fmt.Fprintf(&b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(st.At), st.Op, quote(st.Sandbox))
-		if len(st.IPs) > 0 {
-			ips := make([]string, len(st.IPs))
-			for i, ip := range st.IPs {
-				ips[i] = quote(ip)
-			}
-			fmt.Fprintf(&b, "    ips: [%s]\n", strings.Join(ips, ", "))
-		}
-		if st.Fault != "" {
-			fmt.Fprintf(&b, "    fault: %s\n", st.Fault)
-		}
-		if st.Op == hostport.OpRun && len(st.Ports) > 0 {
-			b.WriteString("    ports:\n")
-			for _, m := range st.Ports {
-				fmt.Fprintf(&b, "      - {protocol: %s, container_port: %d, host_port: %d", m.Protocol, m.ContainerPort, m.HostPort)
-				if m.HostIp != "" {
-					fmt.Fprintf(&b, ", host_ip: %s", quote(m.HostIp))
-				}
-				b.WriteString("}\n")
-			}
-		}
-	}
+	fmt.Fprintf(&b, "model: %s\nvariant: %s\nseed: %d\n", s.Model, s.Variant, s.Seed)
+	codecs[s.Model].format(&b, s.Case)
 	if s.Expect.Violation == "" {
 		b.WriteString("expect: pass\n")
 	} else {
 		fmt.Fprintf(&b, "expect:\n  violation: %s\n", s.Expect.Violation)
 	}
 	return []byte(b.String())
+}
+
+// formatNode writes a node: section.
+func formatNode(b *strings.Builder, n sim.NodeSpec) {
+	fmt.Fprintf(b, "node:\n  distro: %s\n  kernel: %s\n  tools:\n", quote(n.Distro), quote(n.Kernel))
+	for _, t := range n.Tools {
+		fmt.Fprintf(b, "    %s: %s\n", t.Name, quote(t.Version))
+	}
+}
+
+// formatFaults writes a faults: section (nothing when there are none).
+func formatFaults(b *strings.Builder, fs []faults.Fault) {
+	if len(fs) == 0 {
+		return
+	}
+	b.WriteString("faults:\n")
+	for _, f := range fs {
+		parts := []string{"fault: " + f.Name()}
+		for _, a := range f.Args() {
+			parts = append(parts, a.Name+": "+quote(a.Value))
+		}
+		fmt.Fprintf(b, "  - {%s}\n", strings.Join(parts, ", "))
+	}
 }
 
 // quote renders a string as a YAML double-quoted scalar when it needs it.

@@ -17,6 +17,32 @@ func (v Violation) String() string {
 	return fmt.Sprintf("%s at %s: %s", v.Invariant, FormatDuration(v.At), v.Message)
 }
 
+// Result is the outcome of one run of a model: the violations (first of
+// each invariant, in order), the trace, and how many events ran.
+type Result struct {
+	Violations []Violation
+	Trace      *Trace
+	Events     int
+}
+
+// Violated returns the name of the first violated invariant, or "".
+func (r Result) Violated() string {
+	if len(r.Violations) == 0 {
+		return ""
+	}
+	return r.Violations[0].Invariant
+}
+
+// Has reports whether an invariant was violated.
+func (r Result) Has(name string) bool {
+	for _, v := range r.Violations {
+		if v.Invariant == name {
+			return true
+		}
+	}
+	return false
+}
+
 // Invariant names a property every correct implementation keeps, with one
 // line saying what it guarantees.
 type Invariant struct {

@@ -10,7 +10,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
 )
 
 func newCampaignCmd() *cobra.Command {
@@ -22,7 +23,7 @@ func newCampaignCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "campaign [--duration D] [--seed S] [--out DIR]",
 		Short: "A short campaign against every variant, with a summary (make run)",
-		Long: `Fuzzes every hostport variant for --duration each and prints a summary table.
+		Long: `Fuzzes every variant of every model for --duration each and prints a summary table.
 Exit 0 when every buggy variant was caught and every fixed variant passed, 1
 otherwise: the campaign checks faultsim itself as much as the variants.`,
 		Args: cobra.NoArgs,
@@ -31,23 +32,24 @@ otherwise: the campaign checks faultsim itself as much as the variants.`,
 			defer stop()
 			w := cmd.OutOrStdout()
 			type row struct {
-				variant, verdict    string
+				model, variant      string
+				verdict             string
 				scenarios, findings int
 				rate                float64
 				first               string
 			}
 			var rows []row
 			ok := true
-			for _, v := range hostport.Variants {
+			for _, v := range variants() {
 				dir := ""
 				if out != "" {
-					dir = filepath.Join(out, v.Name)
+					dir = filepath.Join(out, v.model, v.Name)
 				}
-				rep, err := fuzzOne(ctx, w, v.Name, seed, duration, 0, dir)
+				rep, err := fuzzOne(ctx, w, v.model, v.Name, seed, duration, 0, dir)
 				if err != nil {
 					return &exitError{2, err}
 				}
-				r := row{variant: v.Name, scenarios: rep.Scenarios, findings: len(rep.Findings), rate: rep.Rate(), first: "-"}
+				r := row{model: v.model, variant: v.Name, scenarios: rep.Scenarios, findings: len(rep.Findings), rate: rep.Rate(), first: "-"}
 				if len(rep.Findings) > 0 {
 					r.first = fmt.Sprintf("%d scenarios / %s", rep.Findings[0].FirstAt, rep.Findings[0].FirstAfter.Round(time.Microsecond))
 				}
@@ -67,9 +69,9 @@ otherwise: the campaign checks faultsim itself as much as the variants.`,
 				fmt.Fprintln(w)
 			}
 			fmt.Fprintln(w, "SUMMARY")
-			fmt.Fprintf(w, "  %-22s %-22s %10s %12s %9s  %s\n", "variant", "verdict", "scenarios", "scenarios/s", "distinct", "first failure after")
+			fmt.Fprintf(w, "  %-10s %-22s %-22s %10s %12s %9s  %s\n", "model", "variant", "verdict", "scenarios", "scenarios/s", "distinct", "first failure after")
 			for _, r := range rows {
-				fmt.Fprintf(w, "  %-22s %-22s %10d %12.0f %9d  %s\n", r.variant, r.verdict, r.scenarios, r.rate, r.findings, r.first)
+				fmt.Fprintf(w, "  %-10s %-22s %-22s %10d %12.0f %9d  %s\n", r.model, r.variant, r.verdict, r.scenarios, r.rate, r.findings, r.first)
 			}
 			if !ok {
 				return &exitError{1, fmt.Errorf("a variant did not behave as expected")}
@@ -81,4 +83,22 @@ otherwise: the campaign checks faultsim itself as much as the variants.`,
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "campaign seed")
 	cmd.Flags().StringVar(&out, "out", "", "directory for findings (one sub-directory per variant)")
 	return cmd
+}
+
+// modelVariant is a variant with the model it belongs to.
+type modelVariant struct {
+	model string
+	models.Variant
+}
+
+// variants lists every variant of every model scenario files can name.
+func variants() []modelVariant {
+	var out []modelVariant
+	for _, name := range scenarios.ModelNames() {
+		m, _ := models.Lookup(name)
+		for _, v := range m.Variants {
+			out = append(out, modelVariant{name, v})
+		}
+	}
+	return out
 }

@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -23,10 +23,11 @@ func newFuzzCmd() *cobra.Command {
 		max                 int
 	)
 	cmd := &cobra.Command{
-		Use:   "fuzz --model hostport --variant V [--duration D] [--seed S] [--out DIR]",
+		Use:   "fuzz --model M --variant V [--duration D] [--seed S] [--out DIR]",
 		Short: "Search for failures with generated scenarios; write each distinct one shrunk",
-		Long: `Draws scenarios (node faults, daemon restarts, kubelet calls with odd port
-mappings) from a PRNG seeded with --seed, runs each, and checks every invariant.
+		Long: `Draws scenarios of one model (the node, its faults, and the operations with
+odd inputs and timings) from a PRNG seeded with --seed, runs each, and checks
+every invariant of the model ("faultsim list" shows models and variants).
 Each distinct failure (variant, invariant, crash site) is shrunk to a minimal
 scenario and written to --out, which "faultsim run" replays to the same violation.
 
@@ -35,10 +36,11 @@ stops the search and keeps what was found.`,
 		Example: "  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if model != "hostport" {
-				return badInput("--model %q: expected hostport", model)
+			m, err := scenarios.LookupModel(model)
+			if err != nil {
+				return badInput("--model: %v", err)
 			}
-			if _, err := hostport.LookupVariant(variant); err != nil {
+			if _, err := m.Variant(variant); err != nil {
 				return badInput("--variant: %v", err)
 			}
 			if duration <= 0 && max <= 0 {
@@ -46,7 +48,7 @@ stops the search and keeps what was found.`,
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			rep, err := fuzzOne(ctx, cmd.OutOrStdout(), variant, seed, duration, max, out)
+			rep, err := fuzzOne(ctx, cmd.OutOrStdout(), model, variant, seed, duration, max, out)
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -56,7 +58,7 @@ stops the search and keeps what was found.`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&model, "model", "hostport", "model to fuzz (hostport)")
+	cmd.Flags().StringVar(&model, "model", "hostport", "model to fuzz ("+strings.Join(scenarios.ModelNames(), ", ")+")")
 	cmd.Flags().StringVar(&variant, "variant", "", "variant to fuzz (faultsim list variants)")
 	cmd.Flags().DurationVar(&duration, "duration", 10*time.Second, "wall-clock budget")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
@@ -66,9 +68,9 @@ stops the search and keeps what was found.`,
 	return cmd
 }
 
-func fuzzOne(ctx context.Context, w io.Writer, variant string, seed uint64, d time.Duration, max int, out string) (scenarios.CampaignReport, error) {
-	fmt.Fprintf(w, "fuzzing hostport/%s, seed %d, for %s\n", variant, seed, d)
-	rep, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Variant: variant, Seed: seed, Duration: d,
+func fuzzOne(ctx context.Context, w io.Writer, model, variant string, seed uint64, d time.Duration, max int, out string) (scenarios.CampaignReport, error) {
+	fmt.Fprintf(w, "fuzzing %s/%s, seed %d, for %s\n", model, variant, seed, d)
+	rep, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Model: model, Variant: variant, Seed: seed, Duration: d,
 		MaxScenarios: max, Out: out, Progress: w, ProgressEvery: 200000})
 	if err != nil {
 		return rep, err

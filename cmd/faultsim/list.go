@@ -8,7 +8,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/faultsim/faultsim/faults"
-	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
 )
 
 func newListCmd() *cobra.Command {
@@ -47,19 +48,27 @@ func newListCmd() *cobra.Command {
 
 func listModels(w io.Writer) {
 	fmt.Fprintln(w, "MODELS")
-	fmt.Fprintf(w, "  %-28s %s\n", "hostport", "CRI-O-like hostport manager: iptables and nftables backends per IP family")
+	for _, name := range scenarios.ModelNames() {
+		m, _ := models.Lookup(name)
+		fmt.Fprintf(w, "  %-28s %s\n", m.Name, m.Summary)
+	}
 }
 
 func listVariants(w io.Writer) {
-	fmt.Fprintln(w, "VARIANTS (hostport)")
-	for _, v := range hostport.Variants {
-		kind := "fixed"
-		if v.Buggy {
-			kind = "buggy"
+	for _, name := range scenarios.ModelNames() {
+		m, _ := models.Lookup(name)
+		fmt.Fprintf(w, "VARIANTS (%s)\n", m.Name)
+		for _, v := range m.Variants {
+			kind := "fixed"
+			if v.Buggy {
+				kind = "buggy"
+			}
+			fmt.Fprintf(w, "  %-28s %s: %s\n", v.Name, kind, v.Summary)
 		}
-		fmt.Fprintf(w, "  %-28s %s: %s\n", v.Name, kind, v.Summary)
+		if m.Name == "hostport" {
+			fmt.Fprintf(w, "  %-28s %s\n", "option disable_hostport_mapping", "any variant: a manager that does nothing (CRI-O --disable-hostport-mapping)")
+		}
 	}
-	fmt.Fprintf(w, "  %-28s %s\n", "option disable_hostport_mapping", "any variant: a manager that does nothing (CRI-O --disable-hostport-mapping)")
 }
 
 func listFaults(w io.Writer) {
@@ -78,8 +87,11 @@ func listFaults(w io.Writer) {
 }
 
 func listInvariants(w io.Writer) {
-	fmt.Fprintln(w, "INVARIANTS (hostport)")
-	for _, inv := range hostport.Invariants() {
-		fmt.Fprintf(w, "  %-34s %s\n", inv.Name, inv.Summary)
+	for _, name := range scenarios.ModelNames() {
+		m, _ := models.Lookup(name)
+		fmt.Fprintf(w, "INVARIANTS (%s)\n", m.Name)
+		for _, inv := range m.Invariants {
+			fmt.Fprintf(w, "  %-34s %s\n", inv.Name, inv.Summary)
+		}
 	}
 }

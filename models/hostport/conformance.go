@@ -17,7 +17,7 @@ import (
 // with ties broken by rapid too, and fails on any violated invariant. If
 // failed is not nil it receives every failing case, so the last one it gets
 // is rapid's minimal case.
-func Property(build Builder, failed func(*Case, Result)) func(*rapid.T) {
+func Property(build Builder, failed func(*Case, sim.Result)) func(*rapid.T) {
 	return func(t *rapid.T) {
 		ch := sim.RapidChooser{T: t}
 		c := Generate(ch, "custom", GenOptions{})

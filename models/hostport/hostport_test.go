@@ -72,9 +72,9 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 	for _, v := range []Variant{mustVariant(t, "crio-1.33.0"), mustVariant(t, "zero-port-unfiltered")} {
 		t.Run(v.Name, func(t *testing.T) {
 			var last *Case
-			var lastResult Result
+			var lastResult sim.Result
 			obs := &observer{}
-			rapid.Check(obs, Property(v.Build, func(c *Case, r Result) { last, lastResult = c, r }))
+			rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
 			if !obs.failed || last == nil {
 				t.Fatalf("the property did not fail for %s", v.Name)
 			}

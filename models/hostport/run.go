@@ -17,45 +17,20 @@ const KubeletRetry = time.Second
 // restarts play out.
 const Settle = 15 * time.Second
 
-// Result is the outcome of one run.
-type Result struct {
-	Violations []sim.Violation
-	Trace      *sim.Trace
-	Events     int
-}
-
-// Violated returns the name of the first violated invariant, or "".
-func (r Result) Violated() string {
-	if len(r.Violations) == 0 {
-		return ""
-	}
-	return r.Violations[0].Invariant
-}
-
-// Has reports whether an invariant was violated.
-func (r Result) Has(name string) bool {
-	for _, v := range r.Violations {
-		if v.Invariant == name {
-			return true
-		}
-	}
-	return false
-}
-
 // Run executes a case with the manager build makes (nil: the case's
 // variant). Ties between simultaneous events are broken by ch. With trace
 // false only violations are recorded (campaign speed).
-func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (Result, error) {
+func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
 	if build == nil {
 		v, err := LookupVariant(c.Variant)
 		if err != nil {
-			return Result{}, err
+			return sim.Result{}, err
 		}
 		build = v.Build
 	}
 	h, err := c.Node.Build()
 	if err != nil {
-		return Result{}, err
+		return sim.Result{}, err
 	}
 	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
 		trace: &sim.Trace{Off: !trace}}
@@ -89,7 +64,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (Result, error) {
 	// The daemon boots before kubelet's first call, as on a node.
 	w.runner.Do("daemon start", func() { w.start("boot") })
 	vs := w.runner.Run()
-	return Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
+	return sim.Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
 }
 
 // world is one run's state: the node, the daemon (nil while down), its

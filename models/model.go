@@ -1,0 +1,112 @@
+package models
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Case is one runnable scenario body of a model: the node, the variant, the
+// faults and the operations. Scenario files, campaigns and the shrinker work
+// on Cases without knowing the model.
+type Case interface {
+	// VariantName is the implementation the case runs.
+	VariantName() string
+	// Size is what shrinking minimises (operations, inputs, faults).
+	Size() int
+	// Run executes the case; simultaneous events are ordered by ch. With
+	// trace false only violations are recorded (campaign speed).
+	Run(ch sim.Chooser, trace bool) (sim.Result, error)
+	// Simplify returns the one-change simplifications of the case, biggest
+	// first; each is a new Case and the receiver is left unchanged.
+	Simplify() []Case
+}
+
+// Variant describes one implementation of a model.
+type Variant struct {
+	Name    string
+	Summary string
+	// Buggy variants reproduce an incident; campaigns must find them.
+	Buggy bool
+}
+
+// Model describes a model to faultsim's generic machinery.
+type Model struct {
+	Name    string
+	Summary string
+	// Variants are the built-in implementations.
+	Variants []Variant
+	// Invariants are the names an expect may give, with their summaries.
+	Invariants []sim.Invariant
+	// Generate draws a case for a variant; every decision goes through ch,
+	// so the same seed draws the same case.
+	Generate func(ch sim.Chooser, variant string) Case
+}
+
+// Variant returns a variant by name, or an error listing the known ones.
+func (m *Model) Variant(name string) (Variant, error) {
+	for _, v := range m.Variants {
+		if v.Name == name {
+			return v, nil
+		}
+	}
+	names := make([]string, len(m.Variants))
+	for i, v := range m.Variants {
+		names[i] = v.Name
+	}
+	return Variant{}, fmt.Errorf("unknown %s variant %q: expected one of %s", m.Name, name, strings.Join(names, ", "))
+}
+
+// HasInvariant reports whether name is one of the model's invariants.
+func (m *Model) HasInvariant(name string) bool {
+	return slices.ContainsFunc(m.Invariants, func(inv sim.Invariant) bool { return inv.Name == name })
+}
+
+// InvariantNames lists the model's invariant names, sorted.
+func (m *Model) InvariantNames() []string {
+	out := make([]string, len(m.Invariants))
+	for i, inv := range m.Invariants {
+		out[i] = inv.Name
+	}
+	slices.Sort(out)
+	return out
+}
+
+var registry []*Model
+
+// Register adds a model; model packages call it from init. It panics on a
+// duplicate or incomplete model, which is a programming error.
+func Register(m *Model) {
+	if m.Name == "" || m.Generate == nil || len(m.Variants) == 0 {
+		panic(fmt.Sprintf("models.Register: model %q needs a name, variants and a generator", m.Name))
+	}
+	if _, ok := Lookup(m.Name); ok {
+		panic(fmt.Sprintf("models.Register: model %q registered twice", m.Name))
+	}
+	registry = append(registry, m)
+	slices.SortFunc(registry, func(a, b *Model) int { return strings.Compare(a.Name, b.Name) })
+}
+
+// Lookup returns a registered model by name.
+func Lookup(name string) (*Model, bool) {
+	for _, m := range registry {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// All returns the registered models, sorted by name.
+func All() []*Model { return slices.Clone(registry) }
+
+// Names lists the registered models' names, sorted.
+func Names() []string {
+	out := make([]string, len(registry))
+	for i, m := range registry {
+		out[i] = m.Name
+	}
+	return out
+}
