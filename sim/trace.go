@@ -15,12 +15,18 @@ type TraceEvent struct {
 	At time.Duration `json:"at"`
 	// Actor is who acted: "kubelet", "crio", "supervisor", "node", "check".
 	Actor string `json:"actor"`
+	// To is the actor a message or signal went to ("" for a local event);
+	// a timeline draws it as an arrow from Actor to To.
+	To string `json:"to,omitempty"`
 	// What is the event, in the domain's words.
 	What string `json:"what"`
 }
 
 // String renders the event as one stable text line.
 func (e TraceEvent) String() string {
+	if e.To != "" {
+		return fmt.Sprintf("%10s %-10s -> %s: %s", FormatDuration(e.At), e.Actor, e.To, e.What)
+	}
 	return fmt.Sprintf("%10s %-10s %s", FormatDuration(e.At), e.Actor, e.What)
 }
 
@@ -44,6 +50,18 @@ func (t *Trace) Add(at time.Duration, actor, format string, args ...any) {
 		what = fmt.Sprintf(format, args...)
 	}
 	t.events = append(t.events, TraceEvent{At: at, Actor: actor, What: what})
+}
+
+// Send records a message or signal from one actor to another.
+func (t *Trace) Send(at time.Duration, from, to, format string, args ...any) {
+	if t.Off {
+		return
+	}
+	what := format
+	if len(args) > 0 {
+		what = fmt.Sprintf(format, args...)
+	}
+	t.events = append(t.events, TraceEvent{At: at, Actor: from, To: to, What: what})
 }
 
 // Events returns the recorded events.
