@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -121,39 +122,48 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 			fmt.Fprintf(cfg.Progress, "  %s: %d scenarios, %.0f/s, %d findings, %s elapsed\n",
 				cfg.Variant, rep.Scenarios, float64(rep.Scenarios)/el.Seconds(), len(rep.Findings), el.Round(time.Second))
 		}
-		if len(r.Violations) == 0 {
-			continue
-		}
-		v := r.Violations[0]
-		sig := signature(cfg.Model+"/"+cfg.Variant, v)
-		if f := bySig[sig]; f != nil {
-			f.Hits++
-			continue
-		}
-		min, runs := Shrink(c, seed, v.Invariant)
-		if mr, err := min.Run(sim.NewPRNG(seed), false); err == nil {
-			for _, mv := range mr.Violations {
-				if mv.Invariant == v.Invariant {
-					v = mv // describe the minimal case, not the original
-				}
+		// Every distinct failure counts, not only the first of a scenario: a
+		// scenario that breaks two invariants is two findings.
+		for _, v := range r.Violations {
+			sig := signature(cfg.Model+"/"+cfg.Variant, v)
+			if f := bySig[sig]; f != nil {
+				f.Hits++
+				continue
 			}
-		}
-		s := &Scenario{
-			Name:        fmt.Sprintf("%s-%s-%016x", cfg.Variant, v.Invariant, seed),
-			Description: fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Model, cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),
-			Model:       cfg.Model, Variant: cfg.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
-		}
-		f := &Finding{Signature: sig, Scenario: s, Hits: 1, FirstAt: rep.Scenarios, FirstAfter: time.Since(start),
-			ShrinkRuns: runs, SizeBefore: c.Size(), SizeAfter: min.Size()}
-		if cfg.Out != "" {
-			f.Path = filepath.Join(cfg.Out, s.Name+".yaml")
-			if err := WriteFile(f.Path, s); err != nil {
+			f, err := newFinding(cfg, c, seed, i, v)
+			if err != nil {
 				return rep, err
 			}
+			f.Signature, f.FirstAt, f.FirstAfter = sig, rep.Scenarios, time.Since(start)
+			bySig[sig] = f
+			rep.Findings = append(rep.Findings, f)
 		}
-		bySig[sig] = f
-		rep.Findings = append(rep.Findings, f)
 	}
 	rep.Elapsed = time.Since(start)
 	return rep, nil
+}
+
+// newFinding shrinks a failing case for one violation and writes it.
+func newFinding(cfg CampaignConfig, c models.Case, seed uint64, i int, v sim.Violation) (*Finding, error) {
+	min, runs := Shrink(c, seed, v.Invariant)
+	if mr, err := min.Run(sim.NewPRNG(seed), false); err == nil {
+		for _, mv := range mr.Violations {
+			if mv.Invariant == v.Invariant {
+				v = mv // describe the minimal case, not the original
+			}
+		}
+	}
+	s := &Scenario{
+		Name:        fmt.Sprintf("%s-%s-%016x", cfg.Variant, v.Invariant, seed),
+		Description: fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Model, cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),
+		Model:       cfg.Model, Variant: cfg.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
+	}
+	f := &Finding{Scenario: s, Hits: 1, ShrinkRuns: runs, SizeBefore: c.Size(), SizeAfter: min.Size()}
+	if cfg.Out != "" {
+		f.Path = filepath.Join(cfg.Out, s.Name+".yaml")
+		if err := WriteFile(f.Path, s); err != nil {
+			return nil, err
+		}
+	}
+	return f, nil
 }

@@ -45,7 +45,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now) }}
 	var last time.Duration
 	for _, f := range c.Faults {
-		if tf, ok := f.(faults.TimedFault); ok {
+		if tf, ok := f.(faults.DaemonRestart); ok {
 			w.sched.At(tf.Time(), f.Name(), w.restart)
 			last = max(last, tf.Time())
 		}

@@ -10,7 +10,7 @@ package systemd
 // CPUAccounting/MemoryAccounting/BlockIOAccounting knobs; v213: CPUQuota;
 // v218: Delegate; v227: TasksAccounting/TasksMax; v230: IOAccounting and the
 // IO* knobs of the unified hierarchy; v231: MemoryLow/MemoryHigh/MemoryMax;
-// v232: CPUWeight/StartupCPUWeight, MemorySwapMax; v235: IPAccounting; v240:
+// v232: CPUWeight/StartupCPUWeight, MemorySwapMax; v235: IPAccounting; v236: CollectMode; v240:
 // MemoryMin; v242: CPUQuotaPeriodUSec; v244: AllowedCPUs/AllowedMemoryNodes).
 var since = map[string]int{
 	// Unit and scope basics, older than every version modelled.
@@ -27,6 +27,7 @@ var since = map[string]int{
 	"SendSIGHUP":          1,
 	"TimeoutStopUSec":     1,
 	"PIDs":                205,
+	"CollectMode":         236,
 
 	// Resource control.
 	"CPUAccounting":      205,

@@ -95,9 +95,13 @@ func (u *Unit) KillSignal() syscall.Signal {
 const DefaultTimeoutStop = 90 * time.Second
 
 // TimeoutStop is how long a stop waits after the kill signal before
-// SIGKILL (TimeoutStopUSec, default DefaultTimeoutStop).
+// SIGKILL (TimeoutStopUSec, default DefaultTimeoutStop). 0 means no
+// timeout: systemd then waits for the processes as long as they take.
 func (u *Unit) TimeoutStop() time.Duration {
 	if v, ok := u.Get("TimeoutStopUSec"); ok {
+		if v == "infinity" {
+			return 0
+		}
 		if d, err := ParseUSec(v); err == nil {
 			return d
 		}

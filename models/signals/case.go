@@ -1,0 +1,80 @@
+package signals
+
+import (
+	"syscall"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
+)
+
+// The operations a scenario step performs.
+const (
+	// OpStop is a raw CRI StopContainer call with its timeout (crictl stop).
+	OpStop = "stop-container"
+	// OpDelete is kubelet deleting the container's pod: StopContainer with
+	// the pod's grace period, at least MinGrace.
+	OpDelete = "delete-pod"
+	// OpShutdown is the node shutting down (systemctl poweroff).
+	OpShutdown = "node-shutdown"
+)
+
+// MinGrace is kubelet's minimum grace period for a pod deletion.
+const MinGrace = 2 * time.Second
+
+// Container is one container of the node, each in its own pod.
+type Container struct {
+	Name string
+	// Grace is the pod's terminationGracePeriodSeconds (whole seconds).
+	Grace time.Duration
+	// StopSignal is the image's stop signal (SIGTERM if 0).
+	StopSignal syscall.Signal
+	// Cleanup is how long its stop-signal handler takes before it exits 0.
+	Cleanup time.Duration
+}
+
+// Step is one call at a virtual time.
+type Step struct {
+	At        time.Duration
+	Op        string
+	Container string        // stop-container, delete-pod
+	Timeout   time.Duration // stop-container
+}
+
+// Config is the node's configuration.
+type Config struct {
+	// SystemdVersion is the node's systemd (0: systemd.DefaultVersion).
+	SystemdVersion int
+	// ShutdownGracePeriod enables kubelet's graceful node shutdown (0: off).
+	ShutdownGracePeriod time.Duration
+}
+
+// Case is everything one run needs.
+type Case struct {
+	Variant    string
+	Config     Config
+	Containers []Container
+	Faults     []faults.Fault
+	Steps      []Step
+}
+
+// Size is what shrinking minimises: containers, faults and steps.
+func (c *Case) Size() int { return len(c.Containers) + len(c.Faults) + len(c.Steps) }
+
+// Clone returns a deep copy.
+func (c *Case) Clone() *Case {
+	out := *c
+	out.Containers = append([]Container(nil), c.Containers...)
+	out.Faults = append([]faults.Fault(nil), c.Faults...)
+	out.Steps = append([]Step(nil), c.Steps...)
+	return &out
+}
+
+// container returns the named container, or nil.
+func (c *Case) container(name string) *Container {
+	for i := range c.Containers {
+		if c.Containers[i].Name == name {
+			return &c.Containers[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+// Package signals models the graceful stop of containers on a node, in
+// virtual time: kubelet (grace periods, pod deletion, graceful node
+// shutdown), a CRI-O-like CRI server whose stop loop sends the stop signal
+// through the OCI runtime and SIGKILL at the deadline, conmon watching each
+// container's exit, the OCI runtime creating each container's systemd
+// scope from the CRI server's annotations plus its own defaults, systemd's
+// node-shutdown transaction, and the container processes themselves.
+//
+// Variants differ in the OCI runtime's scope properties: "reference" puts
+// its own defaults first, as crun 1.17 and runc do, so the annotations win;
+// "crun-1.16" appends its DefaultDependencies=false after the annotations,
+// so a container's scope leaves the orderly shutdown transaction and its
+// processes are SIGKILLed at the end of shutdown with no grace (incident 2,
+// cri-o/cri-o#8609, fixed by containers/crun#1526).
+//
+// The invariants are the stop contract, not the bug: a process that exits
+// within its grace period is never SIGKILLed; nothing is SIGKILLed before
+// its grace period unless the timeout was 0; the first signal is the stop
+// signal; StopContainer is idempotent, returns in time, and the process is
+// gone when it returns; the exit status is the process's own; the scope
+// has the properties the annotations asked for.
+package signals

@@ -1,0 +1,216 @@
+package signals
+
+import (
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/systemd"
+)
+
+// Settle is how long a run goes on after its last step.
+const Settle = 2 * time.Minute
+
+// world is one run: the node (processes, systemd), kubelet, the CRI server.
+type world struct {
+	c       *Case
+	variant Variant
+	sched   *sim.Scheduler
+	trace   *sim.Trace
+	procs   *sim.Procs
+	sd      *systemd.Systemd
+	stopper *systemd.Stopper
+	crio    *crio
+	oracle  *oracle
+	runner  *sim.Runner
+	// daemon is the CRI server's process: its stop loops end with it.
+	daemon *sim.Proc
+	// down is set once the node shuts down: kubelet makes no more calls.
+	down bool
+}
+
+// Run executes a case; ties between simultaneous events are broken by ch.
+// With trace false only violations are recorded (campaign speed).
+func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
+	v, err := LookupVariant(c.Variant)
+	if err != nil {
+		return sim.Result{}, err
+	}
+	sched := sim.NewScheduler(ch)
+	tr := &sim.Trace{Off: !trace}
+	w := &world{c: c, variant: v, sched: sched, trace: tr}
+	w.procs = &sim.Procs{Sched: sched, Trace: tr}
+	w.sd = &systemd.Systemd{Version: c.Config.SystemdVersion}
+	if w.sd.Version == 0 {
+		w.sd.Version = systemd.DefaultVersion
+	}
+	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
+	w.crio = &crio{w: w}
+	w.oracle = newOracle(w)
+	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check}
+	for _, f := range c.Faults {
+		if df, ok := f.(faults.DeliveryFault); ok {
+			w.procs.Faults = append(w.procs.Faults, df.Delivery())
+			tr.Add(0, "node", "fault %s", faults.Format(f))
+		}
+	}
+	last := time.Duration(0)
+	for _, f := range c.Faults {
+		if md, ok := f.(faults.MonitorDies); ok {
+			sched.At(md.At, "monitor-dies", func() { w.killMonitor(md.Container) })
+			last = max(last, md.At)
+		}
+	}
+	for i := range c.Steps {
+		s := &c.Steps[i]
+		last = max(last, s.At)
+		sched.At(s.At, "kubelet "+s.Op, func() { w.step(s) })
+	}
+	w.runner.Horizon = last + Settle
+	w.runner.Do("boot", w.boot)
+	vs := w.runner.Run()
+	if testHook != nil {
+		testHook(w)
+	}
+	return sim.Result{Violations: vs, Trace: tr, Events: w.runner.Events()}, nil
+}
+
+// testHook, set by tests only, sees each run's world when it ends.
+var testHook func(*world)
+
+// behaviour is the container's process behaviour after the faults.
+func (w *world) behaviour(spec *Container) sim.Behaviour {
+	b := sim.Behaviour{StopSignal: spec.StopSignal, OnStop: sim.Handle, Cleanup: spec.Cleanup}
+	for _, f := range w.c.Faults {
+		if bf, ok := f.(faults.BehaviourFault); ok && bf.Target() == spec.Name {
+			bf.ApplyBehaviour(&b, spec.Grace)
+		}
+	}
+	return b
+}
+
+// boot starts the services and kubelet's containers at time 0.
+func (w *world) boot() {
+	for _, svc := range []struct{ name, after string }{{"crio", ""}, {"kubelet", "crio.service"}} {
+		p := w.procs.Spawn(svc.name, sim.Behaviour{OnStop: sim.Handle, Cleanup: 50 * time.Millisecond})
+		props := []systemd.Property{{Name: "Description", Value: svc.name}}
+		if svc.after != "" {
+			props = append(props, systemd.Property{Name: "After", Value: svc.after})
+		}
+		u, err := w.sd.StartTransientUnit(svc.name+".service", props)
+		if err != nil {
+			panic(fmt.Sprintf("boot: %v", err)) // the model's own services always start
+		}
+		u.PIDs = []int{p.PID}
+		if svc.name == "crio" {
+			w.daemon = p
+		}
+	}
+	w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
+	for i := range w.c.Containers {
+		spec := &w.c.Containers[i]
+		w.trace.Send(0, "kubelet", "crio", "CreateContainer+StartContainer %s (grace %s)", spec.Name, sim.FormatDuration(spec.Grace))
+		if err := w.crio.create(spec); err != nil {
+			w.trace.Send(0, "crio", "kubelet", "CreateContainer %s: %v", spec.Name, err)
+		}
+	}
+}
+
+// step runs one scenario step.
+func (w *world) step(s *Step) {
+	now := w.sched.Now()
+	if w.down {
+		w.trace.Add(now, "node", "%s %s skipped: the node is shut down", s.Op, s.Container)
+		return
+	}
+	switch s.Op {
+	case OpStop:
+		w.stopContainer(s.Container, s.Timeout, "crictl")
+	case OpDelete:
+		spec := w.c.container(s.Container)
+		grace := MinGrace
+		if spec != nil {
+			grace = max(spec.Grace, MinGrace)
+		}
+		w.stopContainer(s.Container, grace, "kubelet")
+	case OpShutdown:
+		w.shutdown()
+	}
+}
+
+// stopContainer is a CRI StopContainer call from a client, observed by the oracle.
+func (w *world) stopContainer(name string, timeout time.Duration, from string) {
+	now := w.sched.Now()
+	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
+	call := w.oracle.stopCalled(name, timeout)
+	w.crio.StopContainer(name, timeout, func(err error) {
+		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
+		w.oracle.stopReturned(call, err)
+	})
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+// shutdown is the node shutting down: kubelet's graceful node shutdown if
+// enabled (stop every pod with min(grace, period), up to the period), then
+// systemd's shutdown transaction.
+func (w *world) shutdown() {
+	now := w.sched.Now()
+	w.trace.Add(now, "node", "shutdown requested")
+	period := w.c.Config.ShutdownGracePeriod
+	if period <= 0 {
+		w.transaction()
+		return
+	}
+	left := 0
+	started := false
+	done := func() {
+		if !started {
+			started = true
+			w.transaction()
+		}
+	}
+	for _, x := range w.crio.ctrs {
+		if x.stopped {
+			continue
+		}
+		left++
+		name := x.spec.Name
+		timeout := min(x.spec.Grace, period)
+		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
+		call := w.oracle.stopCalled(name, timeout)
+		w.crio.StopContainer(name, timeout, func(err error) {
+			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
+			w.oracle.stopReturned(call, err)
+			if left--; left == 0 {
+				done()
+			}
+		})
+	}
+	if left == 0 {
+		done()
+		return
+	}
+	w.sched.After(period, "kubelet shutdown grace period over", done)
+}
+
+// transaction runs systemd's shutdown; kubelet is gone from then on.
+func (w *world) transaction() {
+	w.down = true
+	w.oracle.shutdownStarted()
+	w.stopper.Shutdown(func() {})
+}
+
+// killMonitor kills a container's conmon.
+func (w *world) killMonitor(name string) {
+	if x := w.crio.lookup(name); x != nil && x.monitor != nil {
+		_ = w.procs.Kill("node", x.monitor, syscall.SIGKILL)
+	}
+}

@@ -1,0 +1,176 @@
+package signals
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/faultsim/faultsim/sim/systemd"
+)
+
+// PropertyPrefix marks an OCI annotation that asks for a systemd property
+// on the container's scope; the value is in GVariant text form.
+const PropertyPrefix = "org.systemd.property."
+
+// Annotation is one OCI annotation, in the order the CRI server added it.
+type Annotation struct{ Key, Value string }
+
+// crioAnnotations are the scope properties CRI-O asks for, through
+// annotations, when it uses the systemd cgroup manager: the grace period as
+// TimeoutStopUSec, CollectMode where systemd has it (236+), default
+// dependencies and ordering after crio.service. With askKill the stop
+// signal is asked for as KillSignal too, as Podman does; CRI-O does not.
+func crioAnnotations(grace time.Duration, systemdVersion int, stop syscall.Signal, askKill bool) []Annotation {
+	out := []Annotation{{PropertyPrefix + "TimeoutStopUSec", fmt.Sprintf("uint64 %d000000", int64(grace/time.Second))}}
+	if askKill {
+		out = append(out, Annotation{PropertyPrefix + "KillSignal", strconv.Itoa(int(stop))})
+	}
+	if systemd.Known("CollectMode", systemdVersion) {
+		out = append(out, Annotation{PropertyPrefix + "CollectMode", "'inactive-or-failed'"})
+	}
+	return append(out,
+		Annotation{PropertyPrefix + "DefaultDependencies", "true"},
+		Annotation{PropertyPrefix + "After", "['crio.service']"})
+}
+
+// ScopeBuilder is what an OCI runtime does with a container's scope: the
+// ordered property list it gives systemd, from the spec's annotations and
+// its own settings (slice, pid).
+type ScopeBuilder func(ann []Annotation, slice string, pid int) ([]systemd.Property, error)
+
+// annotationProperties converts the org.systemd.property.* annotations.
+func annotationProperties(ann []Annotation) ([]systemd.Property, error) {
+	var out []systemd.Property
+	for _, a := range ann {
+		name, ok := strings.CutPrefix(a.Key, PropertyPrefix)
+		if !ok {
+			continue
+		}
+		v, err := gvariant(a.Value)
+		if err != nil {
+			return nil, fmt.Errorf("annotation %s: %v", a.Key, err)
+		}
+		out = append(out, systemd.Property{Name: name, Value: v})
+	}
+	return out, nil
+}
+
+// NewCrun117 builds scopes as crun 1.17 and runc do: its own defaults
+// (slice, DefaultDependencies=false) first, then the annotations, which
+// therefore win; then the description, the pid and delegation.
+func NewCrun117(ann []Annotation, slice string, pid int) ([]systemd.Property, error) {
+	props, err := annotationProperties(ann)
+	if err != nil {
+		return nil, err
+	}
+	out := []systemd.Property{{Name: "Slice", Value: slice}, {Name: "DefaultDependencies", Value: "false"}}
+	out = append(out, props...)
+	return append(out, tail(pid)...), nil
+}
+
+// NewCrun116 builds scopes as crun 1.8.1 to 1.16.x did: the annotations
+// first, then its own properties, DefaultDependencies=false among them, so
+// the last value (its own) wins over the CRI server's request.
+func NewCrun116(ann []Annotation, slice string, pid int) ([]systemd.Property, error) {
+	props, err := annotationProperties(ann)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]systemd.Property{{Name: "Slice", Value: slice}}, props...)
+	out = append(out, systemd.Property{Name: "Description", Value: "libcrun container"},
+		systemd.Property{Name: "PIDs", Value: strconv.Itoa(pid)},
+		systemd.Property{Name: "DefaultDependencies", Value: "false"})
+	return append(out, systemd.Property{Name: "Delegate", Value: "true"}), nil
+}
+
+func tail(pid int) []systemd.Property {
+	return []systemd.Property{{Name: "Description", Value: "libcrun container"},
+		{Name: "PIDs", Value: strconv.Itoa(pid)}, {Name: "Delegate", Value: "true"}}
+}
+
+// gvariant converts the GVariant text forms CRI-O uses to systemd's
+// property text: true/false, "uint64 N", 'string', ['a', 'b'].
+func gvariant(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "true" || v == "false":
+		return v, nil
+	case v != "" && strings.Trim(v, "0123456789") == "":
+		return v, nil // a bare number is an int32
+	case strings.HasPrefix(v, "uint64 "):
+		n, err := strconv.ParseUint(strings.TrimPrefix(v, "uint64 "), 10, 64)
+		if err != nil {
+			return "", fmt.Errorf("%q: expected uint64 N", v)
+		}
+		return strconv.FormatUint(n, 10), nil
+	case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
+		return v[1 : len(v)-1], nil
+	case len(v) >= 2 && v[0] == '[' && v[len(v)-1] == ']':
+		var items []string
+		for item := range strings.SplitSeq(v[1:len(v)-1], ",") {
+			s, err := gvariant(item)
+			if err != nil || s == "true" || s == "false" {
+				return "", fmt.Errorf("%q: expected a list of quoted strings", v)
+			}
+			items = append(items, s)
+		}
+		return strings.Join(items, " "), nil
+	}
+	return "", fmt.Errorf("%q: expected a GVariant boolean, uint64 N, 'string' or ['list']", v)
+}
+
+// requestedMatches reports whether a scope has what an annotation asked
+// for: the same value, the same time span, or (After=) the units included.
+func requestedMatches(u *systemd.Unit, p systemd.Property) bool {
+	switch p.Name {
+	case "After":
+		after := u.After()
+		for _, want := range strings.Fields(p.Value) {
+			if !slices.Contains(after, want) {
+				return false
+			}
+		}
+		return true
+	case "TimeoutStopUSec":
+		want, err := systemd.ParseUSec(p.Value)
+		return err == nil && u.TimeoutStop() == want
+	}
+	got, ok := u.Get(p.Name)
+	return ok && got == p.Value
+}
+
+// Variant is a named OCI runtime scope behaviour.
+type Variant struct {
+	Name    string
+	Summary string
+	Scope   ScopeBuilder
+	// AskKillSignal: the CRI server asks for the stop signal as the
+	// scope's KillSignal, so a stop by systemd sends it too.
+	AskKillSignal bool
+	// Buggy variants reproduce an incident; campaigns must find them.
+	Buggy bool
+}
+
+// Variants lists the built-in variants.
+var Variants = []Variant{
+	{"reference", "correct: the CRI server also asks for KillSignal=<stop signal>; runtime defaults first, annotations win (crun 1.17 / runc)", NewCrun117, true, false},
+	{"crun-1.16", "CRI-O's annotations with crun 1.8.1-1.16: DefaultDependencies=false after them, scopes skip the shutdown transaction (cri-o#8609)", NewCrun116, false, true},
+	{"crio-crun-1.17", "CRI-O's annotations as shipped (no KillSignal) with crun 1.17: node shutdown sends SIGTERM whatever the image's STOPSIGNAL (found by faultsim)", NewCrun117, false, true},
+}
+
+// LookupVariant returns a built-in variant by name.
+func LookupVariant(name string) (Variant, error) {
+	for _, v := range Variants {
+		if v.Name == name {
+			return v, nil
+		}
+	}
+	names := make([]string, len(Variants))
+	for i, v := range Variants {
+		names[i] = v.Name
+	}
+	return Variant{}, fmt.Errorf("unknown signals variant %q: expected one of %s", name, strings.Join(names, ", "))
+}

@@ -1,0 +1,217 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/signals"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// signalsCodec reads and writes the signals model's fields: options,
+// containers, faults and the stop steps.
+type signalsCodec struct{}
+
+func init() { codecs[signals.Model.Name] = signalsCodec{} }
+
+func (signalsCodec) keys() []string { return []string{"options", "containers", "faults", "steps"} }
+
+func (signalsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
+	c := &signals.Case{Variant: variant}
+	var err error
+	if n := f["options"]; n != nil {
+		if err := p.signalsOptions(n, &c.Config); err != nil {
+			return nil, err
+		}
+	}
+	n := f["containers"]
+	if n == nil {
+		return nil, p.errf(root, "containers", "missing: expected a list of containers such as - {name: db, grace: 30s, cleanup: 10s}")
+	}
+	if c.Containers, err = p.signalsContainers(n); err != nil {
+		return nil, err
+	}
+	names := make([]string, len(c.Containers))
+	for i, ct := range c.Containers {
+		names[i] = ct.Name
+	}
+	if n := f["faults"]; n != nil {
+		if c.Faults, err = p.faults(n); err != nil {
+			return nil, err
+		}
+		for i, flt := range c.Faults {
+			if t, ok := flt.(interface{ Target() string }); ok && !slices.Contains(names, t.Target()) {
+				return nil, p.errf(n.Content[i], fmt.Sprintf("faults[%d].container", i), "%q: expected one of the containers (%s)", t.Target(), strings.Join(names, ", "))
+			}
+		}
+	}
+	n = f["steps"]
+	if n == nil {
+		return nil, p.errf(root, "steps", "missing: expected a list of steps")
+	}
+	if c.Steps, err = p.signalsSteps(n, names); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (p *parser) signalsOptions(n *yaml.Node, cfg *signals.Config) error {
+	f, err := p.fields(n, "options", "systemd_version", "shutdown_grace_period")
+	if err != nil {
+		return err
+	}
+	if v := f["systemd_version"]; v != nil {
+		x, err := strconv.Atoi(v.Value)
+		if v.Kind != yaml.ScalarNode || err != nil || x < 200 || x > 999 {
+			return p.errf(v, "options.systemd_version", "%q: expected systemd's version number, such as 219, 252 or 257", v.Value)
+		}
+		cfg.SystemdVersion = x
+	}
+	if v := f["shutdown_grace_period"]; v != nil {
+		if cfg.ShutdownGracePeriod, err = p.duration(v, "options.shutdown_grace_period"); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) signalsContainers(n *yaml.Node) ([]signals.Container, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errf(n, "containers", "expected a non-empty list of containers")
+	}
+	var out []signals.Container
+	for i, item := range n.Content {
+		field := fmt.Sprintf("containers[%d]", i)
+		f, err := p.fields(item, field, "name", "grace", "stop_signal", "cleanup")
+		if err != nil {
+			return nil, err
+		}
+		var ct signals.Container
+		if ct.Name, err = p.requiredString(item, f, "name"); err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(out, func(o signals.Container) bool { return o.Name == ct.Name }) {
+			return nil, p.errf(f["name"], field+".name", "%q given twice: expected unique container names", ct.Name)
+		}
+		ct.Grace = 30 * time.Second
+		if g := f["grace"]; g != nil {
+			if ct.Grace, err = p.duration(g, field+".grace"); err != nil {
+				return nil, err
+			}
+			if ct.Grace%time.Second != 0 {
+				return nil, p.errf(g, field+".grace", "%s: expected whole seconds (terminationGracePeriodSeconds)", g.Value)
+			}
+		}
+		if s := f["stop_signal"]; s != nil {
+			sig, err := sim.ParseSignal(s.Value)
+			if err != nil || s.Kind != yaml.ScalarNode {
+				return nil, p.errf(s, field+".stop_signal", "%q: expected a signal such as SIGTERM, SIGINT or SIGQUIT", s.Value)
+			}
+			ct.StopSignal = sig
+		}
+		if cl := f["cleanup"]; cl != nil {
+			if ct.Cleanup, err = p.duration(cl, field+".cleanup"); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, ct)
+	}
+	return out, nil
+}
+
+func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
+	}
+	ops := []string{signals.OpStop, signals.OpDelete, signals.OpShutdown}
+	var out []signals.Step
+	var last time.Duration
+	for i, item := range n.Content {
+		field := fmt.Sprintf("steps[%d]", i)
+		f, err := p.fields(item, field, "at", "op", "container", "timeout")
+		if err != nil {
+			return nil, err
+		}
+		var s signals.Step
+		if at := f["at"]; at != nil {
+			if s.At, err = p.duration(at, field+".at"); err != nil {
+				return nil, err
+			}
+		}
+		if s.At < last {
+			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
+		}
+		last = s.At
+		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(ops, s.Op) {
+			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected one of %s", s.Op, strings.Join(ops, ", "))
+		}
+		if s.Op == signals.OpShutdown {
+			if f["container"] != nil || f["timeout"] != nil {
+				return nil, p.errf(item, field, "%s takes only at", s.Op)
+			}
+			out = append(out, s)
+			continue
+		}
+		if s.Container, err = p.requiredString(item, f, "container"); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(names, s.Container) {
+			return nil, p.errf(f["container"], field+".container", "%q: expected one of the containers (%s)", s.Container, strings.Join(names, ", "))
+		}
+		to := f["timeout"]
+		switch {
+		case s.Op == signals.OpDelete && to != nil:
+			return nil, p.errf(to, field+".timeout", "%s uses the pod's grace period: expected no timeout", s.Op)
+		case s.Op == signals.OpStop && to == nil:
+			return nil, p.errf(item, field+".timeout", "missing: expected the StopContainer timeout, such as 30s or 0s")
+		case to != nil:
+			if s.Timeout, err = p.duration(to, field+".timeout"); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func (signalsCodec) format(b *strings.Builder, mc models.Case) {
+	c := mc.(*signals.Case)
+	if c.Config != (signals.Config{}) {
+		b.WriteString("options:\n")
+		if c.Config.SystemdVersion != 0 {
+			fmt.Fprintf(b, "  systemd_version: %d\n", c.Config.SystemdVersion)
+		}
+		if c.Config.ShutdownGracePeriod != 0 {
+			fmt.Fprintf(b, "  shutdown_grace_period: %s\n", sim.FormatDuration(c.Config.ShutdownGracePeriod))
+		}
+	}
+	b.WriteString("containers:\n")
+	for _, ct := range c.Containers {
+		fmt.Fprintf(b, "  - {name: %s, grace: %s, cleanup: %s", quote(ct.Name), sim.FormatDuration(ct.Grace), sim.FormatDuration(ct.Cleanup))
+		if ct.StopSignal != 0 {
+			fmt.Fprintf(b, ", stop_signal: %s", sim.SignalName(ct.StopSignal))
+		}
+		b.WriteString("}\n")
+	}
+	formatFaults(b, c.Faults)
+	b.WriteString("steps:\n")
+	for _, s := range c.Steps {
+		fmt.Fprintf(b, "  - {at: %s, op: %s", sim.FormatDuration(s.At), s.Op)
+		if s.Op != signals.OpShutdown {
+			fmt.Fprintf(b, ", container: %s", quote(s.Container))
+		}
+		if s.Op == signals.OpStop {
+			fmt.Fprintf(b, ", timeout: %s", sim.FormatDuration(s.Timeout))
+		}
+		b.WriteString("}\n")
+	}
+}

@@ -1,0 +1,141 @@
+package systemd
+
+import (
+	"slices"
+	"syscall"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Stopper stops units on the node's processes in virtual time, as systemd's
+// job engine does: the unit's KillSignal to its processes, a wait of up to
+// TimeoutStopUSec for them to exit, then SIGKILL to what is left.
+type Stopper struct {
+	SD    *Systemd
+	Procs *sim.Procs
+}
+
+// Stop stops a unit and calls done once its processes are gone and the unit
+// is removed. Stopping a unit that is already stopping only adds done.
+func (st *Stopper) Stop(u *Unit, done func()) {
+	sched, trace := st.Procs.Sched, st.Procs.Trace
+	if u.State == Deactivating {
+		st.whenGone(u, done)
+		return
+	}
+	u.State = Deactivating
+	trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
+		sim.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
+	for _, p := range st.live(u) {
+		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
+	}
+	finished := false
+	st.whenGone(u, func() {
+		if !finished {
+			finished = true
+			_ = st.SD.Remove(u.Name)
+			trace.Add(sched.Now(), "systemd", "%s stopped", u.Name)
+			done()
+		}
+	})
+	if u.TimeoutStop() == 0 {
+		return // TimeoutStopUSec=0: no timeout, no SIGKILL
+	}
+	sched.After(u.TimeoutStop(), u.Name+" stop timeout", func() {
+		if finished {
+			return
+		}
+		live := st.live(u)
+		if len(live) > 0 {
+			trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
+		}
+		for _, p := range live {
+			_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
+		}
+	})
+}
+
+// live lists the unit's processes still running.
+func (st *Stopper) live(u *Unit) []*sim.Proc {
+	var out []*sim.Proc
+	for _, pid := range u.PIDs {
+		if p := st.Procs.Get(pid); p != nil && !p.Exited {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// whenGone calls fn once every process of u has exited.
+func (st *Stopper) whenGone(u *Unit, fn func()) {
+	live := st.live(u)
+	if len(live) == 0 {
+		fn()
+		return
+	}
+	left := len(live)
+	for _, p := range live {
+		p.Watch(func(*sim.Proc) {
+			if left--; left == 0 {
+				fn()
+			}
+		})
+	}
+}
+
+// Shutdown runs the node-shutdown transaction: every unit with default
+// dependencies is stopped, a unit ordered After= another being stopped
+// before it (stop order is the reverse of start order); units without
+// default dependencies are not part of it. At the end whatever is left is
+// killed with SIGKILL, and done is called.
+func (st *Stopper) Shutdown(done func()) {
+	sched, trace := st.Procs.Sched, st.Procs.Trace
+	trace.Add(sched.Now(), "systemd", "shutdown transaction: stopping units with default dependencies")
+	pending := map[string]*Unit{}
+	var order []string
+	for _, u := range st.SD.Units() {
+		if u.DefaultDependencies() {
+			pending[u.Name] = u
+			order = append(order, u.Name)
+		}
+	}
+	stopping := map[string]bool{}
+	var step func()
+	step = func() {
+		if len(pending) == 0 {
+			live := st.Procs.Live()
+			if len(live) > 0 {
+				trace.Add(sched.Now(), "systemd", "final kill: SIGKILL to %d remaining process(es)", len(live))
+			}
+			for _, p := range live {
+				_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
+			}
+			trace.Add(sched.Now(), "systemd", "shutdown complete")
+			done()
+			return
+		}
+		for _, name := range order {
+			u := pending[name]
+			if u == nil || stopping[name] || st.waitsFor(u, pending) {
+				continue
+			}
+			stopping[name] = true
+			st.Stop(u, func() {
+				delete(pending, u.Name)
+				step()
+			})
+		}
+	}
+	step()
+}
+
+// waitsFor reports whether a pending unit ordered After= u has yet to stop:
+// such a unit stops first.
+func (st *Stopper) waitsFor(u *Unit, pending map[string]*Unit) bool {
+	for _, other := range pending {
+		if other != u && slices.Contains(other.After(), u.Name) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,68 @@
+package systemd
+
+import (
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// TestShutdownTransaction: units with default dependencies stop in reverse
+// After= order with their KillSignal and TimeoutStopUSec; a unit without
+// them is left to the final SIGKILL.
+func TestShutdownTransaction(t *testing.T) {
+	ps := &sim.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	sd := &Systemd{}
+	st := &Stopper{SD: sd, Procs: ps}
+	start := func(name string, b sim.Behaviour, props ...Property) *sim.Proc {
+		p := ps.Spawn(name, b)
+		u, err := sd.StartTransientUnit(name, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.PIDs = []int{p.PID}
+		return p
+	}
+	daemon := start("crio.service", sim.Behaviour{OnStop: sim.Handle, Cleanup: time.Second})
+	slow := start("slow.scope", sim.Behaviour{OnStop: sim.Handle, Cleanup: time.Minute},
+		Property{"After", "crio.service"}, Property{"TimeoutStopUSec", "5000000"}, Property{"KillSignal", "2"})
+	loose := start("loose.scope", sim.Behaviour{OnStop: sim.Handle}, Property{"DefaultDependencies", "false"})
+	done := false
+	st.Shutdown(func() { done = true })
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	if !done || len(ps.Live()) != 0 || len(sd.Units()) != 1 {
+		t.Fatalf("done %v, live %d, units left %s", done, len(ps.Live()), sd)
+	}
+	if slow.Sent[0].Sig != syscall.SIGINT || slow.KilledBy != syscall.SIGKILL || slow.ExitedAt != 5*time.Second {
+		t.Errorf("slow.scope: sent %v, killed by %v at %s; want SIGINT then SIGKILL at 5s", slow.Sent, slow.KilledBy, slow.ExitedAt)
+	}
+	if daemon.Sent[0].At != 5*time.Second || daemon.ExitedAt != 6*time.Second {
+		t.Errorf("crio.service stopped at %s (exit %s): want after slow.scope, at 5s", daemon.Sent[0].At, daemon.ExitedAt)
+	}
+	if len(loose.Sent) != 1 || loose.Sent[0].Sig != syscall.SIGKILL || loose.ExitedAt != 6*time.Second {
+		t.Errorf("loose.scope: sent %v at exit %s; want only the final SIGKILL at 6s", loose.Sent, loose.ExitedAt)
+	}
+	if !strings.Contains(ps.Trace.Text(), "final kill: SIGKILL to 1 remaining") {
+		t.Errorf("trace lacks the final kill:\n%s", ps.Trace.Text())
+	}
+}
+
+func TestStopWithoutTimeoutWaits(t *testing.T) {
+	ps := &sim.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	sd := &Systemd{}
+	p := ps.Spawn("p", sim.Behaviour{OnStop: sim.Handle, Cleanup: 10 * time.Minute})
+	u, _ := sd.StartTransientUnit("p.scope", []Property{{"TimeoutStopUSec", "0"}})
+	u.PIDs = []int{p.PID}
+	stopped := time.Duration(-1)
+	(&Stopper{SD: sd, Procs: ps}).Stop(u, func() { stopped = ps.Sched.Now() })
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	if p.KilledBy != 0 || stopped != 10*time.Minute {
+		t.Fatalf("TimeoutStopUSec=0 must wait without SIGKILL: killed by %v, stopped at %s", p.KilledBy, stopped)
+	}
+}
