@@ -145,12 +145,15 @@ func TestBadInput(t *testing.T) {
 // the reference finds nothing in the same budget.
 func TestCampaignFindsShrinksAndReplays(t *testing.T) {
 	for _, tt := range []struct {
-		variant string
-		finds   bool
-	}{{"crio-1.33.0", true}, {"zero-port-unfiltered", true}, {"reference", false}} {
-		t.Run(tt.variant, func(t *testing.T) {
+		model, variant string
+		finds          bool
+	}{
+		{"hostport", "crio-1.33.0", true}, {"hostport", "zero-port-unfiltered", true}, {"hostport", "reference", false},
+		{"signals", "crun-1.16", true}, {"signals", "crio-crun-1.17", true}, {"signals", "reference", false},
+	} {
+		t.Run(tt.model+"/"+tt.variant, func(t *testing.T) {
 			dir := t.TempDir()
-			rep, err := Campaign(context.Background(), CampaignConfig{Model: "hostport", Variant: tt.variant, Seed: 1, MaxScenarios: 3000, Out: dir})
+			rep, err := Campaign(context.Background(), CampaignConfig{Model: tt.model, Variant: tt.variant, Seed: 1, MaxScenarios: 3000, Out: dir})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -125,9 +125,11 @@ func (p *parser) signalsContainers(n *yaml.Node) ([]signals.Container, error) {
 	return out, nil
 }
 
+// signalsSteps reads the steps; the list may be empty ([]), since booting
+// the node and creating the containers is itself a run.
 func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
+	if n.Kind != yaml.SequenceNode {
+		return nil, p.errf(n, "steps", "expected a list of steps ([] for none)")
 	}
 	ops := []string{signals.OpStop, signals.OpDelete, signals.OpShutdown}
 	var out []signals.Step
@@ -203,7 +205,11 @@ func (signalsCodec) format(b *strings.Builder, mc models.Case) {
 		b.WriteString("}\n")
 	}
 	formatFaults(b, c.Faults)
-	b.WriteString("steps:\n")
+	if len(c.Steps) == 0 {
+		b.WriteString("steps: []\n")
+	} else {
+		b.WriteString("steps:\n")
+	}
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - {at: %s, op: %s", sim.FormatDuration(s.At), s.Op)
 		if s.Op != signals.OpShutdown {
