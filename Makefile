@@ -2,7 +2,7 @@
 GO ?= go
 PKGS := ./...
 
-.PHONY: run test lint fmt-check vet race fuzz bench
+.PHONY: run test lint fmt-check vet race fuzz bench timeline-check
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
@@ -27,3 +27,9 @@ fuzz:
 
 bench:
 	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)
+
+# Render trace timelines in headless Chromium (installed with apt-get when
+# missing) and check the screenshots and DOM show the lanes, arrows and
+# violations of the traces; output in build/timeline-check/.
+timeline-check:
+	scripts/timeline-check

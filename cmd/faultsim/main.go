@@ -59,6 +59,7 @@ file that replays it exactly.
 
   faultsim run scenarios/corpus          replay scenario files, check their expect
   faultsim replay FILE                   print one scenario's full trace and hash
+  faultsim replay --timeline t.html FILE draw its trace as a sequence diagram
   faultsim fuzz --variant crio-1.33.0    search for failures, write them shrunk
   faultsim list                          models, variants, faults, invariants`,
 		SilenceUsage:  true,

@@ -111,17 +111,36 @@ bad file is reported with its line and field). The last line reads
 
 func newReplayCmd() *cobra.Command {
 	var asJSON bool
+	var timelinePath string
 	cmd := &cobra.Command{
 		Use:   "replay FILE",
 		Short: "Run one scenario and print its full trace and trace hash",
 		Long: `Runs one scenario and prints every event of its trace (virtual time, actor,
 what happened), the violations, and the trace hash. The same file always gives
-the same trace and hash, on any machine.`,
+the same trace and hash, on any machine.
+
+With --timeline OUT.html it also draws the trace as a sequence diagram: one
+self-contained HTML file (inline SVG, no JavaScript, no network) with a lane
+per actor, messages and signals as arrows between lanes, timers as
+self-arrows, and the violations marked in red. The file is written atomically;
+the same scenario always gives the same bytes. What is printed and the exit
+code are the same with or without it, except that a timeline that cannot be
+written is an error (exit 2).`,
+		Example: "  faultsim replay scenarios/corpus/incident-1-crio-1.33.0-crash.yaml\n" +
+			"  faultsim replay --timeline crash.html scenarios/corpus/incident-1-crio-1.33.0-crash.yaml",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			s, err := scenarios.ParseFile(args[0])
 			if err != nil {
 				return &exitError{2, err}
+			}
+			var tl *timelineFile
+			if timelinePath != "" {
+				// Fail before printing anything when the file cannot be written.
+				if tl, err = createTimeline(timelinePath); err != nil {
+					return &exitError{2, err}
+				}
+				defer tl.discard()
 			}
 			o, err := scenarios.Run(s, true)
 			if err != nil {
@@ -134,6 +153,12 @@ the same trace and hash, on any machine.`,
 				fmt.Fprint(out, o.Result.Trace.Text())
 			}
 			fmt.Fprintf(out, "outcome: %s (expect %s)\ntrace hash: %s\n", o.Got, s.Expect, o.Result.Trace.Hash())
+			if tl != nil {
+				title := fmt.Sprintf("%s: %s/%s, %s (expect %s)", s.Name, s.Model, s.Variant, o.Got, s.Expect)
+				if err := tl.write(title, o.Result.Trace.Events()); err != nil {
+					return &exitError{2, err}
+				}
+			}
 			if !o.OK {
 				return &exitError{1, fmt.Errorf("")}
 			}
@@ -141,5 +166,6 @@ the same trace and hash, on any machine.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the trace as JSON lines")
+	cmd.Flags().StringVar(&timelinePath, "timeline", "", "also draw the trace as a sequence diagram in this HTML `file`")
 	return cmd
 }

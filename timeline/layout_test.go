@@ -1,0 +1,87 @@
+package timeline
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+func TestLaneOrder(t *testing.T) {
+	ev := func(actor, to string) sim.TraceEvent { return sim.TraceEvent{Actor: actor, To: to, What: "x"} }
+	tests := []struct {
+		name   string
+		events []sim.TraceEvent
+		want   []string
+	}{
+		{"empty", nil, nil},
+		{"hostport as recorded", []sim.TraceEvent{ev("node", ""), ev("supervisor", ""), ev("crio", ""), ev("kubelet", ""), ev("check", "")},
+			[]string{"kubelet", "crio", "supervisor", "node", "check"}},
+		{"graceful stop, check and node last, stack order first",
+			[]sim.TraceEvent{ev("check", ""), ev("pid 42", ""), ev("systemd", "pid 42"), ev("crun", "systemd"), ev("conmon", "crio"), ev("kubelet", "crio"), ev("node", "")},
+			[]string{"kubelet", "crio", "conmon", "crun", "systemd", "pid 42", "node", "check"}},
+		{"processes and unknown actors keep first appearance", []sim.TraceEvent{ev("web", "pid 7"), ev("pid 3", ""), ev("crio", "web")},
+			[]string{"crio", "web", "pid 7", "pid 3"}},
+		{"long and alternative names", []sim.TraceEvent{ev("runc", ""), ev("containerd-shim-runc-v2", ""), ev("containerd", ""), ev("crio (CRI server)", ""), ev("cri-o", ""), ev("crun (OCI runtime)", "")},
+			[]string{"containerd", "crio (CRI server)", "cri-o", "containerd-shim-runc-v2", "runc", "crun (OCI runtime)"}},
+		{"a recipient only is a lane", []sim.TraceEvent{ev("kubelet", "crio")}, []string{"kubelet", "crio"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := lanes(tt.events); !slices.Equal(got, tt.want) {
+				t.Fatalf("lanes = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		e         sim.TraceEvent
+		want      kind
+		invariant string
+	}{
+		{sim.TraceEvent{Actor: "crio", To: "crun", What: "kill db SIGTERM"}, kindSignal, ""},
+		{sim.TraceEvent{Actor: "crun", To: "pid 42", What: "SIGKILL"}, kindSignal, ""},
+		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "StopContainer db"}, kindMessage, ""},
+		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "SIGNATURE check"}, kindMessage, ""},
+		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "xSIGTERM"}, kindMessage, ""},
+		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "SIG"}, kindMessage, ""},
+		{sim.TraceEvent{Actor: "conmon", To: "pid 9", What: "forward SIGRTMIN+3"}, kindSignal, ""},
+		{sim.TraceEvent{Actor: "conmon", To: "pid 9", What: "SIGNAL SIGUSR1"}, kindSignal, ""},
+		{sim.TraceEvent{Actor: "crio", To: "crio", What: "grace timer fired (SIGKILL next)"}, kindTimer, ""},
+		{sim.TraceEvent{At: time.Second, Actor: "check", What: "VIOLATION crash-loop: the daemon crashed"}, kindViolation, "crash-loop"},
+		{sim.TraceEvent{Actor: "check", What: "all good"}, kindLocal, ""},
+		{sim.TraceEvent{Actor: "crio", What: "VIOLATION not from the checker"}, kindLocal, ""},
+		{sim.TraceEvent{Actor: "node", What: "CRASH during daemon restart: panic"}, kindCrash, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.e.String(), func(t *testing.T) {
+			k, inv := classify(tt.e)
+			if k != tt.want || inv != tt.invariant {
+				t.Fatalf("classify = %s %q, want %s %q", k.class(), inv, tt.want.class(), tt.invariant)
+			}
+		})
+	}
+}
+
+func TestCutAndClean(t *testing.T) {
+	tests := []struct {
+		in   string
+		max  int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly10!", 10, "exactly10!"},
+		{"one two three four", 10, "one two t…"}, {"one two   three", 11, "one two…"},
+		{"ééééééé", 4, "ééé…"},
+		{"tab\there\nnewline", 40, "tab here newline"},
+		{"bad \xff byte", 40, "bad \uFFFD byte"},
+	}
+	for _, tt := range tests {
+		if got := cut(clean(tt.in), tt.max); got != tt.want {
+			t.Errorf("cut(clean(%q), %d) = %q, want %q", tt.in, tt.max, got, tt.want)
+		}
+	}
+}
