@@ -40,6 +40,9 @@ type Model struct {
 	Variants []Variant
 	// Invariants are the names an expect may give, with their summaries.
 	Invariants []sim.Invariant
+	// Faults names the faults the model's cases use; a scenario file may
+	// list only these (empty: any registered fault).
+	Faults []string
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case

@@ -57,7 +57,11 @@ func ParseFile(path string) (*Scenario, error) {
 	return Parse(path, data)
 }
 
-type parser struct{ file string }
+type parser struct {
+	file string
+	// allowed are the faults the scenario's model uses (nil: any).
+	allowed []string
+}
 
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
 	line := 0
@@ -139,6 +143,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		}
 		s.Seed = v
 	}
+	p.allowed = model.Faults
 	if s.Case, err = cd.parse(p, root, f, s.Variant); err != nil {
 		return nil, err
 	}
@@ -296,6 +301,11 @@ func (p *parser) faults(n *yaml.Node) ([]faults.Fault, error) {
 		}
 		if spec, ok := faults.Lookup(name); ok && spec.Kind == faults.Data {
 			return nil, p.errf(item, field+".fault", "%s is a data fault: write the input it describes in a step (and label the step with fault: %s)", name, name)
+		}
+		if p.allowed != nil && !slices.Contains(p.allowed, name) {
+			if _, known := faults.Lookup(name); known {
+				return nil, p.errf(item, field+".fault", "%s does not apply to this model: expected one of %s", name, strings.Join(p.allowed, ", "))
+			}
 		}
 		flt, err := faults.New(name, raw)
 		if err != nil {

@@ -45,3 +45,27 @@ type Fixed struct{}
 
 // Intn always returns 0.
 func (Fixed) Intn(int) int { return 0 }
+
+// Grouper is a Chooser that can mark a run of draws as one unit, so a
+// shrinker can delete the unit whole (a container, a step, a fault).
+type Grouper interface {
+	Group(fn func(Chooser))
+}
+
+// Group runs fn with c, as one unit of draws when c supports it.
+func Group(c Chooser, fn func(Chooser)) {
+	if g, ok := c.(Grouper); ok {
+		g.Group(fn)
+		return
+	}
+	fn(c)
+}
+
+// Group draws fn's choices as one rapid group, which rapid's shrinker can
+// remove in one step.
+func (c RapidChooser) Group(fn func(Chooser)) {
+	rapid.Custom(func(t *rapid.T) struct{} {
+		fn(RapidChooser{T: t})
+		return struct{}{}
+	}).Draw(c.T, "group")
+}

@@ -20,6 +20,7 @@ var (
 	systemds     = []int{257, 252, 219}
 	shutdownGPs  = []time.Duration{0, 10 * time.Second, 30 * time.Second, 5 * time.Second}
 	containerIDs = []string{"db", "web", "cache"}
+	maxSteps     = 4
 )
 
 // Generate draws a case for a variant: the containers, the node's
@@ -30,65 +31,80 @@ func Generate(c sim.Chooser, variant string) *Case {
 	cs := &Case{Variant: variant}
 	cs.Config.SystemdVersion = systemds[c.Intn(len(systemds))]
 	cs.Config.ShutdownGracePeriod = shutdownGPs[c.Intn(len(shutdownGPs))]
-	for i, name := range containerIDs {
-		if i > 0 && c.Intn(2) == 0 {
+	// Every container, step and fault is drawn as one group (sim.Group), so
+	// rapid deletes it whole; a group whose first draw is 0 means "no more".
+	// That draw is made after the last item even when the list is full, so
+	// deleting an item never makes the next list's first item read as this
+	// list's. The first container always exists and reads 0 as SIGTERM.
+	for i := 0; ; i++ {
+		more := true
+		sim.Group(c, func(c sim.Chooser) {
+			x := c.Intn(1 + len(stopSignals))
+			if (x == 0 && i > 0) || i == len(containerIDs) {
+				more = false
+				return
+			}
+			ct := Container{Name: containerIDs[i], Grace: graces[c.Intn(len(graces))], Cleanup: cleanups[c.Intn(len(cleanups))]}
+			if x > 1 {
+				ct.StopSignal = stopSignals[x-1]
+			}
+			cs.Containers = append(cs.Containers, ct)
+		})
+		if !more {
 			break
 		}
-		ct := Container{Name: name, Grace: graces[c.Intn(len(graces))], Cleanup: cleanups[c.Intn(len(cleanups))]}
-		if s := stopSignals[c.Intn(len(stopSignals))]; s != syscall.SIGTERM {
-			ct.StopSignal = s
-		}
-		cs.Containers = append(cs.Containers, ct)
 	}
-	pick := func() string { return cs.Containers[c.Intn(len(cs.Containers))].Name }
+	pick := func(c sim.Chooser) string { return cs.Containers[c.Intn(len(cs.Containers))].Name }
 	var at time.Duration
-	for i := 0; i < 4; i++ {
-		x := c.Intn(4) // 0: no more steps
-		if x == 0 {
+	for i := 0; ; i++ {
+		more := true
+		sim.Group(c, func(c sim.Chooser) {
+			x := c.Intn(4) // 0: no more steps
+			if x == 0 || i == maxSteps {
+				more = false
+				return
+			}
+			at += gaps[c.Intn(len(gaps))]
+			switch x {
+			case 1:
+				cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Container: pick(c), Timeout: timeouts[c.Intn(len(timeouts))]})
+			case 2:
+				cs.Steps = append(cs.Steps, Step{At: at, Op: OpDelete, Container: pick(c)})
+			case 3:
+				cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
+			}
+		})
+		if !more {
 			break
 		}
-		at += gaps[c.Intn(len(gaps))]
-		switch x {
-		case 1:
-			cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Container: pick(), Timeout: timeouts[c.Intn(len(timeouts))]})
-		case 2:
-			cs.Steps = append(cs.Steps, Step{At: at, Op: OpDelete, Container: pick()})
-		case 3:
-			cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
-		}
 	}
+	// Faults are drawn after the steps so their times can line up with the
+	// steps' (races at the same instant); each is a toggle (1 in 6) and its
+	// parameters, in one group.
 	times := []time.Duration{at, 0, time.Second, 5 * time.Second}
-	// Each fault is its own toggle (1 in 6), drawn after the steps so its
-	// times can line up with theirs (races at the same instant).
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.SignalDrop{Nth: 1 + c.Intn(4)})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.SignalDelay{Nth: 1 + c.Intn(4), Delay: delays[c.Intn(len(delays))]})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.SignalDup{Nth: 1 + c.Intn(4)})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.SignalReorder{Nth: 1 + c.Intn(4)})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.ExitAtDeadline{Container: pick()})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.IgnoresStopSignal{Container: pick()})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.DiesOnStopSignal{Container: pick()})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.DState{Container: pick(), At: times[c.Intn(len(times))], For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.ExitsOnItsOwn{Container: pick(), At: times[c.Intn(len(times))]})
-	}
-	if c.Intn(6) == 1 {
-		cs.Faults = append(cs.Faults, faults.MonitorDies{Container: pick(), At: times[c.Intn(len(times))]})
+	nth := func(c sim.Chooser) int { return 1 + c.Intn(4) }
+	when := func(c sim.Chooser) time.Duration { return times[c.Intn(len(times))] }
+	for _, mk := range []func(c sim.Chooser) faults.Fault{
+		func(c sim.Chooser) faults.Fault { return faults.SignalDrop{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault {
+			return faults.SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
+		},
+		func(c sim.Chooser) faults.Fault { return faults.SignalDup{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault { return faults.SignalReorder{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault { return faults.ExitAtDeadline{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault { return faults.IgnoresStopSignal{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault { return faults.DiesOnStopSignal{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault {
+			return faults.DState{Container: pick(c), At: when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
+		},
+		func(c sim.Chooser) faults.Fault { return faults.ExitsOnItsOwn{Container: pick(c), At: when(c)} },
+		func(c sim.Chooser) faults.Fault { return faults.MonitorDies{Container: pick(c), At: when(c)} },
+	} {
+		sim.Group(c, func(c sim.Chooser) {
+			if c.Intn(6) == 1 {
+				cs.Faults = append(cs.Faults, mk(c))
+			}
+		})
 	}
 	return cs
 }
