@@ -190,6 +190,7 @@ func (o *oracle) created(sb *oracleSandbox, id string, spec *specs.Spec, ctype C
 			}
 		}
 	}
+	sb.gone = slices.DeleteFunc(sb.gone, func(g string) bool { return g == id }) // an id may be reused
 	c := &oracleContainer{id: id, ctype: ctype, input: maps.Clone(spec.Annotations)}
 	for _, p := range paths {
 		if !IsVFIODevice(p) {
