@@ -3,6 +3,7 @@ module github.com/faultsim/faultsim
 go 1.26.8
 
 require (
+	github.com/opencontainers/runtime-spec v1.3.0
 	go.uber.org/goleak v1.3.0
 	k8s.io/cri-api v0.37.2
 	pgregory.net/rapid v1.3.0

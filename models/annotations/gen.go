@@ -1,0 +1,164 @@
+package annotations
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// GenOptions bound what Generate draws.
+type GenOptions struct {
+	MaxSteps   int // default 6
+	MaxDevices int // VFIO groups per spec, default 2
+}
+
+// specMaps are the map fields of an OCI spec the nil-map faults target,
+// found by reflection (annotations, linux.sysctl, linux.resources.unified,
+// ...): the faults pick one, so annotations are no likelier than the rest.
+var specMaps = slices.DeleteFunc(faults.MapSites(&specs.Spec{}), func(s faults.MapSite) bool { return s.InSlice })
+
+// The fault catalog's group, device and map faults, in name order.
+var (
+	groupFaults  = faults.GroupFaults()
+	deviceFaults = faults.DeviceFaults()
+	mapFaults    = faults.MapFaults()
+)
+
+// Generate draws a case: the shim's configuration, the node's IOMMU groups
+// shaped by the group faults, and containerd requests, CRI-style (pod
+// sandboxes and their containers, always with annotations) and ctr-run
+// style (single containers, no annotations), whose config.json the device
+// and map faults reshape. Every decision goes through c, value 0 the
+// simplest, so a seed replays it and rapid shrinks it.
+func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
+	if opt.MaxSteps == 0 {
+		opt.MaxSteps = 6
+	}
+	if opt.MaxDevices == 0 {
+		opt.MaxDevices = 2
+	}
+	cs := &Case{Variant: variant, Config: DefaultConfig()}
+	if c.Intn(4) == 1 {
+		cs.Config.VFIOMode = ModeVFIO
+	}
+	switch x := c.Intn(8); x {
+	case 3:
+		cs.Config.ColdPlugVFIO = SwitchPort
+	case 4, 5, 6: // hot-plug to a root, switch or bridge port
+		cs.Config.ColdPlugVFIO, cs.Config.HotPlugVFIO = NoPort, Ports[x-4]
+	case 7:
+		cs.Config.ColdPlugVFIO = NoPort
+	}
+	for n := range 1 + c.Intn(3) {
+		g := faults.GPUGroup(12+n, n)
+		if c.Intn(3) == 1 {
+			g = groupFaults[c.Intn(len(groupFaults))].ShapeGroup(c, g)
+		}
+		cs.Node.Functions = append(cs.Node.Functions, g...)
+	}
+	gen := &specGen{c: c, groups: cs.Node.Groups(), maxDevices: opt.MaxDevices,
+		dfaults: deviceFaults, mfaults: mapFaults}
+	var at time.Duration
+	var pods, ids []string
+	for i := 0; i < opt.MaxSteps; i++ {
+		op := 1 + c.Intn(2)
+		if i > 0 {
+			if op = c.Intn(5); op == 0 {
+				break
+			}
+		}
+		at += time.Duration(c.Intn(2)) * time.Second
+		var s Step
+		switch {
+		case op == 4 && len(ids) > 0:
+			s = Step{At: at, Op: OpDelete, ID: ids[c.Intn(len(ids))]}
+		case op == 3 && len(pods) > 0:
+			pod := pods[c.Intn(len(pods))]
+			s = gen.step(at, fmt.Sprintf("%s-c%d", pod, len(ids)+1), pod, CRITypeContainer)
+		case op == 2 || op == 3:
+			s = gen.step(at, fmt.Sprintf("pod%d", len(pods)+1), "", CRITypeSandbox)
+			pods = append(pods, s.ID)
+		default:
+			s = gen.step(at, fmt.Sprintf("ctr%d", len(ids)+1), "", "")
+		}
+		if s.Op == OpCreate {
+			ids = append(ids, s.ID)
+		}
+		cs.Steps = append(cs.Steps, s)
+	}
+	return cs
+}
+
+type specGen struct {
+	c          sim.Chooser
+	groups     []int
+	maxDevices int
+	dfaults    []faults.DeviceFault
+	mfaults    []faults.MapFault
+}
+
+// step draws a create: criType "" is ctr run's spec (no annotations),
+// "sandbox" a pod sandbox's and "container" a pod container's, with the
+// annotations containerd's CRI plugin writes (DefaultCRIAnnotations).
+func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
+	c := g.c
+	s := Step{At: at, Op: OpCreate, ID: id}
+	arg, cgroup := "nvidia-smi", "/default/"+id
+	doc := faults.Obj(faults.Member{Key: "ociVersion", Value: faults.Str("1.1.0")})
+	if criType != "" {
+		cgroup = "/kubepods/" + id
+		sandbox := id
+		if criType == CRITypeSandbox {
+			arg = "/pause"
+		} else {
+			sandbox = pod
+		}
+		ann := []faults.Member{ // sorted, as encoding/json writes a map
+			{Key: CRIContainerName, Value: faults.Str("cuda")},
+			{Key: CRIContainerType, Value: faults.Str(criType)},
+			{Key: CRIImageName, Value: faults.Str("nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04")},
+			{Key: CRISandboxID, Value: faults.Str(sandbox)},
+			{Key: CRISandboxName, Value: faults.Str(sandbox)},
+			{Key: CRISandboxNS, Value: faults.Str("default")},
+			{Key: CRISandboxUID, Value: faults.Str("uid-" + sandbox)},
+		}
+		if criType == CRITypeSandbox {
+			ann = slices.DeleteFunc(ann, func(m faults.Member) bool { return m.Key == CRIContainerName || m.Key == CRIImageName })
+		}
+		doc.Set("annotations", faults.Obj(ann...))
+	}
+	doc.Set("process", faults.Obj(faults.Member{Key: "args", Value: faults.Arr(faults.Str(arg))}, faults.Member{Key: "cwd", Value: faults.Str("/")}))
+	doc.Set("root", faults.Obj(faults.Member{Key: "path", Value: faults.Str("rootfs")}))
+	devices := faults.Arr()
+	for range g.maxDevices {
+		x := c.Intn(1 + len(g.groups))
+		if x == 0 {
+			break
+		}
+		devices.Items = append(devices.Items, faults.VFIODeviceJSON(g.groups[x-1]))
+	}
+	if c.Intn(4) == 1 {
+		f := g.dfaults[c.Intn(len(g.dfaults))]
+		if f.ShapeDevices(c, devices, g.groups) {
+			s.Faults = append(s.Faults, f.Name())
+		}
+	}
+	linux := faults.Obj(faults.Member{Key: "cgroupsPath", Value: faults.Str(cgroup)})
+	if len(devices.Items) > 0 {
+		linux.Set("devices", devices)
+	}
+	doc.Set("linux", linux)
+	if c.Intn(3) == 1 {
+		f := g.mfaults[c.Intn(len(g.mfaults))]
+		if f.ShapeJSON(c, doc, specMaps[c.Intn(len(specMaps))]) {
+			s.Faults = append(s.Faults, f.Name())
+		}
+	}
+	s.Spec = doc.Render()
+	return s
+}

@@ -1,0 +1,248 @@
+package annotations
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// Settle is how long a run goes on after its last step.
+const Settle = time.Second
+
+// Run executes a case with the shims build makes (nil: the case's
+// variant). Simultaneous steps are ordered by ch. With trace false only
+// violations are recorded (campaign speed).
+func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
+	if build == nil {
+		v, err := LookupVariant(c.Variant)
+		if err != nil {
+			return sim.Result{}, err
+		}
+		build = v.Build
+	}
+	w := &world{node: c.Node, cfg: c.Config, build: build, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace},
+		oracle: &oracle{node: c.Node, cfg: c.Config}}
+	var last time.Duration
+	for i := range c.Steps {
+		s := &c.Steps[i]
+		last = max(last, s.At)
+		switch s.Op {
+		case OpCreate:
+			w.sched.At(s.At, "create "+s.ID, func() { w.create(s) })
+		case OpDelete:
+			w.sched.At(s.At, "delete "+s.ID, func() { w.delete(s.ID) })
+		}
+	}
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check, Horizon: last + Settle}
+	vs := w.runner.Run()
+	return sim.Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
+}
+
+// shimEntry is one sandbox's shim process as containerd knows it.
+type shimEntry struct {
+	sb   *oracleSandbox
+	shim Shim
+}
+
+// world is one run: containerd routing requests to per-sandbox shims, and
+// the oracle. current is the shim being called, the one a panic kills.
+type world struct {
+	node    Node
+	cfg     Config
+	build   Builder
+	sched   *sim.Scheduler
+	trace   *sim.Trace
+	runner  *sim.Runner
+	oracle  *oracle
+	shims   []*shimEntry
+	current *shimEntry
+}
+
+func (w *world) entry(sb *oracleSandbox) *shimEntry {
+	for _, e := range w.shims {
+		if e.sb == sb {
+			return e
+		}
+	}
+	return nil
+}
+
+func (w *world) report(inv sim.Invariant, format string, args ...any) {
+	w.runner.Report(violation(inv, w.sched.Now(), format, args...))
+}
+
+// create is containerd's task create: the shim's start command reads the
+// spec to find the sandbox (a sandbox or single container starts a new
+// shim; a pod container goes to its sandbox's), then the shim creates it.
+func (w *world) create(s *Step) {
+	now := w.sched.Now()
+	spec, err := DecodeSpec([]byte(s.Spec))
+	if err != nil {
+		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
+		return
+	}
+	ctype, err := TypeOf(spec)
+	if err != nil {
+		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
+		return
+	}
+	w.trace.Add(now, "containerd", "create %s (%s): %s", s.ID, ctype, specSummary{spec})
+	if sb, _ := w.oracle.owner(s.ID); sb != nil {
+		w.trace.Add(now, "containerd", "create %s refused: the id is in use", s.ID)
+		return
+	}
+	sbID := s.ID
+	if ctype == PodContainer {
+		sbID, _ = SandboxOf(spec)
+	}
+	osb := w.oracle.sandbox(sbID)
+	ok, why := w.oracle.acceptable(spec, ctype, osb)
+	var e *shimEntry
+	if ctype == PodContainer {
+		if osb == nil || osb.state != live {
+			w.trace.Add(now, "containerd", "create %s refused: no running sandbox %q", s.ID, sbID)
+			return
+		}
+		e = w.entry(osb)
+	} else {
+		if osb != nil && osb.state == live {
+			w.trace.Add(now, "containerd", "create %s refused: sandbox %s exists", s.ID, sbID)
+			return
+		}
+		osb = &oracleSandbox{id: sbID, state: live, groups: map[string]*oracleGroup{}}
+		actor := "kata/" + sbID
+		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, func(format string, args ...any) {
+			w.trace.Add(w.sched.Now(), actor, format, args...)
+		})}
+	}
+	before := e.shim.Registered()
+	w.current = e
+	err = e.shim.Create(s.ID, []byte(s.Spec))
+	w.current = nil
+	if err != nil {
+		w.trace.Add(now, "containerd", "create %s failed: %v", s.ID, err)
+		if ok {
+			w.report(InvAccepts, "create %s (%s) was refused though it is valid: %v", s.ID, ctype, err)
+		} else {
+			w.trace.Add(now, "check", "refusal allowed: %s", why)
+		}
+		if _, left := e.shim.Annotations(s.ID); left {
+			w.report(InvFailedCreate, "create %s failed but the shim holds a container %s", s.ID, s.ID)
+		}
+		if after := e.shim.Registered(); ctype == PodContainer && !slices.Equal(regKeys(before), regKeys(after)) {
+			w.report(InvFailedCreate, "create %s failed but changed the PCIe port registrations:\nbefore: %v\nafter:  %v", s.ID, before, after)
+		}
+		return
+	}
+	w.trace.Add(now, "containerd", "create %s ok", s.ID)
+	if ctype != PodContainer {
+		w.oracle.sandboxes = append(w.oracle.sandboxes, osb)
+		w.shims = append(w.shims, e)
+	}
+	w.oracle.created(osb, s.ID, spec, ctype)
+	if msg := roundTrip(e.shim, s.ID); msg != "" {
+		w.report(InvRoundTrip, "container %s: %s", s.ID, msg)
+	}
+}
+
+// delete is containerd's task delete of a container or a whole sandbox.
+func (w *world) delete(id string) {
+	now := w.sched.Now()
+	sb, _ := w.oracle.owner(id)
+	if sb == nil {
+		w.trace.Add(now, "containerd", "delete %s: not found", id)
+		return
+	}
+	e := w.entry(sb)
+	w.trace.Add(now, "containerd", "delete %s", id)
+	w.current = e
+	err := e.shim.Delete(id)
+	w.current = nil
+	if err != nil {
+		w.report(InvDelete, "delete of container %s failed: %v", id, err)
+		return
+	}
+	w.trace.Add(now, "containerd", "delete %s ok", id)
+	w.oracle.deleted(sb, id)
+	if sb.state != live {
+		return
+	}
+	want := make([]string, len(sb.regs))
+	for i, r := range sb.regs {
+		want[i] = r.port + " " + r.bdf
+	}
+	if got := regKeys(e.shim.Registered()); !slices.Equal(sortedCopy(got), sortedCopy(want)) {
+		w.report(InvDelete, "after deleting %s the PCIe port registrations are %v, want %v", id, got, want)
+	}
+}
+
+// crashed is told of a panic in the shim being called: the shim process is
+// gone, with every container of its sandbox.
+func (w *world) crashed(c *sim.Crash) {
+	if w.current == nil {
+		return
+	}
+	w.current.sb.state = crashed
+	w.trace.Add(w.sched.Now(), "containerd", "shim of sandbox %s died: ttrpc: closed", w.current.sb.id)
+	w.current = nil
+}
+
+func (w *world) check(now time.Duration) []sim.Violation {
+	var vs []sim.Violation
+	for _, e := range w.shims {
+		if e.sb.state != crashed {
+			vs = append(vs, w.oracle.check(e.sb, e.shim, now)...)
+		}
+	}
+	return vs
+}
+
+// roundTrip writes a container's spec out and decodes it again; it
+// returns what differs from the annotations the shim holds, or "".
+func roundTrip(sh Shim, id string) string {
+	raw, ok := sh.Spec(id)
+	if !ok {
+		return "the shim writes no spec for it"
+	}
+	back, err := DecodeSpec(raw)
+	if err != nil {
+		return fmt.Sprintf("the spec written out does not decode: %v", err)
+	}
+	held, _ := sh.Annotations(id)
+	if len(back.Annotations) != len(held) || !maps.Equal(back.Annotations, held) {
+		return fmt.Sprintf("the spec written out decodes to annotations %v, the shim holds %v", back.Annotations, held)
+	}
+	return ""
+}
+
+func regKeys(regs []Registration) []string {
+	out := make([]string, len(regs))
+	for i, r := range regs {
+		out[i] = r.Port + " " + r.BDF
+	}
+	return out
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+// specSummary renders a decoded spec's annotations and devices only when
+// a trace prints it.
+type specSummary struct{ s *specs.Spec }
+
+func (v specSummary) String() string {
+	ann := "annotations absent (nil map)"
+	if v.s.Annotations != nil {
+		ann = fmt.Sprintf("%d annotations", len(v.s.Annotations))
+	}
+	return fmt.Sprintf("%s, devices [%s]", ann, strings.Join(DevicePaths(v.s), " "))
+}
