@@ -24,6 +24,8 @@ lint: fmt-check vet
 
 fuzz:
 	$(GO) test -run=^$$ -fuzz=FuzzHostport -fuzztime=30s ./models/hostport
+	$(GO) test -run=^$$ -fuzz=FuzzSignals -fuzztime=30s ./models/signals
+	$(GO) test -run=^$$ -fuzz=FuzzSpecJSON -fuzztime=30s ./models/annotations
 
 bench:
 	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)
