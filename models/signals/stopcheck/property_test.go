@@ -62,6 +62,9 @@ func TestRacyStopperFailsAndShrinks(t *testing.T) {
 	if !obs.failed || last == nil {
 		t.Fatal("the property did not fail for RacyStopper")
 	}
+	if len(obs.msgs) > 0 {
+		t.Logf("%s", strings.SplitN(obs.msgs[0], "\n", 2)[0])
+	}
 	t.Logf("minimal case:\n%s", last)
 	if got := last.Violated(); got != InvStopReturnsInTime.Name {
 		t.Fatalf("first violation %q, want %s\n%s", got, InvStopReturnsInTime.Name, last)
