@@ -1,0 +1,150 @@
+package stopcheck
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"pgregory.net/rapid"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// observer is a rapid.TB that records a failure instead of failing the test.
+type observer struct {
+	failed bool
+	msgs   []string
+}
+
+func (o *observer) Helper()              {}
+func (o *observer) Name() string         { return "observer" }
+func (o *observer) Logf(string, ...any)  {}
+func (o *observer) Log(...any)           {}
+func (o *observer) Skipf(string, ...any) {}
+func (o *observer) Skip(...any)          {}
+func (o *observer) SkipNow()             {}
+func (o *observer) Errorf(f string, a ...any) {
+	o.failed = true
+	o.msgs = append(o.msgs, fmt.Sprintf(f, a...))
+}
+func (o *observer) Error(...any)              { o.failed = true }
+func (o *observer) Fatalf(f string, a ...any) { o.Errorf(f, a...) }
+func (o *observer) Fatal(...any)              { o.failed = true }
+func (o *observer) FailNow()                  { o.failed = true }
+func (o *observer) Fail()                     { o.failed = true }
+func (o *observer) Failed() bool              { return o.failed }
+
+// TestCRIOStopperPassesTheProperty runs the property several times over
+// (300 checks by default): the invariants must hold for every interleaving
+// the scheduler picks, so a correct implementation never fails, not even
+// once in many runs (and under -race).
+func TestCRIOStopperPassesTheProperty(t *testing.T) {
+	for range 3 {
+		rapid.Check(t, Property(NewCRIOStopper))
+	}
+}
+
+// TestRacyStopperFailsAndShrinks runs the unchanged property against
+// RacyStopper, observes that it fails on stop-returns-in-time, and checks
+// that rapid shrank it to the essential pattern: two calls, the later
+// deadline's holder blocking the earlier one, a process that outlives the
+// earlier deadline.
+func TestRacyStopperFailsAndShrinks(t *testing.T) {
+	var last *Result
+	obs := &observer{}
+	rapid.Check(obs, Checker{Bubbles: t, Failed: func(r *Result) { last = r }}.Property(NewRacyStopper))
+	if !obs.failed || last == nil {
+		t.Fatal("the property did not fail for RacyStopper")
+	}
+	if len(obs.msgs) > 0 {
+		t.Logf("%s", strings.SplitN(obs.msgs[0], "\n", 2)[0])
+	}
+	t.Logf("minimal case:\n%s", last)
+	if got := last.Violated(); got != InvStopReturnsInTime.Name {
+		t.Fatalf("first violation %q, want %s\n%s", got, InvStopReturnsInTime.Name, last)
+	}
+	c := last.Case
+	if len(c.Calls) != 2 || c.Size() > 6 {
+		t.Fatalf("shrunk case is not minimal (size %d, %d calls):\n%s\nrapid: %s", c.Size(), len(c.Calls), last, obs.msgs)
+	}
+	if c.Process.Disposition == Default || c.Process.SleepFor > 0 || c.Process.Lifetime > 0 {
+		t.Errorf("shrunk process is not the simplest one that outlives a deadline:\n%s", last)
+	}
+	first, second := c.Calls[0], c.Calls[1]
+	if second.At+second.Timeout+DefaultEpsilon >= first.At+first.Timeout {
+		t.Errorf("the second call's deadline is not earlier than the first's by more than epsilon:\n%s", last)
+	}
+	if last.Calls[1].At <= second.At+second.Timeout+DefaultEpsilon {
+		t.Errorf("the second call was not late:\n%s", last)
+	}
+}
+
+// racyMinimal is the minimal case rapid finds for RacyStopper.
+var racyMinimal = Case{StopSignal: syscall.SIGTERM,
+	Process: Behaviour{Disposition: Handled, Cleanup: 600 * time.Millisecond},
+	Calls:   []Call{{At: 0, Timeout: time.Second}, {At: 0, Timeout: 0}}}
+
+// TestRacyMinimalCaseReplays replays the minimal case many times: the
+// outcome, timeline included, is the same every time, and CRIOStopper
+// passes it.
+func TestRacyMinimalCaseReplays(t *testing.T) {
+	golden := filepath.Join("testdata", "racy-minimal.txt")
+	want, err := os.ReadFile(golden)
+	if *update {
+		want = []byte(Checker{}.Run(t, racyMinimal, NewRacyStopper).String())
+		if err := os.WriteFile(golden, want, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		r := Checker{}.Run(t, racyMinimal, NewRacyStopper)
+		if got := r.String(); got != string(want) {
+			t.Fatalf("replay %d differs from %s:\n%s", i, golden, got)
+		}
+	}
+	if r := (Checker{}).Run(t, racyMinimal, NewCRIOStopper); len(r.Violations) > 0 {
+		t.Fatalf("CRIOStopper fails the minimal case: %s", r)
+	}
+}
+
+// FuzzStopcheck is the property as a native fuzz target: the fuzzer's
+// bytes become rapid's draws.
+func FuzzStopcheck(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(Property(NewCRIOStopper)))
+}
+
+// TestPanickingConstructorIsReported: a NewStopper that panics is reported
+// with the case, and leaves no goroutine behind (goleak checks).
+func TestPanickingConstructorIsReported(t *testing.T) {
+	defer func() {
+		v := recover()
+		msg, _ := v.(string)
+		if !strings.Contains(msg, "stopcheck: no runtime configured") || !strings.Contains(msg, "call 1 at 0s") {
+			t.Fatalf("panic = %v, want the constructor's panic and the case", v)
+		}
+	}()
+	Checker{}.Run(t, racyMinimal, func(Container) Stopper { panic("no runtime configured") })
+	t.Fatal("Run did not panic")
+}
+
+// TestBubbleStacks: the watchdog's report holds the stacks of goroutines in
+// bubbles, blocked ones included.
+func TestBubbleStacks(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		block := make(chan struct{})
+		go func() { <-block }()
+		synctest.Wait()
+		if s := bubbleStacks(); !strings.Contains(s, "TestBubbleStacks") || !strings.Contains(s, "chan receive") {
+			t.Errorf("bubble stacks lack the blocked goroutine:\n%s", s)
+		}
+		close(block)
+	})
+}
