@@ -21,7 +21,7 @@ var (
 	InvNoEarlyKill = sim.Invariant{Name: "no-early-sigkill",
 		Summary: "nothing is SIGKILLed before its grace period has elapsed, unless the timeout was 0"}
 	InvStopSignalFirst = sim.Invariant{Name: "stop-signal-first",
-		Summary: "the first signal a running container gets on any stop path is its stop signal"}
+		Summary: "the first signal a running container gets on any stop path is its stop signal (or SIGKILL after a timeout of 0)"}
 	InvStopInTime = sim.Invariant{Name: "stop-returns-in-time",
 		Summary: "StopContainer returns within its timeout plus epsilon, and the process is gone when it returns"}
 	InvStopIdempotent = sim.Invariant{Name: "stop-idempotent",
@@ -49,6 +49,9 @@ type oracle struct {
 type watched struct {
 	x        *ctr
 	deadline time.Duration // math.MaxInt64: no stop path yet
+	// zero: a StopContainer with timeout 0 arrived, which asks for the
+	// container to be killed at once (containerd sends only SIGKILL then).
+	zero bool
 }
 
 type stopCall struct {
@@ -102,6 +105,9 @@ func (o *oracle) stopCalled(name string, timeout time.Duration) *stopCall {
 	now := o.w.sched.Now()
 	if x := o.w.crio.lookup(name); x != nil {
 		o.startPath(x, now+timeout)
+		if wt := o.byProc[x.proc]; wt != nil && timeout == 0 {
+			wt.zero = true
+		}
 	}
 	c := &stopCall{name: name, at: now, timeout: timeout}
 	o.calls = append(o.calls, c)
@@ -146,7 +152,7 @@ func (o *oracle) sent(p *sim.Proc, s sim.SentSignal) {
 	if wt == nil {
 		return
 	}
-	if len(p.Sent) == 1 && s.Sig != p.StopSignal() {
+	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && wt.zero) {
 		o.report(InvStopSignalFirst, "%s's first signal was %s from %s, not its stop signal %s",
 			p.Name, sim.SignalName(s.Sig), s.From, sim.SignalName(p.StopSignal()))
 	}
