@@ -1,14 +1,16 @@
 # faultsim: the two commands are `make run` (the main job) and `make test`.
 GO ?= go
 PKGS := ./...
+# staticcheck at a pinned version, built by the go command on first use.
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fmt-check vet race fuzz bench timeline-check
+.PHONY: run test lint fmt-check vet staticcheck race fuzz bench timeline-check
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
 	$(GO) run ./cmd/faultsim campaign --duration 3s --out build/findings
 
-test: fmt-check vet race
+test: fmt-check vet staticcheck race
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -17,10 +19,13 @@ fmt-check:
 vet:
 	$(GO) vet $(PKGS)
 
+staticcheck:
+	$(GO) run $(STATICCHECK) $(PKGS)
+
 race:
 	$(GO) test -race -count=1 $(PKGS)
 
-lint: fmt-check vet
+lint: fmt-check vet staticcheck
 
 fuzz:
 	$(GO) test -run=^$$ -fuzz=FuzzHostport -fuzztime=30s ./models/hostport

@@ -8,6 +8,7 @@ import "time"
 // fails for good: a crash loop. The zero value uses systemd's defaults
 // (100ms, 5 starts in 10s).
 type Supervisor struct {
+	//lint:ignore ST1011 named after systemd's RestartSec=, which it models
 	RestartSec         time.Duration
 	StartLimitBurst    int
 	StartLimitInterval time.Duration
