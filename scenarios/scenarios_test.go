@@ -13,7 +13,14 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(determinismChild) != "" {
+		// The second process of TestDeterminismSuite: print, exit.
+		printTraceHashes(os.Stdout)
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func corpus(t *testing.T) []string {
 	t.Helper()
