@@ -221,13 +221,13 @@ func (p *parser) annotationSteps(n *yaml.Node) ([]annotations.Step, error) {
 			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
 		}
 		last = s.At
-		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
+		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
 			return nil, err
 		}
 		if s.Op != annotations.OpCreate && s.Op != annotations.OpDelete {
 			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, annotations.OpCreate, annotations.OpDelete)
 		}
-		if s.ID, err = p.requiredString(item, f, "id"); err != nil {
+		if s.ID, err = p.requiredIn(item, f, field, "id"); err != nil {
 			return nil, err
 		}
 		spec := f["spec"]

@@ -122,13 +122,13 @@ func (p *parser) hostportSteps(n *yaml.Node) ([]hostport.Step, error) {
 			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
 		}
 		last = s.At
-		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
+		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
 			return nil, err
 		}
 		if s.Op != hostport.OpRun && s.Op != hostport.OpStop {
 			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, hostport.OpRun, hostport.OpStop)
 		}
-		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
+		if s.Sandbox, err = p.requiredIn(item, f, field, "sandbox"); err != nil {
 			return nil, err
 		}
 		if s.Op == hostport.OpStop && (f["ips"] != nil || f["ports"] != nil) {

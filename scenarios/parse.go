@@ -198,13 +198,23 @@ func (p *parser) str(n *yaml.Node, field string) (string, error) {
 }
 
 func (p *parser) requiredString(parent *yaml.Node, f map[string]*yaml.Node, field string) (string, error) {
+	return p.requiredIn(parent, f, "", field)
+}
+
+// requiredIn reads a required string field of the mapping at path (such
+// as "steps[2]"); errors name path.field.
+func (p *parser) requiredIn(parent *yaml.Node, f map[string]*yaml.Node, path, field string) (string, error) {
+	name := field
+	if path != "" {
+		name = path + "." + field
+	}
 	n := f[field]
 	if n == nil {
-		return "", p.errf(parent, field, "missing: expected a value")
+		return "", p.errf(parent, name, "missing: expected a value")
 	}
-	v, err := p.str(n, field)
+	v, err := p.str(n, name)
 	if err == nil && v == "" {
-		return "", p.errf(n, field, "empty: expected a value")
+		return "", p.errf(n, name, "empty: expected a value")
 	}
 	return v, err
 }

@@ -93,7 +93,7 @@ func (p *parser) signalsContainers(n *yaml.Node) ([]signals.Container, error) {
 			return nil, err
 		}
 		var ct signals.Container
-		if ct.Name, err = p.requiredString(item, f, "name"); err != nil {
+		if ct.Name, err = p.requiredIn(item, f, field, "name"); err != nil {
 			return nil, err
 		}
 		if slices.ContainsFunc(out, func(o signals.Container) bool { return o.Name == ct.Name }) {
@@ -150,7 +150,7 @@ func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, err
 			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
 		}
 		last = s.At
-		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
+		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(ops, s.Op) {
@@ -163,7 +163,7 @@ func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, err
 			out = append(out, s)
 			continue
 		}
-		if s.Container, err = p.requiredString(item, f, "container"); err != nil {
+		if s.Container, err = p.requiredIn(item, f, field, "container"); err != nil {
 			return nil, err
 		}
 		if !slices.Contains(names, s.Container) {
