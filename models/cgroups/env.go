@@ -22,7 +22,7 @@ type Env struct {
 	// Mountpoint is the node's /sys/fs/cgroup.
 	Mountpoint string
 	// Systemd is the node's systemd, reached over D-Bus.
-	Systemd *systemd.Systemd
+	Systemd Bus
 	// PID is the runtime's own process (os.Getpid() on the node).
 	PID int
 	// StartCgroup is the cgroup the runtime was started in (its line of
@@ -81,6 +81,49 @@ func (e *Env) V1Hierarchy() ([]cgroup1.Subsystem, error) {
 		}
 	}
 	return out, nil
+}
+
+// Bus is systemd's D-Bus API as a runtime uses it.
+type Bus interface {
+	// StartTransientUnit starts a unit with properties in order
+	// (org.freedesktop.systemd1.Manager.StartTransientUnit).
+	StartTransientUnit(name string, props []systemd.Property) (*systemd.Unit, error)
+	// StopUnit stops a unit and removes it.
+	StopUnit(name string) error
+	// Version is systemd's version number (the Version property).
+	Version() int
+}
+
+// bus is the node's systemd behind its D-Bus API, with each call traced.
+type bus struct {
+	sd  *systemd.Systemd
+	log func(format string, args ...any)
+}
+
+// StartTransientUnit implements Bus.
+func (b bus) StartTransientUnit(name string, props []systemd.Property) (*systemd.Unit, error) {
+	u, err := b.sd.StartTransientUnit(name, props)
+	if err != nil {
+		b.log("StartTransientUnit %s %v: %v", name, props, err)
+	}
+	return u, err
+}
+
+// StopUnit implements Bus.
+func (b bus) StopUnit(name string) error {
+	err := b.sd.Remove(name)
+	if err != nil {
+		b.log("StopUnit %s: %v", name, err)
+	}
+	return err
+}
+
+// Version implements Bus.
+func (b bus) Version() int {
+	if b.sd.Version == 0 {
+		return systemd.DefaultVersion
+	}
+	return b.sd.Version
 }
 
 // SandboxConfig is what a controller is asked to create for a sandbox.

@@ -12,7 +12,7 @@ import (
 
 // GenOptions bound what Generate draws.
 type GenOptions struct {
-	// MaxSteps bounds the steps (default 6).
+	// MaxSteps bounds the steps (default 4).
 	MaxSteps int
 	// Modes restricts the nodes to these cgroup modes (nil: any).
 	Modes []cgroupfs.Mode
@@ -63,7 +63,7 @@ func draw[T any](c sim.Chooser, from []T) T { return from[c.Intn(len(from))] }
 // through c, so a seed replays it and rapid can shrink it.
 func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	if opt.MaxSteps == 0 {
-		opt.MaxSteps = 6
+		opt.MaxSteps = 4
 	}
 	profiles := generatorProfiles(opt.Modes)
 	cs := &Case{Variant: variant, Node: NodeSpec{Profile: draw(c, profiles).Name}, Config: DefaultConfig()}

@@ -154,8 +154,8 @@ func (o *oracle) observe() {
 	}
 }
 
-// check is run after every event. A sandbox whose state and node did not
-// change since its last check is not read again.
+// check is run after every event. A sandbox whose node, state and
+// resources did not change since its last check is not read again.
 func (o *oracle) check(now time.Duration) []sim.Violation {
 	vs := o.pending
 	o.pending = nil
@@ -165,10 +165,11 @@ func (o *oracle) check(now time.Duration) []sim.Violation {
 	o.observe()
 	gen := o.w.fs.Generation()
 	for _, sb := range o.w.sbs {
-		if sb.checkedGen == gen && sb.checkedState == sb.state && sb.checkedAt != 0 {
+		key := fmt.Sprintf("%d %d %v %s", gen, sb.state, sb.degraded, sb.sized())
+		if key == sb.checked {
 			continue
 		}
-		sb.checkedGen, sb.checkedState, sb.checkedAt = gen, sb.state, now+1
+		sb.checked = key
 		switch {
 		case sb.state == live && !sb.degraded:
 			if v, ok := o.checkLimits(sb, now); !ok {

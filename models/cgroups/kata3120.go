@@ -55,6 +55,7 @@ type linuxCgroup struct {
 	cpusets *specs.LinuxCPU
 }
 
+// Create implements Controller.
 func (k *kata3120) Create(sb SandboxConfig) error {
 	k.sb = sb
 	// createResourceController
@@ -226,6 +227,7 @@ func ValidCgroupPath(path string, isCgroupV2, systemdCgroup bool) (string, error
 	return filepath.Join("/vc", filepath.Clean("/"+path)), nil
 }
 
+// Update implements Controller.
 func (k *kata3120) Update(res specs.LinuxResources, vcpus []int) error {
 	// resourceControllerUpdate: the sandbox controller gets the union of
 	// the cpusets (getSandboxCPUSet), then the vCPU threads are moved to it
@@ -247,6 +249,7 @@ func (k *kata3120) Update(res specs.LinuxResources, vcpus []int) error {
 	return nil
 }
 
+// Delete implements Controller.
 func (k *kata3120) Delete() error {
 	// Sandbox.Delete logs resourceControllerDelete's error and goes on.
 	if err := k.resourceControllerDelete(); err != nil {
@@ -318,93 +321,4 @@ func (k *kata3120) loadResourceController(path string) (*linuxCgroup, error) {
 		return nil, errCgroupMode
 	}
 	return &linuxCgroup{env: k.env, path: path, cgroup: cgroup}, nil
-}
-
-func (c *linuxCgroup) parent() string { return filepath.Dir(c.path) }
-
-func (c *linuxCgroup) addProcess(pid int) error {
-	switch cg := c.cgroup.(type) {
-	case cgroup1.Cgroup:
-		return cg.AddProc(uint64(pid))
-	case *cgroup2.Manager:
-		return cg.AddProc(uint64(pid))
-	}
-	return errCgroupMode
-}
-
-func (c *linuxCgroup) addThread(tid int) error {
-	switch cg := c.cgroup.(type) {
-	case cgroup1.Cgroup:
-		return cg.AddTask(cgroup1.Process{Pid: tid})
-	case *cgroup2.Manager:
-		return cg.AddProc(uint64(tid))
-	}
-	return errCgroupMode
-}
-
-// updateCpuSet is LinuxCgroup.UpdateCpuSet: the kept CPU settings with
-// the new cpus and mems (when given), applied again.
-func (c *linuxCgroup) updateCpuSet(cpuset, memset string) error {
-	if len(cpuset) > 0 {
-		if c.cpusets == nil {
-			c.cpusets = &specs.LinuxCPU{}
-		}
-		c.cpusets.Cpus = cpuset
-	}
-	if len(memset) > 0 {
-		if c.cpusets == nil {
-			c.cpusets = &specs.LinuxCPU{}
-		}
-		c.cpusets.Mems = memset
-	}
-	return c.update(&specs.LinuxResources{CPU: c.cpusets})
-}
-
-func (c *linuxCgroup) update(res *specs.LinuxResources) error {
-	switch cg := c.cgroup.(type) {
-	case cgroup1.Cgroup:
-		return cg.Update(res)
-	case *cgroup2.Manager:
-		return cg.Update(cgroup2.ToResources(res))
-	}
-	return errCgroupMode
-}
-
-func (c *linuxCgroup) moveTo(path string) error {
-	switch cg := c.cgroup.(type) {
-	case cgroup1.Cgroup:
-		cgPath, err := cgroupHierarchyPath(path)
-		if err != nil {
-			return err
-		}
-		newCgroup, err := cgroup1.Load(cgPath, cgroup1.WithHierarchy(c.env.V1Hierarchy))
-		if err != nil {
-			return err
-		}
-		return cg.MoveTo(newCgroup)
-	case *cgroup2.Manager:
-		newCgroup, err := cgroup2.Load(path, cgroup2.WithMountpoint(c.env.UnifiedMountpoint()))
-		if err != nil {
-			return err
-		}
-		return cg.MoveTo(newCgroup)
-	}
-	return errCgroupMode
-}
-
-func (c *linuxCgroup) delete() error {
-	switch cg := c.cgroup.(type) {
-	case cgroup1.Cgroup:
-		return cg.Delete()
-	case *cgroup2.Manager:
-		if IsSystemdCgroup(c.path) {
-			// Manager.DeleteSystemd: StopUnit over D-Bus.
-			_, unit, _ := SliceAndUnit(c.path)
-			if err := c.env.Systemd.Remove(unit); err != nil {
-				return err
-			}
-		}
-		return cg.Delete()
-	}
-	return errCgroupMode
 }

@@ -45,6 +45,7 @@ type reference struct {
 // NewReference builds the reference controller.
 func NewReference(env *Env) Controller { return &reference{env: env} }
 
+// Create implements Controller.
 func (r *reference) Create(sb SandboxConfig) (err error) {
 	r.sb = sb
 	defer func() {
@@ -63,7 +64,7 @@ func (r *reference) Create(sb SandboxConfig) (err error) {
 		if err != nil {
 			return err
 		}
-		if _, err := r.env.Systemd.StartTransientUnit(unit, scopeProperties(slice, unit, r.env.PID, r.env.Systemd.Version)); err != nil {
+		if _, err := r.env.Systemd.StartTransientUnit(unit, scopeProperties(slice, unit, r.env.PID, r.env.Systemd.Version())); err != nil {
 			return fmt.Errorf("create systemd scope %s: %w", unit, err)
 		}
 		r.units = append(r.units, unit)
@@ -212,6 +213,7 @@ func addProc(cg any, pid int) error {
 	return errCgroupMode
 }
 
+// Update implements Controller.
 func (r *reference) Update(res specs.LinuxResources, vcpus []int) error {
 	if len(r.cgroups) == 0 {
 		return errors.New("the sandbox has no cgroup")
@@ -267,6 +269,7 @@ func (r *reference) parentCpus() string {
 	return strings.TrimSpace(string(b))
 }
 
+// Delete implements Controller.
 func (r *reference) Delete() error { return r.cleanup() }
 
 // cleanup moves the runtime back where it started, removes every cgroup
@@ -295,7 +298,7 @@ func (r *reference) cleanup() error {
 	}
 	for len(r.units) > 0 {
 		unit := r.units[len(r.units)-1]
-		if err := r.env.Systemd.Remove(unit); err != nil && !strings.Contains(err.Error(), "NoSuchUnit") {
+		if err := r.env.Systemd.StopUnit(unit); err != nil && !strings.Contains(err.Error(), "NoSuchUnit") {
 			return fmt.Errorf("stop scope %s: %w", unit, err)
 		}
 		r.units = r.units[:len(r.units)-1]

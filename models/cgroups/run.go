@@ -54,6 +54,7 @@ type recorder struct {
 	pos int
 }
 
+// Intn implements sim.Chooser.
 func (r *recorder) Intn(n int) int {
 	if r.pos < len(r.log) && r.log[r.pos] < n {
 		v := r.log[r.pos]

@@ -43,10 +43,9 @@ type sandbox struct {
 	// appeared at its creation carrying values.
 	owned   []string
 	refused []cgroupfs.Refusal
-	// checkedGen, checkedState and checkedAt say what the oracle last saw.
-	checkedGen   uint64
-	checkedState sandboxState
-	checkedAt    time.Duration
+	// checked says what the oracle last saw (node generation, state,
+	// degraded, resources).
+	checked string
 }
 
 type container struct {
@@ -110,7 +109,7 @@ func (w *world) run(s *Step) {
 		w.fail(err)
 		return
 	}
-	env := &Env{Mode: w.node.FS.Mode.CGMode(), Mountpoint: w.fs.Mountpoint(), Systemd: w.sd, PID: sb.shim,
+	env := &Env{Mode: w.node.FS.Mode.CGMode(), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, log: w.log("systemd")}, PID: sb.shim,
 		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }}
 	sb.ctrl = w.build(env)
 	err := w.call(sb, "create sandbox cgroup(s) for "+sb.cfg.CgroupsPath, func() error { return sb.ctrl.Create(sb.cfg) })

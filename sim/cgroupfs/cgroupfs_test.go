@@ -193,7 +193,7 @@ func TestKernelFacts(t *testing.T) {
 // replay runs fn in a window of a fresh node, then again with what the
 // kernel refused planned, until nothing new is learned. It returns the
 // first run's error, the last run's and every refusal seen.
-func replay(t *testing.T, s Spec, fn func(fs *FS) error) (first, last error, refusals []Refusal) {
+func replay(t *testing.T, s Spec, fn func(fs *FS) error) (refusals []Refusal, first, last error) {
 	t.Helper()
 	var plan Plan
 	for attempt := 0; attempt < 5; attempt++ {
@@ -209,7 +209,7 @@ func replay(t *testing.T, s Spec, fn func(fs *FS) error) (first, last error, ref
 		}
 		last = err
 		if fs.Learned().Empty() {
-			return first, last, refusals
+			return refusals, first, last
 		}
 		plan = plan.With(fs.Learned())
 	}
@@ -223,7 +223,7 @@ func TestRefusalsBecomeSynchronous(t *testing.T) {
 	v2 := profile(t, "al2023-like")
 	t.Run("missing file", func(t *testing.T) {
 		s := Spec{Profile: v2, Quirks: Quirks{MissingFiles: []string{"cpu.max"}}}
-		first, second, refusals := replay(t, s, func(fs *FS) error {
+		refusals, first, second := replay(t, s, func(fs *FS) error {
 			_, err := cgroup2.NewManager(fs.UnifiedMountpoint(), "/kubepods/sb", cgroup2.ToResources(resources()))
 			return err
 		})
@@ -237,7 +237,7 @@ func TestRefusalsBecomeSynchronous(t *testing.T) {
 	t.Run("controller not available", func(t *testing.T) {
 		s := Spec{Profile: Profile{Kernel: sim.MustVersion("4.19"), Mode: Unified, Systemd: 241}}
 		var leaf string
-		_, second, refusals := replay(t, s, func(fs *FS) error {
+		refusals, _, second := replay(t, s, func(fs *FS) error {
 			leaf = fs.Path("", "/kubepods/sb")
 			_, err := cgroup2.NewManager(fs.UnifiedMountpoint(), "/kubepods/sb", cgroup2.ToResources(resources()))
 			return err
@@ -253,7 +253,7 @@ func TestRefusalsBecomeSynchronous(t *testing.T) {
 		}
 	})
 	t.Run("parent made in the same call", func(t *testing.T) {
-		_, second, _ := replay(t, Spec{Profile: v2}, func(fs *FS) error {
+		_, _, second := replay(t, Spec{Profile: v2}, func(fs *FS) error {
 			_, err := cgroup2.NewManager(fs.UnifiedMountpoint(), "/kata_overhead/sb", cgroup2.ToResources(&specs.LinuxResources{}))
 			return err
 		})
@@ -262,7 +262,7 @@ func TestRefusalsBecomeSynchronous(t *testing.T) {
 		}
 	})
 	t.Run("no internal processes", func(t *testing.T) {
-		_, second, refusals := replay(t, Spec{Profile: v2}, func(fs *FS) error {
+		refusals, _, second := replay(t, Spec{Profile: v2}, func(fs *FS) error {
 			if _, err := cgroup2.NewManager(fs.UnifiedMountpoint(), "/kubepods/a/b", cgroup2.ToResources(resources())); err != nil {
 				return err
 			}
@@ -300,7 +300,6 @@ func TestV1ProcsWriteOverOldContent(t *testing.T) {
 	if err := cg.AddProc(1011); err != nil {
 		t.Fatal(err)
 	}
-	_ = dest
 	if r := settle(t, fs); len(r) != 0 {
 		t.Fatalf("refusals %v", r)
 	}

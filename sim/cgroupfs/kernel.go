@@ -295,20 +295,41 @@ func InterfaceFileNames() []string {
 	return slices.Compact(out)
 }
 
-// controllerOfFile returns the controller an interface file belongs to by
-// its prefix ("memory.max" -> "memory"), or "" for core files.
-func controllerOfFile(name string) string {
-	for i, r := range name {
-		if r == '.' {
-			p := name[:i]
-			if p == "cgroup" || p == "irq" {
-				return ""
+// kernelFacts are the facts filtered for one kernel and its missing files,
+// computed once per tree.
+type kernelFacts struct {
+	v1Core, v2Core []fileFact
+	v1, v2         map[string][]fileFact
+}
+
+func newKernelFacts(s Spec) kernelFacts {
+	keep := func(fs []fileFact) []fileFact {
+		var out []fileFact
+		for _, f := range fs {
+			if has(s.Kernel, f.since) && !slices.Contains(s.MissingFiles, f.name) {
+				out = append(out, f)
 			}
-			if lookupController(p) != nil {
-				return p
-			}
-			return ""
 		}
+		return out
 	}
-	return ""
+	kf := kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{}}
+	for _, c := range controllers {
+		kf.v1[c.name] = keep(c.v1Files)
+		kf.v2[c.name] = keep(c.v2Files)
+	}
+	return kf
+}
+
+func (kf kernelFacts) core(v2 bool) []fileFact {
+	if v2 {
+		return kf.v2Core
+	}
+	return kf.v1Core
+}
+
+func (kf kernelFacts) controller(v2 bool, name string) []fileFact {
+	if v2 {
+		return kf.v2[name]
+	}
+	return kf.v1[name]
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // Plan is what a replay of a scenario knows in advance: the answers the
@@ -211,13 +210,4 @@ func (fs *FS) untrap() error {
 	}
 	fs.trapped = nil
 	return nil
-}
-
-// describe renders plan entries for a trace line.
-func describe(es []PlanEntry) string {
-	parts := make([]string, len(es))
-	for i, e := range es {
-		parts[i] = e.String()
-	}
-	return strings.Join(parts, "; ")
 }

@@ -32,7 +32,7 @@ func (fs *FS) Begin() error {
 	if err := fs.Flush(); err != nil {
 		return err
 	}
-	if _, err := fs.w.read(); err != nil { // stray changes are nobody's
+	if err := fs.w.discard(); err != nil { // stray changes are nobody's
 		return err
 	}
 	fs.window++
@@ -177,13 +177,10 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	default:
 		why = fs.applyWrite(w.h, w.cg, w.file, raw)
 	}
-	// Whatever the runtime left in the file is rendered again, unless it
-	// already reads as the kernel would show it.
-	delete(w.cg.rendered, w.file)
+	// The file holds what the runtime left; rendering rewrites it unless
+	// it already reads as the kernel shows it.
+	w.cg.rendered[w.file] = raw
 	if why == nil {
-		if v, ok := w.cg.values[w.file]; ok && strings.TrimSpace(raw) == v {
-			w.cg.rendered[w.file] = v + "\n" // the same but for the trailing newline readers trim
-		}
 		return nil
 	}
 	if !exists || !f.mat {
@@ -283,7 +280,6 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 			continue
 		}
 		if _, ok := cg.rendered[e.Name()]; !ok && e.Type().IsRegular() {
-			_ = os.Chmod(p, 0o644)
 			addFile(written{h: h, cg: cg, file: e.Name(), path: p, fresh: fresh[path]})
 		}
 	}

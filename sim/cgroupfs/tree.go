@@ -146,45 +146,6 @@ func (fs *FS) lookupFile(h *hierarchy, cg *cgroup, name string) (fileFact, bool)
 	return fileFact{}, false
 }
 
-// kernelFacts are the facts filtered for one kernel and its missing files,
-// computed once per tree.
-type kernelFacts struct {
-	v1Core, v2Core []fileFact
-	v1, v2         map[string][]fileFact
-}
-
-func newKernelFacts(s Spec) kernelFacts {
-	keep := func(fs []fileFact) []fileFact {
-		var out []fileFact
-		for _, f := range fs {
-			if has(s.Kernel, f.since) && !slices.Contains(s.MissingFiles, f.name) {
-				out = append(out, f)
-			}
-		}
-		return out
-	}
-	kf := kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{}}
-	for _, c := range controllers {
-		kf.v1[c.name] = keep(c.v1Files)
-		kf.v2[c.name] = keep(c.v2Files)
-	}
-	return kf
-}
-
-func (kf kernelFacts) core(v2 bool) []fileFact {
-	if v2 {
-		return kf.v2Core
-	}
-	return kf.v1Core
-}
-
-func (kf kernelFacts) controller(v2 bool, name string) []fileFact {
-	if v2 {
-		return kf.v2[name]
-	}
-	return kf.v1[name]
-}
-
 // newHierarchies lays out the node's mounts for its mode.
 func (fs *FS) newHierarchies() {
 	mk := func(name string, v2 bool, ctrls []string) {
@@ -272,7 +233,10 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		}
 		content := fs.content(h, cg, f)
 		old, ok := cg.rendered[f.name]
-		if (ok && old == content) || (!ok && content == "" && !written) {
+		// A file that reads the same but for surrounding whitespace (the
+		// runtime wrote "100", the kernel shows "100\n") is left alone:
+		// readers trim it.
+		if (ok && strings.TrimSpace(old) == strings.TrimSpace(content)) || (!ok && content == "" && !written) {
 			// An empty file is left out until it has content: readers of
 			// the library walk for cgroup.procs and treat a missing one
 			// as empty, and a write creates it.

@@ -13,6 +13,7 @@ type refusal struct {
 	msg   string
 }
 
+// Error renders the refusal as errno: reason.
 func (r *refusal) Error() string { return r.errno + ": " + r.msg }
 
 func refuse(errno, format string, args ...any) error {

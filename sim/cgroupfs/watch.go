@@ -56,18 +56,6 @@ func (w *watcher) add(dir string) error {
 	return nil
 }
 
-// rename moves the watches under oldDir to newDir (a directory was renamed).
-func (w *watcher) rename(oldDir, newDir string) {
-	for wd, d := range w.dirs {
-		if d == oldDir || isBelow(d, oldDir) {
-			nd := newDir + d[len(oldDir):]
-			delete(w.wds, d)
-			w.dirs[wd] = nd
-			w.wds[nd] = wd
-		}
-	}
-}
-
 // forget drops the watches of dir and below (the directory is gone).
 func (w *watcher) forget(dir string) {
 	for wd, d := range w.dirs {
@@ -113,6 +101,19 @@ func (w *watcher) read() ([]change, error) {
 			if dir, ok := w.dirs[int(ev.Wd)]; ok {
 				out = append(out, change{dir: dir, name: name, mask: ev.Mask})
 			}
+		}
+	}
+}
+
+// discard drains the queue, overflowed or not: what is in it is nobody's.
+func (w *watcher) discard() error {
+	for {
+		n, err := unix.Read(w.fd, w.buf)
+		if errors.Is(err, unix.EAGAIN) || n == 0 {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("cgroupfs: read inotify: %w", err)
 		}
 	}
 }
