@@ -3,7 +3,6 @@ package cgroups
 import (
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -225,11 +224,11 @@ func (o *oracle) readV1(tid int) (limitsRead, error) {
 }
 
 func readFile(dir, name string) string {
-	b, err := os.ReadFile(filepath.Join(dir, name))
+	b, err := cgroupfs.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		return "absent"
 	}
-	return strings.TrimSpace(string(b))
+	return strings.TrimSpace(b)
 }
 
 // checkContained: every process of the sandbox is listed, by the library,

@@ -238,13 +238,13 @@ func isSubtreeCommand(s string) bool {
 
 // readLoose reads a file the runtime created, whose mode may be 0.
 func readLoose(path string) (string, error) {
-	b, err := os.ReadFile(path)
+	b, err := ReadFile(path)
 	if errors.Is(err, os.ErrPermission) {
 		if cerr := os.Chmod(path, 0o644); cerr == nil {
-			b, err = os.ReadFile(path)
+			b, err = ReadFile(path)
 		}
 	}
-	return string(b), err
+	return b, err
 }
 
 // adopt takes in a directory the runtime made: a new cgroup (and whatever
