@@ -19,6 +19,9 @@ import (
 func TestMain(m *testing.M) {
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
+	// Every case runs on a real directory tree: under -race on a busy
+	// machine shrinking needs more than rapid's default 30s to finish.
+	_ = flag.Set("rapid.shrinktime", "10m")
 	goleak.VerifyTestMain(m)
 }
 

@@ -15,7 +15,9 @@ import (
 
 // Env is what a sandbox resource controller sees of the node it runs on:
 // where cgroups are mounted and how (what cgroups.Mode() would say there),
-// systemd's D-Bus API, and its own process.
+// systemd's D-Bus API, and its own process. Process IDs on the node are
+// simulated: a controller must not call cgroup2.Manager.Kill, whose
+// fallback signals the host's processes of those IDs.
 type Env struct {
 	// Mode is what github.com/containerd/cgroups/v3.Mode() returns on the node.
 	Mode cgroupsv3.CGMode
