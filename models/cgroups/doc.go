@@ -22,11 +22,17 @@
 // node with what the resources need is accepted and one without is
 // refused with an error that names what is missing.
 //
-// Simplifications, each stated where it is made: the sandbox cgroup gets
-// the sandbox's full resources, sized like its VM as containers come and
-// go (Kata gives it the cpuset and devices and sizes the VM); devices are
-// left out (on cgroup2 they are an eBPF program); the hypervisor has one
-// vCPU thread; cgroup2.LoadSystemd and DeleteSystemd, which hard-code the
-// host's /sys/fs/cgroup and D-Bus, are replaced by their equivalents on
-// the simulated node.
+// Containers come and go with their cpusets: the sandbox cgroup's cpuset
+// is the union of the sandbox's and its containers' (Kata's
+// getSandboxCPUSet), applied by resourceControllerUpdate.
+//
+// Simplifications, each stated where it is made: the sandbox cgroup is
+// created with the sandbox's full resources (Kata passes only the cpuset
+// and devices and sizes the VM with the rest); devices are left out (on
+// cgroup2 they are an eBPF program); the hypervisor has one vCPU thread;
+// cgroup2.LoadSystemd and DeleteSystemd, which hard-code the host's
+// /sys/fs/cgroup and D-Bus, are replaced by their equivalents on the
+// simulated node; a controller calls Env.Sync between a call and the next
+// that reads its effect (see Env). The delete path follows Kata before
+// PR #11324, which 3.12.0 predates.
 package cgroups
