@@ -105,7 +105,9 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 		if cfg.MaxScenarios > 0 && i >= cfg.MaxScenarios {
 			break
 		}
-		if i%256 == 0 {
+		// Checked every 8 scenarios: filesystem-backed models run tens of
+		// scenarios a second, so a coarser check overshoots the budget.
+		if i%8 == 0 {
 			if ctx.Err() != nil || (cfg.Duration > 0 && time.Now().After(deadline)) {
 				break
 			}

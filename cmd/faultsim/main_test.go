@@ -97,7 +97,7 @@ func TestFuzzExitCodesAndFindingsReplay(t *testing.T) {
 	}
 	for _, bad := range [][]string{
 		{"fuzz", "--variant", "nope"},
-		{"fuzz", "--model", "cgroups", "--variant", "reference"},
+		{"fuzz", "--model", "kubelet", "--variant", "reference"},
 		{"fuzz", "--variant", "reference", "--duration", "0s"},
 		{"fuzz"},
 		{"list", "everything"},

@@ -12,10 +12,14 @@ package systemd
 // IO* knobs of the unified hierarchy; v231: MemoryLow/MemoryHigh/MemoryMax;
 // v232: CPUWeight/StartupCPUWeight, MemorySwapMax; v235: IPAccounting; v236: CollectMode; v240:
 // MemoryMin; v242: CPUQuotaPeriodUSec; v244: AllowedCPUs/AllowedMemoryNodes).
+// Checked against systemd.resource-control(5)'s "Added in version" notes
+// (man/systemd.resource-control.xml): they agree on 213, 218, 227, 230,
+// 231, 232, 240, 242 and 244, and give 208 for MemoryAccounting,
+// DeviceAllow, DevicePolicy and Slice, used here.
 var since = map[string]int{
 	// Unit and scope basics, older than every version modelled.
 	"Description":         1,
-	"Slice":               1,
+	"Slice":               208,
 	"After":               1,
 	"Before":              1,
 	"Wants":               1,
@@ -32,12 +36,12 @@ var since = map[string]int{
 	// Resource control.
 	"CPUAccounting":      205,
 	"CPUShares":          205,
-	"MemoryAccounting":   205,
+	"MemoryAccounting":   208,
 	"MemoryLimit":        205,
 	"BlockIOAccounting":  205,
 	"BlockIOWeight":      205,
-	"DevicePolicy":       205,
-	"DeviceAllow":        205,
+	"DevicePolicy":       208,
+	"DeviceAllow":        208,
 	"CPUQuotaPerSecUSec": 213,
 	"Delegate":           218,
 	"TasksAccounting":    227,

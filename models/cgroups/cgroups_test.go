@@ -1,0 +1,262 @@
+package cgroups
+
+import (
+	"flag"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+	"pgregory.net/rapid"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/cgroupfs"
+)
+
+func TestMain(m *testing.M) {
+	// Failures observed on purpose must not leave rapid fail files behind.
+	_ = flag.Set("rapid.nofailfile", "true")
+	// Every case runs on a real directory tree: under -race on a busy
+	// machine shrinking needs more than rapid's default 30s to finish.
+	_ = flag.Set("rapid.shrinktime", "10m")
+	goleak.VerifyTestMain(m)
+}
+
+// observer is a rapid.TB that records a failure instead of failing the test.
+type observer struct{ failed bool }
+
+func (o *observer) Helper()                   {}
+func (o *observer) Name() string              { return "observer" }
+func (o *observer) Logf(string, ...any)       {}
+func (o *observer) Log(...any)                {}
+func (o *observer) Skipf(string, ...any)      {}
+func (o *observer) Skip(...any)               {}
+func (o *observer) SkipNow()                  {}
+func (o *observer) Errorf(string, ...any)     { o.failed = true }
+func (o *observer) Error(...any)              { o.failed = true }
+func (o *observer) Fatalf(f string, a ...any) { o.failed = true }
+func (o *observer) Fatal(...any)              { o.failed = true }
+func (o *observer) FailNow()                  { o.failed = true }
+func (o *observer) Fail()                     { o.failed = true }
+func (o *observer) Failed() bool              { return o.failed }
+
+var incidentResources = Resources{Shares: 1024, Quota: 100000, Cpus: "0-1", Memory: 256 << 20, Pids: 1024}
+
+func TestReferencePassesTheProperty(t *testing.T) {
+	Conformance(t, NewReference)
+}
+
+// TestPropertyFindsKata3120AndShrinks runs the unchanged property against
+// kata-3.12.0, observes that it fails, and checks rapid's minimal case.
+func TestPropertyFindsKata3120AndShrinks(t *testing.T) {
+	var last *Case
+	var lastResult sim.Result
+	obs := &observer{}
+	rapid.Check(obs, Property(NewKata3120, GenOptions{}, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+	if !obs.failed || last == nil {
+		t.Fatal("the property did not fail for kata-3.12.0")
+	}
+	t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
+	if len(last.Steps) > 2 || len(last.Faults) > 1 || last.Size() > 5 {
+		t.Fatalf("shrunk case is not minimal (size %d):\n%s", last.Size(), Describe(last))
+	}
+	if last.Steps[0].Op != OpRun {
+		t.Fatalf("minimal case does not start a sandbox:\n%s", Describe(last))
+	}
+}
+
+// shrink minimises a failing case while it still breaks target under the
+// seed, as scenarios.Shrink does (which this package cannot import).
+func shrink(c *Case, seed uint64, target string) *Case {
+	best := c
+	for progress := true; progress; {
+		progress = false
+		for _, cand := range best.Simplify() {
+			r, err := cand.Run(sim.NewPRNG(seed), false)
+			if err == nil && r.Has(target) {
+				best, progress = cand.(*Case), true
+				break
+			}
+		}
+	}
+	return best
+}
+
+func mode(t *testing.T, c *Case) cgroupfs.Mode {
+	t.Helper()
+	n, err := nodeSpec(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n.FS.Mode
+}
+
+// TestIncident3IsFoundOnBothNodes draws cases as a campaign does, with the
+// unchanged generator, until kata-3.12.0 has crashed on a v1 node and run
+// a sandbox without its limits on a v2 node; each shrinks to one sandbox
+// with the systemd driver and sandbox_cgroup_only, the incident's shape.
+func TestIncident3IsFoundOnBothNodes(t *testing.T) {
+	found := map[string]*Case{}
+	for seed := uint64(0); seed < 400 && len(found) < 2; seed++ {
+		c := Generate(sim.NewPRNG(seed), "kata-3.12.0", GenOptions{})
+		r, err := c.Run(sim.NewPRNG(seed), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := ""
+		switch {
+		case r.Violated() == sim.CrashInvariant.Name && mode(t, c) != cgroupfs.Unified:
+			key = "crash"
+		case r.Violated() == InvLimits.Name && mode(t, c) == cgroupfs.Unified:
+			key = InvLimits.Name
+		}
+		if key == "" || found[key] != nil {
+			continue
+		}
+		min := shrink(c, seed, key)
+		found[key] = min
+		t.Logf("%s found at seed %d, shrunk to:\n%s", key, seed, Describe(min))
+		if len(min.Steps) != 1 || min.Config.Driver != DriverSystemd || !min.Config.SandboxCgroupOnly {
+			t.Errorf("%s does not shrink to one sandbox with systemd and sandbox_cgroup_only:\n%s", key, Describe(min))
+		}
+	}
+	if len(found) != 2 {
+		t.Fatalf("found only %v in 400 cases: want the v1 crash and the v2 missing limits", keys(found))
+	}
+}
+
+func keys(m map[string]*Case) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+func TestScenarios(t *testing.T) {
+	run := func(at time.Duration, id string) Step {
+		return Step{At: at, Op: OpRun, Sandbox: id, Resources: incidentResources}
+	}
+	stop := func(at time.Duration, id string) Step { return Step{At: at, Op: OpStop, Sandbox: id} }
+	systemdOnly := Config{Driver: DriverSystemd, SandboxCgroupOnly: true, Hypervisor: Firecracker}
+	cgroupfsOnly := Config{Driver: DriverCgroupfs, SandboxCgroupOnly: true, Hypervisor: QEMU}
+	life := []Step{run(0, "pod1"), {At: time.Second, Op: OpAdd, Sandbox: "pod1", Container: "c1", Resources: Resources{Cpus: "3"}},
+		{At: 2 * time.Second, Op: OpRemove, Sandbox: "pod1", Container: "c1"}, stop(5*time.Second, "pod1")}
+	tests := []struct {
+		name, profile, variant string
+		cfg                    Config
+		faults                 []faults.Fault
+		steps                  []Step
+		want                   string
+	}{
+		{"incident 3 on AL2", "al2-like", "kata-3.12.0", systemdOnly, nil, life, "crash"},
+		{"incident 3 on AL2023", "al2023-like", "kata-3.12.0", systemdOnly, nil, life, InvLimits.Name},
+		{"v1 with a newer systemd: Load works, Update never comes", "legacy4.19-like", "kata-3.12.0", systemdOnly, nil, life, InvLimits.Name},
+		{"workaround: cgroupfs driver", "al2-like", "kata-3.12.0", cgroupfsOnly, nil, life, ""},
+		{"reference on AL2", "al2-like", "reference", systemdOnly, nil, life, ""},
+		{"reference on AL2023", "al2023-like", "reference", systemdOnly, nil, life, ""},
+		{"reference on hybrid", "ubuntu20.04-like", "reference", systemdOnly, nil, life, ""},
+		{"reference with an overhead cgroup", "al2023-like", "reference", Config{Driver: DriverSystemd, Hypervisor: QEMU}, nil, life, ""},
+		{"kata on v2 cannot move its shim into the pod cgroup (#13264)", "al2023-like", "kata-3.12.0", cgroupfsOnly, nil, life, InvDelete.Name},
+		{"reference refuses a node without memory, naming it", "al2023-like", "reference", cgroupfsOnly,
+			[]faults.Fault{faults.ControllerMissing{Controller: "memory"}}, life, ""},
+		{"kata on v1 runs without the missing memory controller", "al2-like", "kata-3.12.0", cgroupfsOnly,
+			[]faults.Fault{faults.ControllerMissing{Controller: "memory"}}, life, InvRefused.Name},
+		{"reference refuses a missing cpu.max", "al2023-like", "reference", cgroupfsOnly,
+			[]faults.Fault{faults.FileMissing{File: "cpu.max"}}, life, ""},
+		{"reference refuses when systemd's bus is down", "al2023-like", "reference", systemdOnly,
+			[]faults.Fault{faults.BusDown{}}, life, ""},
+		{"kata with systemd's bus down on v2: no scope, no limits", "al2023-like", "kata-3.12.0", systemdOnly,
+			[]faults.Fault{faults.BusDown{}}, life, InvRefused.Name},
+		{"reference enables what systemd did not", "al2023-like", "reference", systemdOnly,
+			[]faults.Fault{faults.ControllerNotEnabled{Controller: "memory"}}, life, ""},
+		{"reference resets a stale cgroup's limits", "al2023-like", "reference", cgroupfsOnly,
+			[]faults.Fault{faults.CgroupExists{Sandbox: "pod1"}}, life, ""},
+		{"reference retries delete until a slow hypervisor is gone", "al2-like", "reference", cgroupfsOnly,
+			[]faults.Fault{faults.HypervisorExitSlow{Sandbox: "pod1", For: 3 * time.Second}}, life, ""},
+		{"4.19 on cgroup2 has no cpuset: refused by name", "al2023-like", "reference", cgroupfsOnly,
+			[]faults.Fault{faults.KernelVersion{Version: sim.MustVersion("4.19")}}, life, ""},
+		{"a cgroup that vanishes", "al2023-like", "reference", Config{Driver: DriverCgroupfs, Hypervisor: QEMU},
+			[]faults.Fault{faults.CgroupVanishes{Sandbox: "pod1", At: 500 * time.Millisecond}}, life, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{Node: NodeSpec{Profile: tt.profile}, Variant: tt.variant, Config: tt.cfg, Faults: tt.faults, Steps: tt.steps}
+			r, err := Run(c, nil, sim.Fixed{}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Violated(); got != tt.want {
+				t.Fatalf("first violation = %q, want %q\n%v\n%s", got, tt.want, r.Violations, r.Trace.Text())
+			}
+		})
+	}
+}
+
+func TestIncident3CrashIsANilCgroup(t *testing.T) {
+	c := &Case{Node: NodeSpec{Profile: "al2-like"}, Variant: "kata-3.12.0",
+		Config: Config{Driver: DriverSystemd, SandboxCgroupOnly: true, Hypervisor: Firecracker},
+		Steps:  []Step{{Op: OpRun, Sandbox: "pod1", Resources: incidentResources}}}
+	r, err := Run(c, nil, sim.Fixed{}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := r.Violations[0].Message
+	if !strings.Contains(msg, "nil pointer dereference") || !strings.Contains(msg, "newSandboxResourceController") {
+		t.Fatalf("crash = %s, want a nil dereference in newSandboxResourceController", msg)
+	}
+	if !strings.Contains(r.Trace.Text(), "ttrpc: closed") {
+		t.Fatalf("trace lacks containerd's \"ttrpc: closed\":\n%s", r.Trace.Text())
+	}
+}
+
+func TestRunIsDeterministic(t *testing.T) {
+	for seed := uint64(0); seed < 30; seed++ {
+		c := Generate(sim.NewPRNG(seed), "kata-3.12.0", GenOptions{})
+		a, err := Run(c, nil, sim.NewPRNG(seed), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := Run(c.Clone(), nil, sim.NewPRNG(seed), true)
+		if a.Trace.Hash() != b.Trace.Hash() {
+			t.Fatalf("seed %d: trace hashes %s and %s differ:\n%s\n---\n%s", seed, a.Trace.Hash(), b.Trace.Hash(), a.Trace.Text(), b.Trace.Text())
+		}
+	}
+}
+
+// TestNoTreeOutlivesItsScenario: every run's simulated cgroupfs is gone
+// when Run returns, crashes and replays included.
+func TestNoTreeOutlivesItsScenario(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("TMPDIR", dir)
+	for seed := uint64(0); seed < 25; seed++ {
+		for _, v := range Variants {
+			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
+			if _, err := Run(c, nil, sim.NewPRNG(seed), false); err != nil {
+				t.Fatal(err)
+			}
+			if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+				t.Fatalf("seed %d, %s: %d tree(s) outlived the scenario", seed, v.Name, len(entries))
+			}
+		}
+	}
+}
+
+func TestModelIsRegistered(t *testing.T) {
+	m, ok := models.Lookup("cgroups")
+	if !ok || m.Generate == nil || !m.HasInvariant(InvLimits.Name) {
+		t.Fatal("the cgroups model is not registered with its invariants")
+	}
+	if _, err := m.Variant("kata-3.12.0"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// FuzzCgroups is the property as a native fuzz target: the fuzzer's bytes
+// become rapid's draws.
+func FuzzCgroups(f *testing.F) {
+	f.Fuzz(rapid.MakeFuzz(Property(NewReference, GenOptions{}, nil)))
+}

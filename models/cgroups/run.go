@@ -1,0 +1,274 @@
+package cgroups
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/systemd"
+)
+
+// KubeletRetry is how long kubelet waits before retrying a failed stop.
+const KubeletRetry = time.Second
+
+// Settle is how long a run goes on after its last step.
+const Settle = 10 * time.Second
+
+// maxReplays bounds the replays that teach the tree the kernel's answers.
+const maxReplays = 8
+
+// Run executes a case with the controller build makes (nil: the case's
+// variant) on a fresh simulated node, removed before Run returns. Ties
+// between simultaneous events are broken by ch. When a run meets a kernel
+// answer the plain tree could not give synchronously, the scenario is run
+// again from the start with that answer planned, the same choices replayed,
+// until the run is faithful; the result is the last run's.
+func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
+	if build == nil {
+		v, err := LookupVariant(c.Variant)
+		if err != nil {
+			return sim.Result{}, err
+		}
+		build = v.Build
+	}
+	rec := &recorder{ch: ch}
+	var plan cgroupfs.Plan
+	for attempt := 0; ; attempt++ {
+		rec.pos = 0
+		res, learned, err := runOnce(c, build, rec, trace, plan)
+		if err != nil || learned.Empty() || attempt == maxReplays {
+			return res, err
+		}
+		plan = plan.With(learned)
+	}
+}
+
+// recorder replays a run's choices, then draws new ones from ch.
+type recorder struct {
+	ch  sim.Chooser
+	log []int
+	pos int
+}
+
+// Intn implements sim.Chooser.
+func (r *recorder) Intn(n int) int {
+	if r.pos < len(r.log) && r.log[r.pos] < n {
+		v := r.log[r.pos]
+		r.pos++
+		return v
+	}
+	v := r.ch.Intn(n)
+	r.log = append(r.log[:r.pos], v)
+	r.pos++
+	return v
+}
+
+func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
+	node, err := nodeSpec(c)
+	if err != nil {
+		return sim.Result{}, learned, err
+	}
+	fs, err := cgroupfs.New(node.FS)
+	if err != nil {
+		return sim.Result{}, learned, err
+	}
+	defer func() {
+		if cerr := fs.Close(); err == nil && cerr != nil {
+			err = cerr
+		}
+	}()
+	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}}
+	fs.SetPlan(plan)
+	fs.Log = w.log("kernel")
+	w.sd = &systemd.Systemd{Version: node.FS.Systemd, Unavailable: node.BusDown, OnStart: w.scopeStarted, OnStop: w.unitStopped}
+	w.oracle = newOracle(w)
+	w.trace.Add(0, "node", "%s", node.FS.Profile)
+	for _, f := range c.Faults {
+		w.trace.Add(0, "node", "fault %s", faults.Format(f))
+	}
+	if !plan.Empty() {
+		w.trace.Add(0, "node", "replay with %d kernel answer(s) learned from an earlier run of this scenario", len(plan.Entries))
+	}
+	if err := w.setupNode(); err != nil {
+		return sim.Result{}, learned, err
+	}
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.oracle.check}
+	last := w.schedule()
+	w.runner.Horizon = last + Settle
+	vs := w.runner.Run()
+	if w.err != nil {
+		return sim.Result{}, learned, w.err
+	}
+	return sim.Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, fs.Learned(), nil
+}
+
+// world is one run: the node, its systemd, the sandboxes and the oracle.
+type world struct {
+	c      *Case
+	build  Builder
+	fs     *cgroupfs.FS
+	sd     *systemd.Systemd
+	node   faults.CgroupNode
+	sched  *sim.Scheduler
+	trace  *sim.Trace
+	runner *sim.Runner
+	oracle *oracle
+	sbs    []*sandbox
+	// current is the sandbox whose shim is running a call (a crash kills it).
+	current *sandbox
+	// err is a failure of the simulation itself (not of the runtime).
+	err error
+}
+
+func (w *world) log(actor string) func(string, ...any) {
+	return func(format string, args ...any) { w.note(actor, format, args...) }
+}
+
+// note adds a trace line, with the tree's temporary directory shown as the
+// node's /sys/fs/cgroup so that traces do not depend on where it is.
+func (w *world) note(actor, format string, args ...any) {
+	if w.trace.Off {
+		return
+	}
+	w.trace.Add(w.sched.Now(), actor, "%s", w.clean(fmt.Sprintf(format, args...)))
+}
+
+// clean rewrites the tree's paths in a message as the node's.
+func (w *world) clean(s string) string {
+	return strings.ReplaceAll(s, w.fs.Mountpoint(), "/sys/fs/cgroup")
+}
+
+// schedule puts the steps and timed faults on the scheduler and returns
+// the time of the last.
+func (w *world) schedule() time.Duration {
+	var last time.Duration
+	for i := range w.c.Steps {
+		s := &w.c.Steps[i]
+		last = max(last, s.At)
+		w.sched.At(s.At, s.Op+" "+s.Sandbox, func() { w.step(s) })
+	}
+	for _, f := range w.c.Faults {
+		if v, ok := f.(faults.CgroupVanishes); ok {
+			last = max(last, v.At)
+			w.sched.At(v.At, "cgroup-vanishes "+v.Sandbox, func() { w.vanish(v.Sandbox) })
+		}
+	}
+	return last
+}
+
+func (w *world) step(s *Step) {
+	defer w.after()
+	switch s.Op {
+	case OpRun:
+		w.run(s)
+	case OpAdd, OpRemove:
+		w.container(s)
+	case OpStop:
+		w.stop(s.Sandbox)
+	}
+}
+
+// after is what the node does once a step is over: systemd collects
+// empty scopes; the oracle notes where each sandbox's processes live.
+func (w *world) after() {
+	w.collectScopes()
+	w.oracle.observe()
+}
+
+// call runs one of the runtime's calls inside a cgroupfs window: the
+// kernel takes in what it did when it returns, or when it panics.
+func (w *world) call(sb *sandbox, what string, fn func() error) (err error) {
+	if berr := w.fs.Begin(); berr != nil {
+		w.fail(berr)
+		return berr
+	}
+	w.current = sb
+	defer func() {
+		w.current = nil
+		refusals, serr := w.fs.Settle()
+		if serr != nil {
+			w.fail(serr)
+		}
+		sb.refused = append(sb.refused, refusals...)
+	}()
+	w.note("shim-"+sb.id, "%s", what)
+	return fn()
+}
+
+// sync is Env.Sync: the window so far is settled and a new one opened.
+func (w *world) sync(sb *sandbox) {
+	refusals, err := w.fs.Settle()
+	if err != nil {
+		w.fail(err)
+	}
+	sb.refused = append(sb.refused, refusals...)
+	if err := w.fs.Begin(); err != nil {
+		w.fail(err)
+	}
+}
+
+func (w *world) fail(err error) {
+	if w.err == nil {
+		w.err = fmt.Errorf("simulation: %w", err)
+	}
+}
+
+// crashed is told of a panic in the runtime: the shim of the sandbox
+// whose call it was died; containerd sees its ttrpc connection close.
+func (w *world) crashed(c *sim.Crash) {
+	sb := w.current
+	if sb == nil {
+		for _, s := range w.sbs {
+			if s.state == creating {
+				sb = s
+			}
+		}
+	}
+	if sb == nil {
+		return
+	}
+	w.note("containerd", "task create %s failed: ttrpc: closed: unknown (the shim died)", sb.id)
+	sb.crashed = true
+	w.createFailed(sb, fmt.Errorf("ttrpc: closed: %s", c.Value))
+	w.after()
+}
+
+// kill ends a process the node kills (systemd stopping a scope).
+func (w *world) kill(pid int, why string) {
+	if !w.fs.Alive(pid) {
+		return
+	}
+	w.note("node", "process %d exits (%s)", pid, why)
+	if err := w.fs.Exit(pid); err != nil {
+		w.fail(err)
+	}
+}
+
+func (w *world) find(id string) *sandbox {
+	for i := len(w.sbs) - 1; i >= 0; i-- {
+		if w.sbs[i].id == id {
+			return w.sbs[i]
+		}
+	}
+	return nil
+}
+
+// vanish removes a sandbox's cgroups behind the runtime's back, as far as
+// no process is in them (rmdir refuses otherwise).
+func (w *world) vanish(id string) {
+	defer w.after()
+	sb := w.find(id)
+	if sb == nil || sb.state != live {
+		return
+	}
+	for _, rel := range slices.Backward(sb.ownedList()) {
+		if w.fs.Exists(rel) && w.fs.Remove(rel) == nil {
+			w.note("node", "cgroup %s vanished (removed behind the runtime's back)", rel)
+			sb.degraded = true
+		}
+	}
+}

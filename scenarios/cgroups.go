@@ -1,0 +1,240 @@
+package scenarios
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/cgroups"
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/cgroupfs"
+)
+
+// cgroupsCodec reads and writes the cgroups model's fields: the node
+// profile, the runtime's configuration, the faults and kubelet's steps.
+//
+//	node: {profile: al2-like}
+//	config: {driver: systemd, sandbox_cgroup_only: true, hypervisor: firecracker}
+//	faults:
+//	  - {fault: systemd-version, version: "219"}
+//	steps:
+//	  - {at: 0s, op: run-pod-sandbox, sandbox: pod1,
+//	     resources: {cpu_shares: 1024, cpu_quota: 100000, cpus: "0-1", memory: 268435456, pids: 1024}}
+//	  - {at: 1s, op: create-container, sandbox: pod1, container: c1, cpus: "2"}
+//	  - {at: 5s, op: stop-pod-sandbox, sandbox: pod1}
+type cgroupsCodec struct{}
+
+func init() { codecs[cgroups.Model.Name] = cgroupsCodec{} }
+
+func (cgroupsCodec) keys() []string { return []string{"node", "config", "faults", "steps"} }
+
+func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
+	c := &cgroups.Case{Node: cgroups.NodeSpec{Profile: cgroups.DefaultNode}, Variant: variant, Config: cgroups.DefaultConfig()}
+	var err error
+	if n := f["node"]; n != nil {
+		nf, err := p.fields(n, "node", "profile")
+		if err != nil {
+			return nil, err
+		}
+		if pn := nf["profile"]; pn != nil {
+			if _, perr := cgroupfs.LookupProfile(pn.Value); perr != nil || pn.Kind != yaml.ScalarNode {
+				return nil, p.errf(pn, "node.profile", "%q: expected one of %s", pn.Value, strings.Join(cgroupfs.ProfileNames(), ", "))
+			}
+			c.Node.Profile = pn.Value
+		}
+	}
+	if n := f["config"]; n != nil {
+		if err := p.cgroupsConfig(n, &c.Config); err != nil {
+			return nil, err
+		}
+	}
+	if n := f["faults"]; n != nil {
+		if c.Faults, err = p.faults(n); err != nil {
+			return nil, err
+		}
+	}
+	n := f["steps"]
+	if n == nil {
+		return nil, p.errf(root, "steps", "missing: expected a list of steps")
+	}
+	if c.Steps, err = p.cgroupsSteps(n); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (cgroupsCodec) format(b *strings.Builder, mc models.Case) {
+	c := mc.(*cgroups.Case)
+	fmt.Fprintf(b, "node:\n  profile: %s\n", quote(c.Node.Profile))
+	fmt.Fprintf(b, "config:\n  driver: %s\n  sandbox_cgroup_only: %v\n  hypervisor: %s\n",
+		c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
+	formatFaults(b, c.Faults)
+	b.WriteString("steps:\n")
+	for _, s := range c.Steps {
+		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(s.At), s.Op, quote(s.Sandbox))
+		switch s.Op {
+		case cgroups.OpRun:
+			r := s.Resources
+			fmt.Fprintf(b, "    resources: {cpu_shares: %d, cpu_quota: %d, cpus: %s, memory: %d, pids: %d}\n",
+				r.Shares, r.Quota, strconv.Quote(r.Cpus), r.Memory, r.Pids)
+		case cgroups.OpAdd:
+			fmt.Fprintf(b, "    container: %s\n    cpus: %s\n", quote(s.Container), strconv.Quote(s.Resources.Cpus))
+		case cgroups.OpRemove:
+			fmt.Fprintf(b, "    container: %s\n", quote(s.Container))
+		}
+	}
+}
+
+func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
+	f, err := p.fields(n, "config", "driver", "sandbox_cgroup_only", "hypervisor")
+	if err != nil {
+		return err
+	}
+	if v := f["driver"]; v != nil {
+		if v.Value != cgroups.DriverSystemd && v.Value != cgroups.DriverCgroupfs {
+			return p.errf(v, "config.driver", "%q: expected systemd or cgroupfs", v.Value)
+		}
+		cfg.Driver = v.Value
+	}
+	if v := f["sandbox_cgroup_only"]; v != nil {
+		bv, err := strconv.ParseBool(v.Value)
+		if v.Kind != yaml.ScalarNode || err != nil {
+			return p.errf(v, "config.sandbox_cgroup_only", "%q: expected true or false", v.Value)
+		}
+		cfg.SandboxCgroupOnly = bv
+	}
+	if v := f["hypervisor"]; v != nil {
+		if v.Value != cgroups.QEMU && v.Value != cgroups.Firecracker {
+			return p.errf(v, "config.hypervisor", "%q: expected qemu or firecracker", v.Value)
+		}
+		cfg.Hypervisor = v.Value
+	}
+	return nil
+}
+
+func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
+	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
+		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
+	}
+	var out []cgroups.Step
+	var last time.Duration
+	for i, item := range n.Content {
+		field := fmt.Sprintf("steps[%d]", i)
+		f, err := p.fields(item, field, "at", "op", "sandbox", "container", "resources", "cpus")
+		if err != nil {
+			return nil, err
+		}
+		var s cgroups.Step
+		if at := f["at"]; at != nil {
+			if s.At, err = p.duration(at, field+".at"); err != nil {
+				return nil, err
+			}
+		}
+		if s.At < last {
+			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
+		}
+		last = s.At
+		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
+			return nil, err
+		}
+		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
+			return nil, err
+		}
+		allowed := map[string][]string{
+			cgroups.OpRun:    {"resources"},
+			cgroups.OpAdd:    {"container", "cpus"},
+			cgroups.OpRemove: {"container"},
+			cgroups.OpStop:   nil,
+		}
+		extra, ok := allowed[s.Op]
+		if !ok {
+			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s, %s, %s or %s",
+				s.Op, cgroups.OpRun, cgroups.OpAdd, cgroups.OpRemove, cgroups.OpStop)
+		}
+		for _, k := range []string{"container", "resources", "cpus"} {
+			if f[k] != nil && !contains(extra, k) {
+				return nil, p.errf(f[k], field+"."+k, "%s does not take %s", s.Op, k)
+			}
+		}
+		if s.Op == cgroups.OpAdd || s.Op == cgroups.OpRemove {
+			if s.Container, err = p.requiredString(item, f, "container"); err != nil {
+				return nil, err
+			}
+		}
+		if c := f["cpus"]; c != nil {
+			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+				return nil, err
+			}
+		}
+		if r := f["resources"]; r != nil {
+			if s.Resources, err = p.cgroupsResources(r, field+".resources"); err != nil {
+				return nil, err
+			}
+		}
+		if s.Op == cgroups.OpRun && f["resources"] == nil {
+			return nil, p.errf(item, field+".resources", "missing: expected the sandbox's resources")
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *parser) cpuList(n *yaml.Node, field string) (string, error) {
+	set, err := cgroupfs.ParseList(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return "", p.errf(n, field, "%q: expected a CPU list such as 0-1 or 2,3 (or empty)", n.Value)
+	}
+	return cgroupfs.FormatList(set), nil
+}
+
+func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources, error) {
+	var r cgroups.Resources
+	f, err := p.fields(n, field, "cpu_shares", "cpu_quota", "cpus", "memory", "pids")
+	if err != nil {
+		return r, err
+	}
+	num := func(key string, lo, hi int64) (int64, error) {
+		v := f[key]
+		if v == nil {
+			return 0, nil
+		}
+		x, err := strconv.ParseInt(v.Value, 10, 64)
+		if v.Kind != yaml.ScalarNode || err != nil || x < lo || x > hi {
+			return 0, p.errf(v, field+"."+key, "%q: expected 0 (unset) or a number from %d to %d", v.Value, lo, hi)
+		}
+		return x, nil
+	}
+	var shares int64
+	if shares, err = num("cpu_shares", 0, 262144); err != nil {
+		return r, err
+	}
+	r.Shares = uint64(shares)
+	if r.Quota, err = num("cpu_quota", 0, 1<<40); err != nil {
+		return r, err
+	}
+	if r.Memory, err = num("memory", 0, 1<<50); err != nil {
+		return r, err
+	}
+	if r.Pids, err = num("pids", 0, 4194304); err != nil {
+		return r, err
+	}
+	if c := f["cpus"]; c != nil {
+		if r.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+			return r, err
+		}
+	}
+	return r, nil
+}

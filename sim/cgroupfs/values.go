@@ -1,0 +1,294 @@
+package cgroupfs
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// refusal is a write the kernel refuses, with the errno it returns.
+type refusal struct {
+	errno string
+	msg   string
+}
+
+// Error renders the refusal as errno: reason.
+func (r *refusal) Error() string { return r.errno + ": " + r.msg }
+
+func refuse(errno, format string, args ...any) error {
+	return &refusal{errno: errno, msg: fmt.Sprintf(format, args...)}
+}
+
+// noStore lists files whose writes are events, not settings: accepted,
+// not kept (memory.reclaim reclaims, reset_stats resets, ...).
+var noStore = []string{"memory.reclaim", "memory.max_usage_in_bytes", "memory.failcnt", "memory.oom_control",
+	"blkio.reset_stats", "devices.allow", "devices.deny", "cpuacct.usage", "memory.peak"}
+
+// applyWrite applies one write the runtime made to an interface file, as
+// the kernel would, or returns the refusal the kernel would have made.
+func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
+	v := strings.TrimSpace(raw)
+	switch file {
+	case "cgroup.subtree_control":
+		return fs.writeSubtree(h, cg, v)
+	case "cgroup.procs", "cgroup.threads", "tasks":
+		return fs.writeProcs(h, cg, file, v)
+	case "cgroup.kill":
+		if v != "1" {
+			return refuse("EINVAL", "cgroup.kill takes 1, got %q", v)
+		}
+		for _, tid := range fs.tasksIn(h, cg.rel, true, false) {
+			if t := fs.task(tid); t != nil {
+				fs.tasks = slices.DeleteFunc(fs.tasks, func(x *task) bool { return x.tgid == t.tgid })
+			}
+		}
+		return nil
+	}
+	if slices.Contains(noStore, file) {
+		return nil
+	}
+	canon, err := fs.canonical(h, cg, file, v)
+	if err != nil {
+		return err
+	}
+	cg.values[file] = canon
+	return nil
+}
+
+// writeSubtree applies "+ctrl -ctrl" to cgroup.subtree_control: all or nothing.
+func (fs *FS) writeSubtree(h *hierarchy, cg *cgroup, v string) error {
+	avail := fs.enabled(h, cg)
+	next := slices.Clone(cg.subtree)
+	for _, tok := range strings.Fields(v) {
+		if len(tok) < 2 || (tok[0] != '+' && tok[0] != '-') {
+			return refuse("EINVAL", "subtree_control token %q: expected +controller or -controller", tok)
+		}
+		name := tok[1:]
+		if !slices.Contains(avail, name) || !v2Visible(name) {
+			return refuse("ENOENT", "controller %s is not available in %s (cgroup.controllers: %s)", name, cg.rel, strings.Join(visible(avail), " "))
+		}
+		if tok[0] == '+' {
+			if cg.rel != "/" && len(fs.tasksIn(h, cg.rel, false, false)) > 0 && !slices.Contains(next, name) {
+				return refuse("EBUSY", "%s has processes: a non-root cgroup cannot enable controllers for its children (no internal processes)", cg.rel)
+			}
+			if !slices.Contains(next, name) {
+				next = append(next, name)
+			}
+			continue
+		}
+		for _, ch := range h.children(cg.rel) {
+			if slices.Contains(ch.subtree, name) {
+				return refuse("EBUSY", "%s: child %s still enables %s", cg.rel, ch.rel, name)
+			}
+		}
+		next = slices.DeleteFunc(next, func(c string) bool { return c == name })
+	}
+	cg.subtree = next
+	return nil
+}
+
+// writeProcs moves a process (cgroup.procs) or a thread (tasks, cgroup.threads).
+func (fs *FS) writeProcs(h *hierarchy, cg *cgroup, file, v string) error {
+	id, err := strconv.Atoi(v)
+	if err != nil || id <= 0 {
+		return refuse("EINVAL", "%s takes a PID, got %q", file, v)
+	}
+	if fs.task(id) == nil {
+		return refuse("ESRCH", "no such process %d", id)
+	}
+	if h.v2 && cg.rel != "/" && len(cg.subtree) > 0 {
+		return refuse("EBUSY", "%s enables controllers for its children: it cannot hold processes (no internal processes)", cg.rel)
+	}
+	fs.moveTasks(h, cg.rel, id, file == "cgroup.procs")
+	return nil
+}
+
+// canonical checks a written value and returns what the file then reads.
+func (fs *FS) canonical(h *hierarchy, cg *cgroup, file, v string) (string, error) {
+	switch file {
+	case "cpu.weight":
+		return intIn(file, v, 1, 10000)
+	case "cpu.weight.nice":
+		return intIn(file, v, -20, 19)
+	case "cpu.max":
+		return fs.cpuMax(cg, v)
+	case "memory.min", "memory.low", "memory.high", "memory.max", "memory.swap.max", "memory.swap.high", "memory.zswap.max":
+		return bytesOrMax(file, v)
+	case "pids.max":
+		if v == "max" {
+			return v, nil
+		}
+		return intIn(file, v, 0, 4194304)
+	case "cpuset.cpus", "cpuset.mems":
+		return fs.cpuset(h, cg, file, v)
+	case "cpu.shares":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return "", refuse("EINVAL", "%s: %q is not a number", file, v)
+		}
+		return strconv.FormatInt(min(max(n, 2), 262144), 10), nil
+	case "cpu.cfs_quota_us":
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || (n != -1 && n < 1000) {
+			return "", refuse("EINVAL", "%s: %q: expected -1 or at least 1000 (1ms)", file, v)
+		}
+		return strconv.FormatInt(n, 10), nil
+	case "cpu.cfs_period_us":
+		return intIn(file, v, 1000, 1000000)
+	case "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes":
+		return fs.v1Memory(cg, file, v)
+	case "memory.swappiness":
+		return intIn(file, v, 0, 100)
+	case "freezer.state":
+		if v != "FROZEN" && v != "THAWED" {
+			return "", refuse("EINVAL", "freezer.state takes FROZEN or THAWED, got %q", v)
+		}
+		return v, nil
+	case "cgroup.freeze":
+		return intIn(file, v, 0, 1)
+	}
+	return v, nil
+}
+
+func intIn(file, v string, lo, hi int64) (string, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < lo || n > hi {
+		return "", refuse("EINVAL", "%s: %q: expected a number from %d to %d", file, v, lo, hi)
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// bytesOrMax reads "max" or a byte count, rounded down to whole pages.
+func bytesOrMax(file, v string) (string, error) {
+	if v == "max" {
+		return v, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return "", refuse("EINVAL", "%s: %q: expected max or a number of bytes", file, v)
+	}
+	return strconv.FormatUint(n/pageSize*pageSize, 10), nil
+}
+
+// cpuMax reads "$MAX [$PERIOD]"; a missing period keeps the current one.
+func (fs *FS) cpuMax(cg *cgroup, v string) (string, error) {
+	parts := strings.Fields(v)
+	if len(parts) == 0 || len(parts) > 2 {
+		return "", refuse("EINVAL", "cpu.max: %q: expected \"$MAX $PERIOD\"", v)
+	}
+	period := "100000"
+	if cur := strings.Fields(cg.values["cpu.max"]); len(cur) == 2 {
+		period = cur[1]
+	}
+	if len(parts) == 2 {
+		p, err := intIn("cpu.max period", parts[1], 1000, 1000000)
+		if err != nil {
+			return "", err
+		}
+		period = p
+	}
+	if parts[0] != "max" {
+		if _, err := intIn("cpu.max quota", parts[0], 1000, 1<<44); err != nil {
+			return "", err
+		}
+	}
+	return parts[0] + " " + period, nil
+}
+
+func (fs *FS) v1Memory(cg *cgroup, file, v string) (string, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < -1 {
+		return "", refuse("EINVAL", "%s: %q: expected -1 or a number of bytes", file, v)
+	}
+	out := v1Unlimited
+	if n >= 0 {
+		out = strconv.FormatInt(n/pageSize*pageSize, 10)
+	}
+	if file == "memory.memsw.limit_in_bytes" {
+		if lim := cg.values["memory.limit_in_bytes"]; lim != "" && parseOr(lim) > parseOr(out) {
+			return "", refuse("EINVAL", "memory.memsw.limit_in_bytes %s is below memory.limit_in_bytes %s", out, lim)
+		}
+	}
+	return out, nil
+}
+
+func parseOr(s string) uint64 { n, _ := strconv.ParseUint(s, 10, 64); return n }
+
+// cpuset checks a CPU or memory node list: every member must be online
+// (and, on v1, in the parent's effective set); it reads back canonical.
+func (fs *FS) cpuset(h *hierarchy, cg *cgroup, file, v string) (string, error) {
+	n := fs.spec.CPUs
+	eff := "cpuset.cpus"
+	if file == "cpuset.mems" {
+		n = fs.spec.Mems
+	}
+	set, err := ParseList(v)
+	if err != nil {
+		return "", refuse("EINVAL", "%s: %v", file, err)
+	}
+	var allowed []int
+	if !h.v2 && cg.rel != "/" {
+		p := h.cgs[parentRel(cg.rel)]
+		all := cpuList(n)
+		if p != nil {
+			all = fs.effective(h, p, eff, cpuList(n))
+			if file == "cpuset.mems" {
+				all = fs.effective(h, p, file, cpuList(n))
+			}
+		}
+		allowed, _ = ParseList(all)
+	}
+	for _, c := range set {
+		if c >= n || (allowed != nil && !slices.Contains(allowed, c)) {
+			return "", refuse("EINVAL", "%s: %d is not available (online: %s)", file, c, cpuList(n))
+		}
+	}
+	return FormatList(set), nil
+}
+
+// ParseList reads a kernel list such as "0-2,5" into sorted members.
+func ParseList(s string) ([]int, error) {
+	var out []int
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(lo)
+		if err != nil || a < 0 {
+			return nil, fmt.Errorf("%q: expected a list such as 0-2,5", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(hi); err != nil || b < a {
+				return nil, fmt.Errorf("%q: expected a list such as 0-2,5", s)
+			}
+		}
+		for i := a; i <= b; i++ {
+			if !slices.Contains(out, i) {
+				out = append(out, i)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// FormatList renders sorted members as the kernel does ("0-2,5").
+func FormatList(set []int) string {
+	var parts []string
+	for i := 0; i < len(set); {
+		j := i
+		for j+1 < len(set) && set[j+1] == set[j]+1 {
+			j++
+		}
+		if i == j {
+			parts = append(parts, strconv.Itoa(set[i]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d-%d", set[i], set[j]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, ",")
+}
