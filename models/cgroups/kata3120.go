@@ -66,6 +66,7 @@ func (k *kata3120) Create(sb SandboxConfig) error {
 	res := sb.Resources
 	ctrl, err := k.newSandboxResourceController(cgroupPath, &res, sb.SandboxCgroupOnly)
 	if err != nil {
+		//lint:ignore ST1005 the runtime's own message, reproduced verbatim
 		return fmt.Errorf("Could not create the sandbox resource controller %v", err)
 	}
 	k.sandboxController = ctrl
@@ -84,6 +85,7 @@ func (k *kata3120) Create(sb SandboxConfig) error {
 		vmm = k.overheadController
 	}
 	if err := vmm.addProcess(k.env.PID); err != nil {
+		//lint:ignore ST1005 the runtime's own message, reproduced verbatim
 		return fmt.Errorf("Could not add runtime PID %d to the sandbox %s resource controller: %v", k.env.PID, k.sandboxPath, err)
 	}
 	return nil

@@ -147,7 +147,7 @@ func (w *world) scopeStarted(u *systemd.Unit) error {
 			return fmt.Errorf("org.freedesktop.DBus.Error.InvalidArgs: PIDs %q", f)
 		}
 		if err := w.fs.MoveProcess(pid, path); err != nil {
-			return fmt.Errorf("Failed to add PIDs to scope's control group: %w", err)
+			return fmt.Errorf("%s: %w", "Failed to add PIDs to scope's control group", err) // systemd's own words
 		}
 	}
 	w.note("systemd", "started %s (cgroup %s)", u.Name, path)
