@@ -73,7 +73,7 @@ func newPlot(s Summary) plot {
 	p.Steps = pts
 	for i := 0; i <= 4; i++ {
 		sec := total * float64(i) / 4
-		p.XTicks = append(p.XTicks, tick{x(sec), seconds(sec)})
+		p.XTicks = append(p.XTicks, tick{x(sec), tickLabel(sec, total)})
 	}
 	step := math.Max(1, math.Ceil(ymax/5))
 	for n := 0.0; n <= ymax; n += step {
@@ -150,4 +150,15 @@ func (s Summary) HTML() ([]byte, error) {
 		return nil, err
 	}
 	return b.Bytes(), nil
+}
+
+// tickLabel renders a time axis label with a precision fit for the axis.
+func tickLabel(sec, total float64) string {
+	switch {
+	case total >= 10:
+		return fmt.Sprintf("%.0fs", sec)
+	case total >= 1:
+		return fmt.Sprintf("%.1fs", sec)
+	}
+	return fmt.Sprintf("%.0fms", sec*1000)
 }
