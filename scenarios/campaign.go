@@ -3,16 +3,13 @@ package scenarios
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/faultsim/faultsim/models"
-	"github.com/faultsim/faultsim/sim"
 )
 
 // Stream is one model and variant a campaign searches.
@@ -116,23 +113,6 @@ func caseSeed(seed uint64, i int64) uint64 {
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
-}
-
-// signature identifies a failure for de-duplication: variant, invariant and,
-// for a crash, the function it crashed in. The source line is left out so the
-// same crash found by two builds of faultsim (shards, resumed campaigns) is one.
-func signature(variant string, v sim.Violation) string {
-	sig := variant + "/" + v.Invariant
-	if v.Invariant == sim.CrashInvariant.Name {
-		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
-			site := v.Message[i+4:]
-			if j := strings.LastIndex(site, " ("); j >= 0 {
-				site = site[:j]
-			}
-			sig += "@" + site
-		}
-	}
-	return sig
 }
 
 // Campaign generates scenarios from the seed, runs them on Workers
@@ -404,14 +384,4 @@ func (c *campaign) report(elapsed time.Duration, interrupted bool) CampaignRepor
 		rep.Findings = append(rep.Findings, fd)
 	}
 	return rep
-}
-
-// describe is the description of a finding's scenario file.
-func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker string, partial bool, v sim.Violation) string {
-	how := fmt.Sprintf("shrunk from size %d to %d (%s)", sizeBefore, sizeAfter, shrinker)
-	if partial {
-		how += ", shrinking cut short by an interrupt"
-	}
-	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), %s.\n%s",
-		st.Model, st.Variant, seed, index, how, v)
 }

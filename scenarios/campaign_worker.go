@@ -323,3 +323,30 @@ func findingName(sig string) string {
 	name := strings.NewReplacer(".-", "-", "-.", "-").Replace(strings.TrimSuffix(b.String(), "-"))
 	return fmt.Sprintf("%s-%06x", name, h.Sum32()&0xffffff)
 }
+
+// signature identifies a failure for de-duplication: variant, invariant and,
+// for a crash, the function it crashed in. The source line is left out so the
+// same crash found by two builds of faultsim (shards, resumed campaigns) is one.
+func signature(variant string, v sim.Violation) string {
+	sig := variant + "/" + v.Invariant
+	if v.Invariant == sim.CrashInvariant.Name {
+		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
+			site := v.Message[i+4:]
+			if j := strings.LastIndex(site, " ("); j >= 0 {
+				site = site[:j]
+			}
+			sig += "@" + site
+		}
+	}
+	return sig
+}
+
+// describe is the description of a finding's scenario file.
+func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker string, partial bool, v sim.Violation) string {
+	how := fmt.Sprintf("shrunk from size %d to %d (%s)", sizeBefore, sizeAfter, shrinker)
+	if partial {
+		how += ", shrinking cut short by an interrupt"
+	}
+	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), %s.\n%s",
+		st.Model, st.Variant, seed, index, how, v)
+}
