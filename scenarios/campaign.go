@@ -15,6 +15,7 @@ import (
 // Stream is one model and variant a campaign searches.
 type Stream struct{ Model, Variant string }
 
+// String renders the stream as model/variant.
 func (s Stream) String() string { return s.Model + "/" + s.Variant }
 
 // ShrinkMode says how a campaign minimises a failing case.

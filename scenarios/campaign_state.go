@@ -203,6 +203,7 @@ func ParseShard(s string) (Shard, error) {
 	return Shard{i, n}, nil
 }
 
+// String renders the shard as i/n.
 func (sh Shard) String() string {
 	if sh.Count == 0 {
 		return "0/1"
