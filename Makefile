@@ -27,10 +27,18 @@ race:
 
 lint: fmt-check vet staticcheck
 
+# Every native fuzz target of every package (one per model in scenarios/,
+# whose failing inputs "faultsim import" turns into scenario files, and the
+# models' own) for FUZZTIME each. Inputs are 8 bytes to a draw, so new inputs
+# are minimised for a bounded number of runs, not go test's default 60 s.
+FUZZTIME ?= 30s
 fuzz:
-	$(GO) test -run=^$$ -fuzz=FuzzHostport -fuzztime=30s ./models/hostport
-	$(GO) test -run=^$$ -fuzz=FuzzSignals -fuzztime=30s ./models/signals
-	$(GO) test -run=^$$ -fuzz=FuzzSpecJSON -fuzztime=30s ./models/annotations
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    echo "== $$pkg $$target ($(FUZZTIME))"; \
+	    $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=200x $$pkg; \
+	  done; \
+	done
 
 bench:
 	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)

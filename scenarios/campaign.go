@@ -2,54 +2,103 @@ package scenarios
 
 import (
 	"context"
-	"fmt"
-	"io"
+	"errors"
 	"path/filepath"
-	"strings"
+	"runtime"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultsim/faultsim/models"
-	"github.com/faultsim/faultsim/sim"
 )
+
+// Stream is one model and variant a campaign searches.
+type Stream struct{ Model, Variant string }
+
+// String renders the stream as model/variant.
+func (s Stream) String() string { return s.Model + "/" + s.Variant }
+
+// ShrinkMode says how a campaign minimises a failing case.
+type ShrinkMode string
+
+// The shrink modes. ShrinkBest runs rapid's shrinker from the campaign's
+// case, then the greedy shrinker (models.Case.Simplify) on its result, and
+// also the greedy shrinker alone, and keeps the smaller case (rapid's on a
+// tie): each finds minima the other misses.
+const (
+	ShrinkBest   ShrinkMode = "best"
+	ShrinkRapid  ShrinkMode = "rapid"
+	ShrinkGreedy ShrinkMode = "greedy"
+	ShrinkNone   ShrinkMode = "none"
+)
+
+// DefaultChunk is how many consecutive scenario indexes make a chunk, the
+// unit a worker takes and a shard owns.
+const DefaultChunk = 256
 
 // CampaignConfig says what a campaign runs.
 type CampaignConfig struct {
-	Model        string
-	Variant      string
-	Seed         uint64
-	Duration     time.Duration // wall-clock budget (0: no limit)
-	MaxScenarios int           // 0: no limit
-	// Out is where findings are written (empty: not written).
+	// Streams are the models and variants to search, round-robin by chunk.
+	// When empty, Model and Variant name the one stream.
+	Streams        []Stream
+	Model, Variant string
+	Seed           uint64
+	Duration       time.Duration // wall-clock budget of this session (0: none)
+	MaxScenarios   int           // per stream, counting resumed ones (0: none)
+	Workers        int           // 0: runtime.NumCPU()
+	Shard          Shard         // zero: the whole seed space
+	// Out is where findings, the state file and the reports are written
+	// (empty: nothing is written).
 	Out string
-	// Progress receives a line every ProgressEvery scenarios (nil: none).
-	Progress      io.Writer
-	ProgressEvery int
+	// Resume continues the campaign of this state (LoadState): its seed,
+	// shard, chunk size and streams are used, and no index it ran runs again.
+	Resume *State
+	// Shrink is the shrink mode (empty: ShrinkBest); ShrinkBudget bounds the
+	// replays of each shrinker per finding (0: 3000).
+	Shrink       ShrinkMode
+	ShrinkBudget int
+	// Progress, when set, is called about every ProgressInterval (default
+	// 1s) from one goroutine.
+	Progress         func(Progress)
+	ProgressInterval time.Duration
+}
+
+// Progress is a campaign's running count.
+type Progress struct {
+	Elapsed   time.Duration
+	Remaining time.Duration // -1: unknown
+	Scenarios int64         // run in this session
+	Rate      float64       // scenarios per second in this session
+	Findings  int           // distinct
+	Hits      int64         // scenarios that broke something (flushed so far)
+	Shrinking int           // findings being shrunk
 }
 
 // Finding is one distinct failure a campaign found.
 type Finding struct {
-	Signature string
-	Scenario  *Scenario
-	Path      string
-	Hits      int
-	// FirstAt is how many scenarios had run when it was first found.
-	FirstAt int
-	// FirstAfter is the wall time to its first hit.
+	FindingState
+	Scenario *Scenario
+	// Path is where the scenario was written ("" without Out).
+	Path string
+	// FirstAt is the number of scenarios up to and including the first
+	// (lowest index) that hit it; FirstAfter the wall time to the first hit.
+	FirstAt    int64
 	FirstAfter time.Duration
-	// ShrinkRuns is how many replays shrinking took; Before/After are sizes.
-	ShrinkRuns, SizeBefore, SizeAfter int
 }
 
 // CampaignReport is what a campaign did.
 type CampaignReport struct {
-	Model     string
-	Variant   string
-	Scenarios int
-	Elapsed   time.Duration
-	Findings  []*Finding
+	Model, Variant string // the first stream
+	// Scenarios and Elapsed are this session's.
+	Scenarios   int64
+	Elapsed     time.Duration
+	Workers     int
+	Findings    []*Finding
+	State       *State
+	Interrupted bool
 }
 
-// Rate is scenarios per second.
+// Rate is scenarios per second in this session.
 func (r CampaignReport) Rate() float64 {
 	if r.Elapsed <= 0 {
 		return 0
@@ -58,114 +107,282 @@ func (r CampaignReport) Rate() float64 {
 }
 
 // caseSeed derives the seed of the i-th scenario of a campaign (SplitMix64),
-// so any scenario can be regenerated from the campaign seed and its index.
-func caseSeed(seed uint64, i int) uint64 {
+// so any scenario can be regenerated from the campaign seed and its index;
+// every stream uses the same seeds, so variants see the same cases.
+func caseSeed(seed uint64, i int64) uint64 {
 	z := seed + uint64(i+1)*0x9e3779b97f4a7c15
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
 	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
 	return z ^ (z >> 31)
 }
 
-// signature identifies a failure for de-duplication: variant, invariant and,
-// for a crash, the function it crashed in. The source line is left out so the
-// same crash found by two builds of faultsim (shards, resumed campaigns) is one.
-func signature(variant string, v sim.Violation) string {
-	sig := variant + "/" + v.Invariant
-	if v.Invariant == sim.CrashInvariant.Name {
-		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
-			site := v.Message[i+4:]
-			if j := strings.LastIndex(site, " ("); j >= 0 {
-				site = site[:j]
-			}
-			sig += "@" + site
-		}
-	}
-	return sig
-}
-
-// Campaign draws scenarios from a seeded PRNG, runs each, and shrinks and
-// writes every distinct failure once. It stops at the budget or when ctx is
-// cancelled, and always returns what it found so far.
+// Campaign generates scenarios from the seed, runs them on Workers
+// goroutines, and shrinks and writes every distinct failure once. The set of
+// scenarios and what they find depend only on the seed, the streams, the
+// shard and the budget in scenarios, never on the number of workers. It
+// stops at the budget or when ctx is cancelled (an interrupt: shrinks in
+// progress are cut short and written as they are), saves its state and
+// reports, and returns what it found so far.
 func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
-	model, err := LookupModel(cfg.Model)
+	c, err := newCampaign(cfg)
 	if err != nil {
 		return CampaignReport{}, err
 	}
-	if _, err := model.Variant(cfg.Variant); err != nil {
-		return CampaignReport{}, err
-	}
-	if cfg.ProgressEvery == 0 {
-		cfg.ProgressEvery = 100000
-	}
-	rep := CampaignReport{Model: cfg.Model, Variant: cfg.Variant}
-	bySig := map[string]*Finding{}
-	start := time.Now()
-	deadline := start.Add(cfg.Duration)
-	for i := 0; ; i++ {
-		if cfg.MaxScenarios > 0 && i >= cfg.MaxScenarios {
-			break
-		}
-		// Checked every 8 scenarios: filesystem-backed models run tens of
-		// scenarios a second, so a coarser check overshoots the budget.
-		if i%8 == 0 {
-			if ctx.Err() != nil || (cfg.Duration > 0 && time.Now().After(deadline)) {
-				break
-			}
-		}
-		seed := caseSeed(cfg.Seed, i)
-		c := model.Generate(sim.NewPRNG(seed), cfg.Variant)
-		r, err := c.Run(sim.NewPRNG(seed), false)
-		if err != nil {
-			return rep, err
-		}
-		rep.Scenarios++
-		if cfg.Progress != nil && rep.Scenarios%cfg.ProgressEvery == 0 {
-			el := time.Since(start)
-			fmt.Fprintf(cfg.Progress, "  %s: %d scenarios, %.0f/s, %d findings, %s elapsed\n",
-				cfg.Variant, rep.Scenarios, float64(rep.Scenarios)/el.Seconds(), len(rep.Findings), el.Round(time.Second))
-		}
-		// Every distinct failure counts, not only the first of a scenario: a
-		// scenario that breaks two invariants is two findings.
-		for _, v := range r.Violations {
-			sig := signature(cfg.Model+"/"+cfg.Variant, v)
-			if f := bySig[sig]; f != nil {
-				f.Hits++
-				continue
-			}
-			f, err := newFinding(cfg, c, seed, i, v)
-			if err != nil {
-				return rep, err
-			}
-			f.Signature, f.FirstAt, f.FirstAfter = sig, rep.Scenarios, time.Since(start)
-			bySig[sig] = f
-			rep.Findings = append(rep.Findings, f)
-		}
-	}
-	rep.Elapsed = time.Since(start)
-	return rep, nil
+	return c.run(ctx)
 }
 
-// newFinding shrinks a failing case for one violation and writes it.
-func newFinding(cfg CampaignConfig, c models.Case, seed uint64, i int, v sim.Violation) (*Finding, error) {
-	min, runs := Shrink(c, seed, v.Invariant)
-	if mr, err := min.Run(sim.NewPRNG(seed), false); err == nil {
-		for _, mv := range mr.Violations {
-			if mv.Invariant == v.Invariant {
-				v = mv // describe the minimal case, not the original
+// campaign is one session of a campaign.
+type campaign struct {
+	cfg     CampaignConfig
+	streams []Stream
+	models  []*models.Model
+	sched   *scheduler
+	workers int
+	budget  int
+	offset  time.Duration // earlier sessions' wall time
+	start   time.Time
+
+	stop  atomic.Bool // no new scenarios: budget, interrupt or error
+	abort atomic.Bool // interrupt: cut shrinks short
+	ran   atomic.Int64
+
+	shrinks   sync.WaitGroup // background shrinks
+	mu        sync.Mutex     // guards state, shrinking, scen, err
+	state     *State
+	shrinking map[string]bool
+	scen      map[string]*Scenario
+	err       error
+	saveMu    sync.Mutex // orders state file writes
+}
+
+func newCampaign(cfg CampaignConfig) (*campaign, error) {
+	st := &State{Version: stateVersion, Seed: cfg.Seed, Shard: cfg.Shard.String(), Chunk: DefaultChunk}
+	streams := cfg.Streams
+	if len(streams) == 0 {
+		streams = []Stream{{cfg.Model, cfg.Variant}}
+	}
+	if cfg.Resume != nil {
+		st = cfg.Resume.Clone()
+		streams = nil
+		for _, ss := range st.Streams {
+			streams = append(streams, Stream{ss.Model, ss.Variant})
+		}
+	}
+	if cfg.MaxScenarios > 0 {
+		st.MaxScenarios = int64(cfg.MaxScenarios)
+	}
+	shard, err := ParseShard(st.Shard)
+	if err != nil {
+		return nil, err
+	}
+	c := &campaign{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*Scenario{}}
+	for _, s := range streams {
+		m, err := LookupModel(s.Model)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := m.Variant(s.Variant); err != nil {
+			return nil, err
+		}
+		st.stream(s)
+		c.streams = append(c.streams, s)
+		c.models = append(c.models, m)
+	}
+	if len(c.streams) == 0 {
+		return nil, errors.New("campaign: no model and variant to fuzz")
+	}
+	c.workers = cfg.Workers
+	if c.workers <= 0 {
+		c.workers = runtime.NumCPU()
+	}
+	c.budget = cfg.ShrinkBudget
+	if c.budget <= 0 {
+		c.budget = 3000
+	}
+	if c.cfg.Shrink == "" {
+		c.cfg.Shrink = ShrinkBest
+	}
+	if c.cfg.ProgressInterval <= 0 {
+		c.cfg.ProgressInterval = time.Second
+	}
+	c.offset = st.Elapsed()
+	c.sched = newScheduler(c.streams, st, shard)
+	return c, nil
+}
+
+func (c *campaign) run(ctx context.Context) (CampaignReport, error) {
+	c.start = time.Now()
+	c.state.Sessions++
+	c.state.Workers = c.workers
+	if c.cfg.Out != "" {
+		if err := c.save(); err != nil {
+			return CampaignReport{}, err
+		}
+	}
+	// Watchers: the budget, an interrupt, and progress with periodic saves.
+	done := make(chan struct{})
+	var watchers sync.WaitGroup
+	watchers.Add(1)
+	go func() {
+		defer watchers.Done()
+		c.watch(ctx, done)
+	}()
+	// A resumed campaign first finishes the shrinks an interrupt cut short.
+	c.mu.Lock()
+	var partial []string
+	for _, f := range c.state.Findings {
+		if f.Partial {
+			partial = append(partial, f.Signature)
+			c.shrinking[f.Signature] = true
+		}
+	}
+	c.mu.Unlock()
+	for _, sig := range partial {
+		c.shrinks.Add(1)
+		go func() {
+			defer c.shrinks.Done()
+			c.shrinkLoop(sig)
+		}()
+	}
+	var workers sync.WaitGroup
+	for range c.workers {
+		workers.Add(1)
+		go func() {
+			defer workers.Done()
+			c.worker()
+		}()
+	}
+	workers.Wait()
+	c.shrinks.Wait()
+	close(done)
+	watchers.Wait()
+
+	elapsed := time.Since(c.start)
+	c.mu.Lock()
+	c.state.ElapsedNS = int64(c.offset + elapsed)
+	c.state.sortFindings()
+	err := c.err
+	c.mu.Unlock()
+	rep := c.report(elapsed, ctx.Err() != nil)
+	if c.cfg.Out != "" {
+		if serr := c.save(); serr != nil && err == nil {
+			err = serr
+		}
+		if werr := WriteReports(c.cfg.Out, rep.State); werr != nil && err == nil {
+			err = werr
+		}
+	}
+	return rep, err
+}
+
+// watch stops the campaign at its budget or on an interrupt, reports
+// progress, and saves the state every few seconds, until done.
+func (c *campaign) watch(ctx context.Context, done <-chan struct{}) {
+	var deadline <-chan time.Time
+	if c.cfg.Duration > 0 {
+		t := time.NewTimer(c.cfg.Duration)
+		defer t.Stop()
+		deadline = t.C
+	}
+	tick := time.NewTicker(c.cfg.ProgressInterval)
+	defer tick.Stop()
+	lastSave := time.Now()
+	ctxDone := ctx.Done()
+	for {
+		select {
+		case <-done:
+			return
+		case <-deadline:
+			c.stop.Store(true)
+			deadline = nil
+		case <-ctxDone:
+			c.abort.Store(true)
+			c.stop.Store(true)
+			ctxDone = nil
+		case <-tick.C:
+			if c.cfg.Progress != nil {
+				c.cfg.Progress(c.progress())
+			}
+			if c.cfg.Out != "" && time.Since(lastSave) >= 5*time.Second {
+				lastSave = time.Now()
+				if err := c.save(); err != nil {
+					c.fail(err)
+				}
 			}
 		}
 	}
-	s := &Scenario{
-		Name:        fmt.Sprintf("%s-%s-%016x", cfg.Variant, v.Invariant, seed),
-		Description: fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), shrunk from size %d to %d.\n%s", cfg.Model, cfg.Variant, cfg.Seed, i, c.Size(), min.Size(), v),
-		Model:       cfg.Model, Variant: cfg.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
+}
+
+// progress is the running count.
+func (c *campaign) progress() Progress {
+	el := time.Since(c.start)
+	p := Progress{Elapsed: el, Remaining: -1, Scenarios: c.ran.Load()}
+	if s := el.Seconds(); s > 0 {
+		p.Rate = float64(p.Scenarios) / s
 	}
-	f := &Finding{Scenario: s, Hits: 1, ShrinkRuns: runs, SizeBefore: c.Size(), SizeAfter: min.Size()}
-	if cfg.Out != "" {
-		f.Path = filepath.Join(cfg.Out, s.Name+".yaml")
-		if err := WriteFile(f.Path, s); err != nil {
-			return nil, err
+	if c.cfg.Duration > 0 {
+		p.Remaining = max(0, c.cfg.Duration-el)
+	}
+	c.mu.Lock()
+	p.Findings = len(c.state.Findings)
+	for _, on := range c.shrinking {
+		if on {
+			p.Shrinking++
 		}
 	}
-	return f, nil
+	for _, f := range c.state.Findings {
+		p.Hits += f.Hits
+	}
+	if max := c.state.MaxScenarios; max > 0 && p.Rate > 0 {
+		var left int64
+		for _, ss := range c.state.Streams {
+			left += c.sched.left(ss, max)
+		}
+		if r := time.Duration(float64(left) / p.Rate * float64(time.Second)); p.Remaining < 0 || r < p.Remaining {
+			p.Remaining = r
+		}
+	}
+	c.mu.Unlock()
+	return p
+}
+
+// fail records the first error and stops the campaign.
+func (c *campaign) fail(err error) {
+	c.mu.Lock()
+	if c.err == nil {
+		c.err = err
+	}
+	c.mu.Unlock()
+	c.stop.Store(true)
+}
+
+// save writes a snapshot of the state; writes never overtake each other.
+func (c *campaign) save() error {
+	c.saveMu.Lock()
+	defer c.saveMu.Unlock()
+	c.mu.Lock()
+	c.state.ElapsedNS = int64(c.offset + time.Since(c.start))
+	snap := c.state.Clone()
+	c.mu.Unlock()
+	snap.sortFindings()
+	return snap.Save(c.cfg.Out)
+}
+
+// report builds the campaign's report from its final state.
+func (c *campaign) report(elapsed time.Duration, interrupted bool) CampaignReport {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rep := CampaignReport{Model: c.streams[0].Model, Variant: c.streams[0].Variant, Scenarios: c.ran.Load(),
+		Elapsed: elapsed, Workers: c.workers, State: c.state.Clone(), Interrupted: interrupted}
+	for _, f := range rep.State.Findings {
+		fd := &Finding{FindingState: *f, Scenario: c.scen[f.Signature], FirstAt: f.Index + 1, FirstAfter: time.Duration(f.FoundAfterNS)}
+		if c.cfg.Out != "" && f.File != "" {
+			fd.Path = filepath.Join(c.cfg.Out, f.File)
+			if fd.Scenario == nil {
+				fd.Scenario, _ = ParseFile(fd.Path)
+			}
+		}
+		rep.Findings = append(rep.Findings, fd)
+	}
+	return rep
 }

@@ -33,7 +33,7 @@ func traces(m *models.Model) []string {
 	out := make([]string, 0, n)
 	for i := range n {
 		v := m.Variants[i%len(m.Variants)].Name
-		seed := caseSeed(7, i)
+		seed := caseSeed(7, int64(i))
 		c := m.Generate(sim.NewPRNG(seed), v)
 		r, err := c.Run(sim.NewPRNG(seed), true)
 		if err != nil {

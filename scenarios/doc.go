@@ -2,7 +2,10 @@
 // strict YAML parser whose errors name the file, line and field and what was
 // expected; a writer that turns a failure into a minimal file that replays
 // it; a runner that checks a scenario's outcome against its expect; a
-// shrinker; and a campaign that draws scenarios from a seeded PRNG.
+// shrinker; and a campaign runner: scenarios drawn from a seed on parallel
+// workers, every distinct failure shrunk (rapid's shrinker from the very
+// case found, then the greedy one) and written once, a state file to resume
+// from or to merge shards with, and Markdown, JSON and HTML reports.
 //
 // A scenario file reads:
 //

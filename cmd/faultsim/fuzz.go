@@ -2,76 +2,243 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
-func newFuzzCmd() *cobra.Command {
-	var (
-		model, variant, out string
-		duration            time.Duration
-		seed                uint64
-		max                 int
-	)
-	cmd := &cobra.Command{
-		Use:   "fuzz --model M --variant V [--duration D] [--seed S] [--out DIR]",
-		Short: "Search for failures with generated scenarios; write each distinct one shrunk",
-		Long: `Draws scenarios of one model (the node, its faults, and the operations with
-odd inputs and timings) from a PRNG seeded with --seed, runs each, and checks
-every invariant of the model ("faultsim list" shows models and variants).
-Each distinct failure (variant, invariant, crash site) is shrunk to a minimal
-scenario and written to --out, which "faultsim run" replays to the same violation.
+// exitInterrupted is the exit code of a campaign stopped by SIGINT or
+// SIGTERM (128 + SIGINT, as a shell reports it).
+const exitInterrupted = 130
 
-Exit 1 when a failure was found, 0 when none, 2 on bad flags. Interrupt (Ctrl-C)
-stops the search and keeps what was found.`,
-		Example: "  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/",
-		Args:    cobra.NoArgs,
+// fuzzFlags are the campaign flags fuzz and campaign share.
+type fuzzFlags struct {
+	models, variants []string
+	workers          int
+	duration         time.Duration
+	max              int
+	seed             uint64
+	out, resume      string
+	shard            string
+	shrink           string
+	progressEvery    time.Duration
+}
+
+func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
+	fl := cmd.Flags()
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines running scenarios")
+	fl.DurationVar(&f.duration, "duration", 10*time.Second, durationUsage)
+	fl.IntVar(&f.max, "max-scenarios", 0, "stop after this many scenarios of each model and variant (0: no limit)")
+	fl.Uint64Var(&f.seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
+	fl.StringVar(&f.out, "out", "", "directory for findings, the state file and the reports (created if missing)")
+	fl.StringVar(&f.shrink, "shrink", string(scenarios.ShrinkBest), "how to shrink failures: best (rapid then greedy, or greedy alone if smaller), rapid, greedy, none")
+	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval of the progress lines when output is not a terminal")
+}
+
+// config checks the flags and builds the campaign configuration.
+func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error) {
+	cfg := scenarios.CampaignConfig{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
+		Out: f.out, Shrink: scenarios.ShrinkMode(f.shrink)}
+	switch cfg.Shrink {
+	case scenarios.ShrinkBest, scenarios.ShrinkRapid, scenarios.ShrinkGreedy, scenarios.ShrinkNone:
+	default:
+		return cfg, badInput("--shrink %q: expected best, rapid, greedy or none", f.shrink)
+	}
+	if f.workers < 1 {
+		return cfg, badInput("--workers %d: expected at least 1", f.workers)
+	}
+	if f.max < 0 {
+		return cfg, badInput("--max-scenarios %d: expected 0 (no limit) or more", f.max)
+	}
+	if f.duration <= 0 && f.max <= 0 {
+		return cfg, badInput("--duration %s: expected a positive duration (or --max-scenarios)", f.duration)
+	}
+	if !cmd.Flags().Changed("duration") && f.max > 0 {
+		cfg.Duration = 0 // --max-scenarios alone: no time limit
+	}
+	shard, err := scenarios.ParseShard(f.shard)
+	if err != nil {
+		return cfg, badInput("--shard: %v", err)
+	}
+	cfg.Shard = shard
+	if f.resume != "" {
+		for _, name := range []string{"model", "variant", "seed", "shard"} {
+			if cmd.Flags().Changed(name) {
+				return cfg, badInput("--%s with --resume: a resumed campaign keeps its own (see %s)", name, filepath.Join(f.resume, scenarios.StateFile))
+			}
+		}
+		if f.out != "" && filepath.Clean(f.out) != filepath.Clean(f.resume) {
+			return cfg, badInput("--out %s with --resume %s: a resumed campaign writes into its own directory", f.out, f.resume)
+		}
+		st, err := scenarios.LoadState(f.resume)
+		if err != nil {
+			return cfg, badInput("--resume: %v", err)
+		}
+		cfg.Resume, cfg.Out, cfg.Seed = st, f.resume, st.Seed
+		return cfg, nil
+	}
+	cfg.Streams, err = selectStreams(f.models, f.variants)
+	return cfg, err
+}
+
+// selectStreams expands --model and --variant: names, "all", and for
+// variants "buggy" and "fixed". A named variant must exist in one of the
+// models.
+func selectStreams(modelArgs, variantArgs []string) ([]scenarios.Stream, error) {
+	var ms []*models.Model
+	for _, arg := range splitArgs(modelArgs) {
+		if arg == "all" {
+			for _, name := range scenarios.ModelNames() {
+				m, _ := models.Lookup(name)
+				ms = append(ms, m)
+			}
+			continue
+		}
+		m, err := scenarios.LookupModel(arg)
+		if err != nil {
+			return nil, badInput("--model: %v", err)
+		}
+		ms = append(ms, m)
+	}
+	variants := splitArgs(variantArgs)
+	if len(variants) == 0 {
+		return nil, badInput("--variant: missing: expected a variant name, all, buggy or fixed (faultsim list variants)")
+	}
+	var out []scenarios.Stream
+	used := map[string]bool{}
+	for _, m := range ms {
+		for _, v := range m.Variants {
+			for _, want := range variants {
+				if want == v.Name || want == "all" || (want == "buggy" && v.Buggy) || (want == "fixed" && !v.Buggy) {
+					used[want] = true
+					st := scenarios.Stream{Model: m.Name, Variant: v.Name}
+					if !slices.Contains(out, st) {
+						out = append(out, st)
+					}
+				}
+			}
+		}
+	}
+	for _, want := range variants {
+		if !used[want] && want != "all" && want != "buggy" && want != "fixed" {
+			var names []string
+			for _, m := range ms {
+				if _, err := m.Variant(want); err != nil {
+					names = append(names, err.Error())
+				}
+			}
+			return nil, badInput("--variant: %s", strings.Join(names, "; "))
+		}
+	}
+	if len(out) == 0 {
+		return nil, badInput("--variant %s: no variant of the models selected", strings.Join(variants, ","))
+	}
+	return out, nil
+}
+
+// splitArgs flattens repeated and comma-separated flag values.
+func splitArgs(args []string) []string {
+	var out []string
+	for _, a := range args {
+		for _, p := range strings.Split(a, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+func newFuzzCmd() *cobra.Command {
+	var f fuzzFlags
+	cmd := &cobra.Command{
+		Use:   "fuzz --model M --variant V [--workers N] [--duration D | --max-scenarios N] [--seed S] [--out DIR]",
+		Short: "Search for failures with generated scenarios on all cores; write each distinct one shrunk",
+		Long: `Draws scenarios (the node, its faults, the operations with odd inputs and
+timings) from the seed and runs them on --workers goroutines, checking every
+invariant of the model ("faultsim list" shows models and variants). --model and
+--variant may be repeated or comma-separated; --model all, and --variant all,
+buggy or fixed select several. Each distinct failure (model, variant, invariant,
+crash site) is shrunk (rapid's shrinker, then the greedy one) and written once,
+atomically, to --out as a scenario file that "faultsim run" replays; --out also
+gets campaign-state.json and the reports summary.md, summary.json, report.html.
+
+The scenarios run depend only on --seed, the models and variants, --shard and
+--max-scenarios (per model and variant), never on --workers. --shard i/n runs
+the i-th of n disjoint parts ("faultsim merge" unions them); --resume DIR
+continues an interrupted or finished campaign without running a seed twice.
+
+Exit 1 when a failure was found, 0 when none, 2 on bad flags, 130 when
+interrupted (SIGINT or SIGTERM: findings so far, the state and the summary are
+written first).`,
+		Example: `  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/
+  faultsim fuzz --model all --variant buggy --workers 2 --duration 60s --out findings/
+  faultsim fuzz --model all --variant all --shard 2/4 --duration 1h --out shard-2/
+  faultsim fuzz --resume findings/ --duration 10m`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m, err := scenarios.LookupModel(model)
+			cfg, err := f.config(cmd)
 			if err != nil {
-				return badInput("--model: %v", err)
-			}
-			if _, err := m.Variant(variant); err != nil {
-				return badInput("--variant: %v", err)
-			}
-			if duration <= 0 && max <= 0 {
-				return badInput("--duration %s: expected a positive duration (or --max-scenarios)", duration)
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			rep, err := fuzzOne(ctx, cmd.OutOrStdout(), model, variant, seed, duration, max, out)
+			rep, err := runCampaign(ctx, cmd.OutOrStdout(), cfg, f.progressEvery)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			if len(rep.Findings) > 0 {
-				return &exitError{1, fmt.Errorf("")}
+			switch {
+			case rep.Interrupted:
+				return &exitError{exitInterrupted, errors.New("interrupted: findings, state and summary written")}
+			case len(rep.Findings) > 0:
+				return &exitError{1, errors.New("")}
 			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&model, "model", "hostport", "model to fuzz ("+strings.Join(scenarios.ModelNames(), ", ")+")")
-	cmd.Flags().StringVar(&variant, "variant", "", "variant to fuzz (faultsim list variants)")
-	cmd.Flags().DurationVar(&duration, "duration", 10*time.Second, "wall-clock budget")
-	cmd.Flags().Uint64Var(&seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
-	cmd.Flags().IntVar(&max, "max-scenarios", 0, "stop after this many scenarios (0: no limit)")
-	cmd.Flags().StringVar(&out, "out", "", "directory to write failing scenarios to (created if missing)")
-	_ = cmd.MarkFlagRequired("variant")
+	cmd.Flags().StringArrayVar(&f.models, "model", []string{"hostport"}, "model to fuzz, repeatable, or all ("+strings.Join(scenarios.ModelNames(), ", ")+")")
+	cmd.Flags().StringArrayVar(&f.variants, "variant", nil, "variant to fuzz, repeatable, or all, buggy, fixed (faultsim list variants)")
+	cmd.Flags().StringVar(&f.shard, "shard", "", "run only shard i of n of the seed space, as i/n (Kubernetes: $JOB_COMPLETION_INDEX/n)")
+	cmd.Flags().StringVar(&f.resume, "resume", "", "continue the campaign whose --out directory this is")
+	f.register(cmd, "wall-clock budget of this run")
 	return cmd
 }
 
-func fuzzOne(ctx context.Context, w io.Writer, model, variant string, seed uint64, d time.Duration, max int, out string) (scenarios.CampaignReport, error) {
-	fmt.Fprintf(w, "fuzzing %s/%s, seed %d, for %s\n", model, variant, seed, d)
-	rep, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Model: model, Variant: variant, Seed: seed, Duration: d,
-		MaxScenarios: max, Out: out, Progress: w, ProgressEvery: 200000})
+// runCampaign runs a campaign with progress on w and prints its outcome.
+func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig, every time.Duration) (scenarios.CampaignReport, error) {
+	what := fmt.Sprintf("%d model/variant(s)", len(cfg.Streams))
+	if len(cfg.Streams) == 1 {
+		what = cfg.Streams[0].String()
+	}
+	if cfg.Resume != nil {
+		what = fmt.Sprintf("campaign %s (%d model/variant(s), %d session(s) so far)", cfg.Out, len(cfg.Resume.Streams), cfg.Resume.Sessions)
+	}
+	budget := cfg.Duration.String()
+	if cfg.Duration == 0 {
+		budget = "no time limit"
+	}
+	if cfg.MaxScenarios > 0 {
+		budget += fmt.Sprintf(", at most %d scenarios each", cfg.MaxScenarios)
+	}
+	fmt.Fprintf(w, "fuzzing %s, seed %d, shard %s, %d worker(s), %s\n", what, cfg.Seed, cfg.Shard, cfg.Workers, budget)
+	pp := newProgressPrinter(w, every)
+	cfg.Progress = pp.update
+	cfg.ProgressInterval = pp.interval
+	rep, err := scenarios.Campaign(ctx, cfg)
+	pp.end()
 	if err != nil {
 		return rep, err
 	}
@@ -82,8 +249,19 @@ func fuzzOne(ctx context.Context, w io.Writer, model, variant string, seed uint6
 		if where == "" {
 			where = "(not written: no --out)"
 		}
-		fmt.Fprintf(w, "  %s: first after %d scenarios (%s), hit %d times, shrunk %d -> %d in %d replays\n    %s\n",
-			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.ShrinkRuns, where)
+		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays\n    %s\n",
+			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, where)
+	}
+	if cfg.Out != "" {
+		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, scenarios.SummaryMD),
+			filepath.Join(cfg.Out, scenarios.SummaryJSON), filepath.Join(cfg.Out, scenarios.ReportHTML))
+	}
+	if rep.Interrupted {
+		resume := "faultsim fuzz --resume DIR"
+		if cfg.Out != "" {
+			resume = "faultsim fuzz --resume " + cfg.Out
+		}
+		fmt.Fprintf(w, "interrupted; continue with: %s\n", resume)
 	}
 	return rep, nil
 }

@@ -61,10 +61,12 @@ file that replays it exactly.
   faultsim replay FILE                   print one scenario's full trace and hash
   faultsim replay --timeline t.html FILE draw its trace as a sequence diagram
   faultsim fuzz --variant crio-1.33.0    search for failures, write them shrunk
+  faultsim merge --out DIR SHARD...      union the outputs of campaign shards
+  faultsim import --out DIR FILE...      native fuzz inputs -> scenario files
   faultsim list                          models, variants, faults, invariants`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd())
 	return root
 }

@@ -1,0 +1,352 @@
+package scenarios
+
+import (
+	"fmt"
+	"hash/fnv"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// scheduler hands out jobs: runs of consecutive scenario indexes of one
+// stream, at most a chunk long, of the chunks the shard owns, skipping what
+// earlier sessions ran. Streams take turns job by job.
+type scheduler struct {
+	mu      sync.Mutex
+	cursors []*cursor
+	turn    int
+	shard   Shard
+	chunk   int64
+	max     int64
+}
+
+// cursor is a stream's position: the next chunk and what is left of the
+// current one.
+type cursor struct {
+	next      int64
+	pending   Ranges
+	done      Ranges // as the campaign started
+	exhausted bool
+}
+
+type job struct {
+	stream int
+	lo, hi int64
+}
+
+func newScheduler(streams []Stream, st *State, shard Shard) *scheduler {
+	s := &scheduler{shard: shard, chunk: int64(st.Chunk), max: st.MaxScenarios}
+	for _, str := range streams {
+		s.cursors = append(s.cursors, &cursor{next: int64(shard.Index), done: st.stream(str).Done.clone()})
+	}
+	return s
+}
+
+func (rs Ranges) clone() Ranges { return append(Ranges(nil), rs...) }
+
+// next returns the next job, or false when every stream is exhausted.
+func (s *scheduler) next() (job, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for range s.cursors {
+		k := s.turn % len(s.cursors)
+		s.turn++
+		if r, ok := s.take(s.cursors[k]); ok {
+			return job{k, r.Lo, r.Hi}, true
+		}
+	}
+	return job{}, false
+}
+
+func (s *scheduler) take(cur *cursor) (Range, bool) {
+	n := int64(max(1, s.shard.Count))
+	for len(cur.pending) == 0 {
+		if cur.exhausted {
+			return Range{}, false
+		}
+		c := cur.next
+		cur.next += n
+		lo, hi := c*s.chunk, (c+1)*s.chunk
+		if s.max > 0 {
+			if lo >= s.max {
+				cur.exhausted = true
+				return Range{}, false
+			}
+			hi = min(hi, s.max)
+		}
+		cur.pending = cur.done.Gaps(lo, hi)
+	}
+	r := cur.pending[0]
+	cur.pending = cur.pending[1:]
+	return r, true
+}
+
+// left estimates how many of a stream's indexes below max the shard has
+// still to run.
+func (s *scheduler) left(ss *StreamState, max int64) int64 {
+	n := int64(max1(s.shard.Count))
+	full, rem := max/s.chunk, max%s.chunk
+	owned := full / n * s.chunk
+	if full%n > int64(s.shard.Index) {
+		owned += s.chunk
+	}
+	if rem > 0 && full%n == int64(s.shard.Index) {
+		owned += rem
+	}
+	return owned - ss.Done.Count()
+}
+
+func max1(n int) int { return max(1, n) }
+
+// hit is a worker's running count of one signature within a job.
+type hit struct {
+	stream int
+	first  int64 // lowest index
+	last   int64
+	hits   int64
+	seed   uint64
+	v      sim.Violation
+}
+
+// worker runs jobs until the scheduler or the campaign stops.
+func (c *campaign) worker() {
+	known := map[string]bool{}
+	for !c.stop.Load() {
+		j, ok := c.sched.next()
+		if !ok {
+			return
+		}
+		st, m := c.streams[j.stream], c.models[j.stream]
+		name := st.String()
+		hits := map[string]*hit{}
+		var order []string
+		start := time.Now()
+		i := j.lo
+		for ; i < j.hi && !c.stop.Load(); i++ {
+			seed := caseSeed(c.state.Seed, i)
+			cs := m.Generate(newCaseChooser(seed), st.Variant)
+			r, err := cs.Run(sim.NewPRNG(seed), false)
+			if err != nil {
+				c.fail(fmt.Errorf("%s scenario %d: %w", name, i, err))
+				break
+			}
+			c.ran.Add(1)
+			for _, v := range r.Violations {
+				sig := signature(name, v)
+				h := hits[sig]
+				if h == nil {
+					h = &hit{stream: j.stream, first: i, last: -1, seed: seed, v: v}
+					hits[sig] = h
+					order = append(order, sig)
+				}
+				if h.last != i {
+					h.last = i
+					h.hits++
+				}
+				if !known[sig] {
+					known[sig] = true
+					c.discover(sig, h)
+				}
+			}
+		}
+		c.finish(j, i, time.Since(start), hits, order)
+	}
+}
+
+// discover registers a signature a worker has not seen before; when it is
+// new to the campaign, the worker shrinks and writes it at once.
+func (c *campaign) discover(sig string, h *hit) {
+	st := c.streams[h.stream]
+	c.mu.Lock()
+	f := c.state.finding(sig)
+	if f == nil {
+		f = &FindingState{Signature: sig, Model: st.Model, Variant: st.Variant, Invariant: h.v.Invariant,
+			Index: h.first, CaseSeed: h.seed, FoundAfterNS: int64(c.offset + time.Since(c.start))}
+		c.state.Findings = append(c.state.Findings, f)
+	}
+	c.mu.Unlock()
+	c.lower(sig, h.first, h.seed)
+}
+
+// finish records a job's done indexes [j.lo, end) and its hits.
+func (c *campaign) finish(j job, end int64, busy time.Duration, hits map[string]*hit, order []string) {
+	c.mu.Lock()
+	ss := c.state.Streams[j.stream]
+	if overlap := ss.Done.Add(j.lo, end); overlap > 0 {
+		c.err = fmt.Errorf("internal error: %s indexes [%d, %d) ran twice", c.streams[j.stream], j.lo, end)
+		c.stop.Store(true)
+	}
+	ss.BusyNS += int64(busy)
+	for _, sig := range order {
+		c.state.finding(sig).Hits += hits[sig].hits
+	}
+	c.mu.Unlock()
+	for _, sig := range order {
+		c.lower(sig, hits[sig].first, hits[sig].seed)
+	}
+}
+
+// lower makes index the finding's representative when it is lower than the
+// current one (or the finding has no file yet), and starts shrinking it in
+// the background unless a shrink of that signature is running (which then
+// shrinks again), so workers keep searching.
+func (c *campaign) lower(sig string, index int64, seed uint64) {
+	c.mu.Lock()
+	f := c.state.finding(sig)
+	if index < f.Index {
+		f.Index, f.CaseSeed = index, seed
+		f.File = ""
+	}
+	if f.File != "" || c.shrinking[sig] {
+		c.mu.Unlock()
+		return
+	}
+	c.shrinking[sig] = true
+	c.mu.Unlock()
+	c.shrinks.Add(1)
+	go func() {
+		defer c.shrinks.Done()
+		c.shrinkLoop(sig)
+	}()
+}
+
+// shrinkLoop shrinks and writes a finding's representative case until it
+// is still the representative when written.
+func (c *campaign) shrinkLoop(sig string) {
+	for {
+		c.mu.Lock()
+		f := c.state.finding(sig)
+		index, seed, st := f.Index, f.CaseSeed, f.Stream()
+		c.mu.Unlock()
+		res, err := c.shrink(st, index, seed, sig)
+		c.mu.Lock()
+		if err != nil {
+			c.shrinking[sig] = false
+			c.mu.Unlock()
+			c.fail(err)
+			return
+		}
+		if f.Index == index {
+			f.File, f.SizeBefore, f.SizeAfter, f.ShrinkRuns, f.Shrinker, f.Partial =
+				res.file, res.before, res.after, res.runs, res.how, res.partial
+			c.scen[sig] = res.scenario
+			c.shrinking[sig] = false
+			c.mu.Unlock()
+			if c.cfg.Out != "" {
+				if err := c.save(); err != nil {
+					c.fail(err)
+				}
+			}
+			return
+		}
+		c.mu.Unlock() // a lower index arrived meanwhile: shrink that one
+	}
+}
+
+type shrunk struct {
+	scenario      *Scenario
+	file          string
+	before, after int
+	runs          int
+	how           string
+	partial       bool
+}
+
+// shrink minimises the case of seed for the signature and writes it.
+func (c *campaign) shrink(st Stream, index int64, seed uint64, sig string) (shrunk, error) {
+	m := c.models[c.streamIndex(st)]
+	orig := m.Generate(newCaseChooser(seed), st.Variant)
+	match := func(cs models.Case) (sim.Violation, bool) {
+		r, err := cs.Run(sim.NewPRNG(seed), false)
+		if err != nil {
+			return sim.Violation{}, false
+		}
+		for _, v := range r.Violations {
+			if signature(st.String(), v) == sig {
+				return v, true
+			}
+		}
+		return sim.Violation{}, false
+	}
+	fails := func(cs models.Case) bool { _, ok := match(cs); return ok }
+	min, runs, how := shrinkCase(c.cfg.Shrink, m, st.Variant, seed, orig, fails, c.budget, &c.abort)
+	v, ok := match(min)
+	if !ok {
+		return shrunk{}, fmt.Errorf("internal error: %s scenario %d no longer fails after shrinking", st, index)
+	}
+	res := shrunk{file: findingName(sig) + ".yaml", before: orig.Size(), after: min.Size(), runs: runs, how: how, partial: c.abort.Load()}
+	res.scenario = &Scenario{
+		Name:        findingName(sig),
+		Description: describe(st, c.state.Seed, index, res.before, res.after, how, res.partial, v),
+		Model:       st.Model, Variant: st.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
+	}
+	if c.cfg.Out != "" {
+		res.scenario.Path = filepath.Join(c.cfg.Out, res.file)
+		if err := WriteFile(res.scenario.Path, res.scenario); err != nil {
+			return shrunk{}, err
+		}
+	}
+	return res, nil
+}
+
+func (c *campaign) streamIndex(st Stream) int {
+	for i, s := range c.streams {
+		if s == st {
+			return i
+		}
+	}
+	panic("unknown stream " + st.String())
+}
+
+// findingName is the file name (without .yaml) of a signature: readable,
+// and unique through a short hash of the whole signature.
+func findingName(sig string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(sig) {
+		ok := r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.'
+		switch {
+		case ok:
+			b.WriteRune(r)
+			dash = false
+		case !dash && b.Len() > 0:
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	h := fnv.New32a()
+	h.Write([]byte(sig))
+	name := strings.NewReplacer(".-", "-", "-.", "-").Replace(strings.TrimSuffix(b.String(), "-"))
+	return fmt.Sprintf("%s-%06x", name, h.Sum32()&0xffffff)
+}
+
+// signature identifies a failure for de-duplication: variant, invariant and,
+// for a crash, the function it crashed in. The source line is left out so the
+// same crash found by two builds of faultsim (shards, resumed campaigns) is one.
+func signature(variant string, v sim.Violation) string {
+	sig := variant + "/" + v.Invariant
+	if v.Invariant == sim.CrashInvariant.Name {
+		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
+			site := v.Message[i+4:]
+			if j := strings.LastIndex(site, " ("); j >= 0 {
+				site = site[:j]
+			}
+			sig += "@" + site
+		}
+	}
+	return sig
+}
+
+// describe is the description of a finding's scenario file.
+func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker string, partial bool, v sim.Violation) string {
+	how := fmt.Sprintf("shrunk from size %d to %d (%s)", sizeBefore, sizeAfter, shrinker)
+	if partial {
+		how += ", shrinking cut short by an interrupt"
+	}
+	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), %s.\n%s",
+		st.Model, st.Variant, seed, index, how, v)
+}
