@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,35 +20,51 @@ func newCampaignCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "campaign [--duration D] [--workers N] [--seed S] [--out DIR]",
 		Short: "A short campaign against every variant, with a summary (make run)",
-		Long: `Fuzzes every variant of every model in one campaign (--duration per variant,
-so the whole run takes duration x variants, spread over --workers) and prints
-a summary table. Exit 0 when every buggy variant was caught and every fixed
+		Long: `Fuzzes every variant of every model, one campaign per model in turn
+(--duration per variant, spread over --workers; with --out, each model's
+findings and reports go to DIR/<model>) and prints a summary table. Exit 0 when every buggy variant was caught and every fixed
 variant passed, 1 otherwise: the campaign checks faultsim itself as much as the
 variants. 130 when interrupted (the summary is printed first).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			f.variants = []string{"all"}
-			f.models = []string{"all"}
-			cfg, err := f.config(cmd)
-			if err != nil {
-				return err
-			}
-			if cfg.Duration > 0 {
-				cfg.Duration *= time.Duration(len(cfg.Streams))
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			w := cmd.OutOrStdout()
-			rep, err := runCampaign(ctx, w, cfg, f.progressEvery)
-			if err != nil {
-				return &exitError{2, err}
+			// One campaign per model, one after another: chunks of a slow
+			// model (cgroups does real file I/O) would otherwise hold the
+			// workers while the fast models wait their turn.
+			out := f.out
+			var rows []scenarios.StreamSummary
+			var lines []string
+			interrupted := false
+			for _, name := range scenarios.ModelNames() {
+				f.models, f.variants = []string{name}, []string{"all"}
+				if out != "" {
+					f.out = filepath.Join(out, name)
+				}
+				cfg, err := f.config(cmd)
+				if err != nil {
+					return err
+				}
+				if cfg.Duration > 0 {
+					cfg.Duration *= time.Duration(len(cfg.Streams))
+				}
+				rep, err := runCampaign(ctx, w, cfg, f.progressEvery)
+				if err != nil {
+					return &exitError{2, err}
+				}
+				fmt.Fprintln(w)
+				rows = append(rows, scenarios.Summarize(rep.State).Streams...)
+				lines = append(lines, fmt.Sprintf("%s: %d workers ran %.0f scenarios/s", name, rep.Workers, rep.Rate()))
+				if rep.Interrupted {
+					interrupted = true
+					break
+				}
 			}
-			sum := scenarios.Summarize(rep.State)
 			ok := true
-			fmt.Fprintln(w)
 			fmt.Fprintln(w, "SUMMARY")
 			fmt.Fprintf(w, "  %-12s %-22s %-22s %10s %12s %9s  %s\n", "model", "variant", "verdict", "scenarios", "scenarios/s", "distinct", "first failure")
-			for _, s := range sum.Streams {
+			for _, s := range rows {
 				verdict := ""
 				switch {
 				case s.Buggy && s.Findings > 0:
@@ -64,9 +82,9 @@ variants. 130 when interrupted (the summary is printed first).`,
 				}
 				fmt.Fprintf(w, "  %-12s %-22s %-22s %10d %12.0f %9d  %s\n", s.Model, s.Variant, verdict, s.Scenarios, s.WorkerRate, s.Findings, first)
 			}
-			fmt.Fprintf(w, "  (scenarios/s: per worker; %d workers ran %.0f scenarios/s in all)\n", rep.Workers, rep.Rate())
+			fmt.Fprintf(w, "  (scenarios/s: per worker; %s)\n", strings.Join(lines, "; "))
 			switch {
-			case rep.Interrupted:
+			case interrupted:
 				return &exitError{exitInterrupted, errors.New("interrupted")}
 			case !ok:
 				return &exitError{1, fmt.Errorf("a variant did not behave as expected")}
