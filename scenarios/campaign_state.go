@@ -211,9 +211,6 @@ func (sh Shard) String() string {
 	return fmt.Sprintf("%d/%d", sh.Index, sh.Count)
 }
 
-// owns reports whether chunk c is the shard's.
-func (sh Shard) owns(c int64) bool { return sh.Count <= 1 || c%int64(sh.Count) == int64(sh.Index) }
-
 // writeAtomic writes a file through a temporary file in the same directory
 // and a rename, so a reader (or a crash) never sees half of it.
 func writeAtomic(path string, data []byte) error {
