@@ -1,16 +1,18 @@
 # faultsim: the two commands are `make run` (the main job) and `make test`.
 GO ?= go
 PKGS := ./...
+# nft and iptables live in /usr/sbin on Debian.
+export PATH := $(PATH):/usr/sbin:/sbin
 # staticcheck at a pinned version, built by the go command on first use.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fmt-check vet staticcheck race fuzz bench timeline-check
+.PHONY: run test lint fmt-check vet staticcheck fidelity-tools race fuzz bench timeline-check
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
 	$(GO) run ./cmd/faultsim campaign --duration 3s --out build/findings
 
-test: fmt-check vet staticcheck race
+test: fmt-check vet staticcheck fidelity-tools race
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -21,6 +23,10 @@ vet:
 
 staticcheck:
 	$(GO) run $(STATICCHECK) $(PKGS)
+
+# The fidelity tests need the real nft and iptables (installed when root).
+fidelity-tools:
+	scripts/install-fidelity-tools
 
 race:
 	$(GO) test -race -count=1 $(PKGS)

@@ -67,6 +67,6 @@ file that replays it exactly.
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd(), newProbeCmd())
 	return root
 }

@@ -1,0 +1,22 @@
+// Package fidelity holds faultsim's differential fidelity tests: the same
+// operations run against the simulation and against the real tools and
+// kernel of the machine the tests run on, and the results compared.
+//
+//   - hostport: the reference manager's nftables transactions are applied
+//     both to the simulated node (knftables.Fake) and to the real nft in a
+//     private network namespace made for the test; the rule sets are listed
+//     through knftables and nft and compared. The simulated iptables nat
+//     table is loaded into the real iptables-restore and read back with
+//     iptables-save. With nft present and iptables absent, the real
+//     knftables.New must behave as the simulated node's NFTables does.
+//   - cgroups: the reference sandbox controller creates and deletes a
+//     sandbox cgroup through the real containerd/cgroups library, once in
+//     a private subtree of the real cgroupfs and once in the simulated
+//     tree of the matching kernel profile, and the files are compared.
+//
+// The tests need root, nft and iptables (CI's .ci/run installs them); they
+// fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.
+// They never touch anything outside the namespace or subtree they make.
+// FIDELITY.md at the repository root tabulates what is checked and the
+// results. The package has no code outside its tests.
+package fidelity
