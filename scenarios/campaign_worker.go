@@ -14,14 +14,19 @@ import (
 
 // scheduler hands out jobs: runs of consecutive scenario indexes of one
 // stream, at most a chunk long, of the chunks the shard owns, skipping what
-// earlier sessions ran. Streams take turns job by job.
+// earlier sessions ran. Streams share the workers' time, not turns: the
+// next job goes to the stream with the fewest jobs running, then the least
+// time spent, so a slow model (cgroups does real file I/O) cannot hold the
+// fast ones to its pace. Which indexes a stream runs stays a function of
+// the state; only the interleaving of streams follows the clock.
 type scheduler struct {
-	mu      sync.Mutex
-	cursors []*cursor
-	turn    int
-	shard   Shard
-	chunk   int64
-	max     int64
+	mu       sync.Mutex
+	cursors  []*cursor
+	busy     []time.Duration
+	inflight []int
+	shard    Shard
+	chunk    int64
+	max      int64
 }
 
 // cursor is a stream's position: the next chunk and what is left of the
@@ -43,6 +48,8 @@ func newScheduler(streams []Stream, st *State, shard Shard) *scheduler {
 	for _, str := range streams {
 		s.cursors = append(s.cursors, &cursor{next: int64(shard.Index), done: st.stream(str).Done.clone()})
 	}
+	s.busy = make([]time.Duration, len(s.cursors))
+	s.inflight = make([]int, len(s.cursors))
 	return s
 }
 
@@ -52,14 +59,32 @@ func (rs Ranges) clone() Ranges { return append(Ranges(nil), rs...) }
 func (s *scheduler) next() (job, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range s.cursors {
-		k := s.turn % len(s.cursors)
-		s.turn++
+	for {
+		k := -1
+		for i, cur := range s.cursors {
+			if cur.exhausted && len(cur.pending) == 0 {
+				continue
+			}
+			if k < 0 || s.inflight[i] < s.inflight[k] || (s.inflight[i] == s.inflight[k] && s.busy[i] < s.busy[k]) {
+				k = i
+			}
+		}
+		if k < 0 {
+			return job{}, false
+		}
 		if r, ok := s.take(s.cursors[k]); ok {
+			s.inflight[k]++
 			return job{k, r.Lo, r.Hi}, true
 		}
 	}
-	return job{}, false
+}
+
+// done records that a job of stream k ended after d of work.
+func (s *scheduler) done(k int, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.inflight[k]--
+	s.busy[k] += d
 }
 
 func (s *scheduler) take(cur *cursor) (Range, bool) {
@@ -153,7 +178,9 @@ func (c *campaign) worker() {
 				}
 			}
 		}
-		c.finish(j, i, time.Since(start), hits, order)
+		took := time.Since(start)
+		c.finish(j, i, took, hits, order)
+		c.sched.done(j.stream, took)
 	}
 }
 
