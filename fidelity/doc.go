@@ -9,10 +9,16 @@
 //     table is loaded into the real iptables-restore and read back with
 //     iptables-save. With nft present and iptables absent, the real
 //     knftables.New must behave as the simulated node's NFTables does.
-//   - cgroups: the reference sandbox controller creates and deletes a
-//     sandbox cgroup through the real containerd/cgroups library, once in
-//     a private subtree of the real cgroupfs and once in the simulated
-//     tree of the matching kernel profile, and the files are compared.
+//   - cgroups: the cgroups model's reference sandbox controller itself
+//     (cgroupfs driver, sandbox_cgroup_only), through the real
+//     containerd/cgroups library, creates, updates and deletes a sandbox
+//     cgroup twice: in a private subtree /faultsim-fidelity-<pid> made in
+//     every hierarchy of the real cgroupfs, with a real sleep process as
+//     the shim, and in the simulated tree of the nearest kernel profile
+//     (faultsim probe's), given this machine's CPUs. After every call the
+//     limit files and every hierarchy's cgroup.procs are compared. The
+//     subtree is removed (the process killed, then rmdir deepest first)
+//     whatever the outcome. v1 and hybrid machines only.
 //
 // The tests need root, nft and iptables (CI's .ci/run installs them); they
 // fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.

@@ -23,7 +23,7 @@ func need(t *testing.T, tools ...string) {
 	// Without Linux or root the tests cannot run at all: they skip, loudly.
 	// As root a missing tool is a failure: make test installs the tools.
 	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
-		t.Log("FIDELITY TEST NOT RUN: it needs Linux and root (uid 0) for a private network namespace")
+		t.Log("FIDELITY TEST NOT RUN: it needs Linux and root (uid 0) for a private network namespace or cgroup subtree")
 		t.Skip("FIDELITY TEST NOT RUN: it needs Linux and root (uid 0); run make test as root to compare the models with the real tools")
 	}
 	var missing []string
