@@ -141,7 +141,7 @@ func LoadState(dir string) (*State, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v: expected the JSON state a campaign writes (is the file cut short or edited?)", path, err)
 	}
 	if s.Version != stateVersion {
 		return nil, fmt.Errorf("%s: version %d, expected %d", path, s.Version, stateVersion)
