@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/sbin:/sbin
 # staticcheck at a pinned version, built by the go command on first use.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test lint fmt-check vet staticcheck fidelity-tools race fuzz bench timeline-check
+.PHONY: run test lint fmt-check vet staticcheck fidelity-tools race fuzz fuzz-smoke bench timeline-check
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
@@ -45,6 +45,13 @@ fuzz:
 	    $(GO) test -run='^$$' -fuzz="^$$target\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=200x $$pkg; \
 	  done; \
 	done
+
+# CI's fuzz smoke (.ci/run, after make test): every native fuzz target, found
+# by grepping *_test.go for func FuzzX, for FUZZSMOKE each; fails listing the
+# targets that failed.
+FUZZSMOKE ?= 30s
+fuzz-smoke:
+	FUZZSMOKE=$(FUZZSMOKE) GO=$(GO) scripts/fuzz-smoke
 
 bench:
 	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)

@@ -141,7 +141,7 @@ func LoadState(dir string) (*State, error) {
 	dec := json.NewDecoder(strings.NewReader(string(data)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, fmt.Errorf("%s: %v: expected the JSON state a campaign writes (is the file cut short or edited?)", path, err)
 	}
 	if s.Version != stateVersion {
 		return nil, fmt.Errorf("%s: version %d, expected %d", path, s.Version, stateVersion)
@@ -211,6 +211,17 @@ func (sh Shard) String() string {
 	return fmt.Sprintf("%d/%d", sh.Index, sh.Count)
 }
 
+// tempFile is the part of *os.File an atomic write uses.
+type tempFile interface {
+	Write(p []byte) (int, error)
+	Close() error
+	Name() string
+}
+
+// createTemp opens the temporary file of an atomic write; a test replaces it
+// to inject write errors such as ENOSPC (a full disk).
+var createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+
 // writeAtomic writes a file through a temporary file in the same directory
 // and a rename, so a reader (or a crash) never sees half of it.
 func writeAtomic(path string, data []byte) error {
@@ -218,7 +229,7 @@ func writeAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	tmp, err := os.CreateTemp(dir, ".tmp-*")
+	tmp, err := createTemp(dir, ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -26,6 +26,18 @@ findings and reports go to DIR/<model>) and prints a summary table. Exit 0 when 
 variant passed, 1 otherwise: the campaign checks faultsim itself as much as the
 variants. 130 when interrupted (the summary is printed first).`,
 		Args: cobra.NoArgs,
+		// Flags are checked before RunE (for every model, as RunE will),
+		// so FuzzFlags can check them without running a campaign.
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			for _, name := range scenarios.ModelNames() {
+				g := f
+				g.models, g.variants = []string{name}, []string{"all"}
+				if _, err := g.config(cmd); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()

@@ -164,6 +164,7 @@ func splitArgs(args []string) []string {
 
 func newFuzzCmd() *cobra.Command {
 	var f fuzzFlags
+	var cfg scenarios.CampaignConfig
 	cmd := &cobra.Command{
 		Use:   "fuzz --model M --variant V [--workers N] [--duration D | --max-scenarios N] [--seed S] [--out DIR]",
 		Short: "Search for failures with generated scenarios on all cores; write each distinct one shrunk",
@@ -189,11 +190,14 @@ written first).`,
   faultsim fuzz --model all --variant all --shard 2/4 --duration 1h --out shard-2/
   faultsim fuzz --resume findings/ --duration 10m`,
 		Args: cobra.NoArgs,
+		// Flags are checked before RunE, so FuzzFlags can check them
+		// without running a campaign.
+		PreRunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			cfg, err = f.config(cmd)
+			return err
+		},
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cfg, err := f.config(cmd)
-			if err != nil {
-				return err
-			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			rep, err := runCampaign(ctx, cmd.OutOrStdout(), cfg, f.progressEvery)

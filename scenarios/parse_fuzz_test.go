@@ -1,0 +1,107 @@
+package scenarios
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// parseDeadline bounds one Parse call: the parser must never hang.
+const parseDeadline = 10 * time.Second
+
+// FuzzParse feeds arbitrary bytes to Parse, seeded with every corpus file
+// (and testdata/fuzz/FuzzParse). Parse must not panic or hang; an error is
+// a *Error that starts with the file name and carries a line when it is
+// about a place in the file; a parsed scenario formats to bytes that parse
+// back and format to the same bytes.
+func FuzzParse(f *testing.F) {
+	files, err := filepath.Glob("corpus/*.yaml")
+	if err != nil || len(files) == 0 {
+		f.Fatalf("corpus/*.yaml: %v, %d files: expected the scenario corpus as seeds", err, len(files))
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		const name = "fuzz.yaml"
+		s, err := parseWithin(t, name, data)
+		if err != nil {
+			checkParseError(t, name, data, err)
+			return
+		}
+		once := Format(s)
+		again, err := Parse(name, once)
+		if err != nil {
+			t.Fatalf("a parsed scenario formats to a file that does not parse: %v\n%s", err, once)
+		}
+		if twice := Format(again); !bytes.Equal(once, twice) {
+			t.Fatalf("Format/Parse round trip changed the file:\nfirst:\n%s\nsecond:\n%s", once, twice)
+		}
+	})
+}
+
+// parseWithin runs Parse and fails the test if it takes longer than
+// parseDeadline (the goroutine is left behind only when the test fails).
+func parseWithin(t *testing.T, name string, data []byte) (*Scenario, error) {
+	t.Helper()
+	type result struct {
+		s   *Scenario
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		s, err := Parse(name, data)
+		done <- result{s, err}
+	}()
+	timer := time.NewTimer(parseDeadline)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.s, r.err
+	case <-timer.C:
+		t.Fatalf("Parse of %d bytes did not return within %s: %q", len(data), parseDeadline, truncate(data))
+		return nil, nil
+	}
+}
+
+// checkParseError checks what a parse error says and where.
+func checkParseError(t *testing.T, name string, data []byte, err error) {
+	t.Helper()
+	var pe *Error
+	if !errors.As(err, &pe) {
+		t.Fatalf("error %T %q: expected a *scenarios.Error", err, err)
+	}
+	if pe.File != name || !strings.HasPrefix(err.Error(), name+":") {
+		t.Fatalf("error %q: expected it to start with the file name %q", err, name)
+	}
+	if pe.Msg == "" {
+		t.Fatalf("error %q: expected a message saying what was wrong", err)
+	}
+	lines := bytes.Count(data, []byte("\n")) + 1
+	if pe.Line < 0 || pe.Line > lines {
+		t.Fatalf("error %q: line %d, expected 1 to %d (the input has %d lines)", err, pe.Line, lines, lines)
+	}
+	// Only file-wide problems may come without a line: size, encoding, an
+	// empty document, and YAML errors the YAML parser gives no line for.
+	if pe.Line == 0 {
+		fileWide := strings.HasPrefix(pe.Msg, "file is ") || strings.HasPrefix(pe.Msg, "invalid YAML: ")
+		if !fileWide {
+			t.Fatalf("error %q has no line: expected a line for a problem in a field", err)
+		}
+	}
+}
+
+func truncate(b []byte) []byte {
+	if len(b) > 200 {
+		return b[:200]
+	}
+	return b
+}
