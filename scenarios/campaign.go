@@ -227,11 +227,13 @@ func (c *campaign) run(ctx context.Context) (CampaignReport, error) {
 		defer watchers.Done()
 		c.watch(ctx, done)
 	}()
-	// A resumed campaign first finishes the shrinks an interrupt cut short.
+	// A resumed campaign first finishes the shrinks an interrupt or an
+	// error cut short, and writes findings that were saved before their
+	// shrink began (no file yet).
 	c.mu.Lock()
 	var partial []string
 	for _, f := range c.state.Findings {
-		if f.Partial {
+		if f.Partial || f.File == "" {
 			partial = append(partial, f.Signature)
 			c.shrinking[f.Signature] = true
 		}
