@@ -113,3 +113,12 @@ func Names() []string {
 	}
 	return out
 }
+
+// Barer is a Case that can also run bare: the same operations called on the
+// implementation directly, with no faults, no invariant checks and no
+// trace, and no scheduler where the model needs none. It is the baseline
+// that harness overhead (harness / bare) is measured against; a bare run
+// decides nothing.
+type Barer interface {
+	RunBare() error
+}

@@ -61,10 +61,11 @@ file that replays it exactly.
   faultsim replay FILE                   print one scenario's full trace and hash
   faultsim replay --timeline t.html FILE draw its trace as a sequence diagram
   faultsim fuzz --variant crio-1.33.0    search for failures, write them shrunk
-  faultsim list                          models, variants, faults, invariants`,
+  faultsim list                          models, variants, faults, invariants
+  faultsim bench                         scenarios/s, overhead, time to first failure`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newBenchCmd())
 	return root
 }

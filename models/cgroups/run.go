@@ -28,6 +28,14 @@ const maxReplays = 8
 // again from the start with that answer planned, the same choices replayed,
 // until the run is faithful; the result is the last run's.
 func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
+	return run(c, build, ch, trace, false)
+}
+
+// run is Run; bare leaves the faults and the invariant checks out.
+func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
+	if bare {
+		c = &Case{Variant: c.Variant, Node: c.Node, Config: c.Config, Steps: c.Steps}
+	}
 	if build == nil {
 		v, err := LookupVariant(c.Variant)
 		if err != nil {
@@ -39,7 +47,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	var plan cgroupfs.Plan
 	for attempt := 0; ; attempt++ {
 		rec.pos = 0
-		res, learned, err := runOnce(c, build, rec, trace, plan)
+		res, learned, err := runOnce(c, build, rec, trace, bare, plan)
 		if err != nil || learned.Empty() || attempt == maxReplays {
 			return res, err
 		}
@@ -67,7 +75,7 @@ func (r *recorder) Intn(n int) int {
 	return v
 }
 
-func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
+func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
 	node, err := nodeSpec(c)
 	if err != nil {
 		return sim.Result{}, learned, err
@@ -81,7 +89,7 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.P
 			err = cerr
 		}
 	}()
-	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}}
+	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}, bare: bare}
 	fs.SetPlan(plan)
 	fs.Log = w.log("kernel")
 	w.sd = &systemd.Systemd{Version: node.FS.Systemd, Unavailable: node.BusDown, OnStart: w.scopeStarted, OnStop: w.unitStopped}
@@ -97,6 +105,9 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.P
 		return sim.Result{}, learned, err
 	}
 	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.oracle.check}
+	if bare {
+		w.runner.Check = nil
+	}
 	last := w.schedule()
 	w.runner.Horizon = last + Settle
 	vs := w.runner.Run()
@@ -122,6 +133,8 @@ type world struct {
 	current *sandbox
 	// err is a failure of the simulation itself (not of the runtime).
 	err error
+	// bare leaves the oracle's observations and checks out (RunBare).
+	bare bool
 }
 
 func (w *world) log(actor string) func(string, ...any) {
@@ -176,7 +189,9 @@ func (w *world) step(s *Step) {
 // empty scopes; the oracle notes where each sandbox's processes live.
 func (w *world) after() {
 	w.collectScopes()
-	w.oracle.observe()
+	if !w.bare {
+		w.oracle.observe()
+	}
 }
 
 // call runs one of the runtime's calls inside a cgroupfs window: the

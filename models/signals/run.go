@@ -34,6 +34,11 @@ type world struct {
 // Run executes a case; ties between simultaneous events are broken by ch.
 // With trace false only violations are recorded (campaign speed).
 func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
+	return run(c, ch, trace, false)
+}
+
+// run is Run; bare leaves the faults and the invariant checks out.
+func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	v, err := LookupVariant(c.Variant)
 	if err != nil {
 		return sim.Result{}, err
@@ -50,6 +55,11 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 	w.crio = &crio{w: w}
 	w.oracle = newOracle(w)
 	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check}
+	if bare {
+		w.runner.Check = nil
+		c = &Case{Variant: c.Variant, Config: c.Config, Containers: c.Containers, Steps: c.Steps}
+		w.c = c
+	}
 	for _, f := range c.Faults {
 		if df, ok := f.(faults.DeliveryFault); ok {
 			w.procs.Faults = append(w.procs.Faults, df.Delivery())
