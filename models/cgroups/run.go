@@ -162,12 +162,12 @@ func (w *world) schedule() time.Duration {
 	for i := range w.c.Steps {
 		s := &w.c.Steps[i]
 		last = max(last, s.At)
-		w.sched.At(s.At, s.Op+" "+s.Sandbox, func() { w.step(s) })
+		w.sched.AtLabel(s.At, sim.L(s.Op, " ", s.Sandbox), func() { w.step(s) })
 	}
 	for _, f := range w.c.Faults {
 		if v, ok := f.(faults.CgroupVanishes); ok {
 			last = max(last, v.At)
-			w.sched.At(v.At, "cgroup-vanishes "+v.Sandbox, func() { w.vanish(v.Sandbox) })
+			w.sched.AtLabel(v.At, sim.L("cgroup-vanishes ", v.Sandbox), func() { w.vanish(v.Sandbox) })
 		}
 	}
 	return last

@@ -55,9 +55,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		last = max(last, s.At)
 		switch s.Op {
 		case OpRun:
-			w.sched.At(s.At, "kubelet run "+s.Sandbox, func() { w.run(s) })
+			w.sched.AtLabel(s.At, sim.L("kubelet run ", s.Sandbox), func() { w.run(s) })
 		case OpStop:
-			w.sched.At(s.At, "kubelet stop "+s.Sandbox, func() { w.stop(s.Sandbox) })
+			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), func() { w.stop(s.Sandbox) })
 		}
 	}
 	w.runner.Horizon = last + Settle
@@ -172,7 +172,7 @@ func (w *world) stop(id string) {
 	sb.state = stopping
 	now := w.sched.Now()
 	// Schedule the retry first: a crash below unwinds this event.
-	w.sched.After(KubeletRetry, "kubelet retry stop "+id, func() { w.stop(id) })
+	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { w.stop(id) })
 	w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
 	if w.daemon == nil {
 		w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)

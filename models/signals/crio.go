@@ -124,7 +124,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 		c.finish(x)
 		return
 	}
-	w.sched.After(0, "crio kill "+name, func() {
+	w.sched.AfterLabel(0, sim.L("crio kill ", name), func() {
 		if x.stopped {
 			return
 		}
@@ -155,7 +155,7 @@ func (c *crio) setDeadline(x *ctr, at time.Duration) {
 	x.deadline = at
 	x.gen++
 	gen := x.gen
-	c.w.sched.At(at, "crio stop deadline "+x.spec.Name, func() {
+	c.w.sched.AtLabel(at, sim.L("crio stop deadline ", x.spec.Name), func() {
 		if gen == x.gen && x.signalled {
 			c.expired(x)
 		}
@@ -181,7 +181,7 @@ func (c *crio) killLoop(x *ctr) {
 	c.kill(x, syscall.SIGKILL)
 	d := x.backoff
 	x.backoff = min(2*x.backoff, MaxKillBackoff)
-	c.w.sched.After(d, "crio kill back-off "+x.spec.Name, func() { c.killLoop(x) })
+	c.w.sched.AfterLabel(d, sim.L("crio kill back-off ", x.spec.Name), func() { c.killLoop(x) })
 }
 
 // poll checks the container's state every PollInterval.
@@ -193,7 +193,7 @@ func (c *crio) poll(x *ctr) {
 		c.finish(x)
 		return
 	}
-	c.w.sched.After(PollInterval, "crio poll "+x.spec.Name, func() { c.poll(x) })
+	c.w.sched.AfterLabel(PollInterval, sim.L("crio poll ", x.spec.Name), func() { c.poll(x) })
 }
 
 // finish marks the container stopped and answers every waiting caller.

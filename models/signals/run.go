@@ -76,7 +76,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		last = max(last, s.At)
-		sched.At(s.At, "kubelet "+s.Op, func() { w.step(s) })
+		sched.AtLabel(s.At, sim.L("kubelet ", s.Op), func() { w.step(s) })
 	}
 	w.runner.Horizon = last + Settle
 	w.runner.Do("boot", w.boot)
