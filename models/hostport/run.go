@@ -131,7 +131,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
-	before, failures := sortedForwards(w.host), w.host.Failures
+	before, failures := w.oracle.sortedForwards(w.host), w.host.Failures
 	var err error
 	if w.daemon == nil {
 		err = fmt.Errorf("connection refused: the daemon is not running")
@@ -145,7 +145,7 @@ func (w *world) run(s *Step) {
 			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)})
 		}
-		if after := sortedForwards(w.host); !slices.Equal(after, before) {
+		if after := w.oracle.sortedForwards(w.host); !slices.Equal(after, before) {
 			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %v\nafter:  %v", s.Sandbox, before, after)})
 		}
@@ -186,9 +186,8 @@ func (w *world) stop(id string) {
 	sb.state = gone
 }
 
-// sortedForwards is what the node forwards, in a stable order.
-func sortedForwards(h *sim.Host) []Forward {
-	fs := observe(h)
+// sortForwards sorts forwards in a stable order and returns them.
+func sortForwards(fs []Forward) []Forward {
 	slices.SortFunc(fs, func(a, b Forward) int {
 		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.HostIP, b.HostIP),
 			cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.PodIP, b.PodIP), cmp.Compare(a.PodPort, b.PodPort),
