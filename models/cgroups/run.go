@@ -96,7 +96,9 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 	w.oracle = newOracle(w)
 	w.trace.Add(0, "node", "%s", node.FS.Profile)
 	for _, f := range c.Faults {
-		w.trace.Add(0, "node", "fault %s", faults.Format(f))
+		if !w.trace.Off { // a fault is formatted only for a trace
+			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+		}
 	}
 	if !plan.Empty() {
 		w.trace.Add(0, "node", "replay with %d kernel answer(s) learned from an earlier run of this scenario", len(plan.Entries))

@@ -37,7 +37,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	for _, f := range c.Faults {
 		if hf, ok := f.(faults.HostFault); ok {
 			hf.ApplyHost(h)
-			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+			if !w.trace.Off { // a fault is formatted only for a trace
+				w.trace.Add(0, "node", "fault %s", faults.Format(f))
+			}
 		}
 	}
 	w.oracle = newOracle(h, c.Config)

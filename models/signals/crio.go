@@ -39,6 +39,8 @@ type ctr struct {
 	waiters            []func(error)
 	stopped            bool
 	backoff            time.Duration
+	// pollFn is the poll event's function, made once per container.
+	pollFn func()
 }
 
 // crio is the CRI server.
@@ -193,18 +195,23 @@ func (c *crio) poll(x *ctr) {
 		c.finish(x)
 		return
 	}
-	c.w.sched.AfterLabel(PollInterval, sim.L("crio poll ", x.spec.Name), func() { c.poll(x) })
+	if x.pollFn == nil {
+		x.pollFn = func() { c.poll(x) }
+	}
+	c.w.sched.AfterLabel(PollInterval, sim.L("crio poll ", x.spec.Name), x.pollFn)
 }
 
 // finish marks the container stopped and answers every waiting caller.
 func (c *crio) finish(x *ctr) {
 	w := c.w
 	x.stopped, x.looping = true, false
-	status := "unknown (monitor gone)"
-	if x.exitKnown {
-		status = fmt.Sprint(x.exitFile)
+	if !w.trace.Off {
+		status := "unknown (monitor gone)"
+		if x.exitKnown {
+			status = fmt.Sprint(x.exitFile)
+		}
+		w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
 	}
-	w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
 	w.oracle.reported(x)
 	ws := x.waiters
 	x.waiters = nil

@@ -63,7 +63,9 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	for _, f := range c.Faults {
 		if df, ok := f.(faults.DeliveryFault); ok {
 			w.procs.Faults = append(w.procs.Faults, df.Delivery())
-			tr.Add(0, "node", "fault %s", faults.Format(f))
+			if !tr.Off { // a fault is formatted only for a trace
+				tr.Add(0, "node", "fault %s", faults.Format(f))
+			}
 		}
 	}
 	last := time.Duration(0)
