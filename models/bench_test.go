@@ -29,6 +29,31 @@ func poolSize(m *models.Model) int {
 	return 256
 }
 
+// TestBare runs a few generated cases of every model and variant bare:
+// a bare run must not fail where the harness's run does not.
+func TestBare(t *testing.T) {
+	for _, m := range models.All() {
+		for _, v := range m.Variants {
+			n := 8
+			if m.Name == "cgroups" {
+				n = 2
+			}
+			for i, c := range pool(m, v.Name, n) {
+				b, ok := c.(models.Barer)
+				if !ok {
+					t.Fatalf("%s cases have no bare run: expected every model to implement models.Barer", m.Name)
+				}
+				if _, err := c.Run(sim.NewPRNG(uint64(i)), false); err != nil {
+					continue
+				}
+				if err := b.RunBare(sim.NewPRNG(uint64(i))); err != nil {
+					t.Errorf("%s/%s case %d: bare run failed: %v", m.Name, v.Name, i, err)
+				}
+			}
+		}
+	}
+}
+
 // BenchmarkGenerate is drawing one case from a seeded PRNG, per model.
 func BenchmarkGenerate(b *testing.B) {
 	for _, m := range models.All() {
@@ -78,7 +103,7 @@ func BenchmarkBare(b *testing.B) {
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if err := cases[i%len(cases)].(models.Barer).RunBare(); err != nil {
+				if err := cases[i%len(cases)].(models.Barer).RunBare(sim.NewPRNG(uint64(i))); err != nil {
 					b.Fatal(err)
 				}
 			}

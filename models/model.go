@@ -115,10 +115,10 @@ func Names() []string {
 }
 
 // Barer is a Case that can also run bare: the same operations called on the
-// implementation directly, with no faults, no invariant checks and no
-// trace, and no scheduler where the model needs none. It is the baseline
-// that harness overhead (harness / bare) is measured against; a bare run
-// decides nothing.
+// implementation with no invariant checks, no trace, no timed faults and no
+// scheduler where the model needs none; ties, where the model has them, are
+// broken by ch as in Run. It is the baseline that harness overhead
+// (harness / bare) is measured against; a bare run decides nothing.
 type Barer interface {
-	RunBare() error
+	RunBare(ch sim.Chooser) error
 }

@@ -36,8 +36,9 @@ func newBenchCmd() *cobra.Command {
                         (scheduler, faults, invariants after every event, no
                         trace) for --duration; a step is one event run
   overhead              harness / bare: the same cases run by the harness and
-                        run bare (the model's operations called directly, no
-                        faults, invariants or trace), alternated in one run
+                        run bare (the model's operations called directly, with
+                        no invariant checks, trace or timed faults; see
+                        models.Barer), alternated in one run
   first failure         for each incident (buggy) variant, a campaign from a
                         cold start at seeds 1..--seeds: scenarios and wall time
                         to the first failing one, and the time to shrink it
@@ -151,8 +152,8 @@ func overhead(m *models.Model, variant string, d time.Duration) float64 {
 		}
 		harness += time.Since(t)
 		t = time.Now()
-		for _, c := range pool {
-			_ = c.(models.Barer).RunBare()
+		for i, c := range pool {
+			_ = c.(models.Barer).RunBare(sim.NewPRNG(benchSeed(2, i)))
 		}
 		bare += time.Since(t)
 	}

@@ -12,7 +12,7 @@ import (
 // or Delete, with no scheduler, invariants, round trips or trace. A shim
 // that panics is dropped with its containers. It is the baseline harness
 // overhead is measured against (models.Barer).
-func (c *Case) RunBare() error {
+func (c *Case) RunBare(sim.Chooser) error {
 	v, err := LookupVariant(c.Variant)
 	if err != nil {
 		return err

@@ -31,11 +31,8 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	return run(c, build, ch, trace, false)
 }
 
-// run is Run; bare leaves the faults and the invariant checks out.
+// run is Run; bare leaves the oracle's observations and checks out.
 func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
-	if bare {
-		c = &Case{Variant: c.Variant, Node: c.Node, Config: c.Config, Steps: c.Steps}
-	}
 	if build == nil {
 		v, err := LookupVariant(c.Variant)
 		if err != nil {

@@ -4,14 +4,15 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
 
 // RunBare runs the case's kubelet calls directly on a daemon of its
-// variant, in time order: no scheduler, faults, invariants, retries or
-// trace. A crash restarts the daemon at once. It is the baseline harness
+// variant, in time order, on the node its host faults shape: no
+// scheduler, timed faults (restarts), invariants, retries or trace. A crash restarts the daemon at once. It is the baseline harness
 // overhead is measured against (models.Barer).
-func (c *Case) RunBare() error {
+func (c *Case) RunBare(sim.Chooser) error {
 	v, err := LookupVariant(c.Variant)
 	if err != nil {
 		return err
@@ -19,6 +20,11 @@ func (c *Case) RunBare() error {
 	h, err := c.Node.Build()
 	if err != nil {
 		return err
+	}
+	for _, f := range c.Faults {
+		if hf, ok := f.(faults.HostFault); ok {
+			hf.ApplyHost(h) // the node as the scenario shapes it
+		}
 	}
 	store := &Store{}
 	quiet := func(string, ...any) {}

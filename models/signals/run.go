@@ -37,7 +37,7 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 	return run(c, ch, trace, false)
 }
 
-// run is Run; bare leaves the faults and the invariant checks out.
+// run is Run; bare leaves the invariant checks out.
 func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	v, err := LookupVariant(c.Variant)
 	if err != nil {
@@ -57,8 +57,6 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check}
 	if bare {
 		w.runner.Check = nil
-		c = &Case{Variant: c.Variant, Config: c.Config, Containers: c.Containers, Steps: c.Steps}
-		w.c = c
 	}
 	for _, f := range c.Faults {
 		if df, ok := f.(faults.DeliveryFault); ok {
