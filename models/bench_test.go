@@ -34,7 +34,7 @@ func poolSize(m *models.Model) int {
 func TestBare(t *testing.T) {
 	for _, m := range models.All() {
 		for _, v := range m.Variants {
-			n := 8
+			n := 200
 			if m.Name == "cgroups" {
 				n = 2
 			}

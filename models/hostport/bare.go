@@ -28,7 +28,12 @@ func (c *Case) RunBare(sim.Chooser) error {
 	}
 	store := &Store{}
 	quiet := func(string, ...any) {}
-	d, _ := StartDaemon(h, c.Config, v.Build, store, quiet)
+	// A daemon start may crash too (its start-up cleanup): it stays down.
+	start := func() (d *Daemon) {
+		sim.Protect(func() { d, _ = StartDaemon(h, c.Config, v.Build, store, quiet) })
+		return d
+	}
+	d := start()
 	steps := make([]*Step, len(c.Steps))
 	for i := range c.Steps {
 		steps[i] = &c.Steps[i]
@@ -36,8 +41,7 @@ func (c *Case) RunBare(sim.Chooser) error {
 	slices.SortStableFunc(steps, func(a, b *Step) int { return cmp.Compare(a.At, b.At) })
 	for _, s := range steps {
 		if d == nil {
-			d, _ = StartDaemon(h, c.Config, v.Build, store, quiet)
-			if d == nil {
+			if d = start(); d == nil {
 				continue
 			}
 		}
