@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -35,6 +37,9 @@ func newBenchCmd() *cobra.Command {
   scenarios/s, steps/s  generated scenarios drawn and run by the harness
                         (scheduler, faults, invariants after every event, no
                         trace) for --duration; a step is one event run
+  scenarios/CPU-s       the same count per second of CPU time the process
+                        used (garbage collection included): closer to "one
+                        core" than wall time on a machine others load
   overhead              harness / bare: the same cases run by the harness and
                         run bare (the model's operations called directly, with
                         no invariant checks, trace or timed faults; see
@@ -75,6 +80,7 @@ type benchRow struct {
 	model, variant string
 	buggy          bool
 	rate, steps    float64
+	perCPU         float64 // scenarios per CPU second
 	overhead       float64 // 0: no bare run
 	first          firstFailure
 }
@@ -88,14 +94,14 @@ type firstFailure struct {
 }
 
 func bench(w io.Writer, cfg benchConfig) error {
-	fmt.Fprintf(w, "faultsim bench: %s/%s, %d CPU(s), GOMAXPROCS %d, %s; one goroutine; %s per measurement\n\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), cfg.duration)
+	fmt.Fprintf(w, "faultsim bench: %s/%s, %d CPU(s), GOMAXPROCS %d, %s; one goroutine; %s per measurement%s\n\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), cfg.duration, loadAverage())
 	var rows []benchRow
 	for _, name := range cfg.models {
 		m, _ := models.Lookup(name)
 		for _, v := range m.Variants {
 			row := benchRow{model: name, variant: v.Name, buggy: v.Buggy}
-			row.rate, row.steps = throughput(m, v.Name, cfg.duration)
+			row.rate, row.steps, row.perCPU = throughput(m, v.Name, cfg.duration)
 			row.overhead = overhead(m, v.Name, cfg.duration)
 			if v.Buggy {
 				row.first = firstFailures(m, v.Name, cfg)
@@ -116,9 +122,11 @@ func benchSeed(seed uint64, i int) uint64 {
 	return z ^ (z >> 31)
 }
 
-// throughput draws and runs scenarios for d: scenarios/s and steps/s.
-func throughput(m *models.Model, variant string, d time.Duration) (rate, steps float64) {
-	start := time.Now()
+// throughput draws and runs scenarios for d: scenarios and steps per
+// wall-clock second, and scenarios per second of CPU time the process used
+// (which other load on the machine affects less).
+func throughput(m *models.Model, variant string, d time.Duration) (rate, steps, perCPU float64) {
+	start, cpu0 := time.Now(), cpuTime()
 	n, events := 0, 0
 	for ; n < 8 || time.Since(start) < d; n++ {
 		seed := benchSeed(1, n)
@@ -127,13 +135,27 @@ func throughput(m *models.Model, variant string, d time.Duration) (rate, steps f
 			events += r.Events
 		}
 	}
-	el := time.Since(start).Seconds()
-	return float64(n) / el, float64(events) / el
+	el, cpu := time.Since(start).Seconds(), (cpuTime() - cpu0).Seconds()
+	if cpu > 0 {
+		perCPU = float64(n) / cpu
+	}
+	return float64(n) / el, float64(events) / el, perCPU
 }
 
-// overhead runs one pool of cases by the harness and bare, alternating
-// rounds, for about d in all, and returns harness time / bare time (0 when
-// the model has no bare run).
+// cpuTime is the user and system time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// overhead runs one pool of cases by the harness and bare, each case
+// harness then bare, in rounds for about d in all, and returns the sum of
+// each case's fastest harness run over the sum of its fastest bare run
+// (0 when the model has no bare run): the minimum of several runs is what
+// the code costs, the rest is other load on the machine.
 func overhead(m *models.Model, variant string, d time.Duration) float64 {
 	pool := make([]models.Case, 64)
 	for i := range pool {
@@ -143,21 +165,30 @@ func overhead(m *models.Model, variant string, d time.Duration) float64 {
 			return 0
 		}
 	}
-	var harness, bare time.Duration
+	harness := make([]time.Duration, len(pool))
+	bare := make([]time.Duration, len(pool))
 	start := time.Now()
-	for round := 0; round < 2 || time.Since(start) < d; round++ {
-		t := time.Now()
+	for round := 0; round < 3 || time.Since(start) < d; round++ {
 		for i, c := range pool {
+			t := time.Now()
 			_, _ = c.Run(sim.NewPRNG(benchSeed(2, i)), false)
-		}
-		harness += time.Since(t)
-		t = time.Now()
-		for i, c := range pool {
+			h := time.Since(t)
+			t = time.Now()
 			_ = c.(models.Barer).RunBare(sim.NewPRNG(benchSeed(2, i)))
+			b := time.Since(t)
+			if round == 0 || h < harness[i] {
+				harness[i] = h
+			}
+			if round == 0 || b < bare[i] {
+				bare[i] = b
+			}
 		}
-		bare += time.Since(t)
 	}
-	return float64(harness) / float64(bare)
+	var sh, sb time.Duration
+	for i := range pool {
+		sh, sb = sh+harness[i], sb+bare[i]
+	}
+	return float64(sh) / float64(sb)
 }
 
 // firstFailures runs cfg.seeds campaigns from a cold start until their
@@ -206,8 +237,8 @@ func median[T int | time.Duration](fs []firstFailure, field func(firstFailure) T
 }
 
 func writeTable(w io.Writer, rows []benchRow, cfg benchConfig) {
-	fmt.Fprintln(w, "| model | variant | scenarios/s | steps/s | overhead (harness / bare) | first failure: scenarios | first failure: time | shrink: time | shrunk size |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| model | variant | scenarios/s | scenarios/CPU-s | steps/s | overhead (harness / bare) | first failure: scenarios | first failure: time | shrink: time | shrunk size |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range rows {
 		oh := "n/a"
 		if r.overhead > 0 {
@@ -228,8 +259,18 @@ func writeTable(w io.Writer, rows []benchRow, cfg benchConfig) {
 				first[0] += fmt.Sprintf(" (%d of %d seeds)", r.first.found, r.first.runs)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", r.model, r.variant, thousands(r.rate), thousands(r.steps), oh, strings.Join(first, " | "))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.model, r.variant, thousands(r.rate), thousands(r.perCPU), thousands(r.steps), oh, strings.Join(first, " | "))
 	}
+}
+
+// loadAverage is ", load average X Y Z" where /proc/loadavg tells it: other
+// work on the machine slows every figure.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return fmt.Sprintf(", load average %s %s %s", f[0], f[1], f[2])
+	}
+	return ""
 }
 
 // roundDur prints a wall time with three significant digits.
