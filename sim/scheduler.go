@@ -40,8 +40,11 @@ type Scheduler struct {
 	queue   eventQueue
 	seq     uint64
 	chooser Chooser
-	ties    []Event
-	cur     Event
+	// due holds the events due now, in scheduling order, while any is
+	// left: the heap holds none due now then, so a pick among n ties costs
+	// no re-heaping and many simultaneous events stay cheap.
+	due []Event
+	cur Event
 }
 
 // NewScheduler returns a scheduler at virtual time 0 whose ties are broken by c.
@@ -66,7 +69,12 @@ func (s *Scheduler) AtLabel(at time.Duration, name Label, do func()) {
 		at = s.now
 	}
 	s.seq++
-	s.queue.push(Event{At: at, Name: name, Do: do, seq: s.seq})
+	ev := Event{At: at, Name: name, Do: do, seq: s.seq}
+	if len(s.due) > 0 && at == s.now {
+		s.due = append(s.due, ev) // the latest scheduled: last in order
+		return
+	}
+	s.queue.push(ev)
 }
 
 // After schedules do to run d after the current virtual time.
@@ -84,28 +92,26 @@ func (s *Scheduler) AfterLabel(d time.Duration, name Label, do func()) {
 // same instant the Chooser picks which runs first. The event returned is
 // the scheduler's until the next call of Next.
 func (s *Scheduler) Next() *Event {
-	if len(s.queue) == 0 {
-		return nil
-	}
-	first := s.queue.pop()
-	if len(s.queue) == 0 || s.queue[0].At != first.At {
-		s.cur = first
-		s.now = first.At
-		return &s.cur
-	}
-	s.ties = append(s.ties[:0], first)
-	for len(s.queue) > 0 && s.queue[0].At == first.At {
-		s.ties = append(s.ties, s.queue.pop())
-	}
-	pick := s.chooser.Intn(len(s.ties))
-	s.cur = s.ties[pick]
-	for i := range s.ties {
-		if i != pick {
-			s.queue.push(s.ties[i])
+	if len(s.due) == 0 {
+		if len(s.queue) == 0 {
+			return nil
 		}
-		s.ties[i] = Event{} // drop the closure
+		first := s.queue.pop()
+		s.due = append(s.due, first)
+		for len(s.queue) > 0 && s.queue[0].At == first.At {
+			s.due = append(s.due, s.queue.pop())
+		}
+		s.now = first.At
 	}
-	s.now = s.cur.At
+	pick := 0
+	if len(s.due) > 1 {
+		pick = s.chooser.Intn(len(s.due))
+	}
+	s.cur = s.due[pick]
+	n := len(s.due) - 1
+	copy(s.due[pick:], s.due[pick+1:])
+	s.due[n] = Event{} // drop the closure
+	s.due = s.due[:n]
 	return &s.cur
 }
 
