@@ -43,8 +43,11 @@ type Scheduler struct {
 	// due holds the events due now, in scheduling order, while any is
 	// left: the heap holds none due now then, so a pick among n ties costs
 	// no re-heaping and many simultaneous events stay cheap.
-	due []Event
-	cur Event
+	due []*Event
+	// cur is the event Next returned last; it is reused with the others
+	// in free once the next is asked for.
+	cur  *Event
+	free []*Event
 }
 
 // NewScheduler returns a scheduler at virtual time 0 whose ties are broken by c.
@@ -69,7 +72,13 @@ func (s *Scheduler) AtLabel(at time.Duration, name Label, do func()) {
 		at = s.now
 	}
 	s.seq++
-	ev := Event{At: at, Name: name, Do: do, seq: s.seq}
+	var ev *Event
+	if n := len(s.free); n > 0 {
+		ev, s.free = s.free[n-1], s.free[:n-1]
+	} else {
+		ev = new(Event)
+	}
+	*ev = Event{At: at, Name: name, Do: do, seq: s.seq}
 	if len(s.due) > 0 && at == s.now {
 		s.due = append(s.due, ev) // the latest scheduled: last in order
 		return
@@ -90,8 +99,13 @@ func (s *Scheduler) AfterLabel(d time.Duration, name Label, do func()) {
 // Next removes and returns the next event to run, advancing the clock to its
 // time, or nil when nothing is pending. When several events are due at the
 // same instant the Chooser picks which runs first. The event returned is
-// the scheduler's until the next call of Next.
+// the scheduler's: it is reused after the next call of Next.
 func (s *Scheduler) Next() *Event {
+	if s.cur != nil {
+		*s.cur = Event{} // drop the closure
+		s.free = append(s.free, s.cur)
+		s.cur = nil
+	}
 	if len(s.due) == 0 {
 		if len(s.queue) == 0 {
 			return nil
@@ -110,13 +124,13 @@ func (s *Scheduler) Next() *Event {
 	s.cur = s.due[pick]
 	n := len(s.due) - 1
 	copy(s.due[pick:], s.due[pick+1:])
-	s.due[n] = Event{} // drop the closure
+	s.due[n] = nil
 	s.due = s.due[:n]
-	return &s.cur
+	return s.cur
 }
 
 // eventQueue is a binary min-heap of events by time, then scheduling order.
-type eventQueue []Event
+type eventQueue []*Event
 
 func (q eventQueue) less(i, j int) bool {
 	if q[i].At != q[j].At {
@@ -125,7 +139,7 @@ func (q eventQueue) less(i, j int) bool {
 	return q[i].seq < q[j].seq
 }
 
-func (q *eventQueue) push(ev Event) {
+func (q *eventQueue) push(ev *Event) {
 	*q = append(*q, ev)
 	h := *q
 	for i := len(h) - 1; i > 0; {
@@ -138,12 +152,12 @@ func (q *eventQueue) push(ev Event) {
 	}
 }
 
-func (q *eventQueue) pop() Event {
+func (q *eventQueue) pop() *Event {
 	h := *q
 	n := len(h) - 1
 	top := h[0]
 	h[0] = h[n]
-	h[n] = Event{}
+	h[n] = nil
 	h = h[:n]
 	for i := 0; ; {
 		l, smallest := 2*i+1, i
