@@ -113,3 +113,12 @@ func Names() []string {
 	}
 	return out
 }
+
+// Barer is a Case that can also run bare: the same operations called on the
+// implementation with no invariant checks, no trace, no timed faults and no
+// scheduler where the model needs none; ties, where the model has them, are
+// broken by ch as in Run. It is the baseline that harness overhead
+// (harness / bare) is measured against; a bare run decides nothing.
+type Barer interface {
+	RunBare(ch sim.Chooser) error
+}

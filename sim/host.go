@@ -49,6 +49,8 @@ type Host struct {
 	nft      map[string]*knftables.Fake
 	// Failures counts tool invocations that failed because of a fault.
 	Failures int
+	// nftRuns counts nft transactions run through the node's nft.
+	nftRuns uint64
 }
 
 // NewHost returns a node with the given distro and kernel and no tools.
@@ -118,6 +120,17 @@ func (h *Host) IPTables(f Family) *IPTables {
 		h.iptables[f] = t
 	}
 	return t
+}
+
+// Generation changes whenever the node's netfilter state may have changed
+// through its tools (an iptables-restore applied, an nft transaction run),
+// so an observer can reuse what it read while it stays the same.
+func (h *Host) Generation() uint64 {
+	g := h.nftRuns
+	for _, t := range h.iptables {
+		g += t.gen
+	}
+	return g
 }
 
 // Dump renders the node's tools and netfilter state as stable text.

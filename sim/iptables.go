@@ -13,6 +13,8 @@ import (
 type IPTables struct {
 	family Family
 	chains map[string][][]string
+	// gen counts the changes Apply made.
+	gen uint64
 }
 
 // BuiltinNATChains are the nat table's built-in chains.
@@ -104,6 +106,7 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 		}
 	}
 	t.chains = next
+	t.gen++
 	return nil
 }
 

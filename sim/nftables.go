@@ -77,6 +77,7 @@ func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
 	if err := n.host.Exec("nft", "-f", "-"); err != nil {
 		return err
 	}
+	n.host.nftRuns++
 	return n.fake.Run(ctx, tx)
 }
 

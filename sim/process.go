@@ -137,7 +137,7 @@ func (ps *Procs) Spawn(name string, b Behaviour) *Proc {
 	p := &Proc{PID: 100 + len(ps.procs), Name: name, B: b, Start: ps.Sched.Now()}
 	ps.procs = append(ps.procs, p)
 	if b.ExitAt > 0 {
-		ps.Sched.At(p.Start+b.ExitAt, name+" exits", func() { ps.exit(p, 0, 0) })
+		ps.Sched.AtLabel(p.Start+b.ExitAt, L(name, " exits"), func() { ps.exit(p, 0, 0) })
 	}
 	return p
 }
@@ -178,7 +178,7 @@ func (ps *Procs) Kill(from string, p *Proc, sig syscall.Signal) error {
 		}
 	}
 	deliver := func() {
-		ps.Sched.After(f.Delay, "deliver "+SignalName(sig)+" to "+p.Name, func() { ps.deliver(p, sig) })
+		ps.Sched.AfterLabel(f.Delay, L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig) })
 	}
 	prev := ps.held
 	ps.held = nil
@@ -188,7 +188,7 @@ func (ps *Procs) Kill(from string, p *Proc, sig syscall.Signal) error {
 	case f.Reorder:
 		ps.held = deliver
 		// Swapped with the next signal; if none comes within a second it goes alone.
-		ps.Sched.After(time.Second, "release held "+SignalName(sig), func() {
+		ps.Sched.AfterLabel(time.Second, L("release held ", SignalName(sig)), func() {
 			if ps.held != nil {
 				h := ps.held
 				ps.held = nil
@@ -215,7 +215,7 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal) {
 	now := ps.Sched.Now()
 	if d, until := p.inD(now); d {
 		ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), FormatDuration(until))
-		ps.Sched.At(until, "wake "+p.Name, func() { ps.deliver(p, sig) })
+		ps.Sched.AtLabel(until, L("wake ", p.Name), func() { ps.deliver(p, sig) })
 		return
 	}
 	switch {
@@ -229,7 +229,7 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal) {
 			if !p.Handling {
 				p.Handling, p.HandledAt = true, now+p.B.Cleanup
 				ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), FormatDuration(p.B.Cleanup))
-				ps.Sched.At(p.HandledAt, p.Name+" exits", func() { ps.exit(p, 0, 0) })
+				ps.Sched.AtLabel(p.HandledAt, L(p.Name, " exits"), func() { ps.exit(p, 0, 0) })
 			}
 		case Ignore:
 			ps.Trace.Add(now, p.Name, "%s ignored", SignalName(sig))

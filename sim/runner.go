@@ -109,17 +109,21 @@ func (r *Runner) Run() []Violation {
 			r.Report(Violation{RunawayInvariant.Name, ev.At, fmt.Sprintf("more than %d events", max)})
 			break
 		}
-		r.Do(ev.Name, ev.Do)
+		r.do(ev.Name, ev.Do)
 	}
 	return r.violations
 }
 
 // Do runs one action now, outside the queue, as Run runs an event: a panic
 // becomes a crash violation and the invariants are checked after it.
-func (r *Runner) Do(name string, fn func()) {
+func (r *Runner) Do(name string, fn func()) { r.do(Label{name}, fn) }
+
+func (r *Runner) do(name Label, fn func()) {
 	now := r.Sched.Now()
 	if crash := Protect(fn); crash != nil {
-		r.Trace.Add(now, "node", "CRASH during %s: %s", name, crash.Error())
+		if !r.Trace.Off {
+			r.Trace.Add(now, "node", "CRASH during %s: %s", name.String(), crash.Error())
+		}
 		r.Report(Violation{CrashInvariant.Name, now, crash.Error()})
 		if r.OnCrash != nil {
 			r.OnCrash(crash)

@@ -26,8 +26,8 @@ func ParseVersion(s string) (Version, error) {
 	if num == "" {
 		return Version{}, fmt.Errorf("version %q: expected digits such as 1.0.1", s)
 	}
-	var v Version
-	for _, p := range strings.Split(num, ".") {
+	v := Version{Parts: make([]int, 0, strings.Count(num, ".")+1)}
+	for p := range strings.SplitSeq(num, ".") {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 0 || n > 1<<20 {
 			return Version{}, fmt.Errorf("version %q: expected dotted numbers such as 1.0.1", s)

@@ -63,10 +63,11 @@ file that replays it exactly.
   faultsim fuzz --variant crio-1.33.0    search for failures, write them shrunk
   faultsim merge --out DIR SHARD...      union the outputs of campaign shards
   faultsim import --out DIR FILE...      native fuzz inputs -> scenario files
-  faultsim list                          models, variants, faults, invariants`,
+  faultsim list                          models, variants, faults, invariants
+  faultsim bench                         scenarios/s, overhead, time to first failure`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd(), newProbeCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd(), newProbeCmd(), newBenchCmd())
 	return root
 }

@@ -34,9 +34,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		last = max(last, s.At)
 		switch s.Op {
 		case OpCreate:
-			w.sched.At(s.At, "create "+s.ID, func() { w.create(s) })
+			w.sched.AtLabel(s.At, sim.L("create ", s.ID), func() { w.create(s) })
 		case OpDelete:
-			w.sched.At(s.At, "delete "+s.ID, func() { w.delete(s.ID) })
+			w.sched.AtLabel(s.At, sim.L("delete ", s.ID), func() { w.delete(s.ID) })
 		}
 	}
 	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check, Horizon: last + Settle}

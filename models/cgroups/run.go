@@ -28,6 +28,11 @@ const maxReplays = 8
 // again from the start with that answer planned, the same choices replayed,
 // until the run is faithful; the result is the last run's.
 func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
+	return run(c, build, ch, trace, false)
+}
+
+// run is Run; bare leaves the oracle's observations and checks out.
+func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	if build == nil {
 		v, err := LookupVariant(c.Variant)
 		if err != nil {
@@ -39,7 +44,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	var plan cgroupfs.Plan
 	for attempt := 0; ; attempt++ {
 		rec.pos = 0
-		res, learned, err := runOnce(c, build, rec, trace, plan)
+		res, learned, err := runOnce(c, build, rec, trace, bare, plan)
 		if err != nil || learned.Empty() || attempt == maxReplays {
 			return res, err
 		}
@@ -67,7 +72,7 @@ func (r *recorder) Intn(n int) int {
 	return v
 }
 
-func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
+func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
 	node, err := nodeSpec(c)
 	if err != nil {
 		return sim.Result{}, learned, err
@@ -81,14 +86,16 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.P
 			err = cerr
 		}
 	}()
-	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}}
+	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}, bare: bare}
 	fs.SetPlan(plan)
 	fs.Log = w.log("kernel")
 	w.sd = &systemd.Systemd{Version: node.FS.Systemd, Unavailable: node.BusDown, OnStart: w.scopeStarted, OnStop: w.unitStopped}
 	w.oracle = newOracle(w)
 	w.trace.Add(0, "node", "%s", node.FS.Profile)
 	for _, f := range c.Faults {
-		w.trace.Add(0, "node", "fault %s", faults.Format(f))
+		if !w.trace.Off { // a fault is formatted only for a trace
+			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+		}
 	}
 	if !plan.Empty() {
 		w.trace.Add(0, "node", "replay with %d kernel answer(s) learned from an earlier run of this scenario", len(plan.Entries))
@@ -97,6 +104,9 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace bool, plan cgroupfs.P
 		return sim.Result{}, learned, err
 	}
 	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.oracle.check}
+	if bare {
+		w.runner.Check = nil
+	}
 	last := w.schedule()
 	w.runner.Horizon = last + Settle
 	vs := w.runner.Run()
@@ -122,6 +132,8 @@ type world struct {
 	current *sandbox
 	// err is a failure of the simulation itself (not of the runtime).
 	err error
+	// bare leaves the oracle's observations and checks out (RunBare).
+	bare bool
 }
 
 func (w *world) log(actor string) func(string, ...any) {
@@ -149,12 +161,12 @@ func (w *world) schedule() time.Duration {
 	for i := range w.c.Steps {
 		s := &w.c.Steps[i]
 		last = max(last, s.At)
-		w.sched.At(s.At, s.Op+" "+s.Sandbox, func() { w.step(s) })
+		w.sched.AtLabel(s.At, sim.L(s.Op, " ", s.Sandbox), func() { w.step(s) })
 	}
 	for _, f := range w.c.Faults {
 		if v, ok := f.(faults.CgroupVanishes); ok {
 			last = max(last, v.At)
-			w.sched.At(v.At, "cgroup-vanishes "+v.Sandbox, func() { w.vanish(v.Sandbox) })
+			w.sched.AtLabel(v.At, sim.L("cgroup-vanishes ", v.Sandbox), func() { w.vanish(v.Sandbox) })
 		}
 	}
 	return last
@@ -176,7 +188,9 @@ func (w *world) step(s *Step) {
 // empty scopes; the oracle notes where each sandbox's processes live.
 func (w *world) after() {
 	w.collectScopes()
-	w.oracle.observe()
+	if !w.bare {
+		w.oracle.observe()
+	}
 }
 
 // call runs one of the runtime's calls inside a cgroupfs window: the

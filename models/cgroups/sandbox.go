@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
 
@@ -256,7 +257,7 @@ func (w *world) stop(id string) {
 	}
 	if err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete); err != nil {
 		w.note("kubelet", "StopPodSandbox %s failed: %v", id, err)
-		w.sched.After(KubeletRetry, "kubelet retry stop "+id, func() { defer w.after(); w.stop(id) })
+		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { defer w.after(); w.stop(id) })
 		return
 	}
 	sb.state = deleted

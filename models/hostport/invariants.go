@@ -51,6 +51,30 @@ type oracle struct {
 	disabled  bool
 	supported map[sim.Family]bool
 	sandboxes []*oracleSandbox
+	// seen and sorted are what the node forwarded at host generation gen
+	// (valid when cached): read once per change, not once per event.
+	seen, sorted []Forward
+	gen          uint64
+	cached       bool
+}
+
+// forwards is observe(h), reused while the host's netfilter state is unchanged.
+// The caller must not modify the slice.
+func (o *oracle) forwards(h *sim.Host) []Forward {
+	if g := h.Generation(); !o.cached || g != o.gen {
+		o.seen, o.sorted, o.gen, o.cached = observe(h), nil, g, true
+	}
+	return o.seen
+}
+
+// sortedForwards is what the node forwards in a stable order, reused as
+// forwards is. The caller must not modify the slice.
+func (o *oracle) sortedForwards(h *sim.Host) []Forward {
+	fs := o.forwards(h)
+	if o.sorted == nil {
+		o.sorted = sortForwards(slices.Clone(fs))
+	}
+	return o.sorted
 }
 
 func newOracle(h *sim.Host, cfg Config) *oracle {
@@ -134,7 +158,7 @@ func observe(h *sim.Host) []Forward {
 
 // check compares the node with the spec.
 func (o *oracle) check(h *sim.Host, now time.Duration) []sim.Violation {
-	seen := observe(h)
+	seen := o.forwards(h)
 	var vs []sim.Violation
 	for _, f := range seen {
 		sb := o.byOwner(f.Owner)

@@ -141,16 +141,30 @@ func conflicts(want, have []Forward) error {
 	for i, f := range want {
 		for _, o := range have {
 			if f.overlaps(o) && (f.Owner != o.Owner || !f.sameTarget(o)) {
-				return fmt.Errorf("host port conflict: %s is already used by %s", f, o)
+				return &conflictError{f: f, o: o}
 			}
 		}
 		for _, o := range want[:i] {
 			if f.overlaps(o) && !f.sameTarget(o) {
-				return fmt.Errorf("host port conflict: %s and %s in the same sandbox", f, o)
+				return &conflictError{f: f, o: o, same: true}
 			}
 		}
 	}
 	return nil
+}
+
+// conflictError is a host port conflict, formatted only when read (the
+// oracle asks whether there is one far more often than anyone prints it).
+type conflictError struct {
+	f, o Forward
+	same bool // both in the requesting sandbox
+}
+
+func (e *conflictError) Error() string {
+	if e.same {
+		return fmt.Sprintf("host port conflict: %s and %s in the same sandbox", e.f, e.o)
+	}
+	return fmt.Sprintf("host port conflict: %s is already used by %s", e.f, e.o)
 }
 
 // FormatMapping renders a mapping compactly for traces.

@@ -37,7 +37,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	for _, f := range c.Faults {
 		if hf, ok := f.(faults.HostFault); ok {
 			hf.ApplyHost(h)
-			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+			if !w.trace.Off { // a fault is formatted only for a trace
+				w.trace.Add(0, "node", "fault %s", faults.Format(f))
+			}
 		}
 	}
 	w.oracle = newOracle(h, c.Config)
@@ -55,9 +57,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		last = max(last, s.At)
 		switch s.Op {
 		case OpRun:
-			w.sched.At(s.At, "kubelet run "+s.Sandbox, func() { w.run(s) })
+			w.sched.AtLabel(s.At, sim.L("kubelet run ", s.Sandbox), func() { w.run(s) })
 		case OpStop:
-			w.sched.At(s.At, "kubelet stop "+s.Sandbox, func() { w.stop(s.Sandbox) })
+			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), func() { w.stop(s.Sandbox) })
 		}
 	}
 	w.runner.Horizon = last + Settle
@@ -131,7 +133,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
-	before, failures := sortedForwards(w.host), w.host.Failures
+	before, failures := w.oracle.sortedForwards(w.host), w.host.Failures
 	var err error
 	if w.daemon == nil {
 		err = fmt.Errorf("connection refused: the daemon is not running")
@@ -145,7 +147,7 @@ func (w *world) run(s *Step) {
 			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)})
 		}
-		if after := sortedForwards(w.host); !slices.Equal(after, before) {
+		if after := w.oracle.sortedForwards(w.host); !slices.Equal(after, before) {
 			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %v\nafter:  %v", s.Sandbox, before, after)})
 		}
@@ -172,7 +174,7 @@ func (w *world) stop(id string) {
 	sb.state = stopping
 	now := w.sched.Now()
 	// Schedule the retry first: a crash below unwinds this event.
-	w.sched.After(KubeletRetry, "kubelet retry stop "+id, func() { w.stop(id) })
+	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { w.stop(id) })
 	w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
 	if w.daemon == nil {
 		w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
@@ -186,9 +188,8 @@ func (w *world) stop(id string) {
 	sb.state = gone
 }
 
-// sortedForwards is what the node forwards, in a stable order.
-func sortedForwards(h *sim.Host) []Forward {
-	fs := observe(h)
+// sortForwards sorts forwards in a stable order and returns them.
+func sortForwards(fs []Forward) []Forward {
 	slices.SortFunc(fs, func(a, b Forward) int {
 		return cmp.Or(cmp.Compare(a.Family, b.Family), cmp.Compare(a.Proto, b.Proto), cmp.Compare(a.HostIP, b.HostIP),
 			cmp.Compare(a.HostPort, b.HostPort), cmp.Compare(a.PodIP, b.PodIP), cmp.Compare(a.PodPort, b.PodPort),

@@ -39,6 +39,8 @@ type ctr struct {
 	waiters            []func(error)
 	stopped            bool
 	backoff            time.Duration
+	// pollFn is the poll event's function, made once per container.
+	pollFn func()
 }
 
 // crio is the CRI server.
@@ -124,7 +126,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 		c.finish(x)
 		return
 	}
-	w.sched.After(0, "crio kill "+name, func() {
+	w.sched.AfterLabel(0, sim.L("crio kill ", name), func() {
 		if x.stopped {
 			return
 		}
@@ -155,7 +157,7 @@ func (c *crio) setDeadline(x *ctr, at time.Duration) {
 	x.deadline = at
 	x.gen++
 	gen := x.gen
-	c.w.sched.At(at, "crio stop deadline "+x.spec.Name, func() {
+	c.w.sched.AtLabel(at, sim.L("crio stop deadline ", x.spec.Name), func() {
 		if gen == x.gen && x.signalled {
 			c.expired(x)
 		}
@@ -181,7 +183,7 @@ func (c *crio) killLoop(x *ctr) {
 	c.kill(x, syscall.SIGKILL)
 	d := x.backoff
 	x.backoff = min(2*x.backoff, MaxKillBackoff)
-	c.w.sched.After(d, "crio kill back-off "+x.spec.Name, func() { c.killLoop(x) })
+	c.w.sched.AfterLabel(d, sim.L("crio kill back-off ", x.spec.Name), func() { c.killLoop(x) })
 }
 
 // poll checks the container's state every PollInterval.
@@ -193,18 +195,23 @@ func (c *crio) poll(x *ctr) {
 		c.finish(x)
 		return
 	}
-	c.w.sched.After(PollInterval, "crio poll "+x.spec.Name, func() { c.poll(x) })
+	if x.pollFn == nil {
+		x.pollFn = func() { c.poll(x) }
+	}
+	c.w.sched.AfterLabel(PollInterval, sim.L("crio poll ", x.spec.Name), x.pollFn)
 }
 
 // finish marks the container stopped and answers every waiting caller.
 func (c *crio) finish(x *ctr) {
 	w := c.w
 	x.stopped, x.looping = true, false
-	status := "unknown (monitor gone)"
-	if x.exitKnown {
-		status = fmt.Sprint(x.exitFile)
+	if !w.trace.Off {
+		status := "unknown (monitor gone)"
+		if x.exitKnown {
+			status = fmt.Sprint(x.exitFile)
+		}
+		w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
 	}
-	w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
 	w.oracle.reported(x)
 	ws := x.waiters
 	x.waiters = nil

@@ -34,6 +34,11 @@ type world struct {
 // Run executes a case; ties between simultaneous events are broken by ch.
 // With trace false only violations are recorded (campaign speed).
 func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
+	return run(c, ch, trace, false)
+}
+
+// run is Run; bare leaves the invariant checks out.
+func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	v, err := LookupVariant(c.Variant)
 	if err != nil {
 		return sim.Result{}, err
@@ -50,10 +55,15 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 	w.crio = &crio{w: w}
 	w.oracle = newOracle(w)
 	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check}
+	if bare {
+		w.runner.Check = nil
+	}
 	for _, f := range c.Faults {
 		if df, ok := f.(faults.DeliveryFault); ok {
 			w.procs.Faults = append(w.procs.Faults, df.Delivery())
-			tr.Add(0, "node", "fault %s", faults.Format(f))
+			if !tr.Off { // a fault is formatted only for a trace
+				tr.Add(0, "node", "fault %s", faults.Format(f))
+			}
 		}
 	}
 	last := time.Duration(0)
@@ -66,7 +76,7 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		last = max(last, s.At)
-		sched.At(s.At, "kubelet "+s.Op, func() { w.step(s) })
+		sched.AtLabel(s.At, sim.L("kubelet ", s.Op), func() { w.step(s) })
 	}
 	w.runner.Horizon = last + Settle
 	w.runner.Do("boot", w.boot)

@@ -45,3 +45,79 @@ func writeFile(path, content string) error {
 	}
 	return nil
 }
+
+// removeTree removes a directory and everything below it with plain
+// system calls on directory descriptors: one open, the getdents reads and
+// one unlink an entry, where os.RemoveAll also stats, probes every entry
+// with the wrong unlink first and registers each descriptor with the
+// runtime poller. It falls back to os.RemoveAll on anything unexpected.
+func removeTree(path string) error {
+	if err := removeAt(unix.AT_FDCWD, path); err != nil && !errors.Is(err, unix.ENOENT) {
+		return os.RemoveAll(path)
+	}
+	return nil
+}
+
+// removeAt removes the directory name (relative to the directory parent)
+// and its contents.
+func removeAt(parent int, name string) error {
+	fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	type entry struct {
+		name string
+		dir  bool
+	}
+	var entries []entry
+	var buf [8192]byte
+	for {
+		n, err := unix.Getdents(fd, buf[:])
+		if err != nil {
+			unix.Close(fd)
+			return err
+		}
+		if n <= 0 {
+			break
+		}
+		for off := 0; off < n; {
+			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
+			reclen := int(buf[off+16]) | int(buf[off+17])<<8
+			typ := buf[off+18]
+			raw := buf[off+19 : off+reclen]
+			if i := bytesIndexZero(raw); i >= 0 {
+				raw = raw[:i]
+			}
+			if s := string(raw); s != "." && s != ".." {
+				if typ == unix.DT_UNKNOWN {
+					unix.Close(fd)
+					return unix.EINVAL // let os.RemoveAll handle filesystems without d_type
+				}
+				entries = append(entries, entry{s, typ == unix.DT_DIR})
+			}
+			off += reclen
+		}
+	}
+	for _, e := range entries {
+		if e.dir {
+			err = removeAt(fd, e.name)
+		} else {
+			err = unix.Unlinkat(fd, e.name, 0)
+		}
+		if err != nil && !errors.Is(err, unix.ENOENT) {
+			unix.Close(fd)
+			return err
+		}
+	}
+	unix.Close(fd)
+	return unix.Unlinkat(parent, name, unix.AT_REMOVEDIR)
+}
+
+func bytesIndexZero(b []byte) int {
+	for i, c := range b {
+		if c == 0 {
+			return i
+		}
+	}
+	return -1
+}

@@ -138,7 +138,7 @@ func (fs *FS) Close() error {
 	if fs.w != nil {
 		errs = append(errs, fs.w.close())
 	}
-	errs = append(errs, os.RemoveAll(fs.dir))
+	errs = append(errs, removeTree(fs.dir))
 	return errors.Join(errs...)
 }
 

@@ -41,7 +41,7 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 	if u.TimeoutStop() == 0 {
 		return // TimeoutStopUSec=0: no timeout, no SIGKILL
 	}
-	sched.After(u.TimeoutStop(), u.Name+" stop timeout", func() {
+	sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " stop timeout"), func() {
 		if finished {
 			return
 		}

@@ -1,0 +1,70 @@
+package annotations
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// RunBare runs the case's requests directly on shims of its variant, in
+// time order: the shim's start routing (decode, type, sandbox) and Create
+// or Delete, with no scheduler, invariants, round trips or trace. A shim
+// that panics is dropped with its containers. It is the baseline harness
+// overhead is measured against (models.Barer).
+func (c *Case) RunBare(sim.Chooser) error {
+	v, err := LookupVariant(c.Variant)
+	if err != nil {
+		return err
+	}
+	quiet := func(string, ...any) {}
+	shims := map[string]Shim{} // by sandbox id
+	owner := map[string]string{}
+	steps := make([]*Step, len(c.Steps))
+	for i := range c.Steps {
+		steps[i] = &c.Steps[i]
+	}
+	slices.SortStableFunc(steps, func(a, b *Step) int { return cmp.Compare(a.At, b.At) })
+	for _, s := range steps {
+		sbID, sh := owner[s.ID], Shim(nil)
+		if s.Op == OpCreate {
+			spec, err := DecodeSpec([]byte(s.Spec))
+			if err != nil {
+				continue
+			}
+			ctype, err := TypeOf(spec)
+			if err != nil || sbID != "" {
+				continue
+			}
+			sbID = s.ID
+			if ctype == PodContainer {
+				sbID, _ = SandboxOf(spec)
+			} else if shims[sbID] == nil {
+				shims[sbID] = v.Build(c.Node, c.Config, quiet)
+			}
+		}
+		if sh = shims[sbID]; sh == nil {
+			continue
+		}
+		var opErr error
+		crash := sim.Protect(func() {
+			if s.Op == OpCreate {
+				opErr = sh.Create(s.ID, []byte(s.Spec))
+			} else {
+				opErr = sh.Delete(s.ID)
+			}
+		})
+		switch {
+		case crash != nil:
+			delete(shims, sbID)
+		case s.Op == OpCreate && opErr == nil:
+			owner[s.ID] = sbID
+		case s.Op == OpDelete && opErr == nil:
+			delete(owner, s.ID)
+			if s.ID == sbID {
+				delete(shims, sbID)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,60 @@
+package hostport
+
+import (
+	"cmp"
+	"slices"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+)
+
+// RunBare runs the case's kubelet calls directly on a daemon of its
+// variant, in time order, on the node its host faults shape: no
+// scheduler, timed faults (restarts), invariants, retries or trace. A crash restarts the daemon at once. It is the baseline harness
+// overhead is measured against (models.Barer).
+func (c *Case) RunBare(sim.Chooser) error {
+	v, err := LookupVariant(c.Variant)
+	if err != nil {
+		return err
+	}
+	h, err := c.Node.Build()
+	if err != nil {
+		return err
+	}
+	for _, f := range c.Faults {
+		if hf, ok := f.(faults.HostFault); ok {
+			hf.ApplyHost(h) // the node as the scenario shapes it
+		}
+	}
+	store := &Store{}
+	quiet := func(string, ...any) {}
+	// A daemon start may crash too (its start-up cleanup): it stays down.
+	start := func() (d *Daemon) {
+		sim.Protect(func() { d, _ = StartDaemon(h, c.Config, v.Build, store, quiet) })
+		return d
+	}
+	d := start()
+	steps := make([]*Step, len(c.Steps))
+	for i := range c.Steps {
+		steps[i] = &c.Steps[i]
+	}
+	slices.SortStableFunc(steps, func(a, b *Step) int { return cmp.Compare(a.At, b.At) })
+	for _, s := range steps {
+		if d == nil {
+			if d = start(); d == nil {
+				continue
+			}
+		}
+		crash := sim.Protect(func() {
+			if s.Op == OpRun {
+				_ = d.RunPodSandbox(s.Sandbox, s.IPs, s.Ports)
+			} else {
+				_ = d.StopPodSandbox(s.Sandbox)
+			}
+		})
+		if crash != nil {
+			d = nil
+		}
+	}
+	return nil
+}

@@ -1,0 +1,73 @@
+package sim
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// BenchmarkTrace is recording one event with arguments, on and off.
+func BenchmarkTrace(b *testing.B) {
+	for _, off := range []bool{false, true} {
+		b.Run(fmt.Sprintf("off=%t", off), func(b *testing.B) {
+			b.ReportAllocs()
+			t := &Trace{Off: off}
+			for i := 0; i < b.N; i++ {
+				if i%1024 == 0 {
+					t = &Trace{Off: off}
+				}
+				t.Add(time.Duration(i), "kubelet", "RunPodSandbox %s ports=%d", "web", i)
+			}
+		})
+	}
+}
+
+// BenchmarkTraceHash is the hash of a 1,000-event trace.
+func BenchmarkTraceHash(b *testing.B) {
+	t := &Trace{}
+	for i := 0; i < 1000; i++ {
+		t.Send(time.Duration(i)*time.Millisecond, "kubelet", "crio", "StopContainer %s timeout %d", "web", i)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t.Hash()
+	}
+}
+
+// BenchmarkScheduler is n events due at the same instant, each tie broken
+// by a PRNG, run to the end: the cost per event of the scheduler.
+func BenchmarkScheduler(b *testing.B) {
+	for _, n := range []int{10, 100, 1000} {
+		b.Run(fmt.Sprintf("simultaneous=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			do := func() {}
+			for i := 0; i < b.N; i++ {
+				s := NewScheduler(NewPRNG(uint64(i)))
+				for j := 0; j < n; j++ {
+					s.At(time.Second, "event", do)
+				}
+				for s.Next() != nil {
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/event")
+		})
+	}
+}
+
+// BenchmarkRunner is 100 events at distinct times through a Runner with an
+// invariant check after each: the harness per event.
+func BenchmarkRunner(b *testing.B) {
+	b.ReportAllocs()
+	do := func() {}
+	check := func(time.Duration) []Violation { return nil }
+	for i := 0; i < b.N; i++ {
+		s := NewScheduler(NewPRNG(uint64(i)))
+		for j := 0; j < 100; j++ {
+			s.At(time.Duration(j)*time.Millisecond, "event", do)
+		}
+		r := &Runner{Sched: s, Trace: &Trace{Off: true}, Check: check}
+		r.Run()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/event")
+}
