@@ -88,6 +88,10 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
 	}
 	root := doc.Content[0]
+	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+		// "---" alone, or only comments: a document with nothing in it.
+		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
+	}
 	if root.Kind != yaml.MappingNode {
 		return nil, p.errf(root, "scenario", "expected a mapping with name, model, variant, steps and expect")
 	}
