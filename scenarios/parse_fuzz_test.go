@@ -85,7 +85,9 @@ func checkParseError(t *testing.T, name string, data []byte, err error) {
 	if pe.Msg == "" {
 		t.Fatalf("error %q: expected a message saying what was wrong", err)
 	}
-	lines := bytes.Count(data, []byte("\n")) + 1
+	// YAML breaks lines at \n, \r\n and a lone \r (YAML 1.2, 5.4), so a
+	// line number counts those.
+	lines := bytes.Count(bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n")) + 1
 	if pe.Line < 0 || pe.Line > lines {
 		t.Fatalf("error %q: line %d, expected 1 to %d (the input has %d lines)", err, pe.Line, lines, lines)
 	}
