@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 
 	"go.yaml.in/yaml/v3"
@@ -163,9 +162,9 @@ func (p *parser) pciFunctions(n *yaml.Node) (annotations.Node, error) {
 			*spec.dst = vn.Value
 		}
 		if pc := f["pcie"]; pc != nil {
-			b, err := strconv.ParseBool(pc.Value)
-			if pc.Kind != yaml.ScalarNode || err != nil {
-				return node, p.errf(pc, field+".pcie", "%q: expected true or false", pc.Value)
+			b, err := p.boolean(pc, field+".pcie")
+			if err != nil {
+				return node, err
 			}
 			fn.PCIe = b
 		}
@@ -200,55 +199,40 @@ func (p *parser) vfioOptions(n *yaml.Node, cfg *annotations.Config) error {
 }
 
 func (p *parser) annotationSteps(n *yaml.Node) ([]annotations.Step, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
-	}
 	var out []annotations.Step
-	var last time.Duration
-	for i, item := range n.Content {
-		field := fmt.Sprintf("steps[%d]", i)
-		f, err := p.fields(item, field, "at", "op", "id", "spec", "faults")
-		if err != nil {
-			return nil, err
-		}
-		var s annotations.Step
-		if at := f["at"]; at != nil {
-			if s.At, err = p.duration(at, field+".at"); err != nil {
-				return nil, err
-			}
-		}
-		if s.At < last {
-			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
-		}
-		last = s.At
+	err := p.eachStep(n, false, []string{"at", "op", "id", "spec", "faults"}, func(it stepItem) error {
+		item, f, field := it.node, it.f, it.field
+		s := annotations.Step{At: it.at}
+		var err error
 		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
-			return nil, err
+			return err
 		}
 		if s.Op != annotations.OpCreate && s.Op != annotations.OpDelete {
-			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, annotations.OpCreate, annotations.OpDelete)
+			return p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, annotations.OpCreate, annotations.OpDelete)
 		}
 		if s.ID, err = p.requiredIn(item, f, field, "id"); err != nil {
-			return nil, err
+			return err
 		}
 		spec := f["spec"]
 		switch {
 		case s.Op == annotations.OpDelete && (spec != nil || f["faults"] != nil):
-			return nil, p.errf(item, field, "%s takes only at and id", annotations.OpDelete)
+			return p.errf(item, field, "%s takes only at and id", annotations.OpDelete)
 		case s.Op == annotations.OpCreate && spec == nil:
-			return nil, p.errf(item, field+".spec", "missing: expected the container's config.json, e.g. spec: |")
+			return p.errf(item, field+".spec", "missing: expected the container's config.json, e.g. spec: |")
 		case spec != nil && (spec.Kind != yaml.ScalarNode || spec.Tag == "!!null"):
-			return nil, p.errf(spec, field+".spec", "expected the config.json text as a string: write it as a block (spec: |) or quote it")
+			return p.errf(spec, field+".spec", "expected the config.json text as a string: write it as a block (spec: |) or quote it")
 		case spec != nil:
 			s.Spec = spec.Value
 		}
 		if fl := f["faults"]; fl != nil {
 			if s.Faults, err = p.faultLabels(fl, field+".faults"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		out = append(out, s)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // faultLabels reads the names of the data faults that shaped a step.

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -101,11 +100,11 @@ func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
 		cfg.Driver = v.Value
 	}
 	if v := f["sandbox_cgroup_only"]; v != nil {
-		bv, err := strconv.ParseBool(v.Value)
-		if v.Kind != yaml.ScalarNode || err != nil {
-			return p.errf(v, "config.sandbox_cgroup_only", "%q: expected true or false", v.Value)
+		b, err := p.boolean(v, "config.sandbox_cgroup_only")
+		if err != nil {
+			return err
 		}
-		cfg.SandboxCgroupOnly = bv
+		cfg.SandboxCgroupOnly = b
 	}
 	if v := f["hypervisor"]; v != nil {
 		if v.Value != cgroups.QEMU && v.Value != cgroups.Firecracker {
@@ -117,32 +116,16 @@ func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
 }
 
 func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
-	}
 	var out []cgroups.Step
-	var last time.Duration
-	for i, item := range n.Content {
-		field := fmt.Sprintf("steps[%d]", i)
-		f, err := p.fields(item, field, "at", "op", "sandbox", "container", "resources", "cpus")
-		if err != nil {
-			return nil, err
-		}
-		var s cgroups.Step
-		if at := f["at"]; at != nil {
-			if s.At, err = p.duration(at, field+".at"); err != nil {
-				return nil, err
-			}
-		}
-		if s.At < last {
-			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
-		}
-		last = s.At
+	err := p.eachStep(n, false, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
+		item, f, field := it.node, it.f, it.field
+		s := cgroups.Step{At: it.at}
+		var err error
 		if s.Op, err = p.requiredString(item, f, "op"); err != nil {
-			return nil, err
+			return err
 		}
 		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
-			return nil, err
+			return err
 		}
 		allowed := map[string][]string{
 			cgroups.OpRun:    {"resources"},
@@ -152,35 +135,36 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 		}
 		extra, ok := allowed[s.Op]
 		if !ok {
-			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s, %s, %s or %s",
+			return p.errf(f["op"], field+".op", "unknown operation %q: expected %s, %s, %s or %s",
 				s.Op, cgroups.OpRun, cgroups.OpAdd, cgroups.OpRemove, cgroups.OpStop)
 		}
 		for _, k := range []string{"container", "resources", "cpus"} {
 			if f[k] != nil && !contains(extra, k) {
-				return nil, p.errf(f[k], field+"."+k, "%s does not take %s", s.Op, k)
+				return p.errf(f[k], field+"."+k, "%s does not take %s", s.Op, k)
 			}
 		}
 		if s.Op == cgroups.OpAdd || s.Op == cgroups.OpRemove {
 			if s.Container, err = p.requiredString(item, f, "container"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if c := f["cpus"]; c != nil {
 			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if r := f["resources"]; r != nil {
 			if s.Resources, err = p.cgroupsResources(r, field+".resources"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if s.Op == cgroups.OpRun && f["resources"] == nil {
-			return nil, p.errf(item, field+".resources", "missing: expected the sandbox's resources")
+			return p.errf(item, field+".resources", "missing: expected the sandbox's resources")
 		}
 		out = append(out, s)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 func contains(list []string, s string) bool {

@@ -3,9 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
-	"time"
 
 	"go.yaml.in/yaml/v3"
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -91,78 +89,61 @@ func (p *parser) hostportOptions(n *yaml.Node, cfg *hostport.Config) error {
 		return err
 	}
 	if v := f["disable_hostport_mapping"]; v != nil {
-		b, err := strconv.ParseBool(v.Value)
-		if v.Kind != yaml.ScalarNode || err != nil {
-			return p.errf(v, "options.disable_hostport_mapping", "%q: expected true or false", v.Value)
+		if cfg.DisableHostportMapping, err = p.boolean(v, "options.disable_hostport_mapping"); err != nil {
+			return err
 		}
-		cfg.DisableHostportMapping = b
 	}
 	return nil
 }
 
 func (p *parser) hostportSteps(n *yaml.Node) ([]hostport.Step, error) {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		return nil, p.errf(n, "steps", "expected a non-empty list of steps")
-	}
 	var out []hostport.Step
-	var last time.Duration
-	for i, item := range n.Content {
-		field := fmt.Sprintf("steps[%d]", i)
-		f, err := p.fields(item, field, "at", "op", "sandbox", "ips", "ports", "fault")
-		if err != nil {
-			return nil, err
-		}
-		var s hostport.Step
-		if at := f["at"]; at != nil {
-			if s.At, err = p.duration(at, field+".at"); err != nil {
-				return nil, err
-			}
-		}
-		if s.At < last {
-			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
-		}
-		last = s.At
+	err := p.eachStep(n, false, []string{"at", "op", "sandbox", "ips", "ports", "fault"}, func(it stepItem) error {
+		item, f, field := it.node, it.f, it.field
+		s := hostport.Step{At: it.at}
+		var err error
 		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
-			return nil, err
+			return err
 		}
 		if s.Op != hostport.OpRun && s.Op != hostport.OpStop {
-			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, hostport.OpRun, hostport.OpStop)
+			return p.errf(f["op"], field+".op", "unknown operation %q: expected %s or %s", s.Op, hostport.OpRun, hostport.OpStop)
 		}
 		if s.Sandbox, err = p.requiredIn(item, f, field, "sandbox"); err != nil {
-			return nil, err
+			return err
 		}
 		if s.Op == hostport.OpStop && (f["ips"] != nil || f["ports"] != nil) {
-			return nil, p.errf(item, field, "%s takes only at and sandbox", hostport.OpStop)
+			return p.errf(item, field, "%s takes only at and sandbox", hostport.OpStop)
 		}
 		if ips := f["ips"]; ips != nil {
 			if ips.Kind != yaml.SequenceNode {
-				return nil, p.errf(ips, field+".ips", "expected a list of pod addresses")
+				return p.errf(ips, field+".ips", "expected a list of pod addresses")
 			}
 			for _, ipn := range ips.Content {
 				if _, err := hostport.FamilyOf(ipn.Value); err != nil || ipn.Kind != yaml.ScalarNode {
-					return nil, p.errf(ipn, field+".ips", "%q: expected an IPv4 or IPv6 address", ipn.Value)
+					return p.errf(ipn, field+".ips", "%q: expected an IPv4 or IPv6 address", ipn.Value)
 				}
 				s.IPs = append(s.IPs, ipn.Value)
 			}
 		}
 		if s.Op == hostport.OpRun && len(s.IPs) == 0 {
-			return nil, p.errf(item, field+".ips", "missing: expected at least one pod address")
+			return p.errf(item, field+".ips", "missing: expected at least one pod address")
 		}
 		if ports := f["ports"]; ports != nil {
 			if s.Ports, err = p.hostportPorts(ports, field+".ports"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if lf := f["fault"]; lf != nil {
 			spec, ok := faults.Lookup(lf.Value)
 			if !ok || spec.Kind != faults.Data {
-				return nil, p.errf(lf, field+".fault", "%q: expected the name of a data fault (faultsim list faults)", lf.Value)
+				return p.errf(lf, field+".fault", "%q: expected the name of a data fault (faultsim list faults)", lf.Value)
 			}
 			s.Fault = lf.Value
 		}
 		out = append(out, s)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 func (p *parser) hostportPorts(n *yaml.Node, field string) ([]*hostport.PortMapping, error) {

@@ -354,3 +354,54 @@ func (p *parser) expect(root, n *yaml.Node, m *models.Model) (Expect, error) {
 	}
 	return Expect{Violation: v.Value}, nil
 }
+
+// stepItem is one item of a steps list: its fields, its path for errors
+// ("steps[2]") and its virtual time.
+type stepItem struct {
+	node  *yaml.Node
+	f     map[string]*yaml.Node
+	field string
+	at    time.Duration
+}
+
+// eachStep walks a steps list for a codec: each item must be a mapping of
+// the allowed fields, and its at (default 0s) must not go back in time.
+// With allowEmpty an empty list ([]) is valid.
+func (p *parser) eachStep(n *yaml.Node, allowEmpty bool, allowed []string, each func(stepItem) error) error {
+	if n.Kind != yaml.SequenceNode || (!allowEmpty && len(n.Content) == 0) {
+		if allowEmpty {
+			return p.errf(n, "steps", "expected a list of steps ([] for none)")
+		}
+		return p.errf(n, "steps", "expected a non-empty list of steps")
+	}
+	var last time.Duration
+	for i, node := range n.Content {
+		it := stepItem{node: node, field: fmt.Sprintf("steps[%d]", i)}
+		var err error
+		if it.f, err = p.fields(node, it.field, allowed...); err != nil {
+			return err
+		}
+		if at := it.f["at"]; at != nil {
+			if it.at, err = p.duration(at, it.field+".at"); err != nil {
+				return err
+			}
+		}
+		if it.at < last {
+			return p.errf(it.f["at"], it.field+".at", "%s is before the previous step's %s: expected steps in time order", it.at, last)
+		}
+		last = it.at
+		if err := each(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// boolean reads a true/false scalar.
+func (p *parser) boolean(n *yaml.Node, field string) (bool, error) {
+	b, err := strconv.ParseBool(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil {
+		return false, p.errf(n, field, "%q: expected true or false", n.Value)
+	}
+	return b, nil
+}

@@ -128,61 +128,46 @@ func (p *parser) signalsContainers(n *yaml.Node) ([]signals.Container, error) {
 // signalsSteps reads the steps; the list may be empty ([]), since booting
 // the node and creating the containers is itself a run.
 func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, error) {
-	if n.Kind != yaml.SequenceNode {
-		return nil, p.errf(n, "steps", "expected a list of steps ([] for none)")
-	}
 	ops := []string{signals.OpStop, signals.OpDelete, signals.OpShutdown}
 	var out []signals.Step
-	var last time.Duration
-	for i, item := range n.Content {
-		field := fmt.Sprintf("steps[%d]", i)
-		f, err := p.fields(item, field, "at", "op", "container", "timeout")
-		if err != nil {
-			return nil, err
-		}
-		var s signals.Step
-		if at := f["at"]; at != nil {
-			if s.At, err = p.duration(at, field+".at"); err != nil {
-				return nil, err
-			}
-		}
-		if s.At < last {
-			return nil, p.errf(f["at"], field+".at", "%s is before the previous step's %s: expected steps in time order", s.At, last)
-		}
-		last = s.At
+	err := p.eachStep(n, true, []string{"at", "op", "container", "timeout"}, func(it stepItem) error {
+		item, f, field := it.node, it.f, it.field
+		s := signals.Step{At: it.at}
+		var err error
 		if s.Op, err = p.requiredIn(item, f, field, "op"); err != nil {
-			return nil, err
+			return err
 		}
 		if !slices.Contains(ops, s.Op) {
-			return nil, p.errf(f["op"], field+".op", "unknown operation %q: expected one of %s", s.Op, strings.Join(ops, ", "))
+			return p.errf(f["op"], field+".op", "unknown operation %q: expected one of %s", s.Op, strings.Join(ops, ", "))
 		}
 		if s.Op == signals.OpShutdown {
 			if f["container"] != nil || f["timeout"] != nil {
-				return nil, p.errf(item, field, "%s takes only at", s.Op)
+				return p.errf(item, field, "%s takes only at", s.Op)
 			}
 			out = append(out, s)
-			continue
+			return nil
 		}
 		if s.Container, err = p.requiredIn(item, f, field, "container"); err != nil {
-			return nil, err
+			return err
 		}
 		if !slices.Contains(names, s.Container) {
-			return nil, p.errf(f["container"], field+".container", "%q: expected one of the containers (%s)", s.Container, strings.Join(names, ", "))
+			return p.errf(f["container"], field+".container", "%q: expected one of the containers (%s)", s.Container, strings.Join(names, ", "))
 		}
 		to := f["timeout"]
 		switch {
 		case s.Op == signals.OpDelete && to != nil:
-			return nil, p.errf(to, field+".timeout", "%s uses the pod's grace period: expected no timeout", s.Op)
+			return p.errf(to, field+".timeout", "%s uses the pod's grace period: expected no timeout", s.Op)
 		case s.Op == signals.OpStop && to == nil:
-			return nil, p.errf(item, field+".timeout", "missing: expected the StopContainer timeout, such as 30s or 0s")
+			return p.errf(item, field+".timeout", "missing: expected the StopContainer timeout, such as 30s or 0s")
 		case to != nil:
 			if s.Timeout, err = p.duration(to, field+".timeout"); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		out = append(out, s)
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 func (signalsCodec) format(b *strings.Builder, mc models.Case) {
