@@ -12,6 +12,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -20,24 +21,6 @@ func TestMain(m *testing.M) {
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(m)
 }
-
-// observer is a rapid.TB that records a failure instead of failing the test.
-type observer struct{ failed bool }
-
-func (o *observer) Helper()                   {}
-func (o *observer) Name() string              { return "observer" }
-func (o *observer) Logf(string, ...any)       {}
-func (o *observer) Log(...any)                {}
-func (o *observer) Skipf(string, ...any)      {}
-func (o *observer) Skip(...any)               {}
-func (o *observer) SkipNow()                  {}
-func (o *observer) Errorf(string, ...any)     { o.failed = true }
-func (o *observer) Error(...any)              { o.failed = true }
-func (o *observer) Fatalf(f string, a ...any) { o.failed = true }
-func (o *observer) Fatal(...any)              { o.failed = true }
-func (o *observer) FailNow()                  { o.failed = true }
-func (o *observer) Fail()                     { o.failed = true }
-func (o *observer) Failed() bool              { return o.failed }
 
 // spec reads a config.json from testdata/specs.
 func spec(t *testing.T, name string) string {
@@ -96,9 +79,9 @@ func TestReferencePassesTheProperty(t *testing.T) {
 func TestPropertyFindsKata380AndShrinks(t *testing.T) {
 	var last *Case
 	var lastResult sim.Result
-	obs := &observer{}
+	obs := &rapidtb.Observer{}
 	rapid.Check(obs, Property(NewKata380, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-	if !obs.failed || last == nil {
+	if !obs.Failed() || last == nil {
 		t.Fatal("the property did not fail for kata-3.8.0")
 	}
 	t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))

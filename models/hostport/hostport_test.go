@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -19,30 +20,6 @@ func TestMain(m *testing.M) {
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(m)
 }
-
-// observer is a rapid.TB that records a failure instead of failing the test.
-type observer struct {
-	failed bool
-	msgs   []string
-}
-
-func (o *observer) Helper()              {}
-func (o *observer) Name() string         { return "observer" }
-func (o *observer) Logf(string, ...any)  {}
-func (o *observer) Log(...any)           {}
-func (o *observer) Skipf(string, ...any) {}
-func (o *observer) Skip(...any)          {}
-func (o *observer) SkipNow()             {}
-func (o *observer) Errorf(f string, a ...any) {
-	o.failed = true
-	o.msgs = append(o.msgs, f)
-}
-func (o *observer) Error(a ...any)            { o.failed = true }
-func (o *observer) Fatalf(f string, a ...any) { o.Errorf(f, a...) }
-func (o *observer) Fatal(a ...any)            { o.failed = true }
-func (o *observer) FailNow()                  { o.failed = true }
-func (o *observer) Fail()                     { o.failed = true }
-func (o *observer) Failed() bool              { return o.failed }
 
 func tcp(host, container int32) *PortMapping {
 	return &PortMapping{Protocol: runtimeapi.Protocol_TCP, HostPort: host, ContainerPort: container}
@@ -73,9 +50,9 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 		t.Run(v.Name, func(t *testing.T) {
 			var last *Case
 			var lastResult sim.Result
-			obs := &observer{}
+			obs := &rapidtb.Observer{}
 			rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-			if !obs.failed || last == nil {
+			if !obs.Failed() || last == nil {
 				t.Fatalf("the property did not fail for %s", v.Name)
 			}
 			t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))

@@ -11,6 +11,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -19,24 +20,6 @@ func TestMain(m *testing.M) {
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(m)
 }
-
-// observer is a rapid.TB that records a failure instead of failing the test.
-type observer struct{ failed bool }
-
-func (o *observer) Helper()                   {}
-func (o *observer) Name() string              { return "observer" }
-func (o *observer) Logf(string, ...any)       {}
-func (o *observer) Log(...any)                {}
-func (o *observer) Skipf(string, ...any)      {}
-func (o *observer) Skip(...any)               {}
-func (o *observer) SkipNow()                  {}
-func (o *observer) Errorf(string, ...any)     { o.failed = true }
-func (o *observer) Error(...any)              { o.failed = true }
-func (o *observer) Fatalf(f string, a ...any) { o.failed = true }
-func (o *observer) Fatal(...any)              { o.failed = true }
-func (o *observer) FailNow()                  { o.failed = true }
-func (o *observer) Fail()                     { o.failed = true }
-func (o *observer) Failed() bool              { return o.failed }
 
 // property draws a case and its interleavings from rapid and fails on any
 // violated invariant; failed receives every failing case, so the last one
@@ -80,9 +63,9 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 				defer flag.Set("rapid.seed", "0")
 				var last *Case
 				var lastResult sim.Result
-				obs := &observer{}
+				obs := &rapidtb.Observer{}
 				rapid.Check(obs, property(tt.variant, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-				if !obs.failed || last == nil {
+				if !obs.Failed() || last == nil {
 					t.Fatalf("the property did not fail for %s", tt.variant)
 				}
 				if last.Size() > tt.maxSize {

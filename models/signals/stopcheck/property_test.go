@@ -2,7 +2,6 @@ package stopcheck
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,33 +11,11 @@ import (
 	"time"
 
 	"pgregory.net/rapid"
+
+	"github.com/faultsim/faultsim/internal/rapidtb"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-// observer is a rapid.TB that records a failure instead of failing the test.
-type observer struct {
-	failed bool
-	msgs   []string
-}
-
-func (o *observer) Helper()              {}
-func (o *observer) Name() string         { return "observer" }
-func (o *observer) Logf(string, ...any)  {}
-func (o *observer) Log(...any)           {}
-func (o *observer) Skipf(string, ...any) {}
-func (o *observer) Skip(...any)          {}
-func (o *observer) SkipNow()             {}
-func (o *observer) Errorf(f string, a ...any) {
-	o.failed = true
-	o.msgs = append(o.msgs, fmt.Sprintf(f, a...))
-}
-func (o *observer) Error(...any)              { o.failed = true }
-func (o *observer) Fatalf(f string, a ...any) { o.Errorf(f, a...) }
-func (o *observer) Fatal(...any)              { o.failed = true }
-func (o *observer) FailNow()                  { o.failed = true }
-func (o *observer) Fail()                     { o.failed = true }
-func (o *observer) Failed() bool              { return o.failed }
 
 // TestCRIOStopperPassesTheProperty runs the property several times over
 // (300 checks by default): the invariants must hold for every interleaving
@@ -57,13 +34,13 @@ func TestCRIOStopperPassesTheProperty(t *testing.T) {
 // earlier deadline.
 func TestRacyStopperFailsAndShrinks(t *testing.T) {
 	var last *Result
-	obs := &observer{}
+	obs := &rapidtb.Observer{}
 	rapid.Check(obs, Checker{Bubbles: t, Failed: func(r *Result) { last = r }}.Property(NewRacyStopper))
-	if !obs.failed || last == nil {
+	if !obs.Failed() || last == nil {
 		t.Fatal("the property did not fail for RacyStopper")
 	}
-	if len(obs.msgs) > 0 {
-		t.Logf("%s", strings.SplitN(obs.msgs[0], "\n", 2)[0])
+	if len(obs.Messages()) > 0 {
+		t.Logf("%s", strings.SplitN(obs.Messages()[0], "\n", 2)[0])
 	}
 	t.Logf("minimal case:\n%s", last)
 	if got := last.Violated(); got != InvStopReturnsInTime.Name {
@@ -71,7 +48,7 @@ func TestRacyStopperFailsAndShrinks(t *testing.T) {
 	}
 	c := last.Case
 	if len(c.Calls) != 2 || c.Size() > 6 {
-		t.Fatalf("shrunk case is not minimal (size %d, %d calls):\n%s\nrapid: %s", c.Size(), len(c.Calls), last, obs.msgs)
+		t.Fatalf("shrunk case is not minimal (size %d, %d calls):\n%s\nrapid: %s", c.Size(), len(c.Calls), last, obs.Messages())
 	}
 	if c.Process.Disposition == Default || c.Process.SleepFor > 0 || c.Process.Lifetime > 0 {
 		t.Errorf("shrunk process is not the simplest one that outlives a deadline:\n%s", last)
