@@ -20,7 +20,7 @@ import (
 // about 50 scenarios/s, 10/s under -race), which replay 60 to keep make
 // test within its budget.
 func determinismCases(m *models.Model) int {
-	if m.Name == "cgroups" {
+	if m.FileIO {
 		return 60
 	}
 	return 1000
