@@ -1,8 +1,6 @@
 package annotations
 
 import (
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -27,14 +25,13 @@ var Variants = []Variant{
 
 // LookupVariant returns a built-in variant by name.
 func LookupVariant(name string) (Variant, error) {
-	names := make([]string, len(Variants))
-	for i, v := range Variants {
+	for _, v := range Variants {
 		if v.Name == name {
 			return v, nil
 		}
-		names[i] = v.Name
 	}
-	return Variant{}, fmt.Errorf("unknown annotations variant %q: expected one of %s", name, strings.Join(names, ", "))
+	_, err := Model.Variant(name) // its error lists the known variants
+	return Variant{}, err
 }
 
 // Model describes the annotations model to faultsim's generic machinery.

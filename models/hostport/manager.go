@@ -2,7 +2,6 @@ package hostport
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -162,12 +161,6 @@ func LookupVariant(name string) (Variant, error) {
 			return v, nil
 		}
 	}
-	names := ""
-	for i, v := range Variants {
-		if i > 0 {
-			names += ", "
-		}
-		names += v.Name
-	}
-	return Variant{}, fmt.Errorf("unknown hostport variant %q: expected one of %s", name, names)
+	_, err := Model.Variant(name) // its error lists the known variants
+	return Variant{}, err
 }

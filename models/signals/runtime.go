@@ -168,9 +168,6 @@ func LookupVariant(name string) (Variant, error) {
 			return v, nil
 		}
 	}
-	names := make([]string, len(Variants))
-	for i, v := range Variants {
-		names[i] = v.Name
-	}
-	return Variant{}, fmt.Errorf("unknown signals variant %q: expected one of %s", name, strings.Join(names, ", "))
+	_, err := Model.Variant(name) // its error lists the known variants
+	return Variant{}, err
 }
