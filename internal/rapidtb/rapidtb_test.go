@@ -2,6 +2,7 @@ package rapidtb
 
 import (
 	"flag"
+	"slices"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -28,5 +29,57 @@ func TestObserverRecordsAFailingProperty(t *testing.T) {
 	})
 	if !fail.Failed() || len(fail.Messages()) == 0 {
 		t.Fatalf("a failing property was not recorded: %v", fail.Messages())
+	}
+}
+
+func TestSeeds(t *testing.T) {
+	for _, tt := range []struct {
+		env     string
+		want    int
+		wantErr bool
+	}{
+		{"", DefaultSeeds, false},
+		{"5", 5, false},
+		{"1", 1, false},
+		{"0", 0, true},
+		{"-2", 0, true},
+		{"many", 0, true},
+	} {
+		t.Run(tt.env, func(t *testing.T) {
+			t.Setenv(SeedsEnv, tt.env)
+			got, err := Seeds()
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Seeds() error = %v, want error %v", err, tt.wantErr)
+			}
+			if len(got) != tt.want {
+				t.Fatalf("Seeds() = %v, want %d seeds", got, tt.want)
+			}
+			for i, s := range got {
+				if s != uint64(i+1) {
+					t.Fatalf("Seeds() = %v, want 1..%d", got, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestWithSeedReproducesTheSearchAndRestoresTheFlag(t *testing.T) {
+	before := flag.Lookup("rapid.seed").Value.String()
+	first := func(seed uint64) (xs []int) {
+		WithSeed(seed, func() {
+			var o Observer
+			rapid.Check(&o, func(t *rapid.T) { xs = append(xs, rapid.IntRange(0, 1<<30).Draw(t, "x")) })
+		})
+		return xs[:20]
+	}
+	a, b, c := first(7), first(7), first(8)
+	if !slices.Equal(a, b) {
+		t.Fatalf("seed 7 drew %v, then %v", a, b)
+	}
+	if slices.Equal(a, c) {
+		t.Fatalf("seeds 7 and 8 drew the same values %v", a)
+	}
+	if after := flag.Lookup("rapid.seed").Value.String(); after != before {
+		t.Fatalf("rapid.seed = %q after WithSeed, want %q restored", after, before)
 	}
 }

@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"flag"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -46,46 +47,54 @@ func TestDisabledHostportMappingPassesTheProperty(t *testing.T) {
 // against each buggy variant, observes that it fails, and checks that rapid
 // shrank the failure to a minimal case.
 func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
+	seeds, err := rapidtb.Seeds()
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, v := range []Variant{mustVariant(t, "crio-1.33.0"), mustVariant(t, "zero-port-unfiltered")} {
-		t.Run(v.Name, func(t *testing.T) {
-			var last *Case
-			var lastResult sim.Result
-			obs := &rapidtb.Observer{}
-			rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-			if !obs.Failed() || last == nil {
-				t.Fatalf("the property did not fail for %s", v.Name)
-			}
-			t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
-			if len(last.Steps) > 2 || len(last.Faults) > 1 || last.Size() > 6 {
-				t.Fatalf("shrunk case is not minimal (size %d):\n%s", last.Size(), Describe(last))
-			}
-			// The essential content: a mapping with a host port is installed,
-			// and for crio-1.33.0 it is deleted on a node without iptables.
-			var hasPort, hasNonPositive, hasStop bool
-			for _, s := range last.Steps {
-				hasStop = hasStop || s.Op == OpStop
-				for _, p := range s.Ports {
-					hasPort = true
-					hasNonPositive = hasNonPositive || p.HostPort <= 0
+		for _, seed := range seeds {
+			t.Run(fmt.Sprintf("%s/seed-%d", v.Name, seed), func(t *testing.T) {
+				var last *Case
+				var lastResult sim.Result
+				obs := &rapidtb.Observer{}
+				rapidtb.WithSeed(seed, func() {
+					rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+				})
+				if !obs.Failed() || last == nil {
+					t.Fatalf("the property did not fail for %s", v.Name)
 				}
-			}
-			switch v.Name {
-			case "crio-1.33.0":
-				// Either typed-nil backend crashes: iptables missing on delete
-				// (the incident), or nft unusable on add.
-				if lastResult.Violated() == "crash" && (!hasPort || len(last.Faults) != 1 ||
-					(last.Faults[0].Name() != "tool-missing" && last.Faults[0].Name() != "tool-version")) {
-					t.Fatalf("minimal crash is not one missing backend + a sandbox with a mapping:\n%s", Describe(last))
+				t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
+				if len(last.Steps) > 2 || len(last.Faults) > 1 || last.Size() > 6 {
+					t.Fatalf("shrunk case is not minimal (size %d):\n%s", last.Size(), Describe(last))
 				}
-				if strings.Contains(lastResult.Violations[0].Message, "iptablesBackend") && !hasStop {
-					t.Fatalf("iptables typed-nil crash without a delete:\n%s", Describe(last))
+				// The essential content: a mapping with a host port is installed,
+				// and for crio-1.33.0 it is deleted on a node without iptables.
+				var hasPort, hasNonPositive, hasStop bool
+				for _, s := range last.Steps {
+					hasStop = hasStop || s.Op == OpStop
+					for _, p := range s.Ports {
+						hasPort = true
+						hasNonPositive = hasNonPositive || p.HostPort <= 0
+					}
 				}
-			case "zero-port-unfiltered":
-				if !hasNonPositive {
-					t.Fatalf("minimal case has no mapping with host port <= 0:\n%s", Describe(last))
+				switch v.Name {
+				case "crio-1.33.0":
+					// Either typed-nil backend crashes: iptables missing on delete
+					// (the incident), or nft unusable on add.
+					if lastResult.Violated() == "crash" && (!hasPort || len(last.Faults) != 1 ||
+						(last.Faults[0].Name() != "tool-missing" && last.Faults[0].Name() != "tool-version")) {
+						t.Fatalf("minimal crash is not one missing backend + a sandbox with a mapping:\n%s", Describe(last))
+					}
+					if strings.Contains(lastResult.Violations[0].Message, "iptablesBackend") && !hasStop {
+						t.Fatalf("iptables typed-nil crash without a delete:\n%s", Describe(last))
+					}
+				case "zero-port-unfiltered":
+					if !hasNonPositive {
+						t.Fatalf("minimal case has no mapping with host port <= 0:\n%s", Describe(last))
+					}
 				}
-			}
-		})
+			})
+		}
 	}
 }
 

@@ -1,0 +1,47 @@
+package rapidtb
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+)
+
+// SeedsEnv names the environment variable that widens Seeds: with
+// FAULTSIM_RAPID_SEEDS=N a shrink test runs rapid seeds 1..N, which is how
+// its assertions are checked against many searches before they are trusted.
+const SeedsEnv = "FAULTSIM_RAPID_SEEDS"
+
+// DefaultSeeds is how many fixed rapid seeds a shrink test runs by default.
+const DefaultSeeds = 3
+
+// Seeds returns the rapid seeds a test that asserts on rapid's minimal case
+// runs: 1..DefaultSeeds, or 1..N when SeedsEnv is N. Fixed seeds make the
+// search and the shrink reproducible, so such a test cannot flake on a
+// random seed; widening them is how its assertions are swept.
+func Seeds() ([]uint64, error) {
+	n := DefaultSeeds
+	if v := os.Getenv(SeedsEnv); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil || n < 1 {
+			return nil, fmt.Errorf("%s=%q: want a positive number of seeds", SeedsEnv, v)
+		}
+	}
+	out := make([]uint64, n)
+	for i := range out {
+		out[i] = uint64(i + 1)
+	}
+	return out, nil
+}
+
+// WithSeed runs fn with rapid's -rapid.seed flag set to seed and restores
+// the previous value afterwards. rapid reads the flag on every Check.
+func WithSeed(seed uint64, fn func()) {
+	prev := "0"
+	if f := flag.Lookup("rapid.seed"); f != nil {
+		prev = f.Value.String()
+	}
+	_ = flag.Set("rapid.seed", strconv.FormatUint(seed, 10))
+	defer func() { _ = flag.Set("rapid.seed", prev) }()
+	fn()
+}
