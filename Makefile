@@ -12,7 +12,9 @@ run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
 	$(GO) run ./cmd/faultsim campaign --duration 3s --out build/findings
 
-test: fmt-check vet staticcheck fidelity-tools race
+# make test: gofmt, vet, staticcheck, the fidelity tools, go test -race, then
+# a 30 s fuzz smoke per native fuzz target (about 6-8 minutes on 2 cores).
+test: fmt-check vet staticcheck fidelity-tools race fuzz-smoke
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -46,9 +48,10 @@ fuzz:
 	  done; \
 	done
 
-# CI's fuzz smoke (.ci/run, after make test): every native fuzz target, found
-# by grepping *_test.go for func FuzzX, for FUZZSMOKE each; fails listing the
-# targets that failed.
+# The fuzz smoke that ends make test: every native fuzz target, found by
+# grepping *_test.go for func FuzzX, for FUZZSMOKE each with one fuzz worker,
+# FUZZJOBS (default: the CPUs) at a time; fails listing the targets that
+# failed.
 FUZZSMOKE ?= 30s
 fuzz-smoke:
 	FUZZSMOKE=$(FUZZSMOKE) GO=$(GO) scripts/fuzz-smoke

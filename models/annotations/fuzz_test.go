@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"pgregory.net/rapid"
-
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -80,10 +78,4 @@ func TestSeedSpecsOnKata380(t *testing.T) {
 			t.Errorf("%s: crash = %v, want %v (%v)", filepath.Base(path), got, want, r.Violations)
 		}
 	}
-}
-
-// FuzzAnnotations is the whole property as a native fuzz target: the
-// fuzzer's bytes become rapid's draws.
-func FuzzAnnotations(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(Property(NewReference, nil)))
 }

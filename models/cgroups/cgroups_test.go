@@ -261,9 +261,3 @@ func TestModelIsRegistered(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-// FuzzCgroups is the property as a native fuzz target: the fuzzer's bytes
-// become rapid's draws.
-func FuzzCgroups(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(Property(NewReference, GenOptions{}, nil)))
-}

@@ -192,9 +192,3 @@ func TestRunIsDeterministic(t *testing.T) {
 		}
 	}
 }
-
-// FuzzHostport is the state-machine property as a native fuzz target: the
-// fuzzer's bytes become rapid's draws (make fuzz).
-func FuzzHostport(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(Property(NewReference, nil)))
-}

@@ -191,9 +191,3 @@ func runWorld(t *testing.T, c *Case, ignore bool) *world {
 	}
 	return got
 }
-
-// FuzzSignals runs the reference property under go test -fuzz: every fuzz
-// input is a stream of draws (case and interleavings) for rapid.
-func FuzzSignals(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(property("reference", nil)))
-}
