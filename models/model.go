@@ -43,10 +43,6 @@ type Model struct {
 	// Faults names the faults the model's cases use; a scenario file may
 	// list only these (empty: any registered fault).
 	Faults []string
-	// FileIO marks a model whose cases do real file I/O (cgroups drives a
-	// real library over a directory tree): tens of scenarios a second, not
-	// thousands, which suites sizing their work by scenario count respect.
-	FileIO bool
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case

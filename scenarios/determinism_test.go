@@ -2,12 +2,15 @@ package scenarios
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/faultsim/faultsim/models"
@@ -15,33 +18,37 @@ import (
 )
 
 // determinismCases is how many generated scenarios per model the
-// determinism suite replays: 1,000, except for models whose scenarios do
-// real file I/O (cgroups drives the real library over a directory tree at
-// about 50 scenarios/s, 10/s under -race), which replay 60 to keep make
-// test within its budget.
-func determinismCases(m *models.Model) int {
-	if m.FileIO {
-		return 60
+// determinism suite replays.
+const determinismCases = 1000
+
+// traces runs the suite's scenarios of one model, variants taken in turn,
+// on GOMAXPROCS goroutines (so scenarios also run side by side, which must
+// not change any of them), and returns each trace in scenario order.
+func traces(m *models.Model) []string {
+	out := make([]string, determinismCases)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := int(next.Add(1) - 1); i < len(out); i = int(next.Add(1) - 1) {
+				out[i] = trace(m, i)
+			}
+		})
 	}
-	return 1000
+	wg.Wait()
+	return out
 }
 
-// traces runs the suite's scenarios of one model and returns each trace,
-// variants taken in turn.
-func traces(m *models.Model) []string {
-	n := determinismCases(m)
-	out := make([]string, 0, n)
-	for i := range n {
-		v := m.Variants[i%len(m.Variants)].Name
-		seed := caseSeed(7, int64(i))
-		c := m.Generate(sim.NewPRNG(seed), v)
-		r, err := c.Run(sim.NewPRNG(seed), true)
-		if err != nil {
-			panic(fmt.Sprintf("%s/%s scenario %d: %v", m.Name, v, i, err)) // t may be nil in the child
-		}
-		out = append(out, r.Trace.Text())
+// trace runs the suite's scenario i of m and returns its trace.
+func trace(m *models.Model, i int) string {
+	v := m.Variants[i%len(m.Variants)].Name
+	seed := caseSeed(7, int64(i))
+	c := m.Generate(sim.NewPRNG(seed), v)
+	r, err := c.Run(sim.NewPRNG(seed), true)
+	if err != nil {
+		panic(fmt.Sprintf("%s/%s scenario %d: %v", m.Name, v, i, err)) // no t in the child
 	}
-	return out
+	return r.Trace.Text()
 }
 
 // firstDifference names the first event where two traces differ.
@@ -62,12 +69,20 @@ func firstDifference(a, b string) string {
 	return "no difference"
 }
 
-// TestDeterminismSuite replays 1,000 generated scenarios per model (see
-// determinismCases) twice in
-// this process, at GOMAXPROCS 1 and 2, and once more in a second process
-// (this test binary, run again): every trace must be identical. make test
-// runs it under -race, so race-instrumented runs are covered too.
+// TestDeterminismSuite replays 1,000 generated scenarios per model twice
+// in this process, at GOMAXPROCS 1 and 2, and once more in a second process
+// (this test binary, run again at GOMAXPROCS 1, alongside): every trace must
+// be identical. make test runs it under -race, so race-instrumented runs
+// are covered too.
 func TestDeterminismSuite(t *testing.T) {
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), determinismChild+"=1", "GOMAXPROCS=1")
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("second process: %v", err)
+	}
+	defer func() { _ = cmd.Wait() }()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	want := map[string][]string{}
 	for _, name := range ModelNames() {
@@ -78,19 +93,17 @@ func TestDeterminismSuite(t *testing.T) {
 		b := traces(m)
 		for i := range a {
 			if a[i] != b[i] {
+				_ = cmd.Process.Kill()
 				t.Fatalf("%s scenario %d differs between two replays (GOMAXPROCS 1, 2) at %s", name, i, firstDifference(a[i], b[i]))
 			}
 		}
 		want[name] = a
 	}
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), determinismChild+"=1", "GOMAXPROCS=1")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("second process: %v\n%s", err, out)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("second process: %v\n%s", err, stderr.String())
 	}
 	got := map[string][]string{}
-	sc := bufio.NewScanner(strings.NewReader(string(out)))
+	sc := bufio.NewScanner(&out)
 	sc.Buffer(nil, 1<<24)
 	for sc.Scan() {
 		if name, hash, ok := strings.Cut(sc.Text(), " "); ok && want[name] != nil {
@@ -99,7 +112,7 @@ func TestDeterminismSuite(t *testing.T) {
 	}
 	for name, traces := range want {
 		if len(got[name]) != len(traces) {
-			t.Fatalf("second process reported %d traces for %s, want %d\n%s", len(got[name]), name, len(traces), out)
+			t.Fatalf("second process reported %d traces for %s, want %d\n%s", len(got[name]), name, len(traces), stderr.String())
 		}
 		for i, tr := range traces {
 			if h := hashText(tr); got[name][i] != h {

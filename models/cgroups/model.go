@@ -12,7 +12,6 @@ var Model = &models.Model{
 	Name:       "cgroups",
 	Summary:    "Kata-like sandbox cgroup controller driving the real containerd/cgroups/v3 on a simulated cgroupfs",
 	Invariants: Invariants(),
-	FileIO:     true,
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},
