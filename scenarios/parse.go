@@ -71,6 +71,24 @@ func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
 	return &Error{File: p.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// firstInvalidUTF8 finds the first byte of data that is not valid UTF-8:
+// its line (counted as YAML does: \n, \r\n and \r end a line) and column,
+// both from 1.
+func firstInvalidUTF8(data []byte) (line, col int, b byte) {
+	line, start := 1, 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			return line, utf8.RuneCount(data[start:i]) + 1, data[i]
+		case r == '\n' || (r == '\r' && (i+1 == len(data) || data[i+1] != '\n')):
+			line, start = line+1, i+size
+		}
+		i += size
+	}
+	return line, 0, 0
+}
+
 // Parse parses a scenario from data; file names it in errors.
 func Parse(file string, data []byte) (*Scenario, error) {
 	p := &parser{file: file}
@@ -78,7 +96,8 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		return nil, p.errf(nil, "", "file is %d bytes: expected at most %d", len(data), MaxFileSize)
 	}
 	if !utf8.Valid(data) {
-		return nil, p.errf(nil, "", "file is not valid UTF-8")
+		line, col, b := firstInvalidUTF8(data)
+		return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("byte 0x%02x at column %d is not valid UTF-8: expected UTF-8 text", b, col)}
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {

@@ -100,53 +100,6 @@ func TestWriteParseRoundTrip(t *testing.T) {
 	}
 }
 
-// TestBadInput: each malformed file gives one clear error naming the file,
-// the line and the field, and what was expected.
-func TestBadInput(t *testing.T) {
-	const head = "name: x\nmodel: hostport\nvariant: reference\n"
-	const step = "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2]}\n"
-	tests := []struct {
-		name, text, want string
-	}{
-		{"empty file", "", "file is empty"},
-		{"not yaml", "name: [unclosed\n", "invalid YAML"},
-		{"unknown top-level field", head + "colour: red\n" + step + "expect: pass\n", `:4: scenario: unknown field "colour"`},
-		{"unknown model", "name: x\nmodel: kubelet\nvariant: reference\n" + step + "expect: pass\n", `:2: model: unknown model "kubelet"`},
-		{"unknown variant", "name: x\nmodel: hostport\nvariant: crio-9\n" + step + "expect: pass\n", `:3: variant: unknown hostport variant "crio-9"`},
-		{"missing name", "model: hostport\nvariant: reference\n" + step + "expect: pass\n", "name: missing"},
-		{"unknown fault", head + "faults:\n  - {fault: cosmic-ray}\n" + step + "expect: pass\n", `:5: faults[0]: unknown fault "cosmic-ray"`},
-		{"fault parameter missing", head + "faults:\n  - {fault: tool-missing}\n" + step + "expect: pass\n", `missing parameter "tool"`},
-		{"data fault in faults", head + "faults:\n  - {fault: host-port-zero}\n" + step + "expect: pass\n", "is a data fault"},
-		{"bad tool version", head + "node: {tools: {nft: latest}}\n" + step + "expect: pass\n", `:4: node.tools.nft: "latest": expected a version`},
-		{"bad kernel", head + "node: {kernel: new}\n" + step + "expect: pass\n", ":4: node.kernel:"},
-		{"negative time", head + "steps:\n  - {at: -1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", `:5: steps[0].at: -1s is negative`},
-		{"steps out of order", head + "steps:\n  - {at: 2s, op: stop-pod-sandbox, sandbox: a}\n  - {at: 1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", "before the previous step"},
-		{"unknown op", head + "steps:\n  - {op: delete, sandbox: a}\nexpect: pass\n", `steps[0].op: unknown operation "delete"`},
-		{"bad pod ip", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.300]}\nexpect: pass\n", `steps[0].ips: "10.88.0.300"`},
-		{"container port out of range", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 70000}]}\nexpect: pass\n", "container_port: 70000 is out of range"},
-		{"host port not a number", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 80, host_port: http}]}\nexpect: pass\n", `host_port: "http": expected a whole number`},
-		{"huge host port", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{container_port: 80, host_port: 99999999999}]}\nexpect: pass\n", "out of range"},
-		{"bad protocol", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2], ports: [{protocol: ICMP, container_port: 80}]}\nexpect: pass\n", `protocol: "ICMP": expected TCP, UDP or SCTP`},
-		{"stop with ports", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: a, ips: [10.88.0.2]}\nexpect: pass\n", "takes only at and sandbox"},
-		{"unknown expect", head + step + "expect: {violation: sadness}\n", `expect.violation: "sadness": expected one of`},
-		{"missing expect", head + step, "expect: missing"},
-		{"duplicate field", head + "name: y\n" + step + "expect: pass\n", `field "name" given twice`},
-		{"not utf-8", head + "description: \xff\xfe\n" + step + "expect: pass\n", "not valid UTF-8"},
-		{"too large", head + "description: " + strings.Repeat("a", MaxFileSize) + "\n", "expected at most"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			_, err := Parse("bad.yaml", []byte(tt.text))
-			if err == nil {
-				t.Fatalf("parsed without error, want %q", tt.want)
-			}
-			if !strings.HasPrefix(err.Error(), "bad.yaml") || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("error = %q, want it to start with the file and contain %q", err, tt.want)
-			}
-		})
-	}
-}
-
 // TestCampaignFindsShrinksAndReplays: a short campaign against each buggy
 // variant finds a failure, writes it shrunk, and the file replays to it;
 // the reference finds nothing in the same budget.

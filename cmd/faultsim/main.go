@@ -8,6 +8,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -26,12 +27,17 @@ func badInput(format string, args ...any) error {
 }
 
 func main() {
-	os.Exit(execute(os.Args[1:]))
+	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-func execute(args []string) int {
+// execute runs faultsim with args, writing to stdout and stderr, and
+// returns the exit code: 0, 1 (something found or failed), 2 (bad input),
+// 130 (interrupted).
+func execute(args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
 	err := root.Execute()
 	if err == nil {
 		return 0
@@ -39,11 +45,11 @@ func execute(args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if ee.err != nil && ee.err.Error() != "" {
-			fmt.Fprintln(os.Stderr, "faultsim:", ee.err)
+			fmt.Fprintln(stderr, "faultsim:", ee.err)
 		}
 		return ee.code
 	}
-	fmt.Fprintln(os.Stderr, "faultsim:", err)
+	fmt.Fprintln(stderr, "faultsim:", err)
 	return 2 // cobra's own errors are usage errors
 }
 

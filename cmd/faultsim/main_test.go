@@ -15,18 +15,8 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // run executes the command line and returns its exit code and output.
 func run(t *testing.T, args ...string) (int, string) {
 	t.Helper()
-	root := newRoot()
 	var out bytes.Buffer
-	root.SetOut(&out)
-	root.SetErr(&out)
-	root.SetArgs(args)
-	code := 0
-	if err := root.Execute(); err != nil {
-		code = 2
-		if ee, ok := err.(*exitError); ok {
-			code = ee.code
-		}
-	}
+	code := execute(args, &out, &out)
 	return code, out.String()
 }
 

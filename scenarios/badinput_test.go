@@ -1,0 +1,44 @@
+package scenarios
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/faultsim/faultsim/internal/badinput"
+)
+
+// wholeFile matches the errors about a file as a whole, which name no line.
+var wholeFile = regexp.MustCompile(`^bad\.yaml: file `)
+
+// withLine matches an error naming the file, then the line.
+var withLine = regexp.MustCompile(`^bad\.yaml:[1-9][0-9]*: `)
+
+// TestBadInput: each malformed file (internal/badinput, 80-odd of them)
+// gives one error on one line, naming the file, then the line (unless the
+// file as a whole is wrong: empty or too large) and the field, and what was
+// expected; never a panic.
+func TestBadInput(t *testing.T) {
+	cases := badinput.Cases()
+	if len(cases) < 30 {
+		t.Fatalf("%d malformed files, want at least 30", len(cases))
+	}
+	for _, c := range cases {
+		t.Run(c.Model+"/"+c.Name, func(t *testing.T) {
+			_, err := Parse("bad.yaml", []byte(c.Text))
+			if err == nil {
+				t.Fatalf("parsed without error, want %q", c.Want)
+			}
+			msg := err.Error()
+			if !strings.Contains(msg, c.Want) {
+				t.Fatalf("error = %q, want it to contain %q", msg, c.Want)
+			}
+			if !withLine.MatchString(msg) && !wholeFile.MatchString(msg) {
+				t.Fatalf("error = %q, want it to start with the file and the line (bad.yaml:N: ), or be about the whole file", msg)
+			}
+			if strings.Contains(msg, "\n") {
+				t.Fatalf("error = %q, want one line", msg)
+			}
+		})
+	}
+}
