@@ -2,7 +2,9 @@ package rapidtb
 
 import (
 	"flag"
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -81,5 +83,23 @@ func TestWithSeedReproducesTheSearchAndRestoresTheFlag(t *testing.T) {
 	}
 	if after := flag.Lookup("rapid.seed").Value.String(); after != before {
 		t.Fatalf("rapid.seed = %q after WithSeed, want %q restored", after, before)
+	}
+}
+
+func TestForEachSeedRunsEachSeedWithTheFlagSet(t *testing.T) {
+	t.Setenv(SeedsEnv, "4")
+	var got []string
+	ForEachSeed(t, func(t *testing.T, seed uint64) {
+		got = append(got, t.Name()+"="+flag.Lookup("rapid.seed").Value.String())
+		if flag.Lookup("rapid.seed").Value.String() != strconv.FormatUint(seed, 10) {
+			t.Errorf("rapid.seed = %s inside seed %d", flag.Lookup("rapid.seed").Value, seed)
+		}
+	})
+	want := []string{}
+	for i := 1; i <= 4; i++ {
+		want = append(want, fmt.Sprintf("%s/seed-%d=%d", t.Name(), i, i))
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"testing"
 )
 
 // SeedsEnv names the environment variable that widens Seeds: with
@@ -44,4 +45,19 @@ func WithSeed(seed uint64, fn func()) {
 	_ = flag.Set("rapid.seed", strconv.FormatUint(seed, 10))
 	defer func() { _ = flag.Set("rapid.seed", prev) }()
 	fn()
+}
+
+// ForEachSeed runs fn as the subtest "seed-N" for each of Seeds, with
+// rapid's seed flag set to N (WithSeed) for the whole subtest.
+func ForEachSeed(t *testing.T, fn func(t *testing.T, seed uint64)) {
+	t.Helper()
+	seeds, err := Seeds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, seed := range seeds {
+		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
+			WithSeed(seed, func() { fn(t, seed) })
+		})
+	}
 }

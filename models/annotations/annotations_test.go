@@ -2,7 +2,6 @@ package annotations
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -78,48 +77,40 @@ func TestReferencePassesTheProperty(t *testing.T) {
 // kata-3.8.0, observes that it fails, and checks rapid's minimal case: one
 // container whose spec decodes without annotations, with a GPU device.
 func TestPropertyFindsKata380AndShrinks(t *testing.T) {
-	seeds, err := rapidtb.Seeds()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
-			var last *Case
-			var lastResult sim.Result
-			obs := &rapidtb.Observer{}
-			rapidtb.WithSeed(seed, func() {
-				rapid.Check(obs, Property(NewKata380, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-			})
-			if !obs.Failed() || last == nil {
-				t.Fatal("the property did not fail for kata-3.8.0")
+	rapidtb.ForEachSeed(t, func(t *testing.T, _ uint64) {
+		var last *Case
+		var lastResult sim.Result
+		obs := &rapidtb.Observer{}
+		rapid.Check(obs, Property(NewKata380, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+		if !obs.Failed() || last == nil {
+			t.Fatal("the property did not fail for kata-3.8.0")
+		}
+		t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
+		v := lastResult.Violations[0]
+		if v.Invariant != sim.CrashInvariant.Name || !strings.Contains(v.Message, "assignment to entry in nil map") {
+			t.Fatalf("first violation = %s, want Go's nil map panic", v)
+		}
+		if len(last.Steps) > 2 || len(last.Node.Functions) > 2 || last.Size() > 20 || last.Config.VFIOMode != ModeGuestKernel {
+			t.Fatalf("shrunk case is not minimal:\n%s", Describe(last))
+		}
+		// Some create at the crash's time decodes to a nil map and lists a GPU.
+		found := false
+		for _, st := range last.Steps {
+			s, err := DecodeSpec([]byte(st.Spec))
+			if st.Op != OpCreate || st.At != v.At || err != nil || s.Annotations != nil {
+				continue
 			}
-			t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
-			v := lastResult.Violations[0]
-			if v.Invariant != sim.CrashInvariant.Name || !strings.Contains(v.Message, "assignment to entry in nil map") {
-				t.Fatalf("first violation = %s, want Go's nil map panic", v)
-			}
-			if len(last.Steps) > 2 || len(last.Node.Functions) > 2 || last.Size() > 20 || last.Config.VFIOMode != ModeGuestKernel {
-				t.Fatalf("shrunk case is not minimal:\n%s", Describe(last))
-			}
-			// Some create at the crash's time decodes to a nil map and lists a GPU.
-			found := false
-			for _, st := range last.Steps {
-				s, err := DecodeSpec([]byte(st.Spec))
-				if st.Op != OpCreate || st.At != v.At || err != nil || s.Annotations != nil {
-					continue
-				}
-				for _, p := range DevicePaths(s) {
-					fns, _ := last.Node.GroupFunctions(p)
-					for _, f := range fns {
-						found = found || IsGPU(f)
-					}
+			for _, p := range DevicePaths(s) {
+				fns, _ := last.Node.GroupFunctions(p)
+				for _, f := range fns {
+					found = found || IsGPU(f)
 				}
 			}
-			if !found {
-				t.Fatalf("no create at the crash decodes to a nil map and lists a GPU:\n%s", Describe(last))
-			}
-		})
-	}
+		}
+		if !found {
+			t.Fatalf("no create at the crash decodes to a nil map and lists a GPU:\n%s", Describe(last))
+		}
+	})
 }
 
 func TestScenarios(t *testing.T) {

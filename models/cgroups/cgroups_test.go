@@ -2,7 +2,6 @@ package cgroups
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -40,39 +39,31 @@ func TestReferencePassesTheProperty(t *testing.T) {
 // a seed's search meets first varies (the incident's missing limits, or a
 // v1 node's missing controller accepted), so the test names none.
 func TestPropertyFindsKata3120AndShrinks(t *testing.T) {
-	seeds, err := rapidtb.Seeds()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
-			var last *Case
-			var lastResult sim.Result
-			obs := &rapidtb.Observer{}
-			rapidtb.WithSeed(seed, func() {
-				rapid.Check(obs, Property(NewKata3120, GenOptions{}, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-			})
-			if !obs.Failed() || last == nil {
-				t.Fatal("the property did not fail for kata-3.12.0")
+	rapidtb.ForEachSeed(t, func(t *testing.T, seed uint64) {
+		var last *Case
+		var lastResult sim.Result
+		obs := &rapidtb.Observer{}
+		rapid.Check(obs, Property(NewKata3120, GenOptions{}, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+		if !obs.Failed() || last == nil {
+			t.Fatal("the property did not fail for kata-3.12.0")
+		}
+		t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
+		if len(last.Steps) > 2 || last.Size() > 5 {
+			t.Fatalf("shrunk case is not small (size %d):\n%s", last.Size(), Describe(last))
+		}
+		if last.Steps[0].Op != OpRun {
+			t.Fatalf("minimal case does not start a sandbox:\n%s", Describe(last))
+		}
+		for _, cand := range last.Simplify() {
+			r, err := Run(cand.(*Case), NewKata3120, sim.NewPRNG(seed), false)
+			if err != nil {
+				t.Fatal(err)
 			}
-			t.Logf("minimal case (%s):\n%s", lastResult.Violations[0], Describe(last))
-			if len(last.Steps) > 2 || last.Size() > 5 {
-				t.Fatalf("shrunk case is not small (size %d):\n%s", last.Size(), Describe(last))
+			if r.Violated() != "" {
+				t.Errorf("shrunk case is not minimal: this simplification still breaks %s:\n%s", r.Violated(), Describe(cand.(*Case)))
 			}
-			if last.Steps[0].Op != OpRun {
-				t.Fatalf("minimal case does not start a sandbox:\n%s", Describe(last))
-			}
-			for _, cand := range last.Simplify() {
-				r, err := Run(cand.(*Case), NewKata3120, sim.NewPRNG(seed), false)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if r.Violated() != "" {
-					t.Errorf("shrunk case is not minimal: this simplification still breaks %s:\n%s", r.Violated(), Describe(cand.(*Case)))
-				}
-			}
-		})
-	}
+		}
+	})
 }
 
 // shrink minimises a failing case while it still breaks target under the

@@ -2,7 +2,6 @@ package hostport
 
 import (
 	"flag"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -47,19 +46,13 @@ func TestDisabledHostportMappingPassesTheProperty(t *testing.T) {
 // against each buggy variant, observes that it fails, and checks that rapid
 // shrank the failure to a minimal case.
 func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
-	seeds, err := rapidtb.Seeds()
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, v := range []Variant{mustVariant(t, "crio-1.33.0"), mustVariant(t, "zero-port-unfiltered")} {
-		for _, seed := range seeds {
-			t.Run(fmt.Sprintf("%s/seed-%d", v.Name, seed), func(t *testing.T) {
+		t.Run(v.Name, func(t *testing.T) {
+			rapidtb.ForEachSeed(t, func(t *testing.T, _ uint64) {
 				var last *Case
 				var lastResult sim.Result
 				obs := &rapidtb.Observer{}
-				rapidtb.WithSeed(seed, func() {
-					rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
-				})
+				rapid.Check(obs, Property(v.Build, func(c *Case, r sim.Result) { last, lastResult = c, r }))
 				if !obs.Failed() || last == nil {
 					t.Fatalf("the property did not fail for %s", v.Name)
 				}
@@ -94,7 +87,7 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 					}
 				}
 			})
-		}
+		})
 	}
 }
 

@@ -2,7 +2,6 @@ package stopcheck
 
 import (
 	"flag"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,43 +33,35 @@ func TestCRIOStopperPassesTheProperty(t *testing.T) {
 // deadline's holder blocking the earlier one, a process that outlives the
 // earlier deadline.
 func TestRacyStopperFailsAndShrinks(t *testing.T) {
-	seeds, err := rapidtb.Seeds()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, seed := range seeds {
-		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
-			var last *Result
-			obs := &rapidtb.Observer{}
-			rapidtb.WithSeed(seed, func() {
-				rapid.Check(obs, Checker{Bubbles: t, Failed: func(r *Result) { last = r }}.Property(NewRacyStopper))
-			})
-			if !obs.Failed() || last == nil {
-				t.Fatal("the property did not fail for RacyStopper")
-			}
-			if len(obs.Messages()) > 0 {
-				t.Logf("%s", strings.SplitN(obs.Messages()[0], "\n", 2)[0])
-			}
-			t.Logf("minimal case:\n%s", last)
-			if got := last.Violated(); got != InvStopReturnsInTime.Name {
-				t.Fatalf("first violation %q, want %s\n%s", got, InvStopReturnsInTime.Name, last)
-			}
-			c := last.Case
-			if len(c.Calls) != 2 || c.Size() > 6 {
-				t.Fatalf("shrunk case is not minimal (size %d, %d calls):\n%s\nrapid: %s", c.Size(), len(c.Calls), last, obs.Messages())
-			}
-			if c.Process.Disposition == Default || c.Process.SleepFor > 0 || c.Process.Lifetime > 0 {
-				t.Errorf("shrunk process is not the simplest one that outlives a deadline:\n%s", last)
-			}
-			first, second := c.Calls[0], c.Calls[1]
-			if second.At+second.Timeout+DefaultEpsilon >= first.At+first.Timeout {
-				t.Errorf("the second call's deadline is not earlier than the first's by more than epsilon:\n%s", last)
-			}
-			if last.Calls[1].At <= second.At+second.Timeout+DefaultEpsilon {
-				t.Errorf("the second call was not late:\n%s", last)
-			}
-		})
-	}
+	rapidtb.ForEachSeed(t, func(t *testing.T, _ uint64) {
+		var last *Result
+		obs := &rapidtb.Observer{}
+		rapid.Check(obs, Checker{Bubbles: t, Failed: func(r *Result) { last = r }}.Property(NewRacyStopper))
+		if !obs.Failed() || last == nil {
+			t.Fatal("the property did not fail for RacyStopper")
+		}
+		if len(obs.Messages()) > 0 {
+			t.Logf("%s", strings.SplitN(obs.Messages()[0], "\n", 2)[0])
+		}
+		t.Logf("minimal case:\n%s", last)
+		if got := last.Violated(); got != InvStopReturnsInTime.Name {
+			t.Fatalf("first violation %q, want %s\n%s", got, InvStopReturnsInTime.Name, last)
+		}
+		c := last.Case
+		if len(c.Calls) != 2 || c.Size() > 6 {
+			t.Fatalf("shrunk case is not minimal (size %d, %d calls):\n%s\nrapid: %s", c.Size(), len(c.Calls), last, obs.Messages())
+		}
+		if c.Process.Disposition == Default || c.Process.SleepFor > 0 || c.Process.Lifetime > 0 {
+			t.Errorf("shrunk process is not the simplest one that outlives a deadline:\n%s", last)
+		}
+		first, second := c.Calls[0], c.Calls[1]
+		if second.At+second.Timeout+DefaultEpsilon >= first.At+first.Timeout {
+			t.Errorf("the second call's deadline is not earlier than the first's by more than epsilon:\n%s", last)
+		}
+		if last.Calls[1].At <= second.At+second.Timeout+DefaultEpsilon {
+			t.Errorf("the second call was not late:\n%s", last)
+		}
+	})
 }
 
 // racyMinimal is the minimal case rapid finds for RacyStopper.
