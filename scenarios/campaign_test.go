@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // outcome is what must not depend on workers, shards or interruptions: the
@@ -52,6 +53,31 @@ func TestCampaignSameWhateverTheWorkers(t *testing.T) {
 			want = got
 		} else if got != want {
 			t.Fatalf("%d workers differ from 1:\n%s\n---\n%s", workers, got, want)
+		}
+	}
+}
+
+// TestJobsCutShortChangeNothing: jobs cut after one scenario each (as a
+// slow model's are, by jobQuantum) hand the rest of their range back, and
+// the campaign runs the same indexes and writes the same findings.
+func TestJobsCutShortChangeNothing(t *testing.T) {
+	run := func(workers int) string {
+		dir := t.TempDir()
+		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: 300, Workers: workers, Out: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Scenarios != 3*300 {
+			t.Fatalf("%d workers: %d scenarios, want 900", workers, rep.Scenarios)
+		}
+		return outcome(t, dir, rep.State)
+	}
+	want := run(1)
+	defer func(q time.Duration) { jobQuantum = q }(jobQuantum)
+	jobQuantum = 0
+	for _, workers := range []int{1, 2} {
+		if got := run(workers); got != want {
+			t.Fatalf("one-scenario jobs, %d workers, differ from whole chunks:\n%s\n---\n%s", workers, got, want)
 		}
 	}
 }

@@ -79,12 +79,17 @@ func (s *scheduler) next() (job, bool) {
 	}
 }
 
-// done records that a job of stream k ended after d of work.
-func (s *scheduler) done(k int, d time.Duration) {
+// done records that a job of stream k ended after d of work; rest is the
+// part of its range it left for a later job (empty when it ran to the end).
+func (s *scheduler) done(k int, d time.Duration, rest Range) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.inflight[k]--
 	s.busy[k] += d
+	if rest.Lo < rest.Hi {
+		cur := s.cursors[k]
+		cur.pending = append(Ranges{rest}, cur.pending...)
+	}
 }
 
 func (s *scheduler) take(cur *cursor) (Range, bool) {
@@ -137,6 +142,11 @@ type hit struct {
 	v      sim.Violation
 }
 
+// jobQuantum is how long a job runs before it hands the rest of its range
+// back: a chunk of a fast model takes milliseconds, of cgroups seconds, and
+// one worker must not spend seconds on one stream while the others wait.
+var jobQuantum = 50 * time.Millisecond
+
 // worker runs jobs until the scheduler or the campaign stops.
 func (c *campaign) worker() {
 	known := map[string]bool{}
@@ -151,7 +161,7 @@ func (c *campaign) worker() {
 		var order []string
 		start := time.Now()
 		i := j.lo
-		for ; i < j.hi && !c.stop.Load(); i++ {
+		for ; i < j.hi && !c.stop.Load() && (i == j.lo || time.Since(start) < jobQuantum); i++ {
 			seed := caseSeed(c.state.Seed, i)
 			cs := m.Generate(newCaseChooser(seed), st.Variant)
 			r, err := cs.Run(sim.NewPRNG(seed), false)
@@ -180,7 +190,7 @@ func (c *campaign) worker() {
 		}
 		took := time.Since(start)
 		c.finish(j, i, took, hits, order)
-		c.sched.done(j.stream, took)
+		c.sched.done(j.stream, took, Range{Lo: i, Hi: j.hi})
 	}
 }
 
