@@ -104,7 +104,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 			return nil
 		},
 	}
-	f.register(cmd, "wall-clock budget per variant")
+	f.register(cmd, "wall-clock budget for running each variant's scenarios; shrinks under way then finish")
 	cmd.Flags().Lookup("duration").DefValue = "3s"
 	f.duration = 3 * time.Second
 	return cmd

@@ -217,7 +217,7 @@ written first).`,
 	cmd.Flags().StringArrayVar(&f.variants, "variant", nil, "variant to fuzz, repeatable, or all, buggy, fixed (faultsim list variants)")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run only shard i of n of the seed space, as i/n (Kubernetes: $JOB_COMPLETION_INDEX/n)")
 	cmd.Flags().StringVar(&f.resume, "resume", "", "continue the campaign whose --out directory this is")
-	f.register(cmd, "wall-clock budget of this run")
+	f.register(cmd, "wall-clock budget for running scenarios; shrinks under way then finish, so every finding is written fully shrunk")
 	return cmd
 }
 
