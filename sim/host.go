@@ -76,10 +76,20 @@ func (h *Host) Uninstall(name string) { delete(h.tools, name) }
 func (h *Host) LookPath(name string) (*Tool, error) {
 	t, ok := h.tools[name]
 	if !ok {
-		return nil, fmt.Errorf("%s: %w", name, ErrNotFound)
+		return nil, toolNotFound(name)
 	}
 	return t, nil
 }
+
+// toolNotFound is LookPath's error, "<name>: executable file not found in
+// $PATH", formatted only when read: models probe for missing tools far more
+// often than anyone prints the answer.
+type toolNotFound string
+
+func (e toolNotFound) Error() string { return string(e) + ": " + ErrNotFound.Error() }
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold.
+func (e toolNotFound) Unwrap() error { return ErrNotFound }
 
 // Tools lists the installed tools sorted by name.
 func (h *Host) Tools() []Tool {

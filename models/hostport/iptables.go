@@ -2,12 +2,10 @@ package hostport
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -33,16 +31,18 @@ func newIPTablesBackend(h *sim.Host, f sim.Family) (*iptablesBackend, error) {
 		bin, restore = "ip6tables", "ip6tables-restore"
 	}
 	if _, err := h.LookPath(bin); err != nil {
-		return nil, fmt.Errorf("iptables not available: %w", err)
+		return nil, &unavailableError{backend: "iptables", err: err}
 	}
 	return &iptablesBackend{host: h, family: f, restore: restore}, nil
 }
 
 func (b *iptablesBackend) name() string { return "iptables/" + string(b.family) }
 
+// chainHash names a forward's chain as CRI-O does: prefix and the upper-case
+// hex of the first 8 bytes of sha256(owner, protocol, host port, host IP).
 func chainHash(prefix string, f Forward) string {
-	sum := sha256.Sum256([]byte(f.Owner + f.Proto + strconv.Itoa(int(f.HostPort)) + f.HostIP))
-	return prefix + strings.ToUpper(hex.EncodeToString(sum[:8]))
+	sum := sha256.Sum256(appendChainKey(make([]byte, 0, 96), f))
+	return hexTag(prefix, sum[:8], true)
 }
 
 func hostPart(ip string, f sim.Family) string {
@@ -164,4 +164,13 @@ func ruleArg(rule []string, flag string) string {
 
 func hasRule(rules [][]string, rule []string) bool {
 	return slices.ContainsFunc(rules, func(r []string) bool { return slices.Equal(r, rule) })
+}
+
+// appendChainKey appends what chainHash hashes: owner, protocol, host port
+// and host IP, concatenated.
+func appendChainKey(b []byte, f Forward) []byte {
+	b = append(b, f.Owner...)
+	b = append(b, f.Proto...)
+	b = strconv.AppendInt(b, int64(f.HostPort), 10)
+	return append(b, f.HostIP...)
 }

@@ -2,7 +2,6 @@ package hostport
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -53,7 +52,23 @@ func (f Forward) sameTarget(o Forward) bool { return f.PodIP == o.PodIP && f.Pod
 // finds them without the mappings or the pod IP.
 func SandboxHash(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:8])
+	return hexTag("", sum[:8], false)
+}
+
+// hexTag returns prefix followed by b in hex (upper case if upper), in one
+// allocation.
+func hexTag(prefix string, b []byte, upper bool) string {
+	const lower, capital = "0123456789abcdef", "0123456789ABCDEF"
+	digits := lower
+	if upper {
+		digits = capital
+	}
+	buf := make([]byte, 0, 64)
+	buf = append(buf, prefix...)
+	for _, c := range b {
+		buf = append(buf, digits[c>>4], digits[c&0x0f])
+	}
+	return string(buf)
 }
 
 // ProtoName returns the netfilter name of a CRI protocol.
@@ -103,6 +118,7 @@ func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]F
 		return nil, err
 	}
 	var out []Forward
+	owner := ""
 	for _, m := range ms {
 		if m.HostPort <= 0 && !keepNonPositive {
 			continue
@@ -111,7 +127,10 @@ func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]F
 		if !ok {
 			continue
 		}
-		f := Forward{fam, ProtoName(m.Protocol), hostIP, m.HostPort, podIP, m.ContainerPort, SandboxHash(id)}
+		if owner == "" {
+			owner = SandboxHash(id)
+		}
+		f := Forward{fam, ProtoName(m.Protocol), hostIP, m.HostPort, podIP, m.ContainerPort, owner}
 		dup := false
 		for _, o := range out {
 			if o == f {
@@ -129,10 +148,19 @@ func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]F
 func validate(ms []*PortMapping) error {
 	for _, m := range ms {
 		if m.HostPort > MaxPort {
-			return fmt.Errorf("invalid port mapping: host port %d is out of range: expected 1-%d (or <= 0 for none)", m.HostPort, MaxPort)
+			return portRangeError(m.HostPort)
 		}
 	}
 	return nil
+}
+
+// portRangeError is a host port above 65535, formatted only when read (the
+// oracle asks whether a request is invalid far more often than anyone
+// prints why).
+type portRangeError int32
+
+func (e portRangeError) Error() string {
+	return fmt.Sprintf("invalid port mapping: host port %d is out of range: expected 1-%d (or <= 0 for none)", int32(e), MaxPort)
 }
 
 // conflicts returns an error when a forward of want overlaps one of have

@@ -84,9 +84,15 @@ type world struct {
 	oracle *oracle
 }
 
-func (w *world) log(actor string) func(string, ...any) {
-	return func(format string, args ...any) { w.trace.Add(w.sched.Now(), actor, format, args...) }
+// daemonLog records what the daemon logs in the trace.
+func (w *world) daemonLog(format string, args ...any) {
+	w.trace.Add(w.sched.Now(), "crio", format, args...)
 }
+
+// tracing reports whether the run records a trace. A trace line's arguments
+// are built only when it does: boxing them costs allocations an untraced
+// (campaign) run does not need.
+func (w *world) tracing() bool { return !w.trace.Off }
 
 // start starts the daemon under the supervisor's start limit.
 func (w *world) start(why string) {
@@ -97,10 +103,14 @@ func (w *world) start(why string) {
 			Message: "the daemon crashed on every restart until systemd's start limit (5 starts in 10s) was hit"})
 		return
 	}
-	w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
-	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.log("crio"))
+	if w.tracing() {
+		w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
+	}
+	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.daemonLog)
 	if err != nil {
-		w.trace.Add(w.sched.Now(), "crio", "refusing to start: %v", err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "crio", "refusing to start: %v", err)
+		}
 		return
 	}
 	w.daemon = d
@@ -127,9 +137,13 @@ func (w *world) restart() {
 
 func (w *world) run(s *Step) {
 	now := w.sched.Now()
-	w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
+	if w.tracing() {
+		w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
+	}
 	if w.oracle.find(s.Sandbox) != nil {
-		w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
+		}
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
@@ -142,7 +156,9 @@ func (w *world) run(s *Step) {
 	}
 	toolFailed := w.host.Failures > failures
 	if err != nil {
-		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		}
 		if w.daemon != nil && !invalid && !hard && !soft && !toolFailed {
 			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
 				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)})
@@ -153,7 +169,9 @@ func (w *world) run(s *Step) {
 		}
 		return
 	}
-	w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+	if w.tracing() {
+		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+	}
 	if invalid || hard {
 		what := "a host port above 65535"
 		if hard {
@@ -175,16 +193,24 @@ func (w *world) stop(id string) {
 	now := w.sched.Now()
 	// Schedule the retry first: a crash below unwinds this event.
 	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { w.stop(id) })
-	w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+	if w.tracing() {
+		w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+	}
 	if w.daemon == nil {
-		w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		}
 		return
 	}
 	if err := w.daemon.StopPodSandbox(id); err != nil {
-		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		}
 		return
 	}
-	w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+	if w.tracing() {
+		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+	}
 	sb.state = gone
 }
 
