@@ -268,6 +268,10 @@ func (j *JSON) removalsAt(depth int) []*JSON {
 	return out
 }
 
+// renderSize is the buffer Render starts with: a typical OCI config.json
+// in one allocation.
+const renderSize = 1024
+
 // lineWidth is the width up to which Render keeps an object or array on one line.
 const lineWidth = 96
 
@@ -277,13 +281,14 @@ const lineWidth = 96
 // reads back the same document.
 func (j *JSON) Render() string {
 	var b strings.Builder
+	b.Grow(renderSize)
 	j.render(&b, 0, 0)
 	b.WriteByte('\n')
 	return b.String()
 }
 
 func (j *JSON) render(b *strings.Builder, depth, col int) {
-	if col+j.flatLen() <= lineWidth || (len(j.Members) == 0 && len(j.Items) == 0) {
+	if col+j.flatLenUpTo(lineWidth-col) <= lineWidth || (len(j.Members) == 0 && len(j.Items) == 0) {
 		j.writeFlat(b)
 		return
 	}
@@ -291,9 +296,10 @@ func (j *JSON) render(b *strings.Builder, depth, col int) {
 	if j.Kind == JSONObject {
 		b.WriteString("{\n")
 		for i, m := range j.Members {
-			key := quoteJSON(m.Key) + ": "
-			b.WriteString(pad + key)
-			m.Value.render(b, depth+1, len(pad)+len(key))
+			b.WriteString(pad)
+			writeQuoted(b, m.Key)
+			b.WriteString(": ")
+			m.Value.render(b, depth+1, len(pad)+quotedLen(m.Key)+2)
 			if i < len(j.Members)-1 {
 				b.WriteByte(',')
 			}
@@ -314,25 +320,37 @@ func (j *JSON) render(b *strings.Builder, depth, col int) {
 	b.WriteString(pad[2:] + "]")
 }
 
-// flatLen is the length of the value written on one line.
-func (j *JSON) flatLen() int {
+// flatLenUpTo is the length of the value written on one line when that is
+// at most limit, and some length above limit otherwise: render only asks
+// whether a value fits, so a long one is not measured to its end.
+func (j *JSON) flatLenUpTo(limit int) int {
 	switch j.Kind {
 	case JSONNull:
 		return 4
 	case JSONBool, JSONNumber:
 		return len(j.Text)
 	case JSONString:
-		return quotedLen(j.Text)
+		return quotedLenUpTo(j.Text, limit)
 	case JSONArray:
 		n := 2 + 2*max(len(j.Items)-1, 0)
 		for _, it := range j.Items {
-			n += it.flatLen()
+			if n > limit {
+				return n
+			}
+			n += it.flatLenUpTo(limit - n)
 		}
 		return n
 	}
 	n := 2 + 2*max(len(j.Members)-1, 0)
 	for _, m := range j.Members {
-		n += quotedLen(m.Key) + 2 + m.Value.flatLen()
+		if n > limit {
+			return n
+		}
+		n += quotedLenUpTo(m.Key, limit-n) + 2
+		if n > limit {
+			return n
+		}
+		n += m.Value.flatLenUpTo(limit - n)
 	}
 	return n
 }
@@ -345,7 +363,7 @@ func (j *JSON) writeFlat(b *strings.Builder) {
 	case JSONBool, JSONNumber:
 		b.WriteString(j.Text)
 	case JSONString:
-		b.WriteString(quoteJSON(j.Text))
+		writeQuoted(b, j.Text)
 	case JSONArray:
 		b.WriteByte('[')
 		for i, it := range j.Items {
@@ -361,7 +379,7 @@ func (j *JSON) writeFlat(b *strings.Builder) {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(quoteJSON(m.Key))
+			writeQuoted(b, m.Key)
 			b.WriteString(": ")
 			m.Value.writeFlat(b)
 		}
@@ -376,6 +394,15 @@ func quotedLen(s string) int {
 	return len(quoteJSON(s))
 }
 
+// quotedLenUpTo is quotedLen(s) when that is at most limit, and some length
+// above limit otherwise (quoting never makes a string shorter).
+func quotedLenUpTo(s string, limit int) int {
+	if len(s)+2 > limit {
+		return len(s) + 2
+	}
+	return quotedLen(s)
+}
+
 func plainString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' {
@@ -383,6 +410,17 @@ func plainString(s string) bool {
 		}
 	}
 	return true
+}
+
+// writeQuoted writes s quoted, as quoteJSON.
+func writeQuoted(b *strings.Builder, s string) {
+	if !plainString(s) {
+		b.WriteString(quoteJSON(s))
+		return
+	}
+	b.WriteByte('"')
+	b.WriteString(s)
+	b.WriteByte('"')
 }
 
 // quoteJSON quotes a string as encoding/json does, without HTML escaping.
