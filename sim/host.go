@@ -132,6 +132,11 @@ func (h *Host) IPTables(f Family) *IPTables {
 	return t
 }
 
+// IPTablesState returns the node's iptables state for a family, for
+// observers (invariants) that read what the kernel holds, or nil when
+// nothing ever touched it. It never creates one.
+func (h *Host) IPTablesState(f Family) *IPTables { return h.iptables[f] }
+
 // Generation changes whenever the node's netfilter state may have changed
 // through its tools (an iptables-restore applied, an nft transaction run),
 // so an observer can reuse what it read while it stays the same.

@@ -140,8 +140,14 @@ func (t *IPTables) Chains() []string {
 	return out
 }
 
-// Rules returns a chain's rules in order (nil when the chain is missing).
-func (t *IPTables) Rules(chain string) [][]string { return t.chains[chain] }
+// Rules returns a chain's rules in order (nil when the chain or the table
+// is missing).
+func (t *IPTables) Rules(chain string) [][]string {
+	if t == nil {
+		return nil
+	}
+	return t.chains[chain]
+}
 
 // Save renders the table as iptables-save would, chains sorted.
 func (t *IPTables) Save() string {

@@ -64,7 +64,7 @@ func jumpRule(f Forward, target string) []string {
 // inserts their jumps at the head of the shared chains (newest first).
 func (b *iptablesBackend) add(fs []Forward) error {
 	t := b.host.IPTables(b.family)
-	ops := []sim.IPTablesOp{{Kind: sim.EnsureChain, Chain: hostportsChain}, {Kind: sim.EnsureChain, Chain: masqChain}}
+	ops := newAddOps(len(fs))
 	for _, entry := range []struct {
 		chain string
 		rule  []string
@@ -137,7 +137,12 @@ func (b *iptablesBackend) forwards() ([]Forward, error) {
 // IPTablesForwards reads the forwards a nat table performs through the
 // KUBE-HOSTPORTS chain: each jump's match, followed to its DNAT target.
 func IPTablesForwards(t *sim.IPTables, fam sim.Family) []Forward {
-	var out []Forward
+	return appendIPTablesForwards(nil, t, fam)
+}
+
+// appendIPTablesForwards appends IPTablesForwards(t, fam) to out (nil t:
+// no table, no forwards).
+func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Forward {
 	for _, r := range t.Rules(hostportsChain) {
 		port, _ := strconv.Atoi(ruleArg(r, "--dport"))
 		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: ruleArg(r, "-d"), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
@@ -173,4 +178,11 @@ func appendChainKey(b []byte, f Forward) []byte {
 	b = append(b, f.Proto...)
 	b = strconv.AppendInt(b, int64(f.HostPort), 10)
 	return append(b, f.HostIP...)
+}
+
+// newAddOps starts add's payload with room for n forwards' operations: the
+// shared chains ensured.
+func newAddOps(n int) []sim.IPTablesOp {
+	ops := make([]sim.IPTablesOp, 0, 5+8*n)
+	return append(ops, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: hostportsChain}, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: masqChain})
 }

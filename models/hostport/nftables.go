@@ -138,10 +138,14 @@ var forwardMaps = []string{"hostports", "hostipports"}
 // NFTForwards reads the forwards a crio-hostports table's maps hold, straight
 // from the node's state (nil: the table was never made).
 func NFTForwards(fk *knftables.Fake, fam sim.Family) []Forward {
+	return appendNFTForwards(nil, fk, fam)
+}
+
+// appendNFTForwards appends NFTForwards(fk, fam) to out.
+func appendNFTForwards(out []Forward, fk *knftables.Fake, fam sim.Family) []Forward {
 	if fk == nil || fk.Table == nil {
-		return nil
+		return out
 	}
-	var out []Forward
 	for _, name := range forwardMaps {
 		if m := fk.Table.Maps[name]; m != nil {
 			out = mapForwards(out, name, m.Elements, fam)
