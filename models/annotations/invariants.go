@@ -34,38 +34,57 @@ func Invariants() []sim.Invariant {
 		InvAccepts, InvFailedCreate, InvDelete, sim.RunawayInvariant}
 }
 
-// check compares one sandbox's shim with the spec.
-func (o *oracle) check(sb *oracleSandbox, sh Shim, now time.Duration) []sim.Violation {
+// check compares one sandbox's shim with the spec. It skips the
+// invariants reported says are broken already: the runner keeps only the
+// first violation of each.
+func (o *oracle) check(sb *oracleSandbox, sh Shim, now time.Duration, reported func(string) bool) []sim.Violation {
 	var vs []sim.Violation
+	kept, gpu := !reported(InvAnnotationsKept.Name), !reported(InvGPUAnnotation.Name)
 	for _, c := range sb.containers {
+		if !kept && !gpu {
+			break
+		}
 		got, ok := sh.Annotations(c.id)
 		if !ok {
-			vs = append(vs, violation(InvAnnotationsKept, now, "container %s was created but the shim no longer knows it", c.id))
+			if kept {
+				vs = append(vs, violation(InvAnnotationsKept, now, "container %s was created but the shim no longer knows it", c.id))
+			}
 			continue
 		}
-		if msg := keptProblem(c, got); msg != "" {
-			vs = append(vs, violation(InvAnnotationsKept, now, "container %s: %s", c.id, msg))
+		if kept {
+			if msg := keptProblem(c, got); msg != "" {
+				vs = append(vs, violation(InvAnnotationsKept, now, "container %s: %s", c.id, msg))
+			}
 		}
-		if msg := gpuProblem(c, got); msg != "" {
-			vs = append(vs, violation(InvGPUAnnotation, now, "container %s: %s", c.id, msg))
+		if gpu {
+			if msg := gpuProblem(c, got); msg != "" {
+				vs = append(vs, violation(InvGPUAnnotation, now, "container %s: %s", c.id, msg))
+			}
 		}
 	}
+	if !reported(InvDelete.Name) {
+		vs = append(vs, o.deleteProblems(sb, sh, now)...)
+	}
+	return vs
+}
+
+// deleteProblems is what is left of the containers and the sandbox a
+// delete removed.
+func (o *oracle) deleteProblems(sb *oracleSandbox, sh Shim, now time.Duration) []sim.Violation {
 	for _, id := range sb.gone {
 		if _, ok := sh.Annotations(id); ok {
-			vs = append(vs, violation(InvDelete, now, "container %s was deleted but its annotations can still be looked up", id))
-			break
+			return []sim.Violation{violation(InvDelete, now, "container %s was deleted but its annotations can still be looked up", id)}
 		}
 		if _, ok := sh.Spec(id); ok {
-			vs = append(vs, violation(InvDelete, now, "container %s was deleted but its spec is still there", id))
-			break
+			return []sim.Violation{violation(InvDelete, now, "container %s was deleted but its spec is still there", id)}
 		}
 	}
 	if sb.state == exited {
 		if regs := sh.Registered(); len(regs) > 0 {
-			vs = append(vs, violation(InvDelete, now, "sandbox %s was deleted but %d PCIe port registrations are left: %v", sb.id, len(regs), regs))
+			return []sim.Violation{violation(InvDelete, now, "sandbox %s was deleted but %d PCIe port registrations are left: %v", sb.id, len(regs), regs)}
 		}
 	}
-	return vs
+	return nil
 }
 
 // keptProblem says what is wrong with a container's annotations, or "".

@@ -74,6 +74,9 @@ func (w *world) entry(sb *oracleSandbox) *shimEntry {
 }
 
 func (w *world) report(inv sim.Invariant, format string, args ...any) {
+	if w.runner.Reported(inv.Name) {
+		return // the runner keeps the first of each: no message to format
+	}
 	w.runner.Report(violation(inv, w.sched.Now(), format, args...))
 }
 
@@ -228,7 +231,7 @@ func (w *world) check(now time.Duration) []sim.Violation {
 	var vs []sim.Violation
 	for _, e := range w.shims {
 		if e.sb.state != crashed {
-			vs = append(vs, w.oracle.check(e.sb, e.shim, now)...)
+			vs = append(vs, w.oracle.check(e.sb, e.shim, now, w.runner.Reported)...)
 		}
 	}
 	return vs

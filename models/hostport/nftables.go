@@ -88,7 +88,7 @@ func (b *nftBackend) remove(id string) error {
 	n := 0
 	for _, obj := range []struct{ kind, name string }{{"map", "hostports"}, {"map", "hostipports"}, {"set", "hairpins"}} {
 		elems, err := b.nft.ListElements(ctx, obj.kind, obj.name)
-		if knftables.IsNotFound(err) {
+		if err != nil && knftables.IsNotFound(err) {
 			continue
 		}
 		if err != nil {
@@ -121,7 +121,7 @@ func (b *nftBackend) forwards() ([]Forward, error) {
 	var out []Forward
 	for _, name := range forwardMaps {
 		elems, err := b.nft.ListElements(context.Background(), "map", name)
-		if knftables.IsNotFound(err) {
+		if err != nil && knftables.IsNotFound(err) {
 			continue
 		}
 		if err != nil {
