@@ -26,6 +26,7 @@ func badInput(format string, args ...any) error {
 }
 
 func main() {
+	tuneGC()
 	os.Exit(execute(os.Args[1:]))
 }
 
