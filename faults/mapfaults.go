@@ -41,6 +41,10 @@ const (
 // beyond a typical annotation, within Kubernetes' 256 KiB total.
 const OversizeValue = 16 << 10
 
+// oversizeText is the value map-value-oversize writes, made once: strings
+// are immutable, so every fault shares it.
+var oversizeText = strings.Repeat("x", OversizeValue)
+
 // SampleKey and SampleValue are the entry faults add to a string map that
 // has none to duplicate.
 const (
@@ -290,7 +294,7 @@ func init() {
 			}
 			obj := stringMap(parent, key, site)
 			m := &obj.Members[c.Intn(len(obj.Members))]
-			m.Value = Str(strings.Repeat("x", OversizeValue))
+			m.Value = Str(oversizeText)
 			return true
 		},
 		value: func(c sim.Chooser, m reflect.Value, site MapSite) (reflect.Value, error) {
@@ -307,7 +311,7 @@ func init() {
 				sortValues(keys)
 				k = keys[c.Intn(len(keys))]
 			}
-			out.SetMapIndex(k, reflect.ValueOf(strings.Repeat("x", OversizeValue)).Convert(m.Type().Elem()))
+			out.SetMapIndex(k, reflect.ValueOf(oversizeText).Convert(m.Type().Elem()))
 			return out, nil
 		},
 	}, fmt.Sprintf("one value of the map is %d KiB long", OversizeValue>>10))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 )
 
@@ -53,7 +54,7 @@ func newCrash(r any) *Crash {
 			}
 			continue
 		}
-		line := fmt.Sprintf("%s (%s:%d)", shortFunc(name), filepath.Base(f.File), f.Line)
+		line := shortFunc(name) + " (" + filepath.Base(f.File) + ":" + strconv.Itoa(f.Line) + ")"
 		if c.Site == "" {
 			c.Site = line
 		}

@@ -76,10 +76,20 @@ func (h *Host) Uninstall(name string) { delete(h.tools, name) }
 func (h *Host) LookPath(name string) (*Tool, error) {
 	t, ok := h.tools[name]
 	if !ok {
-		return nil, fmt.Errorf("%s: %w", name, ErrNotFound)
+		return nil, toolNotFound(name)
 	}
 	return t, nil
 }
+
+// toolNotFound is LookPath's error, "<name>: executable file not found in
+// $PATH", formatted only when read: models probe for missing tools far more
+// often than anyone prints the answer.
+type toolNotFound string
+
+func (e toolNotFound) Error() string { return string(e) + ": " + ErrNotFound.Error() }
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold.
+func (e toolNotFound) Unwrap() error { return ErrNotFound }
 
 // Tools lists the installed tools sorted by name.
 func (h *Host) Tools() []Tool {
@@ -121,6 +131,11 @@ func (h *Host) IPTables(f Family) *IPTables {
 	}
 	return t
 }
+
+// IPTablesState returns the node's iptables state for a family, for
+// observers (invariants) that read what the kernel holds, or nil when
+// nothing ever touched it. It never creates one.
+func (h *Host) IPTablesState(f Family) *IPTables { return h.iptables[f] }
 
 // Generation changes whenever the node's netfilter state may have changed
 // through its tools (an iptables-restore applied, an nft transaction run),

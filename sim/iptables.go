@@ -51,10 +51,13 @@ type IPTablesOp struct {
 // Apply performs the operations atomically. It fails, changing nothing, when
 // an operation names a missing chain or rule, jumps to a missing chain, or
 // deletes a chain that is built in, not empty or still referenced.
+//
+// The new state shares the rule lists of the chains it leaves alone with
+// the old one: an operation never writes into a list, it makes a new one.
 func (t *IPTables) Apply(ops []IPTablesOp) error {
 	next := make(map[string][][]string, len(t.chains))
 	for c, rules := range t.chains {
-		next[c] = slices.Clone(rules)
+		next[c] = rules
 	}
 	for _, op := range ops {
 		rules, ok := next[op.Chain]
@@ -76,14 +79,14 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 			if op.Kind == InsertRule {
 				next[op.Chain] = append([][]string{rule}, rules...)
 			} else {
-				next[op.Chain] = append(rules, rule)
+				next[op.Chain] = append(rules[:len(rules):len(rules)], rule)
 			}
 		case DeleteRule:
 			i := slices.IndexFunc(rules, func(r []string) bool { return slices.Equal(r, op.Rule) })
 			if i < 0 {
 				return fmt.Errorf("iptables-restore: rule %q not found in chain %s", strings.Join(op.Rule, " "), op.Chain)
 			}
-			next[op.Chain] = slices.Delete(rules, i, i+1)
+			next[op.Chain] = slices.Concat(rules[:i], rules[i+1:])
 		case FlushChain:
 			next[op.Chain] = nil
 		case DeleteChain:
@@ -137,8 +140,14 @@ func (t *IPTables) Chains() []string {
 	return out
 }
 
-// Rules returns a chain's rules in order (nil when the chain is missing).
-func (t *IPTables) Rules(chain string) [][]string { return t.chains[chain] }
+// Rules returns a chain's rules in order (nil when the chain or the table
+// is missing).
+func (t *IPTables) Rules(chain string) [][]string {
+	if t == nil {
+		return nil
+	}
+	return t.chains[chain]
+}
 
 // Save renders the table as iptables-save would, chains sorted.
 func (t *IPTables) Save() string {

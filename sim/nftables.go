@@ -41,11 +41,10 @@ func (h *Host) NFTables(f Family, table string) (knftables.Interface, error) {
 func (h *Host) NFTState(f Family, table string) *knftables.Fake { return h.nft[string(f)+"/"+table] }
 
 func (h *Host) nftTable(f Family, table string) *knftables.Fake {
-	key := string(f) + "/" + table
-	fk, ok := h.nft[key]
+	fk, ok := h.nft[string(f)+"/"+table]
 	if !ok {
 		fk = knftables.NewFake(KnftFamily(f), table)
-		h.nft[key] = fk
+		h.nft[string(f)+"/"+table] = fk
 	}
 	return fk
 }

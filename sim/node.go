@@ -1,6 +1,10 @@
 package sim
 
-import "fmt"
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
 
 // ToolSpec is a tool installed on a node at a version.
 type ToolSpec struct {
@@ -31,17 +35,42 @@ func DefaultNode() NodeSpec {
 
 // Build makes the Host the spec describes.
 func (n NodeSpec) Build() (*Host, error) {
-	k, err := ParseVersion(n.Kernel)
+	k, err := parseVersionShared(n.Kernel)
 	if err != nil {
 		return nil, fmt.Errorf("node kernel: %w", err)
 	}
 	h := NewHost(n.Distro, k)
-	for _, t := range n.Tools {
-		v, err := ParseVersion(t.Version)
+	tools := make([]Tool, len(n.Tools)) // the node's tools in one allocation
+	for i, t := range n.Tools {
+		v, err := parseVersionShared(t.Version)
 		if err != nil {
 			return nil, fmt.Errorf("node tool %s: %w", t.Name, err)
 		}
-		h.Install(t.Name, v)
+		tools[i] = Tool{Name: t.Name, Version: v}
+		h.tools[t.Name] = &tools[i] // as Install
 	}
 	return h, nil
+}
+
+// parsedVersions remembers what ParseVersion made of the version strings
+// node specs give, which are few and the same for every scenario of a
+// campaign. A Version is never changed once parsed, so one is shared. At
+// most maxParsedVersions are kept, so arbitrary input cannot grow it.
+var (
+	parsedVersions sync.Map // string -> Version
+	parsedCount    atomic.Int32
+)
+
+const maxParsedVersions = 256
+
+// parseVersionShared is ParseVersion, remembered.
+func parseVersionShared(s string) (Version, error) {
+	if v, ok := parsedVersions.Load(s); ok {
+		return v.(Version), nil
+	}
+	v, err := ParseVersion(s)
+	if err == nil && parsedCount.Add(1) <= maxParsedVersions {
+		parsedVersions.Store(s, v)
+	}
+	return v, err
 }

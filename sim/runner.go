@@ -92,6 +92,10 @@ func (r *Runner) Report(v Violation) {
 	r.Trace.Add(v.At, "check", "VIOLATION %s: %s", v.Invariant, v.Message)
 }
 
+// Reported reports whether a violation of the invariant is recorded
+// already: a check may skip work that could only find it again.
+func (r *Runner) Reported(invariant string) bool { return r.seen[invariant] }
+
 // Run executes events until none is left, the horizon or the event budget
 // is reached, and returns the violations in the order they first happened.
 func (r *Runner) Run() []Violation {

@@ -48,6 +48,9 @@ type Scheduler struct {
 	// in free once the next is asked for.
 	cur  *Event
 	free []*Event
+	// The lists start in these, so a short run allocates none of them.
+	dueBuf, freeBuf [4]*Event
+	queueBuf        [8]*Event
 }
 
 // NewScheduler returns a scheduler at virtual time 0 whose ties are broken by c.
@@ -55,7 +58,9 @@ func NewScheduler(c Chooser) *Scheduler {
 	if c == nil {
 		c = Fixed{}
 	}
-	return &Scheduler{chooser: c}
+	s := &Scheduler{chooser: c}
+	s.due, s.free, s.queue = s.dueBuf[:0], s.freeBuf[:0], s.queueBuf[:0]
+	return s
 }
 
 // Now returns the current virtual time.

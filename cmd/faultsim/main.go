@@ -27,6 +27,7 @@ func badInput(format string, args ...any) error {
 }
 
 func main() {
+	tuneGC()
 	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }
 

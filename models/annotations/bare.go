@@ -28,7 +28,7 @@ func (c *Case) RunBare(sim.Chooser) error {
 	for _, s := range steps {
 		sbID, sh := owner[s.ID], Shim(nil)
 		if s.Op == OpCreate {
-			spec, err := DecodeSpec([]byte(s.Spec))
+			spec, err := decodeShared(s.Spec) // containerd's routing, as Run's
 			if err != nil {
 				continue
 			}

@@ -1,8 +1,8 @@
 package annotations
 
 import (
-	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -79,12 +79,12 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 			s = Step{At: at, Op: OpDelete, ID: ids[c.Intn(len(ids))]}
 		case op == 3 && len(pods) > 0:
 			pod := pods[c.Intn(len(pods))]
-			s = gen.step(at, fmt.Sprintf("%s-c%d", pod, len(ids)+1), pod, CRITypeContainer)
+			s = gen.step(at, pod+"-c"+strconv.Itoa(len(ids)+1), pod, CRITypeContainer)
 		case op == 2 || op == 3:
-			s = gen.step(at, fmt.Sprintf("pod%d", len(pods)+1), "", CRITypeSandbox)
+			s = gen.step(at, "pod"+strconv.Itoa(len(pods)+1), "", CRITypeSandbox)
 			pods = append(pods, s.ID)
 		default:
-			s = gen.step(at, fmt.Sprintf("ctr%d", len(ids)+1), "", "")
+			s = gen.step(at, "ctr"+strconv.Itoa(len(ids)+1), "", "")
 		}
 		if s.Op == OpCreate {
 			ids = append(ids, s.ID)
@@ -109,7 +109,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	c := g.c
 	s := Step{At: at, Op: OpCreate, ID: id}
 	arg, cgroup := "nvidia-smi", "/default/"+id
-	doc := faults.Obj(faults.Member{Key: "ociVersion", Value: faults.Str("1.1.0")})
+	doc := objWithRoom(6, faults.Member{Key: "ociVersion", Value: faults.Str("1.1.0")})
 	if criType != "" {
 		cgroup = "/kubepods/" + id
 		sandbox := id
@@ -134,7 +134,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	}
 	doc.Set("process", faults.Obj(faults.Member{Key: "args", Value: faults.Arr(faults.Str(arg))}, faults.Member{Key: "cwd", Value: faults.Str("/")}))
 	doc.Set("root", faults.Obj(faults.Member{Key: "path", Value: faults.Str("rootfs")}))
-	devices := faults.Arr()
+	devices := faults.Arr(make([]*faults.JSON, 0, g.maxDevices)...)
 	for range g.maxDevices {
 		x := c.Intn(1 + len(g.groups))
 		if x == 0 {
@@ -148,7 +148,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 			s.Faults = append(s.Faults, f.Name())
 		}
 	}
-	linux := faults.Obj(faults.Member{Key: "cgroupsPath", Value: faults.Str(cgroup)})
+	linux := objWithRoom(2, faults.Member{Key: "cgroupsPath", Value: faults.Str(cgroup)})
 	if len(devices.Items) > 0 {
 		linux.Set("devices", devices)
 	}
@@ -161,4 +161,10 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	}
 	s.Spec = doc.Render()
 	return s
+}
+
+// objWithRoom is faults.Obj with room for n members, so that the members
+// set after it do not grow it one by one.
+func objWithRoom(n int, members ...faults.Member) *faults.JSON {
+	return faults.Obj(append(make([]faults.Member, 0, n), members...)...)
 }

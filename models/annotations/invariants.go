@@ -4,12 +4,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
-
-	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -37,288 +34,138 @@ func Invariants() []sim.Invariant {
 		InvAccepts, InvFailedCreate, InvDelete, sim.RunawayInvariant}
 }
 
-// sandboxState is what containerd knows of a sandbox's shim.
-type sandboxState int
-
-const (
-	live    sandboxState = iota + 1
-	exited               // deleted: the shim reported it and exited
-	crashed              // the shim died; nothing of it is checked
-)
-
-// oracleSandbox is the spec of one sandbox: what its containers were
-// given, which PCI functions are registered per port, which ids are gone.
-type oracleSandbox struct {
-	id         string
-	state      sandboxState
-	regs       []oracleReg
-	groups     map[string]*oracleGroup
-	containers []*oracleContainer
-	gone       []string
+// check compares one sandbox's shim with the spec. It skips the
+// invariants reported says are broken already: the runner keeps only the
+// first violation of each.
+func (o *oracle) check(sb *oracleSandbox, sh Shim, now time.Duration, reported func(string) bool) []sim.Violation {
+	var vs []sim.Violation
+	kept, gpu := !reported(InvAnnotationsKept.Name), !reported(InvGPUAnnotation.Name)
+	for _, c := range sb.containers {
+		if !kept && !gpu {
+			break
+		}
+		got, ok := sh.Annotations(c.id)
+		if !ok {
+			if kept {
+				vs = append(vs, violation(InvAnnotationsKept, now, "container %s was created but the shim no longer knows it", c.id))
+			}
+			continue
+		}
+		if kept {
+			if msg := keptProblem(c, got); msg != "" {
+				vs = append(vs, violation(InvAnnotationsKept, now, "container %s: %s", c.id, msg))
+			}
+		}
+		if gpu {
+			if msg := gpuProblem(c, got); msg != "" {
+				vs = append(vs, violation(InvGPUAnnotation, now, "container %s: %s", c.id, msg))
+			}
+		}
+	}
+	if !reported(InvDelete.Name) {
+		vs = append(vs, o.deleteProblems(sb, sh, now)...)
+	}
+	return vs
 }
 
-type oracleReg struct{ port, bus, bdf, vendor, class, path string }
-
-type oracleGroup struct {
-	port  string
-	cold  bool
-	users int
-	bdfs  []string
-}
-
-type oracleContainer struct {
-	id    string
-	ctype ContainerType
-	input map[string]string // the decoded config.json's annotations
-	// holds are the VFIO groups it attached (hot-plug, or vfio mode).
-	holds []string
-	// gpu are the CDI keys it must carry, with the values allowed.
-	gpu map[string][]string
-}
-
-// oracle computes what every correct shim does from the requests and the
-// node alone, never from the implementation.
-type oracle struct {
-	node      Node
-	cfg       Config
-	sandboxes []*oracleSandbox
-}
-
-func (o *oracle) sandbox(id string) *oracleSandbox {
-	for i := len(o.sandboxes) - 1; i >= 0; i-- {
-		if o.sandboxes[i].id == id {
-			return o.sandboxes[i]
+// deleteProblems is what is left of the containers and the sandbox a
+// delete removed.
+func (o *oracle) deleteProblems(sb *oracleSandbox, sh Shim, now time.Duration) []sim.Violation {
+	for _, id := range sb.gone {
+		if _, ok := sh.Annotations(id); ok {
+			return []sim.Violation{violation(InvDelete, now, "container %s was deleted but its annotations can still be looked up", id)}
+		}
+		if _, ok := sh.Spec(id); ok {
+			return []sim.Violation{violation(InvDelete, now, "container %s was deleted but its spec is still there", id)}
+		}
+	}
+	if sb.state == exited {
+		if regs := sh.Registered(); len(regs) > 0 {
+			return []sim.Violation{violation(InvDelete, now, "sandbox %s was deleted but %d PCIe port registrations are left: %v", sb.id, len(regs), regs)}
 		}
 	}
 	return nil
 }
 
-// owner returns the live sandbox holding a container id.
-func (o *oracle) owner(id string) (*oracleSandbox, *oracleContainer) {
-	for _, sb := range o.sandboxes {
-		if sb.state != live {
-			continue
-		}
-		for _, c := range sb.containers {
-			if c.id == id {
-				return sb, c
-			}
-		}
-	}
-	return nil, nil
-}
-
-// acceptable reports whether a create must succeed, and why not otherwise.
-func (o *oracle) acceptable(spec *specs.Spec, ctype ContainerType, sb *oracleSandbox) (bool, string) {
-	if ctype == PodContainer && (sb == nil || sb.state != live) {
-		return false, "its sandbox is not running"
-	}
-	plug, _ := o.cfg.Plug()
-	for _, p := range DevicePaths(spec) {
-		if !IsVFIODevice(p) {
-			continue
-		}
-		if !o.node.HasGroup(p) {
-			return false, "it lists " + p + ", a group the node lacks"
-		}
-		if plug == PlugNone {
-			return false, "it lists a VFIO group with no VFIO port configured"
-		}
-		if plug == PlugCold && ctype == PodContainer && sb.groups[p] == nil {
-			return false, "in cold-plug mode it lists " + p + ", which its sandbox did not cold-plug"
-		}
-	}
-	return true, ""
-}
-
-// attach registers a group's PCIe functions on a port, as every Kata shim
-// names buses: the port's prefix and the count already on it.
-func (o *oracle) attach(sb *oracleSandbox, path, port string, cold bool) {
-	if g := sb.groups[path]; g != nil {
-		g.users++
-		return
-	}
-	g := &oracleGroup{port: port, cold: cold, users: 1}
-	fns, _ := o.node.GroupFunctions(path)
-	for _, f := range fns {
-		if !f.PCIe || port == "" {
-			continue
-		}
-		bus := BusPrefix[port] + strconv.Itoa(countPort(sb.regs, port))
-		sb.regs = append(sb.regs, oracleReg{port, bus, f.BDF, f.Vendor, f.Class, path})
-		g.bdfs = append(g.bdfs, f.BDF)
-	}
-	sb.groups[path] = g
-}
-
-func countPort(regs []oracleReg, port string) int {
-	n := 0
-	for _, r := range regs {
-		if r.port == port {
-			n++
-		}
-	}
-	return n
-}
-
-// release drops a container's hold on its groups; a hot-plugged group
-// nobody holds is unregistered.
-func (o *oracle) release(sb *oracleSandbox, c *oracleContainer) {
-	for i := len(c.holds) - 1; i >= 0; i-- {
-		g := sb.groups[c.holds[i]]
-		if g.users--; g.users > 0 || g.cold {
-			continue
-		}
-		for _, bdf := range g.bdfs {
-			if j := slices.IndexFunc(sb.regs, func(r oracleReg) bool { return r.port == g.port && r.bdf == bdf }); j >= 0 {
-				sb.regs = slices.Delete(sb.regs, j, j+1)
-			}
-		}
-		delete(sb.groups, c.holds[i])
-	}
-}
-
-// created records a successful create: the sandbox's cold-plug, the
-// container's attaches, and the CDI annotations it must carry.
-func (o *oracle) created(sb *oracleSandbox, id string, spec *specs.Spec, ctype ContainerType) {
-	plug, port := o.cfg.Plug()
-	paths := DevicePaths(spec)
-	if ctype != PodContainer && plug == PlugCold {
-		for _, p := range paths {
-			if IsVFIODevice(p) {
-				o.attach(sb, p, port, true)
-			}
-		}
-	}
-	sb.gone = slices.DeleteFunc(sb.gone, func(g string) bool { return g == id }) // an id may be reused
-	c := &oracleContainer{id: id, ctype: ctype, input: maps.Clone(spec.Annotations)}
-	for _, p := range paths {
-		if !IsVFIODevice(p) {
-			continue
-		}
-		switch {
-		case plug == PlugHot:
-			o.attach(sb, p, port, false)
-			c.holds = append(c.holds, p)
-		case plug == PlugCold && o.cfg.VFIOMode == ModeVFIO:
-			o.attach(sb, p, "", false) // cold-plugged already: one more user
-			c.holds = append(c.holds, p)
-		}
-	}
-	if o.cfg.VFIOMode == ModeGuestKernel {
-		c.gpu = expectedGPUKeys(sb.regs, paths)
-	}
-	sb.containers = append(sb.containers, c)
-}
-
-// expectedGPUKeys returns, for each device that is a registered GPU's host
-// path, its CDI key and the values it may hold: the GPUs on root then
-// switch ports sorted by bus, indexed in that order; the last GPU of a path
-// wins. Two GPUs on one bus (a bus name reused after a hot-unplug) may
-// sort either way, so any index of their tie is allowed.
-func expectedGPUKeys(regs []oracleReg, paths []string) map[string][]string {
-	var gpus []oracleReg
-	for _, port := range []string{RootPort, SwitchPort} {
-		for _, r := range regs {
-			if r.port == port && isGPU(r.vendor, r.class) {
-				gpus = append(gpus, r)
-			}
-		}
-	}
-	sort.SliceStable(gpus, func(i, j int) bool { return gpus[i].bus < gpus[j].bus })
-	out := map[string][]string{}
-	for _, p := range paths {
-		for i, g := range gpus {
-			if g.path != p {
-				continue
-			}
-			var allowed []string
-			for j, h := range gpus {
-				if h.bus == g.bus || j == i {
-					allowed = append(allowed, CDIValue(j))
-				}
-			}
-			out[CDIKey(p)] = allowed
-		}
-	}
-	return out
-}
-
-// deleted records a successful delete.
-func (o *oracle) deleted(sb *oracleSandbox, id string) {
-	if id == sb.id {
-		sb.state = exited
-		for _, c := range sb.containers {
-			sb.gone = append(sb.gone, c.id)
-		}
-		sb.containers, sb.regs, sb.groups = nil, nil, map[string]*oracleGroup{}
-		return
-	}
-	i := slices.IndexFunc(sb.containers, func(c *oracleContainer) bool { return c.id == id })
-	o.release(sb, sb.containers[i])
-	sb.containers = slices.Delete(sb.containers, i, i+1)
-	sb.gone = append(sb.gone, id)
-}
-
-// check compares one sandbox's shim with the spec.
-func (o *oracle) check(sb *oracleSandbox, sh Shim, now time.Duration) []sim.Violation {
-	var vs []sim.Violation
-	for _, c := range sb.containers {
-		got, ok := sh.Annotations(c.id)
-		if !ok {
-			vs = append(vs, violation(InvAnnotationsKept, now, "container %s was created but the shim no longer knows it", c.id))
-			continue
-		}
-		if msg := keptProblem(c, got); msg != "" {
-			vs = append(vs, violation(InvAnnotationsKept, now, "container %s: %s", c.id, msg))
-		}
-		for _, key := range sortedKeys(c.gpu) {
-			if v, ok := got[key]; !ok || !slices.Contains(c.gpu[key], v) {
-				vs = append(vs, violation(InvGPUAnnotation, now, "container %s: %s is %s, want %s",
-					c.id, key, describeValue(v, ok), strings.Join(c.gpu[key], " or ")))
-				break
-			}
-		}
-	}
-	for _, id := range sb.gone {
-		if _, ok := sh.Annotations(id); ok {
-			vs = append(vs, violation(InvDelete, now, "container %s was deleted but its annotations can still be looked up", id))
-			break
-		}
-		if _, ok := sh.Spec(id); ok {
-			vs = append(vs, violation(InvDelete, now, "container %s was deleted but its spec is still there", id))
-			break
-		}
-	}
-	if sb.state == exited {
-		if regs := sh.Registered(); len(regs) > 0 {
-			vs = append(vs, violation(InvDelete, now, "sandbox %s was deleted but %d PCIe port registrations are left: %v", sb.id, len(regs), regs))
-		}
-	}
-	return vs
-}
-
 // keptProblem says what is wrong with a container's annotations, or "".
+// The maps are walked in key order only when something is wrong, so the
+// message names the same key every time and a run that keeps every
+// annotation does not sort them after every event.
 func keptProblem(c *oracleContainer, got map[string]string) string {
-	for _, k := range sortedKeys(c.input) {
-		if _, override := c.gpu[k]; override || k == BundlePathKey || k == ContainerTypeKey {
-			continue
+	for k := range c.input {
+		if inputKeyProblem(c, got, k) != "" {
+			return sortedKeptProblem(c, got)
 		}
-		if v, ok := got[k]; !ok || v != c.input[k] {
-			return fmt.Sprintf("input annotation %s = %q became %s", k, c.input[k], describeValue(v, ok))
+	}
+	for k := range got {
+		if gotKeyProblem(c, got, k) != "" {
+			return sortedKeptProblem(c, got)
+		}
+	}
+	return ""
+}
+
+// sortedKeptProblem is the first problem of the input's keys, then got's,
+// in key order.
+func sortedKeptProblem(c *oracleContainer, got map[string]string) string {
+	for _, k := range sortedKeys(c.input) {
+		if msg := inputKeyProblem(c, got, k); msg != "" {
+			return msg
 		}
 	}
 	for _, k := range sortedKeys(got) {
-		_, given := c.input[k]
-		_, gpu := c.gpu[k]
-		switch {
-		case given || gpu || k == BundlePathKey:
-		case k == ContainerTypeKey:
-			if got[k] != string(c.ctype) {
-				return fmt.Sprintf("%s = %q, want %q", k, got[k], c.ctype)
+		if msg := gotKeyProblem(c, got, k); msg != "" {
+			return msg
+		}
+	}
+	return ""
+}
+
+// inputKeyProblem says how the container lost or changed input annotation
+// k, or "": only the runtime's documented keys may be overridden.
+func inputKeyProblem(c *oracleContainer, got map[string]string, k string) string {
+	if _, override := c.gpu[k]; override || k == BundlePathKey || k == ContainerTypeKey {
+		return ""
+	}
+	if v, ok := got[k]; !ok || v != c.input[k] {
+		return fmt.Sprintf("input annotation %s = %q became %s", k, c.input[k], describeValue(v, ok))
+	}
+	return ""
+}
+
+// gotKeyProblem says why the container may not hold annotation k, or "":
+// it must come from the input or be one of the runtime's documented keys.
+func gotKeyProblem(c *oracleContainer, got map[string]string, k string) string {
+	_, given := c.input[k]
+	_, gpu := c.gpu[k]
+	switch {
+	case given || gpu || k == BundlePathKey:
+	case k == ContainerTypeKey:
+		if got[k] != string(c.ctype) {
+			return fmt.Sprintf("%s = %q, want %q", k, got[k], c.ctype)
+		}
+	default:
+		return fmt.Sprintf("annotation %s = %q appeared, which neither the input nor the runtime's documented keys have", k, got[k])
+	}
+	return ""
+}
+
+// gpuProblem says which CDI key a container lacks or holds a wrong value
+// for, the first in key order, or "".
+func gpuProblem(c *oracleContainer, got map[string]string) string {
+	bad := func(key string) bool {
+		v, ok := got[key]
+		return !ok || !slices.Contains(c.gpu[key], v)
+	}
+	for key := range c.gpu {
+		if !bad(key) {
+			continue
+		}
+		for _, key := range sortedKeys(c.gpu) { // name the first in key order
+			if bad(key) {
+				v, ok := got[key]
+				return fmt.Sprintf("%s is %s, want %s", key, describeValue(v, ok), strings.Join(c.gpu[key], " or "))
 			}
-		default:
-			return fmt.Sprintf("annotation %s = %q appeared, which neither the input nor the runtime's documented keys have", k, got[k])
 		}
 	}
 	return ""

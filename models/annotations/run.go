@@ -74,15 +74,25 @@ func (w *world) entry(sb *oracleSandbox) *shimEntry {
 }
 
 func (w *world) report(inv sim.Invariant, format string, args ...any) {
+	if w.runner.Reported(inv.Name) {
+		return // the runner keeps the first of each: no message to format
+	}
 	w.runner.Report(violation(inv, w.sched.Now(), format, args...))
 }
+
+// tracing reports whether the run records a trace. A trace line's arguments
+// are built only when it does: boxing them costs allocations an untraced
+// (campaign) run does not need.
+func (w *world) tracing() bool { return !w.trace.Off }
 
 // create is containerd's task create: the shim's start command reads the
 // spec to find the sandbox (a sandbox or single container starts a new
 // shim; a pod container goes to its sandbox's), then the shim creates it.
+// The harness's reading of the spec is shared (decodeShared); the shim
+// decodes its own copy.
 func (w *world) create(s *Step) {
 	now := w.sched.Now()
-	spec, err := DecodeSpec([]byte(s.Spec))
+	spec, err := decodeShared(s.Spec)
 	if err != nil {
 		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
 		return
@@ -92,7 +102,9 @@ func (w *world) create(s *Step) {
 		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
 		return
 	}
-	w.trace.Add(now, "containerd", "create %s (%s): %s", s.ID, ctype, specSummary{spec})
+	if w.tracing() {
+		w.trace.Add(now, "containerd", "create %s (%s): %s", s.ID, ctype, specSummary{spec})
+	}
 	if sb, _ := w.oracle.owner(s.ID); sb != nil {
 		w.trace.Add(now, "containerd", "create %s refused: the id is in use", s.ID)
 		return
@@ -116,31 +128,22 @@ func (w *world) create(s *Step) {
 			return
 		}
 		osb = &oracleSandbox{id: sbID, state: live, groups: map[string]*oracleGroup{}}
-		actor := "kata/" + sbID
-		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, func(format string, args ...any) {
-			w.trace.Add(w.sched.Now(), actor, format, args...)
-		})}
+		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, w.shimLog("kata/"+sbID))}
 	}
-	before := e.shim.Registered()
+	var before []Registration // what a failed pod container must leave as it was
+	if ctype == PodContainer {
+		before = e.shim.Registered()
+	}
 	w.current = e
 	err = e.shim.Create(s.ID, []byte(s.Spec))
 	w.current = nil
 	if err != nil {
-		w.trace.Add(now, "containerd", "create %s failed: %v", s.ID, err)
-		if ok {
-			w.report(InvAccepts, "create %s (%s) was refused though it is valid: %v", s.ID, ctype, err)
-		} else {
-			w.trace.Add(now, "check", "refusal allowed: %s", why)
-		}
-		if _, left := e.shim.Annotations(s.ID); left {
-			w.report(InvFailedCreate, "create %s failed but the shim holds a container %s", s.ID, s.ID)
-		}
-		if after := e.shim.Registered(); ctype == PodContainer && !slices.Equal(regKeys(before), regKeys(after)) {
-			w.report(InvFailedCreate, "create %s failed but changed the PCIe port registrations:\nbefore: %v\nafter:  %v", s.ID, before, after)
-		}
+		w.createFailed(s.ID, ctype, e, before, err, ok, why)
 		return
 	}
-	w.trace.Add(now, "containerd", "create %s ok", s.ID)
+	if w.tracing() {
+		w.trace.Add(now, "containerd", "create %s ok", s.ID)
+	}
 	if ctype != PodContainer {
 		w.oracle.sandboxes = append(w.oracle.sandboxes, osb)
 		w.shims = append(w.shims, e)
@@ -148,6 +151,33 @@ func (w *world) create(s *Step) {
 	w.oracle.created(osb, s.ID, spec, ctype)
 	if msg := roundTrip(e.shim, s.ID); msg != "" {
 		w.report(InvRoundTrip, "container %s: %s", s.ID, msg)
+	}
+}
+
+// shimLog records what a sandbox's shim logs in the trace, as actor; with
+// no trace it does nothing.
+func (w *world) shimLog(actor string) func(string, ...any) {
+	if !w.tracing() {
+		return func(string, ...any) {}
+	}
+	return func(format string, args ...any) { w.trace.Add(w.sched.Now(), actor, format, args...) }
+}
+
+// createFailed checks a refused create: it must have been allowed to fail
+// (ok false, for the reason why) and must have changed nothing.
+func (w *world) createFailed(id string, ctype ContainerType, e *shimEntry, before []Registration, err error, ok bool, why string) {
+	now := w.sched.Now()
+	w.trace.Add(now, "containerd", "create %s failed: %v", id, err)
+	if ok {
+		w.report(InvAccepts, "create %s (%s) was refused though it is valid: %v", id, ctype, err)
+	} else {
+		w.trace.Add(now, "check", "refusal allowed: %s", why)
+	}
+	if _, left := e.shim.Annotations(id); left {
+		w.report(InvFailedCreate, "create %s failed but the shim holds a container %s", id, id)
+	}
+	if after := e.shim.Registered(); ctype == PodContainer && !slices.Equal(regKeys(before), regKeys(after)) {
+		w.report(InvFailedCreate, "create %s failed but changed the PCIe port registrations:\nbefore: %v\nafter:  %v", id, before, after)
 	}
 }
 
@@ -160,7 +190,9 @@ func (w *world) delete(id string) {
 		return
 	}
 	e := w.entry(sb)
-	w.trace.Add(now, "containerd", "delete %s", id)
+	if w.tracing() {
+		w.trace.Add(now, "containerd", "delete %s", id)
+	}
 	w.current = e
 	err := e.shim.Delete(id)
 	w.current = nil
@@ -168,7 +200,9 @@ func (w *world) delete(id string) {
 		w.report(InvDelete, "delete of container %s failed: %v", id, err)
 		return
 	}
-	w.trace.Add(now, "containerd", "delete %s ok", id)
+	if w.tracing() {
+		w.trace.Add(now, "containerd", "delete %s ok", id)
+	}
 	w.oracle.deleted(sb, id)
 	if sb.state != live {
 		return
@@ -197,7 +231,7 @@ func (w *world) check(now time.Duration) []sim.Violation {
 	var vs []sim.Violation
 	for _, e := range w.shims {
 		if e.sb.state != crashed {
-			vs = append(vs, w.oracle.check(e.sb, e.shim, now)...)
+			vs = append(vs, w.oracle.check(e.sb, e.shim, now, w.runner.Reported)...)
 		}
 	}
 	return vs
@@ -210,7 +244,7 @@ func roundTrip(sh Shim, id string) string {
 	if !ok {
 		return "the shim writes no spec for it"
 	}
-	back, err := DecodeSpec(raw)
+	back, err := decodeSharedBytes(raw)
 	if err != nil {
 		return fmt.Sprintf("the spec written out does not decode: %v", err)
 	}

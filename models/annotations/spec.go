@@ -109,15 +109,19 @@ func DevicePaths(s *specs.Spec) []string {
 
 const vfioDir = "/dev/vfio/"
 
+// vfioControl is filepath.Join(vfioDir, "vfio"), which Kata joins on every
+// call: /dev/vfio/vfio.
+var vfioControl = filepath.Join(vfioDir, "vfio")
+
 // IsVFIOControlDevice reports whether path is /dev/vfio/vfio, the VFIO
 // container device (Kata's deviceManager.IsVFIOControlDevice).
-func IsVFIOControlDevice(path string) bool { return path == filepath.Join(vfioDir, "vfio") }
+func IsVFIOControlDevice(path string) bool { return path == vfioControl }
 
 // IsVFIODevice reports whether path is a VFIO group device as Kata's
 // deviceManager.IsVFIODevice decides: under /dev/vfio/, and not starting
 // with /dev/vfio/vfio.
 func IsVFIODevice(path string) bool {
-	if strings.HasPrefix(path, filepath.Join(vfioDir, "vfio")) {
+	if strings.HasPrefix(path, vfioControl) {
 		return false
 	}
 	return strings.HasPrefix(path, vfioDir) && len(path) > len(vfioDir)

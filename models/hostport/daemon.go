@@ -89,7 +89,7 @@ func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error
 					d.log("rollback of sandbox %s failed: %v", id, rerr)
 				}
 			}
-			return fmt.Errorf("failed to add hostport mapping for sandbox %s on %s: %w", id, ip, err)
+			return &addError{id: id, ip: ip, err: err}
 		}
 	}
 	d.store.sandboxes = append(d.store.sandboxes, &Sandbox{ID: id, IPs: slices.Clone(ips), Mappings: ms})
@@ -118,6 +118,21 @@ func (d *Daemon) teardown(sb *Sandbox) error {
 	d.store.remove(sb.ID)
 	return nil
 }
+
+// addError is RunPodSandbox's error for a mapping it could not add:
+// "failed to add hostport mapping for sandbox <id> on <ip>: <cause>",
+// formatted only when read (campaigns run without a trace).
+type addError struct {
+	id, ip string
+	err    error
+}
+
+func (e *addError) Error() string {
+	return fmt.Sprintf("failed to add hostport mapping for sandbox %s on %s: %v", e.id, e.ip, e.err)
+}
+
+// Unwrap returns the cause.
+func (e *addError) Unwrap() error { return e.err }
 
 // mappingList formats as "[TCP *:8080->80 ...]" only when printed, so an
 // untraced run never pays for it.

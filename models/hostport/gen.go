@@ -1,7 +1,7 @@
 package hostport
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
@@ -28,6 +28,10 @@ var hostFaultChoices = []func() faults.Fault{
 
 var hostPorts = []int32{8080, 443, 80}
 
+// mappingFaults are the catalog's mapping faults, in name order, listed
+// once (the catalog is complete once every package's init has run).
+var mappingFaults = faults.MappingFaults()
+
 // Generate draws a case for a variant: the node's faults, a daemon restart,
 // and kubelet's calls with port mappings shaped by the data faults. Every
 // decision goes through c, so a seed replays it and rapid can shrink it.
@@ -51,10 +55,11 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	if c.Intn(8) == 1 {
 		cs.Config.DisableHostportMapping = true
 	}
-	mfaults := faults.MappingFaults()
+	mfaults := mappingFaults
 	var at time.Duration
-	var earlier []*PortMapping
-	var sandboxes []string
+	earlier := make([]*PortMapping, 0, opt.MaxSteps*opt.MaxMappings)
+	sandboxes := make([]string, 0, opt.MaxSteps)
+	cs.Steps = make([]Step, 0, opt.MaxSteps)
 	for i := 0; i < opt.MaxSteps; i++ {
 		op := 0
 		if i == 0 {
@@ -72,12 +77,12 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 			cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Sandbox: id})
 			continue
 		}
-		id := fmt.Sprintf("pod%d", len(sandboxes)+1)
+		id := "pod" + strconv.Itoa(len(sandboxes)+1)
 		sandboxes = append(sandboxes, id)
 		n := len(sandboxes)
-		s := Step{At: at, Op: OpRun, Sandbox: id, IPs: []string{fmt.Sprintf("10.88.0.%d", n+1)}}
+		s := Step{At: at, Op: OpRun, Sandbox: id, IPs: []string{"10.88.0." + strconv.Itoa(n+1)}}
 		if c.Intn(4) == 1 {
-			s.IPs = append(s.IPs, fmt.Sprintf("fd00::%d", n+1))
+			s.IPs = append(s.IPs, "fd00::"+strconv.Itoa(n+1))
 			s.Fault = "dual-stack-pod"
 		}
 		for k := 0; k < opt.MaxMappings; k++ {
@@ -90,6 +95,9 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 				f := mfaults[fi-1]
 				f.Mutate(c, m, earlier)
 				s.Fault = f.Name()
+			}
+			if s.Ports == nil {
+				s.Ports = make([]*PortMapping, 0, opt.MaxMappings)
 			}
 			s.Ports = append(s.Ports, m)
 			earlier = append(earlier, m)

@@ -2,12 +2,10 @@ package hostport
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -33,16 +31,18 @@ func newIPTablesBackend(h *sim.Host, f sim.Family) (*iptablesBackend, error) {
 		bin, restore = "ip6tables", "ip6tables-restore"
 	}
 	if _, err := h.LookPath(bin); err != nil {
-		return nil, fmt.Errorf("iptables not available: %w", err)
+		return nil, &unavailableError{backend: "iptables", err: err}
 	}
 	return &iptablesBackend{host: h, family: f, restore: restore}, nil
 }
 
 func (b *iptablesBackend) name() string { return "iptables/" + string(b.family) }
 
+// chainHash names a forward's chain as CRI-O does: prefix and the upper-case
+// hex of the first 8 bytes of sha256(owner, protocol, host port, host IP).
 func chainHash(prefix string, f Forward) string {
-	sum := sha256.Sum256([]byte(f.Owner + f.Proto + strconv.Itoa(int(f.HostPort)) + f.HostIP))
-	return prefix + strings.ToUpper(hex.EncodeToString(sum[:8]))
+	sum := sha256.Sum256(appendChainKey(make([]byte, 0, 96), f))
+	return hexTag(prefix, sum[:8], true)
 }
 
 func hostPart(ip string, f sim.Family) string {
@@ -64,7 +64,7 @@ func jumpRule(f Forward, target string) []string {
 // inserts their jumps at the head of the shared chains (newest first).
 func (b *iptablesBackend) add(fs []Forward) error {
 	t := b.host.IPTables(b.family)
-	ops := []sim.IPTablesOp{{Kind: sim.EnsureChain, Chain: hostportsChain}, {Kind: sim.EnsureChain, Chain: masqChain}}
+	ops := newAddOps(len(fs))
 	for _, entry := range []struct {
 		chain string
 		rule  []string
@@ -137,7 +137,12 @@ func (b *iptablesBackend) forwards() ([]Forward, error) {
 // IPTablesForwards reads the forwards a nat table performs through the
 // KUBE-HOSTPORTS chain: each jump's match, followed to its DNAT target.
 func IPTablesForwards(t *sim.IPTables, fam sim.Family) []Forward {
-	var out []Forward
+	return appendIPTablesForwards(nil, t, fam)
+}
+
+// appendIPTablesForwards appends IPTablesForwards(t, fam) to out (nil t:
+// no table, no forwards).
+func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Forward {
 	for _, r := range t.Rules(hostportsChain) {
 		port, _ := strconv.Atoi(ruleArg(r, "--dport"))
 		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: ruleArg(r, "-d"), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
@@ -164,4 +169,20 @@ func ruleArg(rule []string, flag string) string {
 
 func hasRule(rules [][]string, rule []string) bool {
 	return slices.ContainsFunc(rules, func(r []string) bool { return slices.Equal(r, rule) })
+}
+
+// appendChainKey appends what chainHash hashes: owner, protocol, host port
+// and host IP, concatenated.
+func appendChainKey(b []byte, f Forward) []byte {
+	b = append(b, f.Owner...)
+	b = append(b, f.Proto...)
+	b = strconv.AppendInt(b, int64(f.HostPort), 10)
+	return append(b, f.HostIP...)
+}
+
+// newAddOps starts add's payload with room for n forwards' operations: the
+// shared chains ensured.
+func newAddOps(n int) []sim.IPTablesOp {
+	ops := make([]sim.IPTablesOp, 0, 5+8*n)
+	return append(ops, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: hostportsChain}, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: masqChain})
 }

@@ -30,6 +30,18 @@ type backend interface {
 var ErrNoIPv4Backend = errors.New("no IPv4 hostport backend works: install iptables or nft >= 1.0.1, " +
 	"or set disable_hostport_mapping = true to run without hostport mapping")
 
+// unavailableError is a backend constructor's error, "<backend> not
+// available: <cause>", formatted only when read: the managers drop it.
+type unavailableError struct {
+	backend string
+	err     error
+}
+
+func (e *unavailableError) Error() string { return e.backend + " not available: " + e.err.Error() }
+
+// Unwrap returns the cause.
+func (e *unavailableError) Unwrap() error { return e.err }
+
 // familyBackends are the backends of one family; a nil field is a backend
 // the node does not support.
 type familyBackends struct {

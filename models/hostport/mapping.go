@@ -2,10 +2,12 @@ package hostport
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
@@ -52,8 +54,42 @@ func (f Forward) sameTarget(o Forward) bool { return f.PodIP == o.PodIP && f.Pod
 // SandboxHash is the tag every rule of a sandbox carries, so that Remove
 // finds them without the mappings or the pod IP.
 func SandboxHash(id string) string {
+	if h, ok := sandboxHashes.Load(id); ok {
+		return h.(string)
+	}
 	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:8])
+	h := hexTag("", sum[:8], false)
+	if sandboxHashCount.Add(1) <= maxSandboxHashes {
+		sandboxHashes.Store(id, h)
+	}
+	return h
+}
+
+// sandboxHashes remembers SandboxHash per sandbox id: the manager, its
+// backends and the oracle ask for the same few ids' tags many times a
+// scenario. At most maxSandboxHashes are kept, so arbitrary ids cannot
+// grow it.
+var (
+	sandboxHashes    sync.Map // id -> hash
+	sandboxHashCount atomic.Int32
+)
+
+const maxSandboxHashes = 4096
+
+// hexTag returns prefix followed by b in hex (upper case if upper), in one
+// allocation.
+func hexTag(prefix string, b []byte, upper bool) string {
+	const lower, capital = "0123456789abcdef", "0123456789ABCDEF"
+	digits := lower
+	if upper {
+		digits = capital
+	}
+	buf := make([]byte, 0, 64)
+	buf = append(buf, prefix...)
+	for _, c := range b {
+		buf = append(buf, digits[c>>4], digits[c&0x0f])
+	}
+	return string(buf)
 }
 
 // ProtoName returns the netfilter name of a CRI protocol.
@@ -79,6 +115,22 @@ func FamilyOf(ip string) (sim.Family, error) {
 	return sim.IPv6, nil
 }
 
+// familySet is a set of IP families.
+type familySet struct{ ipv4, ipv6 bool }
+
+func (s *familySet) add(f sim.Family) {
+	switch f {
+	case sim.IPv4:
+		s.ipv4 = true
+	case sim.IPv6:
+		s.ipv6 = true
+	}
+}
+
+func (s familySet) has(f sim.Family) bool {
+	return (f == sim.IPv4 && s.ipv4) || (f == sim.IPv6 && s.ipv6)
+}
+
 // normHostIP returns "" for the wildcard addresses ("", 0.0.0.0, ::), the
 // address otherwise, and whether the address applies to family f.
 func normHostIP(hostIP string, f sim.Family) (string, bool) {
@@ -98,11 +150,17 @@ func normHostIP(hostIP string, f sim.Family) (string, bool) {
 // are those with host port <= 0 unless keepNonPositive. Identical entries are
 // merged.
 func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]Forward, error) {
+	return appendForwards(make([]Forward, 0, len(ms)), id, podIP, ms, keepNonPositive)
+}
+
+// appendForwards appends forwardsFor's forwards to out, merging identical
+// entries among those it appends.
+func appendForwards(out []Forward, id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]Forward, error) {
 	fam, err := FamilyOf(podIP)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []Forward
+	start, owner := len(out), ""
 	for _, m := range ms {
 		if m.HostPort <= 0 && !keepNonPositive {
 			continue
@@ -111,14 +169,11 @@ func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]F
 		if !ok {
 			continue
 		}
-		f := Forward{fam, ProtoName(m.Protocol), hostIP, m.HostPort, podIP, m.ContainerPort, SandboxHash(id)}
-		dup := false
-		for _, o := range out {
-			if o == f {
-				dup = true
-			}
+		if owner == "" {
+			owner = SandboxHash(id)
 		}
-		if !dup {
+		f := Forward{fam, ProtoName(m.Protocol), hostIP, m.HostPort, podIP, m.ContainerPort, owner}
+		if !slices.Contains(out[start:], f) {
 			out = append(out, f)
 		}
 	}
@@ -129,10 +184,19 @@ func forwardsFor(id, podIP string, ms []*PortMapping, keepNonPositive bool) ([]F
 func validate(ms []*PortMapping) error {
 	for _, m := range ms {
 		if m.HostPort > MaxPort {
-			return fmt.Errorf("invalid port mapping: host port %d is out of range: expected 1-%d (or <= 0 for none)", m.HostPort, MaxPort)
+			return portRangeError(m.HostPort)
 		}
 	}
 	return nil
+}
+
+// portRangeError is a host port above 65535, formatted only when read (the
+// oracle asks whether a request is invalid far more often than anyone
+// prints why).
+type portRangeError int32
+
+func (e portRangeError) Error() string {
+	return fmt.Sprintf("invalid port mapping: host port %d is out of range: expected 1-%d (or <= 0 for none)", int32(e), MaxPort)
 }
 
 // conflicts returns an error when a forward of want overlaps one of have

@@ -25,59 +25,59 @@ type nftBackend struct {
 func newNFTBackend(h *sim.Host, f sim.Family) (*nftBackend, error) {
 	nft, err := h.NFTables(f, NFTTable)
 	if err != nil {
-		return nil, fmt.Errorf("nftables not available: %w", err)
+		return nil, &unavailableError{backend: "nftables", err: err}
 	}
 	return &nftBackend{nft: nft, family: f}, nil
 }
 
-func (b *nftBackend) addrType() string {
-	if b.family == sim.IPv6 {
-		return "ipv6_addr"
-	}
-	return "ipv4_addr"
-}
-
+// add ensures the table, its maps, set and base chains (the family's
+// skeleton, built once: see nftSkeletons) and adds an element per forward
+// to hostports or hostipports and its hairpin, in one transaction, as
+// CRI-O's backend does.
+//
+// The backend methods keep their line numbers: a crash's site (file:line)
+// is part of the trace.
 func (b *nftBackend) add(fs []Forward) error {
 	ctx := context.Background()
 	tx := b.nft.NewTransaction()
-	addr := b.addrType()
-	ipKw := "ip"
-	if b.family == sim.IPv6 {
-		ipKw = "ip6"
-	}
-	tx.Add(&knftables.Table{})
-	tx.Add(&knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : " + addr + " . inet_service"})
-	tx.Add(&knftables.Map{Name: "hostipports", Type: addr + " . inet_proto . inet_service : " + addr + " . inet_service"})
-	tx.Add(&knftables.Set{Name: "hairpins", Type: addr + " . " + addr})
-	for _, c := range []struct{ name, hook string }{{"prerouting", "prerouting"}, {"output", "output"}, {"postrouting", "postrouting"}} {
-		hook := knftables.BaseChainHook(c.hook)
-		prio := knftables.DNATPriority
-		if c.hook == "postrouting" {
-			prio = knftables.SNATPriority
-		}
-		tx.Add(&knftables.Chain{Name: c.name, Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio})
-		tx.Flush(&knftables.Chain{Name: c.name})
-		if c.hook == "postrouting" {
-			tx.Add(&knftables.Rule{Chain: c.name, Rule: ipKw + " saddr . " + ipKw + " daddr @hairpins masquerade"})
-			continue
-		}
-		tx.Add(&knftables.Rule{Chain: c.name, Rule: "dnat " + ipKw + " to " + ipKw + " daddr . meta l4proto . th dport map @hostipports"})
-		tx.Add(&knftables.Rule{Chain: c.name, Rule: "fib daddr type local dnat " + ipKw + " to meta l4proto . th dport map @hostports"})
-	}
-	for _, f := range fs {
-		owner := f.Owner
-		port, podPort := strconv.Itoa(int(f.HostPort)), strconv.Itoa(int(f.PodPort))
-		if f.HostIP == "" {
-			tx.Add(&knftables.Element{Map: "hostports", Key: []string{f.Proto, port}, Value: []string{f.PodIP, podPort}, Comment: &owner})
+	// The skeleton first: adding what exists changes nothing, and each base
+	// chain is flushed and refilled, so its rules are always exactly these.
+	for _, op := range nftSkeletons[b.family] {
+		if op.flush {
+			tx.Flush(op.obj)
 		} else {
-			tx.Add(&knftables.Element{Map: "hostipports", Key: []string{f.HostIP, f.Proto, port}, Value: []string{f.PodIP, podPort}, Comment: &owner})
+			tx.Add(op.obj)
 		}
-		tx.Add(&knftables.Element{Set: "hairpins", Key: []string{f.PodIP, f.PodIP}, Comment: &owner})
 	}
+	addElements(tx, fs)
 	if err := b.nft.Run(ctx, tx); err != nil {
 		return fmt.Errorf("nftables/%s: %w", b.family, err)
 	}
 	return nil
+}
+
+// addElements adds to tx, per forward, its element of hostports
+// (proto . port : pod addr . pod port, on any local address) or hostipports
+// (host addr . proto . port : pod addr . pod port), and its hairpin (pod
+// addr . pod addr) in the hairpins set, each tagged with the hash of the
+// sandbox that owns it, so that remove finds them by the tag alone.
+func addElements(tx *knftables.Transaction, fs []Forward) {
+	var owner *string // one comment per sandbox, shared by its elements
+	for _, f := range fs {
+		if owner == nil || *owner != f.Owner {
+			o := f.Owner
+			owner = &o
+		}
+		port, podPort := strconv.Itoa(int(f.HostPort)), strconv.Itoa(int(f.PodPort))
+		if f.HostIP == "" {
+			tx.Add(&knftables.Element{Map: "hostports", Key: []string{f.Proto, port},
+				Value: []string{f.PodIP, podPort}, Comment: owner})
+		} else {
+			tx.Add(&knftables.Element{Map: "hostipports", Key: []string{f.HostIP, f.Proto, port},
+				Value: []string{f.PodIP, podPort}, Comment: owner})
+		}
+		tx.Add(&knftables.Element{Set: "hairpins", Key: []string{f.PodIP, f.PodIP}, Comment: owner})
+	}
 }
 
 // remove deletes every element tagged with the sandbox's hash.
@@ -88,7 +88,7 @@ func (b *nftBackend) remove(id string) error {
 	n := 0
 	for _, obj := range []struct{ kind, name string }{{"map", "hostports"}, {"map", "hostipports"}, {"set", "hairpins"}} {
 		elems, err := b.nft.ListElements(ctx, obj.kind, obj.name)
-		if knftables.IsNotFound(err) {
+		if err != nil && knftables.IsNotFound(err) {
 			continue
 		}
 		if err != nil {
@@ -121,7 +121,7 @@ func (b *nftBackend) forwards() ([]Forward, error) {
 	var out []Forward
 	for _, name := range forwardMaps {
 		elems, err := b.nft.ListElements(context.Background(), "map", name)
-		if knftables.IsNotFound(err) {
+		if err != nil && knftables.IsNotFound(err) {
 			continue
 		}
 		if err != nil {
@@ -138,10 +138,14 @@ var forwardMaps = []string{"hostports", "hostipports"}
 // NFTForwards reads the forwards a crio-hostports table's maps hold, straight
 // from the node's state (nil: the table was never made).
 func NFTForwards(fk *knftables.Fake, fam sim.Family) []Forward {
+	return appendNFTForwards(nil, fk, fam)
+}
+
+// appendNFTForwards appends NFTForwards(fk, fam) to out.
+func appendNFTForwards(out []Forward, fk *knftables.Fake, fam sim.Family) []Forward {
 	if fk == nil || fk.Table == nil {
-		return nil
+		return out
 	}
-	var out []Forward
 	for _, name := range forwardMaps {
 		if m := fk.Table.Maps[name]; m != nil {
 			out = mapForwards(out, name, m.Elements, fam)

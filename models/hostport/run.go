@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -44,7 +45,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	}
 	w.oracle = newOracle(h, c.Config)
 	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed,
-		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now) }}
+		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now, w.runner.Reported) }}
 	var last time.Duration
 	for _, f := range c.Faults {
 		if tf, ok := f.(faults.DaemonRestart); ok {
@@ -84,23 +85,44 @@ type world struct {
 	oracle *oracle
 }
 
-func (w *world) log(actor string) func(string, ...any) {
-	return func(format string, args ...any) { w.trace.Add(w.sched.Now(), actor, format, args...) }
+// errDaemonDown is what kubelet gets from a daemon that is not running.
+var errDaemonDown = errors.New("connection refused: the daemon is not running")
+
+// report records a violation of inv now, unless one is recorded already
+// (the runner keeps the first of each): the message is formatted only then.
+func (w *world) report(inv sim.Invariant, format string, args ...any) {
+	if w.runner.Reported(inv.Name) {
+		return
+	}
+	w.runner.Report(sim.Violation{Invariant: inv.Name, At: w.sched.Now(), Message: fmt.Sprintf(format, args...)})
 }
+
+// daemonLog records what the daemon logs in the trace.
+func (w *world) daemonLog(format string, args ...any) {
+	w.trace.Add(w.sched.Now(), "crio", format, args...)
+}
+
+// tracing reports whether the run records a trace. A trace line's arguments
+// are built only when it does: boxing them costs allocations an untraced
+// (campaign) run does not need.
+func (w *world) tracing() bool { return !w.trace.Off }
 
 // start starts the daemon under the supervisor's start limit.
 func (w *world) start(why string) {
 	now := w.sched.Now()
 	if !w.sup.Start(now) {
 		w.trace.Add(now, "supervisor", "start request repeated too quickly, refusing to start")
-		w.runner.Report(sim.Violation{Invariant: InvCrashLoop.Name, At: now,
-			Message: "the daemon crashed on every restart until systemd's start limit (5 starts in 10s) was hit"})
+		w.report(InvCrashLoop, "the daemon crashed on every restart until systemd's start limit (5 starts in 10s) was hit")
 		return
 	}
-	w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
-	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.log("crio"))
+	if w.tracing() {
+		w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
+	}
+	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.daemonLog)
 	if err != nil {
-		w.trace.Add(w.sched.Now(), "crio", "refusing to start: %v", err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "crio", "refusing to start: %v", err)
+		}
 		return
 	}
 	w.daemon = d
@@ -127,40 +149,45 @@ func (w *world) restart() {
 
 func (w *world) run(s *Step) {
 	now := w.sched.Now()
-	w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
+	if w.tracing() {
+		w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
+	}
 	if w.oracle.find(s.Sandbox) != nil {
-		w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "sandbox %s exists already, skipped", s.Sandbox)
+		}
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
 	before, failures := w.oracle.sortedForwards(w.host), w.host.Failures
 	var err error
 	if w.daemon == nil {
-		err = fmt.Errorf("connection refused: the daemon is not running")
+		err = errDaemonDown
 	} else {
 		err = w.daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports)
 	}
 	toolFailed := w.host.Failures > failures
 	if err != nil {
-		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		}
 		if w.daemon != nil && !invalid && !hard && !soft && !toolFailed {
-			w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
-				Message: fmt.Sprintf("RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)})
+			w.report(InvRefusals, "RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)
 		}
 		if after := w.oracle.sortedForwards(w.host); !slices.Equal(after, before) {
-			w.runner.Report(sim.Violation{Invariant: InvFailedChangesNothing.Name, At: now,
-				Message: fmt.Sprintf("RunPodSandbox %s failed but changed what the node forwards:\nbefore: %v\nafter:  %v", s.Sandbox, before, after)})
+			w.report(InvFailedChangesNothing, "RunPodSandbox %s failed but changed what the node forwards:\nbefore: %v\nafter:  %v", s.Sandbox, before, after)
 		}
 		return
 	}
-	w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+	if w.tracing() {
+		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+	}
 	if invalid || hard {
 		what := "a host port above 65535"
 		if hard {
 			what = "mappings that conflict with a live sandbox's or each other"
 		}
-		w.runner.Report(sim.Violation{Invariant: InvRefusals.Name, At: now,
-			Message: fmt.Sprintf("RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))})
+		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
 	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), state: live, expect: want})
 }
@@ -175,16 +202,24 @@ func (w *world) stop(id string) {
 	now := w.sched.Now()
 	// Schedule the retry first: a crash below unwinds this event.
 	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { w.stop(id) })
-	w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+	if w.tracing() {
+		w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+	}
 	if w.daemon == nil {
-		w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		}
 		return
 	}
 	if err := w.daemon.StopPodSandbox(id); err != nil {
-		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		}
 		return
 	}
-	w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+	if w.tracing() {
+		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+	}
 	sb.state = gone
 }
 
