@@ -11,13 +11,23 @@ import (
 // against a live heap of a few megabytes; at Go's default of 100 the
 // collector runs every few milliseconds and costs about as much CPU as the
 // scenarios themselves. At 400 the heap may grow to five times what is
-// live (tens of megabytes for these models) and campaigns run up to twice
-// as fast. Set GOGC to choose otherwise.
+// live and campaigns run up to twice as fast. Set GOGC to choose otherwise.
 const gcPercent = 400
 
-// tuneGC applies gcPercent unless GOGC is set.
+// memoryLimit is the soft memory limit (GOMEMLIMIT) faultsim runs with when
+// the environment sets none: once the heap nears it the collector runs as
+// often as it must, so a long campaign stays below about 100 MiB resident
+// however much GOGC=400 would let the heap grow (annotations' memo of
+// decoded specs makes the live heap tens of megabytes). Set GOMEMLIMIT to
+// choose otherwise.
+const memoryLimit = 80 << 20
+
+// tuneGC applies gcPercent and memoryLimit unless GOGC or GOMEMLIMIT is set.
 func tuneGC() {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)
+	}
+	if _, set := os.LookupEnv("GOMEMLIMIT"); !set {
+		debug.SetMemoryLimit(memoryLimit)
 	}
 }
