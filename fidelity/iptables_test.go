@@ -131,23 +131,19 @@ func render(chains, lines []string) string {
 	return "chains " + strings.Join(chains, " ") + "\n" + strings.Join(lines, "\n") + "\n"
 }
 
-// canonRule is a rule's canonical form: iptables-save prints the protocol
-// first and the other options in its own order, quotes comments, and
-// writes addresses with their prefix length; the canonical form drops the
-// quotes and a full-length prefix (/32, /128) and sorts the option
-// groups ("-m comment --comment X" is one group).
+// canonRule is a rule's canonical form for comparing option sets:
+// iptables-save prints the protocol first and the other options in its
+// own order, and quotes comments; the canonical form drops the quotes and
+// sorts the option groups ("-m comment --comment X" is one group).
+// Prefix lengths and implicit match modules are compared as printed: the
+// simulation stores rules as iptables does (sim.CanonicalRule).
 func canonRule(args []string) string {
-	args = implicitMatch(args)
 	var groups []string
 	for i := 0; i < len(args); {
 		g := []string{args[i]}
 		i++
 		for i < len(args) && (!strings.HasPrefix(args[i], "-") || isNumber(args[i])) {
-			v := strings.Trim(args[i], `"`)
-			if g[0] == "-s" || g[0] == "-d" {
-				v = strings.TrimSuffix(strings.TrimSuffix(v, "/32"), "/128")
-			}
-			g = append(g, v)
+			g = append(g, strings.Trim(args[i], `"`))
 			i++
 		}
 		// A match module (-m X) takes the options that follow it.
@@ -165,39 +161,6 @@ func canonRule(args []string) string {
 	}
 	slices.Sort(groups)
 	return strings.Join(groups, " ")
-}
-
-// implicitMatch inserts the "-m tcp" (udp, sctp) that iptables loads
-// implicitly for a --dport given after "-p tcp" without it: iptables-save
-// prints the match module (iptables(8), "MATCH EXTENSIONS": "-p tcp ...
-// loads the tcp extension implicitly"). The simulated table keeps the rule
-// as written (mismatch 1 in FIDELITY.md).
-func implicitMatch(args []string) []string {
-	proto := ""
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == "-p" {
-			proto = args[i+1]
-		}
-	}
-	if proto == "" || hasMatch(args, proto) {
-		return args
-	}
-	i := slices.Index(args, "--dport")
-	if i < 0 {
-		return args
-	}
-	out := slices.Clone(args[:i])
-	out = append(out, "-m", proto)
-	return append(out, args[i:]...)
-}
-
-func hasMatch(args []string, m string) bool {
-	for i := 0; i+1 < len(args); i++ {
-		if args[i] == "-m" && args[i+1] == m {
-			return true
-		}
-	}
-	return false
 }
 
 func isNumber(s string) bool {

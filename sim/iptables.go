@@ -7,7 +7,8 @@ import (
 )
 
 // IPTables is the nat table of one IP family's iptables state on the node:
-// chains of rules, each rule an argument list as iptables-save prints it.
+// chains of rules, each rule an argument list as iptables-save prints it
+// (CanonicalRule: rules are stored, and deleted by, their canonical form).
 // Changes go through Apply, which is atomic like iptables-restore: either
 // every operation applies or none does.
 type IPTables struct {
@@ -76,13 +77,17 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 				}
 			}
 			rule := slices.Clone(op.Rule)
+			if !isCanonical(rule) {
+				rule = CanonicalRule(t.family, rule)
+			}
 			if op.Kind == InsertRule {
 				next[op.Chain] = append([][]string{rule}, rules...)
 			} else {
 				next[op.Chain] = append(rules[:len(rules):len(rules)], rule)
 			}
 		case DeleteRule:
-			i := slices.IndexFunc(rules, func(r []string) bool { return slices.Equal(r, op.Rule) })
+			want := CanonicalRule(t.family, op.Rule)
+			i := slices.IndexFunc(rules, func(r []string) bool { return slices.Equal(r, want) })
 			if i < 0 {
 				return fmt.Errorf("iptables-restore: rule %q not found in chain %s", strings.Join(op.Rule, " "), op.Chain)
 			}

@@ -4,8 +4,8 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/netip"
-	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -73,7 +73,7 @@ func (b *iptablesBackend) add(fs []Forward) error {
 		{"OUTPUT", []string{"-m", "addrtype", "--dst-type", "LOCAL", "-j", hostportsChain}},
 		{"POSTROUTING", []string{"-j", masqChain}},
 	} {
-		if !hasRule(t.Rules(entry.chain), entry.rule) {
+		if !t.HasRule(entry.chain, entry.rule) {
 			ops = append(ops, sim.IPTablesOp{Kind: sim.AppendRule, Chain: entry.chain, Rule: entry.rule})
 		}
 	}
@@ -90,7 +90,7 @@ func (b *iptablesBackend) add(fs []Forward) error {
 			sim.IPTablesOp{Kind: sim.AppendRule, Chain: masq, Rule: []string{"-m", "comment", "--comment", f.Owner,
 				"-s", f.PodIP, "-d", f.PodIP, "-p", f.Proto, "--dport", strconv.Itoa(int(f.PodPort)), "-j", "MASQUERADE"}},
 		)
-		if jump := jumpRule(f, hp); !hasRule(t.Rules(hostportsChain), jump) {
+		if jump := jumpRule(f, hp); !t.HasRule(hostportsChain, jump) {
 			ops = append(ops,
 				sim.IPTablesOp{Kind: sim.InsertRule, Chain: hostportsChain, Rule: jump},
 				sim.IPTablesOp{Kind: sim.InsertRule, Chain: masqChain, Rule: []string{"-m", "comment", "--comment", f.Owner, "-j", masq}})
@@ -145,7 +145,7 @@ func IPTablesForwards(t *sim.IPTables, fam sim.Family) []Forward {
 func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Forward {
 	for _, r := range t.Rules(hostportsChain) {
 		port, _ := strconv.Atoi(ruleArg(r, "--dport"))
-		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: ruleArg(r, "-d"), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
+		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: hostAddr(ruleArg(r, "-d")), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
 		for _, target := range t.Rules(ruleArg(r, "-j")) {
 			if dest := ruleArg(target, "--to-destination"); dest != "" {
 				if ap, err := netip.ParseAddrPort(dest); err == nil {
@@ -158,6 +158,15 @@ func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Fo
 	return out
 }
 
+// hostAddr is a rule's -d address as a forward's host IP: iptables keeps
+// it with its full prefix length (127.0.0.1/32), which a host IP has not.
+func hostAddr(d string) string {
+	if i := strings.IndexByte(d, '/'); i >= 0 {
+		return d[:i]
+	}
+	return d
+}
+
 func ruleArg(rule []string, flag string) string {
 	for i := 0; i+1 < len(rule); i++ {
 		if rule[i] == flag {
@@ -165,10 +174,6 @@ func ruleArg(rule []string, flag string) string {
 		}
 	}
 	return ""
-}
-
-func hasRule(rules [][]string, rule []string) bool {
-	return slices.ContainsFunc(rules, func(r []string) bool { return slices.Equal(r, rule) })
 }
 
 // appendChainKey appends what chainHash hashes: owner, protocol, host port
