@@ -46,6 +46,10 @@ type Model struct {
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case
+	// Idle, when set, releases what the model's cases keep for the next
+	// case (pooled kernel resources such as inotify instances); a campaign
+	// calls it when it ends. Cases made afterwards work as before.
+	Idle func() error
 }
 
 // Variant returns a variant by name, or an error listing the known ones.

@@ -128,7 +128,26 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 	if err != nil {
 		return CampaignReport{}, err
 	}
-	return c.run(ctx)
+	rep, err := c.run(ctx)
+	return rep, errors.Join(err, c.idleModels())
+}
+
+// idleModels lets the campaign's models release what their cases kept for
+// the next one (models.Model.Idle), so a finished campaign holds nothing.
+// It runs once every worker and shrink has returned.
+func (c *campaign) idleModels() error {
+	var errs []error
+	seen := map[string]bool{}
+	for _, ss := range c.state.Streams {
+		if seen[ss.Model] {
+			continue
+		}
+		seen[ss.Model] = true
+		if m, err := LookupModel(ss.Model); err == nil && m.Idle != nil {
+			errs = append(errs, m.Idle())
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // campaign is one session of a campaign.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
 
 // Model describes the cgroups model to faultsim's generic machinery.
@@ -15,6 +16,8 @@ var Model = &models.Model{
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},
+	// Trees pool their inotify instances (closing one costs ~10 ms asleep).
+	Idle: cgroupfs.CloseIdle,
 }
 
 func init() {

@@ -99,7 +99,7 @@ func New(spec Spec) (*FS, error) {
 
 func (fs *FS) build() error {
 	var err error
-	if fs.w, err = newWatcher(); err != nil {
+	if fs.w, err = takeWatcher(); err != nil {
 		return err
 	}
 	if err := os.MkdirAll(fs.mount, 0o755); err != nil {
@@ -128,7 +128,8 @@ func (fs *FS) build() error {
 	return err
 }
 
-// Close removes the tree. It is safe to call more than once.
+// Close removes the tree and pools its inotify instance for the next
+// tree (see CloseIdle). It is safe to call more than once.
 func (fs *FS) Close() error {
 	if fs.closed {
 		return nil
@@ -136,7 +137,7 @@ func (fs *FS) Close() error {
 	fs.closed = true
 	var errs []error
 	if fs.w != nil {
-		errs = append(errs, fs.w.close())
+		errs = append(errs, fs.w.release())
 	}
 	errs = append(errs, removeTree(fs.dir))
 	return errors.Join(errs...)

@@ -32,14 +32,6 @@ func (c change) path() string { return filepath.Join(c.dir, c.name) }
 const watchMask = unix.IN_CREATE | unix.IN_MODIFY | unix.IN_CLOSE_WRITE | unix.IN_DELETE |
 	unix.IN_MOVED_FROM | unix.IN_MOVED_TO | unix.IN_ATTRIB
 
-func newWatcher() (*watcher, error) {
-	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("cgroupfs: inotify: %w", err)
-	}
-	return &watcher{fd: fd, dirs: map[int]string{}, wds: map[string]int{}, buf: make([]byte, 64<<10)}, nil
-}
-
 func (w *watcher) add(dir string) error {
 	if _, ok := w.wds[dir]; ok {
 		return nil
