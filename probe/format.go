@@ -12,7 +12,9 @@ import (
 )
 
 // Formats are the node sections Format writes: the hostport model's (distro,
-// kernel and tools) and the cgroups model's (a named profile).
+// kernel and tools) and the cgroups model's (a named profile, and a
+// kernel-version fault when the node's kernel is nearer another simulated
+// kernel than the profile's).
 var Formats = []string{"hostport", "cgroups"}
 
 // Spec is the node as the hostport model's scenario files give it: the
@@ -65,6 +67,31 @@ func (n Node) Profile() (p cgroupfs.Profile, ok bool) {
 	return *best, true
 }
 
+// SimulatedKernel is the kernel the simulated cgroupfs knows
+// (cgroupfs.Kernels) nearest to the node's: the newest not newer than it,
+// or the oldest when the node's is older than all.
+func (n Node) SimulatedKernel() (sim.Version, bool) {
+	k, err := sim.ParseVersion(n.Kernel)
+	if err != nil {
+		return sim.Version{}, false
+	}
+	var best, oldest sim.Version
+	found := false
+	for i, s := range cgroupfs.Kernels {
+		v := sim.MustVersion(s)
+		if i == 0 || v.Compare(oldest) < 0 {
+			oldest = v
+		}
+		if k.AtLeast(v) && (!found || v.Compare(best) > 0) {
+			best, found = v, true
+		}
+	}
+	if !found {
+		best = oldest
+	}
+	return best, len(cgroupfs.Kernels) > 0
+}
+
 // Format renders the node as the node: section of a scenario file of the
 // given model's format (see Formats), preceded by comments giving
 // everything probed that the section cannot hold.
@@ -113,6 +140,10 @@ func (n Node) Format(format string) (string, error) {
 				n.CgroupMode, strings.Join(cgroupfs.ProfileNames(), ", "))
 		}
 		fmt.Fprintf(&b, "#   nearest cgroups profile: %s\nnode:\n  profile: %s\n", p, strconv.Quote(p.Name))
+		if k, ok := n.SimulatedKernel(); ok && k.Compare(p.Kernel) != 0 {
+			fmt.Fprintf(&b, "# the profile's kernel is %s; the nearest simulated kernel to this node's is %s:\n", p.Kernel, k)
+			fmt.Fprintf(&b, "faults:\n  - {fault: kernel-version, version: %s}\n", strconv.Quote(k.String()))
+		}
 	default:
 		return "", fmt.Errorf("unknown node format %q: expected one of %s", format, strings.Join(Formats, ", "))
 	}

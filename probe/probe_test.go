@@ -50,6 +50,7 @@ func TestReadTestdataNodes(t *testing.T) {
 		tools   map[string]string
 		want    probe.Node
 		profile string
+		kernel  string   // the kernel-version fault of the cgroups section ("": none)
 		inNode  []string // lines the hostport section must hold
 	}{
 		{
@@ -61,6 +62,7 @@ func TestReadTestdataNodes(t *testing.T) {
 			want: probe.Node{Kernel: "6.18.44-fc-v769", Distro: "debian-12", CgroupMode: "hybrid",
 				Controllers: []string{"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"}},
 			profile: "ubuntu20.04-like",
+			kernel:  "6.6",
 			inNode:  []string{`  distro: "debian-12"`, `    iptables: "1.8.9"`, `    nft: "1.0.6"`, `    runc: "1.1.5"`},
 		},
 		{
@@ -105,7 +107,14 @@ func TestReadTestdataNodes(t *testing.T) {
 			if !strings.Contains(cg, `profile: "`+tc.profile+`"`) {
 				t.Errorf("cgroups node section names another profile than %s:\n%s", tc.profile, cg)
 			}
-			replay(t, "cgroups", cg)
+			fault := `{fault: kernel-version, version: "` + tc.kernel + `"}`
+			if got := strings.Contains(cg, "kernel-version"); got != (tc.kernel != "") || (got && !strings.Contains(cg, fault)) {
+				t.Errorf("cgroups section's kernel-version fault: want %q:\n%s", tc.kernel, cg)
+			}
+			cs := replay(t, "cgroups", cg)
+			if got := string(scenarios.Format(cs)); tc.kernel != "" && !strings.Contains(got, "kernel-version") {
+				t.Errorf("replayed cgroups scenario lost the kernel-version fault:\n%s", got)
+			}
 		})
 	}
 }

@@ -22,7 +22,9 @@ and the versions that iptables, ip6tables, iptables-restore, ip6tables-restore,
 iptables-legacy, iptables-nft, nft, conmon, crun and runc print with --version.
 It prints them as the node: section of a scenario file of the hostport model
 (distro, kernel, tools) or, with --model cgroups, of the cgroups model (the
-nearest named profile), with comments for what the section cannot hold.
+nearest named profile of the node's cgroup mode, and a faults: section with a
+kernel-version fault when another simulated kernel is nearer the node's than
+the profile's), with comments for what the sections cannot hold.
 
   faultsim probe > node.yaml                 the hostport model's node
   faultsim probe --model cgroups             the cgroups model's node`,
