@@ -69,27 +69,25 @@ func (n Node) Profile() (p cgroupfs.Profile, ok bool) {
 
 // SimulatedKernel is the kernel the simulated cgroupfs knows
 // (cgroupfs.Kernels) nearest to the node's: the newest not newer than it,
-// or the oldest when the node's is older than all.
-func (n Node) SimulatedKernel() (sim.Version, bool) {
-	k, err := sim.ParseVersion(n.Kernel)
+// or the oldest when the node's is older than all. ok is false when the
+// node's kernel release does not parse.
+func (n Node) SimulatedKernel() (k sim.Version, ok bool) {
+	node, err := sim.ParseVersion(n.Kernel)
 	if err != nil {
-		return sim.Version{}, false
+		return k, false
 	}
-	var best, oldest sim.Version
-	found := false
+	known := make([]sim.Version, len(cgroupfs.Kernels))
 	for i, s := range cgroupfs.Kernels {
-		v := sim.MustVersion(s)
-		if i == 0 || v.Compare(oldest) < 0 {
-			oldest = v
-		}
-		if k.AtLeast(v) && (!found || v.Compare(best) > 0) {
-			best, found = v, true
+		known[i] = sim.MustVersion(s)
+	}
+	slices.SortFunc(known, sim.Version.Compare)
+	k = known[0]
+	for _, v := range known {
+		if node.AtLeast(v) {
+			k = v
 		}
 	}
-	if !found {
-		best = oldest
-	}
-	return best, len(cgroupfs.Kernels) > 0
+	return k, true
 }
 
 // Format renders the node as the node: section of a scenario file of the

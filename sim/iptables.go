@@ -76,9 +76,9 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 					return fmt.Errorf("iptables-restore: rule jumps to chain %s, which does not exist", target)
 				}
 			}
-			rule := slices.Clone(op.Rule)
-			if !isCanonical(rule) {
-				rule = CanonicalRule(t.family, rule)
+			rule, changed := canonical(t.family, op.Rule)
+			if !changed {
+				rule = slices.Clone(rule) // the caller's slice is not the table's
 			}
 			if op.Kind == InsertRule {
 				next[op.Chain] = append([][]string{rule}, rules...)

@@ -17,6 +17,8 @@ func TestCanonicalRule(t *testing.T) {
 		{IPv6, "-s fd00::2 -d fd00::2 -p udp --dport 53 -j MASQUERADE", "-s fd00::2/128 -d fd00::2/128 -p udp -m udp --dport 53 -j MASQUERADE"},
 		{IPv4, "-d 10.0.0.0/8 -p sctp -m sctp --sport 9 -j RETURN", "-d 10.0.0.0/8 -p sctp -m sctp --sport 9 -j RETURN"},
 		{IPv4, "-m addrtype --dst-type LOCAL -j KUBE-HOSTPORTS", "-m addrtype --dst-type LOCAL -j KUBE-HOSTPORTS"},
+		{IPv6, "-s ::ffff:10.0.0.1 -j RETURN", "-s ::ffff:10.0.0.1/128 -j RETURN"},
+		{IPv6, "-d localhost -j RETURN", "-d localhost/128 -j RETURN"},
 		{IPv4, "", ""},
 	} {
 		in := strings.Fields(tt.in)
@@ -24,8 +26,8 @@ func TestCanonicalRule(t *testing.T) {
 		if got != tt.want {
 			t.Errorf("CanonicalRule(%s, %q) = %q, want %q", tt.family, tt.in, got, tt.want)
 		}
-		if isCanonical(in) != (tt.in == tt.want) {
-			t.Errorf("isCanonical(%q) = %v, want %v", tt.in, isCanonical(in), tt.in == tt.want)
+		if _, changed := canonical(tt.family, in); changed != (tt.in != tt.want) {
+			t.Errorf("canonical(%q) reports changed = %v, want %v", tt.in, changed, tt.in != tt.want)
 		}
 	}
 }

@@ -160,9 +160,13 @@ func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Fo
 
 // hostAddr is a rule's -d address as a forward's host IP: iptables keeps
 // it with its full prefix length (127.0.0.1/32), which a host IP has not.
+// A shorter prefix is a network, not a host IP, and is kept as it is.
 func hostAddr(d string) string {
-	if i := strings.IndexByte(d, '/'); i >= 0 {
-		return d[:i]
+	if a, ok := strings.CutSuffix(d, "/32"); ok {
+		return a
+	}
+	if a, ok := strings.CutSuffix(d, "/128"); ok {
+		return a
 	}
 	return d
 }

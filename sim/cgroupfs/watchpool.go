@@ -21,8 +21,8 @@ var watchers struct {
 	idle []*watcher
 }
 
-// maxIdleWatchers bounds the pool: one a campaign worker and a shrink,
-// with room to spare.
+// maxIdleWatchers bounds the pool: one for each campaign worker and each
+// shrink running beside them, with room to spare.
 const maxIdleWatchers = 16
 
 // takeWatcher returns a pooled watcher or a new one.
@@ -54,12 +54,12 @@ func (w *watcher) release() error {
 		return errors.Join(err, w.close())
 	}
 	watchers.mu.Lock()
-	if len(watchers.idle) < maxIdleWatchers {
+	pooled := len(watchers.idle) < maxIdleWatchers
+	if pooled {
 		watchers.idle = append(watchers.idle, w)
-		w = nil
 	}
 	watchers.mu.Unlock()
-	if w != nil {
+	if !pooled {
 		return w.close()
 	}
 	return nil
