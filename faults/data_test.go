@@ -157,24 +157,6 @@ func mustMapFault(t *testing.T, name string) MapFault {
 	return f.(MapFault)
 }
 
-func TestVFIOFaults(t *testing.T) {
-	if len(GroupFaults()) != 5 || len(DeviceFaults()) != 4 || len(MapFaults()) != 7 {
-		t.Fatalf("registered %d group, %d device, %d map faults; want 5, 4, 7", len(GroupFaults()), len(DeviceFaults()), len(MapFaults()))
-	}
-	for _, f := range GroupFaults() {
-		g := f.ShapeGroup(fixed(0), GPUGroup(12, 0))
-		if len(g) == 0 || g[0].Group != 12 {
-			t.Errorf("%s: group %v", f.Name(), g)
-		}
-	}
-	for _, f := range DeviceFaults() {
-		d := Arr(VFIODeviceJSON(12))
-		if !f.ShapeDevices(fixed(0), d, []int{12}) || len(d.Items) != 2 {
-			t.Errorf("%s did not add a device: %s", f.Name(), d.Render())
-		}
-	}
-}
-
 // fixed is a Chooser that always picks the same option.
 type fixed int
 

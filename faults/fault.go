@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Kind groups faults by what they change.
@@ -15,7 +16,7 @@ type Kind string
 
 // The kinds of fault.
 const (
-	Host    Kind = "host"    // the node: tools, versions, kernel
+	Host    Kind = "host"    // the node: tools, versions, kernel, devices
 	Data    Kind = "data"    // the inputs a runtime receives
 	Process Kind = "process" // the daemon's life: restarts
 	Timing  Kind = "timing"  // when things happen
@@ -47,7 +48,10 @@ type Spec struct {
 	Name    string
 	Kind    Kind
 	Summary string
-	Params  []Param
+	// Owner is the model that owns the fault and alone consumes it; ""
+	// for the node faults every model's node takes.
+	Owner  string
+	Params []Param
 	// Build makes the fault from checked parameters.
 	Build func(Args) (Fault, error)
 }
@@ -60,10 +64,10 @@ type Fault interface {
 	Args() Args
 }
 
-// HostFault changes the node before the daemon first starts.
-type HostFault interface {
+// NodeFault changes the node before the daemon first starts.
+type NodeFault interface {
 	Fault
-	ApplyHost(h *sim.Host)
+	ApplyNode(n *node.Node)
 }
 
 // TimedFault happens at a virtual time during the run; the model decides
@@ -106,7 +110,8 @@ func (a Args) Version(name string) sim.Version {
 
 var registry = map[string]*Spec{}
 
-// Register adds a fault to the catalog. It panics on a duplicate name: the
+// Register adds a fault to the catalog: this package registers the node
+// faults, models.Register a model's own. It panics on a duplicate name: the
 // catalog is built at init time and a clash is a programming error.
 func Register(s Spec) {
 	if _, dup := registry[s.Name]; dup {

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -38,7 +39,7 @@ func TestNewChecksParameters(t *testing.T) {
 }
 
 func TestHostFaultsReshapeTheNode(t *testing.T) {
-	h := sim.NewHost("fedora-42", sim.MustVersion("6.14"))
+	h := node.New("fedora-42", sim.MustVersion("6.14"))
 	h.Install("iptables", sim.MustVersion("1.8.11"))
 	for _, raw := range []struct {
 		name string
@@ -47,12 +48,15 @@ func TestHostFaultsReshapeTheNode(t *testing.T) {
 		{"tool-missing", map[string]string{"tool": "iptables"}},
 		{"tool-version", map[string]string{"tool": "nft", "version": "1.0.0"}},
 		{"tool-fails", map[string]string{"tool": "nft", "times": "2"}},
+		{"kernel-version", map[string]string{"version": "5.10"}},
+		{"cgroup-mode", map[string]string{"mode": "hybrid"}},
+		{"systemd-version", map[string]string{"version": "219"}},
 	} {
 		f, err := New(raw.name, raw.args)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.(HostFault).ApplyHost(h)
+		f.(NodeFault).ApplyNode(h)
 	}
 	if _, err := h.LookPath("iptables"); err == nil {
 		t.Fatal("iptables still present")
@@ -61,6 +65,9 @@ func TestHostFaultsReshapeTheNode(t *testing.T) {
 	if err != nil || nft.Version.String() != "1.0.0" || nft.FailNext != 2 {
 		t.Fatalf("nft = %+v, %v; want version 1.0.0 failing twice", nft, err)
 	}
+	if h.Kernel.String() != "5.10" || h.Cgroup != node.Hybrid || h.Systemd != 219 {
+		t.Fatalf("node after kernel, cgroup and systemd faults: %s", h.Dump())
+	}
 }
 
 func TestCatalogIsDocumented(t *testing.T) {
@@ -68,8 +75,5 @@ func TestCatalogIsDocumented(t *testing.T) {
 		if s.Summary == "" || s.Kind == "" {
 			t.Errorf("fault %s lacks a summary or kind", s.Name)
 		}
-	}
-	if len(MappingFaults()) < 7 {
-		t.Fatalf("only %d mapping data faults registered", len(MappingFaults()))
 	}
 }

@@ -134,6 +134,15 @@ func MapFaults() []MapFault {
 	return out
 }
 
+// MapFaultNames lists the map faults' names, sorted.
+func MapFaultNames() []string {
+	var out []string
+	for _, f := range MapFaults() {
+		out = append(out, f.Name())
+	}
+	return out
+}
+
 func registerMap(f mapFault, summary string) {
 	Register(Spec{Name: f.name, Kind: Data, Summary: summary, Build: func(Args) (Fault, error) { return f, nil }})
 }

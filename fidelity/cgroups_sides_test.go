@@ -150,7 +150,7 @@ func simSide(t *testing.T, p cgroupfs.Profile, start string, pid int) *cgroupSid
 		refused = nil
 		return out, err
 	}
-	env := &cgroups.Env{Mode: p.Mode.CGMode(), Mountpoint: fs.Mountpoint(), Systemd: noBus{}, PID: pid, StartCgroup: start, Log: t.Logf}
+	env := &cgroups.Env{Mode: cgroupfs.CGMode(p.Mode), Mountpoint: fs.Mountpoint(), Systemd: noBus{}, PID: pid, StartCgroup: start, Log: t.Logf}
 	env.Sync = func() {
 		rs, err := fs.Settle()
 		if err != nil {

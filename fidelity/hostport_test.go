@@ -13,7 +13,8 @@ import (
 	"sigs.k8s.io/knftables"
 
 	"github.com/faultsim/faultsim/models/hostport"
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // hostportOp is one manager call of the differential scenario.
@@ -46,7 +47,7 @@ var hostportScenario = []hostportOp{
 }
 
 // realNFT are the real knftables interfaces, one per family.
-type realNFT map[sim.Family]knftables.Interface
+type realNFT map[netfilter.Family]knftables.Interface
 
 // TestHostportNFTablesMatchesRealNFT runs the scenario with the reference
 // manager on a simulated node (nft 1.1.1 and iptables, so nftables is the
@@ -57,21 +58,22 @@ type realNFT map[sim.Family]knftables.Interface
 func TestHostportNFTablesMatchesRealNFT(t *testing.T) {
 	need(t, "nft")
 	inNetns(t, func() error {
-		h, err := sim.DefaultNode().Build()
+		n, err := node.Default().Build()
 		if err != nil {
 			return err
 		}
+		h := netfilter.New(n)
 		m, err := hostport.NewReference(h)
 		if err != nil {
 			return err
 		}
 		real := realNFT{}
-		for _, f := range sim.Families {
-			if real[f], err = knftables.New(sim.KnftFamily(f), hostport.NFTTable); err != nil {
+		for _, f := range netfilter.Families {
+			if real[f], err = knftables.New(netfilter.KnftFamily(f), hostport.NFTTable); err != nil {
 				return fmt.Errorf("real knftables.New(%s, %s): %w", f, hostport.NFTTable, err)
 			}
 		}
-		last := map[sim.Family]*knftables.Transaction{}
+		last := map[netfilter.Family]*knftables.Transaction{}
 		for i, op := range hostportScenario {
 			var simErr error
 			if op.stop {
@@ -81,7 +83,7 @@ func TestHostportNFTablesMatchesRealNFT(t *testing.T) {
 					simErr = errors.Join(simErr, m.Add(op.sandbox, ip, op.ports))
 				}
 			}
-			for _, f := range sim.Families {
+			for _, f := range netfilter.Families {
 				fk := h.NFTState(f, hostport.NFTTable)
 				if fk == nil || fk.LastTransaction == nil || fk.LastTransaction == last[f] {
 					continue
@@ -109,7 +111,7 @@ func TestHostportNFTablesMatchesRealNFT(t *testing.T) {
 			}
 		}
 		// The scenario must have exercised both families' tables.
-		for _, f := range sim.Families {
+		for _, f := range netfilter.Families {
 			if last[f] == nil {
 				return fmt.Errorf("the scenario never ran an nft transaction for %s: the comparison checked nothing there", f)
 			}
@@ -169,12 +171,12 @@ func nftState(nft knftables.Interface) (string, error) {
 
 // sameRuleText compares each simulated chain's rules, as knftables wrote
 // them, with the rules the real nft lists for that chain.
-func sameRuleText(f sim.Family, fk *knftables.Fake) error {
+func sameRuleText(f netfilter.Family, fk *knftables.Fake) error {
 	if fk.Table == nil {
 		return nil
 	}
 	for name, ch := range fk.Table.Chains {
-		out, err := exec.Command("nft", "list", "chain", string(sim.KnftFamily(f)), hostport.NFTTable, name).CombinedOutput()
+		out, err := exec.Command("nft", "list", "chain", string(netfilter.KnftFamily(f)), hostport.NFTTable, name).CombinedOutput()
 		if err != nil {
 			return fmt.Errorf("nft list chain %s: %v: %s", name, err, out)
 		}

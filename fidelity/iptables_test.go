@@ -15,7 +15,8 @@ import (
 
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/probe"
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // TestHostportIPTablesRulesLoadInRealIPTables runs the scenario with the
@@ -27,12 +28,13 @@ import (
 func TestHostportIPTablesRulesLoadInRealIPTables(t *testing.T) {
 	need(t, "iptables-restore", "iptables-save", "ip6tables-restore", "ip6tables-save")
 	inNetns(t, func() error {
-		spec := sim.DefaultNode()
-		spec.Tools = slices.DeleteFunc(spec.Tools, func(ts sim.ToolSpec) bool { return ts.Name == "nft" })
-		h, err := spec.Build()
+		spec := node.Default()
+		spec.Tools = slices.DeleteFunc(spec.Tools, func(ts node.ToolSpec) bool { return ts.Name == "nft" })
+		n, err := spec.Build()
 		if err != nil {
 			return err
 		}
+		h := netfilter.New(n)
 		m, err := hostport.NewReference(h)
 		if err != nil {
 			return err
@@ -46,7 +48,7 @@ func TestHostportIPTablesRulesLoadInRealIPTables(t *testing.T) {
 					_ = m.Add(op.sandbox, ip, op.ports)
 				}
 			}
-			for _, f := range sim.Families {
+			for _, f := range netfilter.Families {
 				tab := h.IPTables(f)
 				want := canonTable(tab)
 				got, err := loadReal(f, tab)
@@ -68,15 +70,15 @@ func TestHostportIPTablesRulesLoadInRealIPTables(t *testing.T) {
 
 // loadReal replaces the real nat table with the simulated one and returns
 // what iptables-save prints, canonical.
-func loadReal(f sim.Family, tab *sim.IPTables) (string, error) {
+func loadReal(f netfilter.Family, tab *netfilter.IPTables) (string, error) {
 	restore, save := "iptables-restore", "iptables-save"
-	if f == sim.IPv6 {
+	if f == netfilter.IPv6 {
 		restore, save = "ip6tables-restore", "ip6tables-save"
 	}
 	var b strings.Builder
 	b.WriteString("*nat\n")
 	for _, c := range tab.Chains() {
-		if slices.Contains(sim.BuiltinNATChains, c) {
+		if slices.Contains(netfilter.BuiltinNATChains, c) {
 			fmt.Fprintf(&b, ":%s ACCEPT [0:0]\n", c)
 		} else {
 			fmt.Fprintf(&b, ":%s - [0:0]\n", c)
@@ -111,7 +113,7 @@ func loadReal(f sim.Family, tab *sim.IPTables) (string, error) {
 	return render(chains, lines), nil
 }
 
-func canonTable(tab *sim.IPTables) string {
+func canonTable(tab *netfilter.IPTables) string {
 	var lines []string
 	for _, c := range tab.Chains() {
 		for _, r := range tab.Rules(c) {
@@ -136,7 +138,7 @@ func render(chains, lines []string) string {
 // own order, and quotes comments; the canonical form drops the quotes and
 // sorts the option groups ("-m comment --comment X" is one group).
 // Prefix lengths and implicit match modules are compared as printed: the
-// simulation stores rules as iptables does (sim.CanonicalRule).
+// simulation stores rules as iptables does (netfilter.CanonicalRule).
 func canonRule(args []string) string {
 	var groups []string
 	for i := 0; i < len(args); {
@@ -189,19 +191,20 @@ func TestNFTOnlyNodeBehavesAsSimulated(t *testing.T) {
 	if len(spec.Tools) != 1 || spec.Tools[0].Name != "nft" {
 		t.Fatalf("probe of a PATH holding only nft found %v, want nft alone", spec.Tools)
 	}
-	h, err := spec.Build()
+	n, err := spec.Build()
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, simLook := h.LookPath("iptables")
+	h := netfilter.New(n)
+	_, simLook := h.Node().LookPath("iptables")
 	_, realLook := exec.LookPath("iptables")
 	if (simLook == nil) != (realLook == nil) {
 		t.Fatalf("iptables lookup: simulated %v, real %v", simLook, realLook)
 	}
 	inNetns(t, func() error {
-		for _, f := range sim.Families {
+		for _, f := range netfilter.Families {
 			_, simErr := h.NFTables(f, hostport.NFTTable)
-			realNFT, realErr := knftables.New(sim.KnftFamily(f), hostport.NFTTable)
+			realNFT, realErr := knftables.New(netfilter.KnftFamily(f), hostport.NFTTable)
 			if (simErr == nil) != (realErr == nil) {
 				return fmt.Errorf("%s with nft %s: simulated NFTables says %v, real knftables.New %v", f, spec.Tools[0].Version, simErr, realErr)
 			}
@@ -216,7 +219,7 @@ func TestNFTOnlyNodeBehavesAsSimulated(t *testing.T) {
 			if err := m.Add(op.sandbox, op.ips[0], op.ports); err != nil {
 				return fmt.Errorf("simulated Add on the nft-only node: %w", err)
 			}
-			if err := realNFT.Run(context.Background(), h.NFTState(sim.IPv4, hostport.NFTTable).LastTransaction); err != nil {
+			if err := realNFT.Run(context.Background(), h.NFTState(netfilter.IPv4, hostport.NFTTable).LastTransaction); err != nil {
 				return fmt.Errorf("real nft refused the nft-only node's transaction: %w", err)
 			}
 			break

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -40,9 +41,15 @@ type Model struct {
 	Variants []Variant
 	// Invariants are the names an expect may give, with their summaries.
 	Invariants []sim.Invariant
-	// Faults names the faults the model's cases use; a scenario file may
-	// list only these (empty: any registered fault).
+	// Faults names the node faults (faults.Register) the model's
+	// components consume; its own faults (OwnFaults) are added by
+	// Register. A scenario file may list only these: any other fault is
+	// refused at parse time, never silently ignored.
 	Faults []string
+	// OwnFaults are the faults only this model consumes (its data,
+	// timing and process faults); Register adds them to the catalog with
+	// the model as their owner.
+	OwnFaults []faults.Spec
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case
@@ -66,6 +73,9 @@ func (m *Model) Variant(name string) (Variant, error) {
 	return Variant{}, fmt.Errorf("unknown %s variant %q: expected one of %s", m.Name, name, strings.Join(names, ", "))
 }
 
+// Consumes reports whether the model's components consume a fault.
+func (m *Model) Consumes(fault string) bool { return slices.Contains(m.Faults, fault) }
+
 // HasInvariant reports whether name is one of the model's invariants.
 func (m *Model) HasInvariant(name string) bool {
 	return slices.ContainsFunc(m.Invariants, func(inv sim.Invariant) bool { return inv.Name == name })
@@ -83,8 +93,9 @@ func (m *Model) InvariantNames() []string {
 
 var registry []*Model
 
-// Register adds a model; model packages call it from init. It panics on a
-// duplicate or incomplete model, which is a programming error.
+// Register adds a model and its own faults; model packages call it from
+// init. It panics on a duplicate or incomplete model, or on a fault name
+// that is neither a node fault nor the model's own: programming errors.
 func Register(m *Model) {
 	if m.Name == "" || m.Generate == nil || len(m.Variants) == 0 {
 		panic(fmt.Sprintf("models.Register: model %q needs a name, variants and a generator", m.Name))
@@ -92,6 +103,19 @@ func Register(m *Model) {
 	if _, ok := Lookup(m.Name); ok {
 		panic(fmt.Sprintf("models.Register: model %q registered twice", m.Name))
 	}
+	for _, name := range m.Faults {
+		if s, ok := faults.Lookup(name); !ok || s.Owner != "" {
+			panic(fmt.Sprintf("models.Register: model %q consumes %q, which is not a node fault", m.Name, name))
+		}
+	}
+	for _, s := range m.OwnFaults {
+		s.Owner = m.Name
+		faults.Register(s)
+		if !slices.Contains(m.Faults, s.Name) {
+			m.Faults = append(m.Faults, s.Name)
+		}
+	}
+	slices.Sort(m.Faults)
 	registry = append(registry, m)
 	slices.SortFunc(registry, func(a, b *Model) int { return strings.Compare(a.Name, b.Name) })
 }

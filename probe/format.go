@@ -9,6 +9,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Formats are the node sections Format writes: the hostport model's (distro,
@@ -21,11 +22,11 @@ var Formats = []string{"hostport", "cgroups"}
 // kernel, the distribution and the tools scenario files know
 // (faults.Tools) with their versions. Tools that are present but printed
 // no version are left out, as the simulation cannot run them.
-func (n Node) Spec() sim.NodeSpec {
-	spec := sim.NodeSpec{Distro: n.Distro, Kernel: n.Kernel}
+func (n Node) Spec() node.Spec {
+	spec := node.Spec{Distro: n.Distro, Kernel: n.Kernel}
 	for _, t := range n.Tools {
 		if t.Version != "" && slices.Contains(faults.Tools, t.Name) {
-			spec.Tools = append(spec.Tools, sim.ToolSpec{Name: t.Name, Version: t.Version})
+			spec.Tools = append(spec.Tools, node.ToolSpec{Name: t.Name, Version: t.Version})
 		}
 	}
 	return spec

@@ -132,7 +132,7 @@ func (p *parser) pciFunctions(n *yaml.Node) (annotations.Node, error) {
 		if err != nil {
 			return node, err
 		}
-		fn := faults.PCIFunction{PCIe: true}
+		fn := annotations.PCIFunction{PCIe: true}
 		g := f["group"]
 		if g == nil {
 			return node, p.errf(item, field+".group", "missing: expected the IOMMU group number (/dev/vfio/<group>)")
@@ -168,7 +168,7 @@ func (p *parser) pciFunctions(n *yaml.Node) (annotations.Node, error) {
 			}
 			fn.PCIe = b
 		}
-		if slices.ContainsFunc(node.Functions, func(o faults.PCIFunction) bool { return o.BDF == fn.BDF }) {
+		if slices.ContainsFunc(node.Functions, func(o annotations.PCIFunction) bool { return o.BDF == fn.BDF }) {
 			return node, p.errf(f["bdf"], field+".bdf", "%s is listed twice: expected each PCI function once", fn.BDF)
 		}
 		node.Functions = append(node.Functions, fn)

@@ -366,14 +366,8 @@ func findingName(sig string) string {
 // same crash found by two builds of faultsim (shards, resumed campaigns) is one.
 func signature(variant string, v sim.Violation) string {
 	sig := variant + "/" + v.Invariant
-	if v.Invariant == sim.CrashInvariant.Name {
-		if i := strings.LastIndex(v.Message, " at "); i >= 0 {
-			site := v.Message[i+4:]
-			if j := strings.LastIndex(site, " ("); j >= 0 {
-				site = site[:j]
-			}
-			sig += "@" + site
-		}
+	if v.Site != nil {
+		sig += "@" + v.Site.Func
 	}
 	return sig
 }

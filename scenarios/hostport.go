@@ -12,6 +12,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // hostportCodec reads and writes the hostport model's fields: node,
@@ -23,7 +24,7 @@ func init() { codecs[hostport.Model.Name] = hostportCodec{} }
 func (hostportCodec) keys() []string { return []string{"node", "options", "faults", "steps"} }
 
 func (hostportCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
-	c := &hostport.Case{Node: sim.DefaultNode(), Variant: variant}
+	c := &hostport.Case{Node: node.Default(), Variant: variant}
 	var err error
 	if n := f["node"]; n != nil {
 		if c.Node, err = p.node(n); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // MaxFileSize is the largest scenario file the parser reads.
@@ -192,12 +193,12 @@ func (p *parser) yamlErr(err error) error {
 	return &Error{File: p.file, Line: line, Msg: "invalid YAML: " + msg}
 }
 
-func (p *parser) node(n *yaml.Node) (sim.NodeSpec, error) {
+func (p *parser) node(n *yaml.Node) (node.Spec, error) {
 	f, err := p.fields(n, "node", "distro", "kernel", "tools")
 	if err != nil {
-		return sim.NodeSpec{}, err
+		return node.Spec{}, err
 	}
-	spec := sim.DefaultNode()
+	spec := node.Default()
 	if d := f["distro"]; d != nil {
 		if spec.Distro, err = p.str(d, "node.distro"); err != nil {
 			return spec, err
@@ -222,7 +223,7 @@ func (p *parser) node(n *yaml.Node) (sim.NodeSpec, error) {
 			if _, err := sim.ParseVersion(v.Value); err != nil || v.Kind != yaml.ScalarNode {
 				return spec, p.errf(v, "node.tools."+k.Value, "%q: expected a version such as 1.8.11", v.Value)
 			}
-			spec.Tools = append(spec.Tools, sim.ToolSpec{Name: k.Value, Version: v.Value})
+			spec.Tools = append(spec.Tools, node.ToolSpec{Name: k.Value, Version: v.Value})
 		}
 	}
 	return spec, nil

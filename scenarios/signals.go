@@ -12,6 +12,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // signalsCodec reads and writes the signals model's fields: options,
@@ -109,7 +110,7 @@ func (p *parser) signalsContainers(n *yaml.Node) ([]signals.Container, error) {
 			}
 		}
 		if s := f["stop_signal"]; s != nil {
-			sig, err := sim.ParseSignal(s.Value)
+			sig, err := proc.ParseSignal(s.Value)
 			if err != nil || s.Kind != yaml.ScalarNode {
 				return nil, p.errf(s, field+".stop_signal", "%q: expected a signal such as SIGTERM, SIGINT or SIGQUIT", s.Value)
 			}
@@ -185,7 +186,7 @@ func (signalsCodec) format(b *strings.Builder, mc models.Case) {
 	for _, ct := range c.Containers {
 		fmt.Fprintf(b, "  - {name: %s, grace: %s, cleanup: %s", quote(ct.Name), sim.FormatDuration(ct.Grace), sim.FormatDuration(ct.Cleanup))
 		if ct.StopSignal != 0 {
-			fmt.Fprintf(b, ", stop_signal: %s", sim.SignalName(ct.StopSignal))
+			fmt.Fprintf(b, ", stop_signal: %s", proc.SignalName(ct.StopSignal))
 		}
 		b.WriteString("}\n")
 	}

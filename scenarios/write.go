@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/faultsim/faultsim/faults"
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Format renders a scenario as a file that Parse reads back to the same
@@ -33,7 +33,7 @@ func Format(s *Scenario) []byte {
 }
 
 // formatNode writes a node: section.
-func formatNode(b *strings.Builder, n sim.NodeSpec) {
+func formatNode(b *strings.Builder, n node.Spec) {
 	fmt.Fprintf(b, "node:\n  distro: %s\n  kernel: %s\n  tools:\n", quote(n.Distro), quote(n.Kernel))
 	for _, t := range n.Tools {
 		fmt.Fprintf(b, "    %s: %s\n", t.Name, quote(t.Version))

@@ -8,16 +8,28 @@ import (
 	"strings"
 )
 
+// Site is a place in the code: a function, its file (no directories) and a
+// line.
+type Site struct {
+	// Func is the function without its module path ("hostport.(*b).remove").
+	Func string `json:"func"`
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// String renders the site as "function (file.go:line)".
+func (s Site) String() string { return s.Func + " (" + s.File + ":" + strconv.Itoa(s.Line) + ")" }
+
 // Crash is a panic caught inside simulated code: what a real daemon would
 // have died of. Site is the innermost frame outside the Go runtime, the place
 // a crash is de-duplicated by.
 type Crash struct {
 	// Value is the panic value, printed ("runtime error: invalid memory address ...").
 	Value string
-	// Site is "function (file.go:line)" of the innermost non-runtime frame.
-	Site string
-	// Stack is the trimmed stack, innermost first, file names without directories.
-	Stack []string
+	// Site is the innermost non-runtime frame.
+	Site Site
+	// Stack is the trimmed stack, innermost first.
+	Stack []Site
 }
 
 // Error renders the crash in one line.
@@ -54,11 +66,11 @@ func newCrash(r any) *Crash {
 			}
 			continue
 		}
-		line := shortFunc(name) + " (" + filepath.Base(f.File) + ":" + strconv.Itoa(f.Line) + ")"
-		if c.Site == "" {
-			c.Site = line
+		site := Site{Func: shortFunc(name), File: filepath.Base(f.File), Line: f.Line}
+		if len(c.Stack) == 0 {
+			c.Site = site
 		}
-		c.Stack = append(c.Stack, line)
+		c.Stack = append(c.Stack, site)
 		if len(c.Stack) == maxStack || !more {
 			break
 		}

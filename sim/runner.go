@@ -10,6 +10,8 @@ type Violation struct {
 	Invariant string
 	At        time.Duration
 	Message   string
+	// Site is where the code crashed, for a crash.
+	Site *Site
 }
 
 // String renders the violation in one line.
@@ -89,7 +91,7 @@ func (r *Runner) Report(v Violation) {
 	}
 	r.seen[v.Invariant] = true
 	r.violations = append(r.violations, v)
-	r.Trace.Add(v.At, "check", "VIOLATION %s: %s", v.Invariant, v.Message)
+	r.Trace.Violation(v)
 }
 
 // Reported reports whether a violation of the invariant is recorded
@@ -110,7 +112,7 @@ func (r *Runner) Run() []Violation {
 		}
 		r.events++
 		if r.events > max {
-			r.Report(Violation{RunawayInvariant.Name, ev.At, fmt.Sprintf("more than %d events", max)})
+			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", max)})
 			break
 		}
 		r.do(ev.Name, ev.Do)
@@ -126,9 +128,10 @@ func (r *Runner) do(name Label, fn func()) {
 	now := r.Sched.Now()
 	if crash := Protect(fn); crash != nil {
 		if !r.Trace.Off {
-			r.Trace.Add(now, "node", "CRASH during %s: %s", name.String(), crash.Error())
+			r.Trace.Crash(now, name.String(), crash)
 		}
-		r.Report(Violation{CrashInvariant.Name, now, crash.Error()})
+		site := crash.Site
+		r.Report(Violation{Invariant: CrashInvariant.Name, At: now, Message: crash.Error(), Site: &site})
 		if r.OnCrash != nil {
 			r.OnCrash(crash)
 		}

@@ -82,7 +82,7 @@ func lanes(events []sim.TraceEvent) []string {
 	}
 	for _, e := range events {
 		add(e.Actor)
-		add(e.To)
+		add(e.Peer)
 	}
 	slices.SortFunc(all, func(a, b lane) int {
 		return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.first, b.first))
@@ -111,56 +111,29 @@ func (k kind) class() string {
 	return [...]string{"local", "local crash", "local violation", "timer", "send message", "send signal"}[k]
 }
 
-// classify tells how an event is drawn; for a violation it also returns the
-// invariant's name.
+// classify tells how an event is drawn, from its kind; for a violation it
+// also returns the invariant's name.
 func classify(e sim.TraceEvent) (kind, string) {
-	switch {
-	case e.To != "" && e.To == e.Actor:
+	switch e.Kind {
+	case sim.Timer:
 		return kindTimer, ""
-	case e.To != "" && namesSignal(e.What):
+	case sim.Signal:
 		return kindSignal, ""
-	case e.To != "":
+	case sim.Message, "":
+		// An event built without a kind is a message when it has a peer.
+		switch {
+		case e.Peer == "":
+			return kindLocal, ""
+		case e.Peer == e.Actor:
+			return kindTimer, ""
+		}
 		return kindMessage, ""
-	case e.Actor == "check" && strings.HasPrefix(e.What, "VIOLATION "):
-		name, _, _ := strings.Cut(strings.TrimPrefix(e.What, "VIOLATION "), ":")
-		return kindViolation, strings.TrimSpace(name)
-	case strings.HasPrefix(e.What, "CRASH"):
+	case sim.ViolationEvent:
+		return kindViolation, e.Invariant
+	case sim.CrashEvent:
 		return kindCrash, ""
 	}
 	return kindLocal, ""
-}
-
-// signalNames are Linux's signal names without "SIG", from signal(7).
-var signalNames = []string{"HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "IOT", "BUS", "FPE", "KILL",
-	"USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP", "TTIN",
-	"TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "POLL", "PWR", "SYS", "RTMIN", "RTMAX"}
-
-// namesSignal reports whether a text names a signal as a word: "SIGTERM",
-// "kill SIGKILL", "SIGRTMIN+3", but not "SIGNATURE" or "xSIGTERM".
-func namesSignal(s string) bool {
-	for i := 0; i < len(s); {
-		j := strings.Index(s[i:], "SIG")
-		if j < 0 {
-			return false
-		}
-		j += i
-		i = j + 3
-		if j > 0 && isWordByte(s[j-1]) {
-			continue
-		}
-		end := i
-		for end < len(s) && isWordByte(s[end]) {
-			end++
-		}
-		if slices.Contains(signalNames, s[i:end]) {
-			return true
-		}
-	}
-	return false
-}
-
-func isWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '_'
 }
 
 // clean makes text safe to draw on one line: valid UTF-8, control

@@ -9,7 +9,7 @@ import (
 )
 
 func TestLaneOrder(t *testing.T) {
-	ev := func(actor, to string) sim.TraceEvent { return sim.TraceEvent{Actor: actor, To: to, What: "x"} }
+	ev := func(actor, to string) sim.TraceEvent { return sim.TraceEvent{Actor: actor, Peer: to, What: "x"} }
 	tests := []struct {
 		name   string
 		events []sim.TraceEvent
@@ -42,19 +42,15 @@ func TestClassify(t *testing.T) {
 		want      kind
 		invariant string
 	}{
-		{sim.TraceEvent{Actor: "crio", To: "crun", What: "kill db SIGTERM"}, kindSignal, ""},
-		{sim.TraceEvent{Actor: "crun", To: "pid 42", What: "SIGKILL"}, kindSignal, ""},
-		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "StopContainer db"}, kindMessage, ""},
-		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "SIGNATURE check"}, kindMessage, ""},
-		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "xSIGTERM"}, kindMessage, ""},
-		{sim.TraceEvent{Actor: "kubelet", To: "crio", What: "SIG"}, kindMessage, ""},
-		{sim.TraceEvent{Actor: "conmon", To: "pid 9", What: "forward SIGRTMIN+3"}, kindSignal, ""},
-		{sim.TraceEvent{Actor: "conmon", To: "pid 9", What: "SIGNAL SIGUSR1"}, kindSignal, ""},
-		{sim.TraceEvent{Actor: "crio", To: "crio", What: "grace timer fired (SIGKILL next)"}, kindTimer, ""},
-		{sim.TraceEvent{At: time.Second, Actor: "check", What: "VIOLATION crash-loop: the daemon crashed"}, kindViolation, "crash-loop"},
-		{sim.TraceEvent{Actor: "check", What: "all good"}, kindLocal, ""},
-		{sim.TraceEvent{Actor: "crio", What: "VIOLATION not from the checker"}, kindLocal, ""},
-		{sim.TraceEvent{Actor: "node", What: "CRASH during daemon restart: panic"}, kindCrash, ""},
+		{sim.TraceEvent{Kind: sim.Signal, Actor: "crun", Peer: "pid 42", What: "SIGKILL"}, kindSignal, ""},
+		{sim.TraceEvent{Kind: sim.Message, Actor: "crio", Peer: "crun", What: "kill db SIGTERM"}, kindMessage, ""},
+		{sim.TraceEvent{Kind: sim.Message, Actor: "kubelet", Peer: "crio", What: "StopContainer db"}, kindMessage, ""},
+		{sim.TraceEvent{Kind: sim.Message, Actor: "crio", Peer: "crio", What: "grace timer fired (SIGKILL next)"}, kindTimer, ""},
+		{sim.TraceEvent{Kind: sim.Timer, Actor: "crio", Peer: "crio", What: "grace timer fired"}, kindTimer, ""},
+		{sim.TraceEvent{At: time.Second, Kind: sim.ViolationEvent, Actor: "check", Invariant: "crash-loop", What: "VIOLATION crash-loop: the daemon crashed"}, kindViolation, "crash-loop"},
+		{sim.TraceEvent{Kind: sim.Note, Actor: "check", What: "VIOLATION written by hand, not a violation"}, kindLocal, ""},
+		{sim.TraceEvent{Kind: sim.CrashEvent, Actor: "node", What: "CRASH during daemon restart: panic"}, kindCrash, ""},
+		{sim.TraceEvent{Kind: sim.Note, Actor: "node", What: "CRASH in a note is a note"}, kindLocal, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.e.String(), func(t *testing.T) {

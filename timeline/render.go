@@ -152,7 +152,7 @@ func labelX(e sim.TraceEvent, laneX map[string]int) (int, kind) {
 	case kindTimer:
 		return x + 32, k
 	case kindMessage, kindSignal:
-		return min(x, laneX[e.To]) + 8, k
+		return min(x, laneX[e.Peer]) + 8, k
 	}
 	return x + 10, k
 }
@@ -165,12 +165,12 @@ func writeEvent(b *strings.Builder, i int, e sim.TraceEvent, laneX map[string]in
 	x := laneX[e.Actor]
 	what := clean(e.What)
 	full := fmt.Sprintf("event %d at %s, %s: %s", i+1, at(e.At), clean(e.Actor), what)
-	if e.To != "" {
-		full = fmt.Sprintf("event %d at %s, %s -> %s: %s", i+1, at(e.At), clean(e.Actor), clean(e.To), what)
+	if e.Peer != "" {
+		full = fmt.Sprintf("event %d at %s, %s -> %s: %s", i+1, at(e.At), clean(e.Actor), clean(e.Peer), what)
 	}
 	fmt.Fprintf(b, "<g id=\"e%d\" class=\"event %s\" data-actor=\"%s\"", i+1, k.class(), esc(e.Actor))
-	if e.To != "" {
-		fmt.Fprintf(b, " data-to=\"%s\"", esc(e.To))
+	if e.Peer != "" {
+		fmt.Fprintf(b, " data-to=\"%s\"", esc(e.Peer))
 	}
 	_, inv := classify(e)
 	if k == kindViolation {
@@ -185,7 +185,7 @@ func writeEvent(b *strings.Builder, i int, e sim.TraceEvent, laneX map[string]in
 			head = "signal"
 		}
 		fmt.Fprintf(b, "<line class=\"arrow\" x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" marker-end=\"url(#head-%s)\"/>",
-			x, y+19, laneX[e.To], y+19, head)
+			x, y+19, laneX[e.Peer], y+19, head)
 		labelY = y + 13
 	case kindTimer:
 		fmt.Fprintf(b, "<path class=\"arrow\" d=\"M%d %d h24 v10 h-22\" marker-end=\"url(#head-timer)\"/>", x, y+8)
@@ -201,7 +201,7 @@ func writeEvent(b *strings.Builder, i int, e sim.TraceEvent, laneX map[string]in
 func writePlain(b *strings.Builder, events []sim.TraceEvent) {
 	fmt.Fprintf(b, "<details class=\"plain\">\n<summary>The trace as text (%d events)</summary>\n<pre>", len(events))
 	for _, e := range events {
-		e.Actor, e.To, e.What = clean(e.Actor), clean(e.To), clean(e.What)
+		e.Actor, e.Peer, e.What = clean(e.Actor), clean(e.Peer), clean(e.What)
 		b.WriteString(esc(e.String()))
 		b.WriteByte('\n')
 	}

@@ -180,10 +180,10 @@ func checkStructure(t *testing.T, p page, events []sim.TraceEvent, wantLanes []s
 			t.Errorf("row %d: label %q is neither the text nor its start: %q", i+1, label, e.What)
 		}
 		switch {
-		case e.To != "" && e.To != e.Actor:
+		case e.Peer != "" && e.Peer != e.Actor:
 			sends++
-			if !hasClass(row, "send") || attr(row, "data-actor") != e.Actor || attr(row, "data-to") != e.To {
-				t.Errorf("row %d (%s -> %s) drawn as class=%q from %q to %q", i+1, e.Actor, e.To, attr(row, "class"), attr(row, "data-actor"), attr(row, "data-to"))
+			if !hasClass(row, "send") || attr(row, "data-actor") != e.Actor || attr(row, "data-to") != e.Peer {
+				t.Errorf("row %d (%s -> %s) drawn as class=%q from %q to %q", i+1, e.Actor, e.Peer, attr(row, "class"), attr(row, "data-actor"), attr(row, "data-to"))
 				continue
 			}
 			arrows := byClass(row, "arrow")
@@ -191,21 +191,21 @@ func checkStructure(t *testing.T, p page, events []sim.TraceEvent, wantLanes []s
 				t.Fatalf("row %d: %d arrows, want 1", i+1, len(arrows))
 			}
 			a := arrows[0]
-			if x1, x2 := num(t, a, "x1"), num(t, a, "x2"); x1 != laneX[e.Actor] || x2 != laneX[e.To] {
-				t.Errorf("row %d: arrow from x=%d to x=%d, want from %s's lane x=%d to %s's x=%d", i+1, x1, x2, e.Actor, laneX[e.Actor], e.To, laneX[e.To])
+			if x1, x2 := num(t, a, "x1"), num(t, a, "x2"); x1 != laneX[e.Actor] || x2 != laneX[e.Peer] {
+				t.Errorf("row %d: arrow from x=%d to x=%d, want from %s's lane x=%d to %s's x=%d", i+1, x1, x2, e.Actor, laneX[e.Actor], e.Peer, laneX[e.Peer])
 			}
 			if y1, y2 := num(t, a, "y1"), num(t, a, "y2"); y1 != y2 {
 				t.Errorf("row %d: arrow is not horizontal: y1=%d y2=%d", i+1, y1, y2)
 			}
-		case e.To == e.Actor && e.To != "":
+		case e.Peer == e.Actor && e.Peer != "":
 			timers++
 			arrows := byClass(row, "arrow")
 			if !hasClass(row, "timer") || len(arrows) != 1 || !strings.HasPrefix(attr(arrows[0], "d"), fmt.Sprintf("M%d ", laneX[e.Actor])) {
 				t.Errorf("row %d: timer of %s not drawn as a self-arrow from x=%d", i+1, e.Actor, laneX[e.Actor])
 			}
-		case e.Actor == "check" && strings.HasPrefix(e.What, "VIOLATION "):
+		case e.Kind == sim.ViolationEvent:
 			violations++
-			inv, _, _ := strings.Cut(strings.TrimPrefix(e.What, "VIOLATION "), ":")
+			inv := e.Invariant
 			if !hasClass(row, "violation") || attr(row, "data-invariant") != inv || !strings.Contains(text(row), inv) {
 				t.Errorf("row %d: violation of %q not marked (class=%q, invariant %q, text %q)", i+1, inv, attr(row, "class"), attr(row, "data-invariant"), text(row))
 			}
@@ -280,9 +280,9 @@ func TestRenderIsDeterministic(t *testing.T) {
 func TestRenderEscapes(t *testing.T) {
 	nasty := `<script>alert("x")</script> & <b>bold</b> 'q'`
 	events := []sim.TraceEvent{
-		{At: 0, Actor: "<kubelet&>", To: "crio", What: nasty},
+		{At: 0, Actor: "<kubelet&>", Peer: "crio", What: nasty},
 		{At: time.Second, Actor: "crio", What: "a < b && c > d"},
-		{At: time.Second, Actor: "check", What: "VIOLATION <inv&>: " + nasty},
+		{At: time.Second, Kind: sim.ViolationEvent, Actor: "check", Invariant: "<inv&>", What: "VIOLATION <inv&>: " + nasty},
 	}
 	doc := render(t, "title <&> "+nasty, events)
 	if bytes.Contains(doc, []byte("<script>")) || bytes.Contains(doc, []byte("<b>bold")) || bytes.Contains(doc, []byte("<kubelet")) {
@@ -302,11 +302,11 @@ func TestRenderLongTrace(t *testing.T) {
 		at := time.Duration(i/7) * 100 * time.Millisecond
 		switch i % 4 {
 		case 0:
-			events = append(events, sim.TraceEvent{At: at, Actor: "kubelet", To: "crio", What: fmt.Sprintf("call %d", i)})
+			events = append(events, sim.TraceEvent{At: at, Actor: "kubelet", Peer: "crio", What: fmt.Sprintf("call %d", i)})
 		case 1:
 			events = append(events, sim.TraceEvent{At: at, Actor: "crio", What: long})
 		case 2:
-			events = append(events, sim.TraceEvent{At: at, Actor: "crio", To: "crio", What: "timer"})
+			events = append(events, sim.TraceEvent{At: at, Actor: "crio", Peer: "crio", What: "timer"})
 		default:
 			events = append(events, sim.TraceEvent{At: at, Actor: fmt.Sprintf("pid %d", 100+i%3), What: "exit"})
 		}

@@ -37,14 +37,14 @@ func create(at time.Duration, id, spec string) Step {
 }
 func del(at time.Duration, id string) Step { return Step{At: at, Op: OpDelete, ID: id} }
 
-// groupFault reshapes a GPU group with a named group fault.
-func groupFault(t *testing.T, name string, g []faults.PCIFunction) []faults.PCIFunction {
+// shapeGroup reshapes a GPU group with a named group fault.
+func shapeGroup(t *testing.T, name string, g []PCIFunction) []PCIFunction {
 	t.Helper()
 	f, err := faults.New(name, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return f.(faults.GroupFault).ShapeGroup(sim.Fixed{}, g)
+	return f.(GroupFault).ShapeGroup(sim.Fixed{}, g)
 }
 
 // criSandbox is a pod sandbox's config.json without devices.
@@ -114,8 +114,8 @@ func TestPropertyFindsKata380AndShrinks(t *testing.T) {
 }
 
 func TestScenarios(t *testing.T) {
-	gpuNode := Node{Functions: append(faults.GPUGroup(12, 0), faults.GPUGroup(13, 1)...)}
-	nic := Node{Functions: groupFault(t, "non-nvidia-device", faults.GPUGroup(12, 0))}
+	gpuNode := Node{Functions: append(GPUGroup(12, 0), GPUGroup(13, 1)...)}
+	nic := Node{Functions: shapeGroup(t, "non-nvidia-device", GPUGroup(12, 0))}
 	hot := Config{VFIOMode: ModeGuestKernel, ColdPlugVFIO: NoPort, HotPlugVFIO: RootPort}
 	pod := []Step{create(0, "pod1", spec(t, "cri-sandbox-gpu.json")), create(time.Second, "c1", criContainer("c1", "pod1", "/dev/vfio/13"))}
 	tests := []struct {
@@ -163,8 +163,8 @@ func TestScenarios(t *testing.T) {
 // TestGPUIndexByBus checks the CDI values themselves: GPUs are numbered in
 // bus order, root ports (rp) before switch ports (swdp), and only GPUs count.
 func TestGPUIndexByBus(t *testing.T) {
-	node := Node{Functions: append(append(faults.GPUGroup(12, 0), groupFault(t, "vfio-group-siblings", faults.GPUGroup(13, 1))...),
-		faults.GPUGroup(14, 2)...)}
+	node := Node{Functions: append(append(GPUGroup(12, 0), shapeGroup(t, "vfio-group-siblings", GPUGroup(13, 1))...),
+		GPUGroup(14, 2)...)}
 	tests := []struct {
 		cfg  Config
 		spec string

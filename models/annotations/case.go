@@ -56,7 +56,7 @@ func (c *Case) Size() int {
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	out := *c
-	out.Node.Functions = append([]faults.PCIFunction(nil), c.Node.Functions...)
+	out.Node.Functions = append([]PCIFunction(nil), c.Node.Functions...)
 	out.Steps = make([]Step, len(c.Steps))
 	for i, s := range c.Steps {
 		s.Faults = append([]string(nil), s.Faults...)

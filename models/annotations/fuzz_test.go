@@ -22,13 +22,13 @@ var fuzzConfigs = []Config{
 // fuzzNode has GPUs in groups 12 and 13 (13 with its audio function) and a
 // NIC in group 14.
 func fuzzNode() Node {
-	fns := faults.GPUGroup(12, 0)
+	fns := GPUGroup(12, 0)
 	for _, g := range []struct {
 		fault string
 		group int
 	}{{"vfio-group-siblings", 13}, {"non-nvidia-device", 14}} {
 		f, _ := faults.New(g.fault, nil)
-		fns = append(fns, f.(faults.GroupFault).ShapeGroup(sim.Fixed{}, faults.GPUGroup(g.group, g.group-12))...)
+		fns = append(fns, f.(GroupFault).ShapeGroup(sim.Fixed{}, GPUGroup(g.group, g.group-12))...)
 	}
 	return Node{Functions: fns}
 }

@@ -24,8 +24,8 @@ var specMaps = slices.DeleteFunc(faults.MapSites(&specs.Spec{}), func(s faults.M
 
 // The fault catalog's group, device and map faults, in name order.
 var (
-	groupFaults  = faults.GroupFaults()
-	deviceFaults = faults.DeviceFaults()
+	groupFaults  = GroupFaults()
+	deviceFaults = DeviceFaults()
 	mapFaults    = faults.MapFaults()
 )
 
@@ -55,7 +55,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		cs.Config.ColdPlugVFIO = NoPort
 	}
 	for n := range 1 + c.Intn(3) {
-		g := faults.GPUGroup(12+n, n)
+		g := GPUGroup(12+n, n)
 		if c.Intn(3) == 1 {
 			g = groupFaults[c.Intn(len(groupFaults))].ShapeGroup(c, g)
 		}
@@ -98,7 +98,7 @@ type specGen struct {
 	c          sim.Chooser
 	groups     []int
 	maxDevices int
-	dfaults    []faults.DeviceFault
+	dfaults    []DeviceFault
 	mfaults    []faults.MapFault
 }
 
@@ -140,7 +140,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 		if x == 0 {
 			break
 		}
-		devices.Items = append(devices.Items, faults.VFIODeviceJSON(g.groups[x-1]))
+		devices.Items = append(devices.Items, VFIODeviceJSON(g.groups[x-1]))
 	}
 	if c.Intn(4) == 1 {
 		f := g.dfaults[c.Intn(len(g.dfaults))]

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -116,7 +115,7 @@ func TestInvariantsCatchMutants(t *testing.T) {
 			return nil
 		}}, hot, append(pod, del(2*time.Second, "c1")), InvDelete.Name},
 	}
-	node := Node{Functions: faults.GPUGroup(12, 0)}
+	node := Node{Functions: GPUGroup(12, 0)}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c := &Case{Variant: "mutant", Node: node, Config: tt.cfg, Steps: tt.steps}

@@ -7,21 +7,19 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/faultsim/faultsim/faults"
 )
 
 // Node is what the shim finds on the host: its PCI functions by IOMMU group
 // (/sys/kernel/iommu_groups/<group>/devices), each group reachable as the
 // VFIO device /dev/vfio/<group>.
 type Node struct {
-	Functions []faults.PCIFunction
+	Functions []PCIFunction
 }
 
 // DefaultNode is a GPU node with two NVIDIA data-centre GPUs on PCIe, in
 // IOMMU groups 12 and 13.
 func DefaultNode() Node {
-	return Node{Functions: append(faults.GPUGroup(12, 0), faults.GPUGroup(13, 1)...)}
+	return Node{Functions: append(GPUGroup(12, 0), GPUGroup(13, 1)...)}
 }
 
 // Groups lists the node's IOMMU group numbers, ascending, once each.
@@ -41,9 +39,9 @@ func (n Node) Groups() []int {
 // group is the path's base name, its directory lists the functions by BDF,
 // and host or PCI bridges (class & 0x0600 == 0x0600) are skipped because
 // they cannot be passed through. It fails when the node has no such group.
-func (n Node) GroupFunctions(devPath string) ([]faults.PCIFunction, error) {
+func (n Node) GroupFunctions(devPath string) ([]PCIFunction, error) {
 	name := filepath.Base(devPath)
-	var out []faults.PCIFunction
+	var out []PCIFunction
 	found := false
 	for _, f := range n.Functions {
 		if strconv.Itoa(f.Group) != name {
@@ -58,7 +56,7 @@ func (n Node) GroupFunctions(devPath string) ([]faults.PCIFunction, error) {
 	if !found {
 		return nil, fmt.Errorf("open /sys/kernel/iommu_groups/%s/devices: no such file or directory", name)
 	}
-	slices.SortFunc(out, func(a, b faults.PCIFunction) int { return cmp.Compare(a.BDF, b.BDF) })
+	slices.SortFunc(out, func(a, b PCIFunction) int { return cmp.Compare(a.BDF, b.BDF) })
 	return out, nil
 }
 
@@ -78,10 +76,10 @@ func isBridge(class string) bool {
 // IsGPU reports whether a function is an NVIDIA GPU as Kata's
 // annotateContainerWithVFIOMetadata decides: vendor 0x10de and a class
 // containing "0x030" (display controllers).
-func IsGPU(f faults.PCIFunction) bool { return isGPU(f.Vendor, f.Class) }
+func IsGPU(f PCIFunction) bool { return isGPU(f.Vendor, f.Class) }
 
 func isGPU(vendor, class string) bool {
-	return vendor == faults.VendorNVIDIA && strings.Contains(class, "0x030")
+	return vendor == VendorNVIDIA && strings.Contains(class, "0x030")
 }
 
 // The PCIe port kinds of Kata's cold_plug_vfio and hot_plug_vfio.

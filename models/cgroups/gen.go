@@ -91,19 +91,19 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		cs.Faults = append(cs.Faults, faults.CgroupMode{Mode: draw(c, modes)})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.ControllerMissing{Controller: draw(c, faultCtrls)})
+		cs.Faults = append(cs.Faults, ControllerMissing{Controller: draw(c, faultCtrls)})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.ControllerNotEnabled{Controller: draw(c, faultCtrls)})
+		cs.Faults = append(cs.Faults, ControllerNotEnabled{Controller: draw(c, faultCtrls)})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.FileMissing{File: draw(c, limitFiles)})
+		cs.Faults = append(cs.Faults, FileMissing{File: draw(c, limitFiles)})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.FileReadOnly{File: draw(c, limitFiles)})
+		cs.Faults = append(cs.Faults, FileReadOnly{File: draw(c, limitFiles)})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.BusDown{})
+		cs.Faults = append(cs.Faults, BusDown{})
 	}
 	cs.Steps = generateSteps(c, opt.MaxSteps)
 	var sandboxes []string
@@ -115,14 +115,14 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		}
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.CgroupExists{Sandbox: draw(c, sandboxes)})
+		cs.Faults = append(cs.Faults, CgroupExists{Sandbox: draw(c, sandboxes)})
 	}
 	if toggle() {
 		at := time.Duration(c.Intn(int(last/time.Second)+2)) * time.Second
-		cs.Faults = append(cs.Faults, faults.CgroupVanishes{Sandbox: draw(c, sandboxes), At: at})
+		cs.Faults = append(cs.Faults, CgroupVanishes{Sandbox: draw(c, sandboxes), At: at})
 	}
 	if toggle() {
-		cs.Faults = append(cs.Faults, faults.HypervisorExitSlow{Sandbox: draw(c, sandboxes), For: draw(c, slowExitFor)})
+		cs.Faults = append(cs.Faults, HypervisorExitSlow{Sandbox: draw(c, sandboxes), For: draw(c, slowExitFor)})
 	}
 	return cs
 }

@@ -13,6 +13,8 @@ var Model = &models.Model{
 	Name:       "cgroups",
 	Summary:    "Kata-like sandbox cgroup controller driving the real containerd/cgroups/v3 on a simulated cgroupfs",
 	Invariants: Invariants(),
+	Faults:     []string{"kernel-version", "cgroup-mode", "systemd-version"},
+	OwnFaults:  cgroupFaultSpecs(),
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -20,15 +21,25 @@ const (
 
 func shimPID(n int) int { return 1000 + 10*n }
 
-// nodeSpec applies the case's node and its cgroup faults.
-func nodeSpec(c *Case) (faults.CgroupNode, error) {
+// nodeSpec applies the case's node and its faults: the node faults
+// (kernel, cgroup mode, systemd) to the node the profile describes, then
+// the model's own cgroup faults to the cgroupfs built from that node.
+func nodeSpec(c *Case) (CgroupNode, error) {
 	p, err := c.profile()
 	if err != nil {
-		return faults.CgroupNode{}, err
+		return CgroupNode{}, err
 	}
-	n := faults.CgroupNode{FS: cgroupfs.Spec{Profile: p}}
+	nd := node.New(p.Distro, p.Kernel)
+	nd.Cgroup, nd.Systemd = p.Mode, p.Systemd
 	for _, f := range c.Faults {
-		if cf, ok := f.(faults.CgroupFault); ok {
+		if nf, ok := f.(faults.NodeFault); ok {
+			nf.ApplyNode(nd)
+		}
+	}
+	p.Kernel, p.Mode, p.Systemd = nd.Kernel, nd.Cgroup, nd.Systemd
+	n := CgroupNode{FS: cgroupfs.Spec{Profile: p}}
+	for _, f := range c.Faults {
+		if cf, ok := f.(CgroupFault); ok {
 			cf.ApplyCgroups(&n)
 		}
 	}

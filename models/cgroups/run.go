@@ -94,7 +94,7 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 	w.trace.Add(0, "node", "%s", node.FS.Profile)
 	for _, f := range c.Faults {
 		if !w.trace.Off { // a fault is formatted only for a trace
-			w.trace.Add(0, "node", "fault %s", faults.Format(f))
+			w.trace.Fault(0, "fault %s", faults.Format(f))
 		}
 	}
 	if !plan.Empty() {
@@ -122,7 +122,7 @@ type world struct {
 	build  Builder
 	fs     *cgroupfs.FS
 	sd     *systemd.Systemd
-	node   faults.CgroupNode
+	node   CgroupNode
 	sched  *sim.Scheduler
 	trace  *sim.Trace
 	runner *sim.Runner
@@ -164,7 +164,7 @@ func (w *world) schedule() time.Duration {
 		w.sched.AtLabel(s.At, sim.L(s.Op, " ", s.Sandbox), func() { w.step(s) })
 	}
 	for _, f := range w.c.Faults {
-		if v, ok := f.(faults.CgroupVanishes); ok {
+		if v, ok := f.(CgroupVanishes); ok {
 			last = max(last, v.At)
 			w.sched.AtLabel(v.At, sim.L("cgroup-vanishes ", v.Sandbox), func() { w.vanish(v.Sandbox) })
 		}

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
@@ -101,7 +100,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	for _, f := range w.c.Faults {
-		if e, ok := f.(faults.CgroupExists); ok && e.Sandbox == sb.id {
+		if e, ok := f.(CgroupExists); ok && e.Sandbox == sb.id {
 			w.leaveStaleCgroup(sb)
 		}
 	}
@@ -110,7 +109,7 @@ func (w *world) run(s *Step) {
 		w.fail(err)
 		return
 	}
-	env := &Env{Mode: w.node.FS.Mode.CGMode(), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, log: w.log("systemd")}, PID: sb.shim,
+	env := &Env{Mode: cgroupfs.CGMode(w.node.FS.Mode), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, log: w.log("systemd")}, PID: sb.shim,
 		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }}
 	sb.ctrl = w.build(env)
 	err := w.call(sb, "create sandbox cgroup(s) for "+sb.cfg.CgroupsPath, func() error { return sb.ctrl.Create(sb.cfg) })
@@ -247,7 +246,7 @@ func (w *world) stop(id string) {
 		w.note("kubelet", "StopPodSandbox %s", id)
 		var slow time.Duration
 		for _, f := range w.c.Faults {
-			if e, ok := f.(faults.HypervisorExitSlow); ok && e.Sandbox == id {
+			if e, ok := f.(HypervisorExitSlow); ok && e.Sandbox == id {
 				slow = e.For
 			}
 		}

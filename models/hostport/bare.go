@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // RunBare runs the case's kubelet calls directly on a daemon of its
@@ -17,13 +18,14 @@ func (c *Case) RunBare(sim.Chooser) error {
 	if err != nil {
 		return err
 	}
-	h, err := c.Node.Build()
+	n, err := c.Node.Build()
 	if err != nil {
 		return err
 	}
+	h := netfilter.New(n)
 	for _, f := range c.Faults {
-		if hf, ok := f.(faults.HostFault); ok {
-			hf.ApplyHost(h) // the node as the scenario shapes it
+		if hf, ok := f.(faults.NodeFault); ok {
+			hf.ApplyNode(n) // the node as the scenario shapes it
 		}
 	}
 	store := &Store{}

@@ -4,7 +4,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // The operations a scenario step performs, as kubelet calls them.
@@ -29,7 +29,7 @@ type Step struct {
 // Case is everything one run needs: the node, the variant, the daemon's
 // options, the faults and the steps.
 type Case struct {
-	Node    sim.NodeSpec
+	Node    node.Spec
 	Variant string
 	Config  Config
 	Faults  []faults.Fault
@@ -49,7 +49,7 @@ func (c *Case) Size() int {
 func (c *Case) Clone() *Case {
 	out := *c
 	out.Faults = append([]faults.Fault(nil), c.Faults...)
-	out.Node.Tools = append([]sim.ToolSpec(nil), c.Node.Tools...)
+	out.Node.Tools = append([]node.ToolSpec(nil), c.Node.Tools...)
 	out.Steps = make([]Step, len(c.Steps))
 	for i, s := range c.Steps {
 		s.IPs = append([]string(nil), s.IPs...)

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // Config is the daemon's configuration.
@@ -52,7 +52,7 @@ type Daemon struct {
 // StartDaemon starts a daemon over persisted state: it builds the manager
 // from the node (refusing to start when it cannot) and finishes the
 // teardown of every sandbox that was being stopped when the last daemon died.
-func StartDaemon(h *sim.Host, cfg Config, build Builder, store *Store, log func(string, ...any)) (*Daemon, error) {
+func StartDaemon(h *netfilter.Tables, cfg Config, build Builder, store *Store, log func(string, ...any)) (*Daemon, error) {
 	var mgr Manager = noopManager{}
 	if !cfg.DisableHostportMapping {
 		m, err := build(h)

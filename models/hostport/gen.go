@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // GenOptions bound what Generate draws.
@@ -30,7 +31,7 @@ var hostPorts = []int32{8080, 443, 80}
 
 // mappingFaults are the catalog's mapping faults, in name order, listed
 // once (the catalog is complete once every package's init has run).
-var mappingFaults = faults.MappingFaults()
+var mappingFaults = MappingFaults()
 
 // Generate draws a case for a variant: the node's faults, a daemon restart,
 // and kubelet's calls with port mappings shaped by the data faults. Every
@@ -42,7 +43,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	if opt.MaxMappings == 0 {
 		opt.MaxMappings = 3
 	}
-	cs := &Case{Node: sim.DefaultNode(), Variant: variant}
+	cs := &Case{Node: node.Default(), Variant: variant}
 	// Every list item is one draw whose value 0 means "no more", so rapid
 	// can delete any item by deleting its draw, and shrinking truncates lists.
 	// Each host fault is its own toggle, so lowering one draw removes

@@ -13,6 +13,8 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 func TestMain(m *testing.M) {
@@ -136,7 +138,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Case{Node: sim.DefaultNode(), Variant: tt.variant, Faults: tt.faults, Steps: tt.steps}
+			c := &Case{Node: node.Default(), Variant: tt.variant, Faults: tt.faults, Steps: tt.steps}
 			r, err := Run(c, nil, sim.Fixed{}, true)
 			if err != nil {
 				t.Fatal(err)
@@ -149,7 +151,7 @@ func TestScenarios(t *testing.T) {
 }
 
 func TestIncident1CrashLoops(t *testing.T) {
-	c := &Case{Node: sim.DefaultNode(), Variant: "crio-1.33.0", Faults: []faults.Fault{faults.ToolMissing{Tool: "iptables"}},
+	c := &Case{Node: node.Default(), Variant: "crio-1.33.0", Faults: []faults.Fault{faults.ToolMissing{Tool: "iptables"}},
 		Steps: []Step{{Op: OpRun, Sandbox: "a", IPs: []string{"10.88.0.2"}, Ports: []*PortMapping{tcp(8080, 80)}}, {At: time.Second, Op: OpStop, Sandbox: "a"}}}
 	r, _ := Run(c, nil, sim.Fixed{}, true)
 	if !r.Has("crash") || !r.Has(InvCrashLoop.Name) {
@@ -161,9 +163,10 @@ func TestIncident1CrashLoops(t *testing.T) {
 }
 
 func TestDaemonRefusesWithoutIPv4Backend(t *testing.T) {
-	h, _ := sim.DefaultNode().Build()
-	h.Uninstall("iptables")
-	h.Uninstall("nft")
+	n, _ := node.Default().Build()
+	n.Uninstall("iptables")
+	n.Uninstall("nft")
+	h := netfilter.New(n)
 	for _, v := range Variants {
 		_, err := StartDaemon(h, Config{}, v.Build, &Store{}, func(string, ...any) {})
 		if err == nil || !strings.Contains(err.Error(), "disable_hostport_mapping") {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // The invariants of the hostport model. They state what every correct
@@ -60,7 +61,7 @@ type oracle struct {
 
 // forwards is observe(h), reused while the host's netfilter state is unchanged.
 // The caller must not modify the slice.
-func (o *oracle) forwards(h *sim.Host) []Forward {
+func (o *oracle) forwards(h *netfilter.Tables) []Forward {
 	if g := h.Generation(); !o.cached || g != o.gen {
 		// Nothing keeps the last reading (sortedForwards copies it), so
 		// its array is reused.
@@ -71,7 +72,7 @@ func (o *oracle) forwards(h *sim.Host) []Forward {
 
 // sortedForwards is what the node forwards in a stable order, reused as
 // forwards is. The caller must not modify the slice.
-func (o *oracle) sortedForwards(h *sim.Host) []Forward {
+func (o *oracle) sortedForwards(h *netfilter.Tables) []Forward {
 	fs := o.forwards(h)
 	if o.sorted == nil {
 		o.sorted = sortForwards(slices.Clone(fs))
@@ -79,19 +80,19 @@ func (o *oracle) sortedForwards(h *sim.Host) []Forward {
 	return o.sorted
 }
 
-func newOracle(h *sim.Host, cfg Config) *oracle {
+func newOracle(h *netfilter.Tables, cfg Config) *oracle {
 	o := &oracle{disabled: cfg.DisableHostportMapping}
 	if cfg.DisableHostportMapping {
 		return o
 	}
-	for _, f := range sim.Families {
+	for _, f := range netfilter.Families {
 		bin := "iptables"
-		if f == sim.IPv6 {
+		if f == netfilter.IPv6 {
 			bin = "ip6tables"
 		}
-		_, iptErr := h.LookPath(bin)
-		nft, nftErr := h.LookPath("nft")
-		if iptErr == nil || (nftErr == nil && nft.Version.AtLeast(sim.MinNFTVersion)) {
+		_, iptErr := h.Node().LookPath(bin)
+		nft, nftErr := h.Node().LookPath("nft")
+		if iptErr == nil || (nftErr == nil && nft.Version.AtLeast(netfilter.MinNFTVersion)) {
 			o.supported.add(f)
 		}
 	}
@@ -151,8 +152,8 @@ func (o *oracle) expected(id string, ips []string, ms []*PortMapping) (want []Fo
 
 // observe appends to out every forward the node performs, read from both
 // backends' state (reading creates none).
-func observe(out []Forward, h *sim.Host) []Forward {
-	for _, f := range sim.Families {
+func observe(out []Forward, h *netfilter.Tables) []Forward {
+	for _, f := range netfilter.Families {
 		out = appendIPTablesForwards(out, h.IPTablesState(f), f)
 		out = appendNFTForwards(out, h.NFTState(f, NFTTable), f)
 	}
@@ -161,7 +162,7 @@ func observe(out []Forward, h *sim.Host) []Forward {
 
 // check compares the node with the spec. It skips the invariants reported
 // says are broken already: the runner keeps only the first violation of each.
-func (o *oracle) check(h *sim.Host, now time.Duration, reported func(string) bool) []sim.Violation {
+func (o *oracle) check(h *netfilter.Tables, now time.Duration, reported func(string) bool) []sim.Violation {
 	seen := o.forwards(h)
 	var vs []sim.Violation
 	for _, f := range seen {

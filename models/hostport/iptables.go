@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // Chain names of the iptables backend, as CRI-O names them.
@@ -18,19 +18,19 @@ const (
 
 // iptablesBackend installs hostport rules in one family's nat table.
 type iptablesBackend struct {
-	host    *sim.Host
-	family  sim.Family
+	host    *netfilter.Tables
+	family  netfilter.Family
 	restore string
 }
 
 // newIPTablesBackend returns nil and an error when the family's iptables
 // binary is missing, as CRI-O's constructor does.
-func newIPTablesBackend(h *sim.Host, f sim.Family) (*iptablesBackend, error) {
+func newIPTablesBackend(h *netfilter.Tables, f netfilter.Family) (*iptablesBackend, error) {
 	bin, restore := "iptables", "iptables-restore"
-	if f == sim.IPv6 {
+	if f == netfilter.IPv6 {
 		bin, restore = "ip6tables", "ip6tables-restore"
 	}
-	if _, err := h.LookPath(bin); err != nil {
+	if _, err := h.Node().LookPath(bin); err != nil {
 		return nil, &unavailableError{backend: "iptables", err: err}
 	}
 	return &iptablesBackend{host: h, family: f, restore: restore}, nil
@@ -45,8 +45,8 @@ func chainHash(prefix string, f Forward) string {
 	return hexTag(prefix, sum[:8], true)
 }
 
-func hostPart(ip string, f sim.Family) string {
-	if f == sim.IPv6 {
+func hostPart(ip string, f netfilter.Family) string {
+	if f == netfilter.IPv6 {
 		return "[" + ip + "]"
 	}
 	return ip
@@ -74,26 +74,26 @@ func (b *iptablesBackend) add(fs []Forward) error {
 		{"POSTROUTING", []string{"-j", masqChain}},
 	} {
 		if !t.HasRule(entry.chain, entry.rule) {
-			ops = append(ops, sim.IPTablesOp{Kind: sim.AppendRule, Chain: entry.chain, Rule: entry.rule})
+			ops = append(ops, netfilter.IPTablesOp{Kind: netfilter.AppendRule, Chain: entry.chain, Rule: entry.rule})
 		}
 	}
 	for _, f := range fs {
 		hp, masq := chainHash("KUBE-HP-", f), chainHash("CRIO-MASQ-", f)
 		dest := hostPart(f.PodIP, f.Family) + ":" + strconv.Itoa(int(f.PodPort))
 		ops = append(ops,
-			sim.IPTablesOp{Kind: sim.EnsureChain, Chain: hp},
-			sim.IPTablesOp{Kind: sim.FlushChain, Chain: hp},
-			sim.IPTablesOp{Kind: sim.AppendRule, Chain: hp, Rule: []string{"-m", "comment", "--comment", f.Owner,
+			netfilter.IPTablesOp{Kind: netfilter.EnsureChain, Chain: hp},
+			netfilter.IPTablesOp{Kind: netfilter.FlushChain, Chain: hp},
+			netfilter.IPTablesOp{Kind: netfilter.AppendRule, Chain: hp, Rule: []string{"-m", "comment", "--comment", f.Owner,
 				"-p", f.Proto, "-m", f.Proto, "-j", "DNAT", "--to-destination", dest}},
-			sim.IPTablesOp{Kind: sim.EnsureChain, Chain: masq},
-			sim.IPTablesOp{Kind: sim.FlushChain, Chain: masq},
-			sim.IPTablesOp{Kind: sim.AppendRule, Chain: masq, Rule: []string{"-m", "comment", "--comment", f.Owner,
+			netfilter.IPTablesOp{Kind: netfilter.EnsureChain, Chain: masq},
+			netfilter.IPTablesOp{Kind: netfilter.FlushChain, Chain: masq},
+			netfilter.IPTablesOp{Kind: netfilter.AppendRule, Chain: masq, Rule: []string{"-m", "comment", "--comment", f.Owner,
 				"-s", f.PodIP, "-d", f.PodIP, "-p", f.Proto, "--dport", strconv.Itoa(int(f.PodPort)), "-j", "MASQUERADE"}},
 		)
 		if jump := jumpRule(f, hp); !t.HasRule(hostportsChain, jump) {
 			ops = append(ops,
-				sim.IPTablesOp{Kind: sim.InsertRule, Chain: hostportsChain, Rule: jump},
-				sim.IPTablesOp{Kind: sim.InsertRule, Chain: masqChain, Rule: []string{"-m", "comment", "--comment", f.Owner, "-j", masq}})
+				netfilter.IPTablesOp{Kind: netfilter.InsertRule, Chain: hostportsChain, Rule: jump},
+				netfilter.IPTablesOp{Kind: netfilter.InsertRule, Chain: masqChain, Rule: []string{"-m", "comment", "--comment", f.Owner, "-j", masq}})
 		}
 	}
 	return b.apply(ops)
@@ -103,18 +103,18 @@ func (b *iptablesBackend) add(fs []Forward) error {
 func (b *iptablesBackend) remove(id string) error {
 	t := b.host.IPTables(b.family)
 	owner := SandboxHash(id)
-	var ops []sim.IPTablesOp
+	var ops []netfilter.IPTablesOp
 	var chains []string
 	for _, shared := range []string{hostportsChain, masqChain} {
 		for _, r := range t.Rules(shared) {
 			if ruleArg(r, "--comment") == owner {
-				ops = append(ops, sim.IPTablesOp{Kind: sim.DeleteRule, Chain: shared, Rule: r})
+				ops = append(ops, netfilter.IPTablesOp{Kind: netfilter.DeleteRule, Chain: shared, Rule: r})
 				chains = append(chains, ruleArg(r, "-j"))
 			}
 		}
 	}
 	for _, c := range chains {
-		ops = append(ops, sim.IPTablesOp{Kind: sim.FlushChain, Chain: c}, sim.IPTablesOp{Kind: sim.DeleteChain, Chain: c})
+		ops = append(ops, netfilter.IPTablesOp{Kind: netfilter.FlushChain, Chain: c}, netfilter.IPTablesOp{Kind: netfilter.DeleteChain, Chain: c})
 	}
 	if len(ops) == 0 {
 		return nil
@@ -122,8 +122,8 @@ func (b *iptablesBackend) remove(id string) error {
 	return b.apply(ops)
 }
 
-func (b *iptablesBackend) apply(ops []sim.IPTablesOp) error {
-	if err := b.host.Exec(b.restore, "--noflush"); err != nil {
+func (b *iptablesBackend) apply(ops []netfilter.IPTablesOp) error {
+	if err := b.host.Node().Exec(b.restore, "--noflush"); err != nil {
 		return fmt.Errorf("%s: %w", b.name(), err)
 	}
 	return b.host.IPTables(b.family).Apply(ops)
@@ -136,13 +136,13 @@ func (b *iptablesBackend) forwards() ([]Forward, error) {
 
 // IPTablesForwards reads the forwards a nat table performs through the
 // KUBE-HOSTPORTS chain: each jump's match, followed to its DNAT target.
-func IPTablesForwards(t *sim.IPTables, fam sim.Family) []Forward {
+func IPTablesForwards(t *netfilter.IPTables, fam netfilter.Family) []Forward {
 	return appendIPTablesForwards(nil, t, fam)
 }
 
 // appendIPTablesForwards appends IPTablesForwards(t, fam) to out (nil t:
 // no table, no forwards).
-func appendIPTablesForwards(out []Forward, t *sim.IPTables, fam sim.Family) []Forward {
+func appendIPTablesForwards(out []Forward, t *netfilter.IPTables, fam netfilter.Family) []Forward {
 	for _, r := range t.Rules(hostportsChain) {
 		port, _ := strconv.Atoi(ruleArg(r, "--dport"))
 		f := Forward{Family: fam, Proto: ruleArg(r, "-p"), HostIP: hostAddr(ruleArg(r, "-d")), HostPort: int32(port), Owner: ruleArg(r, "--comment")}
@@ -191,7 +191,7 @@ func appendChainKey(b []byte, f Forward) []byte {
 
 // newAddOps starts add's payload with room for n forwards' operations: the
 // shared chains ensured.
-func newAddOps(n int) []sim.IPTablesOp {
-	ops := make([]sim.IPTablesOp, 0, 5+8*n)
-	return append(ops, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: hostportsChain}, sim.IPTablesOp{Kind: sim.EnsureChain, Chain: masqChain})
+func newAddOps(n int) []netfilter.IPTablesOp {
+	ops := make([]netfilter.IPTablesOp, 0, 5+8*n)
+	return append(ops, netfilter.IPTablesOp{Kind: netfilter.EnsureChain, Chain: hostportsChain}, netfilter.IPTablesOp{Kind: netfilter.EnsureChain, Chain: masqChain})
 }

@@ -3,7 +3,7 @@ package hostport
 import (
 	"errors"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // Manager is what a hostport manager does for the daemon. Add makes the
@@ -17,7 +17,7 @@ type Manager interface {
 
 // Builder makes a Manager from what the node has. It returns an error when
 // the node cannot support hostport mapping at all (no IPv4 backend works).
-type Builder func(h *sim.Host) (Manager, error)
+type Builder func(h *netfilter.Tables) (Manager, error)
 
 // backend is one netfilter backend of one family.
 type backend interface {
@@ -61,20 +61,20 @@ func (fb *familyBackends) preferred() backend {
 // fallback, each field set only from a non-nil backend, and a family
 // registered when either of its backends works.
 type metaManager struct {
-	families        map[sim.Family]*familyBackends
+	families        map[netfilter.Family]*familyBackends
 	keepNonPositive bool
 }
 
 // NewReference builds the correct manager.
-func NewReference(h *sim.Host) (Manager, error) { return newMeta(h, false) }
+func NewReference(h *netfilter.Tables) (Manager, error) { return newMeta(h, false) }
 
 // NewZeroPortUnfiltered builds a manager that treats host port <= 0 as a
 // real port: rules for port 0, and two sandboxes mapping port 0 conflict.
-func NewZeroPortUnfiltered(h *sim.Host) (Manager, error) { return newMeta(h, true) }
+func NewZeroPortUnfiltered(h *netfilter.Tables) (Manager, error) { return newMeta(h, true) }
 
-func newMeta(h *sim.Host, keepNonPositive bool) (Manager, error) {
-	m := &metaManager{families: map[sim.Family]*familyBackends{}, keepNonPositive: keepNonPositive}
-	for _, f := range sim.Families {
+func newMeta(h *netfilter.Tables, keepNonPositive bool) (Manager, error) {
+	m := &metaManager{families: map[netfilter.Family]*familyBackends{}, keepNonPositive: keepNonPositive}
+	for _, f := range netfilter.Families {
 		fb := &familyBackends{}
 		if ipt, err := newIPTablesBackend(h, f); err == nil {
 			fb.iptables = ipt
@@ -86,7 +86,7 @@ func newMeta(h *sim.Host, keepNonPositive bool) (Manager, error) {
 			m.families[f] = fb
 		}
 	}
-	if m.families[sim.IPv4] == nil {
+	if m.families[netfilter.IPv4] == nil {
 		return nil, ErrNoIPv4Backend
 	}
 	return m, nil
@@ -100,7 +100,7 @@ func (m *metaManager) Add(id, podIP string, ms []*PortMapping) error {
 // addWith is the Add path shared by the meta managers: validate, compute
 // the forwards for the pod address's family, refuse conflicts with what the
 // preferred backend holds, install.
-func addWith(families map[sim.Family]*familyBackends, id, podIP string, ms []*PortMapping, keepNonPositive bool) error {
+func addWith(families map[netfilter.Family]*familyBackends, id, podIP string, ms []*PortMapping, keepNonPositive bool) error {
 	if err := validate(ms); err != nil {
 		return err
 	}
@@ -128,7 +128,7 @@ func addWith(families map[sim.Family]*familyBackends, id, podIP string, ms []*Po
 // also clean rules left by another backend (an iptables-to-nftables upgrade).
 func (m *metaManager) Remove(id string, _ []*PortMapping) error {
 	var errs []error
-	for _, f := range sim.Families {
+	for _, f := range netfilter.Families {
 		fb := m.families[f]
 		if fb == nil {
 			continue

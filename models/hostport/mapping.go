@@ -11,7 +11,7 @@ import (
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // PortMapping is the CRI port mapping a runtime receives in RunPodSandbox.
@@ -24,7 +24,7 @@ const MaxPort = 65535
 // (any local address when HostIP is "") over Proto goes to PodIP:PodPort.
 // Owner is the hash of the sandbox that installed it.
 type Forward struct {
-	Family   sim.Family
+	Family   netfilter.Family
 	Proto    string
 	HostIP   string
 	HostPort int32
@@ -104,36 +104,36 @@ func ProtoName(p runtimeapi.Protocol) string {
 }
 
 // FamilyOf returns the IP family of an address.
-func FamilyOf(ip string) (sim.Family, error) {
+func FamilyOf(ip string) (netfilter.Family, error) {
 	a, err := netip.ParseAddr(ip)
 	if err != nil {
 		return "", fmt.Errorf("%q is not an IP address", ip)
 	}
 	if a.Is4() {
-		return sim.IPv4, nil
+		return netfilter.IPv4, nil
 	}
-	return sim.IPv6, nil
+	return netfilter.IPv6, nil
 }
 
 // familySet is a set of IP families.
 type familySet struct{ ipv4, ipv6 bool }
 
-func (s *familySet) add(f sim.Family) {
+func (s *familySet) add(f netfilter.Family) {
 	switch f {
-	case sim.IPv4:
+	case netfilter.IPv4:
 		s.ipv4 = true
-	case sim.IPv6:
+	case netfilter.IPv6:
 		s.ipv6 = true
 	}
 }
 
-func (s familySet) has(f sim.Family) bool {
-	return (f == sim.IPv4 && s.ipv4) || (f == sim.IPv6 && s.ipv6)
+func (s familySet) has(f netfilter.Family) bool {
+	return (f == netfilter.IPv4 && s.ipv4) || (f == netfilter.IPv6 && s.ipv6)
 }
 
 // normHostIP returns "" for the wildcard addresses ("", 0.0.0.0, ::), the
 // address otherwise, and whether the address applies to family f.
-func normHostIP(hostIP string, f sim.Family) (string, bool) {
+func normHostIP(hostIP string, f netfilter.Family) (string, bool) {
 	switch hostIP {
 	case "", "0.0.0.0", "::":
 		return "", true

@@ -13,6 +13,7 @@ var Model = &models.Model{
 	Summary:    "CRI-O-like hostport manager: iptables and nftables backends per IP family",
 	Invariants: Invariants(),
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
+	OwnFaults:  mappingFaultSpecs(),
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},

@@ -7,7 +7,7 @@ import (
 
 	"sigs.k8s.io/knftables"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // NFTTable is the nftables table CRI-O keeps hostports in, one per family.
@@ -17,12 +17,12 @@ const NFTTable = "crio-hostports"
 // hostipports maps, every element tagged with its sandbox's hash.
 type nftBackend struct {
 	nft    knftables.Interface
-	family sim.Family
+	family netfilter.Family
 }
 
 // newNFTBackend returns nil and an error when nft is missing or older than
 // 1.0.1, as CRI-O's constructor does.
-func newNFTBackend(h *sim.Host, f sim.Family) (*nftBackend, error) {
+func newNFTBackend(h *netfilter.Tables, f netfilter.Family) (*nftBackend, error) {
 	nft, err := h.NFTables(f, NFTTable)
 	if err != nil {
 		return nil, &unavailableError{backend: "nftables", err: err}
@@ -137,12 +137,12 @@ var forwardMaps = []string{"hostports", "hostipports"}
 
 // NFTForwards reads the forwards a crio-hostports table's maps hold, straight
 // from the node's state (nil: the table was never made).
-func NFTForwards(fk *knftables.Fake, fam sim.Family) []Forward {
+func NFTForwards(fk *knftables.Fake, fam netfilter.Family) []Forward {
 	return appendNFTForwards(nil, fk, fam)
 }
 
 // appendNFTForwards appends NFTForwards(fk, fam) to out.
-func appendNFTForwards(out []Forward, fk *knftables.Fake, fam sim.Family) []Forward {
+func appendNFTForwards(out []Forward, fk *knftables.Fake, fam netfilter.Family) []Forward {
 	if fk == nil || fk.Table == nil {
 		return out
 	}
@@ -156,7 +156,7 @@ func appendNFTForwards(out []Forward, fk *knftables.Fake, fam sim.Family) []Forw
 
 // mapForwards appends the forwards held by the elements of map name:
 // hostports (proto . port : addr . port) or hostipports (addr . proto . port : addr . port).
-func mapForwards(out []Forward, name string, elems []*knftables.Element, fam sim.Family) []Forward {
+func mapForwards(out []Forward, name string, elems []*knftables.Element, fam netfilter.Family) []Forward {
 	for _, e := range elems {
 		f := Forward{Family: fam}
 		key := e.Key

@@ -3,7 +3,7 @@ package hostport
 import (
 	"sigs.k8s.io/knftables"
 
-	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // nftOp is one operation of a transaction: add the object, or flush it.
@@ -17,12 +17,12 @@ type nftOp struct {
 // flushed and given its rules again. They depend on nothing but the family,
 // so they are built once; knftables copies what it stores and never changes
 // the objects it is given, so one set serves every transaction.
-var nftSkeletons = map[sim.Family][]nftOp{sim.IPv4: nftSkeleton(sim.IPv4), sim.IPv6: nftSkeleton(sim.IPv6)}
+var nftSkeletons = map[netfilter.Family][]nftOp{netfilter.IPv4: nftSkeleton(netfilter.IPv4), netfilter.IPv6: nftSkeleton(netfilter.IPv6)}
 
 // nftSkeleton builds a family's skeleton, as CRI-O's backend writes it.
-func nftSkeleton(f sim.Family) []nftOp {
+func nftSkeleton(f netfilter.Family) []nftOp {
 	addr, ipKw := "ipv4_addr", "ip"
-	if f == sim.IPv6 {
+	if f == netfilter.IPv6 {
 		addr, ipKw = "ipv6_addr", "ip6"
 	}
 	ops := []nftOp{

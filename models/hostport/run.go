@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
 // KubeletRetry is how long kubelet waits before retrying a failed stop.
@@ -29,17 +30,18 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 		build = v.Build
 	}
-	h, err := c.Node.Build()
+	n, err := c.Node.Build()
 	if err != nil {
 		return sim.Result{}, err
 	}
+	h := netfilter.New(n)
 	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
 		trace: &sim.Trace{Off: !trace}}
 	for _, f := range c.Faults {
-		if hf, ok := f.(faults.HostFault); ok {
-			hf.ApplyHost(h)
+		if hf, ok := f.(faults.NodeFault); ok {
+			hf.ApplyNode(n)
 			if !w.trace.Off { // a fault is formatted only for a trace
-				w.trace.Add(0, "node", "fault %s", faults.Format(f))
+				w.trace.Fault(0, "fault %s", faults.Format(f))
 			}
 		}
 	}
@@ -73,7 +75,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 // world is one run's state: the node, the daemon (nil while down), its
 // persisted store, the supervisor, kubelet's view and the oracle.
 type world struct {
-	host   *sim.Host
+	host   *netfilter.Tables
 	build  Builder
 	cfg    Config
 	store  *Store
@@ -159,14 +161,14 @@ func (w *world) run(s *Step) {
 		return
 	}
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
-	before, failures := w.oracle.sortedForwards(w.host), w.host.Failures
+	before, failures := w.oracle.sortedForwards(w.host), w.host.Node().Failures
 	var err error
 	if w.daemon == nil {
 		err = errDaemonDown
 	} else {
 		err = w.daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports)
 	}
-	toolFailed := w.host.Failures > failures
+	toolFailed := w.host.Node().Failures > failures
 	if err != nil {
 		if w.tracing() {
 			w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -21,8 +22,8 @@ const (
 // ctr is the CRI server's view of a container.
 type ctr struct {
 	spec    *Container
-	proc    *sim.Proc
-	monitor *sim.Proc
+	proc    *proc.Proc
+	monitor *proc.Proc
 	scope   *systemd.Unit
 	// exitFile is what conmon wrote: the exit status, once known.
 	exitFile    int
@@ -79,9 +80,9 @@ func (c *crio) create(spec *Container) error {
 	x.scope.PIDs = []int{x.proc.PID}
 	w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
 	w.oracle.created(x, ann)
-	x.monitor = w.procs.Spawn("conmon-"+spec.Name, sim.Behaviour{OnStop: sim.Terminate})
-	x.monitor.Watch(func(*sim.Proc) { x.monitorDead = true })
-	x.proc.Watch(func(p *sim.Proc) {
+	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate})
+	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
+	x.proc.Watch(func(p *proc.Proc) {
 		if !x.monitor.Exited {
 			x.exitFile, x.exitKnown = p.Status, true
 			w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, p.Status)
@@ -147,8 +148,8 @@ func (c *crio) kill(x *ctr, sig syscall.Signal) {
 	if w.daemon.Exited {
 		return
 	}
-	w.trace.Send(w.sched.Now(), "crio", "crun", "kill %s %s", x.spec.Name, sim.SignalName(sig))
-	if err := w.procs.Kill("crun", x.proc, sig); errors.Is(err, sim.ErrNoSuchProcess) {
+	w.trace.Send(w.sched.Now(), "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
+	if err := w.procs.Kill("crun", x.proc, sig); errors.Is(err, proc.ErrNoSuchProcess) {
 		w.trace.Add(w.sched.Now(), "crun", "kill %s: no such process", x.spec.Name)
 	}
 }

@@ -85,20 +85,20 @@ func Generate(c sim.Chooser, variant string) *Case {
 	nth := func(c sim.Chooser) int { return 1 + c.Intn(4) }
 	when := func(c sim.Chooser) time.Duration { return times[c.Intn(len(times))] }
 	for _, mk := range []func(c sim.Chooser) faults.Fault{
-		func(c sim.Chooser) faults.Fault { return faults.SignalDrop{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault { return SignalDrop{Nth: nth(c)} },
 		func(c sim.Chooser) faults.Fault {
-			return faults.SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
+			return SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
 		},
-		func(c sim.Chooser) faults.Fault { return faults.SignalDup{Nth: nth(c)} },
-		func(c sim.Chooser) faults.Fault { return faults.SignalReorder{Nth: nth(c)} },
-		func(c sim.Chooser) faults.Fault { return faults.ExitAtDeadline{Container: pick(c)} },
-		func(c sim.Chooser) faults.Fault { return faults.IgnoresStopSignal{Container: pick(c)} },
-		func(c sim.Chooser) faults.Fault { return faults.DiesOnStopSignal{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault { return SignalDup{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault { return SignalReorder{Nth: nth(c)} },
+		func(c sim.Chooser) faults.Fault { return ExitAtDeadline{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault { return IgnoresStopSignal{Container: pick(c)} },
+		func(c sim.Chooser) faults.Fault { return DiesOnStopSignal{Container: pick(c)} },
 		func(c sim.Chooser) faults.Fault {
-			return faults.DState{Container: pick(c), At: when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
+			return DState{Container: pick(c), At: when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
 		},
-		func(c sim.Chooser) faults.Fault { return faults.ExitsOnItsOwn{Container: pick(c), At: when(c)} },
-		func(c sim.Chooser) faults.Fault { return faults.MonitorDies{Container: pick(c), At: when(c)} },
+		func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} },
+		func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} },
 	} {
 		sim.Group(c, func(c sim.Chooser) {
 			if c.Intn(6) == 1 {

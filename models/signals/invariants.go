@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // Epsilon bounds how late StopContainer may return after its deadline (or
@@ -41,7 +42,7 @@ func Invariants() []sim.Invariant {
 // path's start plus its grace. It never looks at the variant.
 type oracle struct {
 	w       *world
-	byProc  map[*sim.Proc]*watched
+	byProc  map[*proc.Proc]*watched
 	pending []sim.Violation
 	calls   []*stopCall
 }
@@ -61,7 +62,7 @@ type stopCall struct {
 }
 
 func newOracle(w *world) *oracle {
-	o := &oracle{w: w, byProc: map[*sim.Proc]*watched{}}
+	o := &oracle{w: w, byProc: map[*proc.Proc]*watched{}}
 	w.procs.OnSend = o.sent
 	w.procs.OnExit = o.exited
 	return o
@@ -147,14 +148,14 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 }
 
 // sent sees every signal sent on the node.
-func (o *oracle) sent(p *sim.Proc, s sim.SentSignal) {
+func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
 	wt := o.byProc[p]
 	if wt == nil {
 		return
 	}
 	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && wt.zero) {
 		o.report(InvStopSignalFirst, "%s's first signal was %s from %s, not its stop signal %s",
-			p.Name, sim.SignalName(s.Sig), s.From, sim.SignalName(p.StopSignal()))
+			p.Name, proc.SignalName(s.Sig), s.From, proc.SignalName(p.StopSignal()))
 	}
 	if s.Sig == syscall.SIGKILL && s.At < wt.deadline {
 		if wt.deadline == math.MaxInt64 {
@@ -167,7 +168,7 @@ func (o *oracle) sent(p *sim.Proc, s sim.SentSignal) {
 }
 
 // exited sees every exit.
-func (o *oracle) exited(p *sim.Proc) {
+func (o *oracle) exited(p *proc.Proc) {
 	wt := o.byProc[p]
 	if wt == nil {
 		return

@@ -10,9 +10,8 @@ var Model = &models.Model{
 	Name:       "signals",
 	Summary:    "graceful stop: kubelet, CRI-O stop loop, OCI runtime scopes, systemd shutdown, processes",
 	Invariants: Invariants(),
-	Faults: []string{"signal-drop", "signal-delay", "signal-dup", "signal-reorder", "exit-at-deadline", "exits-on-its-own",
-		"slow-exit", "ignores-stop-signal", "dies-on-stop-signal", "d-state", "monitor-dies"},
-	Generate: func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
+	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
+	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
 }
 
 func init() {

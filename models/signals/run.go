@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -19,14 +20,14 @@ type world struct {
 	variant Variant
 	sched   *sim.Scheduler
 	trace   *sim.Trace
-	procs   *sim.Procs
+	procs   *proc.Procs
 	sd      *systemd.Systemd
 	stopper *systemd.Stopper
 	crio    *crio
 	oracle  *oracle
 	runner  *sim.Runner
 	// daemon is the CRI server's process: its stop loops end with it.
-	daemon *sim.Proc
+	daemon *proc.Proc
 	// down is set once the node shuts down: kubelet makes no more calls.
 	down bool
 }
@@ -46,7 +47,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
 	w := &world{c: c, variant: v, sched: sched, trace: tr}
-	w.procs = &sim.Procs{Sched: sched, Trace: tr}
+	w.procs = &proc.Procs{Sched: sched, Trace: tr}
 	w.sd = &systemd.Systemd{Version: c.Config.SystemdVersion}
 	if w.sd.Version == 0 {
 		w.sd.Version = systemd.DefaultVersion
@@ -59,16 +60,16 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		w.runner.Check = nil
 	}
 	for _, f := range c.Faults {
-		if df, ok := f.(faults.DeliveryFault); ok {
+		if df, ok := f.(DeliveryFault); ok {
 			w.procs.Faults = append(w.procs.Faults, df.Delivery())
 			if !tr.Off { // a fault is formatted only for a trace
-				tr.Add(0, "node", "fault %s", faults.Format(f))
+				tr.Fault(0, "fault %s", faults.Format(f))
 			}
 		}
 	}
 	last := time.Duration(0)
 	for _, f := range c.Faults {
-		if md, ok := f.(faults.MonitorDies); ok {
+		if md, ok := f.(MonitorDies); ok {
 			sched.At(md.At, "monitor-dies", func() { w.killMonitor(md.Container) })
 			last = max(last, md.At)
 		}
@@ -91,10 +92,10 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 var testHook func(*world)
 
 // behaviour is the container's process behaviour after the faults.
-func (w *world) behaviour(spec *Container) sim.Behaviour {
-	b := sim.Behaviour{StopSignal: spec.StopSignal, OnStop: sim.Handle, Cleanup: spec.Cleanup}
+func (w *world) behaviour(spec *Container) proc.Behaviour {
+	b := proc.Behaviour{StopSignal: spec.StopSignal, OnStop: proc.Handle, Cleanup: spec.Cleanup}
 	for _, f := range w.c.Faults {
-		if bf, ok := f.(faults.BehaviourFault); ok && bf.Target() == spec.Name {
+		if bf, ok := f.(BehaviourFault); ok && bf.Target() == spec.Name {
 			bf.ApplyBehaviour(&b, spec.Grace)
 		}
 	}
@@ -104,7 +105,7 @@ func (w *world) behaviour(spec *Container) sim.Behaviour {
 // boot starts the services and kubelet's containers at time 0.
 func (w *world) boot() {
 	for _, svc := range []struct{ name, after string }{{"crio", ""}, {"kubelet", "crio.service"}} {
-		p := w.procs.Spawn(svc.name, sim.Behaviour{OnStop: sim.Handle, Cleanup: 50 * time.Millisecond})
+		p := w.procs.Spawn(svc.name, proc.Behaviour{OnStop: proc.Handle, Cleanup: 50 * time.Millisecond})
 		props := []systemd.Property{{Name: "Description", Value: svc.name}}
 		if svc.after != "" {
 			props = append(props, systemd.Property{Name: "After", Value: svc.after})

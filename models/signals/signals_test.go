@@ -10,7 +10,6 @@ import (
 	"go.uber.org/goleak"
 	"pgregory.net/rapid"
 
-	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -180,7 +179,7 @@ func TestStopLoopSemantics(t *testing.T) {
 func runWorld(t *testing.T, c *Case, ignore bool) *world {
 	t.Helper()
 	if ignore {
-		c.Faults = append(c.Faults, faults.IgnoresStopSignal{Container: "c"})
+		c.Faults = append(c.Faults, IgnoresStopSignal{Container: "c"})
 	}
 	var got *world
 	testHook = func(w *world) { got = w }

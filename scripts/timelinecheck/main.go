@@ -122,10 +122,10 @@ func expect(events []sim.TraceEvent) expectation {
 	for _, e := range events {
 		w.lanes[e.Actor] = true
 		switch {
-		case e.To != "" && e.To != e.Actor:
-			w.lanes[e.To] = true
+		case e.Peer != "" && e.Peer != e.Actor:
+			w.lanes[e.Peer] = true
 			w.sends++
-		case e.To == e.Actor && e.To != "":
+		case e.Peer == e.Actor && e.Peer != "":
 			w.timers++
 		case e.Actor == "check" && strings.HasPrefix(e.What, "VIOLATION "):
 			inv, _, _ := strings.Cut(strings.TrimPrefix(e.What, "VIOLATION "), ":")

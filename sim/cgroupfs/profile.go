@@ -9,37 +9,23 @@ import (
 	"github.com/containerd/cgroups/v3"
 
 	"github.com/faultsim/faultsim/sim"
+	simnode "github.com/faultsim/faultsim/sim/node"
 )
 
-// Mode is how a node mounts cgroups, as systemd sets it up at boot.
-type Mode int
+// Mode is how a node mounts cgroups (the node's cgroup mode).
+type Mode = simnode.CgroupMode
 
-// The cgroup modes. Legacy mounts one v1 hierarchy per controller (and
-// name=systemd); Hybrid adds a controller-less cgroup2 at unified/;
-// Unified mounts only cgroup2 at the mount point.
+// The cgroup modes, as the node has them.
 const (
-	Legacy Mode = iota + 1
-	Hybrid
-	Unified
+	Legacy  = simnode.Legacy
+	Hybrid  = simnode.Hybrid
+	Unified = simnode.Unified
 )
-
-// String renders the mode as scenario files write it.
-func (m Mode) String() string {
-	switch m {
-	case Legacy:
-		return "v1"
-	case Hybrid:
-		return "hybrid"
-	case Unified:
-		return "v2"
-	}
-	return "unknown"
-}
 
 // CGMode is the value containerd/cgroups' cgroups.Mode() would return on
-// the node (cgroups.Mode reads the real /sys/fs/cgroup, so a runtime
-// running on the simulated node asks the node instead).
-func (m Mode) CGMode() cgroups.CGMode {
+// a node mounted in mode m (cgroups.Mode reads the real /sys/fs/cgroup, so
+// a runtime running on the simulated node asks the node instead).
+func CGMode(m Mode) cgroups.CGMode {
 	switch m {
 	case Legacy:
 		return cgroups.Legacy
@@ -52,20 +38,10 @@ func (m Mode) CGMode() cgroups.CGMode {
 }
 
 // Modes lists the modes in a fixed order.
-var Modes = []Mode{Legacy, Hybrid, Unified}
+var Modes = simnode.CgroupModes
 
 // ParseMode reads "v1" (or "legacy"), "hybrid", "v2" (or "unified").
-func ParseMode(s string) (Mode, error) {
-	switch s {
-	case "v1", "legacy":
-		return Legacy, nil
-	case "hybrid":
-		return Hybrid, nil
-	case "v2", "unified":
-		return Unified, nil
-	}
-	return 0, fmt.Errorf("cgroup mode %q: expected v1, hybrid or v2", s)
-}
+func ParseMode(s string) (Mode, error) { return simnode.ParseCgroupMode(s) }
 
 // Profile fixes what decides a node's cgroups: the kernel, the mode
 // systemd mounted, systemd's version (which properties and controllers it
@@ -106,7 +82,7 @@ var profiles = []Profile{
 }
 
 // Kernels are the kernel versions profiles and faults draw from.
-var Kernels = []string{"4.19", "5.4", "5.10", "5.15", "6.1", "6.6"}
+var Kernels = simnode.Kernels
 
 // SystemdVersions are the systemd versions faults draw from.
 var SystemdVersions = []int{219, 239, 241, 245, 247, 249, 252, 255}

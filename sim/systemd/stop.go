@@ -5,6 +5,7 @@ import (
 	"syscall"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // Stopper stops units on the node's processes in virtual time, as systemd's
@@ -12,7 +13,7 @@ import (
 // TimeoutStopUSec for them to exit, then SIGKILL to what is left.
 type Stopper struct {
 	SD    *Systemd
-	Procs *sim.Procs
+	Procs *proc.Procs
 }
 
 // Stop stops a unit and calls done once its processes are gone and the unit
@@ -25,7 +26,7 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 	}
 	u.State = Deactivating
 	trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
-		sim.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
+		proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
 	for _, p := range st.live(u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
@@ -56,8 +57,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 }
 
 // live lists the unit's processes still running.
-func (st *Stopper) live(u *Unit) []*sim.Proc {
-	var out []*sim.Proc
+func (st *Stopper) live(u *Unit) []*proc.Proc {
+	var out []*proc.Proc
 	for _, pid := range u.PIDs {
 		if p := st.Procs.Get(pid); p != nil && !p.Exited {
 			out = append(out, p)
@@ -75,7 +76,7 @@ func (st *Stopper) whenGone(u *Unit, fn func()) {
 	}
 	left := len(live)
 	for _, p := range live {
-		p.Watch(func(*sim.Proc) {
+		p.Watch(func(*proc.Proc) {
 			if left--; left == 0 {
 				fn()
 			}

@@ -7,16 +7,17 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // TestShutdownTransaction: units with default dependencies stop in reverse
 // After= order with their KillSignal and TimeoutStopUSec; a unit without
 // them is left to the final SIGKILL.
 func TestShutdownTransaction(t *testing.T) {
-	ps := &sim.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
 	sd := &Systemd{}
 	st := &Stopper{SD: sd, Procs: ps}
-	start := func(name string, b sim.Behaviour, props ...Property) *sim.Proc {
+	start := func(name string, b proc.Behaviour, props ...Property) *proc.Proc {
 		p := ps.Spawn(name, b)
 		u, err := sd.StartTransientUnit(name, props)
 		if err != nil {
@@ -25,10 +26,10 @@ func TestShutdownTransaction(t *testing.T) {
 		u.PIDs = []int{p.PID}
 		return p
 	}
-	daemon := start("crio.service", sim.Behaviour{OnStop: sim.Handle, Cleanup: time.Second})
-	slow := start("slow.scope", sim.Behaviour{OnStop: sim.Handle, Cleanup: time.Minute},
+	daemon := start("crio.service", proc.Behaviour{OnStop: proc.Handle, Cleanup: time.Second})
+	slow := start("slow.scope", proc.Behaviour{OnStop: proc.Handle, Cleanup: time.Minute},
 		Property{"After", "crio.service"}, Property{"TimeoutStopUSec", "5000000"}, Property{"KillSignal", "2"})
-	loose := start("loose.scope", sim.Behaviour{OnStop: sim.Handle}, Property{"DefaultDependencies", "false"})
+	loose := start("loose.scope", proc.Behaviour{OnStop: proc.Handle}, Property{"DefaultDependencies", "false"})
 	done := false
 	st.Shutdown(func() { done = true })
 	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
@@ -52,9 +53,9 @@ func TestShutdownTransaction(t *testing.T) {
 }
 
 func TestStopWithoutTimeoutWaits(t *testing.T) {
-	ps := &sim.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
 	sd := &Systemd{}
-	p := ps.Spawn("p", sim.Behaviour{OnStop: sim.Handle, Cleanup: 10 * time.Minute})
+	p := ps.Spawn("p", proc.Behaviour{OnStop: proc.Handle, Cleanup: 10 * time.Minute})
 	u, _ := sd.StartTransientUnit("p.scope", []Property{{"TimeoutStopUSec", "0"}})
 	u.PIDs = []int{p.PID}
 	stopped := time.Duration(-1)

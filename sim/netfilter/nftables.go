@@ -1,4 +1,4 @@
-package sim
+package netfilter
 
 import (
 	"context"
@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // MinNFTVersion is the oldest nft that knftables accepts.
-var MinNFTVersion = MustVersion("1.0.1")
+var MinNFTVersion = sim.MustVersion("1.0.1")
 
 // KnftFamily maps an IP family to its nftables family.
 func KnftFamily(f Family) knftables.Family {
@@ -24,8 +26,8 @@ func KnftFamily(f Family) knftables.Family {
 // state, as knftables.New would on a real node: it fails when nft is not on
 // the PATH or is older than 1.0.1. Every Run goes through the nft tool, so a
 // tool-fails fault on nft makes the transaction fail (atomically, as nft -f).
-func (h *Host) NFTables(f Family, table string) (knftables.Interface, error) {
-	t, err := h.LookPath("nft")
+func (h *Tables) NFTables(f Family, table string) (knftables.Interface, error) {
+	t, err := h.node.LookPath("nft")
 	if err != nil {
 		return nil, fmt.Errorf("could not run nftables command: %w", err)
 	}
@@ -38,9 +40,9 @@ func (h *Host) NFTables(f Family, table string) (knftables.Interface, error) {
 // NFTState returns the in-memory state of a node's nftables table, for
 // observers (invariants) that read what the kernel holds, or nil when nothing
 // ever touched that table. It never creates one.
-func (h *Host) NFTState(f Family, table string) *knftables.Fake { return h.nft[string(f)+"/"+table] }
+func (h *Tables) NFTState(f Family, table string) *knftables.Fake { return h.nft[string(f)+"/"+table] }
 
-func (h *Host) nftTable(f Family, table string) *knftables.Fake {
+func (h *Tables) nftTable(f Family, table string) *knftables.Fake {
 	fk, ok := h.nft[string(f)+"/"+table]
 	if !ok {
 		fk = knftables.NewFake(KnftFamily(f), table)
@@ -49,7 +51,7 @@ func (h *Host) nftTable(f Family, table string) *knftables.Fake {
 	return fk
 }
 
-func (h *Host) nftDump() string {
+func (h *Tables) nftDump() string {
 	keys := make([]string, 0, len(h.nft))
 	for k := range h.nft {
 		keys = append(keys, k)
@@ -66,14 +68,14 @@ func (h *Host) nftDump() string {
 
 // nftTool is the nft command line over the node's nftables state.
 type nftTool struct {
-	host *Host
+	host *Tables
 	fake *knftables.Fake
 }
 
 func (n *nftTool) NewTransaction() *knftables.Transaction { return n.fake.NewTransaction() }
 
 func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
-	if err := n.host.Exec("nft", "-f", "-"); err != nil {
+	if err := n.host.node.Exec("nft", "-f", "-"); err != nil {
 		return err
 	}
 	n.host.nftRuns++
@@ -81,7 +83,7 @@ func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
 }
 
 func (n *nftTool) Check(ctx context.Context, tx *knftables.Transaction) error {
-	if _, err := n.host.LookPath("nft"); err != nil {
+	if _, err := n.host.node.LookPath("nft"); err != nil {
 		return err
 	}
 	return n.fake.Check(ctx, tx)

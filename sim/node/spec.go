@@ -1,9 +1,11 @@
-package sim
+package node
 
 import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // ToolSpec is a tool installed on a node at a version.
@@ -12,17 +14,17 @@ type ToolSpec struct {
 	Version string
 }
 
-// NodeSpec describes a node as a scenario file gives it.
-type NodeSpec struct {
+// Spec describes a node as a scenario file gives it.
+type Spec struct {
 	Distro string
 	Kernel string
 	Tools  []ToolSpec
 }
 
-// DefaultNode is a Fedora 42 node with iptables 1.8.11 and nft 1.1.1: the
-// node of incident 1 before the iptables tool chain is removed.
-func DefaultNode() NodeSpec {
-	return NodeSpec{
+// Default is a Fedora 42 node with iptables 1.8.11 and nft 1.1.1: the node
+// of incident 1 before the iptables tool chain is removed.
+func Default() Spec {
+	return Spec{
 		Distro: "fedora-42",
 		Kernel: "6.14.0",
 		Tools: []ToolSpec{
@@ -33,23 +35,23 @@ func DefaultNode() NodeSpec {
 	}
 }
 
-// Build makes the Host the spec describes.
-func (n NodeSpec) Build() (*Host, error) {
-	k, err := parseVersionShared(n.Kernel)
+// Build makes the Node the spec describes.
+func (s Spec) Build() (*Node, error) {
+	k, err := parseVersionShared(s.Kernel)
 	if err != nil {
 		return nil, fmt.Errorf("node kernel: %w", err)
 	}
-	h := NewHost(n.Distro, k)
-	tools := make([]Tool, len(n.Tools)) // the node's tools in one allocation
-	for i, t := range n.Tools {
+	n := New(s.Distro, k)
+	tools := make([]Tool, len(s.Tools)) // the node's tools in one allocation
+	for i, t := range s.Tools {
 		v, err := parseVersionShared(t.Version)
 		if err != nil {
 			return nil, fmt.Errorf("node tool %s: %w", t.Name, err)
 		}
 		tools[i] = Tool{Name: t.Name, Version: v}
-		h.tools[t.Name] = &tools[i] // as Install
+		n.tools[t.Name] = &tools[i] // as Install
 	}
-	return h, nil
+	return n, nil
 }
 
 // parsedVersions remembers what ParseVersion made of the version strings
@@ -64,11 +66,11 @@ var (
 const maxParsedVersions = 256
 
 // parseVersionShared is ParseVersion, remembered.
-func parseVersionShared(s string) (Version, error) {
+func parseVersionShared(s string) (sim.Version, error) {
 	if v, ok := parsedVersions.Load(s); ok {
-		return v.(Version), nil
+		return v.(sim.Version), nil
 	}
-	v, err := ParseVersion(s)
+	v, err := sim.ParseVersion(s)
 	if err == nil && parsedCount.Add(1) <= maxParsedVersions {
 		parsedVersions.Store(s, v)
 	}

@@ -1,16 +1,16 @@
-package faults
+package cgroups
 
 import (
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
 
 func TestCgroupFaultsReshapeTheNode(t *testing.T) {
-	p, _ := cgroupfs.LookupProfile("al2023-like")
-	n := CgroupNode{FS: cgroupfs.Spec{Profile: p}}
+	c := &Case{Node: NodeSpec{Profile: "al2023-like"}}
 	for _, raw := range []struct {
 		name string
 		args map[string]string
@@ -25,11 +25,15 @@ func TestCgroupFaultsReshapeTheNode(t *testing.T) {
 		{"interface-file-read-only", map[string]string{"file": "memory.max"}},
 		{"systemd-bus-down", nil},
 	} {
-		f, err := New(raw.name, raw.args)
+		f, err := faults.New(raw.name, raw.args)
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.(CgroupFault).ApplyCgroups(&n)
+		c.Faults = append(c.Faults, f)
+	}
+	n, err := nodeSpec(c)
+	if err != nil {
+		t.Fatal(err)
 	}
 	s := n.FS
 	if s.Kernel.String() != "5.10" || s.Mode != cgroupfs.Hybrid || s.Systemd != 219 || !n.BusDown ||
@@ -55,7 +59,7 @@ func TestCgroupFaultParameters(t *testing.T) {
 		{"cgroup-exists", map[string]string{"sandbox": "pod1"}, ""},
 	}
 	for _, tt := range tests {
-		f, err := New(tt.name, tt.raw)
+		f, err := faults.New(tt.name, tt.raw)
 		switch {
 		case tt.wantErr == "" && err != nil:
 			t.Errorf("New(%s, %v) = %v", tt.name, tt.raw, err)
@@ -63,7 +67,7 @@ func TestCgroupFaultParameters(t *testing.T) {
 			t.Errorf("New(%s, %v) = %v, want an error containing %q", tt.name, tt.raw, err, tt.wantErr)
 		case tt.wantErr == "":
 			if sf, ok := f.(SandboxFault); !ok || sf.Target() != "pod1" {
-				t.Errorf("%s is not a sandbox fault on pod1", Format(f))
+				t.Errorf("%s is not a sandbox fault on pod1", faults.Format(f))
 			}
 		}
 	}

@@ -1,11 +1,17 @@
-package sim
+package proc
 
 import (
 	"errors"
 	"syscall"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/faultsim/faultsim/sim"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // TestSignalDelivery sends SIGTERM then SIGKILL (1 s apart) to a process
 // and checks how each disposition and delivery fault plays out.
@@ -29,7 +35,7 @@ func TestSignalDelivery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ps := &Procs{Sched: NewScheduler(nil), Trace: &Trace{}, Faults: tt.faults}
+			ps := &Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}, Faults: tt.faults}
 			p := ps.Spawn("p", tt.b)
 			exits := 0
 			p.Watch(func(*Proc) { exits++ })
@@ -50,7 +56,7 @@ func TestSignalDelivery(t *testing.T) {
 }
 
 func TestKillExitedProcess(t *testing.T) {
-	ps := &Procs{Sched: NewScheduler(nil), Trace: &Trace{}}
+	ps := &Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
 	p := ps.Spawn("p", Behaviour{ExitAt: time.Second})
 	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
 		ev.Do()

@@ -1,10 +1,10 @@
-package faults
+package cgroups
 
 import (
 	"slices"
-	"strconv"
 	"time"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
@@ -19,7 +19,7 @@ type CgroupNode struct {
 
 // CgroupFault changes the cgroup side of the node before the run.
 type CgroupFault interface {
-	Fault
+	faults.Fault
 	ApplyCgroups(n *CgroupNode)
 }
 
@@ -27,101 +27,55 @@ type CgroupFault interface {
 // decides when (its cgroup is left over before the sandbox runs, vanishes
 // after, its hypervisor takes long to exit when it stops).
 type SandboxFault interface {
-	Fault
+	faults.Fault
 	Target() string
 }
 
-func init() {
-	ctrl := Param{Name: "controller", Type: String, Summary: "cgroup controller", OneOf: cgroupfs.ControllerNames()}
-	file := Param{Name: "file", Type: String, Summary: "cgroup interface file", OneOf: cgroupfs.InterfaceFileNames()}
-	sandbox := Param{Name: "sandbox", Type: String, Summary: "the sandbox it happens to"}
-	Register(Spec{Name: "kernel-version", Kind: Host,
-		Summary: "the node runs this kernel: it has the cgroup controllers and interface files of that version",
-		Params:  []Param{{Name: "version", Type: Version, Summary: "kernel version", OneOf: cgroupfs.Kernels}},
-		Build:   func(a Args) (Fault, error) { return KernelVersion{Version: a.Version("version")}, nil }})
-	Register(Spec{Name: "cgroup-mode", Kind: Host,
-		Summary: "systemd mounted cgroups this way: v1 (one hierarchy per controller), hybrid (v1 plus a controller-less cgroup2) or v2",
-		Params:  []Param{{Name: "mode", Type: String, Summary: "cgroup mode", OneOf: []string{"v1", "hybrid", "v2"}}},
-		Build: func(a Args) (Fault, error) {
-			m, err := cgroupfs.ParseMode(a.Get("mode"))
-			return CgroupMode{Mode: m}, err
-		}})
-	Register(Spec{Name: "systemd-version", Kind: Host,
-		Summary: "the node runs this systemd: it rejects transient-unit properties it does not know and delegates only the cgroup2 controllers it knows",
-		Params:  []Param{{Name: "version", Type: Int, Summary: "systemd version number", Min: 200, Max: 999}},
-		Build:   func(a Args) (Fault, error) { return SystemdVersion{Version: a.Int("version")}, nil }})
-	Register(Spec{Name: "controller-missing", Kind: Host,
+func cgroupFaultSpecs() (specs []faults.Spec) {
+	ctrl := faults.Param{Name: "controller", Type: faults.String, Summary: "cgroup controller", OneOf: cgroupfs.ControllerNames()}
+	file := faults.Param{Name: "file", Type: faults.String, Summary: "cgroup interface file", OneOf: cgroupfs.InterfaceFileNames()}
+	sandbox := faults.Param{Name: "sandbox", Type: faults.String, Summary: "the sandbox it happens to"}
+	specs = append(specs, faults.Spec{Name: "controller-missing", Kind: faults.Host,
 		Summary: "the kernel lacks a controller (cgroup_disable=): absent from cgroup.controllers on v2, not mounted on v1",
-		Params:  []Param{ctrl},
-		Build:   func(a Args) (Fault, error) { return ControllerMissing{Controller: a.Get("controller")}, nil }})
-	Register(Spec{Name: "controller-not-enabled", Kind: Host,
+		Params:  []faults.Param{ctrl},
+		Build: func(a faults.Args) (faults.Fault, error) {
+			return ControllerMissing{Controller: a.Get("controller")}, nil
+		}})
+	specs = append(specs, faults.Spec{Name: "controller-not-enabled", Kind: faults.Host,
 		Summary: "systemd and kubelet do not enable a controller below the root (cgroup.subtree_control), nor create units' cgroups for it on v1",
-		Params:  []Param{ctrl},
-		Build:   func(a Args) (Fault, error) { return ControllerNotEnabled{Controller: a.Get("controller")}, nil }})
-	Register(Spec{Name: "interface-file-missing", Kind: Host,
+		Params:  []faults.Param{ctrl},
+		Build: func(a faults.Args) (faults.Fault, error) {
+			return ControllerNotEnabled{Controller: a.Get("controller")}, nil
+		}})
+	specs = append(specs, faults.Spec{Name: "interface-file-missing", Kind: faults.Host,
 		Summary: "the kernel lacks an interface file in every cgroup (a config option or boot parameter off): writes fail with EACCES",
-		Params:  []Param{file},
-		Build:   func(a Args) (Fault, error) { return FileMissing{File: a.Get("file")}, nil }})
-	Register(Spec{Name: "interface-file-read-only", Kind: Host,
+		Params:  []faults.Param{file},
+		Build:   func(a faults.Args) (faults.Fault, error) { return FileMissing{File: a.Get("file")}, nil }})
+	specs = append(specs, faults.Spec{Name: "interface-file-read-only", Kind: faults.Host,
 		Summary: "writes to an interface file are refused with EACCES in every cgroup",
-		Params:  []Param{file},
-		Build:   func(a Args) (Fault, error) { return FileReadOnly{File: a.Get("file")}, nil }})
-	Register(Spec{Name: "systemd-bus-down", Kind: Host,
+		Params:  []faults.Param{file},
+		Build:   func(a faults.Args) (faults.Fault, error) { return FileReadOnly{File: a.Get("file")}, nil }})
+	specs = append(specs, faults.Spec{Name: "systemd-bus-down", Kind: faults.Host,
 		Summary: "systemd's D-Bus API does not answer: StartTransientUnit and StopUnit fail",
-		Build:   func(Args) (Fault, error) { return BusDown{}, nil }})
-	Register(Spec{Name: "cgroup-exists", Kind: Host,
+		Build:   func(faults.Args) (faults.Fault, error) { return BusDown{}, nil }})
+	specs = append(specs, faults.Spec{Name: "cgroup-exists", Kind: faults.Host,
 		Summary: "the sandbox's cgroup is already there before it runs, left over with a stale memory limit",
-		Params:  []Param{sandbox},
-		Build:   func(a Args) (Fault, error) { return CgroupExists{Sandbox: a.Get("sandbox")}, nil }})
-	Register(Spec{Name: "cgroup-vanishes", Kind: Timing,
+		Params:  []faults.Param{sandbox},
+		Build:   func(a faults.Args) (faults.Fault, error) { return CgroupExists{Sandbox: a.Get("sandbox")}, nil }})
+	specs = append(specs, faults.Spec{Name: "cgroup-vanishes", Kind: faults.Timing,
 		Summary: "the sandbox's cgroup directories are removed behind the runtime's back at a virtual time, if no process is in them",
-		Params:  []Param{sandbox, {Name: "at", Type: Duration, Summary: "virtual time it vanishes"}},
-		Build: func(a Args) (Fault, error) {
+		Params:  []faults.Param{sandbox, {Name: "at", Type: faults.Duration, Summary: "virtual time it vanishes"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return CgroupVanishes{Sandbox: a.Get("sandbox"), At: a.Duration("at")}, nil
 		}})
-	Register(Spec{Name: "hypervisor-exit-slow", Kind: Timing,
+	specs = append(specs, faults.Spec{Name: "hypervisor-exit-slow", Kind: faults.Timing,
 		Summary: "the sandbox's hypervisor keeps exiting for a while after its VM is stopped: it stays in its cgroup and cannot be moved",
-		Params:  []Param{sandbox, {Name: "for", Type: Duration, Summary: "how long it takes to exit"}},
-		Build: func(a Args) (Fault, error) {
+		Params:  []faults.Param{sandbox, {Name: "for", Type: faults.Duration, Summary: "how long it takes to exit"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return HypervisorExitSlow{Sandbox: a.Get("sandbox"), For: a.Duration("for")}, nil
 		}})
+	return
 }
-
-// KernelVersion sets the node's kernel.
-type KernelVersion struct{ Version sim.Version }
-
-// Name implements Fault.
-func (KernelVersion) Name() string { return "kernel-version" }
-
-// Args implements Fault.
-func (f KernelVersion) Args() Args { return Args{{"version", f.Version.String()}} }
-
-// ApplyCgroups implements CgroupFault.
-func (f KernelVersion) ApplyCgroups(n *CgroupNode) { n.FS.Kernel = f.Version }
-
-// CgroupMode sets how cgroups are mounted.
-type CgroupMode struct{ Mode cgroupfs.Mode }
-
-// Name implements Fault.
-func (CgroupMode) Name() string { return "cgroup-mode" }
-
-// Args implements Fault.
-func (f CgroupMode) Args() Args { return Args{{"mode", f.Mode.String()}} }
-
-// ApplyCgroups implements CgroupFault.
-func (f CgroupMode) ApplyCgroups(n *CgroupNode) { n.FS.Mode = f.Mode }
-
-// SystemdVersion sets the node's systemd version.
-type SystemdVersion struct{ Version int }
-
-// Name implements Fault.
-func (SystemdVersion) Name() string { return "systemd-version" }
-
-// Args implements Fault.
-func (f SystemdVersion) Args() Args { return Args{{"version", strconv.Itoa(f.Version)}} }
-
-// ApplyCgroups implements CgroupFault.
-func (f SystemdVersion) ApplyCgroups(n *CgroupNode) { n.FS.Systemd = f.Version }
 
 // ControllerMissing removes a controller from the kernel.
 type ControllerMissing struct{ Controller string }
@@ -130,7 +84,7 @@ type ControllerMissing struct{ Controller string }
 func (ControllerMissing) Name() string { return "controller-missing" }
 
 // Args implements Fault.
-func (f ControllerMissing) Args() Args { return Args{{"controller", f.Controller}} }
+func (f ControllerMissing) Args() faults.Args { return faults.Args{{Name: "controller", Value: f.Controller}} }
 
 // ApplyCgroups implements CgroupFault.
 func (f ControllerMissing) ApplyCgroups(n *CgroupNode) {
@@ -144,7 +98,7 @@ type ControllerNotEnabled struct{ Controller string }
 func (ControllerNotEnabled) Name() string { return "controller-not-enabled" }
 
 // Args implements Fault.
-func (f ControllerNotEnabled) Args() Args { return Args{{"controller", f.Controller}} }
+func (f ControllerNotEnabled) Args() faults.Args { return faults.Args{{Name: "controller", Value: f.Controller}} }
 
 // ApplyCgroups implements CgroupFault.
 func (f ControllerNotEnabled) ApplyCgroups(n *CgroupNode) {
@@ -158,7 +112,7 @@ type FileMissing struct{ File string }
 func (FileMissing) Name() string { return "interface-file-missing" }
 
 // Args implements Fault.
-func (f FileMissing) Args() Args { return Args{{"file", f.File}} }
+func (f FileMissing) Args() faults.Args { return faults.Args{{Name: "file", Value: f.File}} }
 
 // ApplyCgroups implements CgroupFault.
 func (f FileMissing) ApplyCgroups(n *CgroupNode) {
@@ -172,7 +126,7 @@ type FileReadOnly struct{ File string }
 func (FileReadOnly) Name() string { return "interface-file-read-only" }
 
 // Args implements Fault.
-func (f FileReadOnly) Args() Args { return Args{{"file", f.File}} }
+func (f FileReadOnly) Args() faults.Args { return faults.Args{{Name: "file", Value: f.File}} }
 
 // ApplyCgroups implements CgroupFault.
 func (f FileReadOnly) ApplyCgroups(n *CgroupNode) {
@@ -186,7 +140,7 @@ type BusDown struct{}
 func (BusDown) Name() string { return "systemd-bus-down" }
 
 // Args implements Fault.
-func (BusDown) Args() Args { return nil }
+func (BusDown) Args() faults.Args { return nil }
 
 // ApplyCgroups implements CgroupFault.
 func (BusDown) ApplyCgroups(n *CgroupNode) { n.BusDown = true }
@@ -198,7 +152,7 @@ type CgroupExists struct{ Sandbox string }
 func (CgroupExists) Name() string { return "cgroup-exists" }
 
 // Args implements Fault.
-func (f CgroupExists) Args() Args { return Args{{"sandbox", f.Sandbox}} }
+func (f CgroupExists) Args() faults.Args { return faults.Args{{Name: "sandbox", Value: f.Sandbox}} }
 
 // Target implements SandboxFault.
 func (f CgroupExists) Target() string { return f.Sandbox }
@@ -213,8 +167,8 @@ type CgroupVanishes struct {
 func (CgroupVanishes) Name() string { return "cgroup-vanishes" }
 
 // Args implements Fault.
-func (f CgroupVanishes) Args() Args {
-	return Args{{"sandbox", f.Sandbox}, {"at", sim.FormatDuration(f.At)}}
+func (f CgroupVanishes) Args() faults.Args {
+	return faults.Args{{Name: "sandbox", Value: f.Sandbox}, {Name: "at", Value: sim.FormatDuration(f.At)}}
 }
 
 // Target implements SandboxFault.
@@ -233,8 +187,8 @@ type HypervisorExitSlow struct {
 func (HypervisorExitSlow) Name() string { return "hypervisor-exit-slow" }
 
 // Args implements Fault.
-func (f HypervisorExitSlow) Args() Args {
-	return Args{{"sandbox", f.Sandbox}, {"for", sim.FormatDuration(f.For)}}
+func (f HypervisorExitSlow) Args() faults.Args {
+	return faults.Args{{Name: "sandbox", Value: f.Sandbox}, {Name: "for", Value: sim.FormatDuration(f.For)}}
 }
 
 // Target implements SandboxFault.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Tools are the executables whose presence the host faults change.
@@ -33,6 +34,21 @@ func init() {
 			Default: "1", Min: 1, Max: 1000}},
 		Build: func(a Args) (Fault, error) { return ToolFails{Tool: a.Get("tool"), Times: a.Int("times")}, nil },
 	})
+	Register(Spec{Name: "kernel-version", Kind: Host,
+		Summary: "the node runs this kernel: it has the features, cgroup controllers and interface files of that version",
+		Params:  []Param{{Name: "version", Type: Version, Summary: "kernel version", OneOf: node.Kernels}},
+		Build:   func(a Args) (Fault, error) { return KernelVersion{Version: a.Version("version")}, nil }})
+	Register(Spec{Name: "cgroup-mode", Kind: Host,
+		Summary: "systemd mounted cgroups this way: v1 (one hierarchy per controller), hybrid (v1 plus a controller-less cgroup2) or v2",
+		Params:  []Param{{Name: "mode", Type: String, Summary: "cgroup mode", OneOf: []string{"v1", "hybrid", "v2"}}},
+		Build: func(a Args) (Fault, error) {
+			m, err := node.ParseCgroupMode(a.Get("mode"))
+			return CgroupMode{Mode: m}, err
+		}})
+	Register(Spec{Name: "systemd-version", Kind: Host,
+		Summary: "the node runs this systemd: it rejects transient-unit properties it does not know and delegates only the cgroup2 controllers it knows",
+		Params:  []Param{{Name: "version", Type: Int, Summary: "systemd version number", Min: 200, Max: 999}},
+		Build:   func(a Args) (Fault, error) { return SystemdVersion{Version: a.Int("version")}, nil }})
 	Register(Spec{
 		Name: "daemon-restart", Kind: Process,
 		Summary: "the daemon is stopped and started again at a virtual time (systemctl restart)",
@@ -50,8 +66,8 @@ func (ToolMissing) Name() string { return "tool-missing" }
 // Args implements Fault.
 func (f ToolMissing) Args() Args { return Args{{"tool", f.Tool}} }
 
-// ApplyHost implements HostFault.
-func (f ToolMissing) ApplyHost(h *sim.Host) { h.Uninstall(f.Tool) }
+// ApplyNode implements NodeFault.
+func (f ToolMissing) ApplyNode(n *node.Node) { n.Uninstall(f.Tool) }
 
 // ToolVersion installs a tool at a version.
 type ToolVersion struct {
@@ -65,8 +81,8 @@ func (ToolVersion) Name() string { return "tool-version" }
 // Args implements Fault.
 func (f ToolVersion) Args() Args { return Args{{"tool", f.Tool}, {"version", f.Version.String()}} }
 
-// ApplyHost implements HostFault.
-func (f ToolVersion) ApplyHost(h *sim.Host) { h.Install(f.Tool, f.Version) }
+// ApplyNode implements NodeFault.
+func (f ToolVersion) ApplyNode(n *node.Node) { n.Install(f.Tool, f.Version) }
 
 // ToolFails makes a tool's next invocations fail.
 type ToolFails struct {
@@ -80,9 +96,9 @@ func (ToolFails) Name() string { return "tool-fails" }
 // Args implements Fault.
 func (f ToolFails) Args() Args { return Args{{"tool", f.Tool}, {"times", strconv.Itoa(f.Times)}} }
 
-// ApplyHost implements HostFault. A missing tool stays missing.
-func (f ToolFails) ApplyHost(h *sim.Host) {
-	if t, err := h.LookPath(f.Tool); err == nil {
+// ApplyNode implements NodeFault. A missing tool stays missing.
+func (f ToolFails) ApplyNode(n *node.Node) {
+	if t, err := n.LookPath(f.Tool); err == nil {
 		t.FailNext += f.Times
 	}
 }
@@ -98,3 +114,39 @@ func (f DaemonRestart) Args() Args { return Args{{"at", sim.FormatDuration(f.At)
 
 // Time implements TimedFault.
 func (f DaemonRestart) Time() time.Duration { return f.At }
+
+// KernelVersion sets the node's kernel.
+type KernelVersion struct{ Version sim.Version }
+
+// Name implements Fault.
+func (KernelVersion) Name() string { return "kernel-version" }
+
+// Args implements Fault.
+func (f KernelVersion) Args() Args { return Args{{"version", f.Version.String()}} }
+
+// ApplyNode implements NodeFault.
+func (f KernelVersion) ApplyNode(n *node.Node) { n.Kernel = f.Version }
+
+// CgroupMode sets how cgroups are mounted.
+type CgroupMode struct{ Mode node.CgroupMode }
+
+// Name implements Fault.
+func (CgroupMode) Name() string { return "cgroup-mode" }
+
+// Args implements Fault.
+func (f CgroupMode) Args() Args { return Args{{"mode", f.Mode.String()}} }
+
+// ApplyNode implements NodeFault.
+func (f CgroupMode) ApplyNode(n *node.Node) { n.Cgroup = f.Mode }
+
+// SystemdVersion sets the node's systemd version.
+type SystemdVersion struct{ Version int }
+
+// Name implements Fault.
+func (SystemdVersion) Name() string { return "systemd-version" }
+
+// Args implements Fault.
+func (f SystemdVersion) Args() Args { return Args{{"version", strconv.Itoa(f.Version)}} }
+
+// ApplyNode implements NodeFault.
+func (f SystemdVersion) ApplyNode(n *node.Node) { n.Systemd = f.Version }

@@ -1,73 +1,78 @@
-package faults
+package signals
 
 import (
 	"time"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // BehaviourFault reshapes how one container's process reacts to signals
 // and time. grace is the container's grace period, for faults defined
 // relative to it.
 type BehaviourFault interface {
-	Fault
+	faults.Fault
 	Target() string
-	ApplyBehaviour(b *sim.Behaviour, grace time.Duration)
+	ApplyBehaviour(b *proc.Behaviour, grace time.Duration)
 }
 
-func init() {
-	container := Param{Name: "container", Type: String, Summary: "the container whose process it changes"}
-	Register(Spec{
-		Name: "slow-exit", Kind: Process,
+func processFaultSpecs() (specs []faults.Spec) {
+	container := faults.Param{Name: "container", Type: faults.String, Summary: "the container whose process it changes"}
+	specs = append(specs, faults.Spec{
+		Name: "slow-exit", Kind: faults.Process,
 		Summary: "the process handles its stop signal and needs this long to clean up and exit",
-		Params:  []Param{container, {Name: "after", Type: Duration, Summary: "cleanup time after the stop signal"}},
-		Build: func(a Args) (Fault, error) {
+		Params:  []faults.Param{container, {Name: "after", Type: faults.Duration, Summary: "cleanup time after the stop signal"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return SlowExit{Container: a.Get("container"), After: a.Duration("after")}, nil
 		},
 	})
-	Register(Spec{
-		Name: "exit-at-deadline", Kind: Timing,
+	specs = append(specs, faults.Spec{
+		Name: "exit-at-deadline", Kind: faults.Timing,
 		Summary: "the process's cleanup takes exactly its grace period: its exit and the stop timer fire at the same instant",
-		Params:  []Param{container},
-		Build:   func(a Args) (Fault, error) { return ExitAtDeadline{Container: a.Get("container")}, nil },
+		Params:  []faults.Param{container},
+		Build:   func(a faults.Args) (faults.Fault, error) { return ExitAtDeadline{Container: a.Get("container")}, nil },
 	})
-	Register(Spec{
-		Name: "ignores-stop-signal", Kind: Process,
+	specs = append(specs, faults.Spec{
+		Name: "ignores-stop-signal", Kind: faults.Process,
 		Summary: "the process ignores its stop signal; only SIGKILL ends it",
-		Params:  []Param{container},
-		Build:   func(a Args) (Fault, error) { return IgnoresStopSignal{Container: a.Get("container")}, nil },
+		Params:  []faults.Param{container},
+		Build: func(a faults.Args) (faults.Fault, error) {
+			return IgnoresStopSignal{Container: a.Get("container")}, nil
+		},
 	})
-	Register(Spec{
-		Name: "dies-on-stop-signal", Kind: Process,
+	specs = append(specs, faults.Spec{
+		Name: "dies-on-stop-signal", Kind: faults.Process,
 		Summary: "the process has no handler: its stop signal's default action kills it at once",
-		Params:  []Param{container},
-		Build:   func(a Args) (Fault, error) { return DiesOnStopSignal{Container: a.Get("container")}, nil },
+		Params:  []faults.Param{container},
+		Build:   func(a faults.Args) (faults.Fault, error) { return DiesOnStopSignal{Container: a.Get("container")}, nil },
 	})
-	Register(Spec{
-		Name: "d-state", Kind: Process,
+	specs = append(specs, faults.Spec{
+		Name: "d-state", Kind: faults.Process,
 		Summary: "the process sits in uninterruptible sleep: every signal, SIGKILL too, waits until it wakes",
-		Params: []Param{container, {Name: "at", Type: Duration, Summary: "when it enters D state (from its start)"},
-			{Name: "for", Type: Duration, Summary: "how long it stays (at most 5s)"}},
-		Build: func(a Args) (Fault, error) {
+		Params: []faults.Param{container, {Name: "at", Type: faults.Duration, Summary: "when it enters D state (from its start)"},
+			{Name: "for", Type: faults.Duration, Summary: "how long it stays (at most 5s)"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return DState{Container: a.Get("container"), At: a.Duration("at"), For: a.Duration("for")}, nil
 		},
 	})
-	Register(Spec{
-		Name: "exits-on-its-own", Kind: Timing,
+	specs = append(specs, faults.Spec{
+		Name: "exits-on-its-own", Kind: faults.Timing,
 		Summary: "the process exits 0 by itself at a time (e.g. between the runtime's liveness check and its kill)",
-		Params:  []Param{container, {Name: "at", Type: Duration, Summary: "virtual time of the exit"}},
-		Build: func(a Args) (Fault, error) {
+		Params:  []faults.Param{container, {Name: "at", Type: faults.Duration, Summary: "virtual time of the exit"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return ExitsOnItsOwn{Container: a.Get("container"), At: a.Duration("at")}, nil
 		},
 	})
-	Register(Spec{
-		Name: "monitor-dies", Kind: Process,
+	specs = append(specs, faults.Spec{
+		Name: "monitor-dies", Kind: faults.Process,
 		Summary: "the container's monitor (conmon) is killed: nobody records the exit status",
-		Params:  []Param{container, {Name: "at", Type: Duration, Summary: "virtual time it dies"}},
-		Build: func(a Args) (Fault, error) {
+		Params:  []faults.Param{container, {Name: "at", Type: faults.Duration, Summary: "virtual time it dies"}},
+		Build: func(a faults.Args) (faults.Fault, error) {
 			return MonitorDies{Container: a.Get("container"), At: a.Duration("at")}, nil
 		},
 	})
+	return
 }
 
 // MaxDState bounds d-state: longer sleeps are hung tasks, not races.
@@ -83,16 +88,16 @@ type SlowExit struct {
 func (SlowExit) Name() string { return "slow-exit" }
 
 // Args implements Fault.
-func (f SlowExit) Args() Args {
-	return Args{{"container", f.Container}, {"after", sim.FormatDuration(f.After)}}
+func (f SlowExit) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}, {Name: "after", Value: sim.FormatDuration(f.After)}}
 }
 
 // Target implements BehaviourFault.
 func (f SlowExit) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault.
-func (f SlowExit) ApplyBehaviour(b *sim.Behaviour, _ time.Duration) {
-	b.OnStop, b.Cleanup = sim.Handle, f.After
+func (f SlowExit) ApplyBehaviour(b *proc.Behaviour, _ time.Duration) {
+	b.OnStop, b.Cleanup = proc.Handle, f.After
 }
 
 // ExitAtDeadline makes the cleanup last exactly the grace period.
@@ -102,14 +107,14 @@ type ExitAtDeadline struct{ Container string }
 func (ExitAtDeadline) Name() string { return "exit-at-deadline" }
 
 // Args implements Fault.
-func (f ExitAtDeadline) Args() Args { return Args{{"container", f.Container}} }
+func (f ExitAtDeadline) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
 
 // Target implements BehaviourFault.
 func (f ExitAtDeadline) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault.
-func (f ExitAtDeadline) ApplyBehaviour(b *sim.Behaviour, grace time.Duration) {
-	b.OnStop, b.Cleanup = sim.Handle, grace
+func (f ExitAtDeadline) ApplyBehaviour(b *proc.Behaviour, grace time.Duration) {
+	b.OnStop, b.Cleanup = proc.Handle, grace
 }
 
 // IgnoresStopSignal makes the process ignore its stop signal.
@@ -119,13 +124,13 @@ type IgnoresStopSignal struct{ Container string }
 func (IgnoresStopSignal) Name() string { return "ignores-stop-signal" }
 
 // Args implements Fault.
-func (f IgnoresStopSignal) Args() Args { return Args{{"container", f.Container}} }
+func (f IgnoresStopSignal) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
 
 // Target implements BehaviourFault.
 func (f IgnoresStopSignal) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault.
-func (f IgnoresStopSignal) ApplyBehaviour(b *sim.Behaviour, _ time.Duration) { b.OnStop = sim.Ignore }
+func (f IgnoresStopSignal) ApplyBehaviour(b *proc.Behaviour, _ time.Duration) { b.OnStop = proc.Ignore }
 
 // DiesOnStopSignal gives the process the default action for its stop signal.
 type DiesOnStopSignal struct{ Container string }
@@ -134,13 +139,15 @@ type DiesOnStopSignal struct{ Container string }
 func (DiesOnStopSignal) Name() string { return "dies-on-stop-signal" }
 
 // Args implements Fault.
-func (f DiesOnStopSignal) Args() Args { return Args{{"container", f.Container}} }
+func (f DiesOnStopSignal) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
 
 // Target implements BehaviourFault.
 func (f DiesOnStopSignal) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault.
-func (f DiesOnStopSignal) ApplyBehaviour(b *sim.Behaviour, _ time.Duration) { b.OnStop = sim.Terminate }
+func (f DiesOnStopSignal) ApplyBehaviour(b *proc.Behaviour, _ time.Duration) {
+	b.OnStop = proc.Terminate
+}
 
 // DState puts the process in uninterruptible sleep for a while.
 type DState struct {
@@ -152,15 +159,15 @@ type DState struct {
 func (DState) Name() string { return "d-state" }
 
 // Args implements Fault.
-func (f DState) Args() Args {
-	return Args{{"container", f.Container}, {"at", sim.FormatDuration(f.At)}, {"for", sim.FormatDuration(f.For)}}
+func (f DState) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}, {Name: "at", Value: sim.FormatDuration(f.At)}, {Name: "for", Value: sim.FormatDuration(f.For)}}
 }
 
 // Target implements BehaviourFault.
 func (f DState) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault; the sleep is capped at MaxDState.
-func (f DState) ApplyBehaviour(b *sim.Behaviour, _ time.Duration) {
+func (f DState) ApplyBehaviour(b *proc.Behaviour, _ time.Duration) {
 	b.DFrom, b.DFor = f.At, min(max(f.For, 0), MaxDState)
 }
 
@@ -174,15 +181,15 @@ type ExitsOnItsOwn struct {
 func (ExitsOnItsOwn) Name() string { return "exits-on-its-own" }
 
 // Args implements Fault.
-func (f ExitsOnItsOwn) Args() Args {
-	return Args{{"container", f.Container}, {"at", sim.FormatDuration(f.At)}}
+func (f ExitsOnItsOwn) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}, {Name: "at", Value: sim.FormatDuration(f.At)}}
 }
 
 // Target implements BehaviourFault.
 func (f ExitsOnItsOwn) Target() string { return f.Container }
 
 // ApplyBehaviour implements BehaviourFault (processes start at time 0).
-func (f ExitsOnItsOwn) ApplyBehaviour(b *sim.Behaviour, _ time.Duration) { b.ExitAt = max(f.At, 1) }
+func (f ExitsOnItsOwn) ApplyBehaviour(b *proc.Behaviour, _ time.Duration) { b.ExitAt = max(f.At, 1) }
 
 // MonitorDies kills a container's monitor at a time.
 type MonitorDies struct {
@@ -194,8 +201,8 @@ type MonitorDies struct {
 func (MonitorDies) Name() string { return "monitor-dies" }
 
 // Args implements Fault.
-func (f MonitorDies) Args() Args {
-	return Args{{"container", f.Container}, {"at", sim.FormatDuration(f.At)}}
+func (f MonitorDies) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}, {Name: "at", Value: sim.FormatDuration(f.At)}}
 }
 
 // Target names the container whose monitor dies.

@@ -1,9 +1,10 @@
-package faults
+package annotations
 
 import (
 	"fmt"
 	"strconv"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -47,15 +48,15 @@ func GPUGroup(group, n int) []PCIFunction {
 // GroupFault reshapes one IOMMU group of the node (a host fault: the
 // hardware a runtime finds).
 type GroupFault interface {
-	Fault
+	faults.Fault
 	ShapeGroup(c sim.Chooser, g []PCIFunction) []PCIFunction
 }
 
 // DeviceFault reshapes the linux.devices array of an OCI spec (a data
 // fault: what the runtime is asked for). groups are the node's IOMMU groups.
 type DeviceFault interface {
-	Fault
-	ShapeDevices(c sim.Chooser, devices *JSON, groups []int) bool
+	faults.Fault
+	ShapeDevices(c sim.Chooser, devices *faults.JSON, groups []int) bool
 }
 
 type groupFault struct {
@@ -63,27 +64,27 @@ type groupFault struct {
 	shape func(c sim.Chooser, g []PCIFunction) []PCIFunction
 }
 
-func (f groupFault) Name() string { return f.name }
-func (f groupFault) Args() Args   { return nil }
+func (f groupFault) Name() string      { return f.name }
+func (f groupFault) Args() faults.Args { return nil }
 func (f groupFault) ShapeGroup(c sim.Chooser, g []PCIFunction) []PCIFunction {
 	return f.shape(c, append([]PCIFunction(nil), g...))
 }
 
 type deviceFault struct {
 	name  string
-	shape func(c sim.Chooser, devices *JSON, groups []int) bool
+	shape func(c sim.Chooser, devices *faults.JSON, groups []int) bool
 }
 
-func (f deviceFault) Name() string { return f.name }
-func (f deviceFault) Args() Args   { return nil }
-func (f deviceFault) ShapeDevices(c sim.Chooser, devices *JSON, groups []int) bool {
+func (f deviceFault) Name() string      { return f.name }
+func (f deviceFault) Args() faults.Args { return nil }
+func (f deviceFault) ShapeDevices(c sim.Chooser, devices *faults.JSON, groups []int) bool {
 	return f.shape(c, devices, groups)
 }
 
 // DeviceJSON is an OCI linux.devices entry for a character device.
-func DeviceJSON(path string, major, minor int) *JSON {
-	return Obj(Member{"path", Str(path)}, Member{"type", Str("c")},
-		Member{"major", Num(strconv.Itoa(major))}, Member{"minor", Num(strconv.Itoa(minor))})
+func DeviceJSON(path string, major, minor int) *faults.JSON {
+	return faults.Obj(faults.Member{Key: "path", Value: faults.Str(path)}, faults.Member{Key: "type", Value: faults.Str("c")},
+		faults.Member{Key: "major", Value: faults.Num(strconv.Itoa(major))}, faults.Member{Key: "minor", Value: faults.Num(strconv.Itoa(minor))})
 }
 
 // VFIOMajor is the character major the examples give VFIO group devices;
@@ -91,7 +92,7 @@ func DeviceJSON(path string, major, minor int) *JSON {
 const VFIOMajor = 511
 
 // VFIODeviceJSON is the linux.devices entry of a VFIO group.
-func VFIODeviceJSON(group int) *JSON { return DeviceJSON(VFIOPath(group), VFIOMajor, group) }
+func VFIODeviceJSON(group int) *faults.JSON { return DeviceJSON(VFIOPath(group), VFIOMajor, group) }
 
 // sibling returns a function in the same group, next to the group's first.
 func sibling(g []PCIFunction, fn int, vendor, class string) PCIFunction {
@@ -101,20 +102,20 @@ func sibling(g []PCIFunction, fn int, vendor, class string) PCIFunction {
 	return f
 }
 
-func registerGroup(name, summary string, shape func(sim.Chooser, []PCIFunction) []PCIFunction) {
+func groupSpec(name, summary string, shape func(sim.Chooser, []PCIFunction) []PCIFunction) faults.Spec {
 	f := groupFault{name, shape}
-	Register(Spec{Name: name, Kind: Host, Summary: summary, Build: func(Args) (Fault, error) { return f, nil }})
+	return faults.Spec{Name: name, Kind: faults.Host, Summary: summary, Build: func(faults.Args) (faults.Fault, error) { return f, nil }}
 }
 
-func registerDevice(name, summary string, shape func(sim.Chooser, *JSON, []int) bool) {
+func deviceSpec(name, summary string, shape func(sim.Chooser, *faults.JSON, []int) bool) faults.Spec {
 	f := deviceFault{name, shape}
-	Register(Spec{Name: name, Kind: Data, Summary: summary, Build: func(Args) (Fault, error) { return f, nil }})
+	return faults.Spec{Name: name, Kind: faults.Data, Summary: summary, Build: func(faults.Args) (faults.Fault, error) { return f, nil }}
 }
 
 // GroupFaults returns the registered IOMMU group faults in name order.
 func GroupFaults() []GroupFault {
 	var out []GroupFault
-	for _, s := range All() {
+	for _, s := range vfioFaultSpecs() {
 		if f, _ := s.Build(nil); f != nil {
 			if gf, ok := f.(GroupFault); ok {
 				out = append(out, gf)
@@ -127,7 +128,7 @@ func GroupFaults() []GroupFault {
 // DeviceFaults returns the registered linux.devices faults in name order.
 func DeviceFaults() []DeviceFault {
 	var out []DeviceFault
-	for _, s := range All() {
+	for _, s := range vfioFaultSpecs() {
 		if f, _ := s.Build(nil); f != nil {
 			if df, ok := f.(DeviceFault); ok {
 				out = append(out, df)
@@ -137,59 +138,60 @@ func DeviceFaults() []DeviceFault {
 	return out
 }
 
-func init() {
-	registerGroup("vfio-group-siblings", "the GPU's IOMMU group also holds its HD audio function (vendor 0x10de, class 0x0403): two functions behind one /dev/vfio/<group>",
+func vfioFaultSpecs() (specs []faults.Spec) {
+	specs = append(specs, groupSpec("vfio-group-siblings", "the GPU's IOMMU group also holds its HD audio function (vendor 0x10de, class 0x0403): two functions behind one /dev/vfio/<group>",
 		func(_ sim.Chooser, g []PCIFunction) []PCIFunction {
 			return append(g, sibling(g, 1, VendorNVIDIA, ClassAudio))
-		})
-	registerGroup("multi-gpu-group", "two NVIDIA GPUs share one IOMMU group, so one /dev/vfio/<group> is the host path of both",
+		}))
+	specs = append(specs, groupSpec("multi-gpu-group", "two NVIDIA GPUs share one IOMMU group, so one /dev/vfio/<group> is the host path of both",
 		func(c sim.Chooser, g []PCIFunction) []PCIFunction {
 			class := Class3D
 			if c.Intn(2) == 1 {
 				class = ClassVGA
 			}
 			return append(g, sibling(g, 1, VendorNVIDIA, class))
-		})
-	registerGroup("non-nvidia-device", "the IOMMU group holds a non-NVIDIA device (a Mellanox Ethernet NIC, 0x15b3/0x0200) instead of a GPU",
+		}))
+	specs = append(specs, groupSpec("non-nvidia-device", "the IOMMU group holds a non-NVIDIA device (a Mellanox Ethernet NIC, 0x15b3/0x0200) instead of a GPU",
 		func(_ sim.Chooser, g []PCIFunction) []PCIFunction {
 			return []PCIFunction{sibling(g, 0, VendorMellanox, ClassEthernet)}
-		})
-	registerGroup("non-pcie-device", "the GPU sits on conventional PCI (no PCIe link), so it is registered on no PCIe port",
+		}))
+	specs = append(specs, groupSpec("non-pcie-device", "the GPU sits on conventional PCI (no PCIe link), so it is registered on no PCIe port",
 		func(_ sim.Chooser, g []PCIFunction) []PCIFunction {
 			for i := range g {
 				g[i].PCIe = false
 			}
 			return g
-		})
-	registerGroup("pci-bridge-in-group", "the IOMMU group also holds a PCI-to-PCI bridge (class 0x0604), which cannot be passed through and must be skipped",
+		}))
+	specs = append(specs, groupSpec("pci-bridge-in-group", "the IOMMU group also holds a PCI-to-PCI bridge (class 0x0604), which cannot be passed through and must be skipped",
 		func(_ sim.Chooser, g []PCIFunction) []PCIFunction {
 			return append(g, sibling(g, 2, "0x8086", ClassPCIBridge))
-		})
-	registerDevice("vfio-control-device", "linux.devices lists the VFIO control device /dev/vfio/vfio (char 10:196), which is not a group",
-		func(c sim.Chooser, d *JSON, _ []int) bool {
+		}))
+	specs = append(specs, deviceSpec("vfio-control-device", "linux.devices lists the VFIO control device /dev/vfio/vfio (char 10:196), which is not a group",
+		func(c sim.Chooser, d *faults.JSON, _ []int) bool {
 			d.Items = append(d.Items, DeviceJSON(VFIOControlPath, 10, 196))
 			return true
-		})
-	registerDevice("vfio-missing-group", "linux.devices lists /dev/vfio/<group> for an IOMMU group the node does not have",
-		func(c sim.Chooser, d *JSON, groups []int) bool {
+		}))
+	specs = append(specs, deviceSpec("vfio-missing-group", "linux.devices lists /dev/vfio/<group> for an IOMMU group the node does not have",
+		func(c sim.Chooser, d *faults.JSON, groups []int) bool {
 			missing := 99
 			for _, g := range groups {
 				missing = max(missing, g+1)
 			}
 			d.Items = append(d.Items, VFIODeviceJSON(missing))
 			return true
-		})
-	registerDevice("non-vfio-device", "linux.devices lists a device that is not VFIO (/dev/fuse, char 10:229)",
-		func(c sim.Chooser, d *JSON, _ []int) bool {
+		}))
+	specs = append(specs, deviceSpec("non-vfio-device", "linux.devices lists a device that is not VFIO (/dev/fuse, char 10:229)",
+		func(c sim.Chooser, d *faults.JSON, _ []int) bool {
 			d.Items = append(d.Items, DeviceJSON("/dev/fuse", 10, 229))
 			return true
-		})
-	registerDevice("vfio-group-repeated", "linux.devices lists one VFIO group twice",
-		func(c sim.Chooser, d *JSON, groups []int) bool {
+		}))
+	specs = append(specs, deviceSpec("vfio-group-repeated", "linux.devices lists one VFIO group twice",
+		func(c sim.Chooser, d *faults.JSON, groups []int) bool {
 			if len(groups) == 0 {
 				return false
 			}
 			d.Items = append(d.Items, VFIODeviceJSON(groups[c.Intn(len(groups))]))
 			return true
-		})
+		}))
+	return
 }

@@ -1,10 +1,15 @@
-package sim
+// Package proc is the simulated node's process table: processes with
+// signal dispositions, signal delivery as scheduled events that faults can
+// drop, delay, duplicate or reorder, exits and their watchers.
+package proc
 
 import (
 	"errors"
 	"fmt"
 	"syscall"
 	"time"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // ErrNoSuchProcess is what signalling an exited or unknown process returns
@@ -118,8 +123,8 @@ type Delivery struct {
 // scheduled events (so a delivery can race anything due at the same
 // instant), exits, and the delivery faults.
 type Procs struct {
-	Sched *Scheduler
-	Trace *Trace
+	Sched *sim.Scheduler
+	Trace *sim.Trace
 	// Faults shape delivery of the n-th signal sent.
 	Faults []Delivery
 	// OnSend observes every signal sent to a live process, before delivery.
@@ -137,7 +142,7 @@ func (ps *Procs) Spawn(name string, b Behaviour) *Proc {
 	p := &Proc{PID: 100 + len(ps.procs), Name: name, B: b, Start: ps.Sched.Now()}
 	ps.procs = append(ps.procs, p)
 	if b.ExitAt > 0 {
-		ps.Sched.AtLabel(p.Start+b.ExitAt, L(name, " exits"), func() { ps.exit(p, 0, 0) })
+		ps.Sched.AtLabel(p.Start+b.ExitAt, sim.L(name, " exits"), func() { ps.exit(p, 0, 0) })
 	}
 	return p
 }
@@ -167,7 +172,7 @@ func (ps *Procs) Kill(from string, p *Proc, sig syscall.Signal) error {
 	s := SentSignal{At: now, Sig: sig, From: from}
 	p.Sent = append(p.Sent, s)
 	ps.sent++
-	ps.Trace.Send(now, from, p.Name, "%s", SignalName(sig))
+	ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
 	if ps.OnSend != nil {
 		ps.OnSend(p, s)
 	}
@@ -178,17 +183,17 @@ func (ps *Procs) Kill(from string, p *Proc, sig syscall.Signal) error {
 		}
 	}
 	deliver := func() {
-		ps.Sched.AfterLabel(f.Delay, L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig) })
+		ps.Sched.AfterLabel(f.Delay, sim.L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig) })
 	}
 	prev := ps.held
 	ps.held = nil
 	switch {
 	case f.Drop:
-		ps.Trace.Add(now, "node", "signal %s to %s dropped", SignalName(sig), p.Name)
+		ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
 	case f.Reorder:
 		ps.held = deliver
 		// Swapped with the next signal; if none comes within a second it goes alone.
-		ps.Sched.AfterLabel(time.Second, L("release held ", SignalName(sig)), func() {
+		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {
 			if ps.held != nil {
 				h := ps.held
 				ps.held = nil
@@ -214,8 +219,8 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal) {
 	}
 	now := ps.Sched.Now()
 	if d, until := p.inD(now); d {
-		ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), FormatDuration(until))
-		ps.Sched.AtLabel(until, L("wake ", p.Name), func() { ps.deliver(p, sig) })
+		ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), sim.FormatDuration(until))
+		ps.Sched.AtLabel(until, sim.L("wake ", p.Name), func() { ps.deliver(p, sig) })
 		return
 	}
 	switch {
@@ -228,8 +233,8 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal) {
 		case Handle:
 			if !p.Handling {
 				p.Handling, p.HandledAt = true, now+p.B.Cleanup
-				ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), FormatDuration(p.B.Cleanup))
-				ps.Sched.AtLabel(p.HandledAt, L(p.Name, " exits"), func() { ps.exit(p, 0, 0) })
+				ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), sim.FormatDuration(p.B.Cleanup))
+				ps.Sched.AtLabel(p.HandledAt, sim.L(p.Name, " exits"), func() { ps.exit(p, 0, 0) })
 			}
 		case Ignore:
 			ps.Trace.Add(now, p.Name, "%s ignored", SignalName(sig))

@@ -1,0 +1,84 @@
+// Package netfilter is the simulated kernel's netfilter state of one node:
+// the iptables nat table of each IP family (changed atomically, as
+// iptables-restore does) and nftables tables behind knftables' Interface,
+// reached through the node's tools so that a missing, old or failing tool
+// fails the way the real one does.
+package netfilter
+
+import (
+	"strings"
+
+	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+// Family is an IP family of the node's netfilter state.
+type Family string
+
+// The IP families.
+const (
+	IPv4 Family = "ipv4"
+	IPv6 Family = "ipv6"
+)
+
+// Families lists the IP families in a fixed order.
+var Families = []Family{IPv4, IPv6}
+
+// Tables is the netfilter state of a node. The kernel keeps it whether or
+// not the tools are installed; the node's tools decide whether a runtime
+// can reach it.
+type Tables struct {
+	node     *node.Node
+	iptables map[Family]*IPTables
+	nft      map[string]*knftables.Fake
+	// nftRuns counts nft transactions run through the node's nft.
+	nftRuns uint64
+}
+
+// New returns the empty netfilter state of n.
+func New(n *node.Node) *Tables {
+	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}}
+}
+
+// Node is the node the tables belong to.
+func (t *Tables) Node() *node.Node { return t.node }
+
+// IPTables returns the iptables nat state of a family.
+func (t *Tables) IPTables(f Family) *IPTables {
+	ipt, ok := t.iptables[f]
+	if !ok {
+		ipt = newIPTables(f)
+		t.iptables[f] = ipt
+	}
+	return ipt
+}
+
+// IPTablesState returns the iptables nat state of a family, for observers
+// (invariants) that read what the kernel holds, or nil when nothing ever
+// touched it. It never creates one.
+func (t *Tables) IPTablesState(f Family) *IPTables { return t.iptables[f] }
+
+// Generation changes whenever the netfilter state may have changed through
+// the node's tools (an iptables-restore applied, an nft transaction run),
+// so an observer can reuse what it read while it stays the same.
+func (t *Tables) Generation() uint64 {
+	g := t.nftRuns
+	for _, ipt := range t.iptables {
+		g += ipt.gen
+	}
+	return g
+}
+
+// Dump renders the node and its netfilter state as stable text.
+func (t *Tables) Dump() string {
+	var b strings.Builder
+	b.WriteString(t.node.Dump())
+	for _, f := range Families {
+		if ipt, ok := t.iptables[f]; ok {
+			b.WriteString(ipt.Save())
+		}
+	}
+	b.WriteString(t.nftDump())
+	return b.String()
+}

@@ -1,0 +1,95 @@
+package netfilter
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"go.uber.org/goleak"
+	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestHostDumpShowsToolsAndNetfilter(t *testing.T) {
+	n := node.New("fedora-42", sim.MustVersion("6.14.0"))
+	n.Install("nft", sim.MustVersion("1.1.1"))
+	h := New(n)
+	if err := h.IPTables(IPv4).Apply([]IPTablesOp{{Kind: EnsureChain, Chain: "KUBE-HOSTPORTS"},
+		{Kind: InsertRule, Chain: "PREROUTING", Rule: []string{"-j", "KUBE-HOSTPORTS"}}}); err != nil {
+		t.Fatal(err)
+	}
+	nft, err := h.NFTables(IPv6, "crio-hostports")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := nft.NewTransaction()
+	tx.Add(&knftables.Table{})
+	if err := nft.Run(t.Context(), tx); err != nil {
+		t.Fatal(err)
+	}
+	if h.NFTState(IPv4, "crio-hostports") != nil {
+		t.Fatal("NFTState created a table nothing touched")
+	}
+	got := h.Dump()
+	for _, want := range []string{"node fedora-42 kernel 6.14.0 cgroup v2 systemd 252\n", "tool nft 1.1.1\n", ":KUBE-HOSTPORTS\n",
+		"-A PREROUTING -j KUBE-HOSTPORTS\n", "add table ip6 crio-hostports"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Dump lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestNFTablesThroughTheNodesTool(t *testing.T) {
+	n := node.New("fedora-42", sim.MustVersion("6.14"))
+	h := New(n)
+	if _, err := h.NFTables(IPv4, "t"); !errors.Is(err, node.ErrNotFound) {
+		t.Fatalf("NFTables without nft = %v, want ErrNotFound", err)
+	}
+	n.Install("nft", sim.MustVersion("1.0.0"))
+	if _, err := h.NFTables(IPv4, "t"); err == nil {
+		t.Fatal("nft 1.0.0 accepted, want too old")
+	}
+	n.Install("nft", sim.MustVersion("1.1.1"))
+	nft, err := h.NFTables(IPv4, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tool, _ := n.LookPath("nft")
+	tool.FailNext = 1
+	tx := nft.NewTransaction()
+	if err := nft.Run(t.Context(), tx); err == nil {
+		t.Fatal("injected nft failure not reported")
+	}
+	if err := nft.Run(t.Context(), tx); err != nil {
+		t.Fatalf("second run failed: %v", err)
+	}
+	if n.Failures != 1 {
+		t.Fatalf("Failures = %d, want 1", n.Failures)
+	}
+}
+
+func TestIPTablesApplyIsAtomic(t *testing.T) {
+	ipt := New(node.New("x", sim.Version{})).IPTables(IPv4)
+	ok := []IPTablesOp{
+		{Kind: EnsureChain, Chain: "KUBE-HOSTPORTS"},
+		{Kind: InsertRule, Chain: "PREROUTING", Rule: []string{"-j", "KUBE-HOSTPORTS"}},
+	}
+	if err := ipt.Apply(ok); err != nil {
+		t.Fatal(err)
+	}
+	before := ipt.Save()
+	bad := []IPTablesOp{
+		{Kind: EnsureChain, Chain: "NEW"},
+		{Kind: DeleteChain, Chain: "KUBE-HOSTPORTS"}, // still referenced
+	}
+	if err := ipt.Apply(bad); err == nil {
+		t.Fatal("deleting a referenced chain succeeded")
+	}
+	if after := ipt.Save(); after != before {
+		t.Fatalf("failed Apply changed the table:\n%s\nwas\n%s", after, before)
+	}
+}

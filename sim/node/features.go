@@ -1,0 +1,79 @@
+package node
+
+import (
+	"fmt"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// CgroupMode is how a node mounts cgroups, as systemd sets it up at boot.
+type CgroupMode int
+
+// The cgroup modes. Legacy mounts one v1 hierarchy per controller (and
+// name=systemd); Hybrid adds a controller-less cgroup2 at unified/;
+// Unified mounts only cgroup2 at the mount point.
+const (
+	Legacy CgroupMode = iota + 1
+	Hybrid
+	Unified
+)
+
+// String renders the mode as scenario files write it.
+func (m CgroupMode) String() string {
+	switch m {
+	case Legacy:
+		return "v1"
+	case Hybrid:
+		return "hybrid"
+	case Unified:
+		return "v2"
+	}
+	return "unknown"
+}
+
+// CgroupModes lists the modes in a fixed order.
+var CgroupModes = []CgroupMode{Legacy, Hybrid, Unified}
+
+// ParseCgroupMode reads "v1" (or "legacy"), "hybrid", "v2" (or "unified").
+func ParseCgroupMode(s string) (CgroupMode, error) {
+	switch s {
+	case "v1", "legacy":
+		return Legacy, nil
+	case "hybrid":
+		return Hybrid, nil
+	case "v2", "unified":
+		return Unified, nil
+	}
+	return 0, fmt.Errorf("cgroup mode %q: expected v1, hybrid or v2", s)
+}
+
+// Kernels are the kernel versions the simulated node knows in detail
+// (sim/cgroupfs has their cgroup controllers and interface files); a
+// kernel-version fault chooses among them.
+var Kernels = []string{"4.19", "5.4", "5.10", "5.15", "6.1", "6.6"}
+
+// DefaultSystemd is the systemd version of a node that names none.
+const DefaultSystemd = 252
+
+// Feature is a kernel feature a runtime may depend on, with the first
+// kernel release that has it.
+type Feature struct {
+	Name  string
+	Since sim.Version
+}
+
+// The kernel features runtime components ask the node for (kernel
+// versions from the man pages and the kernel's Documentation).
+var (
+	// PidfdSendSignal is pidfd_send_signal(2).
+	PidfdSendSignal = Feature{"pidfd_send_signal", sim.MustVersion("5.1")}
+	// PidfdOpen is pidfd_open(2).
+	PidfdOpen = Feature{"pidfd_open", sim.MustVersion("5.3")}
+	// CgroupFreeze is cgroup2's cgroup.freeze.
+	CgroupFreeze = Feature{"cgroup.freeze", sim.MustVersion("5.2")}
+	// CgroupKill is cgroup2's cgroup.kill.
+	CgroupKill = Feature{"cgroup.kill", sim.MustVersion("5.14")}
+)
+
+// Features lists the features the node knows, oldest first.
+var Features = []Feature{PidfdSendSignal, CgroupFreeze, PidfdOpen, CgroupKill}

@@ -1,0 +1,125 @@
+// Package node is the simulated node every model runs on: its
+// distribution, its kernel and the features that kernel version has, how
+// cgroups are mounted, its systemd, and the tools on its PATH with their
+// versions. Faults reshape it before a run; runtime components ask it for
+// what they use, as a daemon asks a real machine (exec.LookPath, uname).
+//
+// The node holds no component's state: netfilter tables (sim/netfilter),
+// the process table (sim/proc), systemd's units (sim/systemd) and the
+// cgroupfs (sim/cgroupfs) are built beside it and ask it what it has.
+package node
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// ErrNotFound is returned when a tool is not on the node's PATH, as exec's
+// "executable file not found in $PATH".
+var ErrNotFound = errors.New("executable file not found in $PATH")
+
+// Tool is an executable on the node's PATH.
+type Tool struct {
+	// Name is the executable's name, e.g. "nft".
+	Name string
+	// Version is what "tool --version" reports.
+	Version sim.Version
+	// FailNext is how many of its next invocations fail (a tool-fails fault).
+	FailNext int
+}
+
+// Node is the simulated node: what a runtime finds when it looks at the
+// machine it runs on. Models see it only through its methods and fields.
+type Node struct {
+	// Distro names the distribution, e.g. "fedora-42".
+	Distro string
+	// Kernel is the running kernel's version.
+	Kernel sim.Version
+	// Cgroup is how cgroups are mounted.
+	Cgroup CgroupMode
+	// Systemd is systemd's version number, e.g. 252.
+	Systemd int
+	// Failures counts tool invocations that failed because of a fault.
+	Failures int
+
+	tools map[string]*Tool
+}
+
+// New returns a node with the given distro and kernel, cgroup v2, systemd
+// DefaultSystemd and no tools.
+func New(distro string, kernel sim.Version) *Node {
+	return &Node{Distro: distro, Kernel: kernel, Cgroup: Unified, Systemd: DefaultSystemd, tools: map[string]*Tool{}}
+}
+
+// Install puts a tool at a version on the node's PATH, replacing any other.
+func (n *Node) Install(name string, version sim.Version) {
+	n.tools[name] = &Tool{Name: name, Version: version}
+}
+
+// Uninstall removes a tool from the node's PATH.
+func (n *Node) Uninstall(name string) { delete(n.tools, name) }
+
+// LookPath returns the tool if it is on the node's PATH.
+func (n *Node) LookPath(name string) (*Tool, error) {
+	t, ok := n.tools[name]
+	if !ok {
+		return nil, toolNotFound(name)
+	}
+	return t, nil
+}
+
+// toolNotFound is LookPath's error, "<name>: executable file not found in
+// $PATH", formatted only when read: models probe for missing tools far more
+// often than anyone prints the answer.
+type toolNotFound string
+
+func (e toolNotFound) Error() string { return string(e) + ": " + ErrNotFound.Error() }
+
+// Unwrap makes errors.Is(err, ErrNotFound) hold.
+func (e toolNotFound) Unwrap() error { return ErrNotFound }
+
+// Tools lists the installed tools sorted by name.
+func (n *Node) Tools() []Tool {
+	names := make([]string, 0, len(n.tools))
+	for name := range n.tools {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	out := make([]Tool, len(names))
+	for i, name := range names {
+		out[i] = *n.tools[name]
+	}
+	return out
+}
+
+// Exec runs a tool: it fails when the tool is missing, or when a fault makes
+// this invocation fail (exit status 1 with the tool's name in the error).
+func (n *Node) Exec(name string, args ...string) error {
+	t, err := n.LookPath(name)
+	if err != nil {
+		return err
+	}
+	if t.FailNext > 0 {
+		t.FailNext--
+		n.Failures++
+		return fmt.Errorf("%s %s: exit status 1 (injected failure)", name, strings.Join(args, " "))
+	}
+	return nil
+}
+
+// Has reports whether the node's kernel has a feature.
+func (n *Node) Has(f Feature) bool { return n.Kernel.AtLeast(f.Since) }
+
+// Dump renders the node as stable text.
+func (n *Node) Dump() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "node %s kernel %s cgroup %s systemd %d\n", n.Distro, n.Kernel, n.Cgroup, n.Systemd)
+	for _, t := range n.Tools() {
+		fmt.Fprintf(&b, "tool %s %s\n", t.Name, t.Version)
+	}
+	return b.String()
+}
