@@ -10,15 +10,19 @@
 // bottom of the page. The file needs no JavaScript, network or web font, and
 // the same events always give the same bytes.
 //
-// How events are drawn (see sim.TraceEvent):
+// How events are drawn, by their kind (sim.TraceEvent.Kind; the text is
+// never read to decide):
 //
-//   - To == "": a local event, a dot in the actor's lane with its text;
-//   - To == Actor: a timer firing, a self-arrow;
-//   - To != Actor: a message or signal, an arrow from Actor's lane to To's
-//     (signals, whose text names SIGTERM, SIGKILL, ..., in their own colour);
-//   - Actor "check" with What "VIOLATION <invariant>: ...": a violation, a
-//     red row, also listed at the top of the page with a link to the row;
-//   - What starting with "CRASH": a crash, in orange.
+//   - a note: a dot in the actor's lane with its text;
+//   - a timer (Peer == Actor): a self-arrow;
+//   - a message: an arrow from Actor's lane to Peer's; a signal likewise,
+//     in its own colour;
+//   - a violation: a red row, also listed at the top of the page with a
+//     link to the row, named by the event's Invariant;
+//   - a crash: in orange.
+//
+// An event built without a kind is a message when it has a peer and a note
+// otherwise.
 //
 // Lanes come in the order of a call through the runtime stack (kubelet, CRI
 // server, monitor, OCI runtime, systemd, processes), then the node's own

@@ -26,7 +26,7 @@ func TestCheckDOM(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	other := []sim.TraceEvent{{Actor: "kubelet", Peer: "crio", What: "StopPodSandbox"}, {Actor: "check", What: "VIOLATION crash: boom"}}
+	other := []sim.TraceEvent{{Actor: "kubelet", Peer: "crio", What: "StopPodSandbox"}, {Kind: sim.ViolationEvent, Actor: "check", Invariant: "crash", What: "VIOLATION crash: boom"}}
 	dir := t.TempDir()
 	page := filepath.Join(dir, "story.html")
 	var b bytes.Buffer
@@ -62,7 +62,7 @@ func TestCheckDOM(t *testing.T) {
 // TestCheckPNG: a blank screenshot fails; one with the lane, violation,
 // band and arrow colours passes for a trace with a violation.
 func TestCheckPNG(t *testing.T) {
-	want := expect([]sim.TraceEvent{{Actor: "kubelet", Peer: "crio", What: "x"}, {Actor: "check", What: "VIOLATION crash: boom"}})
+	want := expect([]sim.TraceEvent{{Actor: "kubelet", Peer: "crio", What: "x"}, {Kind: sim.ViolationEvent, Actor: "check", Invariant: "crash", What: "VIOLATION crash: boom"}})
 	paint := func(colours ...string) string {
 		img := image.NewRGBA(image.Rect(0, 0, 200, 200))
 		for y := range 200 {

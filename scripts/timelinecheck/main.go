@@ -127,9 +127,8 @@ func expect(events []sim.TraceEvent) expectation {
 			w.sends++
 		case e.Peer == e.Actor && e.Peer != "":
 			w.timers++
-		case e.Actor == "check" && strings.HasPrefix(e.What, "VIOLATION "):
-			inv, _, _ := strings.Cut(strings.TrimPrefix(e.What, "VIOLATION "), ":")
-			w.violations = append(w.violations, inv)
+		case e.Kind == sim.ViolationEvent:
+			w.violations = append(w.violations, e.Invariant)
 		}
 	}
 	return w
