@@ -41,6 +41,11 @@ type Model struct {
 	Variants []Variant
 	// Invariants are the names an expect may give, with their summaries.
 	Invariants []sim.Invariant
+	// Actors are the model's actors in the order a call goes through
+	// them: a timeline's lanes, left to right. A lane "shim" also takes
+	// "shim-<id>", "shim <id>" and "shim/<id>"; processes and other actors come after,
+	// the simulator's own (supervisor, node, check) last.
+	Actors []string
 	// Faults names the node faults (faults.Register) the model's
 	// components consume; its own faults (OwnFaults) are added by
 	// Register. A scenario file may list only these: any other fault is

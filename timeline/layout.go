@@ -9,64 +9,29 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-// Lane ranks: a call goes down the runtime stack from left to right, and the
-// node's own actors and the invariant checker come last.
-const (
-	rankKubelet = iota
-	rankCRI
-	rankMonitor
-	rankRuntime
-	rankSystemd
-	rankProcess // processes ("pid 42"), containers and any actor not known below
-	rankSupervisor
-	rankNode
-	rankCheck
-)
+// simActors are the simulator's own actors (sim.Supervisor, the node and
+// the invariant checker), drawn last in this order.
+var simActors = []string{"supervisor", "node", "check"}
 
-// knownActors maps an actor's first word (lower case, up to a space, "-",
-// "(" or ":") to its lane rank.
-var knownActors = map[string]int{
-	"kubelet":    rankKubelet,
-	"crio":       rankCRI,
-	"cri":        rankCRI,
-	"containerd": rankCRI,
-	"conmon":     rankMonitor,
-	"shim":       rankMonitor,
-	"crun":       rankRuntime,
-	"runc":       rankRuntime,
-	"kata":       rankRuntime,
-	"youki":      rankRuntime,
-	"runtime":    rankRuntime,
-	"oci":        rankRuntime,
-	"systemd":    rankSystemd,
-	"supervisor": rankSupervisor,
-	"node":       rankNode,
-	"kernel":     rankNode,
-	"check":      rankCheck,
+// rank returns an actor's lane rank: its place among the model's lanes
+// (a lane "shim" takes "shim", "shim-pod1", "shim pod1" and "shim/pod1"),
+// then every other actor
+// (processes, containers), then the simulator's own.
+func rank(actor string, order []string) int {
+	for i, l := range order {
+		if actor == l || strings.HasPrefix(actor, l+"-") || strings.HasPrefix(actor, l+" ") || strings.HasPrefix(actor, l+"/") {
+			return i
+		}
+	}
+	if i := slices.Index(simActors, actor); i >= 0 {
+		return len(order) + 1 + i
+	}
+	return len(order)
 }
 
-// rank returns the lane rank of an actor from its first word: "crio (CRI
-// server)" ranks as "crio", "cri-o" as "cri", "pid 42" as a process. An actor
-// naming a shim ("containerd-shim-runc-v2") is a monitor, as conmon is,
-// though its first word is containerd.
-func rank(actor string) int {
-	a := strings.ToLower(strings.TrimSpace(actor))
-	if strings.Contains(a, "shim") {
-		return rankMonitor
-	}
-	first := a
-	if i := strings.IndexAny(a, " -(:"); i >= 0 {
-		first = a[:i]
-	}
-	if r, ok := knownActors[first]; ok {
-		return r
-	}
-	return rankProcess
-}
-
-// lanes returns the actors of a trace, senders and recipients, ordered by
+// laneOrder returns the actors of a trace, senders and recipients, ordered by
 // rank and then by first appearance.
-func lanes(events []sim.TraceEvent) []string {
+func laneOrder(events []sim.TraceEvent, order []string) []string {
 	type lane struct {
 		name        string
 		rank, first int
@@ -78,7 +43,7 @@ func lanes(events []sim.TraceEvent) []string {
 			return
 		}
 		seen[name] = true
-		all = append(all, lane{name, rank(name), len(all)})
+		all = append(all, lane{name, rank(name, order), len(all)})
 	}
 	for _, e := range events {
 		add(e.Actor)

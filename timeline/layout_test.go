@@ -10,26 +10,30 @@ import (
 
 func TestLaneOrder(t *testing.T) {
 	ev := func(actor, to string) sim.TraceEvent { return sim.TraceEvent{Actor: actor, Peer: to, What: "x"} }
+	stack := []string{"kubelet", "crio", "containerd", "conmon", "shim", "crun", "runc", "systemd"}
 	tests := []struct {
 		name   string
 		events []sim.TraceEvent
+		order  []string
 		want   []string
 	}{
-		{"empty", nil, nil},
+		{"empty", nil, stack, nil},
 		{"hostport as recorded", []sim.TraceEvent{ev("node", ""), ev("supervisor", ""), ev("crio", ""), ev("kubelet", ""), ev("check", "")},
-			[]string{"kubelet", "crio", "supervisor", "node", "check"}},
-		{"graceful stop, check and node last, stack order first",
+			[]string{"kubelet", "crio"}, []string{"kubelet", "crio", "supervisor", "node", "check"}},
+		{"graceful stop, check and node last, the model's order first",
 			[]sim.TraceEvent{ev("check", ""), ev("pid 42", ""), ev("systemd", "pid 42"), ev("crun", "systemd"), ev("conmon", "crio"), ev("kubelet", "crio"), ev("node", "")},
-			[]string{"kubelet", "crio", "conmon", "crun", "systemd", "pid 42", "node", "check"}},
+			stack, []string{"kubelet", "crio", "conmon", "crun", "systemd", "pid 42", "node", "check"}},
 		{"processes and unknown actors keep first appearance", []sim.TraceEvent{ev("web", "pid 7"), ev("pid 3", ""), ev("crio", "web")},
-			[]string{"crio", "web", "pid 7", "pid 3"}},
-		{"long and alternative names", []sim.TraceEvent{ev("runc", ""), ev("containerd-shim-runc-v2", ""), ev("containerd", ""), ev("crio (CRI server)", ""), ev("cri-o", ""), ev("crun (OCI runtime)", "")},
-			[]string{"containerd", "crio (CRI server)", "cri-o", "containerd-shim-runc-v2", "runc", "crun (OCI runtime)"}},
-		{"a recipient only is a lane", []sim.TraceEvent{ev("kubelet", "crio")}, []string{"kubelet", "crio"}},
+			stack, []string{"crio", "web", "pid 7", "pid 3"}},
+		{"a lane takes its dashed and spaced names", []sim.TraceEvent{ev("shim-pod2", ""), ev("containerd", ""), ev("shim-pod1", ""), ev("crio (CRI server)", ""), ev("shimmer", "")},
+			stack, []string{"crio (CRI server)", "containerd", "shim-pod2", "shim-pod1", "shimmer"}},
+		{"no order: first appearance, the simulator's last", []sim.TraceEvent{ev("check", ""), ev("crun", "kubelet")},
+			nil, []string{"crun", "kubelet", "check"}},
+		{"a recipient only is a lane", []sim.TraceEvent{ev("kubelet", "crio")}, stack, []string{"kubelet", "crio"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := lanes(tt.events); !slices.Equal(got, tt.want) {
+			if got := laneOrder(tt.events, tt.order); !slices.Equal(got, tt.want) {
 				t.Fatalf("lanes = %q, want %q", got, tt.want)
 			}
 		})

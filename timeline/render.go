@@ -27,12 +27,15 @@ const (
 )
 
 // Render writes events as a sequence diagram: one self-contained HTML page
-// with inline SVG, titled title. The same arguments always give the same
-// bytes. It returns the writer's error.
-func Render(w io.Writer, title string, events []sim.TraceEvent) error {
+// with inline SVG, titled title. Lanes come in the order lanes gives (a
+// model's actors, models.Model.Actors), then the other actors in order of
+// first appearance, then the simulator's own (supervisor, node, check).
+// The same arguments always give the same bytes. It returns the writer's
+// error.
+func Render(w io.Writer, title string, events []sim.TraceEvent, lanes ...string) error {
 	var b strings.Builder
 	title = clean(title)
-	names := lanes(events)
+	names := laneOrder(events, lanes)
 	laneX := make(map[string]int, len(names))
 	for i, n := range names {
 		laneX[n] = timeW + laneW/2 + i*laneW

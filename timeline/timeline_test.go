@@ -60,10 +60,13 @@ func replay(t *testing.T, path string) []sim.TraceEvent {
 	return o.Result.Trace.Events()
 }
 
+// stackLanes are the lanes of the runtime stack, a call going left to right.
+var stackLanes = []string{"kubelet", "crictl", "crio", "containerd", "conmon", "shim", "crun", "runc", "systemd"}
+
 func render(t *testing.T, title string, events []sim.TraceEvent) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := timeline.Render(&b, title, events); err != nil {
+	if err := timeline.Render(&b, title, events, stackLanes...); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()

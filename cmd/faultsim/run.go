@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -155,7 +156,11 @@ written is an error (exit 2).`,
 			fmt.Fprintf(out, "outcome: %s (expect %s)\ntrace hash: %s\n", o.Got, s.Expect, o.Result.Trace.Hash())
 			if tl != nil {
 				title := fmt.Sprintf("%s: %s/%s, %s (expect %s)", s.Name, s.Model, s.Variant, o.Got, s.Expect)
-				if err := tl.write(title, o.Result.Trace.Events()); err != nil {
+				var lanes []string
+				if m, ok := models.Lookup(s.Model); ok {
+					lanes = m.Actors
+				}
+				if err := tl.write(title, o.Result.Trace.Events(), lanes); err != nil {
 					return &exitError{2, err}
 				}
 			}

@@ -37,8 +37,8 @@ func createTimeline(path string) (*timelineFile, error) {
 }
 
 // write renders the events into the temporary file and renames it into place.
-func (f *timelineFile) write(title string, events []sim.TraceEvent) error {
-	err := timeline.Render(f.tmp, title, events)
+func (f *timelineFile) write(title string, events []sim.TraceEvent, lanes []string) error {
+	err := timeline.Render(f.tmp, title, events, lanes...)
 	if err == nil {
 		err = f.tmp.Chmod(0o644)
 	}

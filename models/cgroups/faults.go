@@ -84,7 +84,9 @@ type ControllerMissing struct{ Controller string }
 func (ControllerMissing) Name() string { return "controller-missing" }
 
 // Args implements Fault.
-func (f ControllerMissing) Args() faults.Args { return faults.Args{{Name: "controller", Value: f.Controller}} }
+func (f ControllerMissing) Args() faults.Args {
+	return faults.Args{{Name: "controller", Value: f.Controller}}
+}
 
 // ApplyCgroups implements CgroupFault.
 func (f ControllerMissing) ApplyCgroups(n *CgroupNode) {
@@ -98,7 +100,9 @@ type ControllerNotEnabled struct{ Controller string }
 func (ControllerNotEnabled) Name() string { return "controller-not-enabled" }
 
 // Args implements Fault.
-func (f ControllerNotEnabled) Args() faults.Args { return faults.Args{{Name: "controller", Value: f.Controller}} }
+func (f ControllerNotEnabled) Args() faults.Args {
+	return faults.Args{{Name: "controller", Value: f.Controller}}
+}
 
 // ApplyCgroups implements CgroupFault.
 func (f ControllerNotEnabled) ApplyCgroups(n *CgroupNode) {

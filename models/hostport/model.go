@@ -12,6 +12,7 @@ var Model = &models.Model{
 	Name:       "hostport",
 	Summary:    "CRI-O-like hostport manager: iptables and nftables backends per IP family",
 	Invariants: Invariants(),
+	Actors:     []string{"kubelet", "crio"},
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
 	OwnFaults:  mappingFaultSpecs(),
 	Generate: func(ch sim.Chooser, variant string) models.Case {

@@ -100,7 +100,9 @@ type SignalReorder struct{ Nth int }
 func (SignalReorder) Name() string { return "signal-reorder" }
 
 // Args implements Fault.
-func (f SignalReorder) Args() faults.Args { return faults.Args{{Name: "nth", Value: strconv.Itoa(f.Nth)}} }
+func (f SignalReorder) Args() faults.Args {
+	return faults.Args{{Name: "nth", Value: strconv.Itoa(f.Nth)}}
+}
 
 // Delivery implements DeliveryFault.
 func (f SignalReorder) Delivery() proc.Delivery { return proc.Delivery{Nth: f.Nth, Reorder: true} }

@@ -107,7 +107,9 @@ type ExitAtDeadline struct{ Container string }
 func (ExitAtDeadline) Name() string { return "exit-at-deadline" }
 
 // Args implements Fault.
-func (f ExitAtDeadline) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
+func (f ExitAtDeadline) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}}
+}
 
 // Target implements BehaviourFault.
 func (f ExitAtDeadline) Target() string { return f.Container }
@@ -124,7 +126,9 @@ type IgnoresStopSignal struct{ Container string }
 func (IgnoresStopSignal) Name() string { return "ignores-stop-signal" }
 
 // Args implements Fault.
-func (f IgnoresStopSignal) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
+func (f IgnoresStopSignal) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}}
+}
 
 // Target implements BehaviourFault.
 func (f IgnoresStopSignal) Target() string { return f.Container }
@@ -139,7 +143,9 @@ type DiesOnStopSignal struct{ Container string }
 func (DiesOnStopSignal) Name() string { return "dies-on-stop-signal" }
 
 // Args implements Fault.
-func (f DiesOnStopSignal) Args() faults.Args { return faults.Args{{Name: "container", Value: f.Container}} }
+func (f DiesOnStopSignal) Args() faults.Args {
+	return faults.Args{{Name: "container", Value: f.Container}}
+}
 
 // Target implements BehaviourFault.
 func (f DiesOnStopSignal) Target() string { return f.Container }

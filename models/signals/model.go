@@ -10,6 +10,7 @@ var Model = &models.Model{
 	Name:       "signals",
 	Summary:    "graceful stop: kubelet, CRI-O stop loop, OCI runtime scopes, systemd shutdown, processes",
 	Invariants: Invariants(),
+	Actors:     []string{"kubelet", "crictl", "crio", "conmon", "crun", "runc", "systemd"},
 	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
 }
