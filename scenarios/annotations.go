@@ -13,6 +13,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/annotations"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // annotationsCodec reads and writes the annotations model's fields: the
@@ -32,7 +33,7 @@ type annotationsCodec struct{}
 
 func init() { codecs[annotations.Model.Name] = annotationsCodec{} }
 
-func (annotationsCodec) keys() []string { return []string{"pci", "options", "steps"} }
+func (annotationsCodec) keys() []string { return []string{"node", "pci", "options", "steps"} }
 
 var (
 	bdfPattern    = regexp.MustCompile(`^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$`)
@@ -43,10 +44,15 @@ var (
 )
 
 func (annotationsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
-	c := &annotations.Case{Variant: variant, Node: annotations.DefaultNode(), Config: annotations.DefaultConfig()}
+	c := &annotations.Case{Node: node.Default(), Variant: variant, PCI: annotations.DefaultNode(), Config: annotations.DefaultConfig()}
 	var err error
+	if n := f["node"]; n != nil {
+		if c.Node, err = p.node(n); err != nil {
+			return nil, err
+		}
+	}
 	if n := f["pci"]; n != nil {
-		if c.Node, err = p.pciFunctions(n); err != nil {
+		if c.PCI, err = p.pciFunctions(n); err != nil {
 			return nil, err
 		}
 	}
@@ -67,8 +73,9 @@ func (annotationsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Nod
 
 func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 	c := mc.(*annotations.Case)
+	formatNode(b, c.Node)
 	b.WriteString("pci:\n")
-	for _, fn := range c.Node.Functions {
+	for _, fn := range c.PCI.Functions {
 		fmt.Fprintf(b, "  - {group: %d, bdf: %s, vendor: %s, class: %s, pcie: %t}\n",
 			fn.Group, strconv.Quote(fn.BDF), strconv.Quote(fn.Vendor), strconv.Quote(fn.Class), fn.PCIe)
 	}

@@ -24,7 +24,7 @@ func TestAnnotationsSpecText(t *testing.T) {
 		"not json at all: [\n",
 	} {
 		s := &Scenario{Name: "t", Model: "annotations", Variant: "reference", Seed: 1, Case: &annotations.Case{
-			Variant: "reference", Node: annotations.DefaultNode(), Config: annotations.DefaultConfig(),
+			Variant: "reference", PCI: annotations.DefaultNode(), Config: annotations.DefaultConfig(),
 			Steps: []annotations.Step{{Op: annotations.OpCreate, ID: "a", Spec: text}}}}
 		back, err := Parse("t.yaml", Format(s))
 		if err != nil {

@@ -11,12 +11,13 @@ import (
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // cgroupsCodec reads and writes the cgroups model's fields: the node
 // profile, the runtime's configuration, the faults and kubelet's steps.
 //
-//	node: {profile: al2-like}
+//	node: {distro: al2-like}
 //	config: {driver: systemd, sandbox_cgroup_only: true, hypervisor: firecracker}
 //	faults:
 //	  - {fault: systemd-version, version: "219"}
@@ -32,18 +33,11 @@ func init() { codecs[cgroups.Model.Name] = cgroupsCodec{} }
 func (cgroupsCodec) keys() []string { return []string{"node", "config", "faults", "steps"} }
 
 func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
-	c := &cgroups.Case{Node: cgroups.NodeSpec{Profile: cgroups.DefaultNode}, Variant: variant, Config: cgroups.DefaultConfig()}
+	c := &cgroups.Case{Node: node.Default(), Variant: variant, Config: cgroups.DefaultConfig()}
 	var err error
 	if n := f["node"]; n != nil {
-		nf, err := p.fields(n, "node", "profile")
-		if err != nil {
+		if c.Node, err = p.node(n); err != nil {
 			return nil, err
-		}
-		if pn := nf["profile"]; pn != nil {
-			if _, perr := cgroupfs.LookupProfile(pn.Value); perr != nil || pn.Kind != yaml.ScalarNode {
-				return nil, p.errf(pn, "node.profile", "%q: expected one of %s", pn.Value, strings.Join(cgroupfs.ProfileNames(), ", "))
-			}
-			c.Node.Profile = pn.Value
 		}
 	}
 	if n := f["config"]; n != nil {
@@ -68,7 +62,7 @@ func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, v
 
 func (cgroupsCodec) format(b *strings.Builder, mc models.Case) {
 	c := mc.(*cgroups.Case)
-	fmt.Fprintf(b, "node:\n  profile: %s\n", quote(c.Node.Profile))
+	formatNode(b, c.Node)
 	fmt.Fprintf(b, "config:\n  driver: %s\n  sandbox_cgroup_only: %v\n  hypervisor: %s\n",
 		c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
 	formatFaults(b, c.Faults)

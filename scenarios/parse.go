@@ -193,8 +193,12 @@ func (p *parser) yamlErr(err error) error {
 	return &Error{File: p.file, Line: line, Msg: "invalid YAML: " + msg}
 }
 
+// node reads a scenario's node: section, the same for every model: a
+// distro and what differs from it (kernel, cgroup mode, systemd, tools
+// added or at other versions). Every value is checked against what the
+// node knows.
 func (p *parser) node(n *yaml.Node) (node.Spec, error) {
-	f, err := p.fields(n, "node", "distro", "kernel", "tools")
+	f, err := p.fields(n, "node", "distro", "kernel", "cgroup", "systemd", "tools")
 	if err != nil {
 		return node.Spec{}, err
 	}
@@ -203,22 +207,40 @@ func (p *parser) node(n *yaml.Node) (node.Spec, error) {
 		if spec.Distro, err = p.str(d, "node.distro"); err != nil {
 			return spec, err
 		}
+		if _, err := node.LookupDistro(spec.Distro); err != nil {
+			return spec, p.errf(d, "node.distro", "%v", err)
+		}
 	}
 	if k := f["kernel"]; k != nil {
-		if _, err := sim.ParseVersion(k.Value); err != nil {
-			return spec, p.errf(k, "node.kernel", "%v", err)
+		if _, err := sim.ParseVersion(k.Value); err != nil || k.Kind != yaml.ScalarNode {
+			return spec, p.errf(k, "node.kernel", "%q: expected a kernel release such as 6.1 or 5.10.0", k.Value)
 		}
 		spec.Kernel = k.Value
+	}
+	if c := f["cgroup"]; c != nil {
+		if _, err := node.ParseCgroupMode(c.Value); err != nil || c.Kind != yaml.ScalarNode {
+			return spec, p.errf(c, "node.cgroup", "%q: expected v1, hybrid or v2", c.Value)
+		}
+		spec.Cgroup = c.Value
+	}
+	if s := f["systemd"]; s != nil {
+		v, err := strconv.Atoi(s.Value)
+		if err != nil || s.Kind != yaml.ScalarNode || v < 200 || v > 999 {
+			return spec, p.errf(s, "node.systemd", "%q: expected a systemd version from 200 to 999, such as 252", s.Value)
+		}
+		spec.Systemd = v
 	}
 	if t := f["tools"]; t != nil {
 		if t.Kind != yaml.MappingNode {
 			return spec, p.errf(t, "node.tools", "expected a mapping of tool name to version, e.g. {nft: 1.1.1}")
 		}
-		spec.Tools = nil
 		for i := 0; i+1 < len(t.Content); i += 2 {
 			k, v := t.Content[i], t.Content[i+1]
-			if !slices.Contains(faults.Tools, k.Value) {
-				return spec, p.errf(k, "node.tools", "unknown tool %q: expected one of %s", k.Value, strings.Join(faults.Tools, ", "))
+			if !slices.Contains(node.KnownTools, k.Value) {
+				return spec, p.errf(k, "node.tools", "unknown tool %q: expected one of %s", k.Value, strings.Join(node.KnownTools, ", "))
+			}
+			if slices.ContainsFunc(spec.Tools, func(x node.ToolSpec) bool { return x.Name == k.Value }) {
+				return spec, p.errf(k, "node.tools", "tool %q given twice", k.Value)
 			}
 			if _, err := sim.ParseVersion(v.Value); err != nil || v.Kind != yaml.ScalarNode {
 				return spec, p.errf(v, "node.tools."+k.Value, "%q: expected a version such as 1.8.11", v.Value)

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/proc"
 )
 
@@ -21,11 +21,18 @@ type signalsCodec struct{}
 
 func init() { codecs[signals.Model.Name] = signalsCodec{} }
 
-func (signalsCodec) keys() []string { return []string{"options", "containers", "faults", "steps"} }
+func (signalsCodec) keys() []string {
+	return []string{"node", "options", "containers", "faults", "steps"}
+}
 
 func (signalsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
-	c := &signals.Case{Variant: variant}
+	c := &signals.Case{Node: node.Default(), Variant: variant}
 	var err error
+	if n := f["node"]; n != nil {
+		if c.Node, err = p.node(n); err != nil {
+			return nil, err
+		}
+	}
 	if n := f["options"]; n != nil {
 		if err := p.signalsOptions(n, &c.Config); err != nil {
 			return nil, err
@@ -63,16 +70,9 @@ func (signalsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, v
 }
 
 func (p *parser) signalsOptions(n *yaml.Node, cfg *signals.Config) error {
-	f, err := p.fields(n, "options", "systemd_version", "shutdown_grace_period")
+	f, err := p.fields(n, "options", "shutdown_grace_period")
 	if err != nil {
 		return err
-	}
-	if v := f["systemd_version"]; v != nil {
-		x, err := strconv.Atoi(v.Value)
-		if v.Kind != yaml.ScalarNode || err != nil || x < 200 || x > 999 {
-			return p.errf(v, "options.systemd_version", "%q: expected systemd's version number, such as 219, 252 or 257", v.Value)
-		}
-		cfg.SystemdVersion = x
 	}
 	if v := f["shutdown_grace_period"]; v != nil {
 		if cfg.ShutdownGracePeriod, err = p.duration(v, "options.shutdown_grace_period"); err != nil {
@@ -173,11 +173,9 @@ func (p *parser) signalsSteps(n *yaml.Node, names []string) ([]signals.Step, err
 
 func (signalsCodec) format(b *strings.Builder, mc models.Case) {
 	c := mc.(*signals.Case)
+	formatNode(b, c.Node)
 	if c.Config != (signals.Config{}) {
 		b.WriteString("options:\n")
-		if c.Config.SystemdVersion != 0 {
-			fmt.Fprintf(b, "  systemd_version: %d\n", c.Config.SystemdVersion)
-		}
 		if c.Config.ShutdownGracePeriod != 0 {
 			fmt.Fprintf(b, "  shutdown_grace_period: %s\n", sim.FormatDuration(c.Config.ShutdownGracePeriod))
 		}

@@ -34,9 +34,25 @@ func Format(s *Scenario) []byte {
 
 // formatNode writes a node: section.
 func formatNode(b *strings.Builder, n node.Spec) {
-	fmt.Fprintf(b, "node:\n  distro: %s\n  kernel: %s\n  tools:\n", quote(n.Distro), quote(n.Kernel))
-	for _, t := range n.Tools {
-		fmt.Fprintf(b, "    %s: %s\n", t.Name, quote(t.Version))
+	distro := n.Distro
+	if distro == "" {
+		distro = node.DefaultDistro
+	}
+	fmt.Fprintf(b, "node:\n  distro: %s\n", quote(distro))
+	if n.Kernel != "" {
+		fmt.Fprintf(b, "  kernel: %s\n", quote(n.Kernel))
+	}
+	if n.Cgroup != "" {
+		fmt.Fprintf(b, "  cgroup: %s\n", quote(n.Cgroup))
+	}
+	if n.Systemd != 0 {
+		fmt.Fprintf(b, "  systemd: %d\n", n.Systemd)
+	}
+	if len(n.Tools) > 0 {
+		b.WriteString("  tools:\n")
+		for _, t := range n.Tools {
+			fmt.Fprintf(b, "    %s: %s\n", t.Name, quote(t.Version))
+		}
 	}
 }
 

@@ -51,6 +51,9 @@ func common() []struct{ name, text, want string } {
 		{"fault parameter missing", head + "faults:\n  - {fault: tool-missing}\n" + step + "expect: pass\n", `missing parameter "tool"`},
 		{"data fault in faults", head + "faults:\n  - {fault: host-port-zero}\n" + step + "expect: pass\n", "is a data fault"},
 		{"bad tool version", head + "node: {tools: {nft: latest}}\n" + step + "expect: pass\n", `:4: node.tools.nft: "latest": expected a version`},
+		{"tool given twice", head + "node: {tools: {nft: 1.1.1, nft: 1.0.6}}\n" + step + "expect: pass\n", `:4: node.tools: tool "nft" given twice`},
+		{"unknown distro", head + "node: {distro: windows-11}\n" + step + "expect: pass\n", `:4: node.distro: unknown distro "windows-11"`},
+		{"bad cgroup mode", head + "node: {cgroup: v3}\n" + step + "expect: pass\n", `:4: node.cgroup: "v3": expected v1, hybrid or v2`},
 		{"bad kernel", head + "node: {kernel: new}\n" + step + "expect: pass\n", ":4: node.kernel:"},
 		{"negative time", head + "steps:\n  - {at: -1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", `:5: steps[0].at: -1s is negative`},
 		{"steps out of order", head + "steps:\n  - {at: 2s, op: stop-pod-sandbox, sandbox: a}\n  - {at: 1s, op: stop-pod-sandbox, sandbox: a}\nexpect: pass\n", "before the previous step"},
@@ -84,7 +87,8 @@ func signals() []struct{ name, text, want string } {
 		{"huge cleanup", head + "containers:\n  - {name: db, cleanup: 100000h}\n" + stop, "containers[0].cleanup: 100000h is too far"},
 		{"bad stop signal", head + "containers:\n  - {name: db, stop_signal: SIGFOO}\n" + stop, `containers[0].stop_signal: "SIGFOO": expected a signal`},
 		{"unknown container field", head + "containers:\n  - {name: db, memory: 1Gi}\n" + stop, `containers[0]: unknown field "memory"`},
-		{"bad systemd version", head + "options: {systemd_version: 9000}\n" + ctrs + stop, `:4: options.systemd_version: "9000": expected systemd's version number`},
+		{"bad systemd version", head + "node: {systemd: 9000}\n" + ctrs + stop, `:4: node.systemd: "9000": expected a systemd version`},
+		{"systemd version moved to the node", head + "options: {systemd_version: 252}\n" + ctrs + stop, `:4: options: unknown field "systemd_version"`},
 		{"bad shutdown grace", head + "options: {shutdown_grace_period: soon}\n" + ctrs + stop, `options.shutdown_grace_period: "soon": expected a duration`},
 		{"step on unknown container", head + ctrs + "steps:\n  - {at: 1s, op: stop-container, container: web, timeout: 1s}\nexpect: pass\n", `:7: steps[0].container: "web": expected one of the containers (db)`},
 		{"stop without timeout", head + ctrs + "steps:\n  - {at: 1s, op: stop-container, container: db}\nexpect: pass\n", "steps[0].timeout: missing"},
@@ -134,7 +138,8 @@ func cgroups() []struct{ name, text, want string } {
 	const head = "name: x\nmodel: cgroups\nvariant: reference\n"
 	const run = "steps:\n  - {op: run-pod-sandbox, sandbox: pod1, resources: {memory: 268435456}}\n"
 	return []struct{ name, text, want string }{
-		{"unknown profile", head + "node: {profile: centos-5}\n" + run + "expect: pass\n", `:4: node.profile: "centos-5": expected one of`},
+		{"unknown distro", head + "node: {distro: centos-5}\n" + run + "expect: pass\n", `:4: node.distro: unknown distro "centos-5": expected one of`},
+		{"profile is now distro", head + "node: {profile: al2-like}\n" + run + "expect: pass\n", `:4: node: unknown field "profile"`},
 		{"unknown node field", head + "node: {kernel: 6.1}\n" + run + "expect: pass\n", `:4: node: unknown field "kernel"`},
 		{"bad driver", head + "config: {driver: openrc}\n" + run + "expect: pass\n", `config.driver: "openrc": expected systemd or cgroupfs`},
 		{"bad hypervisor", head + "config: {hypervisor: xen}\n" + run + "expect: pass\n", `config.hypervisor: "xen"`},

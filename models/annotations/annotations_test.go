@@ -90,7 +90,7 @@ func TestPropertyFindsKata380AndShrinks(t *testing.T) {
 		if v.Invariant != sim.CrashInvariant.Name || !strings.Contains(v.Message, "assignment to entry in nil map") {
 			t.Fatalf("first violation = %s, want Go's nil map panic", v)
 		}
-		if len(last.Steps) > 2 || len(last.Node.Functions) > 2 || last.Size() > 20 || last.Config.VFIOMode != ModeGuestKernel {
+		if len(last.Steps) > 2 || len(last.PCI.Functions) > 2 || last.Size() > 20 || last.Config.VFIOMode != ModeGuestKernel {
 			t.Fatalf("shrunk case is not minimal:\n%s", Describe(last))
 		}
 		// Some create at the crash's time decodes to a nil map and lists a GPU.
@@ -101,7 +101,7 @@ func TestPropertyFindsKata380AndShrinks(t *testing.T) {
 				continue
 			}
 			for _, p := range DevicePaths(s) {
-				fns, _ := last.Node.GroupFunctions(p)
+				fns, _ := last.PCI.GroupFunctions(p)
 				for _, f := range fns {
 					found = found || IsGPU(f)
 				}
@@ -148,7 +148,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Case{Variant: tt.variant, Node: tt.node, Config: tt.cfg, Steps: tt.steps}
+			c := &Case{Variant: tt.variant, PCI: tt.node, Config: tt.cfg, Steps: tt.steps}
 			r, err := Run(c, nil, sim.Fixed{}, true)
 			if err != nil {
 				t.Fatal(err)

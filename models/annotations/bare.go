@@ -40,7 +40,7 @@ func (c *Case) RunBare(sim.Chooser) error {
 			if ctype == PodContainer {
 				sbID, _ = SandboxOf(spec)
 			} else if shims[sbID] == nil {
-				shims[sbID] = v.Build(c.Node, c.Config, quiet)
+				shims[sbID] = v.Build(c.PCI, c.Config, quiet)
 			}
 		}
 		if sh = shims[sbID]; sh == nil {

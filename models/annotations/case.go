@@ -1,9 +1,11 @@
 package annotations
 
 import (
+	"slices"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // The operations a step performs, as containerd's task service receives
@@ -29,16 +31,20 @@ type Step struct {
 // Case is everything one run needs: the node's PCI functions, the shim's
 // configuration, the variant and the requests.
 type Case struct {
+	// Node is the node the shim runs on (distro, kernel, tools): nothing
+	// of the shim depends on it yet.
+	Node    node.Spec
 	Variant string
-	Node    Node
-	Config  Config
-	Steps   []Step
+	// PCI are the host's PCI functions by IOMMU group.
+	PCI    Node
+	Config Config
+	Steps  []Step
 }
 
 // Size is what shrinking minimises: steps, PCI functions, and the members
 // and items of every spec.
 func (c *Case) Size() int {
-	n := len(c.Node.Functions)
+	n := len(c.PCI.Functions)
 	for _, s := range c.Steps {
 		n++
 		if s.Op != OpCreate {
@@ -56,7 +62,8 @@ func (c *Case) Size() int {
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	out := *c
-	out.Node.Functions = append([]PCIFunction(nil), c.Node.Functions...)
+	out.Node.Tools = slices.Clone(c.Node.Tools)
+	out.PCI.Functions = append([]PCIFunction(nil), c.PCI.Functions...)
 	out.Steps = make([]Step, len(c.Steps))
 	for i, s := range c.Steps {
 		s.Faults = append([]string(nil), s.Faults...)

@@ -45,7 +45,7 @@ func Conformance(t *testing.T, build Builder) {
 func Describe(c *Case) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "vfio_mode=%s cold_plug_vfio=%s hot_plug_vfio=%s\n", c.Config.VFIOMode, c.Config.ColdPlugVFIO, c.Config.HotPlugVFIO)
-	for _, f := range c.Node.Functions {
+	for _, f := range c.PCI.Functions {
 		fmt.Fprintf(&b, "pci group %d %s %s %s pcie=%v\n", f.Group, f.BDF, f.Vendor, f.Class, f.PCIe)
 	}
 	for _, s := range c.Steps {

@@ -52,7 +52,7 @@ func FuzzSpecJSON(f *testing.F) {
 	node := fuzzNode()
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, cfg := range fuzzConfigs {
-			c := &Case{Variant: "reference", Node: node, Config: cfg,
+			c := &Case{Variant: "reference", PCI: node, Config: cfg,
 				Steps: []Step{create(0, "fuzz", string(raw)), del(time.Second, "fuzz")}}
 			r, err := Run(c, nil, sim.Fixed{}, false)
 			if err != nil {
@@ -72,7 +72,7 @@ func TestSeedSpecsOnKata380(t *testing.T) {
 	crashes := map[string]bool{"ctr-run-gpu.json": true, "annotations-null.json": true, "field-case-null.json": true, "control-device.json": true}
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "specs", "*.json"))
 	for _, path := range seeds {
-		c := &Case{Variant: "kata-3.8.0", Node: fuzzNode(), Config: DefaultConfig(), Steps: []Step{create(0, "s", spec(t, filepath.Base(path)))}}
+		c := &Case{Variant: "kata-3.8.0", PCI: fuzzNode(), Config: DefaultConfig(), Steps: []Step{create(0, "s", spec(t, filepath.Base(path)))}}
 		r, _ := Run(c, nil, sim.Fixed{}, false)
 		if got, want := r.Has(sim.CrashInvariant.Name), crashes[filepath.Base(path)]; got != want {
 			t.Errorf("%s: crash = %v, want %v (%v)", filepath.Base(path), got, want, r.Violations)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // GenOptions bound what Generate draws.
@@ -42,7 +43,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	if opt.MaxDevices == 0 {
 		opt.MaxDevices = 2
 	}
-	cs := &Case{Variant: variant, Config: DefaultConfig()}
+	cs := &Case{Node: node.Default(), Variant: variant, Config: DefaultConfig()}
 	if c.Intn(4) == 1 {
 		cs.Config.VFIOMode = ModeVFIO
 	}
@@ -59,9 +60,9 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		if c.Intn(3) == 1 {
 			g = groupFaults[c.Intn(len(groupFaults))].ShapeGroup(c, g)
 		}
-		cs.Node.Functions = append(cs.Node.Functions, g...)
+		cs.PCI.Functions = append(cs.PCI.Functions, g...)
 	}
-	gen := &specGen{c: c, groups: cs.Node.Groups(), maxDevices: opt.MaxDevices,
+	gen := &specGen{c: c, groups: cs.PCI.Groups(), maxDevices: opt.MaxDevices,
 		dfaults: deviceFaults, mfaults: mapFaults}
 	var at time.Duration
 	var pods, ids []string

@@ -71,9 +71,9 @@ func (c *Case) Simplify() []models.Case {
 		d.Steps = append(d.Steps[:i], d.Steps[i+1:]...)
 		out = append(out, d)
 	}
-	for i := range c.Node.Functions {
+	for i := range c.PCI.Functions {
 		d := c.Clone()
-		d.Node.Functions = append(d.Node.Functions[:i], d.Node.Functions[i+1:]...)
+		d.PCI.Functions = append(d.PCI.Functions[:i], d.PCI.Functions[i+1:]...)
 		out = append(out, d)
 	}
 	for i, s := range c.Steps {

@@ -118,7 +118,7 @@ func TestInvariantsCatchMutants(t *testing.T) {
 	node := Node{Functions: GPUGroup(12, 0)}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Case{Variant: "mutant", Node: node, Config: tt.cfg, Steps: tt.steps}
+			c := &Case{Variant: "mutant", PCI: node, Config: tt.cfg, Steps: tt.steps}
 			r, err := Run(c, build(tt.m), sim.Fixed{}, true)
 			if err != nil {
 				t.Fatal(err)
@@ -130,7 +130,7 @@ func TestInvariantsCatchMutants(t *testing.T) {
 	}
 	// The unbroken reference passes the same steps.
 	for _, tt := range tests {
-		c := &Case{Variant: "reference", Node: node, Config: tt.cfg, Steps: tt.steps}
+		c := &Case{Variant: "reference", PCI: node, Config: tt.cfg, Steps: tt.steps}
 		if r, _ := Run(c, nil, sim.Fixed{}, false); len(r.Violations) > 0 {
 			t.Fatalf("reference fails %q: %v", tt.name, r.Violations)
 		}

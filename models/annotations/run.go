@@ -26,8 +26,8 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 		build = v.Build
 	}
-	w := &world{node: c.Node, cfg: c.Config, build: build, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace},
-		oracle: &oracle{node: c.Node, cfg: c.Config}}
+	w := &world{node: c.PCI, cfg: c.Config, build: build, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace},
+		oracle: &oracle{node: c.PCI, cfg: c.Config}}
 	var last time.Duration
 	for i := range c.Steps {
 		s := &c.Steps[i]

@@ -10,6 +10,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // The operations a step performs, as kubelet asks them through containerd.
@@ -123,19 +124,13 @@ type Step struct {
 	Resources Resources
 }
 
-// NodeSpec names the node: a profile, optionally with another kernel,
-// mode or systemd version (the kernel-version, cgroup-mode and
-// systemd-version faults override it the same way).
-type NodeSpec struct {
-	Profile string
-}
-
-// DefaultNode is the node of a case that names none.
+// DefaultNode is the distro the generator draws first, so that shrinking
+// moves towards it.
 const DefaultNode = "al2023-like"
 
 // Case is one scenario: node, variant, configuration, faults, steps.
 type Case struct {
-	Node    NodeSpec
+	Node    node.Spec
 	Variant string
 	Config  Config
 	Faults  []faults.Fault
@@ -165,16 +160,8 @@ func (c *Case) Size() int {
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	out := *c
+	out.Node.Tools = slices.Clone(c.Node.Tools)
 	out.Faults = slices.Clone(c.Faults)
 	out.Steps = slices.Clone(c.Steps)
 	return &out
-}
-
-// profile resolves the case's node profile.
-func (c *Case) profile() (cgroupfs.Profile, error) {
-	name := c.Node.Profile
-	if name == "" {
-		name = DefaultNode
-	}
-	return cgroupfs.LookupProfile(name)
 }

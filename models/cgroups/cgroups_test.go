@@ -15,6 +15,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 func TestMain(m *testing.M) {
@@ -182,7 +183,7 @@ func TestScenarios(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &Case{Node: NodeSpec{Profile: tt.profile}, Variant: tt.variant, Config: tt.cfg, Faults: tt.faults, Steps: tt.steps}
+			c := &Case{Node: node.Spec{Distro: tt.profile}, Variant: tt.variant, Config: tt.cfg, Faults: tt.faults, Steps: tt.steps}
 			r, err := Run(c, nil, sim.Fixed{}, true)
 			if err != nil {
 				t.Fatal(err)
@@ -195,7 +196,7 @@ func TestScenarios(t *testing.T) {
 }
 
 func TestIncident3CrashIsANilCgroup(t *testing.T) {
-	c := &Case{Node: NodeSpec{Profile: "al2-like"}, Variant: "kata-3.12.0",
+	c := &Case{Node: node.Spec{Distro: "al2-like"}, Variant: "kata-3.12.0",
 		Config: Config{Driver: DriverSystemd, SandboxCgroupOnly: true, Hypervisor: Firecracker},
 		Steps:  []Step{{Op: OpRun, Sandbox: "pod1", Resources: incidentResources}}}
 	r, err := Run(c, nil, sim.Fixed{}, true)

@@ -44,7 +44,7 @@ func Conformance(t *testing.T, build Builder) {
 // Describe renders a case in a few readable lines.
 func Describe(c *Case) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "node %s; driver %s, sandbox_cgroup_only %v, %s\n", c.Node.Profile, c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
+	fmt.Fprintf(&b, "node %s; driver %s, sandbox_cgroup_only %v, %s\n", c.Node.Distro, c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
 	for _, f := range c.Faults {
 		fmt.Fprintf(&b, "fault %s\n", faults.Format(f))
 	}

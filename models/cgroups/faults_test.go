@@ -7,10 +7,11 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 func TestCgroupFaultsReshapeTheNode(t *testing.T) {
-	c := &Case{Node: NodeSpec{Profile: "al2023-like"}}
+	c := &Case{Node: node.Spec{Distro: "al2023-like"}}
 	for _, raw := range []struct {
 		name string
 		args map[string]string

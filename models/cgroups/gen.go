@@ -8,6 +8,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // GenOptions bound what Generate draws.
@@ -66,7 +67,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		opt.MaxSteps = 4
 	}
 	profiles := generatorProfiles(opt.Modes)
-	cs := &Case{Variant: variant, Node: NodeSpec{Profile: draw(c, profiles).Name}, Config: DefaultConfig()}
+	cs := &Case{Variant: variant, Node: node.Spec{Distro: draw(c, profiles).Name}, Config: DefaultConfig()}
 	if c.Intn(2) == 1 {
 		cs.Config.Driver = DriverSystemd
 	}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
-	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -25,19 +24,16 @@ func shimPID(n int) int { return 1000 + 10*n }
 // (kernel, cgroup mode, systemd) to the node the profile describes, then
 // the model's own cgroup faults to the cgroupfs built from that node.
 func nodeSpec(c *Case) (CgroupNode, error) {
-	p, err := c.profile()
+	nd, err := c.Node.Build()
 	if err != nil {
 		return CgroupNode{}, err
 	}
-	nd := node.New(p.Distro, p.Kernel)
-	nd.Cgroup, nd.Systemd = p.Mode, p.Systemd
 	for _, f := range c.Faults {
 		if nf, ok := f.(faults.NodeFault); ok {
 			nf.ApplyNode(nd)
 		}
 	}
-	p.Kernel, p.Mode, p.Systemd = nd.Kernel, nd.Cgroup, nd.Systemd
-	n := CgroupNode{FS: cgroupfs.Spec{Profile: p}}
+	n := CgroupNode{FS: cgroupfs.Spec{Profile: cgroupfs.ProfileOf(nd)}}
 	for _, f := range c.Faults {
 		if cf, ok := f.(CgroupFault); ok {
 			cf.ApplyCgroups(&n)

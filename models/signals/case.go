@@ -1,10 +1,12 @@
 package signals
 
 import (
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // The operations a scenario step performs.
@@ -42,14 +44,14 @@ type Step struct {
 
 // Config is the node's configuration.
 type Config struct {
-	// SystemdVersion is the node's systemd (0: systemd.DefaultVersion).
-	SystemdVersion int
 	// ShutdownGracePeriod enables kubelet's graceful node shutdown (0: off).
 	ShutdownGracePeriod time.Duration
 }
 
 // Case is everything one run needs.
 type Case struct {
+	// Node is the node; its systemd runs the scopes and the shutdown.
+	Node       node.Spec
 	Variant    string
 	Config     Config
 	Containers []Container
@@ -63,6 +65,7 @@ func (c *Case) Size() int { return len(c.Containers) + len(c.Faults) + len(c.Ste
 // Clone returns a deep copy.
 func (c *Case) Clone() *Case {
 	out := *c
+	out.Node.Tools = slices.Clone(c.Node.Tools)
 	out.Containers = append([]Container(nil), c.Containers...)
 	out.Faults = append([]faults.Fault(nil), c.Faults...)
 	out.Steps = append([]Step(nil), c.Steps...)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // The values the generator draws from; the simplest come first, since
@@ -28,8 +29,8 @@ var (
 // whose value 0 means "no more", and every fault its own toggle, so rapid
 // deletes items by lowering draws and a seed replays the same case.
 func Generate(c sim.Chooser, variant string) *Case {
-	cs := &Case{Variant: variant}
-	cs.Config.SystemdVersion = systemds[c.Intn(len(systemds))]
+	cs := &Case{Node: node.Default(), Variant: variant}
+	cs.Node.Systemd = systemds[c.Intn(len(systemds))]
 	cs.Config.ShutdownGracePeriod = shutdownGPs[c.Intn(len(shutdownGPs))]
 	// Every container, step and fault is drawn as one group (sim.Group), so
 	// rapid deletes it whole; a group whose first draw is 0 means "no more".

@@ -11,6 +11,7 @@ var Model = &models.Model{
 	Summary:    "graceful stop: kubelet, CRI-O stop loop, OCI runtime scopes, systemd shutdown, processes",
 	Invariants: Invariants(),
 	Actors:     []string{"kubelet", "crictl", "crio", "conmon", "crun", "runc", "systemd"},
+	Faults:     []string{"systemd-version"},
 	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
 }
@@ -68,9 +69,9 @@ func (c *Case) Simplify() []models.Case {
 		d.Config.ShutdownGracePeriod = 0
 		out = append(out, d)
 	}
-	if c.Config.SystemdVersion != 0 {
+	if c.Node.Systemd != 0 {
 		d := c.Clone()
-		d.Config.SystemdVersion = 0
+		d.Node.Systemd = 0
 		out = append(out, d)
 	}
 	for i, s := range c.Steps {

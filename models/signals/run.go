@@ -48,10 +48,19 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	tr := &sim.Trace{Off: !trace}
 	w := &world{c: c, variant: v, sched: sched, trace: tr}
 	w.procs = &proc.Procs{Sched: sched, Trace: tr}
-	w.sd = &systemd.Systemd{Version: c.Config.SystemdVersion}
-	if w.sd.Version == 0 {
-		w.sd.Version = systemd.DefaultVersion
+	nd, err := c.Node.Build()
+	if err != nil {
+		return sim.Result{}, err
 	}
+	for _, f := range c.Faults {
+		if nf, ok := f.(faults.NodeFault); ok {
+			nf.ApplyNode(nd)
+			if !tr.Off { // a fault is formatted only for a trace
+				tr.Fault(0, "fault %s", faults.Format(f))
+			}
+		}
+	}
+	w.sd = &systemd.Systemd{Version: nd.Systemd}
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}
 	w.oracle = newOracle(w)

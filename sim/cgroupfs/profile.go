@@ -67,18 +67,21 @@ func (p Profile) String() string {
 	return fmt.Sprintf("%s (kernel %s, cgroup %s, systemd %d, %d CPUs)", name, p.Kernel, p.Mode, p.Systemd, p.CPUs)
 }
 
-// profiles are the named nodes. Sources for the distributions' kernels,
-// modes and systemd versions are in the package documentation.
-var profiles = []Profile{
-	{Name: "al2-like", Distro: "Amazon Linux 2", Kernel: sim.MustVersion("5.10"), Mode: Legacy, Systemd: 219},
-	{Name: "al2023-like", Distro: "Amazon Linux 2023", Kernel: sim.MustVersion("6.1"), Mode: Unified, Systemd: 252},
-	{Name: "debian10-like", Distro: "Debian 10", Kernel: sim.MustVersion("4.19"), Mode: Hybrid, Systemd: 241},
-	{Name: "ubuntu20.04-like", Distro: "Ubuntu 20.04", Kernel: sim.MustVersion("5.4"), Mode: Hybrid, Systemd: 245},
-	{Name: "debian11-like", Distro: "Debian 11", Kernel: sim.MustVersion("5.10"), Mode: Unified, Systemd: 247},
-	{Name: "ubuntu22.04-like", Distro: "Ubuntu 22.04", Kernel: sim.MustVersion("5.15"), Mode: Unified, Systemd: 249},
-	{Name: "debian12-like", Distro: "Debian 12", Kernel: sim.MustVersion("6.1"), Mode: Unified, Systemd: 252},
-	{Name: "lts6.6-like", Distro: "a 6.6 LTS kernel with systemd 255 (composite)", Kernel: sim.MustVersion("6.6"), Mode: Unified, Systemd: 255},
-	{Name: "legacy4.19-like", Distro: "a 4.19 kernel booted with cgroup v1 only, systemd 239 (composite)", Kernel: sim.MustVersion("4.19"), Mode: Legacy, Systemd: 239},
+// profiles are the named nodes: the node's distros (sim/node), whose
+// sources are in the package documentation.
+var profiles = func() []Profile {
+	var out []Profile
+	for _, d := range simnode.Distros() {
+		out = append(out, Profile{Name: d.Name, Distro: d.Summary, Kernel: sim.MustVersion(d.Kernel),
+			Mode: d.Cgroup, Systemd: d.Systemd, CPUs: 4, Mems: 1})
+	}
+	return out
+}()
+
+// ProfileOf is the cgroups profile of a node: its kernel, cgroup mode and
+// systemd, with 4 CPUs and one memory node online.
+func ProfileOf(n *simnode.Node) Profile {
+	return Profile{Name: n.Distro, Distro: n.Distro, Kernel: n.Kernel, Mode: n.Cgroup, Systemd: n.Systemd, CPUs: 4, Mems: 1}
 }
 
 // Kernels are the kernel versions profiles and faults draw from.
@@ -86,12 +89,6 @@ var Kernels = simnode.Kernels
 
 // SystemdVersions are the systemd versions faults draw from.
 var SystemdVersions = []int{219, 239, 241, 245, 247, 249, 252, 255}
-
-func init() {
-	for i := range profiles {
-		profiles[i].CPUs, profiles[i].Mems = 4, 1
-	}
-}
 
 // Profiles returns the named profiles in a fixed order.
 func Profiles() []Profile { return slices.Clone(profiles) }

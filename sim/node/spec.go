@@ -2,6 +2,8 @@ package node
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -14,36 +16,87 @@ type ToolSpec struct {
 	Version string
 }
 
-// Spec describes a node as a scenario file gives it.
+// Spec describes a node as a scenario file gives it: a distro, and what
+// differs from it. The zero value is the default distro as it comes.
 type Spec struct {
+	// Distro names a known distro ("" for DefaultDistro).
 	Distro string
-	Kernel string
-	Tools  []ToolSpec
+	// Kernel, Cgroup ("v1", "hybrid" or "v2") and Systemd override the
+	// distro's when set.
+	Kernel  string
+	Cgroup  string
+	Systemd int
+	// Tools add to the distro's tools or change their versions; a tool is
+	// removed with a tool-missing fault.
+	Tools []ToolSpec
 }
 
-// Default is a Fedora 42 node with iptables 1.8.11 and nft 1.1.1: the node
-// of incident 1 before the iptables tool chain is removed.
-func Default() Spec {
-	return Spec{
-		Distro: "fedora-42",
-		Kernel: "6.14.0",
-		Tools: []ToolSpec{
-			{"ip6tables", "1.8.11"}, {"ip6tables-restore", "1.8.11"},
-			{"iptables", "1.8.11"}, {"iptables-restore", "1.8.11"},
-			{"nft", "1.1.1"},
-		},
+// Default is the node of a scenario that names none: DefaultDistro as it
+// comes.
+func Default() Spec { return Spec{Distro: DefaultDistro} }
+
+// Validate checks every field against what the node knows.
+func (s Spec) Validate() error {
+	if s.Distro != "" {
+		if _, err := LookupDistro(s.Distro); err != nil {
+			return err
+		}
 	}
+	if s.Kernel != "" {
+		if _, err := sim.ParseVersion(s.Kernel); err != nil {
+			return fmt.Errorf("kernel: %w", err)
+		}
+	}
+	if s.Cgroup != "" {
+		if _, err := ParseCgroupMode(s.Cgroup); err != nil {
+			return err
+		}
+	}
+	if s.Systemd != 0 && (s.Systemd < 200 || s.Systemd > 999) {
+		return fmt.Errorf("systemd %d: expected a version from 200 to 999", s.Systemd)
+	}
+	for _, t := range s.Tools {
+		if !slices.Contains(KnownTools, t.Name) {
+			return fmt.Errorf("unknown tool %q: expected one of %s", t.Name, strings.Join(KnownTools, ", "))
+		}
+		if _, err := sim.ParseVersion(t.Version); err != nil {
+			return fmt.Errorf("tool %s: %w", t.Name, err)
+		}
+	}
+	return nil
 }
 
 // Build makes the Node the spec describes.
 func (s Spec) Build() (*Node, error) {
-	k, err := parseVersionShared(s.Kernel)
+	name := s.Distro
+	if name == "" {
+		name = DefaultDistro
+	}
+	d, err := LookupDistro(name)
+	if err != nil {
+		return nil, err
+	}
+	kernel := d.Kernel
+	if s.Kernel != "" {
+		kernel = s.Kernel
+	}
+	k, err := parseVersionShared(kernel)
 	if err != nil {
 		return nil, fmt.Errorf("node kernel: %w", err)
 	}
-	n := New(s.Distro, k)
-	tools := make([]Tool, len(s.Tools)) // the node's tools in one allocation
-	for i, t := range s.Tools {
+	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd,
+		tools: make(map[string]*Tool, len(d.Tools)+len(s.Tools))}
+	if s.Cgroup != "" {
+		if n.Cgroup, err = ParseCgroupMode(s.Cgroup); err != nil {
+			return nil, err
+		}
+	}
+	if s.Systemd != 0 {
+		n.Systemd = s.Systemd
+	}
+	all := append(slices.Clip(d.Tools), s.Tools...) // later ones override
+	tools := make([]Tool, len(all))                 // the node's tools in one allocation
+	for i, t := range all {
 		v, err := parseVersionShared(t.Version)
 		if err != nil {
 			return nil, fmt.Errorf("node tool %s: %w", t.Name, err)
