@@ -160,14 +160,16 @@ func TestCampaignIsDeterministic(t *testing.T) {
 }
 
 func TestSignatureIgnoresSourceLines(t *testing.T) {
-	crash := func(line string) sim.Violation {
-		return sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at hostport.(*iptablesBackend).remove (iptables.go:" + line + ")"}
+	crash := func(line int) sim.Violation {
+		return sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at a place the message names",
+			Site: &sim.Site{Func: "hostport.(*iptablesBackend).remove", File: "iptables.go", Line: line}}
 	}
-	if a, b := signature("v", crash("103")), signature("v", crash("104")); a != b || a != "v/crash@hostport.(*iptablesBackend).remove" {
+	if a, b := signature("v", crash(103)), signature("v", crash(104)); a != b || a != "v/crash@hostport.(*iptablesBackend).remove" {
 		t.Fatalf("signatures %q and %q: want one, naming the function", a, b)
 	}
-	other := sim.Violation{Invariant: "crash", Message: "panic: x at hostport.(*nftBackend).forwards (nftables.go:1)"}
-	if signature("v", other) == signature("v", crash("103")) {
+	other := sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at a place the message names",
+		Site: &sim.Site{Func: "hostport.(*nftBackend).forwards", File: "nftables.go", Line: 1}}
+	if signature("v", other) == signature("v", crash(103)) {
 		t.Fatal("crashes in different functions share a signature")
 	}
 }

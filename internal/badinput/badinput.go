@@ -140,7 +140,7 @@ func cgroups() []struct{ name, text, want string } {
 	return []struct{ name, text, want string }{
 		{"unknown distro", head + "node: {distro: centos-5}\n" + run + "expect: pass\n", `:4: node.distro: unknown distro "centos-5": expected one of`},
 		{"profile is now distro", head + "node: {profile: al2-like}\n" + run + "expect: pass\n", `:4: node: unknown field "profile"`},
-		{"unknown node field", head + "node: {kernel: 6.1}\n" + run + "expect: pass\n", `:4: node: unknown field "kernel"`},
+		{"unknown node field", head + "node: {cpus: 4}\n" + run + "expect: pass\n", `:4: node: unknown field "cpus"`},
 		{"bad driver", head + "config: {driver: openrc}\n" + run + "expect: pass\n", `config.driver: "openrc": expected systemd or cgroupfs`},
 		{"bad hypervisor", head + "config: {hypervisor: xen}\n" + run + "expect: pass\n", `config.hypervisor: "xen"`},
 		{"bad bool", head + "config: {sandbox_cgroup_only: maybe}\n" + run + "expect: pass\n", "expected true or false"},

@@ -2,7 +2,9 @@ package annotations
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
@@ -115,7 +117,7 @@ func deviceSpec(name, summary string, shape func(sim.Chooser, *faults.JSON, []in
 // GroupFaults returns the registered IOMMU group faults in name order.
 func GroupFaults() []GroupFault {
 	var out []GroupFault
-	for _, s := range vfioFaultSpecs() {
+	for _, s := range sortedSpecs(vfioFaultSpecs()) {
 		if f, _ := s.Build(nil); f != nil {
 			if gf, ok := f.(GroupFault); ok {
 				out = append(out, gf)
@@ -128,7 +130,7 @@ func GroupFaults() []GroupFault {
 // DeviceFaults returns the registered linux.devices faults in name order.
 func DeviceFaults() []DeviceFault {
 	var out []DeviceFault
-	for _, s := range vfioFaultSpecs() {
+	for _, s := range sortedSpecs(vfioFaultSpecs()) {
 		if f, _ := s.Build(nil); f != nil {
 			if df, ok := f.(DeviceFault); ok {
 				out = append(out, df)
@@ -136,6 +138,12 @@ func DeviceFaults() []DeviceFault {
 		}
 	}
 	return out
+}
+
+// sortedSpecs sorts specs by name, the order generators draw faults in.
+func sortedSpecs(specs []faults.Spec) []faults.Spec {
+	slices.SortFunc(specs, func(a, b faults.Spec) int { return strings.Compare(a.Name, b.Name) })
+	return specs
 }
 
 func vfioFaultSpecs() (specs []faults.Spec) {

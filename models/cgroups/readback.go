@@ -46,18 +46,26 @@ func (o *oracle) checkLimits(sb *sandbox, now time.Duration) (sim.Violation, boo
 			Message: fmt.Sprintf("sandbox %s: its limits cannot be read back: %v", sb.id, err)}, false
 	}
 	v1 := o.w.node.FS.Mode != cgroupfs.Unified
-	type cmp struct{ what, got, want string }
-	cmps := []cmp{{"memory", got.memory, memoryWant(want.Memory, v1)}, {"pids", got.pids, countOrMax(want.Pids, v1)},
-		{"cpuset", got.cpus, cpusWant(want.Cpus, o.w.node.FS.CPUs)}}
+	// unset marks a limit the spec does not set: a cgroup without its
+	// controller ("absent") sets none either, which is as good as the
+	// controller's default.
+	type cmp struct {
+		what, got, want string
+		unset           bool
+	}
+	cmps := []cmp{{"memory", got.memory, memoryWant(want.Memory, v1), want.Memory == 0},
+		{"pids", got.pids, countOrMax(want.Pids, v1), want.Pids == 0},
+		{"cpuset", got.cpus, cpusWant(want.Cpus, o.w.node.FS.CPUs), false}}
 	if v1 {
-		cmps = append(cmps, cmp{"cpu.shares", got.shares, sharesWant(want.Shares)},
-			cmp{"cpu.cfs_quota_us", got.quota, quotaWant(want.Quota)}, cmp{"cpu.cfs_period_us", got.per, strconv.Itoa(Period)})
+		cmps = append(cmps, cmp{"cpu.shares", got.shares, sharesWant(want.Shares), want.Shares == 0},
+			cmp{"cpu.cfs_quota_us", got.quota, quotaWant(want.Quota), want.Quota == 0},
+			cmp{"cpu.cfs_period_us", got.per, strconv.Itoa(Period), want.Quota == 0})
 	} else {
-		cmps = append(cmps, cmp{"cpu.weight", got.weight, weightWant(want.Shares)},
-			cmp{"cpu.max", got.cpuMax, cpuMaxWant(want.Quota)})
+		cmps = append(cmps, cmp{"cpu.weight", got.weight, weightWant(want.Shares), want.Shares == 0},
+			cmp{"cpu.max", got.cpuMax, cpuMaxWant(want.Quota), want.Quota == 0})
 	}
 	for _, c := range cmps {
-		if c.got != c.want {
+		if c.got != c.want && !(c.unset && c.got == "absent") {
 			return sim.Violation{Invariant: InvLimits.Name, At: now, Message: fmt.Sprintf(
 				"sandbox %s's vCPU thread %d runs in %s where %s reads %q, want %q (resources %s)",
 				sb.id, sb.vcpu, got.where[c.what], c.what, c.got, c.want, want)}, false

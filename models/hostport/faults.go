@@ -1,6 +1,9 @@
 package hostport
 
 import (
+	"slices"
+	"strings"
+
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/faultsim/faultsim/faults"
@@ -53,7 +56,9 @@ func mappingSpec(name, summary string, mutate func(sim.Chooser, *runtimeapi.Port
 // MappingFaults returns the registered mapping data faults in name order.
 func MappingFaults() []MappingFault {
 	var out []MappingFault
-	for _, s := range mappingFaultSpecs() {
+	specs := mappingFaultSpecs()
+	slices.SortFunc(specs, func(a, b faults.Spec) int { return strings.Compare(a.Name, b.Name) })
+	for _, s := range specs {
 		if s.Kind != faults.Data {
 			continue
 		}
