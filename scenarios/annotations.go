@@ -33,7 +33,7 @@ type annotationsCodec struct{}
 
 func init() { codecs[annotations.Model.Name] = annotationsCodec{} }
 
-func (annotationsCodec) keys() []string { return []string{"node", "pci", "options", "steps"} }
+func (annotationsCodec) keys() []string { return []string{"node", "pci", "faults", "options", "steps"} }
 
 var (
 	bdfPattern    = regexp.MustCompile(`^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$`)
@@ -53,6 +53,14 @@ func (annotationsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Nod
 	}
 	if n := f["pci"]; n != nil {
 		if c.PCI, err = p.pciFunctions(n); err != nil {
+			return nil, err
+		}
+	}
+	if n := f["faults"]; n != nil {
+		// The shim consumes no fault of the faults: section (its faults
+		// are data faults, labels of the inputs they shaped); faults
+		// refuses each with its line.
+		if _, err := p.faults(n); err != nil {
 			return nil, err
 		}
 	}
@@ -76,8 +84,12 @@ func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 	formatNode(b, c.Node)
 	b.WriteString("pci:\n")
 	for _, fn := range c.PCI.Functions {
-		fmt.Fprintf(b, "  - {group: %d, bdf: %s, vendor: %s, class: %s, pcie: %t}\n",
+		fmt.Fprintf(b, "  - {group: %d, bdf: %s, vendor: %s, class: %s, pcie: %t",
 			fn.Group, strconv.Quote(fn.BDF), strconv.Quote(fn.Vendor), strconv.Quote(fn.Class), fn.PCIe)
+		if fn.Fault != "" {
+			fmt.Fprintf(b, ", fault: %s", fn.Fault)
+		}
+		b.WriteString("}\n")
 	}
 	fmt.Fprintf(b, "options: {vfio_mode: %s, cold_plug_vfio: %s, hot_plug_vfio: %s}\n",
 		c.Config.VFIOMode, c.Config.ColdPlugVFIO, c.Config.HotPlugVFIO)
@@ -135,7 +147,7 @@ func (p *parser) pciFunctions(n *yaml.Node) (annotations.Node, error) {
 	}
 	for i, item := range n.Content {
 		field := fmt.Sprintf("pci[%d]", i)
-		f, err := p.fields(item, field, "group", "bdf", "vendor", "class", "pcie")
+		f, err := p.fields(item, field, "group", "bdf", "vendor", "class", "pcie", "fault")
 		if err != nil {
 			return node, err
 		}
@@ -174,6 +186,13 @@ func (p *parser) pciFunctions(n *yaml.Node) (annotations.Node, error) {
 				return node, err
 			}
 			fn.PCIe = b
+		}
+		if lf := f["fault"]; lf != nil {
+			spec, ok := faults.Lookup(lf.Value)
+			if lf.Kind != yaml.ScalarNode || !ok || spec.Kind != faults.Data || !slices.Contains(p.allowed, lf.Value) {
+				return node, p.errf(lf, field+".fault", "%q: expected the name of a data fault this model consumes (faultsim list faults)", lf.Value)
+			}
+			fn.Fault = lf.Value
 		}
 		if slices.ContainsFunc(node.Functions, func(o annotations.PCIFunction) bool { return o.BDF == fn.BDF }) {
 			return node, p.errf(f["bdf"], field+".bdf", "%s is listed twice: expected each PCI function once", fn.BDF)
@@ -250,8 +269,8 @@ func (p *parser) faultLabels(n *yaml.Node, field string) ([]string, error) {
 	var out []string
 	for _, item := range n.Content {
 		spec, ok := faults.Lookup(item.Value)
-		if item.Kind != yaml.ScalarNode || !ok || spec.Kind != faults.Data {
-			return nil, p.errf(item, field, "%q: expected the name of a data fault (faultsim list faults)", item.Value)
+		if item.Kind != yaml.ScalarNode || !ok || spec.Kind != faults.Data || !slices.Contains(p.allowed, item.Value) {
+			return nil, p.errf(item, field, "%q: expected the name of a data fault this model consumes (faultsim list faults)", item.Value)
 		}
 		out = append(out, item.Value)
 	}

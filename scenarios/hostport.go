@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -136,8 +137,8 @@ func (p *parser) hostportSteps(n *yaml.Node) ([]hostport.Step, error) {
 		}
 		if lf := f["fault"]; lf != nil {
 			spec, ok := faults.Lookup(lf.Value)
-			if !ok || spec.Kind != faults.Data {
-				return p.errf(lf, field+".fault", "%q: expected the name of a data fault (faultsim list faults)", lf.Value)
+			if !ok || spec.Kind != faults.Data || !slices.Contains(p.allowed, lf.Value) {
+				return p.errf(lf, field+".fault", "%q: expected the name of a data fault this model consumes (faultsim list faults)", lf.Value)
 			}
 			s.Fault = lf.Value
 		}

@@ -62,6 +62,14 @@ type parser struct {
 	allowed []string
 }
 
+// allowedText lists the faults the scenario's model consumes, for errors.
+func (p *parser) allowedText() string {
+	if len(p.allowed) == 0 {
+		return "no fault (this model consumes none)"
+	}
+	return strings.Join(p.allowed, ", ")
+}
+
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
 	line := 0
 	if n != nil {
@@ -283,10 +291,8 @@ func (p *parser) faults(n *yaml.Node) ([]faults.Fault, error) {
 		if spec, ok := faults.Lookup(name); ok && spec.Kind == faults.Data {
 			return nil, p.errf(item, field+".fault", "%s is a data fault: write the input it describes in a step (and label the step with fault: %s)", name, name)
 		}
-		if p.allowed != nil && !slices.Contains(p.allowed, name) {
-			if _, known := faults.Lookup(name); known {
-				return nil, p.errf(item, field+".fault", "%s does not apply to this model: expected one of %s", name, strings.Join(p.allowed, ", "))
-			}
+		if _, known := faults.Lookup(name); known && !slices.Contains(p.allowed, name) {
+			return nil, p.errf(item, field+".fault", "%s is not consumed by any component of this model: expected one of %s", name, p.allowedText())
 		}
 		flt, err := faults.New(name, raw)
 		if err != nil {

@@ -96,7 +96,7 @@ func signals() []struct{ name, text, want string } {
 		{"shutdown with container", head + ctrs + "steps:\n  - {op: node-shutdown, container: db}\nexpect: pass\n", "node-shutdown takes only at"},
 		{"unknown op", head + ctrs + "steps:\n  - {op: reboot}\nexpect: pass\n", `steps[0].op: unknown operation "reboot": expected one of stop-container, delete-pod, node-shutdown`},
 		{"steps not a list", head + ctrs + "steps: {op: node-shutdown}\nexpect: pass\n", "steps: expected a list of steps"},
-		{"fault of another model", head + ctrs + "faults:\n  - {fault: tool-missing, tool: nft}\n" + stop, "faults[0].fault: tool-missing does not apply to this model"},
+		{"fault of another model", head + ctrs + "faults:\n  - {fault: tool-missing, tool: nft}\n" + stop, "faults[0].fault: tool-missing is not consumed by any component of this model"},
 		{"fault on unknown container", head + ctrs + "faults:\n  - {fault: slow-exit, container: web, after: 1s}\n" + stop, `faults[0].container: "web": expected one of the containers`},
 		{"fault parameter out of range", head + ctrs + "faults:\n  - {fault: signal-drop, nth: 0}\n" + stop, "fault signal-drop: parameter nth"},
 		{"invariant of another model", head + ctrs + "steps: []\nexpect: {violation: delete-leaves-nothing}\n", `expect.violation: "delete-leaves-nothing": expected one of`},

@@ -21,6 +21,9 @@ type PCIFunction struct {
 	// PCIe is set for a function behind a PCIe link; Kata registers only
 	// PCIe functions per port (root-port, switch-port).
 	PCIe bool
+	// Fault names the data fault that shaped the function's group, when
+	// one did (a label: the function is what it describes).
+	Fault string
 }
 
 // Vendors and classes of the functions faults put on the node (PCI IDs;
@@ -106,7 +109,7 @@ func sibling(g []PCIFunction, fn int, vendor, class string) PCIFunction {
 
 func groupSpec(name, summary string, shape func(sim.Chooser, []PCIFunction) []PCIFunction) faults.Spec {
 	f := groupFault{name, shape}
-	return faults.Spec{Name: name, Kind: faults.Host, Summary: summary, Build: func(faults.Args) (faults.Fault, error) { return f, nil }}
+	return faults.Spec{Name: name, Kind: faults.Data, Summary: summary, Build: func(faults.Args) (faults.Fault, error) { return f, nil }}
 }
 
 func deviceSpec(name, summary string, shape func(sim.Chooser, *faults.JSON, []int) bool) faults.Spec {

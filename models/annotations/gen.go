@@ -58,7 +58,11 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	for n := range 1 + c.Intn(3) {
 		g := GPUGroup(12+n, n)
 		if c.Intn(3) == 1 {
-			g = groupFaults[c.Intn(len(groupFaults))].ShapeGroup(c, g)
+			f := groupFaults[c.Intn(len(groupFaults))]
+			g = f.ShapeGroup(c, g)
+			for i := range g {
+				g[i].Fault = f.Name()
+			}
 		}
 		cs.PCI.Functions = append(cs.PCI.Functions, g...)
 	}
