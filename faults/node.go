@@ -9,7 +9,7 @@ import (
 )
 
 // Tools are the executables whose presence the host faults change.
-var Tools = []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft", "conmon", "crun", "runc"}
+var Tools = node.KnownTools
 
 func init() {
 	tool := Param{Name: "tool", Type: String, Summary: "executable name", OneOf: Tools}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Case is one runnable scenario body of a model: the node, the variant, the
@@ -51,6 +52,9 @@ type Model struct {
 	// Register. A scenario file may list only these: any other fault is
 	// refused at parse time, never silently ignored.
 	Faults []string
+	// Tools are the node's tools the model's components run; a tool fault
+	// naming another tool is refused at parse time.
+	Tools []string
 	// OwnFaults are the faults only this model consumes (its data,
 	// timing and process faults); Register adds them to the catalog with
 	// the model as their owner.
@@ -111,6 +115,11 @@ func Register(m *Model) {
 	for _, name := range m.Faults {
 		if s, ok := faults.Lookup(name); !ok || s.Owner != "" {
 			panic(fmt.Sprintf("models.Register: model %q consumes %q, which is not a node fault", m.Name, name))
+		}
+	}
+	for _, t := range m.Tools {
+		if !slices.Contains(node.KnownTools, t) {
+			panic(fmt.Sprintf("models.Register: model %q runs %q, which the node does not know", m.Name, t))
 		}
 	}
 	for _, s := range m.OwnFaults {

@@ -58,16 +58,32 @@ func ParseFile(path string) (*Scenario, error) {
 
 type parser struct {
 	file string
-	// allowed are the faults the scenario's model uses (nil: any).
-	allowed []string
+	// allowed are the faults the scenario's model consumes; tools the
+	// node's tools its components run.
+	allowed, tools []string
 }
 
-// allowedText lists the faults the scenario's model consumes, for errors.
-func (p *parser) allowedText() string {
-	if len(p.allowed) == 0 {
-		return "no fault (this model consumes none)"
+// toolsText lists the tools the scenario's model runs, for errors.
+func (p *parser) toolsText() string {
+	if len(p.tools) == 0 {
+		return "no tool (this model runs none)"
 	}
-	return strings.Join(p.allowed, ", ")
+	return strings.Join(p.tools, ", ")
+}
+
+// allowedText lists the faults a scenario's faults: section may give (the
+// model's consumed faults that are not data faults), for errors.
+func (p *parser) allowedText() string {
+	var names []string
+	for _, name := range p.allowed {
+		if s, ok := faults.Lookup(name); ok && s.Kind != faults.Data {
+			names = append(names, name)
+		}
+	}
+	if len(names) == 0 {
+		return "no fault (no component of this model takes one from the faults: section)"
+	}
+	return "one of " + strings.Join(names, ", ")
 }
 
 func (p *parser) errf(n *yaml.Node, field, format string, args ...any) error {
@@ -173,7 +189,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		}
 		s.Seed = v
 	}
-	p.allowed = model.Faults
+	p.allowed, p.tools = model.Faults, model.Tools
 	if s.Case, err = cd.parse(p, root, f, s.Variant); err != nil {
 		return nil, err
 	}
@@ -292,11 +308,14 @@ func (p *parser) faults(n *yaml.Node) ([]faults.Fault, error) {
 			return nil, p.errf(item, field+".fault", "%s is a data fault: write the input it describes in a step (and label the step with fault: %s)", name, name)
 		}
 		if _, known := faults.Lookup(name); known && !slices.Contains(p.allowed, name) {
-			return nil, p.errf(item, field+".fault", "%s is not consumed by any component of this model: expected one of %s", name, p.allowedText())
+			return nil, p.errf(item, field+".fault", "%s is not consumed by any component of this model: expected %s", name, p.allowedText())
 		}
 		flt, err := faults.New(name, raw)
 		if err != nil {
 			return nil, p.errf(item, field, "%v", err)
+		}
+		if tool := flt.Args().Get("tool"); tool != "" && !slices.Contains(p.tools, tool) {
+			return nil, p.errf(item, field+".tool", "%s: no component of this model runs %s: expected one of %s", name, tool, p.toolsText())
 		}
 		out = append(out, flt)
 	}

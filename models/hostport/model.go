@@ -14,6 +14,7 @@ var Model = &models.Model{
 	Invariants: Invariants(),
 	Actors:     []string{"kubelet", "crio"},
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
+	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},
 	OwnFaults:  mappingFaultSpecs(),
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})

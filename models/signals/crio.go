@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/proc"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
@@ -142,15 +143,29 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 	c.poll(x)
 }
 
-// kill runs the OCI runtime's kill; "no such process" means stopped.
+// kill runs the OCI runtime's kill; "no such process" means stopped. The
+// runtime is the node's crun: when an invocation fails, the stop loop
+// drops the error, as CRI-O does (the stop signal is not sent again; the
+// SIGKILLs after the deadline are retried with back-off). crun signals
+// through a pidfd where the kernel has pidfd_open (5.3), and otherwise
+// with kill(2) once it has checked that the pid still has the container's
+// start time.
 func (c *crio) kill(x *ctr, sig syscall.Signal) {
 	w := c.w
 	if w.daemon.Exited {
 		return
 	}
-	w.trace.Send(w.sched.Now(), "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
+	now := w.sched.Now()
+	w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
+	if err := w.node.Exec("crun", "kill", x.spec.Name, proc.SignalName(sig)); err != nil {
+		w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		return
+	}
+	if !w.trace.Off && !w.node.Has(node.PidfdOpen) {
+		w.trace.Add(now, "crun", "no pidfd_open on kernel %s: kill(2) after checking the pid's start time", w.node.Kernel)
+	}
 	if err := w.procs.Kill("crun", x.proc, sig); errors.Is(err, proc.ErrNoSuchProcess) {
-		w.trace.Add(w.sched.Now(), "crun", "kill %s: no such process", x.spec.Name)
+		w.trace.Add(now, "crun", "kill %s: no such process", x.spec.Name)
 	}
 }
 

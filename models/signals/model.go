@@ -11,7 +11,8 @@ var Model = &models.Model{
 	Summary:    "graceful stop: kubelet, CRI-O stop loop, OCI runtime scopes, systemd shutdown, processes",
 	Invariants: Invariants(),
 	Actors:     []string{"kubelet", "crictl", "crio", "conmon", "crun", "runc", "systemd"},
-	Faults:     []string{"systemd-version"},
+	Faults:     []string{"kernel-version", "systemd-version", "tool-fails"},
+	Tools:      []string{"crun"},
 	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/proc"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
@@ -21,6 +22,7 @@ type world struct {
 	sched   *sim.Scheduler
 	trace   *sim.Trace
 	procs   *proc.Procs
+	node    *node.Node
 	sd      *systemd.Systemd
 	stopper *systemd.Stopper
 	crio    *crio
@@ -60,6 +62,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 			}
 		}
 	}
+	w.node = nd
 	w.sd = &systemd.Systemd{Version: nd.Systemd}
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}

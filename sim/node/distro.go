@@ -46,14 +46,16 @@ const DefaultDistro = "fedora-42"
 // (the cgroup profiles of sim/cgroupfs); "composite" ones pair versions
 // found together in the field.
 var distros = []Distro{
-	{Name: "fedora-42", Summary: "Fedora 42", Kernel: "6.14.0", Cgroup: Unified, Systemd: 257, Tools: tools("1.8.11", "1.1.1")},
+	{Name: "fedora-42", Summary: "Fedora 42", Kernel: "6.14.0", Cgroup: Unified, Systemd: 257,
+		Tools: append(tools("1.8.11", "1.1.1"), ToolSpec{"conmon", "2.1.13"}, ToolSpec{"crun", "1.21"})},
 	{Name: "al2-like", Summary: "Amazon Linux 2", Kernel: "5.10", Cgroup: Legacy, Systemd: 219, Tools: tools("1.8.4", "")},
 	{Name: "al2023-like", Summary: "Amazon Linux 2023", Kernel: "6.1", Cgroup: Unified, Systemd: 252, Tools: tools("1.8.8", "1.0.4")},
 	{Name: "debian10-like", Summary: "Debian 10", Kernel: "4.19", Cgroup: Hybrid, Systemd: 241, Tools: tools("1.8.2", "0.9.0")},
 	{Name: "ubuntu20.04-like", Summary: "Ubuntu 20.04", Kernel: "5.4", Cgroup: Hybrid, Systemd: 245, Tools: tools("1.8.4", "0.9.3")},
 	{Name: "debian11-like", Summary: "Debian 11", Kernel: "5.10", Cgroup: Unified, Systemd: 247, Tools: tools("1.8.7", "0.9.8")},
 	{Name: "ubuntu22.04-like", Summary: "Ubuntu 22.04", Kernel: "5.15", Cgroup: Unified, Systemd: 249, Tools: tools("1.8.7", "1.0.2")},
-	{Name: "debian12-like", Summary: "Debian 12", Kernel: "6.1", Cgroup: Unified, Systemd: 252, Tools: tools("1.8.9", "1.0.6")},
+	{Name: "debian12-like", Summary: "Debian 12", Kernel: "6.1", Cgroup: Unified, Systemd: 252,
+		Tools: append(tools("1.8.9", "1.0.6"), ToolSpec{"conmon", "2.1.6"}, ToolSpec{"crun", "1.8.1"})},
 	{Name: "lts6.6-like", Summary: "a 6.6 LTS kernel with systemd 255 (composite)", Kernel: "6.6", Cgroup: Unified, Systemd: 255, Tools: tools("1.8.10", "1.0.9")},
 	{Name: "legacy4.19-like", Summary: "a 4.19 kernel booted with cgroup v1 only, systemd 239 (composite)", Kernel: "4.19", Cgroup: Legacy, Systemd: 239, Tools: tools("1.8.2", "0.9.0")},
 }
