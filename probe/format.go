@@ -6,26 +6,24 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 	"github.com/faultsim/faultsim/sim/node"
 )
 
-// Formats are the node sections Format writes: the hostport model's (distro,
-// kernel and tools) and the cgroups model's (a named profile, and a
-// kernel-version fault when the node's kernel is nearer another simulated
-// kernel than the profile's).
-var Formats = []string{"hostport", "cgroups"}
-
-// Spec is the node as the hostport model's scenario files give it: the
-// kernel, the distribution and the tools scenario files know
-// (faults.Tools) with their versions. Tools that are present but printed
-// no version are left out, as the simulation cannot run them.
+// Spec is the node as a scenario file gives it, valid for every model:
+// the nearest known distro (the same cgroup mode, the newest kernel not
+// newer than this one's), and this node's kernel, cgroup mode and the
+// versions of the tools the simulated node knows (node.KnownTools).
+// Tools that are present but printed no version are left out, as the
+// simulation cannot run them.
 func (n Node) Spec() node.Spec {
-	spec := node.Spec{Distro: n.Distro, Kernel: n.Kernel}
+	spec := node.Spec{Distro: node.DefaultDistro, Kernel: n.Kernel, Cgroup: n.CgroupMode}
+	if p, ok := n.Profile(); ok {
+		spec.Distro = p.Name
+	}
 	for _, t := range n.Tools {
-		if t.Version != "" && slices.Contains(faults.Tools, t.Name) {
+		if t.Version != "" && slices.Contains(node.KnownTools, t.Name) {
 			spec.Tools = append(spec.Tools, node.ToolSpec{Name: t.Name, Version: t.Version})
 		}
 	}
@@ -91,10 +89,12 @@ func (n Node) SimulatedKernel() (k sim.Version, ok bool) {
 	return k, true
 }
 
-// Format renders the node as the node: section of a scenario file of the
-// given model's format (see Formats), preceded by comments giving
-// everything probed that the section cannot hold.
-func (n Node) Format(format string) (string, error) {
+// Format renders the node as a scenario file's node: section, which every
+// model accepts, preceded by comments giving everything probed that the
+// section cannot hold: the controllers, tools without a version, and the
+// distro's tools this node lacks (a tool-missing fault removes one, for
+// the models that run it).
+func (n Node) Format() (string, error) {
 	var b strings.Builder
 	b.WriteString("# faultsim probe: read from this node\n")
 	fmt.Fprintf(&b, "#   kernel %s, distro %s\n", n.Kernel, n.Distro)
@@ -113,38 +113,38 @@ func (n Node) Format(format string) (string, error) {
 			fmt.Fprintf(&b, "#   %s at %s: %s\n", t.Name, t.Path, t.Err)
 		default:
 			note := ""
-			if !slices.Contains(faults.Tools, t.Name) {
+			if !slices.Contains(node.KnownTools, t.Name) {
 				note = " (not a node tool of scenario files)"
 			}
 			fmt.Fprintf(&b, "#   %s %s at %s: %q%s\n", t.Name, t.Version, t.Path, t.Raw, note)
 		}
 	}
 	fmt.Fprintf(&b, "#   absent: %s\n", orNone(absent))
-	switch format {
-	case "hostport":
-		s := n.Spec()
-		fmt.Fprintf(&b, "node:\n  distro: %s\n  kernel: %s\n", strconv.Quote(s.Distro), strconv.Quote(s.Kernel))
-		if len(s.Tools) == 0 {
-			b.WriteString("  tools: {}\n")
-			break
+	spec := n.Spec()
+	d, err := node.LookupDistro(spec.Distro)
+	if err != nil {
+		return "", err
+	}
+	fmt.Fprintf(&b, "#   nearest known distro: %s (%s); systemd is its %d\n", d.Name, d.Summary, d.Systemd)
+	var lacks []string
+	for _, t := range d.Tools {
+		if !slices.ContainsFunc(spec.Tools, func(x node.ToolSpec) bool { return x.Name == t.Name }) {
+			lacks = append(lacks, t.Name)
 		}
+	}
+	if len(lacks) > 0 {
+		fmt.Fprintf(&b, "#   %s has %s, this node does not: add - {fault: tool-missing, tool: NAME} to the faults\n", d.Name, strings.Join(lacks, ", "))
+		b.WriteString("#   of a model that runs it (faultsim list faults)\n")
+	}
+	fmt.Fprintf(&b, "node:\n  distro: %s\n  kernel: %s\n", strconv.Quote(spec.Distro), strconv.Quote(spec.Kernel))
+	if spec.Cgroup != "" {
+		fmt.Fprintf(&b, "  cgroup: %s\n", spec.Cgroup)
+	}
+	if len(spec.Tools) > 0 {
 		b.WriteString("  tools:\n")
-		for _, t := range s.Tools {
+		for _, t := range spec.Tools {
 			fmt.Fprintf(&b, "    %s: %s\n", t.Name, strconv.Quote(t.Version))
 		}
-	case "cgroups":
-		p, ok := n.Profile()
-		if !ok {
-			return "", fmt.Errorf("no cgroups profile matches a node with cgroup mode %q: expected v1, hybrid or v2 (profiles: %s)",
-				n.CgroupMode, strings.Join(cgroupfs.ProfileNames(), ", "))
-		}
-		fmt.Fprintf(&b, "#   nearest cgroups profile: %s\nnode:\n  profile: %s\n", p, strconv.Quote(p.Name))
-		if k, ok := n.SimulatedKernel(); ok && k.Compare(p.Kernel) != 0 {
-			fmt.Fprintf(&b, "# the profile's kernel is %s; the nearest simulated kernel to this node's is %s:\n", p.Kernel, k)
-			fmt.Fprintf(&b, "faults:\n  - {fault: kernel-version, version: %s}\n", strconv.Quote(k.String()))
-		}
-	default:
-		return "", fmt.Errorf("unknown node format %q: expected one of %s", format, strings.Join(Formats, ", "))
 	}
 	return b.String(), nil
 }

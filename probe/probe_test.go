@@ -33,9 +33,14 @@ func fakeTools(outputs map[string]string) (func(string) (string, error), func(st
 func replay(t *testing.T, model, node string) *scenarios.Scenario {
 	t.Helper()
 	steps := map[string]string{
-		"hostport": "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: web, ips: [10.88.0.2]}\n",
-		"cgroups":  "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: pod1, resources: {cpu_shares: 1024}}\n",
+		"hostport":    "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: web, ips: [10.88.0.2]}\n",
+		"cgroups":     "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: pod1, resources: {cpu_shares: 1024}}\n",
+		"signals":     "variant: reference\ncontainers:\n  - {name: db}\nsteps:\n  - {at: 1s, op: delete-pod, container: db}\n",
+		"annotations": "variant: reference\nsteps:\n  - {at: 0s, op: create, id: a, spec: '{}'}\n",
 	}[model]
+	if steps == "" {
+		t.Fatalf("no steps for model %s: add them to replay", model)
+	}
 	src := fmt.Sprintf("name: probed\nmodel: %s\n%s%sexpect: pass\n", model, node, steps)
 	s, err := scenarios.Parse("probed.yaml", []byte(src))
 	if err != nil {
@@ -49,8 +54,7 @@ func TestReadTestdataNodes(t *testing.T) {
 		root    string
 		tools   map[string]string
 		want    probe.Node
-		profile string
-		kernel  string   // the kernel-version fault of the cgroups section ("": none)
+		profile string   // the nearest known distro
 		inNode  []string // lines the hostport section must hold
 	}{
 		{
@@ -62,16 +66,15 @@ func TestReadTestdataNodes(t *testing.T) {
 			want: probe.Node{Kernel: "6.18.44-fc-v769", Distro: "debian-12", CgroupMode: "hybrid",
 				Controllers: []string{"blkio", "cpu", "cpuacct", "cpuset", "devices", "freezer", "memory", "pids"}},
 			profile: "ubuntu20.04-like",
-			kernel:  "6.6",
-			inNode:  []string{`  distro: "debian-12"`, `    iptables: "1.8.9"`, `    nft: "1.0.6"`, `    runc: "1.1.5"`},
+			inNode:  []string{`  cgroup: hybrid`, `    iptables: "1.8.9"`, `    nft: "1.0.6"`, `    runc: "1.1.5"`},
 		},
 		{
 			root:  "fedora42-v2",
 			tools: map[string]string{"nft": "nftables v1.1.1 (Commodore Bullmoose #2)\n", "crun": "crun version 1.21\ncommit: 10269840aa07fb7e6b7e1acff6198692d8ff5c88\n", "conmon": "conmon version 2.1.13\n"},
 			want: probe.Node{Kernel: "6.14.0-200.fc42.x86_64", Distro: "fedora-42", CgroupMode: "v2",
 				Controllers: []string{"cpu", "cpuset", "hugetlb", "io", "memory", "misc", "pids", "rdma"}},
-			profile: "lts6.6-like",
-			inNode:  []string{`  distro: "fedora-42"`, `    nft: "1.1.1"`, `    crun: "1.21"`, `    conmon: "2.1.13"`},
+			profile: "fedora-42",
+			inNode:  []string{`  cgroup: v2`, `    nft: "1.1.1"`, `    crun: "1.21"`, `    conmon: "2.1.13"`},
 		},
 	}
 	for _, tc := range tests {
@@ -87,33 +90,23 @@ func TestReadTestdataNodes(t *testing.T) {
 				t.Fatalf("read kernel %q distro %q mode %q controllers %v, want %q %q %q %v",
 					n.Kernel, n.Distro, n.CgroupMode, n.Controllers, tc.want.Kernel, tc.want.Distro, tc.want.CgroupMode, tc.want.Controllers)
 			}
-			out, err := n.Format("hostport")
+			out, err := n.Format()
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, line := range tc.inNode {
 				if !strings.Contains(out, line+"\n") {
-					t.Errorf("hostport node section lacks %q:\n%s", line, out)
+					t.Errorf("node section lacks %q:\n%s", line, out)
 				}
 			}
-			s := replay(t, "hostport", out)
-			if got := string(scenarios.Format(s)); !strings.Contains(got, "kernel: "+tc.want.Kernel) {
-				t.Errorf("replayed scenario lost the kernel %s:\n%s", tc.want.Kernel, got)
+			if !strings.Contains(out, `  distro: "`+tc.profile+`"`) {
+				t.Errorf("node section names another distro than %s:\n%s", tc.profile, out)
 			}
-			cg, err := n.Format("cgroups")
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(cg, `profile: "`+tc.profile+`"`) {
-				t.Errorf("cgroups node section names another profile than %s:\n%s", tc.profile, cg)
-			}
-			fault := `{fault: kernel-version, version: "` + tc.kernel + `"}`
-			if got := strings.Contains(cg, "kernel-version"); got != (tc.kernel != "") || (got && !strings.Contains(cg, fault)) {
-				t.Errorf("cgroups section's kernel-version fault: want %q:\n%s", tc.kernel, cg)
-			}
-			cs := replay(t, "cgroups", cg)
-			if got := string(scenarios.Format(cs)); tc.kernel != "" && !strings.Contains(got, "kernel-version") {
-				t.Errorf("replayed cgroups scenario lost the kernel-version fault:\n%s", got)
+			for _, model := range scenarios.ModelNames() {
+				s := replay(t, model, out)
+				if got := string(scenarios.Format(s)); !strings.Contains(got, "kernel: "+tc.want.Kernel) {
+					t.Errorf("replayed %s scenario lost the kernel %s:\n%s", model, tc.want.Kernel, got)
+				}
 			}
 		})
 	}
@@ -161,17 +154,12 @@ func TestProbeThisMachine(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, err := n.Format("hostport")
+	out, err := n.Format()
 	if err != nil {
 		t.Fatal(err)
 	}
-	replay(t, "hostport", out)
-	if _, ok := n.Profile(); ok {
-		cg, err := n.Format("cgroups")
-		if err != nil {
-			t.Fatal(err)
-		}
-		replay(t, "cgroups", cg)
+	for _, model := range scenarios.ModelNames() {
+		replay(t, model, out)
 	}
 	t.Logf("this machine:\n%s", out)
 }
