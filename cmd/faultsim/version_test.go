@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -46,9 +45,8 @@ func TestVersionText(t *testing.T) {
 // no git).
 func TestVersionMatchesToolchain(t *testing.T) {
 	bin := filepath.Join(t.TempDir(), "faultsim")
-	build := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, ".")
-	build.Env = append(os.Environ(), "GOFLAGS=")
-	if out, err := build.CombinedOutput(); err != nil {
+	// -buildvcs on the command line overrides a GOFLAGS=-buildvcs=false.
+	if out, err := exec.Command("go", "build", "-buildvcs=auto", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build: %v\n%s", err, out)
 	}
 	out, err := exec.Command(bin, "version").CombinedOutput()
@@ -71,6 +69,7 @@ func TestVersionMatchesToolchain(t *testing.T) {
 			modified = true
 		}
 	}
+	t.Logf("faultsim version:\n%s", out)
 	lines := strings.Split(string(out), "\n")
 	if len(lines) < 3 || lines[0] != "faultsim "+version || lines[1] != "module github.com/faultsim/faultsim" {
 		t.Fatalf("faultsim version printed\n%s\nwant version %s of github.com/faultsim/faultsim (go version -m:\n%s)", out, version, meta)
