@@ -150,6 +150,7 @@ func (s Summary) Markdown() string {
 		return b.String()
 	}
 	b.WriteString("\n## Findings\n\n")
+	b.WriteString("Scenarios are counted from 1 within each model and variant, as in each finding's description.\n\n")
 	b.WriteString("| signature | hits | first scenario | found after | size | shrunk by | file |\n")
 	b.WriteString("| --- | ---: | ---: | --- | --- | --- | --- |\n")
 	for _, f := range s.Findings {

@@ -372,12 +372,14 @@ func signature(variant string, v sim.Violation) string {
 	return sig
 }
 
-// describe is the description of a finding's scenario file.
+// describe is the description of a finding's scenario file. It numbers
+// the scenario from 1 within its model and variant (index + 1), as the
+// summaries and the progress lines do.
 func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker string, partial bool, v sim.Violation) string {
 	how := fmt.Sprintf("shrunk from size %d to %d (%s)", sizeBefore, sizeAfter, shrinker)
 	if partial {
 		how += ", shrinking cut short by an interrupt"
 	}
-	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d), %s.\n%s",
-		st.Model, st.Variant, seed, index, how, v)
+	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d of %s/%s, counted from 1), %s.\n%s",
+		st.Model, st.Variant, seed, index+1, st.Model, st.Variant, how, v)
 }

@@ -71,10 +71,11 @@ file that replays it exactly.
   faultsim merge --out DIR SHARD...      union the outputs of campaign shards
   faultsim import --out DIR FILE...      native fuzz inputs -> scenario files
   faultsim list                          models, variants, faults, invariants
-  faultsim bench                         scenarios/s, overhead, time to first failure`,
+  faultsim bench                         scenarios/s, overhead, time to first failure
+  faultsim version                       module version and commit`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd(), newProbeCmd(), newBenchCmd())
+	root.AddCommand(newRunCmd(), newReplayCmd(), newFuzzCmd(), newListCmd(), newCampaignCmd(), newMergeCmd(), newImportCmd(), newProbeCmd(), newBenchCmd(), newVersionCmd())
 	return root
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -50,7 +51,8 @@ func collect(paths []string) ([]string, error) {
 }
 
 func newRunCmd() *cobra.Command {
-	var verbose bool
+	var verbose, asJSON bool
+	var junitPath string
 	cmd := &cobra.Command{
 		Use:   "run PATH...",
 		Short: "Replay scenario files or directories and check each outcome against its expect",
@@ -59,54 +61,45 @@ and checks that each produces what its expect says (pass, or the named violation
 
 Exit 0 when every outcome matches, 1 when any does not, 2 on a bad file (every
 bad file is reported with its line and field). The last line reads
-"N passed, N failed".`,
-		Example: "  faultsim run scenarios/corpus\n  faultsim run findings/ scenarios/corpus/incident-1-crio-1.33.0-crash.yaml",
-		Args:    cobra.MinimumNArgs(1),
+"N passed, N failed".
+
+With --json, standard output holds only JSON Lines: an "outcome" record per
+file, an "error" record per bad file and a "summary" record last (see
+cmd/faultsim/jsonl.go); the text, its last line included, goes to standard
+error. With --junit FILE, a JUnit XML report is written too: a testcase per
+file, a failure for an outcome that does not match, an error for a bad file.`,
+		Example: "  faultsim run scenarios/corpus\n  faultsim run findings/ scenarios/corpus/incident-1-crio-1.33.0-crash.yaml\n" +
+			"  faultsim run --json --junit corpus.xml scenarios/corpus > corpus.jsonl",
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			files, err := collect(args)
 			if err != nil {
-				return err
+				return jsonError(cmd, asJSON, "", err)
 			}
-			out := cmd.OutOrStdout()
-			passed, failed, bad := 0, 0, 0
+			rep, err := newRunReport(cmd.OutOrStdout(), cmd.ErrOrStderr(), asJSON, verbose, junitPath)
+			if err != nil {
+				return jsonError(cmd, asJSON, "", &exitError{2, err})
+			}
+			defer rep.discard()
 			for _, f := range files {
+				start := time.Now()
 				s, err := scenarios.ParseFile(f)
-				if err != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\n", err)
-					bad++
-					continue
-				}
-				o, err := scenarios.Run(s, verbose)
-				if err != nil {
-					fmt.Fprintf(cmd.ErrOrStderr(), "error: %s: %v\n", f, err)
-					bad++
-					continue
-				}
-				status := "ok  "
-				if o.OK {
-					passed++
-				} else {
-					status = "FAIL"
-					failed++
-				}
-				fmt.Fprintf(out, "%s %-60s expect %-40s got %s\n", status, filepath.Base(f), s.Expect, o.Got)
-				if !o.OK || verbose {
-					for _, v := range o.Result.Violations {
-						fmt.Fprintf(out, "       %s\n", v)
+				if err == nil {
+					var o scenarios.Outcome
+					if o, err = scenarios.Run(s, verbose); err == nil {
+						rep.outcome(f, s, o, time.Since(start))
+						continue
 					}
+					err = fmt.Errorf("%s: %w", f, err)
 				}
+				rep.badFile(f, time.Since(start), err)
 			}
-			fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed+bad)
-			switch {
-			case bad > 0:
-				return &exitError{2, fmt.Errorf("%d scenario file(s) could not be read", bad)}
-			case failed > 0:
-				return &exitError{1, fmt.Errorf("")}
-			}
-			return nil
+			return rep.finish()
 		},
 	}
 	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "print every violation, not only unexpected ones")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON Lines records on standard output, the text on standard error")
+	cmd.Flags().StringVar(&junitPath, "junit", "", "also write a JUnit XML report to this `file`")
 	return cmd
 }
 
@@ -126,34 +119,45 @@ per actor, messages and signals as arrows between lanes, timers as
 self-arrows, and the violations marked in red. The file is written atomically;
 the same scenario always gives the same bytes. What is printed and the exit
 code are the same with or without it, except that a timeline that cannot be
-written is an error (exit 2).`,
+written is an error (exit 2).
+
+With --json, standard output holds only JSON Lines: an "event" record per
+trace event and an "outcome" record with the trace hash (an "error" record
+for a bad file; see cmd/faultsim/jsonl.go); the outcome and hash lines go to
+standard error.`,
 		Example: "  faultsim replay scenarios/corpus/incident-1-crio-1.33.0-crash.yaml\n" +
 			"  faultsim replay --timeline crash.html scenarios/corpus/incident-1-crio-1.33.0-crash.yaml",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := scenarios.ParseFile(args[0])
+			file := args[0]
+			s, err := scenarios.ParseFile(file)
 			if err != nil {
-				return &exitError{2, err}
+				return jsonError(cmd, asJSON, file, &exitError{2, err})
 			}
 			var tl *timelineFile
 			if timelinePath != "" {
 				// Fail before printing anything when the file cannot be written.
 				if tl, err = createTimeline(timelinePath); err != nil {
-					return &exitError{2, err}
+					return jsonError(cmd, asJSON, "", &exitError{2, err})
 				}
 				defer tl.discard()
 			}
 			o, err := scenarios.Run(s, true)
 			if err != nil {
-				return &exitError{2, err}
+				return jsonError(cmd, asJSON, file, &exitError{2, fmt.Errorf("%s: %w", file, err)})
 			}
-			out := cmd.OutOrStdout()
+			summary := fmt.Sprintf("outcome: %s (expect %s)\ntrace hash: %s\n", o.Got, s.Expect, o.Result.Trace.Hash())
 			if asJSON {
-				fmt.Fprint(out, o.Result.Trace.JSON())
+				j := newJSONLines(cmd.OutOrStdout())
+				j.events(file, o.Result.Trace.Events())
+				j.outcome(file, s, o, true)
+				fmt.Fprint(cmd.ErrOrStderr(), summary)
+				if j.err != nil {
+					return &exitError{2, j.err}
+				}
 			} else {
-				fmt.Fprint(out, o.Result.Trace.Text())
+				fmt.Fprint(cmd.OutOrStdout(), o.Result.Trace.Text()+summary)
 			}
-			fmt.Fprintf(out, "outcome: %s (expect %s)\ntrace hash: %s\n", o.Got, s.Expect, o.Result.Trace.Hash())
 			if tl != nil {
 				title := fmt.Sprintf("%s: %s/%s, %s (expect %s)", s.Name, s.Model, s.Variant, o.Got, s.Expect)
 				var lanes []string
@@ -170,7 +174,7 @@ written is an error (exit 2).`,
 			return nil
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the trace as JSON lines")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the trace and outcome as JSON Lines records on standard output, the outcome line and hash on standard error")
 	cmd.Flags().StringVar(&timelinePath, "timeline", "", "also draw the trace as a sequence diagram in this HTML `file`")
 	return cmd
 }

@@ -7,8 +7,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 
@@ -100,5 +102,47 @@ func TestCheckPNG(t *testing.T) {
 	}
 	if p := checkPNG(full, expect([]sim.TraceEvent{{Actor: "crio", What: "ready"}})); len(p) != 1 || !strings.Contains(p[0], "no violation") {
 		t.Errorf("a violation band in a trace without violations: problems %q, want one saying so", p)
+	}
+}
+
+// TestReadTrace: the events of faultsim replay --json are its "event"
+// records (not its "outcome" record), a story's are its bare events, and a
+// line that is not a JSON object is an error naming the line.
+func TestReadTrace(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		name, text string
+		want       []sim.TraceEvent
+		err        string
+	}{
+		{"replay records", `{"type":"event","file":"f.yaml","time":"0s","at":0,"kind":"message","actor":"kubelet","peer":"crio","what":"StopPodSandbox web"}
+{"type":"event","file":"f.yaml","time":"30s","at":30000000000,"kind":"violation","actor":"check","what":"VIOLATION crash: boom","invariant":"crash"}
+{"type":"outcome","file":"f.yaml","name":"f","model":"hostport","variant":"reference","seed":1,"expect":"pass","got":"violations [crash]","ok":false,"violations":[],"trace_hash":"00"}
+`, []sim.TraceEvent{{At: 0, Kind: sim.Message, Actor: "kubelet", Peer: "crio", What: "StopPodSandbox web"},
+			{At: 30 * time.Second, Kind: sim.ViolationEvent, Actor: "check", What: "VIOLATION crash: boom", Invariant: "crash"}}, ""},
+		{"bare events", `{"at":0,"actor":"conmon","what":"monitoring"}
+`, []sim.TraceEvent{{Actor: "conmon", What: "monitoring"}}, ""},
+		{"text line", `{"at":0,"actor":"conmon","what":"monitoring"}
+trace hash: 00
+`, nil, "t.jsonl:2: "},
+		{"no events", `{"type":"error","file":"f.yaml","error":"f.yaml:2: bad"}
+`, nil, "no trace events"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(dir, "t.jsonl")
+			if err := os.WriteFile(path, []byte(tc.text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			got, err := readTrace(path)
+			if tc.err != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.err) {
+					t.Fatalf("error %v, want one containing %q", err, tc.err)
+				}
+				return
+			}
+			if err != nil || !slices.Equal(got, tc.want) {
+				t.Fatalf("got %v, %v; want %v", got, err, tc.want)
+			}
+		})
 	}
 }

@@ -80,8 +80,10 @@ func fail(err error) {
 	os.Exit(1)
 }
 
-// readTrace reads the JSON lines of a trace, skipping lines that are not
-// JSON objects (replay's closing "outcome:" and "trace hash:" lines).
+// readTrace reads a trace as JSON Lines: the records of faultsim replay
+// --json (its "event" records; "outcome", "error" and "summary" records are
+// not events) or bare events without a "type" (timeline/testdata's stories).
+// A line that is not a JSON object is an error.
 func readTrace(path string) ([]sim.TraceEvent, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -92,14 +94,16 @@ func readTrace(path string) ([]sim.TraceEvent, error) {
 	sc := bufio.NewScanner(f)
 	sc.Buffer(nil, 1<<20)
 	for line := 1; sc.Scan(); line++ {
-		if !bytes.HasPrefix(sc.Bytes(), []byte("{")) {
-			continue
+		var rec struct {
+			Type string `json:"type"`
+			sim.TraceEvent
 		}
-		var e sim.TraceEvent
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("%s:%d: %v", path, line, err)
+		if err := json.Unmarshal(sc.Bytes(), &rec); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v (want a JSON object a line)", path, line, err)
 		}
-		events = append(events, e)
+		if rec.Type == "" || rec.Type == "event" {
+			events = append(events, rec.TraceEvent)
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err

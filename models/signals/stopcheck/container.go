@@ -2,17 +2,21 @@ package stopcheck
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"syscall"
 	"time"
+
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // ErrNoSuchProcess is what the OCI runtime's kill reports when the
 // container's process has already exited (ESRCH, "no such process"). A stop
 // loop must treat it as "already stopped", never as a failure. Errors
-// returned by Container.Kill wrap it; test with errors.Is.
-var ErrNoSuchProcess = errors.New("no such process")
+// returned by Container.Kill wrap it; test with errors.Is. It is
+// proc.ErrNoSuchProcess, the one error for ESRCH across faultsim, so a stop
+// loop tested here and run against the discrete-event signals model checks
+// for the same value.
+var ErrNoSuchProcess = proc.ErrNoSuchProcess
 
 // Container is what a stop implementation sees of one container: its stop
 // signal, the OCI runtime's kill, and the exit notification of its monitor

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 type kill struct {
@@ -102,5 +104,19 @@ func TestProcess(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestKillAfterExitIsSimsNoSuchProcess checks that there is one ESRCH error
+// in faultsim: a kill after the exit wraps proc.ErrNoSuchProcess, so a stop
+// loop written for stopcheck recognises what the signals model's runtime
+// returns, and the other way round.
+func TestKillAfterExitIsSimsNoSuchProcess(t *testing.T) {
+	_, _, _, _, errs := runProcess(t, syscall.SIGTERM, Behaviour{}, []kill{{0, syscall.SIGTERM}, {time.Second, syscall.SIGTERM}})
+	if errs[0] != nil {
+		t.Fatalf("first kill: %v, want nil", errs[0])
+	}
+	if !errors.Is(errs[1], proc.ErrNoSuchProcess) {
+		t.Fatalf("kill after the exit: %v, want an error wrapping proc.ErrNoSuchProcess", errs[1])
 	}
 }
