@@ -13,6 +13,7 @@ import (
 
 	"sigs.k8s.io/knftables"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/probe"
 	"github.com/faultsim/faultsim/sim/netfilter"
@@ -194,6 +195,9 @@ func TestNFTOnlyNodeBehavesAsSimulated(t *testing.T) {
 	n, err := spec.Build()
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, tool := range node.MissingTools() { // as tool-missing faults would
+		faults.ToolMissing{Tool: tool}.ApplyNode(n)
 	}
 	h := netfilter.New(n)
 	_, simLook := h.Node().LookPath("iptables")

@@ -89,6 +89,23 @@ func (n Node) SimulatedKernel() (k sim.Version, ok bool) {
 	return k, true
 }
 
+// MissingTools are the tools the node's nearest distro (Spec) has and this
+// node lacks: a scenario removes each with a tool-missing fault.
+func (n Node) MissingTools() []string {
+	spec := n.Spec()
+	d, err := node.LookupDistro(spec.Distro)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, t := range d.Tools {
+		if !slices.ContainsFunc(spec.Tools, func(x node.ToolSpec) bool { return x.Name == t.Name }) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
+}
+
 // Format renders the node as a scenario file's node: section, which every
 // model accepts, preceded by comments giving everything probed that the
 // section cannot hold: the controllers, tools without a version, and the
@@ -126,13 +143,7 @@ func (n Node) Format() (string, error) {
 		return "", err
 	}
 	fmt.Fprintf(&b, "#   nearest known distro: %s (%s); systemd is its %d\n", d.Name, d.Summary, d.Systemd)
-	var lacks []string
-	for _, t := range d.Tools {
-		if !slices.ContainsFunc(spec.Tools, func(x node.ToolSpec) bool { return x.Name == t.Name }) {
-			lacks = append(lacks, t.Name)
-		}
-	}
-	if len(lacks) > 0 {
+	if lacks := n.MissingTools(); len(lacks) > 0 {
 		fmt.Fprintf(&b, "#   %s has %s, this node does not: add - {fault: tool-missing, tool: NAME} to the faults\n", d.Name, strings.Join(lacks, ", "))
 		b.WriteString("#   of a model that runs it (faultsim list faults)\n")
 	}
