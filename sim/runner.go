@@ -75,6 +75,9 @@ type Runner struct {
 	Horizon time.Duration
 	// MaxEvents bounds the run (0: 10000).
 	MaxEvents int
+	// Calls, when set, is the ledger of the calls between the run's
+	// actors: a call still pending when the run ends is a hang.
+	Calls *Calls
 
 	violations []Violation
 	seen       map[string]bool
@@ -101,9 +104,9 @@ func (r *Runner) Reported(invariant string) bool { return r.seen[invariant] }
 // Run executes events until none is left, the horizon or the event budget
 // is reached, and returns the violations in the order they first happened.
 func (r *Runner) Run() []Violation {
-	max := r.MaxEvents
-	if max == 0 {
-		max = 10000
+	budget := r.MaxEvents
+	if budget == 0 {
+		budget = 10000
 	}
 	for {
 		ev := r.Sched.Next()
@@ -111,11 +114,20 @@ func (r *Runner) Run() []Violation {
 			break
 		}
 		r.events++
-		if r.events > max {
-			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", max)})
+		if r.events > budget {
+			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", budget)})
 			break
 		}
 		r.do(ev.Name, ev.Do)
+	}
+	if !r.Reported(RunawayInvariant.Name) {
+		end := r.Sched.Now()
+		if r.Horizon > 0 && end > r.Horizon {
+			end = r.Horizon // the event that ended the run lies past it
+		}
+		if v, hung := r.Calls.hang(end); hung {
+			r.Report(v)
+		}
 	}
 	return r.violations
 }

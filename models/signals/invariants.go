@@ -34,7 +34,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.HangInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each

@@ -32,6 +32,8 @@ type world struct {
 	daemon *proc.Proc
 	// down is set once the node shuts down: kubelet makes no more calls.
 	down bool
+	// calls are the CRI calls in flight.
+	calls sim.Calls
 }
 
 // Run executes a case; ties between simultaneous events are broken by ch.
@@ -67,7 +69,14 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}
 	w.oracle = newOracle(w)
-	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check}
+	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls}
+	onExit := w.procs.OnExit
+	w.procs.OnExit = func(p *proc.Proc) {
+		onExit(p)
+		if p.Name == "crio" || p.Name == "kubelet" {
+			w.calls.EndAll(p.Name) // its connections close with it
+		}
+	}
 	if bare {
 		w.runner.Check = nil
 	}
@@ -168,7 +177,9 @@ func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
 	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
 	call := w.oracle.stopCalled(name, timeout)
+	pending := w.calls.Begin(now, from, "crio", "StopContainer "+name)
 	w.crio.StopContainer(name, timeout, func(err error) {
+		w.calls.End(pending)
 		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
 		w.oracle.stopReturned(call, err)
 	})
@@ -209,7 +220,9 @@ func (w *world) shutdown() {
 		timeout := min(x.spec.Grace, period)
 		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
 		call := w.oracle.stopCalled(name, timeout)
+		pending := w.calls.Begin(now, "kubelet", "crio", "StopContainer "+name)
 		w.crio.StopContainer(name, timeout, func(err error) {
+			w.calls.End(pending)
 			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
 			w.oracle.stopReturned(call, err)
 			if left--; left == 0 {
