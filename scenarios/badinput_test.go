@@ -25,7 +25,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.Model+"/"+c.Name, func(t *testing.T) {
-			_, err := Parse("bad.yaml", []byte(c.Text))
+			_, err := parseWithin(t, "bad.yaml", []byte(c.Text))
 			if err == nil {
 				t.Fatalf("parsed without error, want %q", c.Want)
 			}

@@ -177,9 +177,12 @@ func contains(list []string, s string) bool {
 }
 
 func (p *parser) cpuList(n *yaml.Node, field string) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", p.errf(n, field, "expected a CPU list such as 0-1 or 2,3 (or empty)")
+	}
 	set, err := cgroupfs.ParseList(n.Value)
-	if n.Kind != yaml.ScalarNode || err != nil {
-		return "", p.errf(n, field, "%q: expected a CPU list such as 0-1 or 2,3 (or empty)", n.Value)
+	if err != nil {
+		return "", p.errf(n, field, "%v", err)
 	}
 	return cgroupfs.FormatList(set), nil
 }

@@ -149,5 +149,10 @@ func cgroups() []struct{ name, text, want string } {
 		{"bad mode fault", head + "faults:\n  - {fault: cgroup-mode, mode: v3}\n" + run + "expect: pass\n", "expected one of v1, hybrid, v2"},
 		{"hostport field", head + "options: {disable_hostport_mapping: true}\n" + run + "expect: pass\n", `unknown field "options"`},
 		{"unknown invariant", head + run + "expect: {violation: forwarding-matches-live-mappings}\n", "expect.violation"},
+		{"cpu number of int64", head + "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: p, resources: {cpus: \"9223372036854775807\"}}\nexpect: pass\n", `:5: steps[0].resources.cpus: "9223372036854775807": 9223372036854775807 is above 8191, the largest CPU number Linux allows`},
+		{"cpu range to int64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-9223372036854775807}\nexpect: pass\n", `:5: steps[0].cpus: "0-9223372036854775807": 9223372036854775807 is above 8191`},
+		{"cpu beyond uint64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-99999999999999999999999}\nexpect: pass\n", "is above 8191"},
+		{"cpu one past the limit", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-8192}\nexpect: pass\n", "8192 is above 8191"},
+		{"signed cpu", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"+3\"}\nexpect: pass\n", `"+3": expected a CPU list`},
 	}
 }
