@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,12 +11,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/internal/userfile"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
 // MaxFileSize is the largest scenario file the parser reads.
 const MaxFileSize = 1 << 20
+
+// MaxStateSize is the largest campaign state file LoadState reads.
+const MaxStateSize = 64 << 20
 
 // Error is a problem in a scenario file: where, which field, and what was
 // expected.
@@ -39,18 +42,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", loc, e.Msg)
 }
 
-// ParseFile reads and parses a scenario file.
+// ParseFile reads and parses a scenario file: a regular file of at most
+// MaxFileSize bytes (userfile.Read), so a FIFO or a device is refused
+// without blocking or reading without end.
 func ParseFile(path string) (*Scenario, error) {
-	info, err := os.Stat(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
-		return nil, &Error{File: path, Msg: err.Error()}
-	}
-	if info.Size() > MaxFileSize {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("file is %d bytes: expected at most %d", info.Size(), MaxFileSize)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), path+": ")}
 	}
 	return Parse(path, data)
 }
