@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -67,14 +66,14 @@ func (annotationsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Nod
 
 func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 	c := mc.(*annotations.Case)
-	b.WriteString("pci:\n")
+	formatListStart(b, "", "pci", len(c.Node.Functions))
 	for _, fn := range c.Node.Functions {
 		fmt.Fprintf(b, "  - {group: %d, bdf: %s, vendor: %s, class: %s, pcie: %t}\n",
-			fn.Group, strconv.Quote(fn.BDF), strconv.Quote(fn.Vendor), strconv.Quote(fn.Class), fn.PCIe)
+			fn.Group, dquote(fn.BDF), dquote(fn.Vendor), dquote(fn.Class), fn.PCIe)
 	}
 	fmt.Fprintf(b, "options: {vfio_mode: %s, cold_plug_vfio: %s, hot_plug_vfio: %s}\n",
 		c.Config.VFIOMode, c.Config.ColdPlugVFIO, c.Config.HotPlugVFIO)
-	b.WriteString("steps:\n")
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    id: %s\n", s.At, s.Op, quote(s.ID))
 		if len(s.Faults) > 0 {
@@ -90,7 +89,7 @@ func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 // back byte for byte, else as a double-quoted string.
 func formatText(b *strings.Builder, indent, key, text string) {
 	if !blockSafe(text) {
-		fmt.Fprintf(b, "%s%s: %s\n", indent, key, strconv.Quote(text))
+		fmt.Fprintf(b, "%s%s: %s\n", indent, key, dquote(text))
 		return
 	}
 	fmt.Fprintf(b, "%s%s: |\n", indent, key)
@@ -200,7 +199,7 @@ func (p *parser) vfioOptions(n *yaml.Node, cfg *annotations.Config) error {
 
 func (p *parser) annotationSteps(n *yaml.Node) ([]annotations.Step, error) {
 	var out []annotations.Step
-	err := p.eachStep(n, false, []string{"at", "op", "id", "spec", "faults"}, func(it stepItem) error {
+	err := p.eachStep(n, true, []string{"at", "op", "id", "spec", "faults"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
 		s := annotations.Step{At: it.at}
 		var err error

@@ -2,11 +2,13 @@ package scenarios
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/sim"
@@ -55,6 +57,11 @@ func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, v
 		if c.Faults, err = p.faults(n); err != nil {
 			return nil, err
 		}
+		for i, flt := range c.Faults {
+			if t, ok := flt.(faults.SandboxFault); ok && !validSandboxID(t.Target()) {
+				return nil, p.errf(n.Content[i], fmt.Sprintf("faults[%d].sandbox", i), "%q: %s", t.Target(), sandboxIDWant)
+			}
+		}
 	}
 	n := f["steps"]
 	if n == nil {
@@ -72,16 +79,16 @@ func (cgroupsCodec) format(b *strings.Builder, mc models.Case) {
 	fmt.Fprintf(b, "config:\n  driver: %s\n  sandbox_cgroup_only: %v\n  hypervisor: %s\n",
 		c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
 	formatFaults(b, c.Faults)
-	b.WriteString("steps:\n")
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(s.At), s.Op, quote(s.Sandbox))
 		switch s.Op {
 		case cgroups.OpRun:
 			r := s.Resources
 			fmt.Fprintf(b, "    resources: {cpu_shares: %d, cpu_quota: %d, cpus: %s, memory: %d, pids: %d}\n",
-				r.Shares, r.Quota, strconv.Quote(r.Cpus), r.Memory, r.Pids)
+				r.Shares, r.Quota, dquote(r.Cpus), r.Memory, r.Pids)
 		case cgroups.OpAdd:
-			fmt.Fprintf(b, "    container: %s\n    cpus: %s\n", quote(s.Container), strconv.Quote(s.Resources.Cpus))
+			fmt.Fprintf(b, "    container: %s\n    cpus: %s\n", quote(s.Container), dquote(s.Resources.Cpus))
 		case cgroups.OpRemove:
 			fmt.Fprintf(b, "    container: %s\n", quote(s.Container))
 		}
@@ -117,7 +124,7 @@ func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
 
 func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 	var out []cgroups.Step
-	err := p.eachStep(n, false, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
+	err := p.eachStep(n, true, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
 		s := cgroups.Step{At: it.at}
 		var err error
@@ -126,6 +133,9 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 		}
 		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
 			return err
+		}
+		if !validSandboxID(s.Sandbox) {
+			return p.errf(f["sandbox"], field+".sandbox", "%q: %s", s.Sandbox, sandboxIDWant)
 		}
 		allowed := map[string][]string{
 			cgroups.OpRun:    {"resources"},
@@ -165,6 +175,21 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 		return nil
 	})
 	return out, err
+}
+
+// sandboxIDPattern is containerd's rule for identifiers: letters and
+// digits, with single separators between them. A sandbox's ID names its
+// cgroups, so "/", ".", ".." or NUL in it would leave (or break) the
+// kubepods tree at run time; the parser refuses them where they are.
+var sandboxIDPattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$`)
+
+// maxSandboxID is containerd's longest identifier.
+const maxSandboxID = 76
+
+const sandboxIDWant = "expected a sandbox ID as containerd accepts one: letters and digits, with single '.', '_' or '-' between them, at most 76 characters"
+
+func validSandboxID(id string) bool {
+	return len(id) <= maxSandboxID && sandboxIDPattern.MatchString(id)
 }
 
 func contains(list []string, s string) bool {

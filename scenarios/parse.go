@@ -1,8 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,14 +97,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		line, col, b := firstInvalidUTF8(data)
 		return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("byte 0x%02x at column %d is not valid UTF-8: expected UTF-8 text", b, col)}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlErr(err)
+	root, err := p.document(data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
 	}
-	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		// "---" alone, or only comments: a document with nothing in it.
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
@@ -172,6 +173,64 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
+// document reads the file's one YAML document (nil when it has none). A
+// second document, or a tag (!!str, !foo) anywhere, is refused: the parser
+// would otherwise ignore the one and read through the other.
+func (p *parser) document(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
+		return nil, p.yamlErr(err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		at := &next
+		if len(next.Content) > 0 {
+			at = next.Content[0]
+		}
+		return nil, p.errf(at, "", "a second YAML document: expected one scenario per file")
+	case !errors.Is(err, io.EOF):
+		return nil, p.yamlErr(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	if n, field := tagged(doc.Content[0], "scenario"); n != nil {
+		return nil, p.errf(n, field, "YAML tag %s: expected untagged values (scenario files use no tags)", n.Tag)
+	}
+	return doc.Content[0], nil
+}
+
+// tagged finds the first node under n written with an explicit tag, and
+// its field path (steps[0].sandbox) below what.
+func tagged(n *yaml.Node, what string) (*yaml.Node, string) {
+	if n.Style&yaml.TaggedStyle != 0 {
+		return n, what
+	}
+	prefix := what + "."
+	if what == "scenario" {
+		prefix = ""
+	}
+	for i, c := range n.Content {
+		field := what
+		switch {
+		case n.Kind == yaml.SequenceNode:
+			field = fmt.Sprintf("%s[%d]", what, i)
+		case n.Kind == yaml.MappingNode && i%2 == 1:
+			field = prefix + n.Content[i-1].Value
+		case n.Kind == yaml.MappingNode:
+			field = prefix + c.Value
+		}
+		if t, f := tagged(c, field); t != nil {
+			return t, f
+		}
+	}
+	return nil, ""
+}
+
 func (p *parser) yamlErr(err error) error {
 	var te *yaml.TypeError
 	msg := err.Error()
@@ -216,6 +275,9 @@ func (p *parser) node(n *yaml.Node) (sim.NodeSpec, error) {
 			k, v := t.Content[i], t.Content[i+1]
 			if !slices.Contains(faults.Tools, k.Value) {
 				return spec, p.errf(k, "node.tools", "unknown tool %q: expected one of %s", k.Value, strings.Join(faults.Tools, ", "))
+			}
+			if slices.ContainsFunc(spec.Tools, func(ts sim.ToolSpec) bool { return ts.Name == k.Value }) {
+				return spec, p.errf(k, "node.tools", "tool %q given twice: expected each tool once", k.Value)
 			}
 			if _, err := sim.ParseVersion(v.Value); err != nil || v.Kind != yaml.ScalarNode {
 				return spec, p.errf(v, "node.tools."+k.Value, "%q: expected a version such as 1.8.11", v.Value)
