@@ -227,7 +227,7 @@ func ImportFuzzInput(model, variant string, data []byte, source, out string) ([]
 	write := func(sc *Scenario, name string) error {
 		sc.Name = name
 		path := filepath.Join(out, name+".yaml")
-		if err := WriteFile(path, sc); err != nil {
+		if err := writeFinding(path, sc); err != nil {
 			return err
 		}
 		written = append(written, path)

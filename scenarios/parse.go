@@ -198,37 +198,50 @@ func (p *parser) document(data []byte) (*yaml.Node, error) {
 	if len(doc.Content) == 0 {
 		return nil, nil
 	}
-	if n, field := tagged(doc.Content[0], "scenario"); n != nil {
+	if n, field := tagged(doc.Content[0]); n != nil {
 		return nil, p.errf(n, field, "YAML tag %s: expected untagged values (scenario files use no tags)", n.Tag)
 	}
 	return doc.Content[0], nil
 }
 
-// tagged finds the first node under n written with an explicit tag, and
-// its field path (steps[0].sandbox) below what.
-func tagged(n *yaml.Node, what string) (*yaml.Node, string) {
-	if n.Style&yaml.TaggedStyle != 0 {
-		return n, what
-	}
-	prefix := what + "."
-	if what == "scenario" {
-		prefix = ""
-	}
-	for i, c := range n.Content {
-		field := what
-		switch {
-		case n.Kind == yaml.SequenceNode:
-			field = fmt.Sprintf("%s[%d]", what, i)
-		case n.Kind == yaml.MappingNode && i%2 == 1:
-			field = prefix + n.Content[i-1].Value
-		case n.Kind == yaml.MappingNode:
-			field = prefix + c.Value
+// tagged finds the first node under root written with an explicit tag,
+// and its field path (steps[0].sandbox; "scenario" for root itself). The
+// path is built only for the node found, so the walk is linear however
+// deep the nesting.
+func tagged(root *yaml.Node) (*yaml.Node, string) {
+	var path []string // the key or [index] of each level below root
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Style&yaml.TaggedStyle != 0 {
+			return n
 		}
-		if t, f := tagged(c, field); t != nil {
-			return t, f
+		for i, c := range n.Content {
+			switch {
+			case n.Kind == yaml.SequenceNode:
+				path = append(path, "["+strconv.Itoa(i)+"]")
+			case n.Kind == yaml.MappingNode && i%2 == 1:
+				path = append(path, "."+n.Content[i-1].Value)
+			case n.Kind == yaml.MappingNode:
+				path = append(path, "."+c.Value)
+			default:
+				path = append(path, "")
+			}
+			if t := walk(c); t != nil {
+				return t
+			}
+			path = path[:len(path)-1]
 		}
+		return nil
 	}
-	return nil, ""
+	t := walk(root)
+	if t == nil {
+		return nil, ""
+	}
+	field := strings.TrimPrefix(strings.Join(path, ""), ".")
+	if field == "" {
+		field = "scenario"
+	}
+	return t, field
 }
 
 func (p *parser) yamlErr(err error) error {

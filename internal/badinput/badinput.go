@@ -66,6 +66,7 @@ func common() []struct{ name, text, want string } {
 		{"duplicate field", head + "name: y\n" + step + "expect: pass\n", `field "name" given twice`},
 		{"not utf-8", head + "description: \xff\xfe\n" + step + "expect: pass\n", ":4: byte 0xff at column 14 is not valid UTF-8: expected UTF-8 text"},
 		{"too large", head + "description: " + strings.Repeat("a", maxFileSize) + "\n", "expected at most"},
+		{"nesting 9000 deep", head + "steps: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\nexpect: pass\n", ":4: steps[0]: expected a mapping"},
 		{"duplicate tool", head + "node:\n  tools:\n    nft: 1.1.1\n    nft: 1.0.9\n" + step + "expect: pass\n", `:7: node.tools: tool "nft" given twice`},
 		{"second document", head + step + "expect: pass\n---\nname: y\n", ":8: a second YAML document: expected one scenario per file"},
 		{"empty second document", head + step + "expect: pass\n---\n", "a second YAML document"},
