@@ -67,7 +67,8 @@ func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, v
 	if n == nil {
 		return nil, p.errf(root, "steps", "missing: expected a list of steps")
 	}
-	if c.Steps, err = p.cgroupsSteps(n); err != nil {
+	prof, _ := cgroupfs.LookupProfile(c.Node.Profile)
+	if c.Steps, err = p.cgroupsSteps(n, prof); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -122,7 +123,7 @@ func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
 	return nil
 }
 
-func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
+func (p *parser) cgroupsSteps(n *yaml.Node, prof cgroupfs.Profile) ([]cgroups.Step, error) {
 	var out []cgroups.Step
 	err := p.eachStep(n, true, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
@@ -159,12 +160,12 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 			}
 		}
 		if c := f["cpus"]; c != nil {
-			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus", prof); err != nil {
 				return err
 			}
 		}
 		if r := f["resources"]; r != nil {
-			if s.Resources, err = p.cgroupsResources(r, field+".resources"); err != nil {
+			if s.Resources, err = p.cgroupsResources(r, field+".resources", prof); err != nil {
 				return err
 			}
 		}
@@ -201,7 +202,10 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *parser) cpuList(n *yaml.Node, field string) (string, error) {
+// cpuList reads a CPU list of the node's online CPUs: kubelet assigns no
+// other, and the model's invariants take every CPU asked for as one the
+// node has (CPU 4 on a 4-CPU node once gave a false violation).
+func (p *parser) cpuList(n *yaml.Node, field string, prof cgroupfs.Profile) (string, error) {
 	if n.Kind != yaml.ScalarNode {
 		return "", p.errf(n, field, "expected a CPU list such as 0-1 or 2,3 (or empty)")
 	}
@@ -209,10 +213,13 @@ func (p *parser) cpuList(n *yaml.Node, field string) (string, error) {
 	if err != nil {
 		return "", p.errf(n, field, "%v", err)
 	}
+	if len(set) > 0 && set[len(set)-1] >= prof.CPUs {
+		return "", p.errf(n, field, "%q: CPU %d is not online on node %s: expected CPUs 0 to %d", n.Value, set[len(set)-1], prof.Name, prof.CPUs-1)
+	}
 	return cgroupfs.FormatList(set), nil
 }
 
-func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources, error) {
+func (p *parser) cgroupsResources(n *yaml.Node, field string, prof cgroupfs.Profile) (cgroups.Resources, error) {
 	var r cgroups.Resources
 	f, err := p.fields(n, field, "cpu_shares", "cpu_quota", "cpus", "memory", "pids")
 	if err != nil {
@@ -224,7 +231,7 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 			return 0, nil
 		}
 		x, err := strconv.ParseInt(v.Value, 10, 64)
-		if v.Kind != yaml.ScalarNode || err != nil || x < lo || x > hi {
+		if v.Kind != yaml.ScalarNode || err != nil || x != 0 && (x < lo || x > hi) {
 			return 0, p.errf(v, field+"."+key, "%q: expected 0 (unset) or a number from %d to %d", v.Value, lo, hi)
 		}
 		return x, nil
@@ -234,7 +241,9 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 		return r, err
 	}
 	r.Shares = uint64(shares)
-	if r.Quota, err = num("cpu_quota", 0, 1<<40); err != nil {
+	// kubelet raises a quota below 1 ms to 1 ms (MinQuotaPeriod), which is
+	// also the least the kernel takes.
+	if r.Quota, err = num("cpu_quota", 1000, 1<<40); err != nil {
 		return r, err
 	}
 	if r.Memory, err = num("memory", 0, 1<<50); err != nil {
@@ -244,7 +253,7 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 		return r, err
 	}
 	if c := f["cpus"]; c != nil {
-		if r.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+		if r.Cpus, err = p.cpuList(c, field+".cpus", prof); err != nil {
 			return r, err
 		}
 	}
