@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -82,10 +81,10 @@ func (annotationsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Nod
 func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 	c := mc.(*annotations.Case)
 	formatNode(b, c.Node)
-	b.WriteString("pci:\n")
+	formatListStart(b, "", "pci", len(c.PCI.Functions))
 	for _, fn := range c.PCI.Functions {
 		fmt.Fprintf(b, "  - {group: %d, bdf: %s, vendor: %s, class: %s, pcie: %t",
-			fn.Group, strconv.Quote(fn.BDF), strconv.Quote(fn.Vendor), strconv.Quote(fn.Class), fn.PCIe)
+			fn.Group, dquote(fn.BDF), dquote(fn.Vendor), dquote(fn.Class), fn.PCIe)
 		if fn.Fault != "" {
 			fmt.Fprintf(b, ", fault: %s", fn.Fault)
 		}
@@ -93,7 +92,7 @@ func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 	}
 	fmt.Fprintf(b, "options: {vfio_mode: %s, cold_plug_vfio: %s, hot_plug_vfio: %s}\n",
 		c.Config.VFIOMode, c.Config.ColdPlugVFIO, c.Config.HotPlugVFIO)
-	b.WriteString("steps:\n")
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    id: %s\n", s.At, s.Op, quote(s.ID))
 		if len(s.Faults) > 0 {
@@ -109,7 +108,7 @@ func (annotationsCodec) format(b *strings.Builder, mc models.Case) {
 // back byte for byte, else as a double-quoted string.
 func formatText(b *strings.Builder, indent, key, text string) {
 	if !blockSafe(text) {
-		fmt.Fprintf(b, "%s%s: %s\n", indent, key, strconv.Quote(text))
+		fmt.Fprintf(b, "%s%s: %s\n", indent, key, dquote(text))
 		return
 	}
 	fmt.Fprintf(b, "%s%s: |\n", indent, key)
@@ -226,7 +225,7 @@ func (p *parser) vfioOptions(n *yaml.Node, cfg *annotations.Config) error {
 
 func (p *parser) annotationSteps(n *yaml.Node) ([]annotations.Step, error) {
 	var out []annotations.Step
-	err := p.eachStep(n, false, []string{"at", "op", "id", "spec", "faults"}, func(it stepItem) error {
+	err := p.eachStep(n, true, []string{"at", "op", "id", "spec", "faults"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
 		s := annotations.Step{At: it.at}
 		var err error

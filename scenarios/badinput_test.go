@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/faultsim/faultsim/internal/badinput"
 )
@@ -25,7 +26,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.Model+"/"+c.Name, func(t *testing.T) {
-			_, err := Parse("bad.yaml", []byte(c.Text))
+			_, err := parseWithin(t, "bad.yaml", []byte(c.Text))
 			if err == nil {
 				t.Fatalf("parsed without error, want %q", c.Want)
 			}
@@ -40,5 +41,47 @@ func TestBadInput(t *testing.T) {
 				t.Fatalf("error = %q, want one line", msg)
 			}
 		})
+	}
+}
+
+// TestBadFiles: ParseFile and ReadFuzzFile refuse each special file
+// (internal/badinput.Files: a FIFO, /dev/zero, a symlink loop, ...) within
+// a second, naming the path and what it is; a FIFO once blocked the open
+// forever and /dev/zero was read until memory ran out.
+func TestBadFiles(t *testing.T) {
+	for _, c := range badinput.Files() {
+		t.Run(c.Name, func(t *testing.T) {
+			path, err := c.Make(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, read := range []struct {
+				name string
+				fn   func(string) error
+			}{
+				{"ParseFile", func(p string) error { _, err := ParseFile(p); return err }},
+				{"ReadFuzzFile", func(p string) error { _, err := ReadFuzzFile(p); return err }},
+			} {
+				err := within(t, time.Second, func() error { return read.fn(path) })
+				if want := path + ": " + c.Want; err == nil || err.Error() != want {
+					t.Errorf("%s(%s) = %v, want %q", read.name, path, err, want)
+				}
+			}
+		})
+	}
+}
+
+// within runs fn and fails the test when it does not return within d
+// (the goroutine is left behind only when the test fails).
+func within(t *testing.T, d time.Duration, fn func() error) error {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- fn() }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(d):
+		t.Fatalf("did not return within %s", d)
+		return nil
 	}
 }

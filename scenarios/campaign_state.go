@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/faultsim/faultsim/internal/userfile"
 )
 
 // StateFile is the name of a campaign's state file in its output directory.
@@ -133,7 +135,7 @@ func (s *State) Elapsed() time.Duration { return time.Duration(s.ElapsedNS) }
 // LoadState reads a campaign's state from its output directory.
 func LoadState(dir string) (*State, error) {
 	path := filepath.Join(dir, StateFile)
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, MaxStateSize)
 	if err != nil {
 		return nil, fmt.Errorf("read campaign state: %w (expected the --out directory of an earlier campaign)", err)
 	}

@@ -323,9 +323,9 @@ func (c *campaign) shrink(st Stream, index int64, seed uint64, sig string) (shru
 	}
 	if c.cfg.Out != "" {
 		res.scenario.Path = filepath.Join(c.cfg.Out, res.file)
-		if err := WriteFile(res.scenario.Path, res.scenario); err != nil {
-			return shrunk{}, err
-		}
+	}
+	if err := writeFinding(res.scenario.Path, res.scenario); err != nil {
+		return shrunk{}, err
 	}
 	return res, nil
 }

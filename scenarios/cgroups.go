@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -49,12 +50,21 @@ func (cgroupsCodec) parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, v
 		if c.Faults, err = p.faults(n); err != nil {
 			return nil, err
 		}
+		for i, flt := range c.Faults {
+			if t, ok := flt.(cgroups.SandboxFault); ok && !validSandboxID(t.Target()) {
+				return nil, p.errf(n.Content[i], fmt.Sprintf("faults[%d].sandbox", i), "%q: %s", t.Target(), sandboxIDWant)
+			}
+		}
 	}
 	n := f["steps"]
 	if n == nil {
 		return nil, p.errf(root, "steps", "missing: expected a list of steps")
 	}
-	if c.Steps, err = p.cgroupsSteps(n); err != nil {
+	nd, err := c.Node.Build()
+	if err != nil {
+		return nil, p.errf(f["node"], "node", "%v", err)
+	}
+	if c.Steps, err = p.cgroupsSteps(n, cgroupfs.ProfileOf(nd)); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -66,16 +76,16 @@ func (cgroupsCodec) format(b *strings.Builder, mc models.Case) {
 	fmt.Fprintf(b, "config:\n  driver: %s\n  sandbox_cgroup_only: %v\n  hypervisor: %s\n",
 		c.Config.Driver, c.Config.SandboxCgroupOnly, c.Config.Hypervisor)
 	formatFaults(b, c.Faults)
-	b.WriteString("steps:\n")
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(s.At), s.Op, quote(s.Sandbox))
 		switch s.Op {
 		case cgroups.OpRun:
 			r := s.Resources
 			fmt.Fprintf(b, "    resources: {cpu_shares: %d, cpu_quota: %d, cpus: %s, memory: %d, pids: %d}\n",
-				r.Shares, r.Quota, strconv.Quote(r.Cpus), r.Memory, r.Pids)
+				r.Shares, r.Quota, dquote(r.Cpus), r.Memory, r.Pids)
 		case cgroups.OpAdd:
-			fmt.Fprintf(b, "    container: %s\n    cpus: %s\n", quote(s.Container), strconv.Quote(s.Resources.Cpus))
+			fmt.Fprintf(b, "    container: %s\n    cpus: %s\n", quote(s.Container), dquote(s.Resources.Cpus))
 		case cgroups.OpRemove:
 			fmt.Fprintf(b, "    container: %s\n", quote(s.Container))
 		}
@@ -109,9 +119,9 @@ func (p *parser) cgroupsConfig(n *yaml.Node, cfg *cgroups.Config) error {
 	return nil
 }
 
-func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
+func (p *parser) cgroupsSteps(n *yaml.Node, prof cgroupfs.Profile) ([]cgroups.Step, error) {
 	var out []cgroups.Step
-	err := p.eachStep(n, false, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
+	err := p.eachStep(n, true, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
 		s := cgroups.Step{At: it.at}
 		var err error
@@ -120,6 +130,9 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 		}
 		if s.Sandbox, err = p.requiredString(item, f, "sandbox"); err != nil {
 			return err
+		}
+		if !validSandboxID(s.Sandbox) {
+			return p.errf(f["sandbox"], field+".sandbox", "%q: %s", s.Sandbox, sandboxIDWant)
 		}
 		allowed := map[string][]string{
 			cgroups.OpRun:    {"resources"},
@@ -143,12 +156,12 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 			}
 		}
 		if c := f["cpus"]; c != nil {
-			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+			if s.Resources.Cpus, err = p.cpuList(c, field+".cpus", prof); err != nil {
 				return err
 			}
 		}
 		if r := f["resources"]; r != nil {
-			if s.Resources, err = p.cgroupsResources(r, field+".resources"); err != nil {
+			if s.Resources, err = p.cgroupsResources(r, field+".resources", prof); err != nil {
 				return err
 			}
 		}
@@ -161,6 +174,21 @@ func (p *parser) cgroupsSteps(n *yaml.Node) ([]cgroups.Step, error) {
 	return out, err
 }
 
+// sandboxIDPattern is containerd's rule for identifiers: letters and
+// digits, with single separators between them. A sandbox's ID names its
+// cgroups, so "/", ".", ".." or NUL in it would leave (or break) the
+// kubepods tree at run time; the parser refuses them where they are.
+var sandboxIDPattern = regexp.MustCompile(`^[A-Za-z0-9]+(?:[._-][A-Za-z0-9]+)*$`)
+
+// maxSandboxID is containerd's longest identifier.
+const maxSandboxID = 76
+
+const sandboxIDWant = "expected a sandbox ID as containerd accepts one: letters and digits, with single '.', '_' or '-' between them, at most 76 characters"
+
+func validSandboxID(id string) bool {
+	return len(id) <= maxSandboxID && sandboxIDPattern.MatchString(id)
+}
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {
@@ -170,15 +198,24 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *parser) cpuList(n *yaml.Node, field string) (string, error) {
+// cpuList reads a CPU list of the node's online CPUs: kubelet assigns no
+// other, and the model's invariants take every CPU asked for as one the
+// node has (CPU 4 on a 4-CPU node once gave a false violation).
+func (p *parser) cpuList(n *yaml.Node, field string, prof cgroupfs.Profile) (string, error) {
+	if n.Kind != yaml.ScalarNode {
+		return "", p.errf(n, field, "expected a CPU list such as 0-1 or 2,3 (or empty)")
+	}
 	set, err := cgroupfs.ParseList(n.Value)
-	if n.Kind != yaml.ScalarNode || err != nil {
-		return "", p.errf(n, field, "%q: expected a CPU list such as 0-1 or 2,3 (or empty)", n.Value)
+	if err != nil {
+		return "", p.errf(n, field, "%v", err)
+	}
+	if len(set) > 0 && set[len(set)-1] >= prof.CPUs {
+		return "", p.errf(n, field, "%q: CPU %d is not online on node %s: expected CPUs 0 to %d", n.Value, set[len(set)-1], prof.Name, prof.CPUs-1)
 	}
 	return cgroupfs.FormatList(set), nil
 }
 
-func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources, error) {
+func (p *parser) cgroupsResources(n *yaml.Node, field string, prof cgroupfs.Profile) (cgroups.Resources, error) {
 	var r cgroups.Resources
 	f, err := p.fields(n, field, "cpu_shares", "cpu_quota", "cpus", "memory", "pids")
 	if err != nil {
@@ -190,7 +227,7 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 			return 0, nil
 		}
 		x, err := strconv.ParseInt(v.Value, 10, 64)
-		if v.Kind != yaml.ScalarNode || err != nil || x < lo || x > hi {
+		if v.Kind != yaml.ScalarNode || err != nil || x != 0 && (x < lo || x > hi) {
 			return 0, p.errf(v, field+"."+key, "%q: expected 0 (unset) or a number from %d to %d", v.Value, lo, hi)
 		}
 		return x, nil
@@ -200,7 +237,9 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 		return r, err
 	}
 	r.Shares = uint64(shares)
-	if r.Quota, err = num("cpu_quota", 0, 1<<40); err != nil {
+	// kubelet raises a quota below 1 ms to 1 ms (MinQuotaPeriod), which is
+	// also the least the kernel takes.
+	if r.Quota, err = num("cpu_quota", 1000, 1<<40); err != nil {
 		return r, err
 	}
 	if r.Memory, err = num("memory", 0, 1<<50); err != nil {
@@ -210,7 +249,7 @@ func (p *parser) cgroupsResources(n *yaml.Node, field string) (cgroups.Resources
 		return r, err
 	}
 	if c := f["cpus"]; c != nil {
-		if r.Cpus, err = p.cpuList(c, field+".cpus"); err != nil {
+		if r.Cpus, err = p.cpuList(c, field+".cpus", prof); err != nil {
 			return r, err
 		}
 	}

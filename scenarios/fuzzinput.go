@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"pgregory.net/rapid"
 
+	"github.com/faultsim/faultsim/internal/userfile"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -189,9 +189,10 @@ func FormatFuzzFile(data []byte) []byte {
 
 // ReadFuzzFile reads a fuzz input: a go test fuzz corpus file
 // (testdata/fuzz/FuzzX/...) with one []byte value, or any other file as raw
-// bytes (a libFuzzer crash file).
+// bytes (a libFuzzer crash file); a regular file of at most MaxFileSize
+// bytes (userfile.Read).
 func ReadFuzzFile(path string) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +227,7 @@ func ImportFuzzInput(model, variant string, data []byte, source, out string) ([]
 	write := func(sc *Scenario, name string) error {
 		sc.Name = name
 		path := filepath.Join(out, name+".yaml")
-		if err := WriteFile(path, sc); err != nil {
+		if err := writeFinding(path, sc); err != nil {
 			return err
 		}
 		written = append(written, path)

@@ -59,7 +59,7 @@ func (hostportCodec) format(b *strings.Builder, mc models.Case) {
 		b.WriteString("options:\n  disable_hostport_mapping: true\n")
 	}
 	formatFaults(b, c.Faults)
-	b.WriteString("steps:\n")
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, st := range c.Steps {
 		fmt.Fprintf(b, "  - at: %s\n    op: %s\n    sandbox: %s\n", sim.FormatDuration(st.At), st.Op, quote(st.Sandbox))
 		if len(st.IPs) > 0 {
@@ -100,7 +100,7 @@ func (p *parser) hostportOptions(n *yaml.Node, cfg *hostport.Config) error {
 
 func (p *parser) hostportSteps(n *yaml.Node) ([]hostport.Step, error) {
 	var out []hostport.Step
-	err := p.eachStep(n, false, []string{"at", "op", "sandbox", "ips", "ports", "fault"}, func(it stepItem) error {
+	err := p.eachStep(n, true, []string{"at", "op", "sandbox", "ips", "ports", "fault"}, func(it stepItem) error {
 		item, f, field := it.node, it.f, it.field
 		s := hostport.Step{At: it.at}
 		var err error

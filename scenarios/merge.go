@@ -3,8 +3,9 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
+
+	"github.com/faultsim/faultsim/internal/userfile"
 )
 
 // Merge unions the output directories of campaigns with one seed (the
@@ -64,7 +65,7 @@ func Merge(out string, dirs ...string) (*State, error) {
 		if f.File == "" {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(from[f.Signature], f.File))
+		data, err := userfile.Read(filepath.Join(from[f.Signature], f.File), MaxFileSize)
 		if err != nil {
 			return nil, fmt.Errorf("merge: finding %s: %v", f.Signature, err)
 		}

@@ -1,9 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"os"
+	"io"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/internal/userfile"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
@@ -19,6 +21,9 @@ import (
 
 // MaxFileSize is the largest scenario file the parser reads.
 const MaxFileSize = 1 << 20
+
+// MaxStateSize is the largest campaign state file LoadState reads.
+const MaxStateSize = 64 << 20
 
 // Error is a problem in a scenario file: where, which field, and what was
 // expected.
@@ -40,18 +45,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", loc, e.Msg)
 }
 
-// ParseFile reads and parses a scenario file.
+// ParseFile reads and parses a scenario file: a regular file of at most
+// MaxFileSize bytes (userfile.Read), so a FIFO or a device is refused
+// without blocking or reading without end.
 func ParseFile(path string) (*Scenario, error) {
-	info, err := os.Stat(path)
+	data, err := userfile.Read(path, MaxFileSize)
 	if err != nil {
-		return nil, &Error{File: path, Msg: err.Error()}
-	}
-	if info.Size() > MaxFileSize {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("file is %d bytes: expected at most %d", info.Size(), MaxFileSize)}
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &Error{File: path, Msg: strings.TrimPrefix(err.Error(), path+": ")}
 	}
 	return Parse(path, data)
 }
@@ -122,14 +122,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		line, col, b := firstInvalidUTF8(data)
 		return nil, &Error{File: file, Line: line, Msg: fmt.Sprintf("byte 0x%02x at column %d is not valid UTF-8: expected UTF-8 text", b, col)}
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, p.yamlErr(err)
+	root, err := p.document(data)
+	if err != nil {
+		return nil, err
 	}
-	if len(doc.Content) == 0 {
+	if root == nil {
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
 	}
-	root := doc.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		// "---" alone, or only comments: a document with nothing in it.
 		return nil, p.errf(nil, "", "file is empty: expected a scenario (name, model, variant, steps, expect)")
@@ -199,6 +198,77 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	return s, nil
 }
 
+// document reads the file's one YAML document (nil when it has none). A
+// second document, or a tag (!!str, !foo) anywhere, is refused: the parser
+// would otherwise ignore the one and read through the other.
+func (p *parser) document(data []byte) (*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var doc yaml.Node
+	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
+		return nil, nil
+	} else if err != nil {
+		return nil, p.yamlErr(err)
+	}
+	var next yaml.Node
+	switch err := dec.Decode(&next); {
+	case err == nil:
+		at := &next
+		if len(next.Content) > 0 {
+			at = next.Content[0]
+		}
+		return nil, p.errf(at, "", "a second YAML document: expected one scenario per file")
+	case !errors.Is(err, io.EOF):
+		return nil, p.yamlErr(err)
+	}
+	if len(doc.Content) == 0 {
+		return nil, nil
+	}
+	if n, field := tagged(doc.Content[0]); n != nil {
+		return nil, p.errf(n, field, "YAML tag %s: expected untagged values (scenario files use no tags)", n.Tag)
+	}
+	return doc.Content[0], nil
+}
+
+// tagged finds the first node under root written with an explicit tag,
+// and its field path (steps[0].sandbox; "scenario" for root itself). The
+// path is built only for the node found, so the walk is linear however
+// deep the nesting.
+func tagged(root *yaml.Node) (*yaml.Node, string) {
+	var path []string // the key or [index] of each level below root
+	var walk func(n *yaml.Node) *yaml.Node
+	walk = func(n *yaml.Node) *yaml.Node {
+		if n.Style&yaml.TaggedStyle != 0 {
+			return n
+		}
+		for i, c := range n.Content {
+			switch {
+			case n.Kind == yaml.SequenceNode:
+				path = append(path, "["+strconv.Itoa(i)+"]")
+			case n.Kind == yaml.MappingNode && i%2 == 1:
+				path = append(path, "."+n.Content[i-1].Value)
+			case n.Kind == yaml.MappingNode:
+				path = append(path, "."+c.Value)
+			default:
+				path = append(path, "")
+			}
+			if t := walk(c); t != nil {
+				return t
+			}
+			path = path[:len(path)-1]
+		}
+		return nil
+	}
+	t := walk(root)
+	if t == nil {
+		return nil, ""
+	}
+	field := strings.TrimPrefix(strings.Join(path, ""), ".")
+	if field == "" {
+		field = "scenario"
+	}
+	return t, field
+}
+
 func (p *parser) yamlErr(err error) error {
 	var te *yaml.TypeError
 	msg := err.Error()
@@ -263,8 +333,8 @@ func (p *parser) node(n *yaml.Node) (node.Spec, error) {
 			if !slices.Contains(node.KnownTools, k.Value) {
 				return spec, p.errf(k, "node.tools", "unknown tool %q: expected one of %s", k.Value, strings.Join(node.KnownTools, ", "))
 			}
-			if slices.ContainsFunc(spec.Tools, func(x node.ToolSpec) bool { return x.Name == k.Value }) {
-				return spec, p.errf(k, "node.tools", "tool %q given twice", k.Value)
+			if slices.ContainsFunc(spec.Tools, func(ts node.ToolSpec) bool { return ts.Name == k.Value }) {
+				return spec, p.errf(k, "node.tools", "tool %q given twice: expected each tool once", k.Value)
 			}
 			if _, err := sim.ParseVersion(v.Value); err != nil || v.Kind != yaml.ScalarNode {
 				return spec, p.errf(v, "node.tools."+k.Value, "%q: expected a version such as 1.8.11", v.Value)

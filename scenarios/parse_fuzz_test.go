@@ -8,16 +8,26 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultsim/faultsim/internal/badinput"
 )
 
-// parseDeadline bounds one Parse call: the parser must never hang.
-const parseDeadline = 10 * time.Second
+// parseDeadline bounds one Parse call of n bytes: 1 s for the inputs a
+// fuzzer draws (up to 64 KiB), and 1 s more for each further 64 KiB, as the
+// parse of a large file is linear (a 1 MiB file of 26,000 steps takes about
+// 0.5 s here, 5 s under -race). A parse that is quadratic or hangs fails
+// it: cpus: "9223372036854775807" once looped forever, and 9,000 nested
+// brackets took 4 s.
+func parseDeadline(n int) time.Duration {
+	return time.Second * time.Duration(1+n/(64<<10))
+}
 
-// FuzzParse feeds arbitrary bytes to Parse, seeded with every corpus file
-// (and testdata/fuzz/FuzzParse). Parse must not panic or hang; an error is
-// a *Error that starts with the file name and carries a line when it is
-// about a place in the file; a parsed scenario formats to bytes that parse
-// back and format to the same bytes.
+// FuzzParse feeds arbitrary bytes to Parse, seeded with every corpus file,
+// the malformed files of internal/badinput (and testdata/fuzz/FuzzParse).
+// Parse must not panic, nor take longer than parseDeadline; an error is a
+// *Error that starts with the file name and carries a line when it is about
+// a place in the file; a parsed scenario formats to bytes that parse back
+// and format to the same bytes.
 func FuzzParse(f *testing.F) {
 	files, err := filepath.Glob("corpus/*.yaml")
 	if err != nil || len(files) == 0 {
@@ -29,6 +39,11 @@ func FuzzParse(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(data)
+	}
+	for _, c := range badinput.Cases() {
+		if len(c.Text) <= 64<<10 {
+			f.Add([]byte(c.Text))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		const name = "fuzz.yaml"
@@ -61,13 +76,13 @@ func parseWithin(t *testing.T, name string, data []byte) (*Scenario, error) {
 		s, err := Parse(name, data)
 		done <- result{s, err}
 	}()
-	timer := time.NewTimer(parseDeadline)
+	timer := time.NewTimer(parseDeadline(len(data)))
 	defer timer.Stop()
 	select {
 	case r := <-done:
 		return r.s, r.err
 	case <-timer.C:
-		t.Fatalf("Parse of %d bytes did not return within %s: %q", len(data), parseDeadline, truncate(data))
+		t.Fatalf("Parse of %d bytes did not return within %s: %q", len(data), parseDeadline(len(data)), truncate(data))
 		return nil, nil
 	}
 }

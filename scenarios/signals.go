@@ -180,7 +180,7 @@ func (signalsCodec) format(b *strings.Builder, mc models.Case) {
 			fmt.Fprintf(b, "  shutdown_grace_period: %s\n", sim.FormatDuration(c.Config.ShutdownGracePeriod))
 		}
 	}
-	b.WriteString("containers:\n")
+	formatListStart(b, "", "containers", len(c.Containers))
 	for _, ct := range c.Containers {
 		fmt.Fprintf(b, "  - {name: %s, grace: %s, cleanup: %s", quote(ct.Name), sim.FormatDuration(ct.Grace), sim.FormatDuration(ct.Cleanup))
 		if ct.StopSignal != 0 {
@@ -189,11 +189,7 @@ func (signalsCodec) format(b *strings.Builder, mc models.Case) {
 		b.WriteString("}\n")
 	}
 	formatFaults(b, c.Faults)
-	if len(c.Steps) == 0 {
-		b.WriteString("steps: []\n")
-	} else {
-		b.WriteString("steps:\n")
-	}
+	formatListStart(b, "", "steps", len(c.Steps))
 	for _, s := range c.Steps {
 		fmt.Fprintf(b, "  - {at: %s, op: %s", sim.FormatDuration(s.At), s.Op)
 		if s.Op != signals.OpShutdown {

@@ -100,3 +100,27 @@ func TestFuzzFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestImportHostilePath: a fuzz input whose path holds a carriage return,
+// a line separator and YAML indicators imports as files that run replays
+// (the path goes into the description and its comment lines, where a CR
+// once started a second "name:" field).
+func TestImportHostilePath(t *testing.T) {
+	m, _ := models.Lookup("hostport")
+	for _, name := range []string{"in\rname: y", "in\u2028- x", "in\u0085#: [&*]"} {
+		in := filepath.Join(t.TempDir(), "FuzzHostport", name)
+		if err := os.MkdirAll(filepath.Dir(in), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(in, scenarios.FormatFuzzFile(scenarios.EncodeFuzzInput(m, "reference", 1, 7)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		if code, text := run(t, "import", "--out", out, in); code != 0 {
+			t.Fatalf("import %q: exit %d\n%s", name, code, text)
+		}
+		if code, text := run(t, "run", out); code != 0 || !strings.HasSuffix(lastLine(text), " passed, 0 failed") {
+			t.Fatalf("import %q wrote files run does not replay: exit %d\n%s", name, code, text)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/internal/userfile"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 )
@@ -21,7 +22,9 @@ func collect(paths []string) ([]string, error) {
 	for _, p := range paths {
 		info, err := os.Stat(p)
 		if err != nil {
-			return nil, badInput("%s: no such file or directory", p)
+			// What the system said: "no such file or directory", or for a
+			// symbolic link loop "too many levels of symbolic links".
+			return nil, badInput("%v", userfile.Describe(p, err))
 		}
 		if !info.IsDir() {
 			out = append(out, p)

@@ -70,6 +70,17 @@ func common() []struct{ name, text, want string } {
 		{"duplicate field", head + "name: y\n" + step + "expect: pass\n", `field "name" given twice`},
 		{"not utf-8", head + "description: \xff\xfe\n" + step + "expect: pass\n", ":4: byte 0xff at column 14 is not valid UTF-8: expected UTF-8 text"},
 		{"too large", head + "description: " + strings.Repeat("a", maxFileSize) + "\n", "expected at most"},
+		{"nesting 9000 deep", head + "steps: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\nexpect: pass\n", ":4: steps[0]: expected a mapping"},
+		{"duplicate tool", head + "node:\n  tools:\n    nft: 1.1.1\n    nft: 1.0.9\n" + step + "expect: pass\n", `:7: node.tools: tool "nft" given twice`},
+		{"second document", head + step + "expect: pass\n---\nname: y\n", ":8: a second YAML document: expected one scenario per file"},
+		{"empty second document", head + step + "expect: pass\n---\n", "a second YAML document"},
+		{"str tag", head + "node: {distro: !!str fedora-42}\n" + step + "expect: pass\n", `:4: node.distro: YAML tag !!str: expected untagged values`},
+		{"custom tag", head + "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: !foo a, ips: [10.88.0.2]}\nexpect: pass\n", `:5: steps[0].sandbox: YAML tag !foo`},
+		{"tagged key", "!!str name: x\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", `:1: name: YAML tag !!str`},
+		{"tagged document", "--- !!map\n" + head + step + "expect: pass\n", `:1: scenario: YAML tag !!map`},
+		{"plain name after a dash", "model: hostport\nname: - x\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: block sequence entries are not allowed"},
+		{"carriage return in a comment", "# found\rname: y\n" + head + step + "expect: pass\n", `:3: scenario: field "name" given twice`},
+		{"bare steps", head + "steps:\nexpect: pass\n", ":4: steps: expected a list of steps ([] for none)"},
 	}
 }
 
@@ -134,6 +145,7 @@ func annotations() []struct{ name, text, want string } {
 		{"node fault in the faults section", head + "faults:\n  - {fault: kernel-version, version: \"5.10\"}\nsteps:\n  - {op: create, id: a, spec: '{}'}\nexpect: pass\n", `faults[0].fault: kernel-version is not consumed by any component of this model: expected no fault`},
 		{"steps out of order", head + "steps:\n  - {at: 2s, op: delete, id: a}\n  - {at: 1s, op: delete, id: a}\nexpect: pass\n", "before the previous step"},
 		{"unknown invariant", head + step + "expect: {violation: forwarding-matches-live-mappings}\n", `expect.violation: "forwarding-matches-live-mappings": expected one of accepts-valid-requests`},
+		{"bare pci", head + "pci:\n" + step + "expect: pass\n", ":4: pci: expected a list of PCI functions"},
 	}
 }
 
@@ -158,5 +170,18 @@ func cgroups() []struct{ name, text, want string } {
 		{"bad mode fault", head + "faults:\n  - {fault: cgroup-mode, mode: v3}\n" + run + "expect: pass\n", "expected one of v1, hybrid, v2"},
 		{"hostport field", head + "options: {disable_hostport_mapping: true}\n" + run + "expect: pass\n", `unknown field "options"`},
 		{"unknown invariant", head + run + "expect: {violation: forwarding-matches-live-mappings}\n", "expect.violation"},
+		{"sandbox with a slash", head + "steps:\n  - {op: run-pod-sandbox, sandbox: a/b, resources: {memory: 1}}\nexpect: pass\n", `:5: steps[0].sandbox: "a/b": expected a sandbox ID as containerd accepts one`},
+		{"sandbox dot", head + "steps:\n  - {op: run-pod-sandbox, sandbox: ., resources: {memory: 1}}\nexpect: pass\n", `:5: steps[0].sandbox: ".": expected a sandbox ID`},
+		{"sandbox dot dot", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: ..}\nexpect: pass\n", `:5: steps[0].sandbox: "..": expected a sandbox ID`},
+		{"sandbox with NUL", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: \"a\\0b\"}\nexpect: pass\n", `:5: steps[0].sandbox: "a\x00b": expected a sandbox ID`},
+		{"sandbox too long", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: " + strings.Repeat("a", 77) + "}\nexpect: pass\n", `:5: steps[0].sandbox: "aaaa`},
+		{"fault on sandbox dot dot", head + "faults:\n  - {fault: cgroup-exists, sandbox: ../x}\n" + run + "expect: pass\n", `:5: faults[0].sandbox: "../x": expected a sandbox ID`},
+		{"cpu not online", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"2-4\"}\nexpect: pass\n", `:5: steps[0].cpus: "2-4": CPU 4 is not online on node al2023-like: expected CPUs 0 to 3`},
+		{"quota below 1 ms", head + "steps:\n  - {op: run-pod-sandbox, sandbox: p, resources: {cpu_quota: 999}}\nexpect: pass\n", `:5: steps[0].resources.cpu_quota: "999": expected 0 (unset) or a number from 1000 to 1099511627776`},
+		{"cpu number of int64", head + "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: p, resources: {cpus: \"9223372036854775807\"}}\nexpect: pass\n", `:5: steps[0].resources.cpus: "9223372036854775807": 9223372036854775807 is above 8191, the largest CPU number Linux allows`},
+		{"cpu range to int64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-9223372036854775807}\nexpect: pass\n", `:5: steps[0].cpus: "0-9223372036854775807": 9223372036854775807 is above 8191`},
+		{"cpu beyond uint64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-99999999999999999999999}\nexpect: pass\n", "is above 8191"},
+		{"cpu one past the limit", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-8192}\nexpect: pass\n", "8192 is above 8191"},
+		{"signed cpu", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"+3\"}\nexpect: pass\n", `"+3": expected a CPU list`},
 	}
 }

@@ -46,32 +46,44 @@ func (o *oracle) checkLimits(sb *sandbox, now time.Duration) (sim.Violation, boo
 			Message: fmt.Sprintf("sandbox %s: its limits cannot be read back: %v", sb.id, err)}, false
 	}
 	v1 := o.w.node.FS.Mode != cgroupfs.Unified
-	// unset marks a limit the spec does not set: a cgroup without its
-	// controller ("absent") sets none either, which is as good as the
-	// controller's default.
-	type cmp struct {
-		what, got, want string
-		unset           bool
-	}
-	cmps := []cmp{{"memory", got.memory, memoryWant(want.Memory, v1), want.Memory == 0},
-		{"pids", got.pids, countOrMax(want.Pids, v1), want.Pids == 0},
-		{"cpuset", got.cpus, cpusWant(want.Cpus, o.w.node.FS.CPUs), false}}
+	type cmp struct{ what, got, want string }
+	cmps := []cmp{{"memory", got.memory, memoryWant(want.Memory, v1)}, {"pids", got.pids, countOrMax(want.Pids, v1)},
+		{"cpuset", got.cpus, cpusWant(want.Cpus, o.w.node.FS.CPUs)}}
 	if v1 {
-		cmps = append(cmps, cmp{"cpu.shares", got.shares, sharesWant(want.Shares), want.Shares == 0},
-			cmp{"cpu.cfs_quota_us", got.quota, quotaWant(want.Quota), want.Quota == 0},
-			cmp{"cpu.cfs_period_us", got.per, strconv.Itoa(Period), want.Quota == 0})
+		cmps = append(cmps, cmp{"cpu.shares", got.shares, sharesWant(want.Shares)},
+			cmp{"cpu.cfs_quota_us", got.quota, quotaWant(want.Quota)}, cmp{"cpu.cfs_period_us", got.per, strconv.Itoa(Period)})
 	} else {
-		cmps = append(cmps, cmp{"cpu.weight", got.weight, weightWant(want.Shares), want.Shares == 0},
-			cmp{"cpu.max", got.cpuMax, cpuMaxWant(want.Quota), want.Quota == 0})
+		cmps = append(cmps, cmp{"cpu.weight", got.weight, weightWant(want.Shares)},
+			cmp{"cpu.max", got.cpuMax, cpuMaxWant(want.Quota)})
 	}
 	for _, c := range cmps {
-		if c.got != c.want && !(c.unset && c.got == "absent") {
+		// A limit the resources leave unset may also be absent: the
+		// runtime enables no controller for it in the sandbox's cgroup
+		// (cgroup2), and nothing limits the sandbox there.
+		if c.got != c.want && !(unsetLimit(want, c.what) && c.got == "absent") {
 			return sim.Violation{Invariant: InvLimits.Name, At: now, Message: fmt.Sprintf(
 				"sandbox %s's vCPU thread %d runs in %s where %s reads %q, want %q (resources %s)",
 				sb.id, sb.vcpu, got.where[c.what], c.what, c.got, c.want, want)}, false
 		}
 	}
 	return sim.Violation{}, true
+}
+
+// unsetLimit reports whether the resources leave the limit what unset.
+func unsetLimit(r Resources, what string) bool {
+	switch what {
+	case "memory":
+		return r.Memory == 0
+	case "pids":
+		return r.Pids == 0
+	case "cpu.weight", "cpu.shares":
+		return r.Shares == 0
+	case "cpu.max", "cpu.cfs_quota_us", "cpu.cfs_period_us":
+		return r.Quota == 0
+	case "cpuset":
+		return r.Cpus == ""
+	}
+	return false
 }
 
 func memoryWant(b int64, v1 bool) string {

@@ -247,32 +247,59 @@ func (fs *FS) cpuset(h *hierarchy, cg *cgroup, file, v string) (string, error) {
 	return FormatList(set), nil
 }
 
-// ParseList reads a kernel list such as "0-2,5" into sorted members.
+// MaxCPU is the largest CPU or memory node number a list may hold: Linux
+// supports at most 8192 CPUs (NR_CPUS, CONFIG_NR_CPUS_RANGE_END with
+// MAXSMP), so a larger number is a typo or an attack, never a CPU.
+const MaxCPU = 8191
+
+// ParseList reads a kernel list such as "0-2,5" into sorted members. It
+// refuses numbers above MaxCPU and runs in time linear in the input (plus
+// the at most MaxCPU+1 members it returns), whatever ranges it holds.
 func ParseList(s string) ([]int, error) {
-	var out []int
-	if strings.TrimSpace(s) == "" {
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return nil, nil
 	}
-	for _, part := range strings.Split(strings.TrimSpace(s), ",") {
+	var spans [][2]int
+	for _, part := range strings.Split(s, ",") {
 		lo, hi, isRange := strings.Cut(part, "-")
-		a, err := strconv.Atoi(lo)
-		if err != nil || a < 0 {
-			return nil, fmt.Errorf("%q: expected a list such as 0-2,5", s)
+		a, err := listNumber(s, lo)
+		if err != nil {
+			return nil, err
 		}
 		b := a
 		if isRange {
-			if b, err = strconv.Atoi(hi); err != nil || b < a {
-				return nil, fmt.Errorf("%q: expected a list such as 0-2,5", s)
+			if b, err = listNumber(s, hi); err != nil {
+				return nil, err
+			}
+			if b < a {
+				return nil, fmt.Errorf("%q: range %s is reversed: expected a CPU list such as 0-2,5", s, part)
 			}
 		}
-		for i := a; i <= b; i++ {
-			if !slices.Contains(out, i) {
-				out = append(out, i)
-			}
-		}
+		spans = append(spans, [2]int{a, b})
 	}
-	slices.Sort(out)
+	slices.SortFunc(spans, func(x, y [2]int) int { return x[0] - y[0] })
+	var out []int
+	next := 0 // the lowest number not yet in out
+	for _, sp := range spans {
+		for i := max(sp[0], next); i <= sp[1]; i++ {
+			out = append(out, i)
+		}
+		next = max(next, sp[1]+1)
+	}
 	return out, nil
+}
+
+// listNumber reads one CPU number of list: decimal digits, at most MaxCPU.
+func listNumber(list, s string) (int, error) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("%q: expected a CPU list such as 0-2,5", list)
+	}
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || n > MaxCPU {
+		return 0, fmt.Errorf("%q: %s is above %d, the largest CPU number Linux allows", list, s, MaxCPU)
+	}
+	return int(n), nil
 }
 
 // FormatList renders sorted members as the kernel does ("0-2,5").
