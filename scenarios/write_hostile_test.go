@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/models/signals"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // hostileRunes are the characters YAML gives a meaning to, or breaks a
@@ -87,7 +89,8 @@ func renameFaults(t *rapid.T, fs []faults.Fault, param string, r *renamer) []fau
 // the parser must refuse ("" when it must read the file back). Per field:
 //
 //   - hostport: sandbox names and node.distro take any string; host_ip and
-//     ips are addresses, tools and kernel versions, so they stay as drawn.
+//     ips are addresses, tools and kernel versions, so they stay as drawn;
+//     a distro must be one the node knows, so any other is refused.
 //   - signals: container names take any string, renamed in the steps and
 //     the faults that name them.
 //   - cgroups: container names take any string; sandbox IDs name cgroups,
@@ -102,7 +105,10 @@ func makeHostile(t *rapid.T, mc models.Case) string {
 	switch c := mc.(type) {
 	case *hostport.Case:
 		if rapid.Bool().Draw(t, "hostile distro") {
-			c.Node.Distro = hostile(t, "distro")
+			// A distro is one the node knows: the parser must refuse any other.
+			if c.Node.Distro = hostile(t, "distro"); !slices.Contains(node.DistroNames(), c.Node.Distro) {
+				return "node.distro"
+			}
 		}
 		r := newRenamer(t, "sandbox")
 		for i := range c.Steps {

@@ -176,7 +176,7 @@ func cgroups() []struct{ name, text, want string } {
 		{"sandbox with NUL", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: \"a\\0b\"}\nexpect: pass\n", `:5: steps[0].sandbox: "a\x00b": expected a sandbox ID`},
 		{"sandbox too long", head + "steps:\n  - {op: stop-pod-sandbox, sandbox: " + strings.Repeat("a", 77) + "}\nexpect: pass\n", `:5: steps[0].sandbox: "aaaa`},
 		{"fault on sandbox dot dot", head + "faults:\n  - {fault: cgroup-exists, sandbox: ../x}\n" + run + "expect: pass\n", `:5: faults[0].sandbox: "../x": expected a sandbox ID`},
-		{"cpu not online", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"2-4\"}\nexpect: pass\n", `:5: steps[0].cpus: "2-4": CPU 4 is not online on node al2023-like: expected CPUs 0 to 3`},
+		{"cpu not online", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"2-4\"}\nexpect: pass\n", `:5: steps[0].cpus: "2-4": CPU 4 is not online on node fedora-42: expected CPUs 0 to 3`},
 		{"quota below 1 ms", head + "steps:\n  - {op: run-pod-sandbox, sandbox: p, resources: {cpu_quota: 999}}\nexpect: pass\n", `:5: steps[0].resources.cpu_quota: "999": expected 0 (unset) or a number from 1000 to 1099511627776`},
 		{"cpu number of int64", head + "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: p, resources: {cpus: \"9223372036854775807\"}}\nexpect: pass\n", `:5: steps[0].resources.cpus: "9223372036854775807": 9223372036854775807 is above 8191, the largest CPU number Linux allows`},
 		{"cpu range to int64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-9223372036854775807}\nexpect: pass\n", `:5: steps[0].cpus: "0-9223372036854775807": 9223372036854775807 is above 8191`},
