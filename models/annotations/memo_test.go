@@ -70,7 +70,7 @@ func generatedTexts(t *testing.T, cases int) []string {
 				continue
 			}
 			out = append(out, s.Spec)
-			sh := NewReference(c.Node, c.Config, func(string, ...any) {})
+			sh := NewReference(c.PCI, c.Config, func(string, ...any) {})
 			if sh.Create(s.ID, []byte(s.Spec)) == nil {
 				if raw, ok := sh.Spec(s.ID); ok {
 					out = append(out, string(raw))
