@@ -5,7 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/schema"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -24,6 +27,20 @@ type Case interface {
 	// Simplify returns the one-change simplifications of the case, biggest
 	// first; each is a new Case and the receiver is left unchanged.
 	Simplify() []Case
+}
+
+// Codec reads and writes a model's part of a scenario file: the fields
+// after name, description, model, variant and seed, and before expect.
+// Parse must refuse, with file, line and field (schema.Decoder's errors),
+// everything Format never writes; Format must write what Parse reads back
+// to the same case.
+type Codec interface {
+	// Keys are the top-level fields the model adds.
+	Keys() []string
+	// Parse builds the case from those fields of root.
+	Parse(d *schema.Decoder, root *yaml.Node, fields map[string]*yaml.Node, variant string) (Case, error)
+	// Format writes them.
+	Format(b *strings.Builder, c Case)
 }
 
 // Variant describes one implementation of a model.
@@ -59,6 +76,8 @@ type Model struct {
 	// timing and process faults); Register adds them to the catalog with
 	// the model as their owner.
 	OwnFaults []faults.Spec
+	// Codec reads and writes the model's part of a scenario file.
+	Codec Codec
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case

@@ -33,9 +33,6 @@ func TestAnnotationsSpecText(t *testing.T) {
 		if got := back.Case.(*annotations.Case).Steps[0].Spec; got != text {
 			t.Fatalf("spec %q read back as %q\n%s", text, got, Format(s))
 		}
-		if blockSafe(text) != strings.Contains(string(Format(s)), "spec: |") {
-			t.Fatalf("%q: block form = %v", text, blockSafe(text))
-		}
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/schema"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -147,7 +148,7 @@ func paramValues(f *faults.Spec, text string) []string {
 		var next []string
 		for _, prefix := range out {
 			for _, v := range values {
-				next = append(next, prefix+", "+p.Name+": "+quote(v))
+				next = append(next, prefix+", "+p.Name+": "+schema.Quote(v))
 			}
 		}
 		out = next

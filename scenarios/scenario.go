@@ -4,33 +4,18 @@ import (
 	"fmt"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
-
 	"github.com/faultsim/faultsim/models"
+	_ "github.com/faultsim/faultsim/models/all" // every model, for scenario files
 	"github.com/faultsim/faultsim/sim"
 )
 
-// codec reads and writes one model's part of a scenario file: the fields
-// after name, description, model, variant and seed, and before expect.
-type codec interface {
-	// keys are the top-level fields the model adds.
-	keys() []string
-	// parse builds the case from those fields.
-	parse(p *parser, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error)
-	// format writes them, so that parse reads back the same case.
-	format(b *strings.Builder, c models.Case)
-}
-
-// codecs maps a model name to its file codec; a model is usable in scenario
-// files when it is registered in models and has a codec here.
-var codecs = map[string]codec{}
-
-// ModelNames lists the models scenario files can name, sorted.
+// ModelNames lists the models scenario files can name (those with a
+// codec), sorted.
 func ModelNames() []string {
 	var out []string
-	for _, name := range models.Names() {
-		if codecs[name] != nil {
-			out = append(out, name)
+	for _, m := range models.All() {
+		if m.Codec != nil {
+			out = append(out, m.Name)
 		}
 	}
 	return out
@@ -39,7 +24,7 @@ func ModelNames() []string {
 // LookupModel returns a model scenario files can name.
 func LookupModel(name string) (*models.Model, error) {
 	m, ok := models.Lookup(name)
-	if !ok || codecs[name] == nil {
+	if !ok || m.Codec == nil {
 		return nil, fmt.Errorf("unknown model %q: expected one of %s", name, strings.Join(ModelNames(), ", "))
 	}
 	return m, nil

@@ -135,12 +135,12 @@ func makeHostile(t *rapid.T, mc models.Case) string {
 			}
 		}
 		for i, f := range c.Faults {
-			if sf, ok := f.(cgroups.SandboxFault); ok && !validSandboxID(sf.Target()) {
+			if sf, ok := f.(cgroups.SandboxFault); ok && !cgroups.ValidSandboxID(sf.Target()) {
 				return fmt.Sprintf("faults[%d].sandbox", i)
 			}
 		}
 		for i, s := range c.Steps {
-			if !validSandboxID(s.Sandbox) {
+			if !cgroups.ValidSandboxID(s.Sandbox) {
 				return fmt.Sprintf("steps[%d].sandbox", i)
 			}
 		}
@@ -167,7 +167,7 @@ func makeHostile(t *rapid.T, mc models.Case) string {
 func TestFormatReadsBackHostileStrings(t *testing.T) {
 	all := models.All()
 	for _, m := range all {
-		if codecs[m.Name] == nil {
+		if m.Codec == nil {
 			t.Fatalf("model %s has no scenario file codec", m.Name)
 		}
 	}

@@ -39,6 +39,7 @@ var Model = &models.Model{
 	Name:       "annotations",
 	Summary:    "Kata-like shim annotation store over runtime-spec: CRI and ctr specs, CDI GPU annotations of VFIO devices",
 	Invariants: Invariants(),
+	Codec:      codec{},
 	Actors:     []string{"containerd", "kata"},
 	Faults:     faults.MapFaultNames(),
 	OwnFaults:  vfioFaultSpecs(),

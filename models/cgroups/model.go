@@ -13,6 +13,7 @@ var Model = &models.Model{
 	Name:       "cgroups",
 	Summary:    "Kata-like sandbox cgroup controller driving the real containerd/cgroups/v3 on a simulated cgroupfs",
 	Invariants: Invariants(),
+	Codec:      codec{},
 	Actors:     []string{"kubelet", "containerd", "shim", "systemd", "kernel"},
 	Faults:     []string{"kernel-version", "cgroup-mode", "systemd-version"},
 	OwnFaults:  cgroupFaultSpecs(),

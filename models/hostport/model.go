@@ -12,6 +12,7 @@ var Model = &models.Model{
 	Name:       "hostport",
 	Summary:    "CRI-O-like hostport manager: iptables and nftables backends per IP family",
 	Invariants: Invariants(),
+	Codec:      codec{},
 	Actors:     []string{"kubelet", "crio"},
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
 	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},

@@ -10,6 +10,7 @@ var Model = &models.Model{
 	Name:       "signals",
 	Summary:    "graceful stop: kubelet, CRI-O stop loop, OCI runtime scopes, systemd shutdown, processes",
 	Invariants: Invariants(),
+	Codec:      codec{},
 	Actors:     []string{"kubelet", "crictl", "crio", "conmon", "crun", "runc", "systemd"},
 	Faults:     []string{"kernel-version", "systemd-version", "tool-fails"},
 	Tools:      []string{"crun"},
