@@ -210,39 +210,3 @@ func (sh Shard) String() string {
 	}
 	return fmt.Sprintf("%d/%d", sh.Index, sh.Count)
 }
-
-// tempFile is the part of *os.File an atomic write uses.
-type tempFile interface {
-	Write(p []byte) (int, error)
-	Close() error
-	Name() string
-}
-
-// createTemp opens the temporary file of an atomic write; a test replaces it
-// to inject write errors such as ENOSPC (a full disk).
-var createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
-
-// writeAtomic writes a file through a temporary file in the same directory
-// and a rename, so a reader (or a crash) never sees half of it.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
-	}
-	tmp, err := createTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
