@@ -33,13 +33,6 @@ const (
 	ShrinkNone   ShrinkMode = "none"
 )
 
-// DefaultShrinkBudget bounds the replays of each shrinker per finding when
-// a campaign sets no budget.
-const DefaultShrinkBudget = 3000
-
-// MaxWorkers bounds a campaign's workers whatever the caller asks.
-const MaxWorkers = 1 << 16
-
 // DefaultChunk is how many consecutive scenario indexes make a chunk, the
 // unit a worker takes and a shard owns.
 const DefaultChunk = 256
@@ -140,19 +133,11 @@ func caseSeed(seed uint64, i int64) uint64 {
 // reports, and returns what it found so far.
 func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 	if cfg.Out != "" {
-		lock, err := LockOut(cfg.Out)
+		lock, err := lockCampaign(&cfg)
 		if err != nil {
 			return CampaignReport{}, err
 		}
 		defer lock.Release()
-		if cfg.Resume != nil {
-			if cfg.Resume, err = LoadState(cfg.Out); err != nil {
-				return CampaignReport{}, err
-			}
-		}
-		if err := sweepTemp(cfg.Out); err != nil {
-			return CampaignReport{}, err
-		}
 	}
 	c, err := newCampaign(cfg)
 	if err != nil {

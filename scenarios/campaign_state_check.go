@@ -17,8 +17,12 @@ const (
 	// MaxIndex bounds scenario indexes and --max-scenarios: 2^53, the
 	// largest integer every JSON reader holds exactly.
 	MaxIndex int64 = 1 << 53
-	// MaxShrinkBudget bounds the replays of a shrinker per finding.
-	MaxShrinkBudget = 1_000_000
+	// MaxShrinkBudget bounds the replays of a shrinker per finding, and
+	// DefaultShrinkBudget is the budget when a campaign sets none.
+	MaxShrinkBudget     = 1_000_000
+	DefaultShrinkBudget = 3000
+	// MaxWorkers bounds a campaign's workers whatever the caller asks.
+	MaxWorkers = 1 << 16
 	// maxChunk bounds the chunk size of a state.
 	maxChunk = 1 << 20
 	// maxStateBytes bounds the size of a state file.

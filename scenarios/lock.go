@@ -82,6 +82,27 @@ func LockOut(dir string) (*OutLock, error) {
 // Release releases the lock.
 func (l *OutLock) Release() error { return l.f.Close() }
 
+// lockCampaign takes the lock of a campaign's Out, reads a resumed state
+// again under it (another process may have continued the campaign since
+// it was read), and removes what killed writers left.
+func lockCampaign(cfg *CampaignConfig) (*OutLock, error) {
+	lock, err := LockOut(cfg.Out)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Resume != nil {
+		cfg.Resume, err = LoadState(cfg.Out)
+	}
+	if err == nil {
+		err = sweepTemp(cfg.Out)
+	}
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	return lock, nil
+}
+
 // sweepTemp removes the temporary files of atomic writes that a killed
 // writer left in dir; only the lock's holder may call it.
 func sweepTemp(dir string) error {
