@@ -211,9 +211,9 @@ another fuzz or merge on it is refused (exit 2) with the holder's pid and host.
 When the time budget ends before --max-scenarios, the last line says the
 campaign is unfinished.
 
-Exit 1 when a failure was found, 0 when none, 2 on bad flags, 130 when
-interrupted (SIGINT or SIGTERM: findings so far, the state and the summary are
-written first).`,
+Exit 1 when a failure was found, 0 when none, 2 on bad flags, a refused state
+or an --out another process holds, 130 when interrupted (SIGINT or SIGTERM:
+findings so far, the state and the summary are written first).`,
 		Example: `  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/
   faultsim fuzz --model all --variant buggy --workers 2 --duration 60s --out findings/
   faultsim fuzz --model all --variant all --shard 2/4 --duration 1h --out shard-2/
