@@ -123,7 +123,8 @@ func lastLineOf(s string) string {
 // full disk, ends with the state and findings of the same campaign run
 // without interruption. go test runs a short form (-short: shorter still);
 // FAULTSIM_LONG=1 runs the long one (a campaign of minutes, killed every
-// few seconds for about 10 minutes).
+// few seconds for about 10 minutes): FAULTSIM_LONG=1 go test -timeout 1h
+// -run TestChaosEqualsUninterrupted ./scenarios.
 func TestChaosEqualsUninterrupted(t *testing.T) {
 	max, kills, lo, hi := "1000", 2, 40*time.Millisecond, 500*time.Millisecond
 	switch {
