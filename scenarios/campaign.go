@@ -3,6 +3,7 @@ package scenarios
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -51,10 +52,14 @@ type CampaignConfig struct {
 	// (empty: nothing is written).
 	Out string
 	// Resume continues the campaign of this state (LoadState): its seed,
-	// shard, chunk size and streams are used, and no index it ran runs again.
+	// shard, chunk size, streams and shrink settings are used, and no index
+	// it ran runs again. With Out, the state is read again from Out once
+	// the campaign holds Out's lock, as another process may have continued
+	// the campaign since Resume was read.
 	Resume *State
-	// Shrink is the shrink mode (empty: ShrinkBest); ShrinkBudget bounds the
-	// replays of each shrinker per finding (0: 3000).
+	// Shrink is the shrink mode (empty: ShrinkBest, or the resumed
+	// campaign's); ShrinkBudget bounds the replays of each shrinker per
+	// finding (0: DefaultShrinkBudget, or the resumed campaign's).
 	Shrink       ShrinkMode
 	ShrinkBudget int
 	// Progress, when set, is called about every ProgressInterval (default
@@ -96,6 +101,9 @@ type CampaignReport struct {
 	Findings    []*Finding
 	State       *State
 	Interrupted bool
+	// Unfinished: the campaign has a budget in scenarios (MaxScenarios)
+	// that it has not run to the end (its time budget ended first).
+	Unfinished bool
 }
 
 // Rate is scenarios per second in this session.
@@ -124,6 +132,13 @@ func caseSeed(seed uint64, i int64) uint64 {
 // progress are cut short and written as they are), saves its state and
 // reports, and returns what it found so far.
 func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
+	if cfg.Out != "" {
+		lock, err := lockCampaign(&cfg)
+		if err != nil {
+			return CampaignReport{}, err
+		}
+		defer lock.Release()
+	}
 	c, err := newCampaign(cfg)
 	if err != nil {
 		return CampaignReport{}, err
@@ -181,11 +196,20 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 		streams = []Stream{{cfg.Model, cfg.Variant}}
 	}
 	if cfg.Resume != nil {
+		if err := cfg.Resume.check(); err != nil {
+			return nil, fmt.Errorf("campaign: resumed state: %v", err)
+		}
 		st = cfg.Resume.Clone()
 		streams = nil
 		for _, ss := range st.Streams {
 			streams = append(streams, Stream{ss.Model, ss.Variant})
 		}
+		if err := restoreShrink(&cfg, st); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
 	}
 	if cfg.MaxScenarios > 0 {
 		st.MaxScenarios = int64(cfg.MaxScenarios)
@@ -196,13 +220,10 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 	}
 	c := &campaign{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*Scenario{}}
 	for _, s := range streams {
-		m, err := LookupModel(s.Model)
-		if err != nil {
+		if err := checkStream(s); err != nil {
 			return nil, err
 		}
-		if _, err := m.Variant(s.Variant); err != nil {
-			return nil, err
-		}
+		m, _ := LookupModel(s.Model)
 		st.stream(s)
 		c.streams = append(c.streams, s)
 		c.models = append(c.models, m)
@@ -216,11 +237,12 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 	}
 	c.budget = cfg.ShrinkBudget
 	if c.budget <= 0 {
-		c.budget = 3000
+		c.budget = DefaultShrinkBudget
 	}
 	if c.cfg.Shrink == "" {
 		c.cfg.Shrink = ShrinkBest
 	}
+	st.Shrink, st.ShrinkBudget, st.DurationNS = c.cfg.Shrink, c.budget, int64(cfg.Duration)
 	if c.cfg.ProgressInterval <= 0 {
 		c.cfg.ProgressInterval = time.Second
 	}
@@ -285,6 +307,7 @@ func (c *campaign) run(ctx context.Context) (CampaignReport, error) {
 	err := c.err
 	c.mu.Unlock()
 	rep := c.report(elapsed, ctx.Err() != nil)
+	rep.Unfinished = !rep.Interrupted && rep.State.Unfinished()
 	if c.cfg.Out != "" {
 		if serr := c.save(); serr != nil && err == nil {
 			err = serr

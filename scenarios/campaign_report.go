@@ -20,15 +20,20 @@ const (
 // Summary is a campaign's figures per model and variant, derived from its
 // state.
 type Summary struct {
-	Seed      uint64          `json:"seed"`
-	Shard     string          `json:"shard"`
-	Sessions  int             `json:"sessions"`
-	Workers   int             `json:"workers"`
-	ElapsedS  float64         `json:"elapsed_s"`
-	Scenarios int64           `json:"scenarios"`
-	Rate      float64         `json:"scenarios_per_s"`
-	Streams   []StreamSummary `json:"streams"`
-	Findings  []*FindingState `json:"findings"`
+	Seed      uint64  `json:"seed"`
+	Shard     string  `json:"shard"`
+	Sessions  int     `json:"sessions"`
+	Workers   int     `json:"workers"`
+	ElapsedS  float64 `json:"elapsed_s"`
+	Scenarios int64   `json:"scenarios"`
+	Rate      float64 `json:"scenarios_per_s"`
+	// MaxScenarios is the budget per stream (0: none); Unfinished says the
+	// campaign stopped before it (ScenariosLeft of it were not run).
+	MaxScenarios  int64           `json:"max_scenarios,omitempty"`
+	Unfinished    bool            `json:"unfinished"`
+	ScenariosLeft int64           `json:"scenarios_left,omitempty"`
+	Streams       []StreamSummary `json:"streams"`
+	Findings      []*FindingState `json:"findings"`
 }
 
 // StreamSummary is one model and variant's figures.
@@ -50,7 +55,8 @@ type StreamSummary struct {
 // Summarize derives a campaign's figures from its state.
 func Summarize(st *State) Summary {
 	s := Summary{Seed: st.Seed, Shard: st.Shard, Sessions: st.Sessions, Workers: st.Workers,
-		ElapsedS: st.Elapsed().Seconds(), Findings: st.Findings}
+		ElapsedS: st.Elapsed().Seconds(), Findings: st.Findings, MaxScenarios: st.MaxScenarios, ScenariosLeft: st.Left()}
+	s.Unfinished = s.ScenariosLeft > 0
 	for _, ss := range st.Streams {
 		sum := StreamSummary{Model: ss.Model, Variant: ss.Variant, Scenarios: ss.Scenarios()}
 		if m, ok := models.Lookup(ss.Model); ok {
@@ -129,10 +135,15 @@ func seconds(s float64) string {
 	return time.Duration(s * float64(time.Second)).Round(time.Millisecond).String()
 }
 
-// Headline is the summary's first line: seed, shard, workers and totals.
+// Headline is the summary's first line: seed, shard, workers and totals,
+// and whether the campaign is unfinished.
 func (s Summary) Headline() string {
-	return fmt.Sprintf("seed %d, shard %s, %d worker(s), %d session(s), %s, %d scenarios (%.0f/s), %d distinct finding(s)",
+	h := fmt.Sprintf("seed %d, shard %s, %d worker(s), %d session(s), %s, %d scenarios (%.0f/s), %d distinct finding(s)",
 		s.Seed, s.Shard, s.Workers, s.Sessions, seconds(s.ElapsedS), s.Scenarios, s.Rate, len(s.Findings))
+	if s.Unfinished {
+		h += fmt.Sprintf("; UNFINISHED: %d scenario(s) of the budget of %d per model and variant not run yet (faultsim fuzz --resume continues)", s.ScenariosLeft, s.MaxScenarios)
+	}
+	return h
 }
 
 // Markdown renders the summary as a Markdown document.

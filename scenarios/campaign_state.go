@@ -1,9 +1,10 @@
 package scenarios
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -32,6 +33,12 @@ type State struct {
 	Chunk int `json:"chunk"`
 	// MaxScenarios is the per-stream budget (0: none).
 	MaxScenarios int64 `json:"max_scenarios,omitempty"`
+	// DurationNS is the wall-clock budget of a session (0: none), Shrink
+	// and ShrinkBudget how findings are shrunk (empty, 0: the defaults):
+	// the flags of the last session, which --resume restores.
+	DurationNS   int64      `json:"duration_ns,omitempty"`
+	Shrink       ShrinkMode `json:"shrink,omitempty"`
+	ShrinkBudget int        `json:"shrink_budget,omitempty"`
 	// ElapsedNS is the wall time of all sessions (for a merge, the longest
 	// shard's).
 	ElapsedNS int64           `json:"elapsed_ns"`
@@ -132,7 +139,9 @@ func (ss *StreamState) Scenarios() int64 { return ss.Done.Count() }
 // Elapsed is the state's wall time.
 func (s *State) Elapsed() time.Duration { return time.Duration(s.ElapsedNS) }
 
-// LoadState reads a campaign's state from its output directory.
+// LoadState reads a campaign's state from its output directory. The file is
+// untrusted input: it is decoded strictly (no unknown field, nothing after
+// the JSON) and checked (State.check); an error names the file.
 func LoadState(dir string) (*State, error) {
 	path := filepath.Join(dir, StateFile)
 	data, err := userfile.Read(path, MaxStateSize)
@@ -140,24 +149,16 @@ func LoadState(dir string) (*State, error) {
 		return nil, fmt.Errorf("read campaign state: %w (expected the --out directory of an earlier campaign)", err)
 	}
 	var s State
-	dec := json.NewDecoder(strings.NewReader(string(data)))
+	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s: %v: expected the JSON state a campaign writes (is the file cut short or edited?)", path, err)
 	}
-	if s.Version != stateVersion {
-		return nil, fmt.Errorf("%s: version %d, expected %d", path, s.Version, stateVersion)
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%s: data after the state at byte %d: expected one JSON object", path, dec.InputOffset())
 	}
-	if _, err := ParseShard(s.Shard); err != nil {
+	if err := s.check(); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
-	}
-	if s.Chunk <= 0 {
-		return nil, fmt.Errorf("%s: chunk %d, expected a positive size", path, s.Chunk)
-	}
-	for _, ss := range s.Streams {
-		if err := ss.Done.check(); err != nil {
-			return nil, fmt.Errorf("%s: stream %s/%s: %v", path, ss.Model, ss.Variant, err)
-		}
 	}
 	return &s, nil
 }
@@ -191,7 +192,8 @@ func (s *State) Clone() *State {
 // Shard is one of n parts of a campaign's seed space.
 type Shard struct{ Index, Count int }
 
-// ParseShard reads "i/n" with 0 <= i < n ("" is the whole space, 0/1).
+// ParseShard reads "i/n" with 0 <= i < n <= MaxShards ("" is the whole
+// space, 0/1).
 func ParseShard(s string) (Shard, error) {
 	if s == "" {
 		return Shard{0, 1}, nil
@@ -201,6 +203,9 @@ func ParseShard(s string) (Shard, error) {
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
 		return Shard{}, fmt.Errorf("shard %q: expected i/n with 0 <= i < n, such as 0/4", s)
+	}
+	if n > MaxShards {
+		return Shard{}, fmt.Errorf("shard %q: %d shards, expected at most %d", s, n, MaxShards)
 	}
 	return Shard{i, n}, nil
 }
@@ -213,38 +218,37 @@ func (sh Shard) String() string {
 	return fmt.Sprintf("%d/%d", sh.Index, sh.Count)
 }
 
-// tempFile is the part of *os.File an atomic write uses.
-type tempFile interface {
-	Write(p []byte) (int, error)
-	Close() error
-	Name() string
+// Left is how many scenarios of the state's budget (MaxScenarios per
+// stream) its shard has still to run, over all streams; 0 without a budget.
+func (s *State) Left() int64 {
+	if s.MaxScenarios <= 0 {
+		return 0
+	}
+	sh, err := ParseShard(s.Shard)
+	if err != nil || s.Chunk <= 0 {
+		return 0
+	}
+	var left int64
+	for _, ss := range s.Streams {
+		left += ownedBelow(sh, int64(s.Chunk), s.MaxScenarios) - ss.Done.countBelow(s.MaxScenarios)
+	}
+	return left
 }
 
-// createTemp opens the temporary file of an atomic write; a test replaces it
-// to inject write errors such as ENOSPC (a full disk).
-var createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+// Unfinished reports whether the campaign has a budget in scenarios that it
+// has not run to the end.
+func (s *State) Unfinished() bool { return s.Left() > 0 }
 
-// writeAtomic writes a file through a temporary file in the same directory
-// and a rename, so a reader (or a crash) never sees half of it.
-func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create %s: %w", dir, err)
+// ownedBelow is how many of the indexes below max the shard owns.
+func ownedBelow(sh Shard, chunk, max int64) int64 {
+	n, i := int64(max1(sh.Count)), int64(sh.Index)
+	full, rem := max/chunk, max%chunk
+	owned := full / n * chunk
+	if full%n > i {
+		owned += chunk
 	}
-	tmp, err := createTemp(dir, ".tmp-*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	if rem > 0 && full%n == i {
+		owned += rem
 	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return owned
 }

@@ -99,6 +99,10 @@ func (s *scheduler) take(cur *cursor) (Range, bool) {
 			return Range{}, false
 		}
 		c := cur.next
+		if c >= MaxIndex/s.chunk { // indexes stay below MaxIndex, far from overflow
+			cur.exhausted = true
+			return Range{}, false
+		}
 		cur.next += n
 		lo, hi := c*s.chunk, (c+1)*s.chunk
 		if s.max > 0 {
@@ -115,19 +119,10 @@ func (s *scheduler) take(cur *cursor) (Range, bool) {
 	return r, true
 }
 
-// left estimates how many of a stream's indexes below max the shard has
-// still to run.
+// left is how many of a stream's indexes below max the shard has still to
+// run.
 func (s *scheduler) left(ss *StreamState, max int64) int64 {
-	n := int64(max1(s.shard.Count))
-	full, rem := max/s.chunk, max%s.chunk
-	owned := full / n * s.chunk
-	if full%n > int64(s.shard.Index) {
-		owned += s.chunk
-	}
-	if rem > 0 && full%n == int64(s.shard.Index) {
-		owned += rem
-	}
-	return owned - ss.Done.Count()
+	return ownedBelow(s.shard, s.chunk, max) - ss.Done.countBelow(max)
 }
 
 func max1(n int) int { return max(1, n) }
@@ -273,7 +268,9 @@ func (c *campaign) shrinkLoop(sig string) {
 			c.scen[sig] = res.scenario
 			c.shrinking[sig] = false
 			c.mu.Unlock()
-			if c.cfg.Out != "" {
+			// Saved at once, so the finding survives a kill; after an
+			// interrupt the campaign's last save is moments away.
+			if c.cfg.Out != "" && !c.abort.Load() {
 				if err := c.save(); err != nil {
 					c.fail(err)
 				}

@@ -3,9 +3,10 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
-
-	"github.com/faultsim/faultsim/internal/userfile"
+	"syscall"
 )
 
 // Merge unions the output directories of campaigns with one seed (the
@@ -14,10 +15,26 @@ import (
 // not disjoint), and every distinct finding once, represented by its lowest
 // scenario index (whose file is copied) with the hits of all inputs summed.
 // The merged campaign is the whole seed space's (shard 0/1), so --resume on
-// out runs whatever no input ran. It writes out's state and reports.
+// out runs whatever no input ran. It holds out's lock (LockOut) while it
+// writes out's findings, state and reports. Inputs are untrusted: their
+// states are checked (LoadState) and a finding's file must be a regular
+// file holding a scenario of its stream.
 func Merge(out string, dirs ...string) (*State, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no campaign directories given")
+	}
+	for _, dir := range dirs {
+		if sameDir(out, dir) {
+			return nil, fmt.Errorf("merge: --out %s is also an input: expected a directory of its own", out)
+		}
+	}
+	lock, err := LockOut(out)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Release()
+	if err := sweepTemp(out); err != nil {
+		return nil, err
 	}
 	var merged *State
 	from := map[string]string{} // signature -> directory of its representative
@@ -27,13 +44,22 @@ func Merge(out string, dirs ...string) (*State, error) {
 			return nil, err
 		}
 		if merged == nil {
-			merged = &State{Version: stateVersion, Seed: st.Seed, Shard: "0/1", Chunk: st.Chunk, MaxScenarios: st.MaxScenarios}
+			merged = &State{Version: stateVersion, Seed: st.Seed, Shard: "0/1", Chunk: st.Chunk, MaxScenarios: st.MaxScenarios,
+				Shrink: st.Shrink, ShrinkBudget: st.ShrinkBudget}
 		}
 		if st.Seed != merged.Seed {
 			return nil, fmt.Errorf("merge: %s has seed %d, %s has %d: expected one campaign seed", dir, st.Seed, dirs[0], merged.Seed)
 		}
+		if st.Chunk != merged.Chunk {
+			return nil, fmt.Errorf("merge: %s has chunk %d, %s has %d: expected one campaign's chunks", dir, st.Chunk, dirs[0], merged.Chunk)
+		}
+		if st.shrinkMode() != merged.shrinkMode() || st.shrinkBudget() != merged.shrinkBudget() {
+			return nil, fmt.Errorf("merge: %s shrinks with %s (budget %d), %s with %s (budget %d): expected one campaign's findings",
+				dir, st.shrinkMode(), st.shrinkBudget(), dirs[0], merged.shrinkMode(), merged.shrinkBudget())
+		}
 		merged.ElapsedNS = max(merged.ElapsedNS, st.ElapsedNS)
 		merged.MaxScenarios = max(merged.MaxScenarios, st.MaxScenarios)
+		merged.DurationNS = max(merged.DurationNS, st.DurationNS)
 		merged.Sessions += st.Sessions
 		merged.Workers += st.Workers
 		for _, ss := range st.Streams {
@@ -61,11 +87,14 @@ func Merge(out string, dirs ...string) (*State, error) {
 		}
 	}
 	merged.sortFindings()
+	if err := merged.check(); err != nil {
+		return nil, fmt.Errorf("merge: the merged state: %v", err)
+	}
 	for _, f := range merged.Findings {
 		if f.File == "" {
 			continue
 		}
-		data, err := userfile.Read(filepath.Join(from[f.Signature], f.File), MaxFileSize)
+		data, err := readFinding(from[f.Signature], f)
 		if err != nil {
 			return nil, fmt.Errorf("merge: finding %s: %v", f.Signature, err)
 		}
@@ -77,4 +106,67 @@ func Merge(out string, dirs ...string) (*State, error) {
 		return nil, err
 	}
 	return merged, WriteReports(out, merged)
+}
+
+// shrinkMode is the state's shrink mode, the default when not recorded.
+func (s *State) shrinkMode() ShrinkMode {
+	if s.Shrink == "" {
+		return ShrinkBest
+	}
+	return s.Shrink
+}
+
+// shrinkBudget is the state's shrink budget, the default when not recorded.
+func (s *State) shrinkBudget() int {
+	if s.ShrinkBudget == 0 {
+		return DefaultShrinkBudget
+	}
+	return s.ShrinkBudget
+}
+
+// sameDir reports whether a and b name one existing directory.
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
+	}
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// readFinding reads the file of a finding of a checked state in dir: a
+// regular file (not a symlink, which could lead anywhere), at most
+// MaxFileSize bytes, holding a scenario of the finding's model and variant.
+func readFinding(dir string, f *FindingState) ([]byte, error) {
+	path := filepath.Join(dir, f.File)
+	fd, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
+	if errors.Is(err, syscall.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link: expected the regular file a campaign writes", path)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer fd.Close()
+	fi, err := fd.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: %v is not a regular file", path, fi.Mode().Type())
+	}
+	data, err := io.ReadAll(io.LimitReader(fd, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: expected a scenario file", path, MaxFileSize)
+	}
+	s, err := Parse(path, data)
+	if err != nil {
+		return nil, err
+	}
+	if s.Model != f.Model || s.Variant != f.Variant {
+		return nil, fmt.Errorf("%s: a scenario of %s/%s, expected one of %s", path, s.Model, s.Variant, f.Stream())
+	}
+	return data, nil
 }

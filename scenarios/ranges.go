@@ -21,6 +21,15 @@ func (rs Ranges) Count() int64 {
 	return n
 }
 
+// countBelow is how many indexes below limit the set holds.
+func (rs Ranges) countBelow(limit int64) int64 {
+	var n int64
+	for _, r := range rs {
+		n += max(0, min(r.Hi, limit)-r.Lo)
+	}
+	return n
+}
+
 // Add inserts [lo, hi) and returns how many of its indexes were already in
 // the set (a campaign must never run an index twice).
 func (rs *Ranges) Add(lo, hi int64) (overlap int64) {
@@ -90,14 +99,30 @@ func (rs Ranges) Contains(i int64) bool {
 	return false
 }
 
-// check validates a set read from a file.
+// check validates a set read from a file: ranges non-empty, non-negative,
+// below MaxIndex, in order and disjoint.
 func (rs Ranges) check() error {
 	for i, r := range rs {
-		if r.Lo < 0 || r.Lo >= r.Hi {
-			return fmt.Errorf("done range [%d, %d) is empty or negative", r.Lo, r.Hi)
+		if r.Lo < 0 || r.Lo >= r.Hi || r.Hi > MaxIndex {
+			return fmt.Errorf("done range [%d, %d): expected 0 <= lo < hi <= %d", r.Lo, r.Hi, MaxIndex)
 		}
 		if i > 0 && rs[i-1].Hi >= r.Lo {
 			return fmt.Errorf("done ranges [%d, %d) and [%d, %d) overlap or are out of order", rs[i-1].Lo, rs[i-1].Hi, r.Lo, r.Hi)
+		}
+	}
+	return nil
+}
+
+// inShard checks that every index of a checked set is in a chunk the shard
+// owns (chunk c belongs to shard c mod n).
+func (rs Ranges) inShard(sh Shard, chunk int64) error {
+	if sh.Count <= 1 {
+		return nil
+	}
+	for _, r := range rs {
+		c := r.Lo / chunk
+		if (r.Hi-1)/chunk != c || c%int64(sh.Count) != int64(sh.Index) {
+			return fmt.Errorf("done range [%d, %d) is not within one chunk of %d that shard %s owns", r.Lo, r.Hi, chunk, sh)
 		}
 	}
 	return nil

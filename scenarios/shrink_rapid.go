@@ -85,7 +85,11 @@ func shrinkRapid(m *models.Model, variant string, seed uint64, fails func(models
 		return nil, 0, errors.New("case seed 0 means a random seed to rapid")
 	}
 	want := newRecorder(newCaseChooser(seed))
-	m.Generate(want, variant)
+	orig := m.Generate(want, variant)
+	stopped := func() bool { return stop != nil && stop.Load() }
+	if stopped() {
+		return orig, 0, nil
+	}
 	var (
 		calls    int
 		diverged bool
@@ -93,6 +97,9 @@ func shrinkRapid(m *models.Model, variant string, seed uint64, fails func(models
 		key      strings.Builder
 	)
 	prop := func(t *rapid.T) {
+		if calls > 0 && stopped() {
+			return // interrupted: no case is drawn, so rapid's remaining attempts cost nothing
+		}
 		rec := newRecorder(rapidBits{t})
 		c := m.Generate(rec, variant)
 		if calls++; calls == 1 && !slices.Equal(rec.choices(), want.choices()) {
@@ -124,6 +131,8 @@ func shrinkRapid(m *models.Model, variant string, seed uint64, fails func(models
 	switch {
 	case diverged:
 		return nil, runs, errRapidDiverged
+	case min == nil && stopped():
+		return orig, runs, nil // interrupted before rapid's first example failed
 	case min == nil:
 		return nil, runs, fmt.Errorf("rapid did not reproduce the failure: %s", tb.firstLine())
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -110,7 +111,17 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"fuzz", "--variant", "all", "--duration", "soon"}, `invalid argument "soon" for "--duration"`},
 		{[]string{"fuzz", "--variant", "all", "--seed", "-1"}, `invalid argument "-1" for "--seed"`},
 		{[]string{"fuzz", "--variant", "all", "--workers", "0"}, "--workers 0: expected at least 1"},
-		{[]string{"fuzz", "--variant", "all", "--max-scenarios", "-1"}, "--max-scenarios -1: expected 0 (no limit) or more"},
+		{[]string{"fuzz", "--variant", "all", "--max-scenarios", "-1"}, "--max-scenarios -1: expected 0 (no limit) to 9007199254740992"},
+		{[]string{"fuzz", "--variant", "all", "--max-scenarios", "9007199254740993"}, "--max-scenarios 9007199254740993: expected 0 (no limit) to 9007199254740992"},
+		{[]string{"fuzz", "--variant", "all", "--max-scenarios", "9007199254740992"}, ""},
+		{[]string{"fuzz", "--variant", "all", "--shard", "0/9223372036854775807"}, `shard "0/9223372036854775807": 9223372036854775807 shards, expected at most 1000000`},
+		{[]string{"fuzz", "--variant", "all", "--shard", "999999/1000000"}, ""},
+		{[]string{"fuzz", "--variant", "all", "--workers", itoa(int64(4*runtime.NumCPU() + 1))}, "--workers " + itoa(int64(4*runtime.NumCPU()+1)) + ": expected at most " + itoa(int64(4*runtime.NumCPU())) + " (4x the"},
+		{[]string{"fuzz", "--variant", "all", "--workers", itoa(int64(4 * runtime.NumCPU()))}, ""},
+		{[]string{"fuzz", "--variant", "all", "--workers", itoa(int64(4*runtime.NumCPU() + 1)), "--force-workers"}, ""},
+		{[]string{"fuzz", "--variant", "all", "--workers", "200000", "--force-workers"}, "--workers 200000: expected at most 65536, even with --force-workers"},
+		{[]string{"campaign", "--workers", "200000"}, "--workers 200000: expected at most"},
+		{[]string{"fuzz", "--resume", "/nonexistent", "--shrink", "rapid"}, "--shrink with --resume"},
 		{[]string{"fuzz", "--variant", "all", "--shrink", "fast"}, `--shrink "fast": expected best, rapid, greedy or none`},
 		{[]string{"fuzz", "--model", "nosuch", "--variant", "all"}, `--model: unknown model "nosuch"`},
 		{[]string{"fuzz"}, "--variant: missing"},

@@ -35,11 +35,19 @@ type fuzzFlags struct {
 	shard            string
 	shrink           string
 	progressEvery    time.Duration
+	forceWorkers     bool
 }
+
+// workersPerCPU bounds --workers without --force-workers: more workers than
+// that only share the same cores, and each slows the stop (a scenario in
+// progress finishes first) and holds kernel resources (cgroups' inotify
+// instances).
+const workersPerCPU = 4
 
 func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 	fl := cmd.Flags()
-	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), "goroutines running scenarios")
+	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), fmt.Sprintf("goroutines running scenarios (at most %dx the CPUs without --force-workers)", workersPerCPU))
+	fl.BoolVar(&f.forceWorkers, "force-workers", false, fmt.Sprintf("allow --workers above %dx the CPUs (up to %d)", workersPerCPU, scenarios.MaxWorkers))
 	fl.DurationVar(&f.duration, "duration", 10*time.Second, durationUsage)
 	fl.IntVar(&f.max, "max-scenarios", 0, "stop after this many scenarios of each model and variant (0: no limit)")
 	fl.Uint64Var(&f.seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
@@ -60,8 +68,14 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 	if f.workers < 1 {
 		return cfg, badInput("--workers %d: expected at least 1", f.workers)
 	}
-	if f.max < 0 {
-		return cfg, badInput("--max-scenarios %d: expected 0 (no limit) or more", f.max)
+	if most := workersPerCPU * runtime.NumCPU(); f.workers > most && !f.forceWorkers {
+		return cfg, badInput("--workers %d: expected at most %d (%dx the %d CPUs); --force-workers allows up to %d", f.workers, most, workersPerCPU, runtime.NumCPU(), scenarios.MaxWorkers)
+	}
+	if f.workers > scenarios.MaxWorkers {
+		return cfg, badInput("--workers %d: expected at most %d, even with --force-workers", f.workers, scenarios.MaxWorkers)
+	}
+	if f.max < 0 || int64(f.max) > scenarios.MaxIndex {
+		return cfg, badInput("--max-scenarios %d: expected 0 (no limit) to %d", f.max, scenarios.MaxIndex)
 	}
 	if f.duration <= 0 && f.max <= 0 {
 		return cfg, badInput("--duration %s: expected a positive duration (or --max-scenarios)", f.duration)
@@ -75,7 +89,7 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 	}
 	cfg.Shard = shard
 	if f.resume != "" {
-		for _, name := range []string{"model", "variant", "seed", "shard"} {
+		for _, name := range []string{"model", "variant", "seed", "shard", "shrink"} {
 			if cmd.Flags().Changed(name) {
 				return cfg, badInput("--%s with --resume: a resumed campaign keeps its own (see %s)", name, filepath.Join(f.resume, scenarios.StateFile))
 			}
@@ -88,6 +102,16 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 			return cfg, badInput("--resume: %v", err)
 		}
 		cfg.Resume, cfg.Out, cfg.Seed = st, f.resume, st.Seed
+		// The shard (checked by LoadState) and shrink settings are the
+		// campaign's own, from its state.
+		cfg.Shard, _ = scenarios.ParseShard(st.Shard)
+		cfg.Shrink = ""
+		// The time budget: --duration if given; none with --max-scenarios
+		// alone (as for a new campaign); else the campaign's own, so a
+		// --max-scenarios campaign resumes to its budget, not for 10s.
+		if !cmd.Flags().Changed("duration") && !cmd.Flags().Changed("max-scenarios") && (st.DurationNS > 0 || st.MaxScenarios > 0) {
+			cfg.Duration = time.Duration(st.DurationNS)
+		}
 		return cfg, nil
 	}
 	cfg.Streams, err = selectStreams(f.models, f.variants)
@@ -180,11 +204,16 @@ gets campaign-state.json and the reports summary.md, summary.json, report.html.
 The scenarios run depend only on --seed, the models and variants, --shard and
 --max-scenarios (per model and variant), never on --workers. --shard i/n runs
 the i-th of n disjoint parts ("faultsim merge" unions them); --resume DIR
-continues an interrupted or finished campaign without running a seed twice.
+continues an interrupted or finished campaign without running a seed twice,
+with its own seed, shard, shrink settings and budget (--duration and
+--max-scenarios may change the budget). One process writes an --out at a time:
+another fuzz or merge on it is refused (exit 2) with the holder's pid and host.
+When the time budget ends before --max-scenarios, the last line says the
+campaign is unfinished.
 
-Exit 1 when a failure was found, 0 when none, 2 on bad flags, 130 when
-interrupted (SIGINT or SIGTERM: findings so far, the state and the summary are
-written first).`,
+Exit 1 when a failure was found, 0 when none, 2 on bad flags, a refused state
+or an --out another process holds, 130 when interrupted (SIGINT or SIGTERM:
+findings so far, the state and the summary are written first).`,
 		Example: `  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/
   faultsim fuzz --model all --variant buggy --workers 2 --duration 60s --out findings/
   faultsim fuzz --model all --variant all --shard 2/4 --duration 1h --out shard-2/
@@ -234,8 +263,12 @@ func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig,
 	if cfg.Duration == 0 {
 		budget = "no time limit"
 	}
-	if cfg.MaxScenarios > 0 {
-		budget += fmt.Sprintf(", at most %d scenarios each", cfg.MaxScenarios)
+	most := int64(cfg.MaxScenarios)
+	if most == 0 && cfg.Resume != nil {
+		most = cfg.Resume.MaxScenarios
+	}
+	if most > 0 {
+		budget += fmt.Sprintf(", at most %d scenarios each", most)
 	}
 	fmt.Fprintf(w, "fuzzing %s, seed %d, shard %s, %d worker(s), %s\n", what, cfg.Seed, cfg.Shard, cfg.Workers, budget)
 	pp := newProgressPrinter(w, every)
@@ -260,12 +293,16 @@ func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig,
 		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, scenarios.SummaryMD),
 			filepath.Join(cfg.Out, scenarios.SummaryJSON), filepath.Join(cfg.Out, scenarios.ReportHTML))
 	}
-	if rep.Interrupted {
-		resume := "faultsim fuzz --resume DIR"
-		if cfg.Out != "" {
-			resume = "faultsim fuzz --resume " + cfg.Out
-		}
+	resume := "faultsim fuzz --resume DIR"
+	if cfg.Out != "" {
+		resume = "faultsim fuzz --resume " + cfg.Out
+	}
+	switch {
+	case rep.Interrupted:
 		fmt.Fprintf(w, "interrupted; continue with: %s\n", resume)
+	case rep.Unfinished:
+		fmt.Fprintf(w, "unfinished: %d scenario(s) of the budget of %d per model and variant not run when the time budget ended; continue with: %s\n",
+			rep.State.Left(), rep.State.MaxScenarios, resume)
 	}
 	return rep, nil
 }

@@ -20,8 +20,12 @@ lowest scenario index, hits summed), with the state file and the reports. Shards
 of one campaign merge to what one unsharded run with the same budget writes.
 
 The merged directory is a campaign of the whole seed space: "faultsim fuzz
---resume DIR" runs what no shard ran. Exit 0 on success, 2 when a directory has
-no state, the seeds differ, or two directories ran the same scenario.`,
+--resume DIR" runs what no shard ran. Inputs are untrusted: a state that does
+not check (unknown fields, streams or invariants, bad ranges, file names that
+are paths) or a finding file that is not a regular scenario file is refused.
+Exit 0 on success, 2 when a directory has no state or a refused one, the seeds
+differ, two directories ran the same scenario, or another faultsim holds the
+lock of --out (its pid and host are named).`,
 		Example: "  faultsim merge --out findings/ shard-0/ shard-1/ shard-2/ shard-3/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, dirs []string) error {

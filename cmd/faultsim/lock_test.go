@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/faultsim/faultsim/scenarios"
+)
+
+// waitForLock waits until the process pid has recorded itself in dir's
+// lock file, which it writes once it holds the lock.
+func waitForLock(t *testing.T, dir string, pid int, out *bytes.Buffer) string {
+	t.Helper()
+	want := fmt.Sprintf("pid %d on host ", pid)
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		data, _ := os.ReadFile(filepath.Join(dir, scenarios.LockFile))
+		if strings.HasPrefix(string(data), want) {
+			return strings.TrimSpace(string(data))
+		}
+	}
+	t.Fatalf("pid %d never recorded itself in %s\n%s", pid, filepath.Join(dir, scenarios.LockFile), out.String())
+	return ""
+}
+
+// TestTwoProcessesOneOut: while one fuzz process runs on --out, a second
+// fuzz (new or --resume) and a merge into it are refused with exit 2,
+// naming the holder's pid and host, and change nothing; once the holder
+// is SIGKILLed, the kernel has released its lock and --resume runs.
+func TestTwoProcessesOneOut(t *testing.T) {
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	holder := exec.Command(bin, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--workers", "1", "--duration", "5m", "--out", dir)
+	var out bytes.Buffer
+	holder.Stdout, holder.Stderr = &out, &out
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Process.Kill()
+	who := waitForLock(t, dir, holder.Process.Pid, &out)
+	host, _ := os.Hostname()
+	if who != fmt.Sprintf("pid %d on host %s", holder.Process.Pid, host) {
+		t.Fatalf("lock file records %q", who)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		if _, err := scenarios.LoadState(dir); err == nil {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("no state: %v", err)
+		}
+	}
+	other := t.TempDir()
+	if code, msg := run(t, "fuzz", "--model", "hostport", "--variant", "reference", "--max-scenarios", "50", "--workers", "1", "--out", other); code != 0 {
+		t.Fatalf("a campaign to merge: exit %d\n%s", code, msg)
+	}
+	for _, args := range [][]string{
+		{"fuzz", "--resume", dir, "--workers", "1"},
+		{"fuzz", "--model", "hostport", "--variant", "reference", "--max-scenarios", "50", "--workers", "1", "--out", dir},
+		{"merge", "--out", dir, other},
+	} {
+		res, err := exec.Command(bin, args...).CombinedOutput()
+		if code := exitCode(t, err); code != 2 || !strings.Contains(string(res), who) || !strings.Contains(string(res), "is in use by another faultsim") {
+			t.Fatalf("faultsim %s while %s runs: exit %d\n%s\nexpected exit 2 naming %q", strings.Join(args, " "), who, code, res, who)
+		}
+	}
+	if err := holder.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	holder.Wait()
+	res, err := exec.Command(bin, "fuzz", "--resume", dir, "--workers", "1", "--duration", "200ms").CombinedOutput()
+	if code := exitCode(t, err); code != 1 {
+		t.Fatalf("resume after the holder was killed: exit %d, want 1 (findings)\n%s", code, res)
+	}
+}
+
+// TestResumeRestoresTheBudget: a --max-scenarios campaign (no time limit)
+// interrupted and resumed with no flag runs to its budget with no time
+// limit (it stopped after the default 10s before), and a campaign whose
+// time budget ends first says it is unfinished on its last line and in
+// its summary.
+func TestResumeRestoresTheBudget(t *testing.T) {
+	dir := t.TempDir()
+	const max = 3000
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	streams := []scenarios.Stream{{Model: "hostport", Variant: "zero-port-unfiltered"}, {Model: "annotations", Variant: "kata-3.8.0"}}
+	first, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Streams: streams, Seed: 3, MaxScenarios: max, Workers: 1, Out: dir,
+		Shrink: scenarios.ShrinkGreedy, ProgressInterval: 5e6, Progress: func(p scenarios.Progress) {
+			if p.Scenarios > 300 {
+				cancel()
+			}
+		}})
+	if err != nil || !first.Interrupted {
+		t.Fatalf("first session: %v, interrupted %v", err, first.Interrupted)
+	}
+	code, msg := run(t, "fuzz", "--resume", dir, "--workers", "1")
+	if code != 1 || !strings.Contains(msg, "no time limit, at most 3000 scenarios each") || strings.Contains(msg, "unfinished") {
+		t.Fatalf("resume of a --max-scenarios campaign: exit %d\n%s\nexpected exit 1 with no time limit and the budget of 3000", code, msg)
+	}
+	st, err := scenarios.LoadState(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ss := range st.Streams {
+		if len(ss.Done) != 1 || ss.Done[0] != (scenarios.Range{Lo: 0, Hi: max}) {
+			t.Fatalf("%s/%s ran %v, want [0, %d)", ss.Model, ss.Variant, ss.Done, max)
+		}
+	}
+	if st.Shrink != scenarios.ShrinkGreedy {
+		t.Fatalf("resumed campaign shrinks with %q, want greedy", st.Shrink)
+	}
+
+	cut := t.TempDir()
+	code, msg = run(t, "fuzz", "--model", "hostport", "--variant", "reference", "--max-scenarios", "100000000", "--duration", "300ms", "--workers", "1", "--out", cut)
+	if code != 0 || !strings.HasPrefix(lastLine(msg), "unfinished: ") || !strings.Contains(lastLine(msg), "continue with: faultsim fuzz --resume "+cut) {
+		t.Fatalf("time budget before --max-scenarios: exit %d, last line %q; expected 0 and an unfinished line", code, lastLine(msg))
+	}
+	md, err := os.ReadFile(filepath.Join(cut, scenarios.SummaryMD))
+	if err != nil || !strings.Contains(string(md), "UNFINISHED") {
+		t.Fatalf("summary.md of an unfinished campaign does not say so (%v):\n%s", err, md)
+	}
+	var sum struct{ Unfinished bool }
+	data, _ := os.ReadFile(filepath.Join(cut, scenarios.SummaryJSON))
+	if err := json.Unmarshal(data, &sum); err != nil || !sum.Unfinished {
+		t.Fatalf("summary.json of an unfinished campaign: %v, unfinished %v", err, sum.Unfinished)
+	}
+}
+
+// TestResumeForeignStateNoCrash: a state with a finding of a stream the
+// campaign does not run crashed --resume with a Go stack trace; it is
+// refused with exit 2, naming the file.
+func TestResumeForeignStateNoCrash(t *testing.T) {
+	dir := t.TempDir()
+	if code, msg := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "300", "--workers", "1", "--out", dir); code != 1 {
+		t.Fatalf("campaign: exit %d\n%s", code, msg)
+	}
+	path := filepath.Join(dir, scenarios.StateFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber() // seeds do not fit a float64
+	if err := dec.Decode(&st); err != nil {
+		t.Fatal(err)
+	}
+	f := st["findings"].([]any)[0].(map[string]any)
+	f["variant"], f["file"] = "nosuch", "" // not yet written: resuming shrinks it
+	if data, err = json.Marshal(st); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, msg := run(t, "fuzz", "--resume", dir, "--max-scenarios", "400", "--workers", "1")
+	if code != 2 || !strings.Contains(msg, path) || !strings.Contains(msg, "hostport/nosuch is not among the state's streams") {
+		t.Fatalf("resume of a state with a finding of an unknown stream: exit %d\n%s", code, msg)
+	}
+}
