@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -13,9 +14,15 @@ import (
 )
 
 func newListCmd() *cobra.Command {
-	return &cobra.Command{
-		Use:       "list [models|variants|faults|invariants]",
-		Short:     "List models, variants, faults and invariants, one line of description each",
+	var only string
+	cmd := &cobra.Command{
+		Use:   "list [models|variants|faults|invariants]",
+		Short: "List models, variants, faults and invariants, one line of description each",
+		Long: `list prints the models, their variants and invariants, and the fault catalog:
+each fault with its kind, parameters, summary, and the models whose components
+consume it (a scenario file of another model refuses it at parse time). With
+--model M only what model M knows is listed: its variants, its invariants, and
+the faults it consumes (with the node's tools it runs).`,
 		Args:      cobra.MaximumNArgs(1),
 		ValidArgs: []string{"models", "variants", "faults", "invariants"},
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -23,6 +30,12 @@ func newListCmd() *cobra.Command {
 			if len(args) == 1 {
 				what = args[0]
 			}
+			if only != "" {
+				if _, err := scenarios.LookupModel(only); err != nil {
+					return badInput("--model: %v", err)
+				}
+			}
+			listOnly = only
 			w := cmd.OutOrStdout()
 			switch what {
 			case "all":
@@ -44,18 +57,35 @@ func newListCmd() *cobra.Command {
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&only, "model", "", "list only what this model knows (its variants, invariants and the faults it consumes)")
+	return cmd
 }
+
+// listOnly is the model list --model names ("" for every model).
+var listOnly string
+
+// listed reports whether a model is among those list prints.
+func listed(model string) bool { return listOnly == "" || listOnly == model }
 
 func listModels(w io.Writer) {
 	fmt.Fprintln(w, "MODELS")
 	for _, name := range scenarios.ModelNames() {
+		if !listed(name) {
+			continue
+		}
 		m, _ := models.Lookup(name)
 		fmt.Fprintf(w, "  %-28s %s\n", m.Name, m.Summary)
+		if len(m.Tools) > 0 {
+			fmt.Fprintf(w, "  %-28s runs %s\n", "", strings.Join(m.Tools, ", "))
+		}
 	}
 }
 
 func listVariants(w io.Writer) {
 	for _, name := range scenarios.ModelNames() {
+		if !listed(name) {
+			continue
+		}
 		m, _ := models.Lookup(name)
 		fmt.Fprintf(w, "VARIANTS (%s)\n", m.Name)
 		for _, v := range m.Variants {
@@ -82,12 +112,24 @@ func listFaults(w io.Writer) {
 		if len(ps) > 0 {
 			name += "(" + strings.Join(ps, ",") + ")"
 		}
-		fmt.Fprintf(w, "  %-7s %-40s %s\n", s.Kind, name, s.Summary)
+		var by []string
+		for _, m := range scenarios.ModelNames() {
+			if mm, _ := models.Lookup(m); mm.Consumes(s.Name) {
+				by = append(by, m)
+			}
+		}
+		if !slices.ContainsFunc(by, listed) {
+			continue
+		}
+		fmt.Fprintf(w, "  %-7s %-40s %s [%s]\n", s.Kind, name, s.Summary, strings.Join(by, ", "))
 	}
 }
 
 func listInvariants(w io.Writer) {
 	for _, name := range scenarios.ModelNames() {
+		if !listed(name) {
+			continue
+		}
 		m, _ := models.Lookup(name)
 		fmt.Fprintf(w, "INVARIANTS (%s)\n", m.Name)
 		for _, inv := range m.Invariants {

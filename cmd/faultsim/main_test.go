@@ -111,3 +111,19 @@ func TestListNamesEverything(t *testing.T) {
 		t.Fatalf("exit %d", code)
 	}
 }
+
+// TestListFaultsByModel: each fault says which models consume it, and
+// --model lists only what that model knows.
+func TestListFaultsByModel(t *testing.T) {
+	code, out := run(t, "list", "faults", "--model", "signals")
+	if code != 0 || !strings.Contains(out, "signal-drop") || !strings.Contains(out, "[cgroups, signals]") || strings.Contains(out, "tool-missing") || strings.Contains(out, "host-port-zero") {
+		t.Fatalf("list faults --model signals: exit %d\n%s", code, out)
+	}
+	code, out = run(t, "list", "faults")
+	if code != 0 || !strings.Contains(out, "tool-missing(tool=string) ") || !strings.Contains(out, "[hostport]") {
+		t.Fatalf("list faults: exit %d\n%s", code, out)
+	}
+	if code, out = run(t, "list", "--model", "kubelet"); code != 2 || !strings.Contains(out, `unknown model "kubelet"`) {
+		t.Fatalf("list --model kubelet: exit %d\n%s", code, out)
+	}
+}
