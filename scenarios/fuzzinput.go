@@ -58,6 +58,18 @@ func FuzzProperty(model, variant string, failed func(*Scenario)) func(*rapid.T) 
 	})
 }
 
+// SeenFuzzProperty is FuzzProperty with every drawn scenario and its
+// result passed to seen.
+func SeenFuzzProperty(model, variant string, seen func(*Scenario, sim.Result)) func(*rapid.T) {
+	return fuzzProperty(model, variant, seen)
+}
+
+// SeedInput is the i-th entry of a model's seed corpus: run seed i and the
+// case of campaign seed 1's i-th scenario.
+func SeedInput(m *models.Model, i int) []byte {
+	return EncodeFuzzInput(m, FuzzVariant(m), uint16(i), caseSeed(1, int64(i)))
+}
+
 // fuzzProperty is FuzzProperty with every drawn scenario and its result
 // passed to seen.
 func fuzzProperty(model, variant string, seen func(*Scenario, sim.Result)) func(*rapid.T) {

@@ -26,7 +26,7 @@ or a raw libFuzzer input. --model defaults to the target in the file's directory
 name (FuzzHostport -> hostport); --variant to the variant the target checks
 (reference). --raw DIR instead writes each input's raw bytes into DIR (a libFuzzer
 seed corpus from a go test corpus). Exit 0 on success, 2 on a bad file or flag.`,
-		Example: "  faultsim import --out findings/ scenarios/testdata/fuzz/FuzzHostport/3f1c0a2b9e8d7c6a",
+		Example: "  faultsim import --out findings/ models/hostport/testdata/fuzz/FuzzHostport/3f1c0a2b9e8d7c6a",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, files []string) error {
 			if out == "" && raw == "" {

@@ -1,0 +1,84 @@
+// Package scenariotest is what a model's go test files use to be driven
+// like every other model: its native fuzz target (rapid.MakeFuzz over the
+// model's generator, the input format "faultsim import" reads) and the
+// check of that target's seed corpus under the model's testdata/fuzz.
+package scenariotest
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"unicode"
+
+	"pgregory.net/rapid"
+
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/sim"
+)
+
+var updateFuzzCorpus = flag.Bool("update-fuzz-corpus", false, "rewrite the seed corpus under testdata/fuzz from campaign seeds")
+
+// FuzzTarget is the name of a model's native fuzz target: Fuzz and the
+// model's name capitalised (FuzzHostport).
+func FuzzTarget(model string) string {
+	r := []rune(model)
+	return "Fuzz" + string(unicode.ToUpper(r[0])) + string(r[1:])
+}
+
+// FuzzModel is a model's native fuzz target: each input draws a run seed
+// and a case of the model's fuzz variant (its reference) and fails on any
+// violation, printing the scenario that replays it.
+func FuzzModel(f *testing.F, model string) {
+	m, err := scenarios.LookupModel(model)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(rapid.MakeFuzz(scenarios.FuzzProperty(model, scenarios.FuzzVariant(m), nil)))
+}
+
+// CheckSeedCorpus checks the seed corpus of a model's fuzz target, run from
+// the model's package directory: testdata/fuzz/<FuzzTarget> exists, and
+// each entry decodes without rapid to the case rapid.MakeFuzz draws from
+// it. With -update-fuzz-corpus it first writes the corpus: the first eight
+// cases of campaign seed 1.
+func CheckSeedCorpus(t *testing.T, model string) {
+	t.Helper()
+	m, err := scenarios.LookupModel(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join("testdata", "fuzz", FuzzTarget(model))
+	if *updateFuzzCorpus {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 8 {
+			data := scenarios.FormatFuzzFile(scenarios.SeedInput(m, i))
+			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(files) == 0 {
+		t.Fatalf("model %s has no seed corpus in %s: run go test -run %s -update-fuzz-corpus in the model's directory", model, dir, t.Name())
+	}
+	variant := scenarios.FuzzVariant(m)
+	for _, file := range files {
+		data, err := scenarios.ReadFuzzFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded, _, err := scenarios.DecodeFuzzInput(model, variant, data)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		var drawn *scenarios.Scenario
+		rapid.MakeFuzz(scenarios.SeenFuzzProperty(model, variant, func(s *scenarios.Scenario, _ sim.Result) { drawn = s }))(t, data)
+		if drawn == nil || drawn.Seed != decoded.Seed || string(scenarios.Format(drawn)) != string(scenarios.Format(decoded)) {
+			t.Fatalf("%s: rapid.MakeFuzz and DecodeFuzzInput read different scenarios:\n%v\n---\n%s", file, drawn, scenarios.Format(decoded))
+		}
+	}
+}
