@@ -13,6 +13,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/annotations"
 	"github.com/faultsim/faultsim/models/cgroups"
+	"github.com/faultsim/faultsim/models/hostname"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/sim/node"
@@ -96,6 +97,8 @@ func renameFaults(t *rapid.T, fs []faults.Fault, param string, r *renamer) []fau
 //   - cgroups: container names take any string; sandbox IDs name cgroups,
 //     so the parser must refuse any that is not a containerd identifier
 //     (validSandboxID), at the first fault or step naming one.
+//   - hostname: pod names must be DNS-1123 subdomains, so the parser must
+//     refuse any other at the first step naming it.
 //   - annotations: ids and specs (config.json as the shim reads it, any
 //     text) take any string; PCI functions are patterns, so they stay.
 //
@@ -113,6 +116,16 @@ func makeHostile(t *rapid.T, mc models.Case) string {
 		r := newRenamer(t, "sandbox")
 		for i := range c.Steps {
 			c.Steps[i].Sandbox = r.get(c.Steps[i].Sandbox)
+		}
+	case *hostname.Case:
+		r := newRenamer(t, "pod")
+		for i := range c.Steps {
+			c.Steps[i].Pod = r.get(c.Steps[i].Pod)
+		}
+		for i, s := range c.Steps {
+			if !hostname.ValidPodName(s.Pod) {
+				return fmt.Sprintf("steps[%d].pod", i)
+			}
 		}
 	case *signals.Case:
 		r := newRenamer(t, "container")

@@ -7,6 +7,7 @@ import (
 	// Each model registers itself (models.Register) when imported.
 	_ "github.com/faultsim/faultsim/models/annotations"
 	_ "github.com/faultsim/faultsim/models/cgroups"
+	_ "github.com/faultsim/faultsim/models/hostname"
 	_ "github.com/faultsim/faultsim/models/hostport"
 	_ "github.com/faultsim/faultsim/models/signals"
 )
