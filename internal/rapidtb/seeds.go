@@ -48,7 +48,8 @@ func WithSeed(seed uint64, fn func()) {
 }
 
 // ForEachSeed runs fn as the subtest "seed-N" for each of Seeds, with
-// rapid's seed flag set to N (WithSeed) for the whole subtest.
+// rapid's seed flag set to N (WithSeed) and DefaultChecks checks
+// (WithChecks, so -short searches as far) for the whole subtest.
 func ForEachSeed(t *testing.T, fn func(t *testing.T, seed uint64)) {
 	t.Helper()
 	seeds, err := Seeds()
@@ -57,7 +58,35 @@ func ForEachSeed(t *testing.T, fn func(t *testing.T, seed uint64)) {
 	}
 	for _, seed := range seeds {
 		t.Run(fmt.Sprintf("seed-%d", seed), func(t *testing.T) {
-			WithSeed(seed, func() { fn(t, seed) })
+			WithSeed(seed, func() { WithChecks(DefaultChecks, func() { fn(t, seed) }) })
 		})
 	}
+}
+
+// DefaultChecks is rapid's default number of checks per Check without
+// -short; tests that expect a property to fail search this many cases.
+const DefaultChecks = 100
+
+// ChecksFlag is the value of rapid's -rapid.checks flag under which
+// rapid.Check runs n checks: rapid v1.3.0 divides the flag by 5 under
+// go test -short (engine.go, checkTB), so it is 5n there and n otherwise.
+func ChecksFlag(n int) string {
+	if testing.Short() {
+		n *= 5
+	}
+	return strconv.Itoa(n)
+}
+
+// WithChecks runs fn with rapid's -rapid.checks flag set so that every
+// rapid.Check in fn runs n checks whether or not -short is set (ChecksFlag),
+// and restores the previous value afterwards: a test that expects a property
+// to fail within n checks must not search a fifth of them under -short.
+func WithChecks(n int, fn func()) {
+	prev := strconv.Itoa(DefaultChecks)
+	if f := flag.Lookup("rapid.checks"); f != nil {
+		prev = f.Value.String()
+	}
+	_ = flag.Set("rapid.checks", ChecksFlag(n))
+	defer func() { _ = flag.Set("rapid.checks", prev) }()
+	fn()
 }
