@@ -66,9 +66,14 @@ bad file is reported with its line and field). The last line reads
 			if err != nil {
 				return err
 			}
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			out := cmd.OutOrStdout()
 			passed, failed, bad := 0, 0, 0
 			for _, f := range files {
+				if ctx.Err() != nil {
+					break
+				}
 				s, err := scenarios.ParseFile(f)
 				if err != nil {
 					fmt.Fprintf(cmd.ErrOrStderr(), "error: %v\n", err)
@@ -97,6 +102,8 @@ bad file is reported with its line and field). The last line reads
 			}
 			fmt.Fprintf(out, "%d passed, %d failed\n", passed, failed+bad)
 			switch {
+			case ctx.Err() != nil:
+				return interrupted("%d of %d scenario files run", passed+failed+bad, len(files))
 			case bad > 0:
 				return &exitError{2, fmt.Errorf("%d scenario file(s) could not be read", bad)}
 			case failed > 0:
@@ -142,9 +149,14 @@ written is an error (exit 2).`,
 				}
 				defer tl.discard()
 			}
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			o, err := scenarios.Run(s, true)
 			if err != nil {
 				return &exitError{2, err}
+			}
+			if ctx.Err() != nil {
+				return interrupted("%s: nothing printed", args[0])
 			}
 			out := cmd.OutOrStdout()
 			if asJSON {
