@@ -9,18 +9,23 @@ import (
 
 // TestCgroupsCampaignFindsAndReplays: a short campaign against kata-3.12.0
 // finds failures, writes them shrunk, and each file replays; the
-// reference finds nothing in the same budget.
+// reference finds nothing in the same budget (120 scenarios; -short: 16).
 func TestCgroupsCampaignFindsAndReplays(t *testing.T) {
+	budget := 120
+	if testing.Short() {
+		budget = 16
+	}
 	for _, tt := range []struct {
 		variant string
 		finds   bool
 	}{{"kata-3.12.0", true}, {"reference", false}} {
 		t.Run(tt.variant, func(t *testing.T) {
 			dir := t.TempDir()
-			rep, err := Campaign(context.Background(), CampaignConfig{Model: cgroups.Model.Name, Variant: tt.variant, Seed: 1, MaxScenarios: 120, Out: dir})
+			rep, err := Campaign(context.Background(), CampaignConfig{Model: cgroups.Model.Name, Variant: tt.variant, Seed: 1, MaxScenarios: budget, Out: dir})
 			if err != nil {
 				t.Fatal(err)
 			}
+			t.Logf("%d scenarios, %d findings", rep.Scenarios, len(rep.Findings))
 			if got := len(rep.Findings) > 0; got != tt.finds {
 				t.Fatalf("findings = %d, want found=%v", len(rep.Findings), tt.finds)
 			}

@@ -35,12 +35,16 @@ func TestObserverRecordsAFailingProperty(t *testing.T) {
 }
 
 func TestSeeds(t *testing.T) {
+	defaultSeeds := DefaultSeeds
+	if testing.Short() {
+		defaultSeeds = ShortSeeds
+	}
 	for _, tt := range []struct {
 		env     string
 		want    int
 		wantErr bool
 	}{
-		{"", DefaultSeeds, false},
+		{"", defaultSeeds, false},
 		{"5", 5, false},
 		{"1", 1, false},
 		{"0", 0, true},

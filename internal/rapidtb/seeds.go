@@ -13,15 +13,23 @@ import (
 // its assertions are checked against many searches before they are trusted.
 const SeedsEnv = "FAULTSIM_RAPID_SEEDS"
 
-// DefaultSeeds is how many fixed rapid seeds a shrink test runs by default.
-const DefaultSeeds = 3
+// DefaultSeeds is how many fixed rapid seeds a shrink test runs by default;
+// ShortSeeds how many under go test -short.
+const (
+	DefaultSeeds = 3
+	ShortSeeds   = 1
+)
 
 // Seeds returns the rapid seeds a test that asserts on rapid's minimal case
-// runs: 1..DefaultSeeds, or 1..N when SeedsEnv is N. Fixed seeds make the
+// runs: 1..DefaultSeeds (1..ShortSeeds under -short), or 1..N when SeedsEnv
+// is N. Fixed seeds make the
 // search and the shrink reproducible, so such a test cannot flake on a
 // random seed; widening them is how its assertions are swept.
 func Seeds() ([]uint64, error) {
 	n := DefaultSeeds
+	if testing.Short() {
+		n = ShortSeeds
+	}
 	if v := os.Getenv(SeedsEnv); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil || n < 1 {
