@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -153,47 +154,76 @@ func killProcs(dir string) {
 }
 
 // TestInterruptedCgroupTestLeavesNothing runs the cgroups test in this test
-// binary again with timeouts that end it part-way (the -test.timeout panic
-// runs no cleanup): afterwards no private cgroup of that run and no
-// process it started (the shim, the guard) may remain, and in at least one
-// run the guard must have removed a subtree the test had made.
+// binary again and ends it part-way, without its cleanups: by SIGKILL,
+// SIGINT or SIGTERM once its private subtree exists (the guard must then
+// report removing it), and by -test.timeout panics (the repro).
+// Afterwards no private cgroup of that run and no process it started (the
+// shim, the guard) may remain.
 func TestInterruptedCgroupTestLeavesNothing(t *testing.T) {
 	need(t)
 	if mode := cgroupsv3.Mode(); mode != cgroupsv3.Legacy && mode != cgroupsv3.Hybrid {
 		t.Skipf("FIDELITY TEST NOT RUN: the cgroups test covers v1 and hybrid nodes only (mode %d)", mode)
 	}
-	guarded := 0
-	for _, timeout := range []string{"20ms", "40ms", "60ms", "80ms", "120ms", "160ms", "250ms", "400ms", "600ms", "1s"} {
-		mark := fmt.Sprintf("FAULTSIM_FIDELITY_MARK=%d-%s", os.Getpid(), timeout)
-		cmd := exec.Command(os.Args[0], "-test.run", "^TestCgroupsReferenceMatchesRealCgroupfs$", "-test.timeout", timeout)
-		cmd.Env = append(os.Environ(), mark)
-		out, err := cmd.CombinedOutput() // until the guard, which shares the output, is done too
-		t.Logf("-test.timeout %s: %v", timeout, err)
-		if strings.Contains(string(out), "fidelity guard: removed") {
-			guarded++
-		}
-		if strings.Contains(string(out), "fidelity guard:") && !strings.Contains(string(out), "fidelity guard: removed") {
-			t.Errorf("-test.timeout %s: the guard failed:\n%s", timeout, out)
-		}
-		left, _ := filepath.Glob(filepath.Join(realCgroupRoot, "*", fmt.Sprintf("%s%d", subtreePrefix, cmd.Process.Pid)))
-		for _, dir := range left {
-			t.Errorf("-test.timeout %s: %s remains", timeout, dir)
-		}
-		deadline := time.Now().Add(2 * time.Second)
-		for procs := marked(mark); len(procs) > 0; procs = marked(mark) {
-			if time.Now().After(deadline) {
-				t.Errorf("-test.timeout %s: processes of the interrupted run remain: %v", timeout, procs)
-				for _, p := range procs {
-					_ = syscall.Kill(p, syscall.SIGKILL)
-				}
-				break
+	for _, tt := range []struct {
+		name    string
+		sig     syscall.Signal // sent once the subtree exists; 0: none
+		timeout string
+	}{
+		{"SIGKILL", syscall.SIGKILL, "1m"},
+		{"SIGINT", syscall.SIGINT, "1m"},
+		{"SIGTERM", syscall.SIGTERM, "1m"},
+		{"timeout-60ms", 0, "60ms"},
+		{"timeout-150ms", 0, "150ms"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mark := fmt.Sprintf("FAULTSIM_FIDELITY_MARK=%d-%s", os.Getpid(), tt.name)
+			cmd := exec.Command(os.Args[0], "-test.run", "^TestCgroupsReferenceMatchesRealCgroupfs$", "-test.timeout", tt.timeout)
+			cmd.Env = append(os.Environ(), mark)
+			var out bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &out
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
 			}
-			time.Sleep(20 * time.Millisecond)
-		}
-	}
-	t.Logf("the guard removed what %d of the interrupted runs left", guarded)
-	if guarded == 0 {
-		t.Fatal("no timeout interrupted the cgroups test after it made its private cgroups: the guard removed nothing, so this test checked nothing")
+			subtree := filepath.Join(realCgroupRoot, "*", fmt.Sprintf("%s%d", subtreePrefix, cmd.Process.Pid))
+			if tt.sig != 0 {
+				for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+					if made, _ := filepath.Glob(subtree); len(made) > 0 {
+						break
+					}
+					if time.Now().After(deadline) {
+						_ = cmd.Process.Kill()
+						_ = cmd.Wait()
+						t.Fatalf("the cgroups test made no private subtree %s in 30 s:\n%s", subtree, out.String())
+					}
+				}
+				if err := cmd.Process.Signal(tt.sig); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := cmd.Wait() // and the guard, which shares the output
+			t.Logf("%v", err)
+			switch {
+			case strings.Contains(out.String(), "fidelity guard: remove the private cgroup"):
+				t.Errorf("the guard failed:\n%s", out.String())
+			case tt.sig != 0 && !strings.Contains(out.String(), "fidelity guard: removed"):
+				t.Errorf("the guard did not remove the subtree of the run ended by %v:\n%s", tt.sig, out.String())
+			}
+			left, _ := filepath.Glob(subtree)
+			for _, dir := range left {
+				t.Errorf("%s remains", dir)
+			}
+			deadline := time.Now().Add(2 * time.Second)
+			for procs := marked(mark); len(procs) > 0; procs = marked(mark) {
+				if time.Now().After(deadline) {
+					t.Errorf("processes of the interrupted run remain: %v", procs)
+					for _, p := range procs {
+						_ = syscall.Kill(p, syscall.SIGKILL)
+					}
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+		})
 	}
 }
 
