@@ -18,11 +18,11 @@ import (
 )
 
 // determinismCases is how many generated scenarios per model the
-// determinism suite replays: 1,000, or 200 under -short (every variant
+// determinism suite replays: 1,000, or 100 under -short (every variant
 // still replayed, in turn, by both processes).
 func determinismCases() int {
 	if testing.Short() {
-		return 200
+		return 100
 	}
 	return 1000
 }
@@ -75,7 +75,7 @@ func firstDifference(a, b string) string {
 	return "no difference"
 }
 
-// TestDeterminismSuite replays 1,000 (-short: 200) generated scenarios per model twice
+// TestDeterminismSuite replays 1,000 (-short: 100) generated scenarios per model twice
 // in this process, at GOMAXPROCS 1 and 2, and once more in a second process
 // (this test binary, run again at GOMAXPROCS 1, alongside): every trace must
 // be identical. make test runs it under -race, so race-instrumented runs

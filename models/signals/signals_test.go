@@ -48,6 +48,10 @@ func TestReferencePassesTheProperty(t *testing.T) {
 // TestPropertyFindsCrun116AndShrinks runs the unchanged property against the
 // buggy variants and checks that it fails with a minimal case.
 func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
+	seeds := 8 // rapid seeds per variant; -short: 2
+	if testing.Short() {
+		seeds = 2
+	}
 	for _, tt := range []struct {
 		variant  string
 		maxSize  int
@@ -56,7 +60,7 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 		{"crun-1.16", 1, []string{InvScopeProps.Name}},
 		{"crio-crun-1.17", 2, []string{InvStopSignalFirst.Name}},
 	} {
-		for seed := 1; seed <= 8; seed++ {
+		for seed := 1; seed <= seeds; seed++ {
 			t.Run(fmt.Sprintf("%s/seed-%d", tt.variant, seed), func(t *testing.T) {
 				// A fixed rapid seed and number of checks (also under -short)
 				// make the search and the shrink reproducible.
