@@ -11,7 +11,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	cgroupsv3 "github.com/containerd/cgroups/v3"
 
@@ -176,9 +175,11 @@ func simSide(t *testing.T, p cgroupfs.Profile, start string, pid int) *cgroupSid
 }
 
 // realSide makes the private subtree start in every cgroup hierarchy of
-// this machine and starts a sleep process to stand for the shim; cleanups
-// kill the process and remove the subtree, deepest first, whatever the
-// test's outcome. Nothing outside the subtree is written.
+// this machine, guarded (startGuard), after removing those of earlier runs
+// whose process is gone, and starts a sleep process to stand for the shim;
+// cleanups kill the process and remove the subtree, deepest first, whatever
+// the test's outcome, and the guard does when the test binary dies first.
+// Nothing outside the subtrees is written.
 func realSide(t *testing.T, mode cgroupsv3.CGMode, start string) (*cgroupSide, int) {
 	t.Helper()
 	env := &cgroups.Env{Mode: mode, Mountpoint: realCgroupRoot, Systemd: noBus{}, StartCgroup: start, Log: t.Logf}
@@ -203,14 +204,25 @@ func realSide(t *testing.T, mode cgroupsv3.CGMode, start string) (*cgroupSide, i
 	if u := env.UnifiedMountpoint(); u != "" {
 		roots = append(roots, u)
 	}
+	sweepStaleSubtrees(t, roots)
+	var dirs []string
 	for _, root := range roots {
-		dir := filepath.Join(root, start)
+		dirs = append(dirs, filepath.Join(root, start))
+	}
+	startGuard(t, dirs)
+	for _, dir := range dirs {
 		if err := os.Mkdir(dir, 0o755); err != nil {
 			t.Fatalf("make the private cgroup %s: %v (a leftover of an earlier run is never reused)", dir, err)
 		}
-		t.Cleanup(func() { removeTree(t, dir) })
+		t.Cleanup(func() {
+			if _, err := removeCgroup(dir); err != nil {
+				t.Errorf("%v; remove it by hand (rmdir, deepest first)", err)
+			}
+		})
 	}
 	cmd := exec.Command("sleep", "60")
+	// The shim dies with the test binary, whatever ends it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start the stand-in shim: %v", err)
 	}
@@ -238,31 +250,4 @@ func realSide(t *testing.T, mode cgroupsv3.CGMode, start string) (*cgroupSide, i
 			}
 			return ""
 		}}, env.PID
-}
-
-// removeTree removes the cgroup dir and its descendants, deepest first,
-// with rmdir only (cgroupfs files cannot be unlinked); a cgroup whose
-// killed process the kernel has not released yet is retried briefly.
-func removeTree(t *testing.T, dir string) {
-	t.Helper()
-	entries, err := os.ReadDir(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		return
-	}
-	for _, e := range entries {
-		if e.IsDir() {
-			removeTree(t, filepath.Join(dir, e.Name()))
-		}
-	}
-	for i := 0; ; i++ {
-		err := syscall.Rmdir(dir)
-		if err == nil || errors.Is(err, syscall.ENOENT) {
-			return
-		}
-		if !errors.Is(err, syscall.EBUSY) || i == 50 {
-			t.Errorf("remove the private cgroup %s: %v; remove it by hand (rmdir)", dir, err)
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }

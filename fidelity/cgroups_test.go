@@ -103,7 +103,7 @@ func TestCgroupsReferenceMatchesRealCgroupfs(t *testing.T) {
 	p.CPUs, p.Mems = len(cpus), len(mems)
 	t.Logf("simulated node: %s; real node: kernel %s, cgroup %s", p, node.Kernel, node.CgroupMode)
 
-	start := fmt.Sprintf("/faultsim-fidelity-%d", os.Getpid())
+	start := fmt.Sprintf("/%s%d", subtreePrefix, os.Getpid())
 	sandboxPath := cgroups.RenameCgroupPath(filepath.Join(start, "sandbox"))
 
 	real, pid := realSide(t, mode, start)

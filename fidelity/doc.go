@@ -18,7 +18,9 @@
 //     (faultsim probe's), given this machine's CPUs. After every call the
 //     limit files and every hierarchy's cgroup.procs are compared. The
 //     subtree is removed (the process killed, then rmdir deepest first)
-//     whatever the outcome. v1 and hybrid machines only.
+//     whatever the outcome, by a guard process when the test binary dies
+//     first (a -test.timeout panic, a signal), and subtrees of earlier runs
+//     whose process is gone are removed before. v1 and hybrid machines only.
 //
 // The tests need root, nft and iptables (CI's .ci/run installs them); they
 // fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.

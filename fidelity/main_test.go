@@ -3,6 +3,7 @@ package fidelity
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"syscall"
 	"testing"
@@ -10,7 +11,12 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if dirs := os.Getenv(guardEnv); dirs != "" {
+		os.Exit(runGuard(filepath.SplitList(dirs)))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 // optOut is the value of FAULTSIM_FIDELITY that skips these tests.
 const optOut = "skip"

@@ -35,10 +35,15 @@ func traceOf(t *testing.T, c models.Case, seed int) string {
 // TestRunsAreIsolated runs each case A, then the others (B), then A again:
 // what a run leaves behind for the next (the memos and prebuilt objects
 // runs share in a process) must not change any trace. Cases of every
-// variant are mixed, buggy ones with crashes included.
+// variant are mixed, buggy ones with crashes included (60 per model;
+// -short: 20).
 func TestRunsAreIsolated(t *testing.T) {
+	n := 60
+	if testing.Short() {
+		n = 20
+	}
 	for _, m := range models.All() {
-		cases, first := isolationCases(t, m, 60)
+		cases, first := isolationCases(t, m, n)
 		for i := len(cases) - 1; i >= 0; i-- { // again, every other case run in between
 			if got := traceOf(t, cases[i], i); got != first[i] {
 				t.Fatalf("%s/%s case %d: the trace changed once other cases had run:\nfirst:\n%s\nagain:\n%s", m.Name, cases[i].VariantName(), i, first[i], got)
@@ -49,10 +54,15 @@ func TestRunsAreIsolated(t *testing.T) {
 
 // TestConcurrentRunsAreIsolated runs the same cases from four goroutines at
 // once, as campaign workers do: every trace must be the one a run alone
-// gives (go test -race checks the shared state too).
+// gives (go test -race checks the shared state too); 25 cases per model,
+// -short: 10.
 func TestConcurrentRunsAreIsolated(t *testing.T) {
+	n := 25
+	if testing.Short() {
+		n = 10
+	}
 	for _, m := range models.All() {
-		cases, want := isolationCases(t, m, 25)
+		cases, want := isolationCases(t, m, n)
 		var wg sync.WaitGroup
 		for w := range 4 {
 			wg.Go(func() {

@@ -33,20 +33,31 @@ func outcome(t *testing.T, dir string, st *State) string {
 	return b.String()
 }
 
+// sized is n, or short under go test -short: the campaign tests shrink in
+// size (still several chunks of DefaultChunk per stream), not in what they
+// assert.
+func sized(n, short int) int {
+	if testing.Short() {
+		return short
+	}
+	return n
+}
+
 var twoStreams = []Stream{{"hostport", "zero-port-unfiltered"}, {"signals", "crio-crun-1.17"}, {"annotations", "reference"}}
 
 // TestCampaignSameWhateverTheWorkers: one, two and three workers run the
 // same indexes and write the same findings, byte for byte.
 func TestCampaignSameWhateverTheWorkers(t *testing.T) {
 	var want string
+	max := sized(700, 300)
 	for _, workers := range []int{1, 2, 3} {
 		dir := t.TempDir()
-		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 3, MaxScenarios: 700, Workers: workers, Out: dir})
+		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 3, MaxScenarios: max, Workers: workers, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Scenarios != 3*700 || len(rep.Findings) == 0 {
-			t.Fatalf("%d workers: %d scenarios, %d findings; want 2100 and some", workers, rep.Scenarios, len(rep.Findings))
+		if rep.Scenarios != int64(3*max) || len(rep.Findings) == 0 {
+			t.Fatalf("%d workers: %d scenarios, %d findings; want %d and some", workers, rep.Scenarios, len(rep.Findings), 3*max)
 		}
 		got := outcome(t, dir, rep.State)
 		if want == "" {
@@ -61,14 +72,15 @@ func TestCampaignSameWhateverTheWorkers(t *testing.T) {
 // slow model's are, by jobQuantum) hand the rest of their range back, and
 // the campaign runs the same indexes and writes the same findings.
 func TestJobsCutShortChangeNothing(t *testing.T) {
+	max := sized(300, 100)
 	run := func(workers int) string {
 		dir := t.TempDir()
-		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: 300, Workers: workers, Out: dir})
+		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: workers, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Scenarios != 3*300 {
-			t.Fatalf("%d workers: %d scenarios, want 900", workers, rep.Scenarios)
+		if rep.Scenarios != int64(3*max) {
+			t.Fatalf("%d workers: %d scenarios, want %d", workers, rep.Scenarios, 3*max)
 		}
 		return outcome(t, dir, rep.State)
 	}
@@ -87,7 +99,7 @@ func TestJobsCutShortChangeNothing(t *testing.T) {
 // runs exactly the indexes it had not run: the result is the uninterrupted
 // campaign's, hits included.
 func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
-	const max = 1500
+	max := sized(1500, 600)
 	full := t.TempDir()
 	rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Out: full})
 	if err != nil {
@@ -107,7 +119,7 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !first.Interrupted || first.Scenarios >= 3*max {
+	if !first.Interrupted || first.Scenarios >= int64(3*max) {
 		t.Fatalf("first session: interrupted %v after %d scenarios; want an interrupt before %d", first.Interrupted, first.Scenarios, 3*max)
 	}
 	saved, err := LoadState(dir)
@@ -123,7 +135,7 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if second.Scenarios+first.Scenarios != 3*max {
+	if second.Scenarios+first.Scenarios != int64(3*max) {
 		t.Fatalf("sessions ran %d + %d scenarios, want %d in all: a seed ran twice or not at all", first.Scenarios, second.Scenarios, 3*max)
 	}
 	if got := outcome(t, dir, second.State); got != want {
@@ -137,7 +149,7 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 // TestShardsMergeEqualsUnsharded: four shards of a campaign, merged, are
 // the unsharded campaign: the same indexes, findings, hits and files.
 func TestShardsMergeEqualsUnsharded(t *testing.T) {
-	const max = 1300
+	max := sized(1300, 520)
 	whole := t.TempDir()
 	rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 9, MaxScenarios: max, Workers: 2, Out: whole})
 	if err != nil {
@@ -154,7 +166,7 @@ func TestShardsMergeEqualsUnsharded(t *testing.T) {
 		total += r.Scenarios
 		dirs = append(dirs, dir)
 	}
-	if total != 3*max {
+	if total != int64(3*max) {
 		t.Fatalf("4 shards ran %d scenarios, want %d", total, 3*max)
 	}
 	merged := t.TempDir()

@@ -18,14 +18,20 @@ import (
 )
 
 // determinismCases is how many generated scenarios per model the
-// determinism suite replays.
-const determinismCases = 1000
+// determinism suite replays: 1,000, or 100 under -short (every variant
+// still replayed, in turn, by both processes).
+func determinismCases() int {
+	if testing.Short() {
+		return 100
+	}
+	return 1000
+}
 
 // traces runs the suite's scenarios of one model, variants taken in turn,
 // on GOMAXPROCS goroutines (so scenarios also run side by side, which must
-// not change any of them), and returns each trace in scenario order.
-func traces(m *models.Model) []string {
-	out := make([]string, determinismCases)
+// not change any of them), and returns the first n traces in scenario order.
+func traces(m *models.Model, n int) []string {
+	out := make([]string, n)
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
@@ -69,14 +75,15 @@ func firstDifference(a, b string) string {
 	return "no difference"
 }
 
-// TestDeterminismSuite replays 1,000 generated scenarios per model twice
+// TestDeterminismSuite replays 1,000 (-short: 100) generated scenarios per model twice
 // in this process, at GOMAXPROCS 1 and 2, and once more in a second process
 // (this test binary, run again at GOMAXPROCS 1, alongside): every trace must
 // be identical. make test runs it under -race, so race-instrumented runs
 // are covered too.
 func TestDeterminismSuite(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), determinismChild+"=1", "GOMAXPROCS=1")
+	n := determinismCases()
+	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d", determinismChild, n), "GOMAXPROCS=1")
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if err := cmd.Start(); err != nil {
@@ -88,9 +95,9 @@ func TestDeterminismSuite(t *testing.T) {
 	for _, name := range ModelNames() {
 		m, _ := models.Lookup(name)
 		runtime.GOMAXPROCS(1)
-		a := traces(m)
+		a := traces(m, n)
 		runtime.GOMAXPROCS(2)
-		b := traces(m)
+		b := traces(m, n)
 		for i := range a {
 			if a[i] != b[i] {
 				_ = cmd.Process.Kill()
@@ -123,14 +130,16 @@ func TestDeterminismSuite(t *testing.T) {
 }
 
 // determinismChild names the environment variable that makes this test
-// binary the second process of TestDeterminismSuite (see TestMain).
+// binary the second process of TestDeterminismSuite (see TestMain); its
+// value is the number of scenarios per model.
 const determinismChild = "FAULTSIM_DETERMINISM_CHILD"
 
-// printTraceHashes prints "model hash" for each suite scenario.
-func printTraceHashes(w io.Writer) {
+// printTraceHashes prints "model hash" for each of the first n suite
+// scenarios of every model.
+func printTraceHashes(w io.Writer, n int) {
 	for _, name := range ModelNames() {
 		m, _ := models.Lookup(name)
-		for _, tr := range traces(m) {
+		for _, tr := range traces(m, n) {
 			fmt.Fprintf(w, "%s %s\n", name, hashText(tr))
 		}
 	}

@@ -42,7 +42,7 @@ func fillDiskAfter(ok int64) (free func()) {
 // once there is space again, resuming gives exactly the campaign that never
 // ran out of space: no finding is lost.
 func TestDiskFull(t *testing.T) {
-	cfg := CampaignConfig{Streams: twoStreams, Seed: 4, MaxScenarios: 600, Workers: 2}
+	cfg := CampaignConfig{Streams: twoStreams, Seed: 4, MaxScenarios: sized(600, 300), Workers: 2}
 	full := t.TempDir()
 	cfg.Out = full
 	rep, err := Campaign(context.Background(), cfg)

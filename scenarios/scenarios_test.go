@@ -2,9 +2,11 @@ package scenarios
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -14,9 +16,14 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(determinismChild) != "" {
+	if v := os.Getenv(determinismChild); v != "" {
 		// The second process of TestDeterminismSuite: print, exit.
-		printTraceHashes(os.Stdout)
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "%s=%q: want the number of scenarios per model\n", determinismChild, v)
+			os.Exit(2)
+		}
+		printTraceHashes(os.Stdout, n)
 		return
 	}
 	goleak.VerifyTestMain(m)

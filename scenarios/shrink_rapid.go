@@ -13,6 +13,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -155,7 +156,7 @@ func withRapidFlags(seed uint64, fn func()) {
 	})
 	settings := [][2]string{
 		{"rapid.seed", strconv.FormatUint(seed, 10)},
-		{"rapid.checks", "1"},
+		{"rapid.checks", rapidtb.ChecksFlag(1)}, // one check, -short or not
 		{"rapid.nofailfile", "true"},
 		{"rapid.shrinktime", "24h"},
 		{"rapid.log", "false"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -64,7 +65,9 @@ compare them within one run.`,
 			if cfg.duration <= 0 || cfg.seeds <= 0 || cfg.maxFirst <= 0 {
 				return badInput("--duration %s, --seeds %d, --max-first %d: expected positive values", cfg.duration, cfg.seeds, cfg.maxFirst)
 			}
-			return bench(cmd.OutOrStdout(), cfg)
+			ctx, stop := interruptible(cmd)
+			defer stop()
+			return bench(ctx, cmd.OutOrStdout(), cfg)
 		},
 	}
 	cmd.Flags().StringVar(&only, "model", "", "model to measure (default: all)")
@@ -93,7 +96,9 @@ type firstFailure struct {
 	sizeFrom, sizeDown int
 }
 
-func bench(w io.Writer, cfg benchConfig) error {
+// bench measures every variant of cfg.models and prints the table; when
+// ctx ends it stops after the scenario under way and prints the rows done.
+func bench(ctx context.Context, w io.Writer, cfg benchConfig) error {
 	fmt.Fprintf(w, "faultsim bench: %s/%s, %d CPU(s), GOMAXPROCS %d, %s; one goroutine; %s per measurement%s\n\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.GOMAXPROCS(0), runtime.Version(), cfg.duration, loadAverage())
 	var rows []benchRow
@@ -101,10 +106,14 @@ func bench(w io.Writer, cfg benchConfig) error {
 		m, _ := models.Lookup(name)
 		for _, v := range m.Variants {
 			row := benchRow{model: name, variant: v.Name, buggy: v.Buggy}
-			row.rate, row.steps, row.perCPU = throughput(m, v.Name, cfg.duration)
-			row.overhead = overhead(m, v.Name, cfg.duration)
+			row.rate, row.steps, row.perCPU = throughput(ctx, m, v.Name, cfg.duration)
+			row.overhead = overhead(ctx, m, v.Name, cfg.duration)
 			if v.Buggy {
-				row.first = firstFailures(m, v.Name, cfg)
+				row.first = firstFailures(ctx, m, v.Name, cfg)
+			}
+			if ctx.Err() != nil {
+				writeTable(w, rows, cfg)
+				return interrupted("during %s/%s: the table has the %d rows done", name, v.Name, len(rows))
 			}
 			rows = append(rows, row)
 		}
@@ -125,10 +134,10 @@ func benchSeed(seed uint64, i int) uint64 {
 // throughput draws and runs scenarios for d: scenarios and steps per
 // wall-clock second, and scenarios per second of CPU time the process used
 // (which other load on the machine affects less).
-func throughput(m *models.Model, variant string, d time.Duration) (rate, steps, perCPU float64) {
+func throughput(ctx context.Context, m *models.Model, variant string, d time.Duration) (rate, steps, perCPU float64) {
 	start, cpu0 := time.Now(), cpuTime()
 	n, events := 0, 0
-	for ; n < 8 || time.Since(start) < d; n++ {
+	for ; (n < 8 || time.Since(start) < d) && ctx.Err() == nil; n++ {
 		seed := benchSeed(1, n)
 		r, err := m.Generate(sim.NewPRNG(seed), variant).Run(sim.NewPRNG(seed), false)
 		if err == nil {
@@ -156,7 +165,7 @@ func cpuTime() time.Duration {
 // each case's fastest harness run over the sum of its fastest bare run
 // (0 when the model has no bare run): the minimum of several runs is what
 // the code costs, the rest is other load on the machine.
-func overhead(m *models.Model, variant string, d time.Duration) float64 {
+func overhead(ctx context.Context, m *models.Model, variant string, d time.Duration) float64 {
 	pool := make([]models.Case, 64)
 	for i := range pool {
 		seed := benchSeed(2, i)
@@ -168,8 +177,11 @@ func overhead(m *models.Model, variant string, d time.Duration) float64 {
 	harness := make([]time.Duration, len(pool))
 	bare := make([]time.Duration, len(pool))
 	start := time.Now()
-	for round := 0; round < 3 || time.Since(start) < d; round++ {
+	for round := 0; (round < 3 || time.Since(start) < d) && ctx.Err() == nil; round++ {
 		for i, c := range pool {
+			if ctx.Err() != nil {
+				break
+			}
 			t := time.Now()
 			_, _ = c.Run(sim.NewPRNG(benchSeed(2, i)), false)
 			h := time.Since(t)
@@ -193,11 +205,11 @@ func overhead(m *models.Model, variant string, d time.Duration) float64 {
 
 // firstFailures runs cfg.seeds campaigns from a cold start until their
 // first failure and returns the medians of those that found one.
-func firstFailures(m *models.Model, variant string, cfg benchConfig) firstFailure {
+func firstFailures(ctx context.Context, m *models.Model, variant string, cfg benchConfig) firstFailure {
 	var found []firstFailure
-	for s := 1; s <= cfg.seeds; s++ {
+	for s := 1; s <= cfg.seeds && ctx.Err() == nil; s++ {
 		start := time.Now()
-		for i := 0; i < cfg.maxFirst; i++ {
+		for i := 0; i < cfg.maxFirst && ctx.Err() == nil; i++ {
 			seed := benchSeed(uint64(s), i)
 			c := m.Generate(sim.NewPRNG(seed), variant)
 			r, err := c.Run(sim.NewPRNG(seed), false)

@@ -3,11 +3,13 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -15,14 +17,30 @@ import (
 	"github.com/faultsim/faultsim/scenarios"
 )
 
-// buildBinary builds faultsim for tests that run it as a process.
+// binary is faultsim, built once for all the tests that run it as a
+// process, in a directory TestMain removes.
+var binary struct {
+	once      sync.Once
+	dir, path string
+	err       error
+}
+
+// buildBinary builds faultsim for tests that run it as a process (once).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "faultsim")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binary.once.Do(func() {
+		if binary.dir, binary.err = os.MkdirTemp("", "faultsim-test-bin-"); binary.err != nil {
+			return
+		}
+		binary.path = filepath.Join(binary.dir, "faultsim")
+		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if binary.err != nil {
+		t.Fatal(binary.err)
 	}
-	return bin
+	return binary.path
 }
 
 // exitCode is a finished process's exit code.

@@ -2,7 +2,9 @@
 // against runtime component models, and lists what it knows.
 //
 // Exit codes: 0 when every outcome matches what was expected, 1 when one
-// does not (or a fuzz campaign found a failure), 2 on bad input.
+// does not (or a fuzz campaign found a failure), 2 on bad input, 130 when
+// SIGINT or SIGTERM stopped run, replay, bench or fuzz (after the scenario
+// under way, so that no simulated node is left behind).
 package main
 
 import (

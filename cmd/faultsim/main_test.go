@@ -10,7 +10,14 @@ import (
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+		if binary.dir != "" {
+			_ = os.RemoveAll(binary.dir)
+		}
+		os.Exit(code)
+	}))
+}
 
 // run executes the command line and returns its exit code and output.
 func run(t *testing.T, args ...string) (int, string) {

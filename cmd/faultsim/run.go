@@ -79,12 +79,17 @@ file, a failure for an outcome that does not match, an error for a bad file.`,
 			if err != nil {
 				return jsonError(cmd, asJSON, "", err)
 			}
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			rep, err := newRunReport(cmd.OutOrStdout(), cmd.ErrOrStderr(), asJSON, verbose, junitPath)
 			if err != nil {
 				return jsonError(cmd, asJSON, "", &exitError{2, err})
 			}
 			defer rep.discard()
 			for _, f := range files {
+				if ctx.Err() != nil {
+					break
+				}
 				start := time.Now()
 				s, err := scenarios.ParseFile(f)
 				if err == nil {
@@ -96,6 +101,11 @@ file, a failure for an outcome that does not match, an error for a bad file.`,
 					err = fmt.Errorf("%s: %w", f, err)
 				}
 				rep.badFile(f, time.Since(start), err)
+			}
+			if ctx.Err() != nil {
+				run := rep.passed + rep.failed + rep.bad
+				_ = rep.finish() // the summary line of what ran
+				return interrupted("%d of %d scenario files run", run, len(files))
 			}
 			return rep.finish()
 		},
@@ -145,9 +155,14 @@ standard error.`,
 				}
 				defer tl.discard()
 			}
+			ctx, stop := interruptible(cmd)
+			defer stop()
 			o, err := scenarios.Run(s, true)
 			if err != nil {
 				return jsonError(cmd, asJSON, file, &exitError{2, fmt.Errorf("%s: %w", file, err)})
+			}
+			if ctx.Err() != nil {
+				return interrupted("%s: nothing printed", args[0])
 			}
 			summary := fmt.Sprintf("outcome: %s (expect %s)\ntrace hash: %s\n", o.Got, s.Expect, o.Result.Trace.Hash())
 			if asJSON {

@@ -35,12 +35,16 @@ func TestObserverRecordsAFailingProperty(t *testing.T) {
 }
 
 func TestSeeds(t *testing.T) {
+	defaultSeeds := DefaultSeeds
+	if testing.Short() {
+		defaultSeeds = ShortSeeds
+	}
 	for _, tt := range []struct {
 		env     string
 		want    int
 		wantErr bool
 	}{
-		{"", DefaultSeeds, false},
+		{"", defaultSeeds, false},
 		{"5", 5, false},
 		{"1", 1, false},
 		{"0", 0, true},
@@ -101,5 +105,45 @@ func TestForEachSeedRunsEachSeedWithTheFlagSet(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// TestWithChecksRunsNChecksWithAndWithoutShort: under WithChecks(n) a
+// passing property runs exactly n times whether -short is set or not (rapid
+// divides its checks by 5 under -short), ForEachSeed runs DefaultChecks,
+// and the flag is restored.
+func TestWithChecksRunsNChecksWithAndWithoutShort(t *testing.T) {
+	short := flag.Lookup("test.short")
+	wasShort := short.Value.String()
+	defer func() { _ = short.Value.Set(wasShort) }()
+	before := flag.Lookup("rapid.checks").Value.String()
+	count := func() (runs int) {
+		var o Observer
+		rapid.Check(&o, func(t *rapid.T) { runs++; _ = rapid.IntRange(0, 9).Draw(t, "x") })
+		if o.Failed() {
+			t.Fatalf("a passing property failed: %v", o.Messages())
+		}
+		return runs
+	}
+	for _, tt := range []struct {
+		short string
+		n     int
+	}{{"false", 7}, {"true", 7}, {"true", 1}, {"false", 1}} {
+		if err := short.Value.Set(tt.short); err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		WithChecks(tt.n, func() { got = count() })
+		if got != tt.n {
+			t.Errorf("-short=%s: WithChecks(%d) ran the property %d times", tt.short, tt.n, got)
+		}
+		t.Setenv(SeedsEnv, "1")
+		ForEachSeed(t, func(t *testing.T, _ uint64) { got = count() })
+		if got != DefaultChecks {
+			t.Errorf("-short=%s: ForEachSeed ran the property %d times, want %d", tt.short, got, DefaultChecks)
+		}
+	}
+	if after := flag.Lookup("rapid.checks").Value.String(); after != before {
+		t.Fatalf("rapid.checks = %q after WithChecks, want %q restored", after, before)
 	}
 }

@@ -213,7 +213,11 @@ func TestIncident3CrashIsANilCgroup(t *testing.T) {
 }
 
 func TestRunIsDeterministic(t *testing.T) {
-	for seed := uint64(0); seed < 30; seed++ {
+	seeds := uint64(30)
+	if testing.Short() {
+		seeds = 10
+	}
+	for seed := range seeds {
 		c := Generate(sim.NewPRNG(seed), "kata-3.12.0", GenOptions{})
 		a, err := Run(c, nil, sim.NewPRNG(seed), true)
 		if err != nil {
@@ -227,11 +231,16 @@ func TestRunIsDeterministic(t *testing.T) {
 }
 
 // TestNoTreeOutlivesItsScenario: every run's simulated cgroupfs is gone
-// when Run returns, crashes and replays included.
+// when Run returns, crashes and replays included (25 seeds of every
+// variant; -short: 5).
 func TestNoTreeOutlivesItsScenario(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
-	for seed := uint64(0); seed < 25; seed++ {
+	seeds := uint64(25)
+	if testing.Short() {
+		seeds = 5
+	}
+	for seed := range seeds {
 		for _, v := range Variants {
 			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
 			if _, err := Run(c, nil, sim.NewPRNG(seed), false); err != nil {

@@ -47,6 +47,10 @@ func TestReferencePassesTheProperty(t *testing.T) {
 // TestPropertyFindsCrun116AndShrinks runs the unchanged property against the
 // buggy variants and checks that it fails with a minimal case.
 func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
+	seeds := 8 // rapid seeds per variant; -short: 2
+	if testing.Short() {
+		seeds = 2
+	}
 	for _, tt := range []struct {
 		variant  string
 		maxSize  int
@@ -55,15 +59,18 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 		{"crun-1.16", 1, []string{InvScopeProps.Name}},
 		{"crio-crun-1.17", 2, []string{InvStopSignalFirst.Name}},
 	} {
-		for seed := 1; seed <= 8; seed++ {
+		for seed := 1; seed <= seeds; seed++ {
 			t.Run(fmt.Sprintf("%s/seed-%d", tt.variant, seed), func(t *testing.T) {
-				// A fixed rapid seed makes the search and the shrink reproducible.
-				_ = flag.Set("rapid.seed", fmt.Sprint(seed))
-				defer flag.Set("rapid.seed", "0")
+				// A fixed rapid seed and number of checks (also under -short)
+				// make the search and the shrink reproducible.
 				var last *Case
 				var lastResult sim.Result
 				obs := &rapidtb.Observer{}
-				rapid.Check(obs, property(tt.variant, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+				rapidtb.WithSeed(uint64(seed), func() {
+					rapidtb.WithChecks(rapidtb.DefaultChecks, func() {
+						rapid.Check(obs, property(tt.variant, func(c *Case, r sim.Result) { last, lastResult = c, r }))
+					})
+				})
 				if !obs.Failed() || last == nil {
 					t.Fatalf("the property did not fail for %s", tt.variant)
 				}

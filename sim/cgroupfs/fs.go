@@ -74,7 +74,8 @@ func TempRoot() string {
 }
 
 // New builds a node's cgroupfs under a fresh temporary directory in
-// TempRoot. Close removes it.
+// TempRoot, named for this process (see SweepStale, which the first New of
+// a process runs on TempRoot). Close removes it.
 func New(spec Spec) (*FS, error) {
 	if spec.Mode == 0 {
 		return nil, errors.New("cgroupfs: the node has no cgroup mode: expected v1, hybrid or v2")
@@ -85,7 +86,16 @@ func New(spec Spec) (*FS, error) {
 	if spec.Mems <= 0 {
 		spec.Mems = 1
 	}
-	dir, err := os.MkdirTemp(TempRoot(), "faultsim-cgroupfs-")
+	var sweepErr error
+	sweepOnce.Do(func() { _, sweepErr = SweepStale(TempRoot()) })
+	if sweepErr != nil {
+		return nil, sweepErr
+	}
+	pattern, err := treePattern()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp(TempRoot(), pattern)
 	if err != nil {
 		return nil, fmt.Errorf("cgroupfs: %w", err)
 	}
