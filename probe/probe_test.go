@@ -2,7 +2,6 @@ package probe_test
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/faultsim/faultsim/probe"
 	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/sim"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -29,22 +29,33 @@ func fakeTools(outputs map[string]string) (func(string) (string, error), func(st
 }
 
 // replay parses a probed node section as the node of a scenario of the
-// given model, as a user pasting it into a file would.
+// given model, as a user pasting it into a file would: a case the model's
+// generator draws, its node: section replaced by the probed one.
 func replay(t *testing.T, model, node string) *scenarios.Scenario {
 	t.Helper()
-	steps := map[string]string{
-		"hostport":    "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: web, ips: [10.88.0.2]}\n",
-		"cgroups":     "variant: reference\nsteps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: pod1, resources: {cpu_shares: 1024}}\n",
-		"signals":     "variant: reference\ncontainers:\n  - {name: db}\nsteps:\n  - {at: 1s, op: delete-pod, container: db}\n",
-		"annotations": "variant: reference\nsteps:\n  - {at: 0s, op: create, id: a, spec: '{}'}\n",
-	}[model]
-	if steps == "" {
-		t.Fatalf("no steps for model %s: add them to replay", model)
-	}
-	src := fmt.Sprintf("name: probed\nmodel: %s\n%s%sexpect: pass\n", model, node, steps)
-	s, err := scenarios.Parse("probed.yaml", []byte(src))
+	m, err := scenarios.LookupModel(model)
 	if err != nil {
-		t.Fatalf("the probed node does not replay as a %s node: %v\nfile:\n%s", model, err, src)
+		t.Fatal(err)
+	}
+	drawn := &scenarios.Scenario{Name: "probed", Model: model, Variant: scenarios.FuzzVariant(m), Seed: 1,
+		Case: m.Generate(sim.NewPRNG(1), scenarios.FuzzVariant(m))}
+	var b strings.Builder
+	skip := false
+	for _, line := range strings.SplitAfter(string(scenarios.Format(drawn)), "\n") {
+		switch {
+		case line == "node:\n":
+			skip = true
+			b.WriteString(node)
+			continue
+		case skip && strings.HasPrefix(line, " "):
+			continue
+		}
+		skip = false
+		b.WriteString(line)
+	}
+	s, err := scenarios.Parse("probed.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatalf("the probed node does not replay as a %s node: %v\nfile:\n%s", model, err, b.String())
 	}
 	return s
 }
