@@ -25,7 +25,9 @@ var binary struct {
 	err       error
 }
 
-// buildBinary builds faultsim for tests that run it as a process (once).
+// buildBinary builds faultsim for tests that run it as a process (once),
+// with -race under go test -race: the processes' races are caught too, and
+// a cold make test compiles the dependencies once, not also without -race.
 func buildBinary(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
@@ -33,7 +35,11 @@ func buildBinary(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(binary.dir, "faultsim")
-		if out, err := exec.Command("go", "build", "-o", binary.path, ".").CombinedOutput(); err != nil {
+		args := []string{"build", "-o", binary.path}
+		if raceEnabled {
+			args = append(args, "-race")
+		}
+		if out, err := exec.Command("go", append(args, ".")...).CombinedOutput(); err != nil {
 			binary.err = fmt.Errorf("go build: %v\n%s", err, out)
 		}
 	})
