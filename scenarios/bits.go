@@ -13,9 +13,8 @@ import (
 // value is n or more. The same decoding runs over three sources:
 //
 //   - a campaign's jsf64 generator seeded with the case seed (one output per
-//     bit, its lowest bit), which is exactly the stream rapid draws its first
-//     example from under -rapid.seed=<case seed>, so rapid's shrinker starts
-//     from the campaign's case (see shrinkRapid);
+//     bit, its lowest bit); the campaign's shrinker replays and shrinks the
+//     choices it makes (shrinkChoices), with no rapid involved;
 //   - rapid.Bool draws inside a property (rapidBits), which rapid shrinks
 //     bit by bit and, through sim.Group, item by item;
 //   - the bytes of a native fuzz input, eight little-endian bytes to a draw

@@ -22,15 +22,20 @@ func (s Stream) String() string { return s.Model + "/" + s.Variant }
 // ShrinkMode says how a campaign minimises a failing case.
 type ShrinkMode string
 
-// The shrink modes. ShrinkBest runs rapid's shrinker from the campaign's
-// case, then the greedy shrinker (models.Case.Simplify) on its result, and
-// also the greedy shrinker alone, and keeps the smaller case (rapid's on a
-// tie): each finds minima the other misses.
+// The shrink modes. ShrinkChoices shrinks the generator's choices for the
+// campaign's case (deleting and lowering them, as rapid shrinks its
+// draws); ShrinkBest runs it, then the greedy shrinker
+// (models.Case.Simplify) on its result, and also the greedy shrinker
+// alone, and keeps the smaller case (the choices' on a tie): each finds
+// minima the other misses. ShrinkRapid is the choice shrinker's former
+// name (it once ran rapid itself), kept so that states saved with it
+// resume.
 const (
-	ShrinkBest   ShrinkMode = "best"
-	ShrinkRapid  ShrinkMode = "rapid"
-	ShrinkGreedy ShrinkMode = "greedy"
-	ShrinkNone   ShrinkMode = "none"
+	ShrinkBest    ShrinkMode = "best"
+	ShrinkChoices ShrinkMode = "choices"
+	ShrinkRapid   ShrinkMode = "rapid"
+	ShrinkGreedy  ShrinkMode = "greedy"
+	ShrinkNone    ShrinkMode = "none"
 )
 
 // DefaultChunk is how many consecutive scenario indexes make a chunk, the

@@ -111,10 +111,10 @@ func checkStream(st Stream) error {
 // checkShrinkMode refuses an unknown shrink mode ("" is the default).
 func checkShrinkMode(mode ShrinkMode) error {
 	switch mode {
-	case "", ShrinkBest, ShrinkRapid, ShrinkGreedy, ShrinkNone:
+	case "", ShrinkBest, ShrinkChoices, ShrinkRapid, ShrinkGreedy, ShrinkNone:
 		return nil
 	}
-	return fmt.Errorf("shrink %q: expected best, rapid, greedy or none", mode)
+	return fmt.Errorf("shrink %q: expected best, choices, greedy or none (rapid: the former name of choices)", mode)
 }
 
 // check validates a finding of a state of the given seed and streams.

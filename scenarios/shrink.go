@@ -39,13 +39,12 @@ func shrinkGreedy(c models.Case, fails func(models.Case) bool, budget int, stop 
 	return best, runs
 }
 
-// BestRapidBudget caps rapid's replays in the default "best" mode. Measured
-// on every incident failure, rapid alone needed 10 to 30 times the replays
-// of the model-aware greedy shrinker and never ended smaller; in best mode
-// its result is a second starting point for greedy, and on the
-// filesystem-backed cgroups model (~20 ms a replay) an uncapped rapid pass
-// made a 10 s campaign take 48 s.
-const BestRapidBudget = 200
+// BestChoicesBudget caps the choice shrinker's replays in the default
+// "best" mode: its result is a second starting point for the model-aware
+// greedy shrinker, which ends smaller on every incident failure; on the
+// filesystem-backed cgroups model (~20 ms a replay) an uncapped pass would
+// dominate a short campaign.
+const BestChoicesBudget = 200
 
 // shrinkCase minimises orig, which fails, as mode says; it returns the
 // minimal case, the replays it took and which shrinker produced it.
@@ -58,22 +57,18 @@ func shrinkCase(mode ShrinkMode, m *models.Model, variant string, seed uint64, o
 		min, runs := shrinkGreedy(orig, fails, budget, stop)
 		return min, runs, "greedy"
 	}
-	rbudget := budget
+	cbudget := budget
 	if mode == ShrinkBest {
-		rbudget = min(budget, BestRapidBudget)
+		cbudget = min(budget, BestChoicesBudget)
 	}
-	rmin, rruns, err := shrinkRapid(m, variant, seed, fails, rbudget, stop)
-	if err != nil {
-		min, runs := shrinkGreedy(orig, fails, budget, stop)
-		return min, rruns + runs, "greedy, as rapid failed: " + err.Error()
+	cmin, cruns := shrinkChoices(m, variant, seed, fails, cbudget, stop)
+	if mode == ShrinkChoices || mode == ShrinkRapid {
+		return cmin, cruns, "choices"
 	}
-	if mode == ShrinkRapid {
-		return rmin, rruns, "rapid"
-	}
-	after, aruns := shrinkGreedy(rmin, fails, budget, stop)
+	after, aruns := shrinkGreedy(cmin, fails, budget, stop)
 	alone, gruns := shrinkGreedy(orig, fails, budget, stop)
 	if alone.Size() < after.Size() {
-		return alone, rruns + aruns + gruns, "greedy"
+		return alone, cruns + aruns + gruns, "greedy"
 	}
-	return after, rruns + aruns + gruns, "rapid+greedy"
+	return after, cruns + aruns + gruns, "choices+greedy"
 }

@@ -122,7 +122,7 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"fuzz", "--variant", "all", "--workers", "200000", "--force-workers"}, "--workers 200000: expected at most 65536, even with --force-workers"},
 		{[]string{"campaign", "--workers", "200000"}, "--workers 200000: expected at most"},
 		{[]string{"fuzz", "--resume", "/nonexistent", "--shrink", "rapid"}, "--shrink with --resume"},
-		{[]string{"fuzz", "--variant", "all", "--shrink", "fast"}, `--shrink "fast": expected best, rapid, greedy or none`},
+		{[]string{"fuzz", "--variant", "all", "--shrink", "fast"}, `--shrink "fast": expected best, choices, greedy or none`},
 		{[]string{"fuzz", "--model", "nosuch", "--variant", "all"}, `--model: unknown model "nosuch"`},
 		{[]string{"fuzz"}, "--variant: missing"},
 		{[]string{"fuzz", "--resume", "/nonexistent", "--seed", "2"}, "--seed with --resume"},

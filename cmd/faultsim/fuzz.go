@@ -52,7 +52,7 @@ func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 	fl.IntVar(&f.max, "max-scenarios", 0, "stop after this many scenarios of each model and variant (0: no limit)")
 	fl.Uint64Var(&f.seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
 	fl.StringVar(&f.out, "out", "", "directory for findings, the state file and the reports (created if missing)")
-	fl.StringVar(&f.shrink, "shrink", string(scenarios.ShrinkBest), "how to shrink failures: best (rapid then greedy, or greedy alone if smaller), rapid, greedy, none")
+	fl.StringVar(&f.shrink, "shrink", string(scenarios.ShrinkBest), "how to shrink failures: best (choices then greedy, or greedy alone if smaller), choices (the generator's draws, deleted and lowered as rapid does), greedy (the model's simplifications), none; rapid is the former name of choices")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval of the progress lines when output is not a terminal")
 }
 
@@ -61,9 +61,9 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 	cfg := scenarios.CampaignConfig{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
 		Out: f.out, Shrink: scenarios.ShrinkMode(f.shrink)}
 	switch cfg.Shrink {
-	case scenarios.ShrinkBest, scenarios.ShrinkRapid, scenarios.ShrinkGreedy, scenarios.ShrinkNone:
+	case scenarios.ShrinkBest, scenarios.ShrinkChoices, scenarios.ShrinkRapid, scenarios.ShrinkGreedy, scenarios.ShrinkNone:
 	default:
-		return cfg, badInput("--shrink %q: expected best, rapid, greedy or none", f.shrink)
+		return cfg, badInput("--shrink %q: expected best, choices, greedy or none", f.shrink)
 	}
 	if f.workers < 1 {
 		return cfg, badInput("--workers %d: expected at least 1", f.workers)

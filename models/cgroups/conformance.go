@@ -3,7 +3,6 @@ package cgroups
 import (
 	"fmt"
 	"strings"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -36,7 +35,7 @@ func Property(build Builder, opt GenOptions, failed func(*Case, sim.Result)) fun
 // Conformance checks a user's sandbox resource controller against every
 // invariant of the model with rapid, and fails t with the minimal case
 // that breaks one.
-func Conformance(t *testing.T, build Builder) {
+func Conformance(t rapid.TB, build Builder) {
 	t.Helper()
 	rapid.Check(t, Property(build, GenOptions{}, nil))
 }

@@ -3,7 +3,6 @@ package hostport
 import (
 	"fmt"
 	"strings"
-	"testing"
 
 	"pgregory.net/rapid"
 
@@ -36,7 +35,7 @@ func Property(build Builder, failed func(*Case, sim.Result)) func(*rapid.T) {
 
 // Conformance checks a user's hostport manager against every hostport
 // invariant with rapid, and fails t with the minimal case that breaks one.
-func Conformance(t *testing.T, build Builder) {
+func Conformance(t rapid.TB, build Builder) {
 	t.Helper()
 	rapid.Check(t, Property(build, nil))
 }
