@@ -274,3 +274,29 @@ func TestOneCampaignPerOut(t *testing.T) {
 		t.Fatalf("resume once the lock is released: %v", err)
 	}
 }
+
+// TestMergeRefusesAFindingThatDoesNotReplay: a finding whose file no longer
+// reproduces its expect (here edited to expect a pass) is not merged.
+func TestMergeRefusesAFindingThatDoesNotReplay(t *testing.T) {
+	in := t.TempDir()
+	rep, err := Campaign(context.Background(), CampaignConfig{Model: "hostname", Variant: "truncate-only", Seed: 1, MaxScenarios: 64, Out: in})
+	if err != nil || len(rep.Findings) == 0 {
+		t.Fatalf("campaign: %v, %d findings", err, len(rep.Findings))
+	}
+	path := rep.Findings[0].Path
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := strings.Replace(string(data), "expect:\n  violation: hostname-valid\n", "expect: pass\n", 1)
+	if edited == string(data) {
+		t.Fatalf("no expect to edit in\n%s", data)
+	}
+	if err := os.WriteFile(path, []byte(edited), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Merge(filepath.Join(t.TempDir(), "out"), in)
+	if err == nil || !strings.Contains(err.Error(), "replays to violations [hostname-valid], not its expect pass") {
+		t.Fatalf("merge of a finding that does not replay: %v", err)
+	}
+}

@@ -168,5 +168,14 @@ func readFinding(dir string, f *FindingState) ([]byte, error) {
 	if s.Model != f.Model || s.Variant != f.Variant {
 		return nil, fmt.Errorf("%s: a scenario of %s/%s, expected one of %s", path, s.Model, s.Variant, f.Stream())
 	}
+	// Every file faultsim writes is replayed before it is reported: a
+	// finding that does not reproduce its expect is not merged.
+	o, err := Run(s, false)
+	if err != nil {
+		return nil, fmt.Errorf("%s: does not replay: %v", path, err)
+	}
+	if !o.OK {
+		return nil, fmt.Errorf("%s: replays to %s, not its expect %s", path, o.Got, s.Expect)
+	}
 	return data, nil
 }
