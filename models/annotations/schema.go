@@ -43,10 +43,8 @@ var (
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
 	c := &Case{Node: node.Default(), Variant: variant, PCI: DefaultNode(), Config: DefaultConfig()}
 	var err error
-	if n := f["node"]; n != nil {
-		if c.Node, err = p.Node(n); err != nil {
-			return nil, err
-		}
+	if c.Node, err = p.NodeOf(f); err != nil {
+		return nil, err
 	}
 	if n := f["pci"]; n != nil {
 		if c.PCI, err = pciFunctions(p, n); err != nil {

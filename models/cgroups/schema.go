@@ -34,10 +34,8 @@ func (codec) Keys() []string { return []string{"node", "config", "faults", "step
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
 	c := &Case{Node: node.Default(), Variant: variant, Config: DefaultConfig()}
 	var err error
-	if n := f["node"]; n != nil {
-		if c.Node, err = p.Node(n); err != nil {
-			return nil, err
-		}
+	if c.Node, err = p.NodeOf(f); err != nil {
+		return nil, err
 	}
 	if n := f["config"]; n != nil {
 		if err := cgroupsConfig(p, n, &c.Config); err != nil {

@@ -78,6 +78,15 @@ func (p *Decoder) Errf(n *yaml.Node, field, format string, args ...any) error {
 	return &Error{File: p.File, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
 }
 
+// NodeOf reads the node: section among a file's top-level fields, the
+// default node when the file gives none.
+func (p *Decoder) NodeOf(f map[string]*yaml.Node) (node.Spec, error) {
+	if n := f["node"]; n != nil {
+		return p.Node(n)
+	}
+	return node.Default(), nil
+}
+
 // node reads a scenario's node: section, the same for every model: a
 // distro and what differs from it (kernel, cgroup mode, systemd, tools
 // added or at other versions). Every value is checked against what the
