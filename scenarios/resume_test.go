@@ -21,14 +21,12 @@ func TestResumeKeepsTheShrinkMode(t *testing.T) {
 	}
 	want := outcome(t, cfg.Out, rep.State)
 
+	// Interrupted at once: whatever the machine's speed, every finding is
+	// then found, or its shrink finished, by the resumed session, which
+	// must shrink with the mode the state restores.
 	cfg.Out = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	cfg.ProgressInterval, cfg.Progress = 5e6, func(p Progress) {
-		if p.Scenarios > 200 {
-			cancel()
-		}
-	}
+	cancel()
 	if _, err := Campaign(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
