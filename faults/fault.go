@@ -141,6 +141,13 @@ func All() []*Spec {
 	return out
 }
 
+// ByName sorts specs by name, the order generators draw faults in, and
+// returns them.
+func ByName(specs []Spec) []Spec {
+	slices.SortFunc(specs, func(a, b Spec) int { return strings.Compare(a.Name, b.Name) })
+	return specs
+}
+
 // Names returns every registered fault name, sorted.
 func Names() []string {
 	var out []string

@@ -66,29 +66,6 @@ func (n Node) Profile() (p cgroupfs.Profile, ok bool) {
 	return *best, true
 }
 
-// SimulatedKernel is the kernel the simulated cgroupfs knows
-// (cgroupfs.Kernels) nearest to the node's: the newest not newer than it,
-// or the oldest when the node's is older than all. ok is false when the
-// node's kernel release does not parse.
-func (n Node) SimulatedKernel() (k sim.Version, ok bool) {
-	node, err := sim.ParseVersion(n.Kernel)
-	if err != nil {
-		return k, false
-	}
-	known := make([]sim.Version, len(cgroupfs.Kernels))
-	for i, s := range cgroupfs.Kernels {
-		known[i] = sim.MustVersion(s)
-	}
-	slices.SortFunc(known, sim.Version.Compare)
-	k = known[0]
-	for _, v := range known {
-		if node.AtLeast(v) {
-			k = v
-		}
-	}
-	return k, true
-}
-
 // MissingTools are the tools the node's nearest distro (Spec) has and this
 // node lacks: a scenario removes each with a tool-missing fault.
 func (n Node) MissingTools() []string {

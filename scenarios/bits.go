@@ -44,10 +44,10 @@ func drawInt(n int, bit func() int) int {
 
 // jsf64 is Bob Jenkins' small noncryptographic PRNG, 64-bit variant
 // (rotations 7, 13, 37; a = 0xf1ea5eed, b = c = d = seed, 20 outputs
-// discarded), https://burtleburtle.net/bob/rand/smallprng.html. rapid v1.3.0
-// draws its random bit streams from this generator (data.go, jsf64ctx) and a
-// one-bit draw keeps the lowest bit of one output; TestRapidStartsFromTheCampaignCase
-// checks that the two still agree.
+// discarded), https://burtleburtle.net/bob/rand/smallprng.html: the
+// generator a campaign draws each case's bits from, one output a bit. It is
+// kept (not math/rand) so that a campaign's seed draws the cases it always
+// has, and the findings of earlier campaigns stay reproducible.
 type jsf64 struct{ a, b, c, d uint64 }
 
 func newJSF64(seed uint64) *jsf64 {

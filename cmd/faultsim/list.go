@@ -35,22 +35,22 @@ the faults it consumes (with the node's tools it runs).`,
 					return badInput("--model: %v", err)
 				}
 			}
-			listOnly = only
+			listed := func(model string) bool { return only == "" || only == model }
 			w := cmd.OutOrStdout()
 			switch what {
 			case "all":
-				listModels(w)
-				listVariants(w)
-				listFaults(w)
-				listInvariants(w)
+				listModels(w, listed)
+				listVariants(w, listed)
+				listFaults(w, listed)
+				listInvariants(w, listed)
 			case "models":
-				listModels(w)
+				listModels(w, listed)
 			case "variants":
-				listVariants(w)
+				listVariants(w, listed)
 			case "faults":
-				listFaults(w)
+				listFaults(w, listed)
 			case "invariants":
-				listInvariants(w)
+				listInvariants(w, listed)
 			default:
 				return badInput("list %q: expected models, variants, faults or invariants", what)
 			}
@@ -61,13 +61,7 @@ the faults it consumes (with the node's tools it runs).`,
 	return cmd
 }
 
-// listOnly is the model list --model names ("" for every model).
-var listOnly string
-
-// listed reports whether a model is among those list prints.
-func listed(model string) bool { return listOnly == "" || listOnly == model }
-
-func listModels(w io.Writer) {
+func listModels(w io.Writer, listed func(model string) bool) {
 	fmt.Fprintln(w, "MODELS")
 	for _, name := range scenarios.ModelNames() {
 		if !listed(name) {
@@ -81,7 +75,7 @@ func listModels(w io.Writer) {
 	}
 }
 
-func listVariants(w io.Writer) {
+func listVariants(w io.Writer, listed func(model string) bool) {
 	for _, name := range scenarios.ModelNames() {
 		if !listed(name) {
 			continue
@@ -101,7 +95,7 @@ func listVariants(w io.Writer) {
 	}
 }
 
-func listFaults(w io.Writer) {
+func listFaults(w io.Writer, listed func(model string) bool) {
 	fmt.Fprintln(w, "FAULTS")
 	for _, s := range faults.All() {
 		var ps []string
@@ -125,7 +119,7 @@ func listFaults(w io.Writer) {
 	}
 }
 
-func listInvariants(w io.Writer) {
+func listInvariants(w io.Writer, listed func(model string) bool) {
 	for _, name := range scenarios.ModelNames() {
 		if !listed(name) {
 			continue

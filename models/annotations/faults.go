@@ -2,9 +2,7 @@ package annotations
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
@@ -120,7 +118,7 @@ func deviceSpec(name, summary string, shape func(sim.Chooser, *faults.JSON, []in
 // GroupFaults returns the registered IOMMU group faults in name order.
 func GroupFaults() []GroupFault {
 	var out []GroupFault
-	for _, s := range sortedSpecs(vfioFaultSpecs()) {
+	for _, s := range faults.ByName(vfioFaultSpecs()) {
 		if f, _ := s.Build(nil); f != nil {
 			if gf, ok := f.(GroupFault); ok {
 				out = append(out, gf)
@@ -133,7 +131,7 @@ func GroupFaults() []GroupFault {
 // DeviceFaults returns the registered linux.devices faults in name order.
 func DeviceFaults() []DeviceFault {
 	var out []DeviceFault
-	for _, s := range sortedSpecs(vfioFaultSpecs()) {
+	for _, s := range faults.ByName(vfioFaultSpecs()) {
 		if f, _ := s.Build(nil); f != nil {
 			if df, ok := f.(DeviceFault); ok {
 				out = append(out, df)
@@ -141,12 +139,6 @@ func DeviceFaults() []DeviceFault {
 		}
 	}
 	return out
-}
-
-// sortedSpecs sorts specs by name, the order generators draw faults in.
-func sortedSpecs(specs []faults.Spec) []faults.Spec {
-	slices.SortFunc(specs, func(a, b faults.Spec) int { return strings.Compare(a.Name, b.Name) })
-	return specs
 }
 
 func vfioFaultSpecs() (specs []faults.Spec) {

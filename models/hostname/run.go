@@ -18,11 +18,15 @@ var label = regexp.MustCompile(`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`)
 
 // validHostname reports whether h is a host name of at most 63 characters
 // whose dot-separated labels are RFC 1123 labels.
-func validHostname(h string) bool {
-	if h == "" || len(h) > MaxHostname {
+func validHostname(h string) bool { return labels(h, MaxHostname) }
+
+// labels reports whether s is at most max characters of RFC 1123 labels
+// joined by dots.
+func labels(s string, max int) bool {
+	if s == "" || len(s) > max {
 		return false
 	}
-	for _, l := range strings.Split(h, ".") {
+	for _, l := range strings.Split(s, ".") {
 		if !label.MatchString(l) {
 			return false
 		}
@@ -60,7 +64,6 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 	tr := &sim.Trace{Off: !trace}
 	running := map[string]string{} // pod -> host name set
 	asked := map[string]string{}   // pod -> name asked for
-	var calls sim.Calls
 	var pending []sim.Violation
 	var last time.Duration
 	for i := range c.Steps {
@@ -68,8 +71,6 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 		last = max(last, s.At)
 		sched.AtLabel(s.At, sim.L("kubelet ", s.Op, " ", s.Pod), func() {
 			now := sched.Now()
-			call := calls.Begin(now, "kubelet", "crio", s.Op+" "+s.Pod)
-			defer calls.End(call)
 			switch s.Op {
 			case OpRun:
 				want := s.Pod
@@ -98,7 +99,7 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 			}
 		})
 	}
-	r := &sim.Runner{Sched: sched, Trace: tr, Calls: &calls, Horizon: last + Settle,
+	r := &sim.Runner{Sched: sched, Trace: tr, Horizon: last + Settle,
 		Check: func(time.Duration) []sim.Violation { vs := pending; pending = nil; return vs }}
 	vs := r.Run()
 	return sim.Result{Violations: vs, Trace: tr, Events: r.Events()}, nil

@@ -26,15 +26,7 @@ func (codec) Keys() []string { return []string{"node", "faults", "steps"} }
 // ValidPodName reports whether s is a DNS-1123 subdomain, which a pod's
 // name must be (the parser refuses any other).
 func ValidPodName(s string) bool {
-	if len(s) > 253 {
-		return false
-	}
-	for _, l := range strings.Split(s, ".") {
-		if !label.MatchString(l) {
-			return false
-		}
-	}
-	return true
+	return labels(s, 253)
 }
 
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {

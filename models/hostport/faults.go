@@ -1,9 +1,6 @@
 package hostport
 
 import (
-	"slices"
-	"strings"
-
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/faultsim/faultsim/faults"
@@ -56,9 +53,7 @@ func mappingSpec(name, summary string, mutate func(sim.Chooser, *runtimeapi.Port
 // MappingFaults returns the registered mapping data faults in name order.
 func MappingFaults() []MappingFault {
 	var out []MappingFault
-	specs := mappingFaultSpecs()
-	slices.SortFunc(specs, func(a, b faults.Spec) int { return strings.Compare(a.Name, b.Name) })
-	for _, s := range specs {
+	for _, s := range faults.ByName(mappingFaultSpecs()) {
 		if s.Kind != faults.Data {
 			continue
 		}

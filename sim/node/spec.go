@@ -3,7 +3,6 @@ package node
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -34,37 +33,6 @@ type Spec struct {
 // Default is the node of a scenario that names none: DefaultDistro as it
 // comes.
 func Default() Spec { return Spec{Distro: DefaultDistro} }
-
-// Validate checks every field against what the node knows.
-func (s Spec) Validate() error {
-	if s.Distro != "" {
-		if _, err := LookupDistro(s.Distro); err != nil {
-			return err
-		}
-	}
-	if s.Kernel != "" {
-		if _, err := sim.ParseVersion(s.Kernel); err != nil {
-			return fmt.Errorf("kernel: %w", err)
-		}
-	}
-	if s.Cgroup != "" {
-		if _, err := ParseCgroupMode(s.Cgroup); err != nil {
-			return err
-		}
-	}
-	if s.Systemd != 0 && (s.Systemd < 200 || s.Systemd > 999) {
-		return fmt.Errorf("systemd %d: expected a version from 200 to 999", s.Systemd)
-	}
-	for _, t := range s.Tools {
-		if !slices.Contains(KnownTools, t.Name) {
-			return fmt.Errorf("unknown tool %q: expected one of %s", t.Name, strings.Join(KnownTools, ", "))
-		}
-		if _, err := sim.ParseVersion(t.Version); err != nil {
-			return fmt.Errorf("tool %s: %w", t.Name, err)
-		}
-	}
-	return nil
-}
 
 // Build makes the Node the spec describes.
 func (s Spec) Build() (*Node, error) {
