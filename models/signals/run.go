@@ -28,8 +28,9 @@ type world struct {
 	crio    *crio
 	oracle  *oracle
 	runner  *sim.Runner
-	// daemon is the CRI server's process: its stop loops end with it.
-	daemon *proc.Proc
+	// daemon is the CRI server's process: its stop loops end with it;
+	// kubelet is kubelet's. A call's connection closes when either exits.
+	daemon, kubelet *proc.Proc
 	// down is set once the node shuts down: kubelet makes no more calls.
 	down bool
 	// calls are the CRI calls in flight.
@@ -73,8 +74,11 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	onExit := w.procs.OnExit
 	w.procs.OnExit = func(p *proc.Proc) {
 		onExit(p)
-		if p.Name == "crio" || p.Name == "kubelet" {
-			w.calls.EndAll(p.Name) // its connections close with it
+		switch p {
+		case w.daemon:
+			w.calls.EndAll("crio") // its connections close with it
+		case w.kubelet:
+			w.calls.EndAll("kubelet")
 		}
 	}
 	if bare {
@@ -136,8 +140,11 @@ func (w *world) boot() {
 			panic(fmt.Sprintf("boot: %v", err)) // the model's own services always start
 		}
 		u.PIDs = []int{p.PID}
-		if svc.name == "crio" {
+		switch svc.name {
+		case "crio":
 			w.daemon = p
+		case "kubelet":
+			w.kubelet = p
 		}
 	}
 	w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
