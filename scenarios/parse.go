@@ -157,11 +157,10 @@ func document(p *schema.Decoder, data []byte) (*yaml.Node, error) {
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
 	case err == nil:
-		at := &next
-		if len(next.Content) > 0 {
-			at = next.Content[0]
-		}
-		return nil, p.Errf(at, "", "a second YAML document: expected one scenario per file")
+		// The document node sits at its "---" marker; its content may sit
+		// past the end of the file (an empty document is a null scalar on
+		// the line after the marker).
+		return nil, p.Errf(&next, "", "a second YAML document: expected one scenario per file")
 	case !errors.Is(err, io.EOF):
 		return nil, yamlErr(p, err)
 	}

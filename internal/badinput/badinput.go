@@ -72,7 +72,7 @@ func common() []struct{ name, text, want string } {
 		{"too large", head + "description: " + strings.Repeat("a", maxFileSize) + "\n", "expected at most"},
 		{"nesting 9000 deep", head + "steps: " + strings.Repeat("[", 9000) + strings.Repeat("]", 9000) + "\nexpect: pass\n", ":4: steps[0]: expected a mapping"},
 		{"duplicate tool", head + "node:\n  tools:\n    nft: 1.1.1\n    nft: 1.0.9\n" + step + "expect: pass\n", `:7: node.tools: tool "nft" given twice`},
-		{"second document", head + step + "expect: pass\n---\nname: y\n", ":8: a second YAML document: expected one scenario per file"},
+		{"second document", head + step + "expect: pass\n---\nname: y\n", ":7: a second YAML document: expected one scenario per file"},
 		{"empty second document", head + step + "expect: pass\n---\n", "a second YAML document"},
 		{"str tag", head + "node: {distro: !!str fedora-42}\n" + step + "expect: pass\n", `:4: node.distro: YAML tag !!str: expected untagged values`},
 		{"custom tag", head + "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: !foo a, ips: [10.88.0.2]}\nexpect: pass\n", `:5: steps[0].sandbox: YAML tag !foo`},
