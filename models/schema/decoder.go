@@ -45,6 +45,10 @@ type Decoder struct {
 	// Allowed are the faults the scenario's model consumes; Tools the
 	// node's tools its components run.
 	Allowed, Tools []string
+
+	// mapping is the mapping Fields read last: an error about a field
+	// that is absent (a nil node) points at it.
+	mapping *yaml.Node
 }
 
 // toolsText lists the tools the scenario's model runs, for errors.
@@ -70,8 +74,13 @@ func (p *Decoder) AllowedText() string {
 	return "one of " + strings.Join(names, ", ")
 }
 
+// Errf is an error at n's line about field; for an absent field (n nil)
+// it names the line of the mapping Fields read last.
 func (p *Decoder) Errf(n *yaml.Node, field, format string, args ...any) error {
 	line := 0
+	if n == nil {
+		n = p.mapping
+	}
 	if n != nil {
 		line = n.Line
 	}

@@ -16,6 +16,7 @@ func (p *Decoder) Fields(n *yaml.Node, what string, allowed ...string) (map[stri
 	if n.Kind != yaml.MappingNode {
 		return nil, p.Errf(n, what, "expected a mapping of %s", strings.Join(allowed, ", "))
 	}
+	p.mapping = n
 	out := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -116,7 +117,11 @@ func (p *Decoder) EachStep(n *yaml.Node, allowEmpty bool, allowed []string, each
 			}
 		}
 		if it.At < last {
-			return p.Errf(it.F["at"], it.Field+".at", "%s is before the previous step's %s: expected steps in time order", it.At, last)
+			at := it.F["at"]
+			if at == nil { // an omitted at is 0s: point at the step itself
+				return p.Errf(node, it.Field, "no at, so 0s, is before the previous step's %s: expected steps in time order", last)
+			}
+			return p.Errf(at, it.Field+".at", "%s is before the previous step's %s: expected steps in time order", it.At, last)
 		}
 		last = it.At
 		if err := each(it); err != nil {

@@ -32,6 +32,12 @@ func TestDecoderNamesFileLineField(t *testing.T) {
 		{"at: -1s\n", func(n *yaml.Node) error { _, err := d.Duration(n.Content[1], "at"); return err }, "f.yaml:1: at: -1s is negative"},
 		{"p: 70000\n", func(n *yaml.Node) error { _, err := d.Int32In(n.Content[1], "p", 1, 65535); return err }, "f.yaml:1: p: 70000 is out of range"},
 		{"distro: centos-5\n", func(n *yaml.Node) error { _, err := d.Node(n); return err }, `f.yaml:1: node.distro: unknown distro "centos-5"`},
+		{"x: 0\ns:\n  - {at: 1s}\n  - {}\n", func(n *yaml.Node) error {
+			return d.EachStep(n.Content[3], false, []string{"at"}, func(StepItem) error { return nil })
+		}, "f.yaml:4: steps[1]: no at, so 0s, is before the previous step's 1s"},
+		{"x: 0\ns:\n  - {at: 1s}\n", func(n *yaml.Node) error {
+			return d.EachStep(n.Content[3], false, []string{"at", "op"}, func(it StepItem) error { return d.Errf(it.F["op"], it.Field+".op", "absent") })
+		}, "f.yaml:3: steps[0].op: absent"},
 		{"- {fault: tool-missing, tool: nft}\n", func(n *yaml.Node) error { _, err := d.Faults(n); return err }, "f.yaml:1: faults[0].fault: tool-missing is not consumed by any component of this model"},
 	}
 	for _, tt := range tests {
