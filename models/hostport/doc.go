@@ -3,6 +3,9 @@
 // iptables backend and an nftables backend per IP family, chosen from what the
 // node has. A CRI-O-like daemon (RunPodSandbox, StopPodSandbox, start-up
 // cleanup of half-deleted sandboxes) drives it under a systemd-like supervisor.
+// kubelet retries each call until it succeeds; a stop of a sandbox the
+// daemon does not know is a call like any other, which the daemon answers
+// with success, as CRI requires of StopPodSandbox.
 //
 // Variants: "reference" (correct), "crio-1.33.0" (the typed-nil interface of
 // cri-o/cri-o#9220: SIGSEGV deleting a pod on a host without iptables, then a

@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"flag"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -186,5 +187,41 @@ func TestRunIsDeterministic(t *testing.T) {
 		if a.Trace.Hash() != b.Trace.Hash() {
 			t.Fatalf("seed %d: trace hashes %s and %s differ", seed, a.Trace.Hash(), b.Trace.Hash())
 		}
+	}
+}
+
+// TestStopOfAnUnknownSandboxIsACall: kubelet's stop of a sandbox the daemon
+// does not know (never run, stopped already, or run later at the same
+// time) reaches the daemon, which answers it as CRI's idempotent stop
+// requires, and the trace shows the call and its answer.
+func TestStopOfAnUnknownSandboxIsACall(t *testing.T) {
+	v4 := []string{"10.88.0.2"}
+	tests := []struct {
+		name  string
+		steps []Step
+		want  []string // trace lines, in order
+	}{
+		{"never run", []Step{{Op: OpRun, Sandbox: "a", IPs: v4, Ports: []*PortMapping{tcp(8080, 80)}}, {At: time.Second, Op: OpStop, Sandbox: "b"}},
+			[]string{"StopPodSandbox b", "StopPodSandbox b ok"}},
+		{"stopped twice", []Step{{Op: OpRun, Sandbox: "a", IPs: v4}, {At: time.Second, Op: OpStop, Sandbox: "a"}, {At: 2 * time.Second, Op: OpStop, Sandbox: "a"}},
+			[]string{"StopPodSandbox a", "StopPodSandbox a ok", "StopPodSandbox a", "StopPodSandbox a ok"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{Node: node.Default(), Variant: "reference", Steps: tt.steps}
+			r, err := Run(c, nil, sim.Fixed{}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ev := range r.Trace.Events() {
+				if strings.HasPrefix(ev.What, "StopPodSandbox") {
+					got = append(got, ev.What)
+				}
+			}
+			if !slices.Equal(got, tt.want) || len(r.Violations) > 0 {
+				t.Fatalf("stop calls traced %q, want %q; violations %v\n%s", got, tt.want, r.Violations, r.Trace.Text())
+			}
+		})
 	}
 }

@@ -194,35 +194,48 @@ func (w *world) run(s *Step) {
 	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), state: live, expect: want})
 }
 
-// stop is kubelet's StopPodSandbox, retried until it succeeds.
+// stop is kubelet's StopPodSandbox, retried until it succeeds. A stop of a
+// sandbox the oracle does not know (stopped already, or a same-time run
+// that has not happened yet) is still a call: CRI makes StopPodSandbox
+// idempotent, so the daemon answers it, and the trace shows it.
 func (w *world) stop(id string) {
 	sb := w.oracle.find(id)
-	if sb == nil {
-		return
-	}
-	sb.state = stopping
-	now := w.sched.Now()
-	// Schedule the retry first: a crash below unwinds this event.
-	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { w.stop(id) })
-	if w.tracing() {
-		w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
-	}
-	if w.daemon == nil {
-		if w.tracing() {
-			w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+	done := false
+	var call func()
+	call = func() {
+		if done || (sb != nil && sb.state == gone) {
+			return
 		}
-		return
-	}
-	if err := w.daemon.StopPodSandbox(id); err != nil {
-		if w.tracing() {
-			w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		if sb != nil {
+			sb.state = stopping
 		}
-		return
+		now := w.sched.Now()
+		// Schedule the retry first: a crash below unwinds this event.
+		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), call)
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+		}
+		if w.daemon == nil {
+			if w.tracing() {
+				w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+			}
+			return
+		}
+		if err := w.daemon.StopPodSandbox(id); err != nil {
+			if w.tracing() {
+				w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+			}
+			return
+		}
+		if w.tracing() {
+			w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+		}
+		done = true
+		if sb != nil {
+			sb.state = gone
+		}
 	}
-	if w.tracing() {
-		w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
-	}
-	sb.state = gone
+	call()
 }
 
 // sortForwards sorts forwards in a stable order and returns them.
