@@ -6,7 +6,7 @@ export PATH := $(PATH):/usr/sbin:/sbin
 # staticcheck at a pinned version, built by the go command on first use.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: run test test-long lint fmt-check vet staticcheck fidelity-tools install-fidelity-tools race race-long fuzz fuzz-smoke bench timeline-check
+.PHONY: run test test-long lint fmt-check vet staticcheck fidelity-tools install-fidelity-tools race race-long fuzz fuzz-smoke bench timeline-check reference
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
@@ -78,6 +78,11 @@ fuzz:
 FUZZSMOKE ?= 10s
 fuzz-smoke:
 	FUZZSMOKE=$(FUZZSMOKE) GO=$(GO) scripts/fuzz-smoke
+
+# REFERENCE.md, every key, operation and fault of every model, generated
+# from the schemas (a test fails when it is out of date).
+reference:
+	$(GO) run ./cmd/faultsim list reference > REFERENCE.md
 
 bench:
 	$(GO) test -run=^$$ -bench=. -benchmem $(PKGS)

@@ -35,8 +35,10 @@ type Case interface {
 // everything Format never writes; Format must write what Parse reads back
 // to the same case.
 type Codec interface {
-	// Keys are the top-level fields the model adds.
-	Keys() []string
+	// Reference documents the keys the model adds (the top-level ones
+	// are Reference().Keys("")), its operations, and what each takes;
+	// Parse reads each mapping's keys from it.
+	Reference() schema.Reference
 	// Parse builds the case from those fields of root.
 	Parse(d *schema.Decoder, root *yaml.Node, fields map[string]*yaml.Node, variant string) (Case, error)
 	// Format writes them.

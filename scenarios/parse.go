@@ -92,13 +92,13 @@ func Parse(file string, data []byte) (*Scenario, error) {
 			model, cd = m, m.Codec
 		}
 	}
-	common := []string{"name", "description", "model", "variant", "seed", "expect"}
+	common := schema.Envelope.Keys("")
 	if model == nil {
 		// Report an unknown field before the missing model, as for any file.
 		all := common
 		for _, name := range ModelNames() {
 			m, _ := LookupModel(name)
-			all = append(all, m.Codec.Keys()...)
+			all = append(all, m.Codec.Reference().Keys("")...)
 		}
 		slices.Sort(all)
 		if _, err := p.Fields(root, "scenario", slices.Compact(all)...); err != nil {
@@ -106,7 +106,7 @@ func Parse(file string, data []byte) (*Scenario, error) {
 		}
 		return nil, p.Errf(root, "model", "missing: expected one of %s", strings.Join(ModelNames(), ", "))
 	}
-	f, err := p.Fields(root, "scenario", append(common, cd.Keys()...)...)
+	f, err := p.Fields(root, "scenario", append(common, cd.Reference().Keys("")...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ func expect(p *schema.Decoder, root, n *yaml.Node, m *models.Model) (Expect, err
 		}
 		return Expect{}, nil
 	}
-	f, err := p.Fields(n, "expect", "violation")
+	f, err := p.Fields(n, "expect", schema.Envelope.Keys("expect")...)
 	if err != nil {
 		return Expect{}, err
 	}

@@ -16,15 +16,23 @@ import (
 func newListCmd() *cobra.Command {
 	var only string
 	cmd := &cobra.Command{
-		Use:   "list [models|variants|faults|invariants]",
-		Short: "List models, variants, faults and invariants, one line of description each",
+		Use:   "list [models|variants|faults|invariants|ops|fields|reference]",
+		Short: "List models, variants, faults, invariants, operations and scenario-file keys",
 		Long: `list prints the models, their variants and invariants, and the fault catalog:
 each fault with its kind, parameters, summary, and the models whose components
 consume it (a scenario file of another model refuses it at parse time). With
 --model M only what model M knows is listed: its variants, its invariants, and
-the faults it consumes (with the node's tools it runs).`,
+the faults it consumes (with the node's tools it runs).
+
+"list ops" prints each model's step operations and the keys each takes;
+"list fields" every key a scenario file may give, what it takes and means
+(the keys of every model first); "list reference" all of it, for every
+model, as the Markdown of REFERENCE.md.`,
+		Example: `  faultsim list ops --model signals
+  faultsim list fields --model hostport
+  faultsim list faults --model cgroups`,
 		Args:      cobra.MaximumNArgs(1),
-		ValidArgs: []string{"models", "variants", "faults", "invariants"},
+		ValidArgs: []string{"models", "variants", "faults", "invariants", "ops", "fields", "reference"},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			what := "all"
 			if len(args) == 1 {
@@ -51,8 +59,17 @@ the faults it consumes (with the node's tools it runs).`,
 				listFaults(w, listed)
 			case "invariants":
 				listInvariants(w, listed)
+			case "ops":
+				listOps(w, listed)
+			case "fields":
+				listFields(w, listed)
+			case "reference":
+				if only != "" {
+					return badInput("list reference covers every model: expected no --model")
+				}
+				writeReference(w)
 			default:
-				return badInput("list %q: expected models, variants, faults or invariants", what)
+				return badInput("list %q: expected models, variants, faults, invariants, ops, fields or reference", what)
 			}
 			return nil
 		},

@@ -30,7 +30,7 @@ import (
 //	      {"ociVersion": "1.1.0", "linux": {"devices": [{"path": "/dev/vfio/12"}]}}
 type codec struct{}
 
-func (codec) Keys() []string { return []string{"node", "pci", "faults", "options", "steps"} }
+func (codec) Reference() schema.Reference { return scenarioFields }
 
 var (
 	bdfPattern    = regexp.MustCompile(`^[0-9a-f]{4}:[0-9a-f]{2}:[0-1][0-9a-f]\.[0-7]$`)
@@ -142,7 +142,7 @@ func pciFunctions(p *schema.Decoder, n *yaml.Node) (Node, error) {
 	}
 	for i, item := range n.Content {
 		field := fmt.Sprintf("pci[%d]", i)
-		f, err := p.Fields(item, field, "group", "bdf", "vendor", "class", "pcie", "fault")
+		f, err := p.Fields(item, field, scenarioFields.Keys("pci[]")...)
 		if err != nil {
 			return node, err
 		}
@@ -198,7 +198,7 @@ func pciFunctions(p *schema.Decoder, n *yaml.Node) (Node, error) {
 }
 
 func vfioOptions(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
-	f, err := p.Fields(n, "options", "vfio_mode", "cold_plug_vfio", "hot_plug_vfio")
+	f, err := p.Fields(n, "options", scenarioFields.Keys("options")...)
 	if err != nil {
 		return err
 	}
@@ -221,7 +221,7 @@ func vfioOptions(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
 
 func annotationSteps(p *schema.Decoder, n *yaml.Node) ([]Step, error) {
 	var out []Step
-	err := p.EachStep(n, true, []string{"at", "op", "id", "spec", "faults"}, func(it schema.StepItem) error {
+	err := p.EachStep(n, true, scenarioFields.Keys("steps[]"), func(it schema.StepItem) error {
 		item, f, field := it.Node, it.F, it.Field
 		s := Step{At: it.At}
 		var err error

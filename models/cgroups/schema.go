@@ -29,7 +29,7 @@ import (
 //	  - {at: 5s, op: stop-pod-sandbox, sandbox: pod1}
 type codec struct{}
 
-func (codec) Keys() []string { return []string{"node", "config", "faults", "steps"} }
+func (codec) Reference() schema.Reference { return scenarioFields }
 
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
 	c := &Case{Node: node.Default(), Variant: variant, Config: DefaultConfig()}
@@ -89,7 +89,7 @@ func (codec) Format(b *strings.Builder, mc models.Case) {
 }
 
 func cgroupsConfig(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
-	f, err := p.Fields(n, "config", "driver", "sandbox_cgroup_only", "hypervisor")
+	f, err := p.Fields(n, "config", scenarioFields.Keys("config")...)
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func cgroupsConfig(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
 
 func cgroupsSteps(p *schema.Decoder, n *yaml.Node, prof cgroupfs.Profile) ([]Step, error) {
 	var out []Step
-	err := p.EachStep(n, true, []string{"at", "op", "sandbox", "container", "resources", "cpus"}, func(it schema.StepItem) error {
+	err := p.EachStep(n, true, scenarioFields.Keys("steps[]"), func(it schema.StepItem) error {
 		item, f, field := it.Node, it.F, it.Field
 		s := Step{At: it.At}
 		var err error
@@ -213,7 +213,7 @@ func cpuList(p *schema.Decoder, n *yaml.Node, field string, prof cgroupfs.Profil
 
 func cgroupsResources(p *schema.Decoder, n *yaml.Node, field string, prof cgroupfs.Profile) (Resources, error) {
 	var r Resources
-	f, err := p.Fields(n, field, "cpu_shares", "cpu_quota", "cpus", "memory", "pids")
+	f, err := p.Fields(n, field, scenarioFields.Keys("steps[].resources")...)
 	if err != nil {
 		return r, err
 	}

@@ -21,7 +21,7 @@ import (
 //	  - {at: 1s, op: stop-pod-sandbox, pod: web-a}
 type codec struct{}
 
-func (codec) Keys() []string { return []string{"node", "faults", "steps"} }
+func (codec) Reference() schema.Reference { return scenarioFields }
 
 // ValidPodName reports whether s is a DNS-1123 subdomain, which a pod's
 // name must be (the parser refuses any other).
@@ -48,7 +48,7 @@ func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, 
 		return nil, p.Errf(root, "steps", "missing: expected a list of steps")
 	}
 	var running []string
-	err = p.EachStep(n, true, []string{"at", "op", "pod", "hostname", "fault"}, func(it schema.StepItem) error {
+	err = p.EachStep(n, true, scenarioFields.Keys("steps[]"), func(it schema.StepItem) error {
 		s := Step{At: it.At}
 		var err error
 		if s.Op, err = p.RequiredIn(it.Node, it.F, it.Field, "op"); err != nil {

@@ -20,7 +20,7 @@ import (
 // options, faults and kubelet's sandbox steps.
 type codec struct{}
 
-func (codec) Keys() []string { return []string{"node", "options", "faults", "steps"} }
+func (codec) Reference() schema.Reference { return scenarioFields }
 
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
 	c := &Case{Node: node.Default(), Variant: variant}
@@ -82,7 +82,7 @@ func (codec) Format(b *strings.Builder, mc models.Case) {
 }
 
 func hostportOptions(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
-	f, err := p.Fields(n, "options", "disable_hostport_mapping")
+	f, err := p.Fields(n, "options", scenarioFields.Keys("options")...)
 	if err != nil {
 		return err
 	}
@@ -96,7 +96,7 @@ func hostportOptions(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
 
 func hostportSteps(p *schema.Decoder, n *yaml.Node) ([]Step, error) {
 	var out []Step
-	err := p.EachStep(n, true, []string{"at", "op", "sandbox", "ips", "ports", "fault"}, func(it schema.StepItem) error {
+	err := p.EachStep(n, true, scenarioFields.Keys("steps[]"), func(it schema.StepItem) error {
 		item, f, field := it.Node, it.F, it.Field
 		s := Step{At: it.At}
 		var err error
@@ -151,7 +151,7 @@ func hostportPorts(p *schema.Decoder, n *yaml.Node, field string) ([]*PortMappin
 	var out []*PortMapping
 	for i, item := range n.Content {
 		pf := fmt.Sprintf("%s[%d]", field, i)
-		f, err := p.Fields(item, pf, "protocol", "container_port", "host_port", "host_ip")
+		f, err := p.Fields(item, pf, scenarioFields.Keys("steps[].ports[]")...)
 		if err != nil {
 			return nil, err
 		}

@@ -101,7 +101,7 @@ func (p *Decoder) NodeOf(f map[string]*yaml.Node) (node.Spec, error) {
 // added or at other versions). Every value is checked against what the
 // node knows.
 func (p *Decoder) Node(n *yaml.Node) (node.Spec, error) {
-	f, err := p.Fields(n, "node", "distro", "kernel", "cgroup", "systemd", "tools")
+	f, err := p.Fields(n, "node", NodeReference.Keys("node")...)
 	if err != nil {
 		return node.Spec{}, err
 	}

@@ -19,9 +19,7 @@ import (
 // containers, faults and the stop steps.
 type codec struct{}
 
-func (codec) Keys() []string {
-	return []string{"node", "options", "containers", "faults", "steps"}
-}
+func (codec) Reference() schema.Reference { return scenarioFields }
 
 func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, variant string) (models.Case, error) {
 	c := &Case{Node: node.Default(), Variant: variant}
@@ -66,7 +64,7 @@ func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, 
 }
 
 func signalsOptions(p *schema.Decoder, n *yaml.Node, cfg *Config) error {
-	f, err := p.Fields(n, "options", "shutdown_grace_period")
+	f, err := p.Fields(n, "options", scenarioFields.Keys("options")...)
 	if err != nil {
 		return err
 	}
@@ -85,7 +83,7 @@ func signalsContainers(p *schema.Decoder, n *yaml.Node) ([]Container, error) {
 	var out []Container
 	for i, item := range n.Content {
 		field := fmt.Sprintf("containers[%d]", i)
-		f, err := p.Fields(item, field, "name", "grace", "stop_signal", "cleanup")
+		f, err := p.Fields(item, field, scenarioFields.Keys("containers[]")...)
 		if err != nil {
 			return nil, err
 		}
@@ -125,9 +123,9 @@ func signalsContainers(p *schema.Decoder, n *yaml.Node) ([]Container, error) {
 // signalsSteps reads the steps; the list may be empty ([]), since booting
 // the node and creating the containers is itself a run.
 func signalsSteps(p *schema.Decoder, n *yaml.Node, names []string) ([]Step, error) {
-	ops := []string{OpStop, OpDelete, OpShutdown}
+	ops := scenarioFields.OpNames()
 	var out []Step
-	err := p.EachStep(n, true, []string{"at", "op", "container", "timeout"}, func(it schema.StepItem) error {
+	err := p.EachStep(n, true, scenarioFields.Keys("steps[]"), func(it schema.StepItem) error {
 		item, f, field := it.Node, it.F, it.Field
 		s := Step{At: it.At}
 		var err error

@@ -1,0 +1,29 @@
+package signals
+
+import "github.com/faultsim/faultsim/models/schema"
+
+// scenarioFields documents the signals model's keys; the codec reads each
+// mapping's keys from it.
+var scenarioFields = schema.Reference{
+	Fields: []schema.Field{
+		{Path: "node", Takes: "the node section", Doc: "see the node keys"},
+		{Path: "options", Takes: "mapping", Doc: "kubelet's configuration (optional)"},
+		{Path: "options.shutdown_grace_period", Takes: "duration", Doc: "kubelet's shutdownGracePeriod: with it, node-shutdown stops the pods first, each with its grace; 0s (default) leaves them to systemd"},
+		{Path: "containers", Takes: "non-empty list", Doc: "the node's containers, one pod each, all running from 0s (required)"},
+		{Path: "containers[].name", Takes: "string, unique", Doc: "the container's name, which steps and faults name (required)"},
+		{Path: "containers[].grace", Takes: "duration in whole seconds", Doc: "the pod's terminationGracePeriodSeconds (default 30s)"},
+		{Path: "containers[].stop_signal", Takes: "a signal name such as SIGTERM, SIGINT or SIGQUIT", Doc: "the image's stop signal (default SIGTERM)"},
+		{Path: "containers[].cleanup", Takes: "duration", Doc: "how long the process's stop-signal handler takes before it exits 0 (default 0s)"},
+		{Path: "faults", Takes: "list", Doc: "see the faults keys"},
+		{Path: "steps", Takes: "list ([] for none)", Doc: "the calls, in time order (required)"},
+		{Path: "steps[].at", Takes: "duration", Doc: "when the step runs (default 0s; never before the previous step)"},
+		{Path: "steps[].op", Takes: "an operation (see the operations)", Doc: "what the step does (required)"},
+		{Path: "steps[].container", Takes: "a name from containers", Doc: "the container the step stops"},
+		{Path: "steps[].timeout", Takes: "duration", Doc: "the StopContainer timeout (stop-container only, required there)"},
+	},
+	Ops: []schema.Op{
+		{Name: OpStop, Fields: []string{"container", "timeout"}, Doc: "a raw CRI StopContainer call with its timeout (crictl stop)"},
+		{Name: OpDelete, Fields: []string{"container"}, Doc: "kubelet deletes the container's pod: StopContainer with the pod's grace period, at least 2s"},
+		{Name: OpShutdown, Doc: "the node shuts down (systemctl poweroff)"},
+	},
+}
