@@ -41,6 +41,9 @@ func newBenchCmd() *cobra.Command {
   scenarios/CPU-s       the same count per second of CPU time the process
                         used (garbage collection included): closer to "one
                         core" than wall time on a machine others load
+  2 workers             scenarios/s of 2 goroutines over 1's (the same draws,
+                        pairs of 1 then 2 goroutines interleaved, median of
+                        3 pairs): 2.00x is perfect scaling on 2 free cores
   overhead              harness / bare: the same cases run by the harness and
                         run bare (the model's operations called directly, with
                         no invariant checks, trace or timed faults; see
@@ -84,6 +87,7 @@ type benchRow struct {
 	buggy          bool
 	rate, steps    float64
 	perCPU         float64 // scenarios per CPU second
+	scaling        float64 // 2 goroutines' scenarios/s over 1's
 	overhead       float64 // 0: no bare run
 	first          firstFailure
 }
@@ -107,6 +111,7 @@ func bench(ctx context.Context, w io.Writer, cfg benchConfig) error {
 		for _, v := range m.Variants {
 			row := benchRow{model: name, variant: v.Name, buggy: v.Buggy}
 			row.rate, row.steps, row.perCPU = throughput(ctx, m, v.Name, cfg.duration)
+			row.scaling = scaling(ctx, m, v.Name, cfg.duration)
 			row.overhead = overhead(ctx, m, v.Name, cfg.duration)
 			if v.Buggy {
 				row.first = firstFailures(ctx, m, v.Name, cfg)
@@ -249,8 +254,8 @@ func median[T int | time.Duration](fs []firstFailure, field func(firstFailure) T
 }
 
 func writeTable(w io.Writer, rows []benchRow, cfg benchConfig) {
-	fmt.Fprintln(w, "| model | variant | scenarios/s | scenarios/CPU-s | steps/s | overhead (harness / bare) | first failure: scenarios | first failure: time | shrink: time | shrunk size |")
-	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|")
+	fmt.Fprintln(w, "| model | variant | scenarios/s | scenarios/CPU-s | steps/s | 2 workers | overhead (harness / bare) | first failure: scenarios | first failure: time | shrink: time | shrunk size |")
+	fmt.Fprintln(w, "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|")
 	for _, r := range rows {
 		oh := "n/a"
 		if r.overhead > 0 {
@@ -271,7 +276,7 @@ func writeTable(w io.Writer, rows []benchRow, cfg benchConfig) {
 				first[0] += fmt.Sprintf(" (%d of %d seeds)", r.first.found, r.first.runs)
 			}
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s |\n", r.model, r.variant, thousands(r.rate), thousands(r.perCPU), thousands(r.steps), oh, strings.Join(first, " | "))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %.2fx | %s | %s |\n", r.model, r.variant, thousands(r.rate), thousands(r.perCPU), thousands(r.steps), r.scaling, oh, strings.Join(first, " | "))
 	}
 }
 

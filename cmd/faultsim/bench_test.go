@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -15,8 +16,17 @@ func TestBenchPrintsTable(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
 	}
-	// Every incident variant is found (hostport's within a few hundred scenarios).
+	// Every incident variant is found (hostport's within a few hundred
+	// scenarios), and every row has a scaling ratio (2 goroutines over 1).
 	for _, line := range strings.Split(out, "\n") {
+		if cells := strings.Split(line, " | "); strings.HasPrefix(line, "| hostport |") {
+			var ratio float64
+			if len(cells) < 6 || !strings.HasSuffix(cells[5], "x") {
+				t.Errorf("row without a 2-workers column: %s", line)
+			} else if _, err := fmt.Sscanf(cells[5], "%fx", &ratio); err != nil || ratio <= 0 {
+				t.Errorf("2-workers ratio %q: expected a positive ratio such as 1.85x", cells[5])
+			}
+		}
 		if strings.HasPrefix(line, "| hostport | crio-1.33.0 |") && strings.Contains(line, "none in") {
 			t.Errorf("crio-1.33.0 not found: %s", line)
 		}
