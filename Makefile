@@ -57,9 +57,10 @@ race-long:
 
 lint: fmt-check vet staticcheck
 
-# Every native fuzz target of every package (one per model in scenarios/,
-# whose failing inputs "faultsim import" turns into scenario files, and the
-# models' own) for FUZZTIME each. Inputs are 8 bytes to a draw, so new inputs
+# Every native fuzz target of every package (Fuzz<Model> in each models/<m>,
+# built by scenarios/scenariotest, whose failing inputs "faultsim import"
+# turns into scenario files; the models' own; scenarios' FuzzParse;
+# cmd/faultsim's FuzzFlags) for FUZZTIME each. Inputs are 8 bytes to a draw, so new inputs
 # are minimised for a bounded number of runs, not go test's default 60 s.
 FUZZTIME ?= 30s
 fuzz:

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/probe"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
@@ -37,8 +38,8 @@ func replay(t *testing.T, model, node string) *scenarios.Scenario {
 	if err != nil {
 		t.Fatal(err)
 	}
-	drawn := &scenarios.Scenario{Name: "probed", Model: model, Variant: scenarios.FuzzVariant(m), Seed: 1,
-		Case: m.Generate(sim.NewPRNG(1), scenarios.FuzzVariant(m))}
+	drawn := &scenarios.Scenario{Name: "probed", Model: model, Variant: campaign.FuzzVariant(m), Seed: 1,
+		Case: m.Generate(sim.NewPRNG(1), campaign.FuzzVariant(m))}
 	var b strings.Builder
 	skip := false
 	for _, line := range strings.SplitAfter(string(scenarios.Format(drawn)), "\n") {

@@ -1,11 +1,12 @@
-// Package scenarios is faultsim's scenario file format and what runs it: a
-// strict YAML parser whose errors name the file, line and field and what was
-// expected; a writer that turns a failure into a minimal file that replays
-// it; a runner that checks a scenario's outcome against its expect; a
-// shrinker; and a campaign runner: scenarios drawn from a seed on parallel
-// workers, every distinct failure shrunk (rapid's shrinker from the very
-// case found, then the greedy one) and written once, a state file to resume
-// from or to merge shards with, and Markdown, JSON and HTML reports.
+// Package scenarios is faultsim's scenario file: a strict YAML parser whose
+// errors name the file, line and field and what was expected; a writer
+// whose output parses back to the same scenario; a runner that checks a
+// scenario's outcome against its expect; and the check that a file written
+// for a failure (a campaign's finding, an imported fuzz input) reads back
+// and replays to it. The corpus of incident and regression files is in
+// corpus/. What draws, shrinks and searches for scenarios is elsewhere: the
+// shrinkers in package shrink, campaigns and their reports in package
+// campaign.
 //
 // A scenario file reads:
 //
@@ -25,9 +26,9 @@
 //	expect: {violation: crash}
 //
 // name, description, model, variant, seed and expect are common to every
-// model; the fields between them are the model's own. A model plugs in with
-// a models.Model (registered by its package) and a codec here (one file per
-// model, such as hostport.go) that reads and writes its fields.
+// model; the fields between them are the model's own, read and written by
+// the model's models.Codec (models/<m>/schema.go); a model is known here
+// once models/all imports it.
 //
 // expect is "pass" (no invariant broken) or {violation: NAME} (NAME is among
 // the invariants broken). The seed orders simultaneous events.

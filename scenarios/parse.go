@@ -24,9 +24,6 @@ const MaxFileSize = 1 << 20
 // expected.
 type Error = schema.Error
 
-// MaxStateSize is the largest campaign state file LoadState reads.
-const MaxStateSize = 64 << 20
-
 // ParseFile reads and parses a scenario file: a regular file of at most
 // MaxFileSize bytes (userfile.Read), so a FIFO or a device is refused
 // without blocking or reading without end.

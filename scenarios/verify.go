@@ -15,13 +15,13 @@ import (
 // for its bug report and never reported as a finding.
 const UnreplayableSuffix = ".unreplayable.yaml"
 
-// writeFinding writes a scenario that faultsim is about to report (a
+// WriteFinding writes a scenario that faultsim is about to report (a
 // campaign's finding, an imported fuzz input) and checks the file as
 // "faultsim run" will read it: it must parse back to the same file, model,
 // variant, seed and expect, and replay to its expect. When it does not, the
 // file is moved to <name>.unreplayable.yaml and the error says so. With
 // path "" nothing is written and the bytes Format gives are checked.
-func writeFinding(path string, s *Scenario) error {
+func WriteFinding(path string, s *Scenario) error {
 	if path == "" {
 		if err := checkReplays(s, "(finding "+s.Name+")", Format(s)); err != nil {
 			return fmt.Errorf("internal error: finding %s: %v (a bug of faultsim)", s.Name, err)

@@ -42,15 +42,15 @@ func TestWriteFindingReadsBackAndReplays(t *testing.T) {
 			dir := t.TempDir()
 			path := filepath.Join(dir, "finding.yaml")
 			for _, p := range []string{path, ""} {
-				err := writeFinding(p, tc.s)
+				err := WriteFinding(p, tc.s)
 				if tc.want == "" {
 					if err != nil {
-						t.Fatalf("writeFinding(%q) = %v", p, err)
+						t.Fatalf("WriteFinding(%q) = %v", p, err)
 					}
 					continue
 				}
 				if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "internal error") {
-					t.Fatalf("writeFinding(%q) = %v, want an internal error containing %q", p, err, tc.want)
+					t.Fatalf("WriteFinding(%q) = %v, want an internal error containing %q", p, err, tc.want)
 				}
 			}
 			entries, _ := os.ReadDir(dir)

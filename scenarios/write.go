@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/faultsim/faultsim/internal/atomicfile"
 	"github.com/faultsim/faultsim/models/schema"
 )
 
@@ -65,5 +66,5 @@ func formatComment(b *strings.Builder, text string) {
 // WriteFile writes a scenario atomically: a temporary file in the same
 // directory, then a rename, so a reader never sees half a file.
 func WriteFile(path string, s *Scenario) error {
-	return writeAtomic(path, Format(s))
+	return atomicfile.Write(path, Format(s))
 }

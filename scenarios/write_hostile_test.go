@@ -1,4 +1,4 @@
-package scenarios
+package scenarios_test
 
 import (
 	"errors"
@@ -16,6 +16,8 @@ import (
 	"github.com/faultsim/faultsim/models/hostname"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/models/signals"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/scenarios/scenariotest"
 	"github.com/faultsim/faultsim/sim/node"
 )
 
@@ -187,7 +189,7 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		m := rapid.SampledFrom(all).Draw(t, "model")
 		v := rapid.SampledFrom(m.Variants).Draw(t, "variant").Name
-		c := m.Generate(rapidBits{t}, v)
+		c := m.Generate(scenariotest.Bits(t), v)
 		for n := rapid.IntRange(0, 12).Draw(t, "simplifications"); n > 0; n-- {
 			next := c.Simplify()
 			if len(next) == 0 {
@@ -195,7 +197,7 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 			}
 			c = next[rapid.IntRange(0, len(next)-1).Draw(t, "simplification")]
 		}
-		s := &Scenario{Name: hostile(t, "name"), Model: m.Name, Variant: v, Seed: rapid.Uint64().Draw(t, "seed"), Case: c}
+		s := &scenarios.Scenario{Name: hostile(t, "name"), Model: m.Name, Variant: v, Seed: rapid.Uint64().Draw(t, "seed"), Case: c}
 		if rapid.Bool().Draw(t, "described") {
 			s.Description = hostile(t, "description")
 		}
@@ -203,10 +205,10 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 			s.Expect.Violation = rapid.SampledFrom(m.Invariants).Draw(t, "invariant").Name
 		}
 		refused := makeHostile(t, c)
-		text := Format(s)
-		back, err := Parse("hostile.yaml", text)
+		text := scenarios.Format(s)
+		back, err := scenarios.Parse("hostile.yaml", text)
 		if refused != "" {
-			var pe *Error
+			var pe *scenarios.Error
 			if !errors.As(err, &pe) || pe.Field != refused || pe.Line == 0 {
 				t.Fatalf("parse error %v, want one at %s with its line\n%s", err, refused, text)
 			}
@@ -215,8 +217,8 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Format wrote a file Parse refuses: %v\n%s", err, text)
 		}
-		if again := Format(back); string(again) != string(text) {
-			t.Fatalf("Format(Parse(Format(x))) != Format(x):\n%s\n---\n%s", text, again)
+		if again := scenarios.Format(back); string(again) != string(text) {
+			t.Fatalf("scenarios.Format(scenarios.Parse(scenarios.Format(x))) != scenarios.Format(x):\n%s\n---\n%s", text, again)
 		}
 		if back.Name != s.Name || back.Description != s.Description || back.Model != s.Model ||
 			back.Variant != s.Variant || back.Seed != s.Seed || back.Expect != s.Expect {

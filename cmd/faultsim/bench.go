@@ -15,6 +15,7 @@ import (
 
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -224,7 +225,7 @@ func firstFailures(ctx context.Context, m *models.Model, variant string, cfg ben
 			f := firstFailure{scenarios: i + 1, after: time.Since(start), sizeFrom: c.Size()}
 			if !cfg.noShrink {
 				t := time.Now()
-				min, _ := scenarios.Shrink(c, seed, r.Violated())
+				min, _ := shrink.Violation(c, seed, r.Violated())
 				f.shrink, f.sizeDown = time.Since(t), min.Size()
 			}
 			found = append(found, f)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -46,7 +47,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 			// model (cgroups does real file I/O) would otherwise hold the
 			// workers while the fast models wait their turn.
 			out := f.out
-			var rows []scenarios.StreamSummary
+			var rows []campaign.StreamSummary
 			var lines []string
 			interrupted := false
 			for _, name := range scenarios.ModelNames() {
@@ -66,7 +67,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 					return &exitError{2, err}
 				}
 				fmt.Fprintln(w)
-				rows = append(rows, scenarios.Summarize(rep.State).Streams...)
+				rows = append(rows, campaign.Summarize(rep.State).Streams...)
 				lines = append(lines, fmt.Sprintf("%s: %d workers ran %.0f scenarios/s", name, rep.Workers, rep.Rate()))
 				if rep.Interrupted {
 					interrupted = true

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -64,7 +65,7 @@ func exitCode(t *testing.T, err error) int {
 
 // replayAll checks every finding of a campaign directory has a file that
 // replays to what it expects.
-func replayAll(t *testing.T, dir string, st *scenarios.State) {
+func replayAll(t *testing.T, dir string, st *campaign.State) {
 	t.Helper()
 	for _, f := range st.Findings {
 		s, err := scenarios.ParseFile(filepath.Join(dir, f.File))
@@ -94,9 +95,9 @@ func TestSIGINTKeepsFindingsAndResumeRunsNoSeedTwice(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	var before *scenarios.State
+	var before *campaign.State
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
-		st, err := scenarios.LoadState(dir)
+		st, err := campaign.LoadState(dir)
 		if err == nil && len(st.Findings) >= 3 && st.Findings[0].File != "" {
 			before = st
 			break
@@ -119,7 +120,7 @@ func TestSIGINTKeepsFindingsAndResumeRunsNoSeedTwice(t *testing.T) {
 	if code != 130 || took > 30*time.Second {
 		t.Fatalf("exit %d after %s, want 130 (and no hang)\n%s", code, took, out.String())
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func TestSIGINTKeepsFindingsAndResumeRunsNoSeedTwice(t *testing.T) {
 		}
 	}
 	replayAll(t, dir, st)
-	for _, name := range []string{scenarios.SummaryMD, scenarios.SummaryJSON, scenarios.ReportHTML} {
+	for _, name := range []string{campaign.SummaryMD, campaign.SummaryJSON, campaign.ReportHTML} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Fatalf("summary not written: %v", err)
 		}
@@ -155,13 +156,13 @@ func TestSIGINTKeepsFindingsAndResumeRunsNoSeedTwice(t *testing.T) {
 	if code := exitCode(t, err); code != 1 {
 		t.Fatalf("resume: exit %d, want 1 (findings)\n%s", code, resOut)
 	}
-	final, err := scenarios.LoadState(dir)
+	final, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var total int64
 	for _, ss := range final.Streams {
-		if len(ss.Done) != 1 || ss.Done[0] != (scenarios.Range{Lo: 0, Hi: budget}) {
+		if len(ss.Done) != 1 || ss.Done[0] != (campaign.Range{Lo: 0, Hi: budget}) {
 			t.Fatalf("%s/%s ran %v, want exactly [0, %d)", ss.Model, ss.Variant, ss.Done, budget)
 		}
 		total += ss.Scenarios()
@@ -175,7 +176,7 @@ func TestSIGINTKeepsFindingsAndResumeRunsNoSeedTwice(t *testing.T) {
 	replayAll(t, dir, final)
 }
 
-func findingOf(st *scenarios.State, sig string) *scenarios.FindingState {
+func findingOf(st *campaign.State, sig string) *campaign.FindingState {
 	for _, f := range st.Findings {
 		if f.Signature == sig {
 			return f
@@ -191,7 +192,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // and file bytes.
 func canonical(t *testing.T, dir string) string {
 	t.Helper()
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
-	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/campaign"
 )
 
 // k8sObject is the part of a Kubernetes manifest the test reads.
@@ -109,7 +109,7 @@ func TestIndexedJobShardsAndMerge(t *testing.T) {
 			t.Fatalf("shard %s: exit %d, want 0 (findings count as success)\n%s", idx, code, out)
 		}
 	}
-	st, err := scenarios.LoadState(filepath.Join(findings, "shard-0"))
+	st, err := campaign.LoadState(filepath.Join(findings, "shard-0"))
 	if err != nil || st.Sessions != 2 || st.Shard != "0/2" {
 		t.Fatalf("shard 0 after a retry: %v, sessions %d, shard %s; want 2 sessions of 0/2", err, st.Sessions, st.Shard)
 	}
@@ -117,7 +117,7 @@ func TestIndexedJobShardsAndMerge(t *testing.T) {
 	if code, out := runJobScript(t, merge, bin, map[string]string{"FINDINGS": findings}); code != 0 {
 		t.Fatalf("merge job: exit %d\n%s", code, out)
 	}
-	merged, err := scenarios.LoadState(filepath.Join(findings, "merged"))
+	merged, err := campaign.LoadState(filepath.Join(findings, "merged"))
 	if err != nil || len(merged.Findings) == 0 || merged.Sessions != 3 {
 		t.Fatalf("merged state: %v, %d findings, %d sessions; want the findings of 3 sessions", err, len(merged.Findings), merged.Sessions)
 	}

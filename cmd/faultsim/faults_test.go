@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/campaign"
 )
 
 // TestOutUnwritable: --out below a regular file cannot be created, even by
@@ -34,12 +34,12 @@ func TestResumeTruncatedState(t *testing.T) {
 	if code, out := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "300", "--workers", "1", "--out", dir); code != 1 {
 		t.Fatalf("campaign: exit %d, expected 1 (a finding)\n%s", code, out)
 	}
-	path := filepath.Join(dir, scenarios.StateFile)
+	path := filepath.Join(dir, campaign.StateFile)
 	whole, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil || len(st.Findings) == 0 {
 		t.Fatalf("state: %v, %d findings; expected some", err, len(st.Findings))
 	}

@@ -16,8 +16,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // exitInterrupted is the exit code of a campaign stopped by SIGINT or
@@ -47,21 +49,21 @@ const workersPerCPU = 4
 func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 	fl := cmd.Flags()
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), fmt.Sprintf("goroutines running scenarios (at most %dx the CPUs without --force-workers)", workersPerCPU))
-	fl.BoolVar(&f.forceWorkers, "force-workers", false, fmt.Sprintf("allow --workers above %dx the CPUs (up to %d)", workersPerCPU, scenarios.MaxWorkers))
+	fl.BoolVar(&f.forceWorkers, "force-workers", false, fmt.Sprintf("allow --workers above %dx the CPUs (up to %d)", workersPerCPU, campaign.MaxWorkers))
 	fl.DurationVar(&f.duration, "duration", 10*time.Second, durationUsage)
 	fl.IntVar(&f.max, "max-scenarios", 0, "stop after this many scenarios of each model and variant (0: no limit)")
 	fl.Uint64Var(&f.seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
 	fl.StringVar(&f.out, "out", "", "directory for findings, the state file and the reports (created if missing)")
-	fl.StringVar(&f.shrink, "shrink", string(scenarios.ShrinkBest), "how to shrink failures: best (choices then greedy, or greedy alone if smaller), choices (the generator's draws, deleted and lowered as rapid does), greedy (the model's simplifications), none; rapid is the former name of choices")
+	fl.StringVar(&f.shrink, "shrink", string(shrink.ModeBest), "how to shrink failures: best (choices then greedy, or greedy alone if smaller), choices (the generator's draws, deleted and lowered as rapid does), greedy (the model's simplifications), none; rapid is the former name of choices")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval of the progress lines when output is not a terminal")
 }
 
 // config checks the flags and builds the campaign configuration.
-func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error) {
-	cfg := scenarios.CampaignConfig{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
-		Out: f.out, Shrink: scenarios.ShrinkMode(f.shrink)}
+func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
+	cfg := campaign.Config{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
+		Out: f.out, Shrink: shrink.Mode(f.shrink)}
 	switch cfg.Shrink {
-	case scenarios.ShrinkBest, scenarios.ShrinkChoices, scenarios.ShrinkRapid, scenarios.ShrinkGreedy, scenarios.ShrinkNone:
+	case shrink.ModeBest, shrink.ModeChoices, shrink.ModeRapid, shrink.ModeGreedy, shrink.ModeNone:
 	default:
 		return cfg, badInput("--shrink %q: expected best, choices, greedy or none", f.shrink)
 	}
@@ -69,13 +71,13 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 		return cfg, badInput("--workers %d: expected at least 1", f.workers)
 	}
 	if most := workersPerCPU * runtime.NumCPU(); f.workers > most && !f.forceWorkers {
-		return cfg, badInput("--workers %d: expected at most %d (%dx the %d CPUs); --force-workers allows up to %d", f.workers, most, workersPerCPU, runtime.NumCPU(), scenarios.MaxWorkers)
+		return cfg, badInput("--workers %d: expected at most %d (%dx the %d CPUs); --force-workers allows up to %d", f.workers, most, workersPerCPU, runtime.NumCPU(), campaign.MaxWorkers)
 	}
-	if f.workers > scenarios.MaxWorkers {
-		return cfg, badInput("--workers %d: expected at most %d, even with --force-workers", f.workers, scenarios.MaxWorkers)
+	if f.workers > campaign.MaxWorkers {
+		return cfg, badInput("--workers %d: expected at most %d, even with --force-workers", f.workers, campaign.MaxWorkers)
 	}
-	if f.max < 0 || int64(f.max) > scenarios.MaxIndex {
-		return cfg, badInput("--max-scenarios %d: expected 0 (no limit) to %d", f.max, scenarios.MaxIndex)
+	if f.max < 0 || int64(f.max) > campaign.MaxIndex {
+		return cfg, badInput("--max-scenarios %d: expected 0 (no limit) to %d", f.max, campaign.MaxIndex)
 	}
 	if f.duration <= 0 && f.max <= 0 {
 		return cfg, badInput("--duration %s: expected a positive duration (or --max-scenarios)", f.duration)
@@ -83,7 +85,7 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 	if !cmd.Flags().Changed("duration") && f.max > 0 {
 		cfg.Duration = 0 // --max-scenarios alone: no time limit
 	}
-	shard, err := scenarios.ParseShard(f.shard)
+	shard, err := campaign.ParseShard(f.shard)
 	if err != nil {
 		return cfg, badInput("--shard: %v", err)
 	}
@@ -91,20 +93,20 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 	if f.resume != "" {
 		for _, name := range []string{"model", "variant", "seed", "shard", "shrink"} {
 			if cmd.Flags().Changed(name) {
-				return cfg, badInput("--%s with --resume: a resumed campaign keeps its own (see %s)", name, filepath.Join(f.resume, scenarios.StateFile))
+				return cfg, badInput("--%s with --resume: a resumed campaign keeps its own (see %s)", name, filepath.Join(f.resume, campaign.StateFile))
 			}
 		}
 		if f.out != "" && filepath.Clean(f.out) != filepath.Clean(f.resume) {
 			return cfg, badInput("--out %s with --resume %s: a resumed campaign writes into its own directory", f.out, f.resume)
 		}
-		st, err := scenarios.LoadState(f.resume)
+		st, err := campaign.LoadState(f.resume)
 		if err != nil {
 			return cfg, badInput("--resume: %v", err)
 		}
 		cfg.Resume, cfg.Out, cfg.Seed = st, f.resume, st.Seed
 		// The shard (checked by LoadState) and shrink settings are the
 		// campaign's own, from its state.
-		cfg.Shard, _ = scenarios.ParseShard(st.Shard)
+		cfg.Shard, _ = campaign.ParseShard(st.Shard)
 		cfg.Shrink = ""
 		// The time budget: --duration if given; none with --max-scenarios
 		// alone (as for a new campaign); else the campaign's own, so a
@@ -121,7 +123,7 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (scenarios.CampaignConfig, error)
 // selectStreams expands --model and --variant: names, "all", and for
 // variants "buggy" and "fixed". A named variant must exist in one of the
 // models.
-func selectStreams(modelArgs, variantArgs []string) ([]scenarios.Stream, error) {
+func selectStreams(modelArgs, variantArgs []string) ([]campaign.Stream, error) {
 	var ms []*models.Model
 	for _, arg := range splitArgs(modelArgs) {
 		if arg == "all" {
@@ -141,14 +143,14 @@ func selectStreams(modelArgs, variantArgs []string) ([]scenarios.Stream, error) 
 	if len(variants) == 0 {
 		return nil, badInput("--variant: missing: expected a variant name, all, buggy or fixed (faultsim list variants)")
 	}
-	var out []scenarios.Stream
+	var out []campaign.Stream
 	used := map[string]bool{}
 	for _, m := range ms {
 		for _, v := range m.Variants {
 			for _, want := range variants {
 				if want == v.Name || want == "all" || (want == "buggy" && v.Buggy) || (want == "fixed" && !v.Buggy) {
 					used[want] = true
-					st := scenarios.Stream{Model: m.Name, Variant: v.Name}
+					st := campaign.Stream{Model: m.Name, Variant: v.Name}
 					if !slices.Contains(out, st) {
 						out = append(out, st)
 					}
@@ -188,7 +190,7 @@ func splitArgs(args []string) []string {
 
 func newFuzzCmd() *cobra.Command {
 	var f fuzzFlags
-	var cfg scenarios.CampaignConfig
+	var cfg campaign.Config
 	cmd := &cobra.Command{
 		Use:   "fuzz --model M --variant V [--workers N] [--duration D | --max-scenarios N] [--seed S] [--out DIR]",
 		Short: "Search for failures with generated scenarios on all cores; write each distinct one shrunk",
@@ -251,7 +253,7 @@ findings so far, the state and the summary are written first).`,
 }
 
 // runCampaign runs a campaign with progress on w and prints its outcome.
-func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig, every time.Duration) (scenarios.CampaignReport, error) {
+func runCampaign(ctx context.Context, w io.Writer, cfg campaign.Config, every time.Duration) (campaign.Report, error) {
 	what := fmt.Sprintf("%d model/variant(s)", len(cfg.Streams))
 	if len(cfg.Streams) == 1 {
 		what = cfg.Streams[0].String()
@@ -274,7 +276,7 @@ func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig,
 	pp := newProgressPrinter(w, every)
 	cfg.Progress = pp.update
 	cfg.ProgressInterval = pp.interval
-	rep, err := scenarios.Campaign(ctx, cfg)
+	rep, err := campaign.Run(ctx, cfg)
 	pp.end()
 	if err != nil {
 		return rep, err
@@ -290,8 +292,8 @@ func runCampaign(ctx context.Context, w io.Writer, cfg scenarios.CampaignConfig,
 			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, where)
 	}
 	if cfg.Out != "" {
-		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, scenarios.SummaryMD),
-			filepath.Join(cfg.Out, scenarios.SummaryJSON), filepath.Join(cfg.Out, scenarios.ReportHTML))
+		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, campaign.SummaryMD),
+			filepath.Join(cfg.Out, campaign.SummaryJSON), filepath.Join(cfg.Out, campaign.ReportHTML))
 	}
 	resume := "faultsim fuzz --resume DIR"
 	if cfg.Out != "" {

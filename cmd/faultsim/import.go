@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -34,7 +35,7 @@ seed corpus from a go test corpus). Exit 0 on success, 2 on a bad file or flag.`
 			}
 			w := cmd.OutOrStdout()
 			for _, file := range files {
-				data, err := scenarios.ReadFuzzFile(file)
+				data, err := campaign.ReadFuzzFile(file)
 				if err != nil {
 					return badInput("%v", err)
 				}
@@ -51,7 +52,7 @@ seed corpus from a go test corpus). Exit 0 on success, 2 on a bad file or flag.`
 				if err != nil {
 					return err
 				}
-				paths, err := scenarios.ImportFuzzInput(m, v, data, file, out)
+				paths, err := campaign.ImportFuzzInput(m, v, data, file, out)
 				if err != nil {
 					return badInput("%v", err)
 				}
@@ -87,7 +88,7 @@ func importTarget(file, model, variant string) (string, string, error) {
 		return "", "", badInput("--model: %v", err)
 	}
 	if variant == "" {
-		variant = scenarios.FuzzVariant(m)
+		variant = campaign.FuzzVariant(m)
 	}
 	if _, err := m.Variant(variant); err != nil {
 		return "", "", badInput("--variant: %v", err)

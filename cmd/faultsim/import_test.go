@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/models"
-	"github.com/faultsim/faultsim/scenarios"
 )
 
 // TestImportTurnsFuzzInputsIntoReplayableScenarios: a go test -fuzz corpus
@@ -17,11 +17,11 @@ func TestImportTurnsFuzzInputsIntoReplayableScenarios(t *testing.T) {
 	m, _ := models.Lookup("signals")
 	// Campaign seed 1's first scenario breaks crun-1.16's scope check.
 	in := filepath.Join(t.TempDir(), "FuzzSignals", "input")
-	data := scenarios.EncodeFuzzInput(m, "crun-1.16", 3, scenariosCaseSeed(t))
+	data := campaign.EncodeFuzzInput(m, "crun-1.16", 3, scenariosCaseSeed(t))
 	if err := os.MkdirAll(filepath.Dir(in), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(in, scenarios.FormatFuzzFile(data), 0o644); err != nil {
+	if err := os.WriteFile(in, campaign.FormatFuzzFile(data), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	out := t.TempDir()
@@ -59,7 +59,7 @@ func scenariosCaseSeed(t *testing.T) uint64 {
 	if code, text := run(t, "fuzz", "--model", "signals", "--variant", "crun-1.16", "--max-scenarios", "1", "--workers", "1", "--shrink", "none", "--out", dir); code != 1 {
 		t.Fatalf("one-scenario campaign: exit %d\n%s", code, text)
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil || len(st.Findings) == 0 {
 		t.Fatalf("state: %v", err)
 	}
@@ -74,7 +74,7 @@ func TestFuzzFlags(t *testing.T) {
 	if code, text := run(t, "fuzz", "--model", "all", "--variant", "buggy", "--max-scenarios", "50", "--workers", "2", "--shrink", "none", "--out", dir); code != 1 {
 		t.Fatalf("all buggy variants: exit %d\n%s", code, text)
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestImportHostilePath(t *testing.T) {
 		if err := os.MkdirAll(filepath.Dir(in), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(in, scenarios.FormatFuzzFile(scenarios.EncodeFuzzInput(m, "reference", 1, 7)), 0o644); err != nil {
+		if err := os.WriteFile(in, campaign.FormatFuzzFile(campaign.EncodeFuzzInput(m, "reference", 1, 7)), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		out := t.TempDir()

@@ -13,7 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/campaign"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // waitForLock waits until the process pid has recorded itself in dir's
@@ -22,12 +23,12 @@ func waitForLock(t *testing.T, dir string, pid int, out *bytes.Buffer) string {
 	t.Helper()
 	want := fmt.Sprintf("pid %d on host ", pid)
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		data, _ := os.ReadFile(filepath.Join(dir, scenarios.LockFile))
+		data, _ := os.ReadFile(filepath.Join(dir, campaign.LockFile))
 		if strings.HasPrefix(string(data), want) {
 			return strings.TrimSpace(string(data))
 		}
 	}
-	t.Fatalf("pid %d never recorded itself in %s\n%s", pid, filepath.Join(dir, scenarios.LockFile), out.String())
+	t.Fatalf("pid %d never recorded itself in %s\n%s", pid, filepath.Join(dir, campaign.LockFile), out.String())
 	return ""
 }
 
@@ -51,7 +52,7 @@ func TestTwoProcessesOneOut(t *testing.T) {
 		t.Fatalf("lock file records %q", who)
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		if _, err := scenarios.LoadState(dir); err == nil {
+		if _, err := campaign.LoadState(dir); err == nil {
 			break
 		} else if time.Now().After(deadline) {
 			t.Fatalf("no state: %v", err)
@@ -91,9 +92,9 @@ func TestResumeRestoresTheBudget(t *testing.T) {
 	const max = 3000
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	streams := []scenarios.Stream{{Model: "hostport", Variant: "zero-port-unfiltered"}, {Model: "annotations", Variant: "kata-3.8.0"}}
-	first, err := scenarios.Campaign(ctx, scenarios.CampaignConfig{Streams: streams, Seed: 3, MaxScenarios: max, Workers: 1, Out: dir,
-		Shrink: scenarios.ShrinkGreedy, ProgressInterval: 5e6, Progress: func(p scenarios.Progress) {
+	streams := []campaign.Stream{{Model: "hostport", Variant: "zero-port-unfiltered"}, {Model: "annotations", Variant: "kata-3.8.0"}}
+	first, err := campaign.Run(ctx, campaign.Config{Streams: streams, Seed: 3, MaxScenarios: max, Workers: 1, Out: dir,
+		Shrink: shrink.ModeGreedy, ProgressInterval: 5e6, Progress: func(p campaign.Progress) {
 			if p.Scenarios > 300 {
 				cancel()
 			}
@@ -105,16 +106,16 @@ func TestResumeRestoresTheBudget(t *testing.T) {
 	if code != 1 || !strings.Contains(msg, "no time limit, at most 3000 scenarios each") || strings.Contains(msg, "unfinished") {
 		t.Fatalf("resume of a --max-scenarios campaign: exit %d\n%s\nexpected exit 1 with no time limit and the budget of 3000", code, msg)
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, ss := range st.Streams {
-		if len(ss.Done) != 1 || ss.Done[0] != (scenarios.Range{Lo: 0, Hi: max}) {
+		if len(ss.Done) != 1 || ss.Done[0] != (campaign.Range{Lo: 0, Hi: max}) {
 			t.Fatalf("%s/%s ran %v, want [0, %d)", ss.Model, ss.Variant, ss.Done, max)
 		}
 	}
-	if st.Shrink != scenarios.ShrinkGreedy {
+	if st.Shrink != shrink.ModeGreedy {
 		t.Fatalf("resumed campaign shrinks with %q, want greedy", st.Shrink)
 	}
 
@@ -123,12 +124,12 @@ func TestResumeRestoresTheBudget(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(lastLine(msg), "unfinished: ") || !strings.Contains(lastLine(msg), "continue with: faultsim fuzz --resume "+cut) {
 		t.Fatalf("time budget before --max-scenarios: exit %d, last line %q; expected 0 and an unfinished line", code, lastLine(msg))
 	}
-	md, err := os.ReadFile(filepath.Join(cut, scenarios.SummaryMD))
+	md, err := os.ReadFile(filepath.Join(cut, campaign.SummaryMD))
 	if err != nil || !strings.Contains(string(md), "UNFINISHED") {
 		t.Fatalf("summary.md of an unfinished campaign does not say so (%v):\n%s", err, md)
 	}
 	var sum struct{ Unfinished bool }
-	data, _ := os.ReadFile(filepath.Join(cut, scenarios.SummaryJSON))
+	data, _ := os.ReadFile(filepath.Join(cut, campaign.SummaryJSON))
 	if err := json.Unmarshal(data, &sum); err != nil || !sum.Unfinished {
 		t.Fatalf("summary.json of an unfinished campaign: %v, unfinished %v", err, sum.Unfinished)
 	}
@@ -142,7 +143,7 @@ func TestResumeForeignStateNoCrash(t *testing.T) {
 	if code, msg := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "300", "--workers", "1", "--out", dir); code != 1 {
 		t.Fatalf("campaign: exit %d\n%s", code, msg)
 	}
-	path := filepath.Join(dir, scenarios.StateFile)
+	path := filepath.Join(dir, campaign.StateFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

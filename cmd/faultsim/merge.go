@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/campaign"
 )
 
 func newMergeCmd() *cobra.Command {
@@ -32,11 +32,11 @@ lock of --out (its pid and host are named).`,
 			if out == "" {
 				return badInput("--out: missing: expected the directory to write the merged campaign to")
 			}
-			st, err := scenarios.Merge(out, dirs...)
+			st, err := campaign.Merge(out, dirs...)
 			if err != nil {
 				return &exitError{2, err}
 			}
-			sum := scenarios.Summarize(st)
+			sum := campaign.Summarize(st)
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "merged %d campaign(s) into %s: %s\n", len(dirs), out, sum.Headline())
 			for _, f := range st.Findings {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/scenarios"
 )
 
@@ -20,11 +21,11 @@ func TestFindingNumbersMatchSummary(t *testing.T) {
 		"--max-scenarios", "300", "--seed", "1", "--workers", "1", "--out", dir); code != 1 {
 		t.Fatalf("fuzz: exit %d, want 1 (findings)\n%s", code, out)
 	}
-	st, err := scenarios.LoadState(dir)
+	st, err := campaign.LoadState(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	md, err := os.ReadFile(filepath.Join(dir, scenarios.SummaryMD))
+	md, err := os.ReadFile(filepath.Join(dir, campaign.SummaryMD))
 	if err != nil {
 		t.Fatal(err)
 	}

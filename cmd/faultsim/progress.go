@@ -9,7 +9,7 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/campaign"
 )
 
 // progressPrinter shows a campaign's progress: on a terminal one line
@@ -35,7 +35,7 @@ func newProgressPrinter(w io.Writer, every time.Duration) *progressPrinter {
 }
 
 // line renders one progress report.
-func progressLine(p scenarios.Progress) string {
+func progressLine(p campaign.Progress) string {
 	left := "?"
 	if p.Remaining >= 0 {
 		left = p.Remaining.Round(time.Second).String()
@@ -44,7 +44,7 @@ func progressLine(p scenarios.Progress) string {
 		p.Scenarios, p.Rate, p.Findings, p.Hits, p.Elapsed.Round(time.Second), left)
 }
 
-func (pp *progressPrinter) update(p scenarios.Progress) {
+func (pp *progressPrinter) update(p campaign.Progress) {
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
 	if pp.tty {

@@ -8,8 +8,9 @@ import (
 
 // File is a bad input that is not text: a path naming something other
 // than a regular file, or one the system cannot resolve. Every reader of
-// user files (run, replay, import; scenarios.ParseFile, ReadFuzzFile) must
-// refuse it at once, without blocking and with bounded memory.
+// user files (run, replay, import; scenarios.ParseFile,
+// campaign.ReadFuzzFile) must refuse it at once, without blocking and with
+// bounded memory.
 type File struct {
 	// Name says what is wrong with it.
 	Name string

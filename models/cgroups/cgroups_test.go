@@ -68,7 +68,7 @@ func TestPropertyFindsKata3120AndShrinks(t *testing.T) {
 }
 
 // shrink minimises a failing case while it still breaks target under the
-// seed, as scenarios.Shrink does (which this package cannot import).
+// seed, as shrink.Violation does.
 func shrink(c *Case, seed uint64, target string) *Case {
 	best := c
 	for progress := true; progress; {

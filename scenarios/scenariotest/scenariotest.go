@@ -1,7 +1,9 @@
 // Package scenariotest is what a model's go test files use to be driven
 // like every other model: its native fuzz target (rapid.MakeFuzz over the
 // model's generator, the input format "faultsim import" reads) and the
-// check of that target's seed corpus under the model's testdata/fuzz.
+// check of that target's seed corpus under the model's testdata/fuzz. It
+// holds what of faultsim depends on rapid (and so on package testing), so
+// that the scenario file, shrink and campaign packages do not.
 package scenariotest
 
 import (
@@ -14,6 +16,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -35,7 +38,57 @@ func FuzzModel(f *testing.F, model string) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Fuzz(rapid.MakeFuzz(scenarios.FuzzProperty(model, scenarios.FuzzVariant(m), nil)))
+	f.Fuzz(rapid.MakeFuzz(fuzzProperty(model, campaign.FuzzVariant(m), func(*scenarios.Scenario, sim.Result) {})))
+}
+
+// fuzzProperty is the property of a model's native fuzz target: it draws a
+// run seed and a case of variant (campaign.DrawFuzzCase, from Bits) and
+// fails on any violation, printing the scenario that replays it. seen
+// receives every drawn scenario and its result.
+func fuzzProperty(model, variant string, seen func(*scenarios.Scenario, sim.Result)) func(*rapid.T) {
+	return func(t *rapid.T) {
+		m, err := scenarios.LookupModel(model)
+		if err != nil {
+			t.Fatalf("%v", err)
+		}
+		s, r, err := campaign.DrawFuzzCase(m, variant, Bits(t))
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+		seen(s, r)
+		if len(r.Violations) > 0 {
+			t.Fatalf("%s\nscenario (faultsim import turns the saved input into this file):\n%s", r.Violations[0], scenarios.Format(s))
+		}
+	}
+}
+
+// Bits is the Chooser of a native fuzz target's property: every bit is a
+// rapid.Bool draw, decoded into choices as a campaign decodes its bits
+// (campaign.DrawInt), and every sim.Group a rapid.Custom group, so rapid
+// can lower bits and delete whole items.
+func Bits(t *rapid.T) sim.Chooser { return rapidBits{t} }
+
+type rapidBits struct{ t *rapid.T }
+
+var boolGen = rapid.Bool()
+
+func (c rapidBits) bit() int {
+	if boolGen.Draw(c.t, "bit") {
+		return 1
+	}
+	return 0
+}
+
+// Intn decodes a choice from rapid's bits.
+func (c rapidBits) Intn(n int) int { return campaign.DrawInt(n, c.bit) }
+
+// Group draws fn's choices as one rapid group, which the shrinker can
+// delete in one step.
+func (c rapidBits) Group(fn func(sim.Chooser)) {
+	rapid.Custom(func(t *rapid.T) struct{} {
+		fn(rapidBits{t})
+		return struct{}{}
+	}).Draw(c.t, "group")
 }
 
 // CheckSeedCorpus checks the seed corpus of a model's fuzz target, run from
@@ -55,7 +108,7 @@ func CheckSeedCorpus(t *testing.T, model string) {
 			t.Fatal(err)
 		}
 		for i := range 8 {
-			data := scenarios.FormatFuzzFile(scenarios.SeedInput(m, i))
+			data := campaign.FormatFuzzFile(campaign.SeedInput(m, i))
 			if err := os.WriteFile(filepath.Join(dir, fmt.Sprintf("seed-%d", i)), data, 0o644); err != nil {
 				t.Fatal(err)
 			}
@@ -65,18 +118,18 @@ func CheckSeedCorpus(t *testing.T, model string) {
 	if len(files) == 0 {
 		t.Fatalf("model %s has no seed corpus in %s: run go test -run %s -update-fuzz-corpus in the model's directory", model, dir, t.Name())
 	}
-	variant := scenarios.FuzzVariant(m)
+	variant := campaign.FuzzVariant(m)
 	for _, file := range files {
-		data, err := scenarios.ReadFuzzFile(file)
+		data, err := campaign.ReadFuzzFile(file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		decoded, _, err := scenarios.DecodeFuzzInput(model, variant, data)
+		decoded, _, err := campaign.DecodeFuzzInput(model, variant, data)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)
 		}
 		var drawn *scenarios.Scenario
-		rapid.MakeFuzz(scenarios.SeenFuzzProperty(model, variant, func(s *scenarios.Scenario, _ sim.Result) { drawn = s }))(t, data)
+		rapid.MakeFuzz(fuzzProperty(model, variant, func(s *scenarios.Scenario, _ sim.Result) { drawn = s }))(t, data)
 		if drawn == nil || drawn.Seed != decoded.Seed || string(scenarios.Format(drawn)) != string(scenarios.Format(decoded)) {
 			t.Fatalf("%s: rapid.MakeFuzz and DecodeFuzzInput read different scenarios:\n%v\n---\n%s", file, drawn, scenarios.Format(decoded))
 		}

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/faultsim/faultsim/internal/atomicfile"
+	"github.com/faultsim/faultsim/scenarios"
 )
 
 // fullDisk is a temporary file on a disk that fills up: Write stores half
@@ -24,15 +27,15 @@ func (f fullDisk) Write(p []byte) (int, error) {
 // disk, until the returned function frees space again.
 func fillDiskAfter(ok int64) (free func()) {
 	var calls atomic.Int64
-	orig := createTemp
-	createTemp = func(dir, pattern string) (tempFile, error) {
+	orig := atomicfile.CreateTemp
+	atomicfile.CreateTemp = func(dir, pattern string) (atomicfile.TempFile, error) {
 		f, err := os.CreateTemp(dir, pattern)
 		if err != nil || calls.Add(1) <= ok {
 			return f, err
 		}
 		return fullDisk{f}, nil
 	}
-	return func() { createTemp = orig }
+	return func() { atomicfile.CreateTemp = orig }
 }
 
 // TestDiskFull: a campaign whose disk fills up (after 0, 1, 2 and 5
@@ -42,10 +45,10 @@ func fillDiskAfter(ok int64) (free func()) {
 // once there is space again, resuming gives exactly the campaign that never
 // ran out of space: no finding is lost.
 func TestDiskFull(t *testing.T) {
-	cfg := CampaignConfig{Streams: twoStreams, Seed: 4, MaxScenarios: sized(600, 300), Workers: 2}
+	cfg := Config{Streams: twoStreams, Seed: 4, MaxScenarios: sized(600, 300), Workers: 2}
 	full := t.TempDir()
 	cfg.Out = full
-	rep, err := Campaign(context.Background(), cfg)
+	rep, err := Run(context.Background(), cfg)
 	if err != nil || len(rep.Findings) == 0 {
 		t.Fatalf("campaign with space: %v, %d findings; expected some", err, len(rep.Findings))
 	}
@@ -55,7 +58,7 @@ func TestDiskFull(t *testing.T) {
 		dir := t.TempDir()
 		cfg.Out = dir
 		free := fillDiskAfter(ok)
-		_, err = Campaign(context.Background(), cfg)
+		_, err = Run(context.Background(), cfg)
 		free()
 		if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "write "+dir+string(filepath.Separator)) {
 			t.Fatalf("disk full after %d writes: error %v; expected ENOSPC naming the file under %s", ok, err, dir)
@@ -77,11 +80,11 @@ func TestDiskFull(t *testing.T) {
 			if f.File == "" {
 				continue // found, not yet shrunk: resuming shrinks it
 			}
-			if _, err := ParseFile(filepath.Join(dir, f.File)); err != nil {
+			if _, err := scenarios.ParseFile(filepath.Join(dir, f.File)); err != nil {
 				t.Fatalf("disk full after %d writes: finding %s in the state has no whole file: %v", ok, f.Signature, err)
 			}
 		}
-		resumed, err := Campaign(context.Background(), CampaignConfig{Resume: saved, Out: dir, Workers: 2})
+		resumed, err := Run(context.Background(), Config{Resume: saved, Out: dir, Workers: 2})
 		if err != nil {
 			t.Fatalf("resume after the disk had space again: %v", err)
 		}

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"fmt"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -143,7 +145,7 @@ type hit struct {
 var jobQuantum = 50 * time.Millisecond
 
 // worker runs jobs until the scheduler or the campaign stops.
-func (c *campaign) worker() {
+func (c *session) worker() {
 	known := map[string]bool{}
 	for !c.stop.Load() {
 		j, ok := c.sched.next()
@@ -191,7 +193,7 @@ func (c *campaign) worker() {
 
 // discover registers a signature a worker has not seen before; when it is
 // new to the campaign, the worker shrinks and writes it at once.
-func (c *campaign) discover(sig string, h *hit) {
+func (c *session) discover(sig string, h *hit) {
 	st := c.streams[h.stream]
 	c.mu.Lock()
 	f := c.state.finding(sig)
@@ -205,7 +207,7 @@ func (c *campaign) discover(sig string, h *hit) {
 }
 
 // finish records a job's done indexes [j.lo, end) and its hits.
-func (c *campaign) finish(j job, end int64, busy time.Duration, hits map[string]*hit, order []string) {
+func (c *session) finish(j job, end int64, busy time.Duration, hits map[string]*hit, order []string) {
 	c.mu.Lock()
 	ss := c.state.Streams[j.stream]
 	if overlap := ss.Done.Add(j.lo, end); overlap > 0 {
@@ -226,7 +228,7 @@ func (c *campaign) finish(j job, end int64, busy time.Duration, hits map[string]
 // current one (or the finding has no file yet), and starts shrinking it in
 // the background unless a shrink of that signature is running (which then
 // shrinks again), so workers keep searching.
-func (c *campaign) lower(sig string, index int64, seed uint64) {
+func (c *session) lower(sig string, index int64, seed uint64) {
 	c.mu.Lock()
 	f := c.state.finding(sig)
 	if index < f.Index {
@@ -248,7 +250,7 @@ func (c *campaign) lower(sig string, index int64, seed uint64) {
 
 // shrinkLoop shrinks and writes a finding's representative case until it
 // is still the representative when written.
-func (c *campaign) shrinkLoop(sig string) {
+func (c *session) shrinkLoop(sig string) {
 	for {
 		c.mu.Lock()
 		f := c.state.finding(sig)
@@ -282,7 +284,7 @@ func (c *campaign) shrinkLoop(sig string) {
 }
 
 type shrunk struct {
-	scenario      *Scenario
+	scenario      *scenarios.Scenario
 	file          string
 	before, after int
 	runs          int
@@ -291,7 +293,7 @@ type shrunk struct {
 }
 
 // shrink minimises the case of seed for the signature and writes it.
-func (c *campaign) shrink(st Stream, index int64, seed uint64, sig string) (shrunk, error) {
+func (c *session) shrink(st Stream, index int64, seed uint64, sig string) (shrunk, error) {
 	m := c.models[c.streamIndex(st)]
 	orig := m.Generate(newCaseChooser(seed), st.Variant)
 	match := func(cs models.Case) (sim.Violation, bool) {
@@ -307,27 +309,27 @@ func (c *campaign) shrink(st Stream, index int64, seed uint64, sig string) (shru
 		return sim.Violation{}, false
 	}
 	fails := func(cs models.Case) bool { _, ok := match(cs); return ok }
-	min, runs, how := shrinkCase(c.cfg.Shrink, m, st.Variant, seed, orig, fails, c.budget, &c.abort)
+	min, runs, how := shrink.Minimise(c.cfg.Shrink, m, st.Variant, newCaseChooser(seed), orig, fails, c.budget, &c.abort)
 	v, ok := match(min)
 	if !ok {
 		return shrunk{}, fmt.Errorf("internal error: %s scenario %d no longer fails after shrinking", st, index)
 	}
 	res := shrunk{file: findingName(sig) + ".yaml", before: orig.Size(), after: min.Size(), runs: runs, how: how, partial: c.abort.Load()}
-	res.scenario = &Scenario{
+	res.scenario = &scenarios.Scenario{
 		Name:        findingName(sig),
 		Description: describe(st, c.state.Seed, index, res.before, res.after, how, res.partial, v),
-		Model:       st.Model, Variant: st.Variant, Seed: seed, Case: min, Expect: Expect{Violation: v.Invariant},
+		Model:       st.Model, Variant: st.Variant, Seed: seed, Case: min, Expect: scenarios.Expect{Violation: v.Invariant},
 	}
 	if c.cfg.Out != "" {
 		res.scenario.Path = filepath.Join(c.cfg.Out, res.file)
 	}
-	if err := writeFinding(res.scenario.Path, res.scenario); err != nil {
+	if err := scenarios.WriteFinding(res.scenario.Path, res.scenario); err != nil {
 		return shrunk{}, err
 	}
 	return res, nil
 }
 
-func (c *campaign) streamIndex(st Stream) int {
+func (c *session) streamIndex(st Stream) int {
 	for i, s := range c.streams {
 		if s == st {
 			return i

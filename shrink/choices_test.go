@@ -1,4 +1,4 @@
-package scenarios
+package shrink
 
 import (
 	"slices"
@@ -6,26 +6,36 @@ import (
 	"testing"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 )
 
-// firstFailures finds, for a model and variant, the first case seed of
-// campaign seed 1 that breaks each signature (at most per signatures).
+// failure identifies a violation as a campaign de-duplicates it: its
+// invariant and, for a crash, the function it crashed in.
+func failure(v sim.Violation) string {
+	if v.Site != nil {
+		return v.Invariant + "@" + v.Site.Func
+	}
+	return v.Invariant
+}
+
+// firstFailures finds, for a model and variant, the first of seeds 1 to
+// 3000 (cases drawn and run with sim.NewPRNG(seed)) that breaks each
+// failure (at most n failures).
 func firstFailures(t *testing.T, model, variant string, n int) (m *models.Model, seeds map[string]uint64, order []string) {
 	t.Helper()
-	m, err := LookupModel(model)
+	m, err := scenarios.LookupModel(model)
 	if err != nil {
 		t.Fatal(err)
 	}
 	seeds = map[string]uint64{}
-	for i := int64(0); i < 3000 && len(order) < n; i++ {
-		seed := caseSeed(1, i)
-		r, err := m.Generate(newCaseChooser(seed), variant).Run(sim.NewPRNG(seed), false)
+	for seed := uint64(1); seed <= 3000 && len(order) < n; seed++ {
+		r, err := m.Generate(sim.NewPRNG(seed), variant).Run(sim.NewPRNG(seed), false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, v := range r.Violations {
-			if sig := signature(model+"/"+variant, v); seeds[sig] == 0 && len(order) < n {
+			if sig := failure(v); seeds[sig] == 0 && len(order) < n {
 				seeds[sig] = seed
 				order = append(order, sig)
 			}
@@ -35,14 +45,14 @@ func firstFailures(t *testing.T, model, variant string, n int) (m *models.Model,
 }
 
 // failsWith replays a case under seed and reports whether it breaks sig.
-func failsWith(name string, seed uint64, sig string) func(models.Case) bool {
+func failsWith(seed uint64, sig string) func(models.Case) bool {
 	return func(c models.Case) bool {
 		r, err := c.Run(sim.NewPRNG(seed), false)
 		if err != nil {
 			return false
 		}
 		for _, v := range r.Violations {
-			if signature(name, v) == sig {
+			if failure(v) == sig {
 				return true
 			}
 		}
@@ -62,9 +72,9 @@ func TestShrinkChoicesKeepsTheFailure(t *testing.T) {
 		}
 		for _, sig := range order {
 			seed := seeds[sig]
-			fails := failsWith(mv[0]+"/"+mv[1], seed, sig)
-			orig := m.Generate(newCaseChooser(seed), mv[1])
-			min, runs := shrinkChoices(m, mv[1], seed, fails, 3000, nil)
+			fails := failsWith(seed, sig)
+			orig := m.Generate(sim.NewPRNG(seed), mv[1])
+			min, runs := Choices(m, mv[1], sim.NewPRNG(seed), fails, 3000, nil)
 			switch {
 			case !fails(min):
 				t.Fatalf("%s: the shrunk case does not fail the same way", sig)
@@ -73,14 +83,14 @@ func TestShrinkChoicesKeepsTheFailure(t *testing.T) {
 			case runs > 3000:
 				t.Fatalf("%s: %d replays past the budget", sig, runs)
 			}
-			again, _ := shrinkChoices(m, mv[1], seed, fails, 3000, nil)
-			if string(Format(&Scenario{Name: "a", Model: mv[0], Variant: mv[1], Case: min})) !=
-				string(Format(&Scenario{Name: "a", Model: mv[0], Variant: mv[1], Case: again})) {
+			again, _ := Choices(m, mv[1], sim.NewPRNG(seed), fails, 3000, nil)
+			if string(scenarios.Format(&scenarios.Scenario{Name: "a", Model: mv[0], Variant: mv[1], Case: min})) !=
+				string(scenarios.Format(&scenarios.Scenario{Name: "a", Model: mv[0], Variant: mv[1], Case: again})) {
 				t.Fatalf("%s: two shrinks of one failure differ", sig)
 			}
 			var stop atomic.Bool
 			stop.Store(true)
-			if cut, runs := shrinkChoices(m, mv[1], seed, fails, 3000, &stop); runs != 0 || cut.Size() != orig.Size() {
+			if cut, runs := Choices(m, mv[1], sim.NewPRNG(seed), fails, 3000, &stop); runs != 0 || cut.Size() != orig.Size() {
 				t.Fatalf("%s: an interrupted shrink ran %d replays", sig, runs)
 			}
 			t.Logf("%s: size %d -> %d in %d replays", sig, orig.Size(), min.Size(), runs)
@@ -111,13 +121,12 @@ func TestShrinkChoicesFindsTheMinimum(t *testing.T) {
 		return slices.ContainsFunc(c.(listCase), func(v int) bool { return v >= 37 })
 	}
 	tried := 0
-	for i := range int64(200) {
-		seed := caseSeed(9, i)
-		if !fails(m.Generate(newCaseChooser(seed), "v")) {
+	for seed := range uint64(200) {
+		if !fails(m.Generate(sim.NewPRNG(seed), "v")) {
 			continue
 		}
 		tried++
-		min, _ := shrinkChoices(m, "v", seed, fails, 3000, nil)
+		min, _ := Choices(m, "v", sim.NewPRNG(seed), fails, 3000, nil)
 		if got := min.(listCase); !slices.Equal(got, listCase{37}) {
 			t.Fatalf("seed %d shrank to %v, want [37]", seed, got)
 		}

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"bufio"
@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -92,7 +93,7 @@ func TestDeterminismSuite(t *testing.T) {
 	defer func() { _ = cmd.Wait() }()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	want := map[string][]string{}
-	for _, name := range ModelNames() {
+	for _, name := range scenarios.ModelNames() {
 		m, _ := models.Lookup(name)
 		runtime.GOMAXPROCS(1)
 		a := traces(m, n)
@@ -137,7 +138,7 @@ const determinismChild = "FAULTSIM_DETERMINISM_CHILD"
 // printTraceHashes prints "model hash" for each of the first n suite
 // scenarios of every model.
 func printTraceHashes(w io.Writer, n int) {
-	for _, name := range ModelNames() {
+	for _, name := range scenarios.ModelNames() {
 		m, _ := models.Lookup(name)
 		for _, tr := range traces(m, n) {
 			fmt.Fprintf(w, "%s %s\n", name, hashText(tr))

@@ -1,4 +1,9 @@
-package scenarios
+// Package shrink minimises a failing case: the greedy shrinker (the model's
+// one-change simplifications, models.Case.Simplify), the choice shrinker
+// (the generator's draws, deleted and lowered as rapid and Hypothesis
+// shrink theirs), and the modes that combine them, which a campaign's
+// --shrink flag names (best, choices, greedy, none).
+package shrink
 
 import (
 	"sync/atomic"
@@ -7,21 +12,21 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-// Shrink minimises a failing case while it still breaks the invariant
+// Violation minimises a failing case while it still breaks the invariant
 // target under the same seed: it tries the case's one-change
 // simplifications, biggest first, and keeps the first that still fails,
 // until none does. It is deterministic: the same case, seed and target
 // always give the same minimal case. runs counts the replays.
-func Shrink(c models.Case, seed uint64, target string) (min models.Case, runs int) {
-	return shrinkGreedy(c, func(cand models.Case) bool {
+func Violation(c models.Case, seed uint64, target string) (min models.Case, runs int) {
+	return Greedy(c, func(cand models.Case) bool {
 		r, err := cand.Run(sim.NewPRNG(seed), false)
 		return err == nil && r.Has(target)
 	}, 5000, nil)
 }
 
-// shrinkGreedy is Shrink over any failure predicate, with at most budget
+// Greedy is Violation over any failure predicate, with at most budget
 // replays; it stops early, keeping the best case so far, when stop is set.
-func shrinkGreedy(c models.Case, fails func(models.Case) bool, budget int, stop *atomic.Bool) (min models.Case, runs int) {
+func Greedy(c models.Case, fails func(models.Case) bool, budget int, stop *atomic.Bool) (min models.Case, runs int) {
 	best := c
 	for progress := true; progress && runs < budget; {
 		progress = false
@@ -46,27 +51,30 @@ func shrinkGreedy(c models.Case, fails func(models.Case) bool, budget int, stop 
 // dominate a short campaign.
 const BestChoicesBudget = 200
 
-// shrinkCase minimises orig, which fails, as mode says; it returns the
-// minimal case, the replays it took and which shrinker produced it.
-func shrinkCase(mode ShrinkMode, m *models.Model, variant string, seed uint64, orig models.Case,
+// Minimise minimises orig, which fails, as mode says; draw is a fresh
+// Chooser that draws orig for variant of m (the choice shrinker replays and
+// changes its choices). It returns the minimal case, the replays it took
+// and which shrinker produced it. fails replays a candidate; each shrinker
+// makes at most budget replays, and none once stop is set.
+func Minimise(mode Mode, m *models.Model, variant string, draw sim.Chooser, orig models.Case,
 	fails func(models.Case) bool, budget int, stop *atomic.Bool) (models.Case, int, string) {
 	switch mode {
-	case ShrinkNone:
+	case ModeNone:
 		return orig, 0, "not shrunk"
-	case ShrinkGreedy:
-		min, runs := shrinkGreedy(orig, fails, budget, stop)
+	case ModeGreedy:
+		min, runs := Greedy(orig, fails, budget, stop)
 		return min, runs, "greedy"
 	}
 	cbudget := budget
-	if mode == ShrinkBest {
+	if mode == ModeBest {
 		cbudget = min(budget, BestChoicesBudget)
 	}
-	cmin, cruns := shrinkChoices(m, variant, seed, fails, cbudget, stop)
-	if mode == ShrinkChoices || mode == ShrinkRapid {
+	cmin, cruns := Choices(m, variant, draw, fails, cbudget, stop)
+	if mode == ModeChoices || mode == ModeRapid {
 		return cmin, cruns, "choices"
 	}
-	after, aruns := shrinkGreedy(cmin, fails, budget, stop)
-	alone, gruns := shrinkGreedy(orig, fails, budget, stop)
+	after, aruns := Greedy(cmin, fails, budget, stop)
+	alone, gruns := Greedy(orig, fails, budget, stop)
 	if alone.Size() < after.Size() {
 		return alone, cruns + aruns + gruns, "greedy"
 	}

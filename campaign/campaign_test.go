@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -9,6 +9,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
+	"github.com/faultsim/faultsim/sim"
 )
 
 // outcome is what must not depend on workers, shards or interruptions: the
@@ -52,7 +56,7 @@ func TestCampaignSameWhateverTheWorkers(t *testing.T) {
 	max := sized(700, 300)
 	for _, workers := range []int{1, 2, 3} {
 		dir := t.TempDir()
-		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 3, MaxScenarios: max, Workers: workers, Out: dir})
+		rep, err := Run(context.Background(), Config{Streams: twoStreams, Seed: 3, MaxScenarios: max, Workers: workers, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -75,7 +79,7 @@ func TestJobsCutShortChangeNothing(t *testing.T) {
 	max := sized(300, 100)
 	run := func(workers int) string {
 		dir := t.TempDir()
-		rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: workers, Out: dir})
+		rep, err := Run(context.Background(), Config{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: workers, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -101,7 +105,7 @@ func TestJobsCutShortChangeNothing(t *testing.T) {
 func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 	max := sized(1500, 600)
 	full := t.TempDir()
-	rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Out: full})
+	rep, err := Run(context.Background(), Config{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Out: full})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +114,7 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	first, err := Campaign(ctx, CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Out: dir,
+	first, err := Run(ctx, Config{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Out: dir,
 		ProgressInterval: 5e6, Progress: func(p Progress) {
 			if p.Scenarios > 600 {
 				cancel()
@@ -127,11 +131,11 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, f := range saved.Findings {
-		if _, err := ParseFile(filepath.Join(dir, f.File)); err != nil {
+		if _, err := scenarios.ParseFile(filepath.Join(dir, f.File)); err != nil {
 			t.Fatalf("finding %s reported before the interrupt has no readable file: %v", f.Signature, err)
 		}
 	}
-	second, err := Campaign(context.Background(), CampaignConfig{Resume: saved, Out: dir, Workers: 2})
+	second, err := Run(context.Background(), Config{Resume: saved, Out: dir, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +155,7 @@ func TestInterruptedThenResumedEqualsUninterrupted(t *testing.T) {
 func TestShardsMergeEqualsUnsharded(t *testing.T) {
 	max := sized(1300, 520)
 	whole := t.TempDir()
-	rep, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 9, MaxScenarios: max, Workers: 2, Out: whole})
+	rep, err := Run(context.Background(), Config{Streams: twoStreams, Seed: 9, MaxScenarios: max, Workers: 2, Out: whole})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +163,7 @@ func TestShardsMergeEqualsUnsharded(t *testing.T) {
 	var total int64
 	for i := range 4 {
 		dir := t.TempDir()
-		r, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams, Seed: 9, MaxScenarios: max, Workers: 1, Shard: Shard{i, 4}, Out: dir})
+		r, err := Run(context.Background(), Config{Streams: twoStreams, Seed: 9, MaxScenarios: max, Workers: 1, Shard: Shard{i, 4}, Out: dir})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -236,7 +240,7 @@ func TestParseShard(t *testing.T) {
 // HTML page with an inline SVG plot.
 func TestReports(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := Campaign(context.Background(), CampaignConfig{Streams: twoStreams[:2], Seed: 1, MaxScenarios: 300, Workers: 2, Out: dir, Shrink: ShrinkGreedy}); err != nil {
+	if _, err := Run(context.Background(), Config{Streams: twoStreams[:2], Seed: 1, MaxScenarios: 300, Workers: 2, Out: dir, Shrink: shrink.ModeGreedy}); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -259,5 +263,38 @@ func TestReports(t *testing.T) {
 		if tt.file == ReportHTML && (strings.Contains(string(data), "<script") || strings.Contains(string(data), "http://") && !strings.Contains(string(data), "http://www.w3.org/2000/svg")) {
 			t.Errorf("report.html is not self-contained")
 		}
+	}
+}
+
+// TestCampaignIsDeterministic: the same seed finds the same minimal files.
+func TestCampaignIsDeterministic(t *testing.T) {
+	run := func() string {
+		rep, err := Run(context.Background(), Config{Model: "hostport", Variant: "crio-1.33.0", Seed: 7, MaxScenarios: 2000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, f := range rep.Findings {
+			b.Write(scenarios.Format(f.Scenario))
+		}
+		return b.String()
+	}
+	if a, b := run(), run(); a != b || a == "" {
+		t.Fatalf("two campaigns with one seed differ (or found nothing):\n%s\n---\n%s", a, b)
+	}
+}
+
+func TestSignatureIgnoresSourceLines(t *testing.T) {
+	crash := func(line int) sim.Violation {
+		return sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at a place the message names",
+			Site: &sim.Site{Func: "hostport.(*iptablesBackend).remove", File: "iptables.go", Line: line}}
+	}
+	if a, b := signature("v", crash(103)), signature("v", crash(104)); a != b || a != "v/crash@hostport.(*iptablesBackend).remove" {
+		t.Fatalf("signatures %q and %q: want one, naming the function", a, b)
+	}
+	other := sim.Violation{Invariant: "crash", Message: "panic: runtime error: x at a place the message names",
+		Site: &sim.Site{Func: "hostport.(*nftBackend).forwards", File: "nftables.go", Line: 1}}
+	if signature("v", other) == signature("v", crash(103)) {
+		t.Fatal("crashes in different functions share a signature")
 	}
 }

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -10,13 +10,15 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // smallCampaign runs a short campaign with findings into a new directory.
 func smallCampaign(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	rep, err := Campaign(context.Background(), CampaignConfig{Streams: []Stream{{"hostport", "zero-port-unfiltered"}}, Seed: 1, MaxScenarios: 300, Workers: 1, Out: dir, Shrink: ShrinkGreedy})
+	rep, err := Run(context.Background(), Config{Streams: []Stream{{"hostport", "zero-port-unfiltered"}}, Seed: 1, MaxScenarios: 300, Workers: 1, Out: dir, Shrink: shrink.ModeGreedy})
 	if err != nil || len(rep.Findings) < 2 {
 		t.Fatalf("campaign: %v, %d findings; expected 2 or more", err, len(rep.Findings))
 	}
@@ -230,7 +232,7 @@ func TestLoadStateRefusesForeignState(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.Findings[0].Variant, st.Findings[0].File = "crio-1.33.0", ""
-		if _, err := Campaign(context.Background(), CampaignConfig{Resume: st, Workers: 1, MaxScenarios: 400}); err == nil || !strings.Contains(err.Error(), "not among the state's streams") {
+		if _, err := Run(context.Background(), Config{Resume: st, Workers: 1, MaxScenarios: 400}); err == nil || !strings.Contains(err.Error(), "not among the state's streams") {
 			t.Fatalf("resume of a state with a finding of an unknown stream: %v, expected it refused", err)
 		}
 	})
@@ -261,16 +263,16 @@ func TestOneCampaignPerOut(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Campaign(context.Background(), CampaignConfig{Resume: st, Out: dir, Workers: 1})
+	_, err = Run(context.Background(), Config{Resume: st, Out: dir, Workers: 1})
 	check("a resumed campaign", err)
-	_, err = Campaign(context.Background(), CampaignConfig{Streams: twoStreams, MaxScenarios: 10, Out: dir, Workers: 1})
+	_, err = Run(context.Background(), Config{Streams: twoStreams, MaxScenarios: 10, Out: dir, Workers: 1})
 	check("a new campaign", err)
 	_, err = Merge(dir, t.TempDir())
 	check("a merge into it", err)
 	if err := lock.Release(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Campaign(context.Background(), CampaignConfig{Resume: st, Out: dir, Workers: 1, MaxScenarios: 400}); err != nil {
+	if _, err := Run(context.Background(), Config{Resume: st, Out: dir, Workers: 1, MaxScenarios: 400}); err != nil {
 		t.Fatalf("resume once the lock is released: %v", err)
 	}
 }
@@ -279,7 +281,7 @@ func TestOneCampaignPerOut(t *testing.T) {
 // reproduces its expect (here edited to expect a pass) is not merged.
 func TestMergeRefusesAFindingThatDoesNotReplay(t *testing.T) {
 	in := t.TempDir()
-	rep, err := Campaign(context.Background(), CampaignConfig{Model: "hostname", Variant: "truncate-only", Seed: 1, MaxScenarios: 64, Out: in})
+	rep, err := Run(context.Background(), Config{Model: "hostname", Variant: "truncate-only", Seed: 1, MaxScenarios: 64, Out: in})
 	if err != nil || len(rep.Findings) == 0 {
 		t.Fatalf("campaign: %v, %d findings", err, len(rep.Findings))
 	}

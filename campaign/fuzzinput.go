@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"bytes"
@@ -10,10 +10,10 @@ import (
 	"strconv"
 	"strings"
 
-	"pgregory.net/rapid"
-
 	"github.com/faultsim/faultsim/internal/userfile"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -47,53 +47,28 @@ func FuzzVariant(m *models.Model) string {
 	return first
 }
 
-// FuzzProperty is the property of a model's native fuzz target: it draws a
-// run seed and a case of variant and fails on any violation, printing the
-// scenario that replays it. failed, when set, receives each failing scenario.
-func FuzzProperty(model, variant string, failed func(*Scenario)) func(*rapid.T) {
-	return fuzzProperty(model, variant, func(s *Scenario, r sim.Result) {
-		if failed != nil && len(r.Violations) > 0 {
-			failed(s)
-		}
-	})
-}
-
-// SeenFuzzProperty is FuzzProperty with every drawn scenario and its
-// result passed to seen.
-func SeenFuzzProperty(model, variant string, seen func(*Scenario, sim.Result)) func(*rapid.T) {
-	return fuzzProperty(model, variant, seen)
-}
-
 // SeedInput is the i-th entry of a model's seed corpus: run seed i and the
 // case of campaign seed 1's i-th scenario.
 func SeedInput(m *models.Model, i int) []byte {
 	return EncodeFuzzInput(m, FuzzVariant(m), uint16(i), caseSeed(1, int64(i)))
 }
 
-// fuzzProperty is FuzzProperty with every drawn scenario and its result
-// passed to seen.
-func fuzzProperty(model, variant string, seen func(*Scenario, sim.Result)) func(*rapid.T) {
-	return func(t *rapid.T) {
-		m, err := LookupModel(model)
-		if err != nil {
-			t.Fatalf("%v", err)
-		}
-		ch := rapidBits{t}
-		seed := uint64(ch.Intn(1 << seedBits))
-		c := m.Generate(ch, variant)
-		s := &Scenario{Name: model + "-fuzz", Model: model, Variant: variant, Seed: seed, Case: c}
-		r, err := c.Run(sim.NewPRNG(seed), false)
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-		if len(r.Violations) > 0 {
-			s.Expect = Expect{Violation: r.Violations[0].Invariant}
-		}
-		seen(s, r)
-		if len(r.Violations) > 0 {
-			t.Fatalf("%s\nscenario (faultsim import turns the saved input into this file):\n%s", r.Violations[0], Format(s))
-		}
+// DrawFuzzCase draws from ch what a native fuzz input stands for, as the
+// target reads its input: the run seed (seedBits choices of one bit), then
+// a case of variant of m. It runs the case and sets the scenario's expect
+// to its first violation, if any.
+func DrawFuzzCase(m *models.Model, variant string, ch sim.Chooser) (*scenarios.Scenario, sim.Result, error) {
+	seed := uint64(ch.Intn(1 << seedBits))
+	c := m.Generate(ch, variant)
+	s := &scenarios.Scenario{Name: m.Name + "-fuzz", Model: m.Name, Variant: variant, Seed: seed, Case: c}
+	r, err := c.Run(sim.NewPRNG(seed), false)
+	if err != nil {
+		return nil, r, err
 	}
+	if len(r.Violations) > 0 {
+		s.Expect = scenarios.Expect{Violation: r.Violations[0].Invariant}
+	}
+	return s, r, nil
 }
 
 // errShortInput ends a decode that ran out of bytes.
@@ -116,12 +91,12 @@ func (b *byteBits) bit() int {
 type bitsChooser struct{ bit func() int }
 
 // Intn decodes a choice.
-func (c bitsChooser) Intn(n int) int { return drawInt(n, c.bit) }
+func (c bitsChooser) Intn(n int) int { return DrawInt(n, c.bit) }
 
 // DecodeFuzzInput rebuilds the scenario (run seed and case of variant) that
 // a native fuzz input stands for, and runs it to fill in its expect.
-func DecodeFuzzInput(model, variant string, data []byte) (s *Scenario, r sim.Result, err error) {
-	m, err := LookupModel(model)
+func DecodeFuzzInput(model, variant string, data []byte) (s *scenarios.Scenario, r sim.Result, err error) {
+	m, err := scenarios.LookupModel(model)
 	if err != nil {
 		return nil, r, err
 	}
@@ -138,23 +113,14 @@ func DecodeFuzzInput(model, variant string, data []byte) (s *Scenario, r sim.Res
 			s, err = nil, fmt.Errorf("%d-byte input: %w (a draw is 8 bytes)", len(data), errShortInput)
 		}
 	}()
-	seed := uint64(ch.Intn(1 << seedBits))
-	c := m.Generate(ch, variant)
-	s = &Scenario{Name: model + "-fuzz", Model: model, Variant: variant, Seed: seed, Case: c}
-	if r, err = c.Run(sim.NewPRNG(seed), false); err != nil {
-		return nil, r, err
-	}
-	if len(r.Violations) > 0 {
-		s.Expect = Expect{Violation: r.Violations[0].Invariant}
-	}
-	return s, r, nil
+	return DrawFuzzCase(m, variant, ch)
 }
 
 // CheckFuzzInput is a native fuzz target's check without rapid (for
 // libFuzzer builds): an error for a violation, nil for a pass or an input
 // too short to draw a case (which rapid skips).
 func CheckFuzzInput(model string, data []byte) error {
-	m, err := LookupModel(model)
+	m, err := scenarios.LookupModel(model)
 	if err != nil {
 		return err
 	}
@@ -171,7 +137,7 @@ func checkFuzzInput(model, variant string, data []byte) error {
 		return err
 	}
 	if len(r.Violations) > 0 {
-		return fmt.Errorf("%s\n%s", r.Violations[0], Format(s))
+		return fmt.Errorf("%s\n%s", r.Violations[0], scenarios.Format(s))
 	}
 	return nil
 }
@@ -204,7 +170,7 @@ func FormatFuzzFile(data []byte) []byte {
 // bytes (a libFuzzer crash file); a regular file of at most MaxFileSize
 // bytes (userfile.Read).
 func ReadFuzzFile(path string) ([]byte, error) {
-	data, err := userfile.Read(path, MaxFileSize)
+	data, err := userfile.Read(path, scenarios.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
@@ -236,10 +202,10 @@ func ImportFuzzInput(model, variant string, data []byte, source, out string) ([]
 	}
 	st := Stream{model, variant}
 	var written []string
-	write := func(sc *Scenario, name string) error {
+	write := func(sc *scenarios.Scenario, name string) error {
 		sc.Name = name
 		path := filepath.Join(out, name+".yaml")
-		if err := writeFinding(path, sc); err != nil {
+		if err := scenarios.WriteFinding(path, sc); err != nil {
 			return err
 		}
 		written = append(written, path)
@@ -269,9 +235,9 @@ func ImportFuzzInput(model, variant string, data []byte, source, out string) ([]
 			}
 			return sim.Violation{}, false
 		}
-		min, _ := shrinkGreedy(s.Case, func(cs models.Case) bool { _, ok := match(cs); return ok }, 5000, nil)
+		min, _ := shrink.Greedy(s.Case, func(cs models.Case) bool { _, ok := match(cs); return ok }, 5000, nil)
 		mv, _ := match(min)
-		sc := &Scenario{Model: model, Variant: variant, Seed: s.Seed, Case: min, Expect: Expect{Violation: v.Invariant},
+		sc := &scenarios.Scenario{Model: model, Variant: variant, Seed: s.Seed, Case: min, Expect: scenarios.Expect{Violation: v.Invariant},
 			Description: fmt.Sprintf("Imported from the native fuzz input %s (faultsim import), shrunk from size %d to %d (greedy).\n%s",
 				source, s.Case.Size(), min.Size(), mv)}
 		if err := write(sc, findingName(sig)); err != nil {

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultsim/faultsim/internal/atomicfile"
 	"github.com/faultsim/faultsim/models"
 )
 
@@ -101,17 +102,17 @@ func WriteReports(dir string, st *State) error {
 	if err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, SummaryJSON), append(data, '\n')); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, SummaryJSON), append(data, '\n')); err != nil {
 		return err
 	}
-	if err := writeAtomic(filepath.Join(dir, SummaryMD), []byte(sum.Markdown())); err != nil {
+	if err := atomicfile.Write(filepath.Join(dir, SummaryMD), []byte(sum.Markdown())); err != nil {
 		return err
 	}
 	page, err := sum.HTML()
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, ReportHTML), page)
+	return atomicfile.Write(filepath.Join(dir, ReportHTML), page)
 }
 
 // kind names a variant's expectation.

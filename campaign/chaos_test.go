@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"bytes"
@@ -104,7 +104,7 @@ func (c *chaos) diskFull() {
 	}
 	ok := c.rng.Int64N(2)
 	free := fillDiskAfter(ok)
-	_, err = Campaign(context.Background(), CampaignConfig{Resume: st, Out: c.dir, Workers: 2})
+	_, err = Run(context.Background(), Config{Resume: st, Out: c.dir, Workers: 2})
 	free()
 	if !errors.Is(err, syscall.ENOSPC) {
 		c.t.Fatalf("session on a full disk (after %d writes): %v, want ENOSPC", ok, err)

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"errors"
@@ -7,6 +7,10 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/faultsim/faultsim/internal/atomicfile"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // Merge unions the output directories of campaigns with one seed (the
@@ -33,7 +37,7 @@ func Merge(out string, dirs ...string) (*State, error) {
 		return nil, err
 	}
 	defer lock.Release()
-	if err := sweepTemp(out); err != nil {
+	if err := atomicfile.Sweep(out); err != nil {
 		return nil, err
 	}
 	var merged *State
@@ -98,7 +102,7 @@ func Merge(out string, dirs ...string) (*State, error) {
 		if err != nil {
 			return nil, fmt.Errorf("merge: finding %s: %v", f.Signature, err)
 		}
-		if err := writeAtomic(filepath.Join(out, f.File), data); err != nil {
+		if err := atomicfile.Write(filepath.Join(out, f.File), data); err != nil {
 			return nil, err
 		}
 	}
@@ -109,9 +113,9 @@ func Merge(out string, dirs ...string) (*State, error) {
 }
 
 // shrinkMode is the state's shrink mode, the default when not recorded.
-func (s *State) shrinkMode() ShrinkMode {
+func (s *State) shrinkMode() shrink.Mode {
 	if s.Shrink == "" {
-		return ShrinkBest
+		return shrink.ModeBest
 	}
 	return s.Shrink
 }
@@ -154,14 +158,14 @@ func readFinding(dir string, f *FindingState) ([]byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s: %v is not a regular file", path, fi.Mode().Type())
 	}
-	data, err := io.ReadAll(io.LimitReader(fd, MaxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(fd, scenarios.MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes: expected a scenario file", path, MaxFileSize)
+	if len(data) > scenarios.MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes: expected a scenario file", path, scenarios.MaxFileSize)
 	}
-	s, err := Parse(path, data)
+	s, err := scenarios.Parse(path, data)
 	if err != nil {
 		return nil, err
 	}
@@ -170,7 +174,7 @@ func readFinding(dir string, f *FindingState) ([]byte, error) {
 	}
 	// Every file faultsim writes is replayed before it is reported: a
 	// finding that does not reproduce its expect is not merged.
-	o, err := Run(s, false)
+	o, err := scenarios.Run(s, false)
 	if err != nil {
 		return nil, fmt.Errorf("%s: does not replay: %v", path, err)
 	}

@@ -1,10 +1,13 @@
-package scenarios
+package campaign
 
 import (
 	"errors"
 	"fmt"
 	"strings"
 	"unicode"
+
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // Bounds of a campaign's numbers, checked on flags and on every state read.
@@ -100,7 +103,7 @@ func (s *State) check() error {
 
 // checkStream refuses a model or variant faultsim does not know.
 func checkStream(st Stream) error {
-	m, err := LookupModel(st.Model)
+	m, err := scenarios.LookupModel(st.Model)
 	if err != nil {
 		return err
 	}
@@ -109,9 +112,9 @@ func checkStream(st Stream) error {
 }
 
 // checkShrinkMode refuses an unknown shrink mode ("" is the default).
-func checkShrinkMode(mode ShrinkMode) error {
+func checkShrinkMode(mode shrink.Mode) error {
 	switch mode {
-	case "", ShrinkBest, ShrinkChoices, ShrinkRapid, ShrinkGreedy, ShrinkNone:
+	case "", shrink.ModeBest, shrink.ModeChoices, shrink.ModeRapid, shrink.ModeGreedy, shrink.ModeNone:
 		return nil
 	}
 	return fmt.Errorf("shrink %q: expected best, choices, greedy or none (rapid: the former name of choices)", mode)
@@ -123,7 +126,7 @@ func (f *FindingState) check(seed uint64, streams map[Stream]bool) error {
 	if !streams[st] {
 		return fmt.Errorf("stream %s is not among the state's streams", st)
 	}
-	if m, _ := LookupModel(f.Model); !m.HasInvariant(f.Invariant) {
+	if m, _ := scenarios.LookupModel(f.Model); !m.HasInvariant(f.Invariant) {
 		return fmt.Errorf("invariant %q: expected one of %s", f.Invariant, strings.Join(m.InvariantNames(), ", "))
 	}
 	base := st.String() + "/" + f.Invariant
@@ -185,7 +188,7 @@ func checkText(s string) error {
 }
 
 // checkConfig refuses a campaign configuration out of bounds.
-func checkConfig(cfg CampaignConfig) error {
+func checkConfig(cfg Config) error {
 	switch {
 	case cfg.MaxScenarios < 0 || int64(cfg.MaxScenarios) > MaxIndex:
 		return fmt.Errorf("campaign: max scenarios %d, expected 0 (no limit) to %d", cfg.MaxScenarios, MaxIndex)
@@ -204,7 +207,7 @@ func checkConfig(cfg CampaignConfig) error {
 // restoreShrink gives a resumed campaign the shrink settings its state
 // recorded, so its findings are those of an uninterrupted run; settings
 // the caller gives must agree with them.
-func restoreShrink(cfg *CampaignConfig, st *State) error {
+func restoreShrink(cfg *Config, st *State) error {
 	if st.Shrink != "" {
 		if cfg.Shrink != "" && cfg.Shrink != st.Shrink {
 			return fmt.Errorf("campaign: shrink %s, but the resumed campaign shrinks with %s: its findings would not be an uninterrupted run's", cfg.Shrink, st.Shrink)

@@ -1,12 +1,6 @@
-package scenarios
+package campaign
 
-import (
-	"math/bits"
-
-	"pgregory.net/rapid"
-
-	"github.com/faultsim/faultsim/sim"
-)
+import "math/bits"
 
 // A campaign draws every case as a stream of bits: a choice among n options
 // reads bits.Len(n-1) bits, most significant first, and draws again when the
@@ -14,9 +8,10 @@ import (
 //
 //   - a campaign's jsf64 generator seeded with the case seed (one output per
 //     bit, its lowest bit); the campaign's shrinker replays and shrinks the
-//     choices it makes (shrinkChoices), with no rapid involved;
-//   - rapid.Bool draws inside a property (rapidBits), which rapid shrinks
-//     bit by bit and, through sim.Group, item by item;
+//     choices it makes (shrink.Choices), with no rapid involved;
+//   - rapid.Bool draws inside a native fuzz target's property
+//     (scenariotest.Bits), which rapid shrinks bit by bit and, through
+//     sim.Group, item by item;
 //   - the bytes of a native fuzz input, eight little-endian bytes to a draw
 //     and their lowest bit, which is how rapid.MakeFuzz reads them (see
 //     DecodeFuzzInput), so "faultsim import" rebuilds a go test -fuzz case
@@ -25,8 +20,9 @@ import (
 // Lowering a bit lowers the choice, and generators put the simplest option
 // first, so shrinking towards zero bits simplifies the case.
 
-// drawInt decodes a choice in [0, n) from bits.
-func drawInt(n int, bit func() int) int {
+// DrawInt decodes a choice in [0, n) from bits, as every source of a case's
+// bits does (see above).
+func DrawInt(n int, bit func() int) int {
 	if n <= 1 {
 		return 0
 	}
@@ -75,54 +71,4 @@ func newCaseChooser(seed uint64) caseChooser { return caseChooser{newJSF64(seed)
 func (c caseChooser) bit() int { return int(c.r.next() & 1) }
 
 // Intn decodes a choice from the generator's bits.
-func (c caseChooser) Intn(n int) int { return drawInt(n, c.bit) }
-
-// rapidBits is the Chooser of a rapid property: every bit is a rapid.Bool
-// draw and every sim.Group a rapid.Custom group, so rapid can lower bits and
-// delete whole items.
-type rapidBits struct{ t *rapid.T }
-
-var boolGen = rapid.Bool()
-
-func (c rapidBits) bit() int {
-	if boolGen.Draw(c.t, "bit") {
-		return 1
-	}
-	return 0
-}
-
-// Intn decodes a choice from rapid's bits.
-func (c rapidBits) Intn(n int) int { return drawInt(n, c.bit) }
-
-// Group draws fn's choices as one rapid group, which the shrinker can
-// delete in one step.
-func (c rapidBits) Group(fn func(sim.Chooser)) {
-	rapid.Custom(func(t *rapid.T) struct{} {
-		fn(rapidBits{t})
-		return struct{}{}
-	}).Draw(c.t, "group")
-}
-
-// recorder is a Chooser that keeps every choice another one made, so two
-// draws of a case can be compared choice by choice.
-type recorder struct {
-	ch   sim.Chooser
-	vals *[]int
-}
-
-func newRecorder(ch sim.Chooser) recorder { return recorder{ch, new([]int)} }
-
-// Intn records and returns the wrapped Chooser's choice.
-func (r recorder) Intn(n int) int {
-	v := r.ch.Intn(n)
-	*r.vals = append(*r.vals, v)
-	return v
-}
-
-// Group keeps the wrapped Chooser's grouping.
-func (r recorder) Group(fn func(sim.Chooser)) {
-	sim.Group(r.ch, func(c sim.Chooser) { fn(recorder{c, r.vals}) })
-}
-
-// choices returns the choices recorded so far.
-func (r recorder) choices() []int { return *r.vals }
+func (c caseChooser) Intn(n int) int { return DrawInt(n, c.bit) }

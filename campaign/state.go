@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"bytes"
@@ -11,11 +11,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultsim/faultsim/internal/atomicfile"
 	"github.com/faultsim/faultsim/internal/userfile"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // StateFile is the name of a campaign's state file in its output directory.
 const StateFile = "campaign-state.json"
+
+// MaxStateSize is the largest campaign state file LoadState reads.
+const MaxStateSize = 64 << 20
 
 // stateVersion is the state file format; a campaign refuses another.
 const stateVersion = 1
@@ -36,9 +41,9 @@ type State struct {
 	// DurationNS is the wall-clock budget of a session (0: none), Shrink
 	// and ShrinkBudget how findings are shrunk (empty, 0: the defaults):
 	// the flags of the last session, which --resume restores.
-	DurationNS   int64      `json:"duration_ns,omitempty"`
-	Shrink       ShrinkMode `json:"shrink,omitempty"`
-	ShrinkBudget int        `json:"shrink_budget,omitempty"`
+	DurationNS   int64       `json:"duration_ns,omitempty"`
+	Shrink       shrink.Mode `json:"shrink,omitempty"`
+	ShrinkBudget int         `json:"shrink_budget,omitempty"`
 	// ElapsedNS is the wall time of all sessions (for a merge, the longest
 	// shard's).
 	ElapsedNS int64           `json:"elapsed_ns"`
@@ -169,7 +174,7 @@ func (s *State) Save(dir string) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, StateFile), append(data, '\n'))
+	return atomicfile.Write(filepath.Join(dir, StateFile), append(data, '\n'))
 }
 
 // Clone returns a deep copy.

@@ -1,4 +1,8 @@
-package scenarios
+// Package atomicfile writes the files faultsim reports (scenario files,
+// campaign states and reports) so that a reader, or a crash, never sees
+// half of one: through a temporary file in the same directory and a
+// rename, made durable before the write returns.
+package atomicfile
 
 import (
 	"errors"
@@ -15,8 +19,8 @@ const (
 	DirMode  os.FileMode = 0o750
 )
 
-// tempFile is the part of *os.File an atomic write uses.
-type tempFile interface {
+// TempFile is the part of *os.File an atomic write uses.
+type TempFile interface {
 	Write(p []byte) (int, error)
 	Chmod(mode os.FileMode) error
 	Sync() error
@@ -24,9 +28,13 @@ type tempFile interface {
 	Name() string
 }
 
-// createTemp opens the temporary file of an atomic write; a test replaces it
-// to inject write errors such as ENOSPC (a full disk).
-var createTemp = func(dir, pattern string) (tempFile, error) { return os.CreateTemp(dir, pattern) }
+// CreateTemp opens the temporary file of an atomic write. It is a test's
+// hook, nothing else's: a test replaces it (and restores it) to inject
+// write errors such as ENOSPC (a full disk).
+var CreateTemp = func(dir, pattern string) (TempFile, error) { return os.CreateTemp(dir, pattern) }
+
+// tempPattern names the temporary files of atomic writes.
+const tempPattern = ".tmp-*"
 
 // syncDir makes a directory's entries durable (fsync of the directory); a
 // test replaces it to see that it is called.
@@ -42,16 +50,16 @@ var syncDir = func(dir string) error {
 	return err
 }
 
-// writeAtomic writes a file through a temporary file in the same directory
+// Write writes a file through a temporary file in the same directory
 // and a rename, so a reader (or a crash) never sees half of it, and makes it
 // durable before it returns: the file is synced before the rename and the
 // directory after, so a power loss cannot lose a file once acknowledged.
-func writeAtomic(path string, data []byte) error {
+func Write(path string, data []byte) error {
 	dir := filepath.Dir(path)
-	if err := mkdirAll(dir); err != nil {
+	if err := MkdirAll(dir); err != nil {
 		return fmt.Errorf("create %s: %w", dir, err)
 	}
-	tmp, err := createTemp(dir, ".tmp-*")
+	tmp, err := CreateTemp(dir, tempPattern)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -78,10 +86,10 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
-// mkdirAll creates dir and its missing parents with DirMode (not reduced by
+// MkdirAll creates dir and its missing parents with DirMode (not reduced by
 // the umask), each made durable in its parent; existing ones are left as
 // they are.
-func mkdirAll(dir string) error {
+func MkdirAll(dir string) error {
 	fi, err := os.Stat(dir)
 	if err == nil {
 		if !fi.IsDir() {
@@ -94,7 +102,7 @@ func mkdirAll(dir string) error {
 	}
 	parent := filepath.Dir(dir)
 	if parent != dir {
-		if err := mkdirAll(parent); err != nil {
+		if err := MkdirAll(parent); err != nil {
 			return err
 		}
 	}
@@ -108,4 +116,19 @@ func mkdirAll(dir string) error {
 		return err
 	}
 	return syncDir(parent)
+}
+
+// Sweep removes the temporary files of atomic writes that a killed writer
+// left in dir; only the process that holds dir (its lock) may call it.
+func Sweep(dir string) error {
+	tmp, err := filepath.Glob(filepath.Join(dir, tempPattern))
+	if err != nil {
+		return err
+	}
+	for _, p := range tmp {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("remove a killed writer's temporary file: %w", err)
+		}
+	}
+	return nil
 }

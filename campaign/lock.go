@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"errors"
@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/faultsim/faultsim/internal/atomicfile"
 )
 
 // LockFile is the lock file in a campaign's output directory. A campaign or
@@ -38,11 +40,11 @@ func (e *LockedError) Error() string {
 // belong to an open file description, so a second LockOut in the same
 // process is refused too.
 func LockOut(dir string) (*OutLock, error) {
-	if err := mkdirAll(dir); err != nil {
+	if err := atomicfile.MkdirAll(dir); err != nil {
 		return nil, fmt.Errorf("create %s: %w", dir, err)
 	}
 	path := filepath.Join(dir, LockFile)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, FileMode)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, atomicfile.FileMode)
 	if err != nil {
 		return nil, fmt.Errorf("lock %s: %w", dir, err)
 	}
@@ -70,7 +72,7 @@ func LockOut(dir string) (*OutLock, error) {
 		_, err = f.WriteAt([]byte(fmt.Sprintf("pid %d on host %s\n", os.Getpid(), host)), 0)
 	}
 	if err == nil {
-		err = f.Chmod(FileMode)
+		err = f.Chmod(atomicfile.FileMode)
 	}
 	if err != nil {
 		f.Close()
@@ -85,7 +87,7 @@ func (l *OutLock) Release() error { return l.f.Close() }
 // lockCampaign takes the lock of a campaign's Out, reads a resumed state
 // again under it (another process may have continued the campaign since
 // it was read), and removes what killed writers left.
-func lockCampaign(cfg *CampaignConfig) (*OutLock, error) {
+func lockCampaign(cfg *Config) (*OutLock, error) {
 	lock, err := LockOut(cfg.Out)
 	if err != nil {
 		return nil, err
@@ -94,26 +96,11 @@ func lockCampaign(cfg *CampaignConfig) (*OutLock, error) {
 		cfg.Resume, err = LoadState(cfg.Out)
 	}
 	if err == nil {
-		err = sweepTemp(cfg.Out)
+		err = atomicfile.Sweep(cfg.Out)
 	}
 	if err != nil {
 		lock.Release()
 		return nil, err
 	}
 	return lock, nil
-}
-
-// sweepTemp removes the temporary files of atomic writes that a killed
-// writer left in dir; only the lock's holder may call it.
-func sweepTemp(dir string) error {
-	tmp, err := filepath.Glob(filepath.Join(dir, ".tmp-*"))
-	if err != nil {
-		return err
-	}
-	for _, p := range tmp {
-		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("remove a killed writer's temporary file: %w", err)
-		}
-	}
-	return nil
 }

@@ -1,4 +1,4 @@
-package scenarios
+package shrink
 
 import (
 	"slices"
@@ -10,19 +10,20 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-// shrinkChoices shrinks the case that seed draws for variant, which fails,
-// on the sequence of choices the generator made for it, as rapid and
-// Hypothesis shrink their draws: it deletes runs of choices (8, 4, 2, 1 at a
-// time, last first: an item, a step, a fault drawn as a unit goes whole),
-// lowers each choice to the smallest value that still fails, by bisection
-// (generators put the simplest option first, and 0 ends a list), and
-// repeats while anything helps. A candidate is the case the generator draws from the changed
-// sequence (0 past its end, a choice clamped to its range). fails replays
-// a candidate; it is called at most budget times (a sequence already tried
-// is answered from memory) and not once stop is set, so the result depends
-// only on the failure. It needs neither rapid nor its flags.
-func shrinkChoices(m *models.Model, variant string, seed uint64, fails func(models.Case) bool, budget int, stop *atomic.Bool) (models.Case, int) {
-	rec := newRecorder(newCaseChooser(seed))
+// Choices shrinks the case that draw, a fresh Chooser, draws for variant of
+// m, which fails, on the sequence of choices the generator made for it, as
+// rapid and Hypothesis shrink their draws: it deletes runs of choices (8, 4,
+// 2, 1 at a time, last first: an item, a step, a fault drawn as a unit goes
+// whole), lowers each choice to the smallest value that still fails, by
+// bisection (generators put the simplest option first, and 0 ends a list),
+// and repeats while anything helps. A candidate is the case the generator
+// draws from the changed sequence (0 past its end, a choice clamped to its
+// range). fails replays a candidate; it is called at most budget times (a
+// sequence already tried is answered from memory) and not once stop is
+// set, so the result depends only on the failure. It needs neither rapid
+// nor its flags.
+func Choices(m *models.Model, variant string, draw sim.Chooser, fails func(models.Case) bool, budget int, stop *atomic.Bool) (models.Case, int) {
+	rec := newRecorder(draw)
 	best := m.Generate(rec, variant)
 	choices := slices.Clone(rec.choices())
 	runs := 0
@@ -98,3 +99,26 @@ func (r *replayChooser) Intn(n int) int {
 }
 
 var _ sim.Chooser = (*replayChooser)(nil)
+
+// recorder is a Chooser that keeps every choice another one made.
+type recorder struct {
+	ch   sim.Chooser
+	vals *[]int
+}
+
+func newRecorder(ch sim.Chooser) recorder { return recorder{ch, new([]int)} }
+
+// Intn records and returns the wrapped Chooser's choice.
+func (r recorder) Intn(n int) int {
+	v := r.ch.Intn(n)
+	*r.vals = append(*r.vals, v)
+	return v
+}
+
+// Group keeps the wrapped Chooser's grouping.
+func (r recorder) Group(fn func(sim.Chooser)) {
+	sim.Group(r.ch, func(c sim.Chooser) { fn(recorder{c, r.vals}) })
+}
+
+// choices returns the choices recorded so far.
+func (r recorder) choices() []int { return *r.vals }

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // Stream is one model and variant a campaign searches.
@@ -19,31 +21,12 @@ type Stream struct{ Model, Variant string }
 // String renders the stream as model/variant.
 func (s Stream) String() string { return s.Model + "/" + s.Variant }
 
-// ShrinkMode says how a campaign minimises a failing case.
-type ShrinkMode string
-
-// The shrink modes. ShrinkChoices shrinks the generator's choices for the
-// campaign's case (deleting and lowering them, as rapid shrinks its
-// draws); ShrinkBest runs it, then the greedy shrinker
-// (models.Case.Simplify) on its result, and also the greedy shrinker
-// alone, and keeps the smaller case (the choices' on a tie): each finds
-// minima the other misses. ShrinkRapid is the choice shrinker's former
-// name (it once ran rapid itself), kept so that states saved with it
-// resume.
-const (
-	ShrinkBest    ShrinkMode = "best"
-	ShrinkChoices ShrinkMode = "choices"
-	ShrinkRapid   ShrinkMode = "rapid"
-	ShrinkGreedy  ShrinkMode = "greedy"
-	ShrinkNone    ShrinkMode = "none"
-)
-
 // DefaultChunk is how many consecutive scenario indexes make a chunk, the
 // unit a worker takes and a shard owns.
 const DefaultChunk = 256
 
-// CampaignConfig says what a campaign runs.
-type CampaignConfig struct {
+// Config says what a campaign runs.
+type Config struct {
 	// Streams are the models and variants to search, round-robin by chunk.
 	// When empty, Model and Variant name the one stream.
 	Streams        []Stream
@@ -62,10 +45,10 @@ type CampaignConfig struct {
 	// the campaign holds Out's lock, as another process may have continued
 	// the campaign since Resume was read.
 	Resume *State
-	// Shrink is the shrink mode (empty: ShrinkBest, or the resumed
+	// Shrink is the shrink mode (empty: shrink.ModeBest, or the resumed
 	// campaign's); ShrinkBudget bounds the replays of each shrinker per
 	// finding (0: DefaultShrinkBudget, or the resumed campaign's).
-	Shrink       ShrinkMode
+	Shrink       shrink.Mode
 	ShrinkBudget int
 	// Progress, when set, is called about every ProgressInterval (default
 	// 1s) from one goroutine.
@@ -73,21 +56,10 @@ type CampaignConfig struct {
 	ProgressInterval time.Duration
 }
 
-// Progress is a campaign's running count.
-type Progress struct {
-	Elapsed   time.Duration
-	Remaining time.Duration // -1: unknown
-	Scenarios int64         // run in this session
-	Rate      float64       // scenarios per second in this session
-	Findings  int           // distinct
-	Hits      int64         // scenarios that broke something (flushed so far)
-	Shrinking int           // findings being shrunk
-}
-
 // Finding is one distinct failure a campaign found.
 type Finding struct {
 	FindingState
-	Scenario *Scenario
+	Scenario *scenarios.Scenario
 	// Path is where the scenario was written ("" without Out).
 	Path string
 	// FirstAt is the number of scenarios up to and including the first
@@ -96,8 +68,8 @@ type Finding struct {
 	FirstAfter time.Duration
 }
 
-// CampaignReport is what a campaign did.
-type CampaignReport struct {
+// Report is what a campaign did.
+type Report struct {
 	Model, Variant string // the first stream
 	// Scenarios and Elapsed are this session's.
 	Scenarios   int64
@@ -112,7 +84,7 @@ type CampaignReport struct {
 }
 
 // Rate is scenarios per second in this session.
-func (r CampaignReport) Rate() float64 {
+func (r Report) Rate() float64 {
 	if r.Elapsed <= 0 {
 		return 0
 	}
@@ -129,24 +101,24 @@ func caseSeed(seed uint64, i int64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// Campaign generates scenarios from the seed, runs them on Workers
+// Run generates scenarios from the seed, runs them on Workers
 // goroutines, and shrinks and writes every distinct failure once. The set of
 // scenarios and what they find depend only on the seed, the streams, the
 // shard and the budget in scenarios, never on the number of workers. It
 // stops at the budget or when ctx is cancelled (an interrupt: shrinks in
 // progress are cut short and written as they are), saves its state and
 // reports, and returns what it found so far.
-func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
+func Run(ctx context.Context, cfg Config) (Report, error) {
 	if cfg.Out != "" {
 		lock, err := lockCampaign(&cfg)
 		if err != nil {
-			return CampaignReport{}, err
+			return Report{}, err
 		}
 		defer lock.Release()
 	}
-	c, err := newCampaign(cfg)
+	c, err := newSession(cfg)
 	if err != nil {
-		return CampaignReport{}, err
+		return Report{}, err
 	}
 	rep, err := c.run(ctx)
 	return rep, errors.Join(err, c.idleModels())
@@ -155,7 +127,7 @@ func Campaign(ctx context.Context, cfg CampaignConfig) (CampaignReport, error) {
 // idleModels lets the campaign's models release what their cases kept for
 // the next one (models.Model.Idle), so a finished campaign holds nothing.
 // It runs once every worker and shrink has returned.
-func (c *campaign) idleModels() error {
+func (c *session) idleModels() error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, ss := range c.state.Streams {
@@ -163,16 +135,17 @@ func (c *campaign) idleModels() error {
 			continue
 		}
 		seen[ss.Model] = true
-		if m, err := LookupModel(ss.Model); err == nil && m.Idle != nil {
+		if m, err := scenarios.LookupModel(ss.Model); err == nil && m.Idle != nil {
 			errs = append(errs, m.Idle())
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// campaign is one session of a campaign.
-type campaign struct {
-	cfg     CampaignConfig
+// session is one session of a campaign: the run of one process, which
+// --resume continues in another.
+type session struct {
+	cfg     Config
 	streams []Stream
 	models  []*models.Model
 	sched   *scheduler
@@ -189,12 +162,12 @@ type campaign struct {
 	mu        sync.Mutex     // guards state, shrinking, scen, err
 	state     *State
 	shrinking map[string]bool
-	scen      map[string]*Scenario
+	scen      map[string]*scenarios.Scenario
 	err       error
 	saveMu    sync.Mutex // orders state file writes
 }
 
-func newCampaign(cfg CampaignConfig) (*campaign, error) {
+func newSession(cfg Config) (*session, error) {
 	st := &State{Version: stateVersion, Seed: cfg.Seed, Shard: cfg.Shard.String(), Chunk: DefaultChunk}
 	streams := cfg.Streams
 	if len(streams) == 0 {
@@ -223,12 +196,12 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &campaign{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*Scenario{}}
+	c := &session{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*scenarios.Scenario{}}
 	for _, s := range streams {
 		if err := checkStream(s); err != nil {
 			return nil, err
 		}
-		m, _ := LookupModel(s.Model)
+		m, _ := scenarios.LookupModel(s.Model)
 		st.stream(s)
 		c.streams = append(c.streams, s)
 		c.models = append(c.models, m)
@@ -245,7 +218,7 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 		c.budget = DefaultShrinkBudget
 	}
 	if c.cfg.Shrink == "" {
-		c.cfg.Shrink = ShrinkBest
+		c.cfg.Shrink = shrink.ModeBest
 	}
 	st.Shrink, st.ShrinkBudget, st.DurationNS = c.cfg.Shrink, c.budget, int64(cfg.Duration)
 	if c.cfg.ProgressInterval <= 0 {
@@ -256,13 +229,13 @@ func newCampaign(cfg CampaignConfig) (*campaign, error) {
 	return c, nil
 }
 
-func (c *campaign) run(ctx context.Context) (CampaignReport, error) {
+func (c *session) run(ctx context.Context) (Report, error) {
 	c.start = time.Now()
 	c.state.Sessions++
 	c.state.Workers = c.workers
 	if c.cfg.Out != "" {
 		if err := c.save(); err != nil {
-			return CampaignReport{}, err
+			return Report{}, err
 		}
 	}
 	// Watchers: the budget, an interrupt, and progress with periodic saves.
@@ -324,79 +297,8 @@ func (c *campaign) run(ctx context.Context) (CampaignReport, error) {
 	return rep, err
 }
 
-// watch stops the campaign at its budget or on an interrupt, reports
-// progress, and saves the state every few seconds, until done.
-func (c *campaign) watch(ctx context.Context, done <-chan struct{}) {
-	var deadline <-chan time.Time
-	if c.cfg.Duration > 0 {
-		t := time.NewTimer(c.cfg.Duration)
-		defer t.Stop()
-		deadline = t.C
-	}
-	tick := time.NewTicker(c.cfg.ProgressInterval)
-	defer tick.Stop()
-	lastSave := time.Now()
-	ctxDone := ctx.Done()
-	for {
-		select {
-		case <-done:
-			return
-		case <-deadline:
-			c.stop.Store(true)
-			deadline = nil
-		case <-ctxDone:
-			c.abort.Store(true)
-			c.stop.Store(true)
-			ctxDone = nil
-		case <-tick.C:
-			if c.cfg.Progress != nil {
-				c.cfg.Progress(c.progress())
-			}
-			if c.cfg.Out != "" && time.Since(lastSave) >= 5*time.Second {
-				lastSave = time.Now()
-				if err := c.save(); err != nil {
-					c.fail(err)
-				}
-			}
-		}
-	}
-}
-
-// progress is the running count.
-func (c *campaign) progress() Progress {
-	el := time.Since(c.start)
-	p := Progress{Elapsed: el, Remaining: -1, Scenarios: c.ran.Load()}
-	if s := el.Seconds(); s > 0 {
-		p.Rate = float64(p.Scenarios) / s
-	}
-	if c.cfg.Duration > 0 {
-		p.Remaining = max(0, c.cfg.Duration-el)
-	}
-	c.mu.Lock()
-	p.Findings = len(c.state.Findings)
-	for _, on := range c.shrinking {
-		if on {
-			p.Shrinking++
-		}
-	}
-	for _, f := range c.state.Findings {
-		p.Hits += f.Hits
-	}
-	if max := c.state.MaxScenarios; max > 0 && p.Rate > 0 {
-		var left int64
-		for _, ss := range c.state.Streams {
-			left += c.sched.left(ss, max)
-		}
-		if r := time.Duration(float64(left) / p.Rate * float64(time.Second)); p.Remaining < 0 || r < p.Remaining {
-			p.Remaining = r
-		}
-	}
-	c.mu.Unlock()
-	return p
-}
-
 // fail records the first error and stops the campaign.
-func (c *campaign) fail(err error) {
+func (c *session) fail(err error) {
 	c.mu.Lock()
 	if c.err == nil {
 		c.err = err
@@ -406,7 +308,7 @@ func (c *campaign) fail(err error) {
 }
 
 // save writes a snapshot of the state; writes never overtake each other.
-func (c *campaign) save() error {
+func (c *session) save() error {
 	c.saveMu.Lock()
 	defer c.saveMu.Unlock()
 	c.mu.Lock()
@@ -418,17 +320,17 @@ func (c *campaign) save() error {
 }
 
 // report builds the campaign's report from its final state.
-func (c *campaign) report(elapsed time.Duration, interrupted bool) CampaignReport {
+func (c *session) report(elapsed time.Duration, interrupted bool) Report {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rep := CampaignReport{Model: c.streams[0].Model, Variant: c.streams[0].Variant, Scenarios: c.ran.Load(),
+	rep := Report{Model: c.streams[0].Model, Variant: c.streams[0].Variant, Scenarios: c.ran.Load(),
 		Elapsed: elapsed, Workers: c.workers, State: c.state.Clone(), Interrupted: interrupted}
 	for _, f := range rep.State.Findings {
 		fd := &Finding{FindingState: *f, Scenario: c.scen[f.Signature], FirstAt: f.Index + 1, FirstAfter: time.Duration(f.FoundAfterNS)}
 		if c.cfg.Out != "" && f.File != "" {
 			fd.Path = filepath.Join(c.cfg.Out, f.File)
 			if fd.Scenario == nil {
-				fd.Scenario, _ = ParseFile(fd.Path)
+				fd.Scenario, _ = scenarios.ParseFile(fd.Path)
 			}
 		}
 		rep.Findings = append(rep.Findings, fd)

@@ -1,4 +1,4 @@
-package scenarios
+package atomicfile
 
 import (
 	"os"
@@ -6,7 +6,11 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+
+	"go.uber.org/goleak"
 )
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // recordedFile is a temporary file that logs the calls an atomic write
 // makes on it.
@@ -37,13 +41,13 @@ func (f recordedFile) Close() error {
 
 // TestAtomicWriteIsDurableAndGroupReadable: a file is written, made
 // group-readable and synced before its rename, and its directory synced
-// after the rename, before writeAtomic returns; the modes are 0640 and
+// after the rename, before Write returns; the modes are 0640 and
 // 0750 (new directories) whatever the umask.
 func TestAtomicWriteIsDurableAndGroupReadable(t *testing.T) {
 	var log []string
-	origCreate, origSync := createTemp, syncDir
-	defer func() { createTemp, syncDir = origCreate, origSync }()
-	createTemp = func(dir, pattern string) (tempFile, error) {
+	origCreate, origSync := CreateTemp, syncDir
+	defer func() { CreateTemp, syncDir = origCreate, origSync }()
+	CreateTemp = func(dir, pattern string) (TempFile, error) {
 		f, err := os.CreateTemp(dir, pattern)
 		return recordedFile{f, &log}, err
 	}
@@ -59,7 +63,7 @@ func TestAtomicWriteIsDurableAndGroupReadable(t *testing.T) {
 		return origSync(dir)
 	}
 	defer syscall.Umask(syscall.Umask(0o077))
-	if err := writeAtomic(path, []byte("name: x\n")); err != nil {
+	if err := Write(path, []byte("name: x\n")); err != nil {
 		t.Fatal(err)
 	}
 	want := []string{

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/scenarios"
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // openFDs lists this process's open file descriptors.
@@ -54,7 +56,7 @@ func TestCampaignLeavesNoFilesOrTempDirs(t *testing.T) {
 	out := t.TempDir()
 	streams := []Stream{{"hostport", "crio-1.33.0"}, {"signals", "crio-crun-1.17"}, {"cgroups", "kata-3.12.0"}, {"cgroups", "reference"}}
 	for _, st := range streams {
-		if m, err := LookupModel(st.Model); err != nil {
+		if m, err := scenarios.LookupModel(st.Model); err != nil {
 			t.Fatal(err)
 		} else if _, err := m.Variant(st.Variant); err != nil {
 			t.Fatal(err)
@@ -70,7 +72,7 @@ func TestCampaignLeavesNoFilesOrTempDirs(t *testing.T) {
 		}
 	}
 	fdsBefore, tmpBefore := openFDs(t), dirNames(t, tmp)
-	rep, err := Campaign(context.Background(), CampaignConfig{Streams: streams, Seed: 2, MaxScenarios: 40, Workers: 2, Out: out, Shrink: ShrinkGreedy})
+	rep, err := Run(context.Background(), Config{Streams: streams, Seed: 2, MaxScenarios: 40, Workers: 2, Out: out, Shrink: shrink.ModeGreedy})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package scenarios
+package campaign
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/faultsim/faultsim/shrink"
 )
 
 // TestResumeKeepsTheShrinkMode: a --shrink rapid campaign, interrupted and
@@ -13,9 +15,9 @@ import (
 // finds with rapid too: its files are the uninterrupted campaign's.
 func TestResumeKeepsTheShrinkMode(t *testing.T) {
 	const max = 1500
-	cfg := CampaignConfig{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Shrink: ShrinkRapid}
+	cfg := Config{Streams: twoStreams, Seed: 5, MaxScenarios: max, Workers: 2, Shrink: shrink.ModeRapid}
 	cfg.Out = t.TempDir()
-	rep, err := Campaign(context.Background(), cfg)
+	rep, err := Run(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,14 +29,14 @@ func TestResumeKeepsTheShrinkMode(t *testing.T) {
 	cfg.Out = t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Campaign(ctx, cfg); err != nil {
+	if _, err := Run(ctx, cfg); err != nil {
 		t.Fatal(err)
 	}
 	saved, err := LoadState(cfg.Out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if saved.Shrink != ShrinkRapid {
+	if saved.Shrink != shrink.ModeRapid {
 		t.Fatalf("state records shrink %q, want rapid", saved.Shrink)
 	}
 	later := len(rep.State.Findings) - len(saved.Findings)
@@ -46,14 +48,14 @@ func TestResumeKeepsTheShrinkMode(t *testing.T) {
 	if later == 0 {
 		t.Fatalf("every finding was shrunk before the interrupt: the test shows nothing; interrupt earlier")
 	}
-	second, err := Campaign(context.Background(), CampaignConfig{Resume: saved, Out: cfg.Out, Workers: 2})
+	second, err := Run(context.Background(), Config{Resume: saved, Out: cfg.Out, Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := outcome(t, cfg.Out, second.State); got != want {
 		t.Fatalf("resumed --shrink rapid campaign (%d findings shrunk after the interrupt) differs from the uninterrupted one:\n%s\n---\n%s", later, got, want)
 	}
-	if _, err := Campaign(context.Background(), CampaignConfig{Resume: saved, Out: cfg.Out, Workers: 1, Shrink: ShrinkGreedy}); err == nil || !strings.Contains(err.Error(), "shrinks with rapid") {
+	if _, err := Run(context.Background(), Config{Resume: saved, Out: cfg.Out, Workers: 1, Shrink: shrink.ModeGreedy}); err == nil || !strings.Contains(err.Error(), "shrinks with rapid") {
 		t.Fatalf("resume asking for another shrink mode: %v, expected it refused", err)
 	}
 }
@@ -64,7 +66,7 @@ func TestResumeKeepsTheShrinkMode(t *testing.T) {
 func TestUnfinishedCampaign(t *testing.T) {
 	dir := t.TempDir()
 	streams := []Stream{{"hostport", "reference"}}
-	rep, err := Campaign(context.Background(), CampaignConfig{Streams: streams, Seed: 2, MaxScenarios: 1 << 40, Duration: 200 * time.Millisecond, Workers: 1, Out: dir})
+	rep, err := Run(context.Background(), Config{Streams: streams, Seed: 2, MaxScenarios: 1 << 40, Duration: 200 * time.Millisecond, Workers: 1, Out: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +85,7 @@ func TestUnfinishedCampaign(t *testing.T) {
 	if st.DurationNS != int64(200*time.Millisecond) {
 		t.Fatalf("state records duration %d, want 200ms", st.DurationNS)
 	}
-	done, err := Campaign(context.Background(), CampaignConfig{Resume: st, Out: dir, Workers: 1, MaxScenarios: int(rep.Scenarios) + 300})
+	done, err := Run(context.Background(), Config{Resume: st, Out: dir, Workers: 1, MaxScenarios: int(rep.Scenarios) + 300})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +133,7 @@ func TestStopWithinASecondAtTheWorkerBound(t *testing.T) {
 	for attempt := range 3 {
 		ctx, cancel := context.WithCancel(context.Background())
 		var at time.Time
-		_, err := Campaign(ctx, CampaignConfig{Streams: []Stream{{"cgroups", "kata-3.12.0"}, {"cgroups", "reference"}}, Seed: uint64(attempt + 1),
+		_, err := Run(ctx, Config{Streams: []Stream{{"cgroups", "kata-3.12.0"}, {"cgroups", "reference"}}, Seed: uint64(attempt + 1),
 			Workers: workers, Out: t.TempDir(), ProgressInterval: 10 * time.Millisecond, Progress: func(p Progress) {
 				if p.Scenarios >= int64(2*workers) && at.IsZero() {
 					at = time.Now()

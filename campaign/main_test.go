@@ -1,0 +1,24 @@
+package campaign
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) {
+	if v := os.Getenv(determinismChild); v != "" {
+		// The second process of TestDeterminismSuite: print, exit.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			fmt.Fprintf(os.Stderr, "%s=%q: want the number of scenarios per model\n", determinismChild, v)
+			os.Exit(2)
+		}
+		printTraceHashes(os.Stdout, n)
+		return
+	}
+	goleak.VerifyTestMain(m)
+}
