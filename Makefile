@@ -10,7 +10,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
 run:
 	$(GO) run ./cmd/faultsim run scenarios/corpus
-	$(GO) run ./cmd/faultsim campaign --duration 3s --out build/findings
+	$(GO) run ./cmd/faultsim campaign --duration 2s --force --out build/findings
 
 # make test: gofmt, vet, staticcheck, a check that the fidelity tests' tools
 # are installed, go test -race -short (every package's tests, the long suites

@@ -32,13 +32,23 @@ type Config struct {
 	Streams        []Stream
 	Model, Variant string
 	Seed           uint64
-	Duration       time.Duration // wall-clock budget of this session (0: none)
-	MaxScenarios   int           // per stream, counting resumed ones (0: none)
-	Workers        int           // 0: runtime.NumCPU()
-	Shard          Shard         // zero: the whole seed space
+	// Duration caps this session's wall time, shrinks included (0: no
+	// cap): at Duration the search stops and every shrink under way is
+	// cut short, its finding written as shrunk so far and marked so
+	// (--resume finishes it). From Duration-ShrinkTime on, the search
+	// stops while a finding is being shrunk, so the time left goes to
+	// shrinking (ShrinkTime 0: the search runs to Duration).
+	Duration     time.Duration
+	ShrinkTime   time.Duration
+	MaxScenarios int   // per stream, counting resumed ones (0: none)
+	Workers      int   // 0: runtime.NumCPU()
+	Shard        Shard // zero: the whole seed space
 	// Out is where findings, the state file and the reports are written
-	// (empty: nothing is written).
-	Out string
+	// (empty: nothing is written). Unless the campaign resumes, an Out
+	// holding another campaign is refused (*OutInUseError), or with
+	// Replace that campaign's files are removed first.
+	Out     string
+	Replace bool
 	// Resume continues the campaign of this state (LoadState): its seed,
 	// shard, chunk size, streams and shrink settings are used, and no index
 	// it ran runs again. With Out, the state is read again from Out once
@@ -115,6 +125,11 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			return Report{}, err
 		}
 		defer lock.Release()
+		if cfg.Resume == nil {
+			if err := claimOut(cfg.Out, cfg.Replace); err != nil {
+				return Report{}, err
+			}
+		}
 	}
 	c, err := newSession(cfg)
 	if err != nil {
@@ -154,8 +169,11 @@ type session struct {
 	offset  time.Duration // earlier sessions' wall time
 	start   time.Time
 
-	stop  atomic.Bool // no new scenarios: budget, interrupt or error
-	abort atomic.Bool // interrupt: cut shrinks short
+	stop     atomic.Bool // no new scenarios: budget, interrupt or error
+	abort    atomic.Bool // interrupt or the end of Duration: cut shrinks short
+	reserved atomic.Bool // in the last ShrinkTime: a shrink stops the search
+	// cutBy says what cut shrinks short (set before abort).
+	cutBy atomic.Value
 	ran   atomic.Int64
 
 	shrinks   sync.WaitGroup // background shrinks
@@ -231,6 +249,9 @@ func newSession(cfg Config) (*session, error) {
 
 func (c *session) run(ctx context.Context) (Report, error) {
 	c.start = time.Now()
+	if ctx.Err() != nil { // interrupted before it began: run nothing
+		c.cut("an interrupt")
+	}
 	c.state.Sessions++
 	c.state.Workers = c.workers
 	if c.cfg.Out != "" {

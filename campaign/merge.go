@@ -23,7 +23,15 @@ import (
 // writes out's findings, state and reports. Inputs are untrusted: their
 // states are checked (LoadState) and a finding's file must be a regular
 // file holding a scenario of its stream.
-func Merge(out string, dirs ...string) (*State, error) {
+// An out that holds another campaign is refused (*OutInUseError).
+func Merge(out string, dirs ...string) (*State, error) { return merge(out, false, dirs) }
+
+// MergeReplacing is Merge into an out whose campaign, if any, it replaces:
+// the old state, reports and the finding files that state lists are
+// removed first.
+func MergeReplacing(out string, dirs ...string) (*State, error) { return merge(out, true, dirs) }
+
+func merge(out string, replace bool, dirs []string) (*State, error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no campaign directories given")
 	}
@@ -38,6 +46,9 @@ func Merge(out string, dirs ...string) (*State, error) {
 	}
 	defer lock.Release()
 	if err := atomicfile.Sweep(out); err != nil {
+		return nil, err
+	}
+	if err := claimOut(out, replace); err != nil {
 		return nil, err
 	}
 	var merged *State

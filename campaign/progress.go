@@ -19,11 +19,16 @@ type Progress struct {
 // watch stops the campaign at its budget or on an interrupt, reports
 // progress, and saves the state every few seconds, until done.
 func (c *session) watch(ctx context.Context, done <-chan struct{}) {
-	var deadline <-chan time.Time
+	var deadline, reserve <-chan time.Time
 	if c.cfg.Duration > 0 {
 		t := time.NewTimer(c.cfg.Duration)
 		defer t.Stop()
 		deadline = t.C
+		if c.cfg.ShrinkTime > 0 && c.cfg.ShrinkTime < c.cfg.Duration {
+			r := time.NewTimer(c.cfg.Duration - c.cfg.ShrinkTime)
+			defer r.Stop()
+			reserve = r.C
+		}
 	}
 	tick := time.NewTicker(c.cfg.ProgressInterval)
 	defer tick.Stop()
@@ -33,12 +38,17 @@ func (c *session) watch(ctx context.Context, done <-chan struct{}) {
 		select {
 		case <-done:
 			return
+		case <-reserve:
+			c.reserved.Store(true)
+			if c.progress().Shrinking > 0 {
+				c.stop.Store(true)
+			}
+			reserve = nil
 		case <-deadline:
-			c.stop.Store(true)
+			c.cut("the --duration budget")
 			deadline = nil
 		case <-ctxDone:
-			c.abort.Store(true)
-			c.stop.Store(true)
+			c.cut("an interrupt")
 			ctxDone = nil
 		case <-tick.C:
 			if c.cfg.Progress != nil {
@@ -52,6 +62,21 @@ func (c *session) watch(ctx context.Context, done <-chan struct{}) {
 			}
 		}
 	}
+}
+
+// cut stops the search and cuts every shrink short; why is what did it.
+func (c *session) cut(why string) {
+	c.cutBy.CompareAndSwap(nil, why)
+	c.abort.Store(true)
+	c.stop.Store(true)
+}
+
+// cutReason is what cut shrinks short.
+func (c *session) cutReason() string {
+	if why, ok := c.cutBy.Load().(string); ok {
+		return why
+	}
+	return "an interrupt"
 }
 
 // progress is the running count.

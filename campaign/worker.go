@@ -241,6 +241,9 @@ func (c *session) lower(sig string, index int64, seed uint64) {
 	}
 	c.shrinking[sig] = true
 	c.mu.Unlock()
+	if c.reserved.Load() { // the time left is for shrinking
+		c.stop.Store(true)
+	}
 	c.shrinks.Add(1)
 	go func() {
 		defer c.shrinks.Done()
@@ -317,7 +320,7 @@ func (c *session) shrink(st Stream, index int64, seed uint64, sig string) (shrun
 	res := shrunk{file: findingName(sig) + ".yaml", before: orig.Size(), after: min.Size(), runs: runs, how: how, partial: c.abort.Load()}
 	res.scenario = &scenarios.Scenario{
 		Name:        findingName(sig),
-		Description: describe(st, c.state.Seed, index, res.before, res.after, how, res.partial, v),
+		Description: describe(st, c.state.Seed, index, res.before, res.after, how, c.cutReason(), res.partial, v),
 		Model:       st.Model, Variant: st.Variant, Seed: seed, Case: min, Expect: scenarios.Expect{Violation: v.Invariant},
 	}
 	if c.cfg.Out != "" {
@@ -374,10 +377,10 @@ func signature(variant string, v sim.Violation) string {
 // describe is the description of a finding's scenario file. It numbers
 // the scenario from 1 within its model and variant (index + 1), as the
 // summaries and the progress lines do.
-func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker string, partial bool, v sim.Violation) string {
+func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, shrinker, cutBy string, partial bool, v sim.Violation) string {
 	how := fmt.Sprintf("shrunk from size %d to %d (%s)", sizeBefore, sizeAfter, shrinker)
 	if partial {
-		how += ", shrinking cut short by an interrupt"
+		how += ", shrinking cut short by " + cutBy + " (faultsim fuzz --resume finishes it)"
 	}
 	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d of %s/%s, counted from 1), %s.\n%s",
 		st.Model, st.Variant, seed, index+1, st.Model, st.Variant, how, v)

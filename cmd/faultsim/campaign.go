@@ -61,6 +61,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 				}
 				if cfg.Duration > 0 {
 					cfg.Duration *= time.Duration(len(cfg.Streams))
+					cfg.ShrinkTime *= time.Duration(len(cfg.Streams))
 				}
 				rep, err := runCampaign(ctx, w, cfg, f.progressEvery)
 				if err != nil {
@@ -105,7 +106,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 			return nil
 		},
 	}
-	f.register(cmd, "wall-clock budget for running each variant's scenarios; shrinks under way then finish")
+	f.register(cmd, "wall-clock budget of each variant, shrinks included (a shrink under way at the end is cut short and its finding marked so)")
 	cmd.Flags().Lookup("duration").DefValue = "3s"
 	f.duration = 3 * time.Second
 	return cmd

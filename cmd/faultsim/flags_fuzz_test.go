@@ -6,8 +6,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultsim/faultsim/campaign"
 )
 
 // flagSeeds are command lines FuzzFlags starts from: good ones and bad ones
@@ -129,6 +132,9 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"fuzz", "--resume", "/nonexistent"}, "--resume: read campaign state"},
 		{[]string{"campaign", "--workers", "0"}, "--workers 0: expected at least 1"},
 		{[]string{"campaign", "--duration", "0s"}, "--duration 0s: expected a positive duration"},
+		{[]string{"fuzz", "--variant", "all", "--duration", "10s", "--shrink-time", "10s"}, "--shrink-time 10s: expected 0 or more, and less than --duration 10s"},
+		{[]string{"fuzz", "--variant", "all", "--shrink-time", "-1s"}, "--shrink-time -1s: expected 0 or more"},
+		{[]string{"fuzz", "--variant", "all", "--duration", "10s", "--shrink-time", "9s"}, ""},
 		{[]string{"run"}, "requires at least 1 arg"},
 		{[]string{"replay", "a", "b"}, "accepts 1 arg(s), received 2"},
 		{[]string{"list", "--bogus"}, "unknown flag: --bogus"},
@@ -140,5 +146,17 @@ func TestFlagErrors(t *testing.T) {
 		case tc.want != "" && (code != 2 || !strings.Contains(msg, tc.want)):
 			t.Errorf("faultsim %q: exit %d, %q; expected exit 2 and a message containing %q", tc.args, code, msg, tc.want)
 		}
+	}
+}
+
+// TestProgressSaysWhenShrinking: a progress line names the shrinks under way.
+func TestProgressSaysWhenShrinking(t *testing.T) {
+	p := campaign.Progress{Scenarios: 10, Findings: 2, Shrinking: 2, Remaining: time.Second}
+	if got := progressLine(p); !strings.Contains(got, "2 distinct failure(s) (0 hits), shrinking 2, ") {
+		t.Fatalf("progress line %q: expected it to say 2 findings are shrinking", got)
+	}
+	p.Shrinking = 0
+	if got := progressLine(p); strings.Contains(got, "shrinking") {
+		t.Fatalf("progress line %q: says shrinking with no shrink under way", got)
 	}
 }

@@ -31,6 +31,8 @@ type fuzzFlags struct {
 	models, variants []string
 	workers          int
 	duration         time.Duration
+	force            bool
+	shrinkTime       time.Duration
 	max              int
 	seed             uint64
 	out, resume      string
@@ -51,9 +53,11 @@ func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 	fl.IntVar(&f.workers, "workers", runtime.NumCPU(), fmt.Sprintf("goroutines running scenarios (at most %dx the CPUs without --force-workers)", workersPerCPU))
 	fl.BoolVar(&f.forceWorkers, "force-workers", false, fmt.Sprintf("allow --workers above %dx the CPUs (up to %d)", workersPerCPU, campaign.MaxWorkers))
 	fl.DurationVar(&f.duration, "duration", 10*time.Second, durationUsage)
+	fl.DurationVar(&f.shrinkTime, "shrink-time", 0, "the last part of --duration kept for shrinking: from then on a finding being shrunk stops the search (default: a quarter of --duration)")
 	fl.IntVar(&f.max, "max-scenarios", 0, "stop after this many scenarios of each model and variant (0: no limit)")
 	fl.Uint64Var(&f.seed, "seed", 1, "campaign seed: the same seed draws the same scenarios")
-	fl.StringVar(&f.out, "out", "", "directory for findings, the state file and the reports (created if missing)")
+	fl.StringVar(&f.out, "out", "", "directory for findings, the state file and the reports (created if missing; one holding another campaign is refused without --resume or --force)")
+	fl.BoolVar(&f.force, "force", false, "replace the campaign --out holds: its state, reports and the finding files its state lists are removed first")
 	fl.StringVar(&f.shrink, "shrink", string(shrink.ModeBest), "how to shrink failures: best (choices then greedy, or greedy alone if smaller), choices (the generator's draws, deleted and lowered as rapid does), greedy (the model's simplifications), none; rapid is the former name of choices")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval of the progress lines when output is not a terminal")
 }
@@ -61,7 +65,7 @@ func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 // config checks the flags and builds the campaign configuration.
 func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
 	cfg := campaign.Config{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
-		Out: f.out, Shrink: shrink.Mode(f.shrink)}
+		Out: f.out, Replace: f.force, Shrink: shrink.Mode(f.shrink)}
 	switch cfg.Shrink {
 	case shrink.ModeBest, shrink.ModeChoices, shrink.ModeRapid, shrink.ModeGreedy, shrink.ModeNone:
 	default:
@@ -85,6 +89,9 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
 	if !cmd.Flags().Changed("duration") && f.max > 0 {
 		cfg.Duration = 0 // --max-scenarios alone: no time limit
 	}
+	if f.shrinkTime < 0 || (cmd.Flags().Changed("shrink-time") && cfg.Duration > 0 && f.shrinkTime >= cfg.Duration) {
+		return cfg, badInput("--shrink-time %s: expected 0 or more, and less than --duration %s", f.shrinkTime, cfg.Duration)
+	}
 	shard, err := campaign.ParseShard(f.shard)
 	if err != nil {
 		return cfg, badInput("--shard: %v", err)
@@ -95,6 +102,9 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
 			if cmd.Flags().Changed(name) {
 				return cfg, badInput("--%s with --resume: a resumed campaign keeps its own (see %s)", name, filepath.Join(f.resume, campaign.StateFile))
 			}
+		}
+		if f.force {
+			return cfg, badInput("--force with --resume: a resumed campaign continues, it replaces nothing")
 		}
 		if f.out != "" && filepath.Clean(f.out) != filepath.Clean(f.resume) {
 			return cfg, badInput("--out %s with --resume %s: a resumed campaign writes into its own directory", f.out, f.resume)
@@ -114,10 +124,20 @@ func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
 		if !cmd.Flags().Changed("duration") && !cmd.Flags().Changed("max-scenarios") && (st.DurationNS > 0 || st.MaxScenarios > 0) {
 			cfg.Duration = time.Duration(st.DurationNS)
 		}
+		cfg.ShrinkTime = f.shrinkTimeFor(cmd, cfg.Duration)
 		return cfg, nil
 	}
+	cfg.ShrinkTime = f.shrinkTimeFor(cmd, cfg.Duration)
 	cfg.Streams, err = selectStreams(f.models, f.variants)
 	return cfg, err
+}
+
+// shrinkTimeFor is --shrink-time, by default a quarter of the duration.
+func (f *fuzzFlags) shrinkTimeFor(cmd *cobra.Command, d time.Duration) time.Duration {
+	if cmd.Flags().Changed("shrink-time") {
+		return min(f.shrinkTime, d)
+	}
+	return d / 4
 }
 
 // selectStreams expands --model and --variant: names, "all", and for
@@ -208,13 +228,15 @@ The scenarios run depend only on --seed, the models and variants, --shard and
 the i-th of n disjoint parts ("faultsim merge" unions them); --resume DIR
 continues an interrupted or finished campaign without running a seed twice,
 with its own seed, shard, shrink settings and budget (--duration and
---max-scenarios may change the budget). One process writes an --out at a time:
+--max-scenarios may change the budget). An --out that holds another campaign
+is refused (exit 2) unless --resume continues it or --force replaces it, so no
+finding file is left that no summary lists. One process writes an --out at a time:
 another fuzz or merge on it is refused (exit 2) with the holder's pid and host.
 When the time budget ends before --max-scenarios, the last line says the
 campaign is unfinished.
 
 Exit 1 when a failure was found, 0 when none, 2 on bad flags, a refused state
-or an --out another process holds, 130 when interrupted (SIGINT or SIGTERM:
+an --out holding another campaign or one another process holds, 130 when interrupted (SIGINT or SIGTERM:
 findings so far, the state and the summary are written first).`,
 		Example: `  faultsim fuzz --model hostport --variant crio-1.33.0 --duration 20s --seed 1 --out findings/
   faultsim fuzz --model all --variant buggy --workers 2 --duration 60s --out findings/
@@ -248,7 +270,7 @@ findings so far, the state and the summary are written first).`,
 	cmd.Flags().StringArrayVar(&f.variants, "variant", nil, "variant to fuzz, repeatable, or all, buggy, fixed (faultsim list variants)")
 	cmd.Flags().StringVar(&f.shard, "shard", "", "run only shard i of n of the seed space, as i/n (Kubernetes: $JOB_COMPLETION_INDEX/n)")
 	cmd.Flags().StringVar(&f.resume, "resume", "", "continue the campaign whose --out directory this is")
-	f.register(cmd, "wall-clock budget for running scenarios; shrinks under way then finish, so every finding is written fully shrunk")
+	f.register(cmd, "wall-clock budget of the whole campaign, shrinks included: a shrink still under way at the end is cut short, its finding written as shrunk so far and marked so (--resume finishes it)")
 	return cmd
 }
 
@@ -288,8 +310,12 @@ func runCampaign(ctx context.Context, w io.Writer, cfg campaign.Config, every ti
 		if where == "" {
 			where = "(not written: no --out)"
 		}
-		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays\n    %s\n",
-			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, where)
+		cut := ""
+		if f.Partial {
+			cut = " (shrink cut short: --resume finishes it)"
+		}
+		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays%s\n    %s\n",
+			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, cut, where)
 	}
 	if cfg.Out != "" {
 		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, campaign.SummaryMD),

@@ -10,6 +10,7 @@ import (
 
 func newMergeCmd() *cobra.Command {
 	var out string
+	var force bool
 	cmd := &cobra.Command{
 		Use:   "merge --out DIR CAMPAIGN_DIR...",
 		Short: "Union the outputs of campaign shards: seeds run, findings de-duplicated, reports",
@@ -24,15 +25,20 @@ The merged directory is a campaign of the whole seed space: "faultsim fuzz
 not check (unknown fields, streams or invariants, bad ranges, file names that
 are paths) or a finding file that is not a regular scenario file is refused.
 Exit 0 on success, 2 when a directory has no state or a refused one, the seeds
-differ, two directories ran the same scenario, or another faultsim holds the
-lock of --out (its pid and host are named).`,
+differ, two directories ran the same scenario, --out holds another campaign
+(without --force), or another faultsim holds the lock of --out (its pid and
+host are named).`,
 		Example: "  faultsim merge --out findings/ shard-0/ shard-1/ shard-2/ shard-3/",
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, dirs []string) error {
 			if out == "" {
 				return badInput("--out: missing: expected the directory to write the merged campaign to")
 			}
-			st, err := campaign.Merge(out, dirs...)
+			merge := campaign.Merge
+			if force {
+				merge = campaign.MergeReplacing
+			}
+			st, err := merge(out, dirs...)
 			if err != nil {
 				return &exitError{2, err}
 			}
@@ -45,6 +51,7 @@ lock of --out (its pid and host are named).`,
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&out, "out", "", "directory for the merged findings, state and reports")
+	cmd.Flags().StringVar(&out, "out", "", "directory for the merged findings, state and reports (one holding another campaign is refused without --force)")
+	cmd.Flags().BoolVar(&force, "force", false, "replace the campaign --out holds: its state, reports and the finding files its state lists are removed first")
 	return cmd
 }

@@ -40,8 +40,12 @@ func progressLine(p campaign.Progress) string {
 	if p.Remaining >= 0 {
 		left = p.Remaining.Round(time.Second).String()
 	}
-	return fmt.Sprintf("%d scenarios, %.0f/s, %d distinct failure(s) (%d hits), %s elapsed, %s left",
-		p.Scenarios, p.Rate, p.Findings, p.Hits, p.Elapsed.Round(time.Second), left)
+	shrinking := ""
+	if p.Shrinking > 0 {
+		shrinking = fmt.Sprintf(", shrinking %d", p.Shrinking)
+	}
+	return fmt.Sprintf("%d scenarios, %.0f/s, %d distinct failure(s) (%d hits)%s, %s elapsed, %s left",
+		p.Scenarios, p.Rate, p.Findings, p.Hits, shrinking, p.Elapsed.Round(time.Second), left)
 }
 
 func (pp *progressPrinter) update(p campaign.Progress) {
