@@ -2,6 +2,7 @@ package models
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -51,6 +52,16 @@ type Variant struct {
 	Summary string
 	// Buggy variants reproduce an incident; campaigns must find them.
 	Buggy bool
+	// Origin is set for an implementation a user's test registered: it
+	// exists only in that test's process, which is where its scenario
+	// files replay.
+	Origin *Origin
+}
+
+// Origin is where a registered implementation lives: the Go package of the
+// test that registers it and the test's name ("" for TestMain or init).
+type Origin struct {
+	Package, Test string
 }
 
 // Model describes a model to faultsim's generic machinery.
@@ -102,6 +113,33 @@ func (m *Model) Variant(name string) (Variant, error) {
 	}
 	return Variant{}, fmt.Errorf("unknown %s variant %q: expected one of %s", m.Name, name, strings.Join(names, ", "))
 }
+
+// AddVariant adds an implementation a user's test registered (through the
+// model's own typed Register function, which keeps what builds it). The
+// name must be a lower-case word of letters, digits, '.', '_' and '-' that
+// no variant has; v.Origin must say where the test is. Register before
+// running scenarios, not while runs are under way.
+func (m *Model) AddVariant(v Variant) error {
+	if !variantName.MatchString(v.Name) {
+		return fmt.Errorf("%s variant %q: expected a name of lower-case letters, digits, '.', '_' and '-'", m.Name, v.Name)
+	}
+	if _, err := m.Variant(v.Name); err == nil {
+		return fmt.Errorf("%s variant %q exists already: expected a new name", m.Name, v.Name)
+	}
+	if v.Origin == nil || v.Origin.Package == "" {
+		return fmt.Errorf("%s variant %q: expected the package of the test that registers it (Origin)", m.Name, v.Name)
+	}
+	m.Variants = append(m.Variants, v)
+	return nil
+}
+
+// RemoveVariant removes an implementation AddVariant added (a test's
+// cleanup); built-in variants stay.
+func (m *Model) RemoveVariant(name string) {
+	m.Variants = slices.DeleteFunc(m.Variants, func(v Variant) bool { return v.Name == name && v.Origin != nil })
+}
+
+var variantName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
 // Consumes reports whether the model's components consume a fault.
 func (m *Model) Consumes(fault string) bool { return slices.Contains(m.Faults, fault) }

@@ -53,3 +53,45 @@ func TestRegistry(t *testing.T) {
 		}()
 	}
 }
+
+// TestRegisteredVariants: a user's implementation is added under a new,
+// well-formed name with the test that registers it, and removed again.
+func TestRegisteredVariants(t *testing.T) {
+	m := &Model{Name: "toy", Variants: []Variant{{Name: "reference"}}}
+	o, ok := CallerOrigin()
+	if !ok || o.Package != "github.com/faultsim/faultsim/models" || o.Test != "TestRegisteredVariants" {
+		t.Fatalf("CallerOrigin() = %+v, %v: want this package and test", o, ok)
+	}
+	if got, want := o.Command(), "go test -run '^TestRegisteredVariants$' github.com/faultsim/faultsim/models"; got != want {
+		t.Fatalf("Command() = %q, want %q", got, want)
+	}
+	tests := []struct {
+		v    Variant
+		want string // error substring, "" for none
+	}{
+		{Variant{Name: "mine", Origin: &o}, ""},
+		{Variant{Name: "mine", Origin: &o}, `"mine" exists already`},
+		{Variant{Name: "reference", Origin: &o}, `"reference" exists already`},
+		{Variant{Name: "My Manager", Origin: &o}, "expected a name of lower-case letters"},
+		{Variant{Name: "other"}, "expected the package of the test"},
+	}
+	for _, tt := range tests {
+		err := m.AddVariant(tt.v)
+		if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+			t.Errorf("AddVariant(%q) = %v, want %q", tt.v.Name, err, tt.want)
+		}
+	}
+	if v, err := m.Variant("mine"); err != nil || v.Origin == nil {
+		t.Fatalf("Variant(mine) = %+v, %v", v, err)
+	}
+	m.RemoveVariant("mine")
+	m.RemoveVariant("reference") // built in: stays
+	if len(m.Variants) != 1 || m.Variants[0].Name != "reference" {
+		t.Fatalf("variants after removal: %+v", m.Variants)
+	}
+	func() { // a closure of the test is the test
+		if o, _ := CallerOrigin(); o.Test != "TestRegisteredVariants" {
+			t.Errorf("CallerOrigin() in a closure = %+v", o)
+		}
+	}()
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -120,8 +121,18 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	if s.Variant, err = p.RequiredString(root, f, "variant"); err != nil {
 		return nil, err
 	}
-	if _, err := model.Variant(s.Variant); err != nil {
+	if n := f["implementation"]; n != nil {
+		if s.Origin, err = origin(p, n); err != nil {
+			return nil, err
+		}
+	}
+	if v, err := model.Variant(s.Variant); err != nil {
+		if s.Origin != nil {
+			return nil, p.Errf(f["variant"], "variant", "%q is an implementation a test registers, not built into faultsim: replay this file with %s", s.Variant, s.Origin.Command())
+		}
 		return nil, p.Errf(f["variant"], "variant", "%v", err)
+	} else if s.Origin == nil && v.Origin != nil {
+		s.Origin = v.Origin
 	}
 	if n := f["seed"]; n != nil {
 		v, err := strconv.ParseUint(n.Value, 10, 64)
@@ -252,3 +263,32 @@ func expect(p *schema.Decoder, root, n *yaml.Node, m *models.Model) (Expect, err
 	}
 	return Expect{Violation: v.Value}, nil
 }
+
+// origin reads the implementation: section of a registered implementation.
+func origin(p *schema.Decoder, n *yaml.Node) (*models.Origin, error) {
+	f, err := p.Fields(n, "implementation", schema.Envelope.Keys("implementation")...)
+	if err != nil {
+		return nil, err
+	}
+	var o models.Origin
+	if o.Package, err = p.RequiredIn(n, f, "implementation", "package"); err != nil {
+		return nil, err
+	}
+	if !goPackage.MatchString(o.Package) {
+		return nil, p.Errf(f["package"], "implementation.package", "%q: expected a Go package path such as example.com/runtime/hostport", o.Package)
+	}
+	if t := f["test"]; t != nil {
+		if o.Test, err = p.Str(t, "implementation.test"); err != nil {
+			return nil, err
+		}
+		if o.Test != "" && !goTest.MatchString(o.Test) {
+			return nil, p.Errf(t, "implementation.test", "%q: expected a Go test name such as TestMyManager", o.Test)
+		}
+	}
+	return &o, nil
+}
+
+var (
+	goPackage = regexp.MustCompile(`^[A-Za-z0-9._~-]+(/[A-Za-z0-9._~-]+)*$`)
+	goTest    = regexp.MustCompile(`^Test[A-Za-z0-9_]*$`)
+)

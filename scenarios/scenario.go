@@ -51,9 +51,11 @@ type Scenario struct {
 	Description string
 	Model       string
 	Variant     string
-	Seed        uint64
-	Case        models.Case
-	Expect      Expect
+	// Origin is where the variant lives when a user's test registered it.
+	Origin *models.Origin
+	Seed   uint64
+	Case   models.Case
+	Expect Expect
 }
 
 // Outcome is what running a scenario produced and whether it matched.

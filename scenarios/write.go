@@ -21,7 +21,11 @@ func Format(s *Scenario) []byte {
 	if s.Description != "" {
 		fmt.Fprintf(&b, "description: %s\n", schema.Quote(s.Description))
 	}
-	fmt.Fprintf(&b, "model: %s\nvariant: %s\nseed: %d\n", s.Model, s.Variant, s.Seed)
+	fmt.Fprintf(&b, "model: %s\nvariant: %s\n", s.Model, s.Variant)
+	if o := s.Origin; o != nil {
+		fmt.Fprintf(&b, "implementation: {package: %s, test: %s}\n", schema.Quote(o.Package), schema.Quote(o.Test))
+	}
+	fmt.Fprintf(&b, "seed: %d\n", s.Seed)
 	m, err := LookupModel(s.Model)
 	if err != nil {
 		panic(fmt.Sprintf("scenarios.Format: %v", err)) // a Scenario is only ever built for a known model
