@@ -30,6 +30,8 @@ type refusal struct {
 	value string
 	// inside moves the test's process into the cgroup first.
 	inside bool
+	// setup are files written first (file, value).
+	setup [][2]string
 }
 
 // refusalHierarchies are this machine's hierarchies (and the hybrid
@@ -84,6 +86,8 @@ func refusals() []refusal {
 		{ctrl: "freezer", file: "freezer.state", value: "MELTED"},
 		{ctrl: unified, file: "cgroup.freeze", value: "2"},
 		{ctrl: unified, file: "cgroup.kill", value: "2"},
+		{ctrl: unified, file: "cgroup.kill", value: "x"},
+		{ctrl: "memory", file: "memory.memsw.limit_in_bytes", value: "33554432", setup: [][2]string{{"memory.limit_in_bytes", "67108864"}}},
 		{ctrl: unified, file: "cgroup.subtree_control", value: "+memory"},
 		{ctrl: unified, file: "cgroup.subtree_control", value: "memory"},
 	} {
@@ -159,8 +163,9 @@ func TestCgroupsRefusalsMatchTheRealKernel(t *testing.T) {
 		}
 	}
 	dead := deadPID(t)
-	t.Logf("simulated node: %s; real node: kernel %s; a PID no process has: %d", p, node.Kernel, dead)
-	for i, r := range refusals() {
+	cases := refusals()
+	t.Logf("%d refusals; simulated node: %s; real node: kernel %s; a PID no process has: %d", len(cases), p, node.Kernel, dead)
+	for i, r := range cases {
 		rel := fmt.Sprintf("%s/case%d", start, i)
 		what := fmt.Sprintf("%s:%s %s", label(r.ctrl), rel, r.name)
 		if r.value == "LAST" && len(cpus) == 1 {
@@ -196,6 +201,14 @@ func TestCgroupsRefusalsMatchTheRealKernel(t *testing.T) {
 				if err := fs.SetValue(rel, "cpuset", f, "0"); err != nil {
 					t.Fatalf("%s: %v", what, err)
 				}
+			}
+		}
+		for _, kv := range r.setup {
+			if err := os.WriteFile(filepath.Join(realDir, kv[0]), []byte(kv[1]), 0); err != nil {
+				t.Fatalf("%s: set up %s: %v", what, kv[0], err)
+			}
+			if err := fs.SetValue(rel, r.ctrl, kv[0], kv[1]); err != nil {
+				t.Fatalf("%s: set up %s: %v", what, kv[0], err)
 			}
 		}
 		if r.inside {
