@@ -2,6 +2,7 @@ package fidelity
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -78,6 +79,20 @@ func (ns *nsThread) run(cmds ...string) error {
 				return fmt.Errorf("%s: %v: %s", cmds[0], err, out)
 			}
 			cmds = cmds[1:]
+		}
+		return nil
+	})
+}
+
+// sysctl sets network settings of the thread's namespace, each named by
+// its path below /proc/sys/net (a file there is the namespace's of the
+// thread that opens it).
+func (ns *nsThread) sysctl(settings map[string]string) error {
+	return ns.do(func() error {
+		for name, v := range settings {
+			if err := os.WriteFile("/proc/sys/net/"+name, []byte(v), 0); err != nil {
+				return fmt.Errorf("set net.%s: %w", strings.ReplaceAll(name, "/", "."), err)
+			}
 		}
 		return nil
 	})

@@ -41,7 +41,7 @@ const (
 // the tables too (hostport.IPTablesForwards and NFTForwards, which the
 // invariants use): a forward to a local host address goes to its pod.
 func TestHostportPacketsGoWhereTheEvaluatorSays(t *testing.T) {
-	need(t, "ip", "sysctl", "nft", "iptables-restore", "ip6tables-restore")
+	need(t, "ip", "nft", "iptables-restore", "ip6tables-restore")
 	for _, backend := range []string{"nftables", "iptables"} {
 		t.Run(backend, func(t *testing.T) {
 			probes := 0

@@ -42,13 +42,18 @@ func (topo *topology) build(podIPs []string) (err error) {
 		if *ns, err = newNSThread(); err != nil {
 			return err
 		}
-		if err := (*ns).run("sysctl -q -w net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0", "ip link set lo up"); err != nil {
+		if err := (*ns).sysctl(map[string]string{"ipv6/conf/all/accept_dad": "0", "ipv6/conf/default/accept_dad": "0"}); err != nil {
+			return err
+		}
+		if err := (*ns).run("ip link set lo up"); err != nil {
 			return err
 		}
 	}
 	v4, v6 := netfilter.IPv4, netfilter.IPv6
+	if err := topo.host.sysctl(map[string]string{"ipv4/ip_forward": "1", "ipv6/conf/all/forwarding": "1"}); err != nil {
+		return err
+	}
 	if err := topo.host.run(
-		"sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1",
 		fmt.Sprintf("ip link add vh0 type veth peer name vp0 netns %d", topo.pod.tid),
 		fmt.Sprintf("ip link add vh1 type veth peer name vc0 netns %d", topo.client.tid),
 		"ip addr add "+hostPodSide[v4].String()+"/24 dev vh0",
@@ -57,12 +62,19 @@ func (topo *topology) build(podIPs []string) (err error) {
 		"ip addr add "+hostClientSide[v6].String()+"/64 dev vh1 nodad",
 		"ip addr add "+hostLoopback[v4].String()+"/32 dev lo",
 		"ip addr add "+hostLoopback[v6].String()+"/128 dev lo",
-		fastNeigh("vh0"), fastNeigh("vh1"),
 	); err != nil {
 		return err
 	}
+	if err := topo.host.sysctl(fastNeigh("vh0", "vh1")); err != nil {
+		return err
+	}
+	if err := topo.pod.sysctl(fastNeigh("vp0")); err != nil {
+		return err
+	}
+	if err := topo.client.sysctl(fastNeigh("vc0")); err != nil {
+		return err
+	}
 	podCmds := []string{
-		fastNeigh("vp0"),
 		"ip addr add " + podHostSide[v4].String() + "/24 dev vp0",
 		"ip addr add " + podHostSide[v6].String() + "/64 dev vp0 nodad",
 		"ip link set vp0 up",
@@ -78,7 +90,6 @@ func (topo *topology) build(podIPs []string) (err error) {
 		return err
 	}
 	if err := topo.client.run(
-		fastNeigh("vc0"),
 		"ip addr add "+clientAddr[v4].String()+"/24 dev vc0",
 		"ip addr add "+clientAddr[v6].String()+"/64 dev vc0 nodad",
 		"ip link set vc0 up",
@@ -97,10 +108,15 @@ func (topo *topology) build(podIPs []string) (err error) {
 	return topo.ready()
 }
 
-// fastNeigh is the sysctl command that makes an interface resend
-// neighbour solicitations after 50 ms.
-func fastNeigh(dev string) string {
-	return fmt.Sprintf("sysctl -q -w net.ipv4.neigh.%s.retrans_time_ms=50 net.ipv6.neigh.%s.retrans_time_ms=50", dev, dev)
+// fastNeigh are the settings that make interfaces resend neighbour
+// solicitations after 50 ms.
+func fastNeigh(devs ...string) map[string]string {
+	out := map[string]string{}
+	for _, d := range devs {
+		out["ipv4/neigh/"+d+"/retrans_time_ms"] = "50"
+		out["ipv6/neigh/"+d+"/retrans_time_ms"] = "50"
+	}
+	return out
 }
 
 // ready waits until each namespace reaches its neighbour over both
