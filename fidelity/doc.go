@@ -33,7 +33,7 @@
 //     first (a -test.timeout panic, a signal), and subtrees of earlier runs
 //     whose process is gone are removed before. v1 and hybrid machines only.
 //
-// The tests need root, nft and iptables (CI's .ci/run installs them); they
+// The tests need root, nft, iptables and ip (CI's .ci/run installs them); they
 // fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.
 // They never touch anything outside the namespace or subtree they make.
 // FIDELITY.md at the repository root tabulates what is checked and the
