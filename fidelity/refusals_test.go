@@ -186,8 +186,16 @@ func TestCgroupsRefusalsMatchTheRealKernel(t *testing.T) {
 		if err := os.Mkdir(realDir, 0o755); err != nil {
 			t.Fatalf("%s: %v", what, err)
 		}
-		if err := fs.Mkdir(rel, nil); err != nil {
+		// The simulated cgroup is made as a runtime makes one (mkdir,
+		// taken in when the kernel settles).
+		if err := fs.Begin(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Mkdir(simDir, 0o755); err != nil {
 			t.Fatalf("%s: %v", what, err)
+		}
+		if refused, err := fs.Settle(); err != nil || len(refused) > 0 {
+			t.Fatalf("%s: mkdir: %v %v", what, refused, err)
 		}
 		if r.inside || r.ctrl == "cpuset" && r.name != "move into a cpuset without CPUs" {
 			// A v1 cpuset takes processes once it has CPUs and memory nodes.

@@ -39,8 +39,15 @@ func TestRefusalErrnos(t *testing.T) {
 				t.Fatal(err)
 			}
 			fs := node(t, Spec{Profile: Profile{Kernel: sim.MustVersion(tt.kernel), Mode: mode, Systemd: 252, CPUs: 4, Mems: 1}})
-			if err := fs.Mkdir("/kubepods/x", nil); err != nil {
+			// The runtime makes the cgroup, as a runtime makes a sandbox's.
+			if err := fs.Begin(); err != nil {
 				t.Fatal(err)
+			}
+			if err := os.Mkdir(fs.Path(tt.ctrl, "/kubepods/x"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if r := settle(t, fs); len(r) > 0 {
+				t.Fatalf("mkdir refused: %v", r)
 			}
 			if mode == Legacy { // the parent has CPUs 0-2
 				for file, v := range map[string]string{"cpuset.cpus": "0-2", "cpuset.mems": "0"} {

@@ -107,8 +107,10 @@ func (fs *FS) writeProcs(h *hierarchy, cg *cgroup, file, v string) error {
 		return refuse("EBUSY", "%s enables controllers for its children: it cannot hold processes (no internal processes)", cg.rel)
 	}
 	// A v1 cpuset without CPUs or memory nodes takes no task
-	// (cpuset_can_attach).
-	if !h.v2 && cg.rel != "/" && slices.Contains(h.ctrls, "cpuset") && (cg.values["cpuset.cpus"] == "" || cg.values["cpuset.mems"] == "") {
+	// (cpuset_can_attach). Only a cgroup the runtime made can lack them:
+	// the node's own (kubelet's, a service's) stand for cgroups their
+	// makers filled, whose values the simulation does not track.
+	if !h.v2 && cg.runtime && slices.Contains(h.ctrls, "cpuset") && (cg.values["cpuset.cpus"] == "" || cg.values["cpuset.mems"] == "") {
 		return refuse("ENOSPC", "%s has no CPUs or memory nodes (cpuset.cpus %q, cpuset.mems %q)", cg.rel, cg.values["cpuset.cpus"], cg.values["cpuset.mems"])
 	}
 	fs.moveTasks(h, cg.rel, id, file == "cgroup.procs")
