@@ -9,6 +9,17 @@
 //     table is loaded into the real iptables-restore and read back with
 //     iptables-save. With nft present and iptables absent, the real
 //     knftables.New must behave as the simulated node's NFTables does.
+//   - packets: real TCP and UDP connections, IPv4 and IPv6, from a client,
+//     the host and a pod (hairpin) in private network namespaces joined by
+//     veths, to every host endpoint of drawn hostport scenarios, answer
+//     where netfilter.Evaluate predicts from the simulated tables (both
+//     backends).
+//   - iptables-restore: drawn operation lists run on IPTables.Apply and on
+//     the real iptables-restore --noflush succeed or fail alike and leave
+//     the same table.
+//   - cgroups refusals: each refusal the simulated cgroupfs models is
+//     provoked in the private subtree of every real hierarchy; the errno
+//     and the files afterwards are compared.
 //   - cgroups: the cgroups model's reference sandbox controller itself
 //     (cgroupfs driver, sandbox_cgroup_only), through the real
 //     containerd/cgroups library, creates, updates and deletes a sandbox
@@ -22,7 +33,7 @@
 //     first (a -test.timeout panic, a signal), and subtrees of earlier runs
 //     whose process is gone are removed before. v1 and hybrid machines only.
 //
-// The tests need root, nft and iptables (CI's .ci/run installs them); they
+// The tests need root, nft, iptables and ip (CI's .ci/run installs them); they
 // fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.
 // They never touch anything outside the namespace or subtree they make.
 // FIDELITY.md at the repository root tabulates what is checked and the

@@ -153,8 +153,8 @@ func killProcs(dir string) {
 	}
 }
 
-// TestInterruptedCgroupTestLeavesNothing runs the cgroups test in this test
-// binary again and ends it part-way, without its cleanups: by SIGKILL,
+// TestInterruptedCgroupTestLeavesNothing runs the cgroups test (and the
+// refusals test) in this test binary again and ends it part-way, without its cleanups: by SIGKILL,
 // SIGINT or SIGTERM once its private subtree exists (the guard must then
 // report removing it), and by -test.timeout panics (the repro).
 // Afterwards no private cgroup of that run and no process it started (the
@@ -168,16 +168,23 @@ func TestInterruptedCgroupTestLeavesNothing(t *testing.T) {
 		name    string
 		sig     syscall.Signal // sent once the subtree exists; 0: none
 		timeout string
+		test    string // "" is the cgroups test
 	}{
-		{"SIGKILL", syscall.SIGKILL, "1m"},
-		{"SIGINT", syscall.SIGINT, "1m"},
-		{"SIGTERM", syscall.SIGTERM, "1m"},
-		{"timeout-60ms", 0, "60ms"},
-		{"timeout-150ms", 0, "150ms"},
+		{"SIGKILL", syscall.SIGKILL, "1m", ""},
+		{"SIGINT", syscall.SIGINT, "1m", ""},
+		{"SIGTERM", syscall.SIGTERM, "1m", ""},
+		{"timeout-60ms", 0, "60ms", ""},
+		{"timeout-150ms", 0, "150ms", ""},
+		{"refusals-SIGKILL", syscall.SIGKILL, "1m", "TestCgroupsRefusalsMatchTheRealKernel"},
+		{"refusals-timeout-100ms", 0, "100ms", "TestCgroupsRefusalsMatchTheRealKernel"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
+			test := tt.test
+			if test == "" {
+				test = "TestCgroupsReferenceMatchesRealCgroupfs"
+			}
 			mark := fmt.Sprintf("FAULTSIM_FIDELITY_MARK=%d-%s", os.Getpid(), tt.name)
-			cmd := exec.Command(os.Args[0], "-test.run", "^TestCgroupsReferenceMatchesRealCgroupfs$", "-test.timeout", tt.timeout)
+			cmd := exec.Command(os.Args[0], "-test.run", "^"+test+"$", "-test.timeout", tt.timeout)
 			cmd.Env = append(os.Environ(), mark)
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out

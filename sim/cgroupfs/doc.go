@@ -83,6 +83,10 @@
 //	irq.pressure                                   6.1    Documentation/accounting/psi.rst
 //	v1: memory.limit_in_bytes reads 9223372036854771712 when unset (PAGE_COUNTER_MAX pages of 4 KiB)
 //	v1: cpu.shares clamps to 2..262144, cfs_quota_us takes -1 or >= 1000, cfs_period_us 1ms..1s
+//	v1: memory.swappiness takes 0-200 from 5.8, 0-100 before (c843966c556d)
+//	v1: a cpuset without CPUs or memory nodes takes no task: ENOSPC (cpuset_can_attach; only in cgroups the runtime made: the node's own stand for cgroups their makers filled); a CPU outside the parent's: EACCES (validate_change)
+//	a CPU list past the last CPU: ERANGE (bitmap_parselist); cgroup.freeze and cgroup.kill out of range: ERANGE
+//	a read-only interface file opens for writing as root, and the write fails with EINVAL (kernfs has no write operation)
 //	creating a file in cgroupfs fails with EACCES: kernfs directories have no create operation (fs/namei.c lookup_open)
 //	a non-root cgroup2 cgroup that enables controllers in cgroup.subtree_control cannot hold processes (cgroup-v2.rst "No Internal Process Constraint")
 //	writing a thread's ID to cgroup.procs moves its whole process (kernel/cgroup/cgroup.c, cgroup_procs_write_start)

@@ -166,7 +166,9 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	case !exists:
 		why = refuse("EACCES", "the kernel has no %s in %s (cgroupfs cannot create files)", w.file, w.cg.rel)
 	case !f.rw || slices.Contains(fs.spec.ReadOnlyFiles, w.file):
-		why = refuse("EACCES", "%s is read-only", w.file)
+		// The file opens for writing (root), but kernfs has no write
+		// operation for it: the write fails with EINVAL.
+		why = refuse("EINVAL", "%s is read-only", w.file)
 	case !w.h.v2 && (w.file == "cgroup.procs" || w.file == "tasks"):
 		// containerd/cgroups opens these (v1) and cgroup.subtree_control
 		// (v2) without O_TRUNC: what it writes lands on the old content's

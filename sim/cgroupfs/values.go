@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // refusal is a write the kernel refuses, with the errno it returns.
@@ -35,8 +37,12 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 	case "cgroup.procs", "cgroup.threads", "tasks":
 		return fs.writeProcs(h, cg, file, v)
 	case "cgroup.kill":
-		if v != "1" {
+		n, err := strconv.ParseInt(v, 0, 32)
+		if err != nil {
 			return refuse("EINVAL", "cgroup.kill takes 1, got %q", v)
+		}
+		if n != 1 {
+			return refuse("ERANGE", "cgroup.kill takes 1, got %q", v)
 		}
 		for _, tid := range fs.tasksIn(h, cg.rel, true, false) {
 			if t := fs.task(tid); t != nil {
@@ -100,6 +106,13 @@ func (fs *FS) writeProcs(h *hierarchy, cg *cgroup, file, v string) error {
 	if h.v2 && cg.rel != "/" && len(cg.subtree) > 0 {
 		return refuse("EBUSY", "%s enables controllers for its children: it cannot hold processes (no internal processes)", cg.rel)
 	}
+	// A v1 cpuset without CPUs or memory nodes takes no task
+	// (cpuset_can_attach). Only a cgroup the runtime made can lack them:
+	// the node's own (kubelet's, a service's) stand for cgroups their
+	// makers filled, whose values the simulation does not track.
+	if !h.v2 && cg.runtime && slices.Contains(h.ctrls, "cpuset") && (cg.values["cpuset.cpus"] == "" || cg.values["cpuset.mems"] == "") {
+		return refuse("ENOSPC", "%s has no CPUs or memory nodes (cpuset.cpus %q, cpuset.mems %q)", cg.rel, cg.values["cpuset.cpus"], cg.values["cpuset.mems"])
+	}
 	fs.moveTasks(h, cg.rel, id, file == "cgroup.procs")
 	return nil
 }
@@ -139,6 +152,11 @@ func (fs *FS) canonical(h *hierarchy, cg *cgroup, file, v string) (string, error
 	case "memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes":
 		return fs.v1Memory(cg, file, v)
 	case "memory.swappiness":
+		// Up to 200 since 5.8 ("mm: allow swappiness that prefers
+		// reclaiming anon over the file workingset", c843966c556d).
+		if fs.spec.Profile.Kernel.AtLeast(swappiness200) {
+			return intIn(file, v, 0, 200)
+		}
 		return intIn(file, v, 0, 100)
 	case "freezer.state":
 		if v != "FROZEN" && v != "THAWED" {
@@ -146,10 +164,20 @@ func (fs *FS) canonical(h *hierarchy, cg *cgroup, file, v string) (string, error
 		}
 		return v, nil
 	case "cgroup.freeze":
-		return intIn(file, v, 0, 1)
+		n, err := strconv.ParseInt(v, 0, 32)
+		if err != nil {
+			return "", refuse("EINVAL", "cgroup.freeze: %q is not a number", v)
+		}
+		if n < 0 || n > 1 {
+			return "", refuse("ERANGE", "cgroup.freeze: %q: expected 0 or 1", v)
+		}
+		return strconv.FormatInt(n, 10), nil
 	}
 	return v, nil
 }
+
+// swappiness200 is the kernel from which memory.swappiness takes 0-200.
+var swappiness200 = sim.MustVersion("5.8")
 
 func intIn(file, v string, lo, hi int64) (string, error) {
 	n, err := strconv.ParseInt(v, 10, 64)
@@ -240,8 +268,14 @@ func (fs *FS) cpuset(h *hierarchy, cg *cgroup, file, v string) (string, error) {
 		allowed, _ = ParseList(all)
 	}
 	for _, c := range set {
-		if c >= n || (allowed != nil && !slices.Contains(allowed, c)) {
-			return "", refuse("EINVAL", "%s: %d is not available (online: %s)", file, c, cpuList(n))
+		// Past the last CPU the list does not parse (bitmap_parselist's
+		// ERANGE); on v1 a CPU outside the parent's set is refused by
+		// cpuset's subset rule (validate_change's EACCES).
+		if c >= n {
+			return "", refuse("ERANGE", "%s: %d is past the last CPU (online: %s)", file, c, cpuList(n))
+		}
+		if allowed != nil && !slices.Contains(allowed, c) {
+			return "", refuse("EACCES", "%s: %d is not in the parent's set (%s)", file, c, FormatList(allowed))
 		}
 	}
 	return FormatList(set), nil

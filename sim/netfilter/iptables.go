@@ -21,12 +21,11 @@ type IPTables struct {
 // BuiltinNATChains are the nat table's built-in chains.
 var BuiltinNATChains = []string{"PREROUTING", "INPUT", "OUTPUT", "POSTROUTING"}
 
+// newIPTables is a family's nat table before anything used it: as with
+// iptables-nft, its built-in chains are listed (Chains) but not made in
+// the kernel until an operation writes to one (Apply).
 func newIPTables(f Family) *IPTables {
-	t := &IPTables{family: f, chains: map[string][][]string{}}
-	for _, c := range BuiltinNATChains {
-		t.chains[c] = nil
-	}
-	return t
+	return &IPTables{family: f, chains: map[string][][]string{}}
 }
 
 // OpKind is what an IPTablesOp does.
@@ -39,7 +38,7 @@ const (
 	AppendRule                // append the rule at the tail of the chain
 	DeleteRule                // delete the first rule equal to Rule
 	FlushChain                // delete every rule of the chain
-	DeleteChain               // delete an empty, unreferenced, non-builtin chain
+	DeleteChain               // delete an empty, unreferenced chain (an empty built-in one too, as iptables-nft does)
 )
 
 // IPTablesOp is one operation of an iptables-restore payload.
@@ -50,8 +49,13 @@ type IPTablesOp struct {
 }
 
 // Apply performs the operations atomically. It fails, changing nothing, when
-// an operation names a missing chain or rule, jumps to a missing chain, or
-// deletes a chain that is built in, not empty or still referenced.
+// an operation names a missing chain or rule, jumps to a missing or
+// built-in chain, or deletes a chain that is missing, not empty or still
+// referenced; or when the resulting table is one the kernel refuses
+// (validate: a target at a hook it does not support, a loop). As
+// iptables-nft (1.8, the nf_tables variant) does, a built-in chain is made
+// by the first ensure, insert, append or flush that names it, and an
+// empty one can be deleted (FIDELITY.md).
 //
 // The new state shares the rule lists of the chains it leaves alone with
 // the old one: an operation never writes into a list, it makes a new one.
@@ -62,8 +66,14 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 	}
 	for _, op := range ops {
 		rules, ok := next[op.Chain]
+		builtin := slices.Contains(BuiltinNATChains, op.Chain)
+		// A missing built-in chain is made by the operations that write
+		// to it (iptables-nft makes base chains on first use).
+		if !ok && builtin && (op.Kind == InsertRule || op.Kind == AppendRule || op.Kind == FlushChain) {
+			ok = true
+		}
 		if !ok && op.Kind != EnsureChain {
-			return fmt.Errorf("iptables-restore: chain %s in table nat does not exist", op.Chain)
+			return fmt.Errorf("iptables-restore: chain %s in table nat does not exist (No chain/target/match by that name)", op.Chain)
 		}
 		switch op.Kind {
 		case EnsureChain:
@@ -72,6 +82,9 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 			}
 		case InsertRule, AppendRule:
 			if target := jumpTarget(op.Rule); target != "" && !isTerminalTarget(target) {
+				if slices.Contains(BuiltinNATChains, target) {
+					return fmt.Errorf("iptables-restore: rule in chain %s jumps to the built-in chain %s (No such file or directory)", op.Chain, target)
+				}
 				if _, ok := next[target]; !ok {
 					return fmt.Errorf("iptables-restore: rule jumps to chain %s, which does not exist", target)
 				}
@@ -95,11 +108,8 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 		case FlushChain:
 			next[op.Chain] = nil
 		case DeleteChain:
-			if slices.Contains(BuiltinNATChains, op.Chain) {
-				return fmt.Errorf("iptables-restore: cannot delete built-in chain %s", op.Chain)
-			}
 			if len(rules) > 0 {
-				return fmt.Errorf("iptables-restore: chain %s is not empty", op.Chain)
+				return fmt.Errorf("iptables-restore: chain %s is not empty (Directory not empty)", op.Chain)
 			}
 			for c, rs := range next {
 				for _, r := range rs {
@@ -112,6 +122,9 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 		default:
 			return fmt.Errorf("iptables-restore: unknown operation %d", op.Kind)
 		}
+	}
+	if err := validate(next); err != nil {
+		return err
 	}
 	t.chains = next
 	t.gen++
@@ -135,11 +148,15 @@ func jumpTarget(rule []string) string {
 	return ""
 }
 
-// Chains returns the chain names, sorted.
+// Chains returns the chain names, sorted: the built-in ones always, as
+// iptables-save lists them, whether made or not.
 func (t *IPTables) Chains() []string {
-	out := make([]string, 0, len(t.chains))
+	out := make([]string, 0, len(t.chains)+len(BuiltinNATChains))
+	out = append(out, BuiltinNATChains...)
 	for c := range t.chains {
-		out = append(out, c)
+		if !slices.Contains(BuiltinNATChains, c) {
+			out = append(out, c)
+		}
 	}
 	slices.Sort(out)
 	return out

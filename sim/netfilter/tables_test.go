@@ -2,6 +2,7 @@ package netfilter
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -91,5 +92,43 @@ func TestIPTablesApplyIsAtomic(t *testing.T) {
 	}
 	if after := ipt.Save(); after != before {
 		t.Fatalf("failed Apply changed the table:\n%s\nwas\n%s", after, before)
+	}
+}
+
+// TestIPTablesApplyRefusesWhatTheKernelRefuses: the refusals and
+// acceptances the fidelity test found in the real iptables-restore
+// (iptables-nft 1.8.9 on kernel 6.18; FIDELITY.md).
+func TestIPTablesApplyRefusesWhatTheKernelRefuses(t *testing.T) {
+	r := strings.Fields
+	ensure := func(c string) IPTablesOp { return IPTablesOp{Kind: EnsureChain, Chain: c} }
+	app := func(c, rule string) IPTablesOp { return IPTablesOp{Kind: AppendRule, Chain: c, Rule: r(rule)} }
+	for _, tt := range []struct {
+		name string
+		ops  []IPTablesOp
+		ok   bool
+	}{
+		{"DNAT in PREROUTING", []IPTablesOp{app("PREROUTING", "-p tcp -j DNAT --to-destination 10.0.0.1:80")}, true},
+		{"DNAT in POSTROUTING", []IPTablesOp{app("POSTROUTING", "-p tcp -j DNAT --to-destination 10.0.0.1:80")}, false},
+		{"MASQUERADE in PREROUTING", []IPTablesOp{app("PREROUTING", "-j MASQUERADE")}, false},
+		{"DNAT in an unreached chain", []IPTablesOp{ensure("A"), app("A", "-p tcp -j DNAT --to-destination 10.0.0.1:80")}, true},
+		{"DNAT reached from POSTROUTING", []IPTablesOp{ensure("A"), app("A", "-p tcp -j DNAT --to-destination 10.0.0.1:80"), app("POSTROUTING", "-j A")}, false},
+		{"an unreached loop", []IPTablesOp{ensure("A"), ensure("B"), app("A", "-j B"), app("B", "-j A")}, true},
+		{"a reached loop", []IPTablesOp{ensure("A"), ensure("B"), app("A", "-j B"), app("B", "-j A"), app("OUTPUT", "-j A")}, false},
+		{"a jump to a built-in chain", []IPTablesOp{app("PREROUTING", "-j OUTPUT")}, false},
+		{"delete a built-in chain never made", []IPTablesOp{{Kind: DeleteChain, Chain: "INPUT"}}, false},
+		{"delete an empty built-in chain", []IPTablesOp{{Kind: FlushChain, Chain: "INPUT"}, {Kind: DeleteChain, Chain: "INPUT"}}, true},
+		{"delete a built-in chain twice", []IPTablesOp{ensure("INPUT"), {Kind: DeleteChain, Chain: "INPUT"}, {Kind: DeleteChain, Chain: "INPUT"}}, false},
+		{"delete a built-in chain with rules", []IPTablesOp{app("INPUT", "-j RETURN"), {Kind: DeleteChain, Chain: "INPUT"}}, false},
+	} {
+		tab := newIPTables(IPv4)
+		err := tab.Apply(tt.ops)
+		if (err == nil) != tt.ok {
+			t.Errorf("%s: Apply = %v, want ok %v", tt.name, err, tt.ok)
+		}
+		for _, c := range BuiltinNATChains {
+			if !slices.Contains(tab.Chains(), c) {
+				t.Errorf("%s: chains %v lack %s: built-in chains are listed whether made or not", tt.name, tab.Chains(), c)
+			}
+		}
 	}
 }

@@ -1,0 +1,234 @@
+package netfilter
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Packet is the first packet of a connection as the node's nat hooks see
+// it: arriving from an interface (the PREROUTING hook) or generated on the
+// node itself (Local: the OUTPUT hook).
+type Packet struct {
+	Family  Family
+	Proto   string // tcp, udp or sctp
+	Src     netip.Addr
+	Dst     netip.Addr
+	DstPort uint16
+	Local   bool
+}
+
+// Verdict is what the node's nat rules do to a packet: where DNAT sends it
+// (the zero AddrPort: nowhere, the packet keeps its destination) and
+// whether POSTROUTING masquerades it (its source becomes the node's).
+type Verdict struct {
+	DNAT       netip.AddrPort
+	Masquerade bool
+}
+
+// Evaluate decides what the node's nat rules (both families' iptables nat
+// tables and every nftables table) do to p. isLocal reports whether an
+// address is one of the node's own, as the kernel's addrtype match and
+// "fib daddr type local" see it. It understands the matches and targets
+// hostport managers write (-p, -m <proto>, --dport, --sport, -s, -d,
+// -m addrtype --dst-type LOCAL, -m comment; jumps, RETURN, ACCEPT, DNAT,
+// MASQUERADE; nft dnat and masquerade through maps and sets keyed by ip
+// saddr, ip daddr, meta l4proto and th dport) and returns an error naming
+// any other rule, rather than guess. Two backends translating one packet to
+// different destinations are an error too: the order of two nat chains at
+// one priority is not modelled.
+func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, error) {
+	var v Verdict
+	first := "OUTPUT"
+	if !p.Local {
+		first = "PREROUTING"
+	}
+	ipt := t.iptables[p.Family]
+	var by string
+	if ipt != nil {
+		d, _, err := ipt.walk(first, p, isLocal)
+		if err != nil {
+			return v, err
+		}
+		if d.IsValid() {
+			v.DNAT, by = d, "iptables"
+		}
+	}
+	hook := "output"
+	if !p.Local {
+		hook = "prerouting"
+	}
+	for _, key := range t.nftKeys(p.Family) {
+		d, _, err := nftHook(t.nft[key], hook, p, isLocal)
+		if err != nil {
+			return v, err
+		}
+		switch {
+		case !d.IsValid():
+		case !v.DNAT.IsValid():
+			v.DNAT, by = d, "nftables table "+key
+		case v.DNAT != d:
+			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, key, d)
+		}
+	}
+	// POSTROUTING sees the translated destination.
+	post := p
+	if v.DNAT.IsValid() {
+		post.Dst, post.DstPort = v.DNAT.Addr(), v.DNAT.Port()
+	}
+	if ipt != nil {
+		_, masq, err := ipt.walk("POSTROUTING", post, isLocal)
+		if err != nil {
+			return v, err
+		}
+		v.Masquerade = masq
+	}
+	for _, key := range t.nftKeys(p.Family) {
+		_, masq, err := nftHook(t.nft[key], "postrouting", post, isLocal)
+		if err != nil {
+			return v, err
+		}
+		v.Masquerade = v.Masquerade || masq
+	}
+	return v, nil
+}
+
+// walk runs a packet through a built-in chain of the nat table, following
+// jumps, until a terminal target or the end of the built-in chain (its
+// policy, ACCEPT). It returns the DNAT destination and whether the packet
+// was masqueraded.
+func (t *IPTables) walk(chain string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+	type frame struct {
+		chain string
+		next  int
+	}
+	stack := []frame{{chain, 0}}
+	for steps := 0; len(stack) > 0; steps++ {
+		if steps > 10000 {
+			return netip.AddrPort{}, false, fmt.Errorf("netfilter: %s nat chain %s loops", t.family, chain)
+		}
+		top := &stack[len(stack)-1]
+		rules := t.chains[top.chain]
+		if top.next >= len(rules) {
+			stack = stack[:len(stack)-1] // falls off: back to the caller
+			continue
+		}
+		rule := rules[top.next]
+		top.next++
+		target, dest, ok, err := matchRule(t.family, rule, p, isLocal)
+		if err != nil {
+			return netip.AddrPort{}, false, fmt.Errorf("netfilter: %s nat chain %s rule %q: %w", t.family, top.chain, strings.Join(rule, " "), err)
+		}
+		if !ok {
+			continue
+		}
+		switch target {
+		case "":
+		case "ACCEPT":
+			return netip.AddrPort{}, false, nil
+		case "RETURN":
+			stack = stack[:len(stack)-1]
+		case "DNAT":
+			return dest, false, nil
+		case "MASQUERADE":
+			return netip.AddrPort{}, true, nil
+		default:
+			if _, ok := t.chains[target]; !ok {
+				return netip.AddrPort{}, false, fmt.Errorf("netfilter: %s nat chain %s jumps to %s, which is missing", t.family, top.chain, target)
+			}
+			stack = append(stack, frame{target, 0})
+		}
+	}
+	return netip.AddrPort{}, false, nil
+}
+
+// matchRule reports whether rule matches p, and its target (a chain name,
+// a terminal target or "") with a DNAT rule's destination.
+func matchRule(f Family, rule []string, p Packet, isLocal func(netip.Addr) bool) (target string, dest netip.AddrPort, ok bool, err error) {
+	ok = true
+	arg := func(i int) (string, error) {
+		if i+1 >= len(rule) {
+			return "", fmt.Errorf("%s lacks its value", rule[i])
+		}
+		return rule[i+1], nil
+	}
+	for i := 0; i < len(rule); i++ {
+		v, err := arg(i)
+		if err != nil {
+			return "", dest, false, err
+		}
+		switch rule[i] {
+		case "-p":
+			ok = ok && v == p.Proto
+		case "-m":
+			switch v {
+			case "tcp", "udp", "sctp", "comment", "addrtype":
+			default:
+				return "", dest, false, fmt.Errorf("match module %s is not modelled", v)
+			}
+		case "--comment":
+		case "--dport", "--sport":
+			if rule[i] == "--sport" {
+				return "", dest, false, fmt.Errorf("--sport is not modelled")
+			}
+			n, err := strconv.ParseUint(v, 10, 16)
+			if err != nil {
+				return "", dest, false, fmt.Errorf("--dport %q: expected a port number", v)
+			}
+			ok = ok && uint16(n) == p.DstPort
+		case "-s", "-d":
+			pfx, err := parsePrefix(f, v)
+			if err != nil {
+				return "", dest, false, err
+			}
+			a := p.Dst
+			if rule[i] == "-s" {
+				a = p.Src
+			}
+			ok = ok && pfx.Contains(a)
+		case "--dst-type":
+			if v != "LOCAL" {
+				return "", dest, false, fmt.Errorf("--dst-type %s is not modelled", v)
+			}
+			ok = ok && isLocal(p.Dst)
+		case "-j":
+			target = v
+		case "--to-destination":
+			if dest, err = netip.ParseAddrPort(v); err != nil {
+				return "", dest, false, fmt.Errorf("--to-destination %q: expected address:port", v)
+			}
+		default:
+			return "", dest, false, fmt.Errorf("option %s is not modelled", rule[i])
+		}
+		i++
+	}
+	if target == "DNAT" && !dest.IsValid() {
+		return "", dest, false, fmt.Errorf("DNAT without --to-destination address:port")
+	}
+	return target, dest, ok, nil
+}
+
+func parsePrefix(f Family, s string) (netip.Prefix, error) {
+	if !strings.Contains(s, "/") {
+		s = withPrefix(f, s)
+	}
+	pfx, err := netip.ParsePrefix(s)
+	if err != nil {
+		return pfx, fmt.Errorf("address %q: expected an address or prefix", s)
+	}
+	return pfx, nil
+}
+
+// nftKeys are the keys of a family's nftables tables, sorted.
+func (t *Tables) nftKeys(f Family) []string {
+	var keys []string
+	for k, fk := range t.nft {
+		if strings.HasPrefix(k, string(f)+"/") && fk.Table != nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
