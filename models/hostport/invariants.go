@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -41,7 +42,8 @@ const (
 
 type oracleSandbox struct {
 	id     string
-	owner  string // SandboxHash(id), the tag its forwards carry
+	owner  string // SandboxHash(id), the tag of its forwards
+	ips    []string
 	state  sandboxState
 	expect []Forward
 }
@@ -57,6 +59,12 @@ type oracle struct {
 	seen, sorted []Forward
 	gen          uint64
 	cached       bool
+	// probes are the host endpoints requests named, which observe sends
+	// packets to; local the host IPs they named.
+	probes  []probe
+	probed  map[probe]bool
+	local   []netip.Addr
+	evalErr error // a rule observe could not evaluate
 }
 
 // forwards is observe(h), reused while the host's netfilter state is unchanged.
@@ -65,7 +73,8 @@ func (o *oracle) forwards(h *netfilter.Tables) []Forward {
 	if g := h.Generation(); !o.cached || g != o.gen {
 		// Nothing keeps the last reading (sortedForwards copies it), so
 		// its array is reused.
-		o.seen, o.sorted, o.gen, o.cached = observe(o.seen[:0], h), nil, g, true
+		o.seen, o.evalErr = o.observe(o.seen[:0], h)
+		o.sorted, o.gen, o.cached = nil, g, true
 	}
 	return o.seen
 }
@@ -150,21 +159,15 @@ func (o *oracle) expected(id string, ips []string, ms []*PortMapping) (want []Fo
 	return want, invalid, hard, soft
 }
 
-// observe appends to out every forward the node performs, read from both
-// backends' state (reading creates none).
-func observe(out []Forward, h *netfilter.Tables) []Forward {
-	for _, f := range netfilter.Families {
-		out = appendIPTablesForwards(out, h.IPTablesState(f), f)
-		out = appendNFTForwards(out, h.NFTState(f, NFTTable), f)
-	}
-	return out
-}
-
 // check compares the node with the spec. It skips the invariants reported
 // says are broken already: the runner keeps only the first violation of each.
 func (o *oracle) check(h *netfilter.Tables, now time.Duration, reported func(string) bool) []sim.Violation {
 	seen := o.forwards(h)
 	var vs []sim.Violation
+	if o.evalErr != nil && !reported(InvForwarding.Name) {
+		return append(vs, sim.Violation{Invariant: InvForwarding.Name, At: now,
+			Message: fmt.Sprintf("cannot tell what the node forwards: %v", o.evalErr)})
+	}
 	for _, f := range seen {
 		if reported(InvDeleteLeavesNothing.Name) {
 			break
@@ -192,7 +195,7 @@ func (o *oracle) check(h *netfilter.Tables, now time.Duration, reported func(str
 			continue
 		}
 		for _, f := range sb.expect {
-			if !slices.Contains(seen, f) {
+			if !forwarded(seen, f) {
 				vs = append(vs, sim.Violation{Invariant: InvForwarding.Name, At: now,
 					Message: fmt.Sprintf("sandbox %s asked for %s but the node does not forward it", sb.id, f)})
 				return vs

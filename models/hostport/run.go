@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -160,7 +161,9 @@ func (w *world) run(s *Step) {
 		}
 		return
 	}
-	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, s.IPs, s.Ports)
+	ips := canonicalIPs(s.IPs)
+	w.oracle.addProbes(s.Ports)
+	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, ips, s.Ports)
 	before, failures := w.oracle.sortedForwards(w.host), w.host.Node().Failures
 	var err error
 	if w.daemon == nil {
@@ -191,7 +194,20 @@ func (w *world) run(s *Step) {
 		}
 		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
-	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), state: live, expect: want})
+	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, state: live, expect: want})
+}
+
+// canonicalIPs writes addresses as netip does, as the node's rules give
+// them back (an unparsable one is kept as written).
+func canonicalIPs(ips []string) []string {
+	out := make([]string, len(ips))
+	for i, ip := range ips {
+		out[i] = ip
+		if a, err := netip.ParseAddr(ip); err == nil {
+			out[i] = a.String()
+		}
+	}
+	return out
 }
 
 // stop is kubelet's StopPodSandbox, retried until it succeeds. A stop of a

@@ -14,7 +14,7 @@ import (
 // at hook, in priority order (by name at equal priority), rule by rule,
 // until a rule translates it. It returns the DNAT destination and whether
 // the packet was masqueraded.
-func nftHook(fk *knftables.Fake, hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+func (t *Tables) nftHook(fk *knftables.Fake, hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
 	var chains []*knftables.FakeChain
 	for _, ch := range fk.Table.Chains {
 		if ch.Hook != nil && string(*ch.Hook) == hook && ch.Type != nil && *ch.Type == knftables.NATType {
@@ -29,7 +29,7 @@ func nftHook(fk *knftables.Fake, hook string, p Packet, isLocal func(netip.Addr)
 	})
 	for _, ch := range chains {
 		for _, r := range ch.Rules {
-			dest, masq, err := nftRule(fk, r.Rule, p, isLocal)
+			dest, masq, err := nftRule(fk, t.fields(r.Rule), p, isLocal)
 			if err != nil {
 				return netip.AddrPort{}, false, fmt.Errorf("netfilter: nft chain %s %s rule %q: %w", fk.Table.Name, ch.Name, r.Rule, err)
 			}
@@ -65,9 +65,8 @@ func nftPriority(ch *knftables.FakeChain) int {
 // where <key> concatenates, with " . ", the selectors ip saddr, ip daddr
 // (ip6 for IPv6), meta l4proto and th dport. A lookup that finds no
 // element does not match, as in nft. Other rules are an error.
-func nftRule(fk *knftables.Fake, rule string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+func nftRule(fk *knftables.Fake, toks []string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
 	none := netip.AddrPort{}
-	toks := strings.Fields(rule)
 	if len(toks) >= 4 && slices.Equal(toks[:4], []string{"fib", "daddr", "type", "local"}) {
 		if !isLocal(p.Dst) {
 			return none, false, nil
@@ -141,6 +140,20 @@ func nftKey(toks []string, p Packet) ([]string, error) {
 	return key, nil
 }
 
+// fields is a rule's words, split once per rule text while the tables
+// live: every packet evaluated walks the same rules.
+func (t *Tables) fields(rule string) []string {
+	if toks, ok := t.ruleFields[rule]; ok {
+		return toks
+	}
+	if t.ruleFields == nil {
+		t.ruleFields = map[string][]string{}
+	}
+	toks := strings.Fields(rule)
+	t.ruleFields[rule] = toks
+	return toks
+}
+
 // sameKey compares an element's key with a packet's: addresses as
 // addresses, the rest as written.
 func sameKey(elem, pkt []string) bool {
@@ -148,6 +161,9 @@ func sameKey(elem, pkt []string) bool {
 		return false
 	}
 	for i := range elem {
+		if elem[i] == pkt[i] {
+			continue
+		}
 		a, aerr := netip.ParseAddr(elem[i])
 		b, berr := netip.ParseAddr(pkt[i])
 		if aerr == nil && berr == nil {

@@ -61,7 +61,7 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 		hook = "prerouting"
 	}
 	for _, key := range t.nftKeys(p.Family) {
-		d, _, err := nftHook(t.nft[key], hook, p, isLocal)
+		d, _, err := t.nftHook(t.nft[key], hook, p, isLocal)
 		if err != nil {
 			return v, err
 		}
@@ -86,7 +86,7 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 		v.Masquerade = masq
 	}
 	for _, key := range t.nftKeys(p.Family) {
-		_, masq, err := nftHook(t.nft[key], "postrouting", post, isLocal)
+		_, masq, err := t.nftHook(t.nft[key], "postrouting", post, isLocal)
 		if err != nil {
 			return v, err
 		}

@@ -34,6 +34,8 @@ type Tables struct {
 	nft      map[string]*knftables.Fake
 	// nftRuns counts nft transactions run through the node's nft.
 	nftRuns uint64
+	// ruleFields caches the words of nft rules Evaluate has read.
+	ruleFields map[string][]string
 }
 
 // New returns the empty netfilter state of n.

@@ -1,0 +1,149 @@
+package hostport
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+
+	"github.com/faultsim/faultsim/sim/netfilter"
+)
+
+// The oracle judges what the node forwards by sending probe packets
+// through the node's nat rules (netfilter.Tables.Evaluate, checked against
+// the real kernel in the fidelity tests), never by reading one
+// implementation's chains or maps: any manager whose rules forward what
+// was asked passes, whatever its layout, and a rule the packets never
+// reach forwards nothing.
+
+// nodeAddr is the node's own address per family: a probe for a mapping on
+// every host address is sent to it. No scenario names it.
+var nodeAddr = map[netfilter.Family]netip.Addr{
+	netfilter.IPv4: netip.MustParseAddr("198.51.100.254"),
+	netfilter.IPv6: netip.MustParseAddr("2001:db8:fe::1"),
+}
+
+// clientAddr is where probes come from: a client off the node.
+var clientAddr = map[netfilter.Family]netip.Addr{
+	netfilter.IPv4: netip.MustParseAddr("198.51.100.77"),
+	netfilter.IPv6: netip.MustParseAddr("2001:db8:fe::77"),
+}
+
+// probe is one host endpoint the oracle asks the node about: a protocol and
+// port on the node's own address (hostIP "") or on a host IP a mapping named.
+type probe struct {
+	fam    netfilter.Family
+	proto  string
+	hostIP string
+	port   uint16
+}
+
+// addProbes adds the endpoints a request names (on both families: a
+// manager may forward on the family it was not asked for), whether the
+// request succeeds or not, so that whatever a refused one left is seen.
+func (o *oracle) addProbes(ms []*PortMapping) {
+	if o.probed == nil {
+		o.probed = map[probe]bool{}
+	}
+	add := func(p probe) {
+		if !o.probed[p] {
+			o.probed[p] = true
+			o.probes = append(o.probes, p)
+			o.cached = false
+		}
+	}
+	for _, m := range ms {
+		if m.HostPort < 0 || m.HostPort > MaxPort {
+			continue // no packet carries such a port
+		}
+		for _, fam := range netfilter.Families {
+			p := probe{fam: fam, proto: ProtoName(m.Protocol), port: uint16(m.HostPort)}
+			add(p)
+			if hostIP, ok := normHostIP(m.HostIp, fam); ok && hostIP != "" {
+				if _, err := netip.ParseAddr(hostIP); err == nil {
+					p.hostIP = hostIP
+					add(p)
+					o.local = append(o.local, netip.MustParseAddr(hostIP))
+				}
+			}
+		}
+	}
+}
+
+// isLocal reports whether an address is the node's: its own, loopback, or
+// a host IP a mapping named (a runtime is asked only for addresses the
+// node has).
+func (o *oracle) isLocal(a netip.Addr) bool {
+	if a == nodeAddr[netfilter.IPv4] || a == nodeAddr[netfilter.IPv6] || a.IsLoopback() {
+		return true
+	}
+	for _, l := range o.local {
+		if l == a {
+			return true
+		}
+	}
+	return false
+}
+
+// observe appends to out every forward the node performs at the probed
+// endpoints, each attributed to the sandbox whose pod address it sends
+// to. A host IP's probe that goes where the same port on the node's own
+// address goes is that wildcard forward, not another. An error says a rule
+// could not be evaluated.
+func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) {
+	wild := map[probe]netip.AddrPort{}
+	for pass := 0; pass < 2; pass++ { // wildcard probes first
+		for _, p := range o.probes {
+			if (p.hostIP == "") != (pass == 0) {
+				continue
+			}
+			dst := nodeAddr[p.fam]
+			if p.hostIP != "" {
+				dst = netip.MustParseAddr(p.hostIP)
+			}
+			v, err := h.Evaluate(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: dst, DstPort: p.port}, o.isLocal)
+			if err != nil {
+				return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, dst, p.port, err)
+			}
+			if !v.DNAT.IsValid() {
+				continue
+			}
+			if p.hostIP == "" {
+				wild[probe{fam: p.fam, proto: p.proto, port: p.port}] = v.DNAT
+			} else if d, ok := wild[probe{fam: p.fam, proto: p.proto, port: p.port}]; ok && d == v.DNAT {
+				continue
+			}
+			pod := v.DNAT.Addr().Unmap().String()
+			out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
+				PodIP: pod, PodPort: int32(v.DNAT.Port()), Owner: o.ownerOf(pod)})
+		}
+	}
+	return out, nil
+}
+
+// ownerOf is the tag of the latest sandbox with the pod address, live ones
+// first ("" when no request had it).
+func (o *oracle) ownerOf(podIP string) string {
+	owner := ""
+	for _, sb := range o.sandboxes {
+		for _, ip := range sb.ips {
+			if ip == podIP && (owner == "" || sb.state != gone) {
+				owner = sb.owner
+			}
+		}
+	}
+	return owner
+}
+
+// forwarded reports whether the node forwards f: seen holds it, or f is on
+// a host IP and seen holds the same forward on every address, which packets
+// to that IP cannot tell apart from it.
+func forwarded(seen []Forward, f Forward) bool {
+	if slices.Contains(seen, f) {
+		return true
+	}
+	if f.HostIP == "" {
+		return false
+	}
+	f.HostIP = ""
+	return slices.Contains(seen, f)
+}
