@@ -60,9 +60,9 @@ type oracle struct {
 	gen          uint64
 	cached       bool
 	// probes are the host endpoints requests named, which observe sends
-	// packets to; local the host IPs they named.
+	// packets to, and dests where they went; local the host IPs named.
 	probes  []probe
-	probed  map[probe]bool
+	dests   []netip.AddrPort
 	local   []netip.Addr
 	evalErr error // a rule observe could not evaluate
 }

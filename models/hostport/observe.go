@@ -29,27 +29,30 @@ var clientAddr = map[netfilter.Family]netip.Addr{
 }
 
 // probe is one host endpoint the oracle asks the node about: a protocol and
-// port on the node's own address (hostIP "") or on a host IP a mapping named.
+// port on the node's own address (hostIP "") or on a host IP a mapping
+// named; wild is then the index of the probe of the same port on the
+// node's own address, which comes before it.
 type probe struct {
 	fam    netfilter.Family
 	proto  string
 	hostIP string
 	port   uint16
+	wild   int
 }
 
 // addProbes adds the endpoints a request names (on both families: a
 // manager may forward on the family it was not asked for), whether the
 // request succeeds or not, so that whatever a refused one left is seen.
 func (o *oracle) addProbes(ms []*PortMapping) {
-	if o.probed == nil {
-		o.probed = map[probe]bool{}
-	}
-	add := func(p probe) {
-		if !o.probed[p] {
-			o.probed[p] = true
-			o.probes = append(o.probes, p)
-			o.cached = false
+	add := func(p probe) int {
+		for i, q := range o.probes {
+			if q.fam == p.fam && q.proto == p.proto && q.hostIP == p.hostIP && q.port == p.port {
+				return i
+			}
 		}
+		o.probes = append(o.probes, p)
+		o.cached = false
+		return len(o.probes) - 1
 	}
 	for _, m := range ms {
 		if m.HostPort < 0 || m.HostPort > MaxPort {
@@ -57,12 +60,14 @@ func (o *oracle) addProbes(ms []*PortMapping) {
 		}
 		for _, fam := range netfilter.Families {
 			p := probe{fam: fam, proto: ProtoName(m.Protocol), port: uint16(m.HostPort)}
-			add(p)
+			wild := add(p)
 			if hostIP, ok := normHostIP(m.HostIp, fam); ok && hostIP != "" {
-				if _, err := netip.ParseAddr(hostIP); err == nil {
-					p.hostIP = hostIP
+				if a, err := netip.ParseAddr(hostIP); err == nil {
+					p.hostIP, p.wild = hostIP, wild
 					add(p)
-					o.local = append(o.local, netip.MustParseAddr(hostIP))
+					if !slices.Contains(o.local, a) {
+						o.local = append(o.local, a)
+					}
 				}
 			}
 		}
@@ -90,32 +95,24 @@ func (o *oracle) isLocal(a netip.Addr) bool {
 // address goes is that wildcard forward, not another. An error says a rule
 // could not be evaluated.
 func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) {
-	wild := map[probe]netip.AddrPort{}
-	for pass := 0; pass < 2; pass++ { // wildcard probes first
-		for _, p := range o.probes {
-			if (p.hostIP == "") != (pass == 0) {
-				continue
-			}
-			dst := nodeAddr[p.fam]
-			if p.hostIP != "" {
-				dst = netip.MustParseAddr(p.hostIP)
-			}
-			v, err := h.Evaluate(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: dst, DstPort: p.port}, o.isLocal)
-			if err != nil {
-				return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, dst, p.port, err)
-			}
-			if !v.DNAT.IsValid() {
-				continue
-			}
-			if p.hostIP == "" {
-				wild[probe{fam: p.fam, proto: p.proto, port: p.port}] = v.DNAT
-			} else if d, ok := wild[probe{fam: p.fam, proto: p.proto, port: p.port}]; ok && d == v.DNAT {
-				continue
-			}
-			pod := v.DNAT.Addr().Unmap().String()
-			out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
-				PodIP: pod, PodPort: int32(v.DNAT.Port()), Owner: o.ownerOf(pod)})
+	rules := h.Rules()
+	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
+	for i, p := range o.probes {
+		dst := nodeAddr[p.fam]
+		if p.hostIP != "" {
+			dst = netip.MustParseAddr(p.hostIP)
 		}
+		v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: dst, DstPort: p.port}, o.isLocal)
+		if err != nil {
+			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, dst, p.port, err)
+		}
+		o.dests[i] = v.DNAT
+		if !v.DNAT.IsValid() || (p.hostIP != "" && o.dests[p.wild] == v.DNAT) {
+			continue
+		}
+		pod := v.DNAT.Addr().Unmap().String()
+		out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
+			PodIP: pod, PodPort: int32(v.DNAT.Port()), Owner: o.ownerOf(pod)})
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package netfilter
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -10,28 +11,233 @@ import (
 	"sigs.k8s.io/knftables"
 )
 
-// nftHook runs a packet through the nat base chains of one nftables table
-// at hook, in priority order (by name at equal priority), rule by rule,
-// until a rule translates it. It returns the DNAT destination and whether
-// the packet was masqueraded.
-func (t *Tables) nftHook(fk *knftables.Fake, hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+// nftTable is one nftables table compiled for evaluation: its nat base
+// chains per hook in priority order, its rules split into their parts,
+// and its maps and sets indexed by canonical key.
+type nftTable struct {
+	key   string // family/name
+	fk    *knftables.Fake
+	hooks map[string][]nftChain
+	maps  map[string]map[nftKey]nftTarget
+	sets  map[string]map[nftKey]bool
+}
+
+type nftChain struct {
+	name  string
+	rules []nftRule
+}
+
+// nftRule is a rule shape hostport managers write:
+//
+//	[fib daddr type local] dnat <ip|ip6> to <key> map @<map>
+//	<key> @<set> masquerade
+//
+// where <key> concatenates, with " . ", the selectors ip saddr, ip daddr
+// (ip6 for IPv6), meta l4proto and th dport. err holds why any other rule
+// cannot be evaluated; it is returned when a packet reaches the rule.
+type nftRule struct {
+	text      string
+	fibLocal  bool
+	masq      bool   // a masquerade rule; else a dnat one
+	lookup    string // the map or set name
+	selectors []selector
+	err       error
+}
+
+// selector is one part of a lookup key: ip/ip6 saddr or daddr, meta
+// l4proto or th dport.
+type selector struct {
+	family Family // of an address selector: ip is IPv4, ip6 IPv6
+	field  string // saddr, daddr, l4proto or dport
+}
+
+// nftKey is a canonical lookup key: addresses compare as addresses, the
+// rest as written (a concatenation has at most maxKeyParts parts).
+type nftKey struct {
+	n     int
+	parts [maxKeyParts]keyPart
+}
+
+const maxKeyParts = 4
+
+type keyPart struct {
+	addr netip.Addr
+	s    string
+}
+
+// nftTarget is a dnat map element's value: address . port, or why not.
+type nftTarget struct {
+	dest netip.AddrPort
+	err  error
+}
+
+// compileNFT compiles one table: its chains now, each map and set when a
+// rule first looks it up. parsed caches rules by text across compilations.
+func compileNFT(key string, fk *knftables.Fake, parsed map[string]nftRule) *nftTable {
+	nt := &nftTable{key: key, fk: fk, hooks: map[string][]nftChain{}}
 	var chains []*knftables.FakeChain
 	for _, ch := range fk.Table.Chains {
-		if ch.Hook != nil && string(*ch.Hook) == hook && ch.Type != nil && *ch.Type == knftables.NATType {
+		if ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType {
 			chains = append(chains, ch)
 		}
 	}
 	slices.SortFunc(chains, func(a, b *knftables.FakeChain) int {
-		if d := nftPriority(a) - nftPriority(b); d != 0 {
-			return d
-		}
-		return strings.Compare(a.Name, b.Name)
+		return cmp.Or(nftPriority(a)-nftPriority(b), strings.Compare(a.Name, b.Name))
 	})
 	for _, ch := range chains {
-		for _, r := range ch.Rules {
-			dest, masq, err := nftRule(fk, t.fields(r.Rule), p, isLocal)
+		c := nftChain{name: ch.Name, rules: make([]nftRule, len(ch.Rules))}
+		for i, r := range ch.Rules {
+			pr, ok := parsed[r.Rule]
+			if !ok {
+				pr = parseNFTRule(r.Rule)
+				parsed[r.Rule] = pr
+			}
+			c.rules[i] = pr
+		}
+		nt.hooks[string(*ch.Hook)] = append(nt.hooks[string(*ch.Hook)], c)
+	}
+	return nt
+}
+
+// lookupMap is the element of map name with key, indexing the map on first
+// use; ok is false when the map is missing.
+func (nt *nftTable) lookupMap(name string, key nftKey) (t nftTarget, found, ok bool) {
+	idx, ok := nt.maps[name]
+	if !ok {
+		m := nt.fk.Table.Maps[name]
+		if m == nil {
+			return t, false, false
+		}
+		idx = make(map[nftKey]nftTarget, len(m.Elements))
+		for _, e := range m.Elements {
+			k, ok := elementKey(e.Key)
+			if _, dup := idx[k]; ok && !dup { // the first element in the list wins
+				idx[k] = parseTarget(name, e)
+			}
+		}
+		if nt.maps == nil {
+			nt.maps = map[string]map[nftKey]nftTarget{}
+		}
+		nt.maps[name] = idx
+	}
+	t, found = idx[key]
+	return t, found, true
+}
+
+// inSet reports whether set name holds key, indexing the set on first use;
+// ok is false when the set is missing.
+func (nt *nftTable) inSet(name string, key nftKey) (in, ok bool) {
+	idx, ok := nt.sets[name]
+	if !ok {
+		s := nt.fk.Table.Sets[name]
+		if s == nil {
+			return false, false
+		}
+		idx = make(map[nftKey]bool, len(s.Elements))
+		for _, e := range s.Elements {
+			if k, ok := elementKey(e.Key); ok {
+				idx[k] = true
+			}
+		}
+		if nt.sets == nil {
+			nt.sets = map[string]map[nftKey]bool{}
+		}
+		nt.sets[name] = idx
+	}
+	return idx[key], true
+}
+
+func parseTarget(mapName string, e *knftables.Element) nftTarget {
+	if len(e.Value) != 2 {
+		return nftTarget{err: fmt.Errorf("map %s element %v: expected address . port", mapName, e.Key)}
+	}
+	a, aerr := netip.ParseAddr(e.Value[0])
+	port, perr := strconv.ParseUint(e.Value[1], 10, 16)
+	if aerr != nil || perr != nil {
+		return nftTarget{err: fmt.Errorf("map %s element %v value %v: expected address . port", mapName, e.Key, e.Value)}
+	}
+	return nftTarget{dest: netip.AddrPortFrom(a, uint16(port))}
+}
+
+// elementKey is an element's key in canonical form; false when it has
+// more parts than any rule's lookup can have.
+func elementKey(parts []string) (nftKey, bool) {
+	var k nftKey
+	if len(parts) > maxKeyParts {
+		return k, false
+	}
+	k.n = len(parts)
+	for i, s := range parts {
+		if a, err := netip.ParseAddr(s); err == nil {
+			k.parts[i].addr = a
+		} else {
+			k.parts[i].s = s
+		}
+	}
+	return k, true
+}
+
+func parseNFTRule(text string) nftRule {
+	r := nftRule{text: text}
+	toks := strings.Fields(text)
+	if len(toks) >= 4 && slices.Equal(toks[:4], []string{"fib", "daddr", "type", "local"}) {
+		r.fibLocal, toks = true, toks[4:]
+	}
+	switch {
+	case len(toks) >= 6 && toks[0] == "dnat" && toks[2] == "to" && toks[len(toks)-2] == "map":
+		name, ok := strings.CutPrefix(toks[len(toks)-1], "@")
+		if !ok {
+			r.err = fmt.Errorf("map %s is missing", toks[len(toks)-1])
+			return r
+		}
+		r.lookup = name
+		r.selectors, r.err = parseSelectors(toks[3 : len(toks)-2])
+	case len(toks) >= 3 && toks[len(toks)-1] == "masquerade" && strings.HasPrefix(toks[len(toks)-2], "@"):
+		r.masq, r.lookup = true, toks[len(toks)-2][1:]
+		r.selectors, r.err = parseSelectors(toks[:len(toks)-2])
+	default:
+		r.err = fmt.Errorf("rule shape is not modelled")
+	}
+	return r
+}
+
+// parseSelectors reads "a b . c d . ..." into its selectors.
+func parseSelectors(toks []string) ([]selector, error) {
+	var sels []selector
+	for i := 0; i < len(toks); i += 3 {
+		if i+1 >= len(toks) || (i+2 < len(toks) && toks[i+2] != ".") {
+			return nil, fmt.Errorf("selector list %q: expected selectors joined by \" . \"", strings.Join(toks, " "))
+		}
+		var sel selector
+		switch a, b := toks[i], toks[i+1]; {
+		case (a == "ip" || a == "ip6") && (b == "saddr" || b == "daddr"):
+			sel = selector{family: IPv4, field: b}
+			if a == "ip6" {
+				sel.family = IPv6
+			}
+		case a == "meta" && b == "l4proto", a == "th" && b == "dport":
+			sel.field = b
+		default:
+			return nil, fmt.Errorf("selector %q is not modelled", a+" "+b)
+		}
+		sels = append(sels, sel)
+	}
+	if len(sels) > maxKeyParts {
+		return nil, fmt.Errorf("selector list %q: more than %d selectors are not modelled", strings.Join(toks, " "), maxKeyParts)
+	}
+	return sels, nil
+}
+
+// hook runs a packet through the table's nat base chains at hook, rule by
+// rule, until a rule translates it. It returns the DNAT destination and
+// whether the packet was masqueraded.
+func (nt *nftTable) hook(hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+	for _, ch := range nt.hooks[hook] {
+		for i := range ch.rules {
+			dest, masq, err := nt.eval(&ch.rules[i], p, isLocal)
 			if err != nil {
-				return netip.AddrPort{}, false, fmt.Errorf("netfilter: nft chain %s %s rule %q: %w", fk.Table.Name, ch.Name, r.Rule, err)
+				_, name, _ := strings.Cut(nt.key, "/")
+				return netip.AddrPort{}, false, fmt.Errorf("netfilter: nft chain %s %s rule %q: %w", name, ch.name, ch.rules[i].text, err)
 			}
 			if dest.IsValid() || masq {
 				return dest, masq, nil
@@ -39,6 +245,64 @@ func (t *Tables) nftHook(fk *knftables.Fake, hook string, p Packet, isLocal func
 		}
 	}
 	return netip.AddrPort{}, false, nil
+}
+
+// eval evaluates one rule; a lookup that finds no element does not match,
+// as in nft.
+func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+	none := netip.AddrPort{}
+	if r.err != nil {
+		return none, false, r.err
+	}
+	if r.fibLocal && !isLocal(p.Dst) {
+		return none, false, nil
+	}
+	key, err := packetKey(r.selectors, p)
+	if err != nil {
+		return none, false, err
+	}
+	if r.masq {
+		in, ok := nt.inSet(r.lookup, key)
+		if !ok {
+			return none, false, fmt.Errorf("set %s is missing", r.lookup)
+		}
+		return none, in, nil
+	}
+	t, found, ok := nt.lookupMap(r.lookup, key)
+	if !ok {
+		return none, false, fmt.Errorf("map @%s is missing", r.lookup)
+	}
+	if !found {
+		return none, false, nil
+	}
+	return t.dest, false, t.err
+}
+
+// packetKey is the packet's key for a concatenation of selectors. An
+// address selector of the other family is an error, as nft refuses it.
+func packetKey(sels []selector, p Packet) (nftKey, error) {
+	k := nftKey{n: len(sels)}
+	for i, sel := range sels {
+		switch sel.field {
+		case "saddr", "daddr":
+			if sel.family != p.Family {
+				kw := "ip"
+				if sel.family == IPv6 {
+					kw = "ip6"
+				}
+				return k, fmt.Errorf("selector %q is not modelled", kw+" "+sel.field)
+			}
+			k.parts[i].addr = p.Dst
+			if sel.field == "saddr" {
+				k.parts[i].addr = p.Src
+			}
+		case "l4proto":
+			k.parts[i].s = p.Proto
+		case "dport":
+			k.parts[i].s = strconv.Itoa(int(p.DstPort))
+		}
+	}
+	return k, nil
 }
 
 // nftPriority is a base chain's numeric priority (knftables' named ones
@@ -55,126 +319,4 @@ func nftPriority(ch *knftables.FakeChain) int {
 	}
 	n, _ := strconv.Atoi(string(*ch.Priority))
 	return n
-}
-
-// nftRule evaluates the rule shapes hostport managers write:
-//
-//	[fib daddr type local] dnat <ip|ip6> to <key> map @<map>
-//	<key> @<set> masquerade
-//
-// where <key> concatenates, with " . ", the selectors ip saddr, ip daddr
-// (ip6 for IPv6), meta l4proto and th dport. A lookup that finds no
-// element does not match, as in nft. Other rules are an error.
-func nftRule(fk *knftables.Fake, toks []string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
-	none := netip.AddrPort{}
-	if len(toks) >= 4 && slices.Equal(toks[:4], []string{"fib", "daddr", "type", "local"}) {
-		if !isLocal(p.Dst) {
-			return none, false, nil
-		}
-		toks = toks[4:]
-	}
-	switch {
-	case len(toks) >= 6 && toks[0] == "dnat" && toks[2] == "to" && toks[len(toks)-2] == "map":
-		key, err := nftKey(toks[3:len(toks)-2], p)
-		if err != nil {
-			return none, false, err
-		}
-		name, ok := strings.CutPrefix(toks[len(toks)-1], "@")
-		m := fk.Table.Maps[name]
-		if !ok || m == nil {
-			return none, false, fmt.Errorf("map %s is missing", toks[len(toks)-1])
-		}
-		for _, e := range m.Elements {
-			if sameKey(e.Key, key) {
-				if len(e.Value) != 2 {
-					return none, false, fmt.Errorf("map %s element %v: expected address . port", name, e.Key)
-				}
-				a, aerr := netip.ParseAddr(e.Value[0])
-				port, perr := strconv.ParseUint(e.Value[1], 10, 16)
-				if aerr != nil || perr != nil {
-					return none, false, fmt.Errorf("map %s element %v value %v: expected address . port", name, e.Key, e.Value)
-				}
-				return netip.AddrPortFrom(a, uint16(port)), false, nil
-			}
-		}
-		return none, false, nil
-	case len(toks) >= 3 && toks[len(toks)-1] == "masquerade" && strings.HasPrefix(toks[len(toks)-2], "@"):
-		key, err := nftKey(toks[:len(toks)-2], p)
-		if err != nil {
-			return none, false, err
-		}
-		name := toks[len(toks)-2][1:]
-		s := fk.Table.Sets[name]
-		if s == nil {
-			return none, false, fmt.Errorf("set %s is missing", name)
-		}
-		return none, slices.ContainsFunc(s.Elements, func(e *knftables.Element) bool { return sameKey(e.Key, key) }), nil
-	}
-	return none, false, fmt.Errorf("rule shape is not modelled")
-}
-
-// nftKey is the packet's value of each selector of a concatenation.
-func nftKey(toks []string, p Packet) ([]string, error) {
-	ipKw := "ip"
-	if p.Family == IPv6 {
-		ipKw = "ip6"
-	}
-	var key []string
-	for i := 0; i < len(toks); i += 3 {
-		if i+1 >= len(toks) || (i+2 < len(toks) && toks[i+2] != ".") {
-			return nil, fmt.Errorf("selector list %q: expected selectors joined by \" . \"", strings.Join(toks, " "))
-		}
-		switch sel := toks[i] + " " + toks[i+1]; sel {
-		case ipKw + " saddr":
-			key = append(key, p.Src.String())
-		case ipKw + " daddr":
-			key = append(key, p.Dst.String())
-		case "meta l4proto":
-			key = append(key, p.Proto)
-		case "th dport":
-			key = append(key, strconv.Itoa(int(p.DstPort)))
-		default:
-			return nil, fmt.Errorf("selector %q is not modelled", sel)
-		}
-	}
-	return key, nil
-}
-
-// fields is a rule's words, split once per rule text while the tables
-// live: every packet evaluated walks the same rules.
-func (t *Tables) fields(rule string) []string {
-	if toks, ok := t.ruleFields[rule]; ok {
-		return toks
-	}
-	if t.ruleFields == nil {
-		t.ruleFields = map[string][]string{}
-	}
-	toks := strings.Fields(rule)
-	t.ruleFields[rule] = toks
-	return toks
-}
-
-// sameKey compares an element's key with a packet's: addresses as
-// addresses, the rest as written.
-func sameKey(elem, pkt []string) bool {
-	if len(elem) != len(pkt) {
-		return false
-	}
-	for i := range elem {
-		if elem[i] == pkt[i] {
-			continue
-		}
-		a, aerr := netip.ParseAddr(elem[i])
-		b, berr := netip.ParseAddr(pkt[i])
-		if aerr == nil && berr == nil {
-			if a != b {
-				return false
-			}
-			continue
-		}
-		if elem[i] != pkt[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -40,14 +40,72 @@ type Verdict struct {
 // different destinations are an error too: the order of two nat chains at
 // one priority is not modelled.
 func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, error) {
-	var v Verdict
-	first := "OUTPUT"
-	if !p.Local {
-		first = "PREROUTING"
+	return t.Rules().Evaluate(p, isLocal)
+}
+
+// Rules is the node's nat rules compiled for evaluating many packets: what
+// Evaluate reads. It holds while the node's Generation stays the same;
+// take it again after a change.
+type Rules struct {
+	ipt map[Family]*IPTables
+	nft map[Family][]*nftTable // by table key
+}
+
+// Rules compiles the node's nat rules. The nftables part is reused until
+// the node's nft runs another transaction.
+func (t *Tables) Rules() *Rules {
+	if t.compiled == nil || t.compiledAt != t.nftRuns {
+		if t.parsedRules == nil {
+			t.parsedRules = map[string]nftRule{}
+		}
+		t.compiled, t.compiledAt = map[Family][]*nftTable{}, t.nftRuns
+		for _, f := range Families {
+			for _, key := range t.nftKeys(f) {
+				t.compiled[f] = append(t.compiled[f], compileNFT(key, t.nft[key], t.parsedRules))
+			}
+		}
 	}
-	ipt := t.iptables[p.Family]
+	return &Rules{ipt: t.iptables, nft: t.compiled}
+}
+
+// Evaluate is Tables.Evaluate on the compiled rules.
+func (r *Rules) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, error) {
+	v, err := r.Destination(p, isLocal)
+	if err != nil {
+		return v, err
+	}
+	// POSTROUTING sees the translated destination.
+	post := p
+	if v.DNAT.IsValid() {
+		post.Dst, post.DstPort = v.DNAT.Addr(), v.DNAT.Port()
+	}
+	if ipt := r.ipt[p.Family]; ipt != nil {
+		_, masq, err := ipt.walk("POSTROUTING", post, isLocal)
+		if err != nil {
+			return v, err
+		}
+		v.Masquerade = masq
+	}
+	for _, nt := range r.nft[p.Family] {
+		_, masq, err := nt.hook("postrouting", post, isLocal)
+		if err != nil {
+			return v, err
+		}
+		v.Masquerade = v.Masquerade || masq
+	}
+	return v, nil
+}
+
+// Destination is Evaluate's DNAT decision alone (Masquerade is left
+// false): the PREROUTING or OUTPUT hook, without POSTROUTING.
+func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, error) {
+	var v Verdict
+	first, hook := "OUTPUT", "output"
+	if !p.Local {
+		first, hook = "PREROUTING", "prerouting"
+	}
 	var by string
-	if ipt != nil {
+	if ipt := r.ipt[p.Family]; ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
 			return v, err
@@ -56,41 +114,18 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 			v.DNAT, by = d, "iptables"
 		}
 	}
-	hook := "output"
-	if !p.Local {
-		hook = "prerouting"
-	}
-	for _, key := range t.nftKeys(p.Family) {
-		d, _, err := t.nftHook(t.nft[key], hook, p, isLocal)
+	for _, nt := range r.nft[p.Family] {
+		d, _, err := nt.hook(hook, p, isLocal)
 		if err != nil {
 			return v, err
 		}
 		switch {
 		case !d.IsValid():
 		case !v.DNAT.IsValid():
-			v.DNAT, by = d, "nftables table "+key
+			v.DNAT, by = d, "nftables table "+nt.key
 		case v.DNAT != d:
-			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, key, d)
+			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, nt.key, d)
 		}
-	}
-	// POSTROUTING sees the translated destination.
-	post := p
-	if v.DNAT.IsValid() {
-		post.Dst, post.DstPort = v.DNAT.Addr(), v.DNAT.Port()
-	}
-	if ipt != nil {
-		_, masq, err := ipt.walk("POSTROUTING", post, isLocal)
-		if err != nil {
-			return v, err
-		}
-		v.Masquerade = masq
-	}
-	for _, key := range t.nftKeys(p.Family) {
-		_, masq, err := t.nftHook(t.nft[key], "postrouting", post, isLocal)
-		if err != nil {
-			return v, err
-		}
-		v.Masquerade = v.Masquerade || masq
 	}
 	return v, nil
 }

@@ -104,3 +104,54 @@ func TestEvaluateNFTables(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesAreCompiledAgainAfterATransaction: the compiled nftables rules
+// are reused only while no nft transaction ran; the next one's elements,
+// chains and removals are seen.
+func TestRulesAreCompiledAgainAfterATransaction(t *testing.T) {
+	n := node.New("x", sim.Version{})
+	n.Install("nft", sim.MustVersion("1.1.1"))
+	h := New(n)
+	nft, err := h.NFTables(IPv4, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(objs ...knftables.Object) {
+		t.Helper()
+		tx := nft.NewTransaction()
+		for _, o := range objs {
+			tx.Add(o)
+		}
+		if err := nft.Run(t.Context(), tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hook, prio := knftables.PreroutingHook, knftables.DNATPriority
+	run(&knftables.Table{}, &knftables.Map{Name: "m", Type: "inet_proto . inet_service : ipv4_addr . inet_service"},
+		&knftables.Chain{Name: "pre", Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio},
+		&knftables.Rule{Chain: "pre", Rule: "dnat ip to meta l4proto . th dport map @m"})
+	p := Packet{Family: IPv4, Proto: "tcp", Src: netip.MustParseAddr("10.77.0.2"), Dst: netip.MustParseAddr("192.0.2.10"), DstPort: 8080}
+	dest := func() netip.AddrPort {
+		t.Helper()
+		v, err := h.Rules().Destination(p, local)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v.DNAT
+	}
+	if d := dest(); d.IsValid() {
+		t.Fatalf("empty map: DNAT to %s, want none", d)
+	}
+	run(&knftables.Element{Map: "m", Key: []string{"tcp", "8080"}, Value: []string{"10.88.0.2", "80"}})
+	if d, want := dest(), netip.MustParseAddrPort("10.88.0.2:80"); d != want {
+		t.Fatalf("after adding an element: DNAT to %s, want %s", d, want)
+	}
+	tx := nft.NewTransaction()
+	tx.Delete(&knftables.Element{Map: "m", Key: []string{"tcp", "8080"}})
+	if err := nft.Run(t.Context(), tx); err != nil {
+		t.Fatal(err)
+	}
+	if d := dest(); d.IsValid() {
+		t.Fatalf("after deleting the element: DNAT to %s, want none", d)
+	}
+}

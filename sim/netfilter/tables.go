@@ -34,8 +34,11 @@ type Tables struct {
 	nft      map[string]*knftables.Fake
 	// nftRuns counts nft transactions run through the node's nft.
 	nftRuns uint64
-	// ruleFields caches the words of nft rules Evaluate has read.
-	ruleFields map[string][]string
+	// parsedRules holds the nft rules Rules has parsed, by text; compiled
+	// the nftables tables Rules compiled when nftRuns was compiledAt.
+	parsedRules map[string]nftRule
+	compiled    map[Family][]*nftTable
+	compiledAt  uint64
 }
 
 // New returns the empty netfilter state of n.
