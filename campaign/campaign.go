@@ -60,6 +60,10 @@ type Config struct {
 	// finding (0: DefaultShrinkBudget, or the resumed campaign's).
 	Shrink       shrink.Mode
 	ShrinkBudget int
+	// Keep, when set, restricts the campaign to the cases it keeps (a
+	// node constraint such as "no nft"): a drawn case it refuses is
+	// counted as run but not run, and a shrink keeps only kept cases.
+	Keep func(models.Case) bool
 	// Progress, when set, is called about every ProgressInterval (default
 	// 1s) from one goroutine.
 	Progress         func(Progress)

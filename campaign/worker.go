@@ -161,6 +161,10 @@ func (c *session) worker() {
 		for ; i < j.hi && !c.stop.Load() && (i == j.lo || time.Since(start) < jobQuantum); i++ {
 			seed := caseSeed(c.state.Seed, i)
 			cs := m.Generate(newCaseChooser(seed), st.Variant)
+			if c.cfg.Keep != nil && !c.cfg.Keep(cs) {
+				c.ran.Add(1)
+				continue
+			}
 			r, err := cs.Run(sim.NewPRNG(seed), false)
 			if err != nil {
 				c.fail(fmt.Errorf("%s scenario %d: %w", name, i, err))
@@ -300,6 +304,9 @@ func (c *session) shrink(st Stream, index int64, seed uint64, sig string) (shrun
 	m := c.models[c.streamIndex(st)]
 	orig := m.Generate(newCaseChooser(seed), st.Variant)
 	match := func(cs models.Case) (sim.Violation, bool) {
+		if c.cfg.Keep != nil && !c.cfg.Keep(cs) {
+			return sim.Violation{}, false
+		}
 		r, err := cs.Run(sim.NewPRNG(seed), false)
 		if err != nil {
 			return sim.Violation{}, false
@@ -322,6 +329,9 @@ func (c *session) shrink(st Stream, index int64, seed uint64, sig string) (shrun
 		Name:        findingName(sig),
 		Description: describe(st, c.state.Seed, index, res.before, res.after, how, c.cutReason(), res.partial, v),
 		Model:       st.Model, Variant: st.Variant, Seed: seed, Case: min, Expect: scenarios.Expect{Violation: v.Invariant},
+	}
+	if vr, err := m.Variant(st.Variant); err == nil {
+		res.scenario.Origin = vr.Origin // a registered implementation's file says where it lives
 	}
 	if c.cfg.Out != "" {
 		res.scenario.Path = filepath.Join(c.cfg.Out, res.file)
