@@ -195,7 +195,7 @@ func TestGPUIndexByBus(t *testing.T) {
 
 func TestRunIsDeterministic(t *testing.T) {
 	for seed := uint64(0); seed < 200; seed++ {
-		for _, v := range Variants {
+		for _, v := range Variants.All() {
 			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
 			a, _ := Run(c, nil, sim.NewPRNG(seed), true)
 			b, _ := Run(c.Clone(), nil, sim.NewPRNG(seed), true)
@@ -223,8 +223,8 @@ func TestSimplifyShrinksSpecs(t *testing.T) {
 	}
 }
 
-func TestLookupVariant(t *testing.T) {
-	if _, err := LookupVariant("kata-2.0"); err == nil || !strings.Contains(err.Error(), "reference, kata-3.8.0") {
-		t.Fatalf("LookupVariant(kata-2.0) = %v, want an error listing the variants", err)
+func TestVariantsLookup(t *testing.T) {
+	if _, err := Variants.Lookup("kata-2.0"); err == nil || !strings.Contains(err.Error(), "reference, kata-3.8.0") {
+		t.Fatalf("Variants.Lookup(kata-2.0) = %v, want an error listing the variants", err)
 	}
 }

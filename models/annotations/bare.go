@@ -1,9 +1,9 @@
 package annotations
 
 import (
-	"cmp"
-	"slices"
+	"time"
 
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -13,19 +13,14 @@ import (
 // that panics is dropped with its containers. It is the baseline harness
 // overhead is measured against (models.Barer).
 func (c *Case) RunBare(sim.Chooser) error {
-	v, err := LookupVariant(c.Variant)
+	v, err := Variants.Lookup(c.Variant)
 	if err != nil {
 		return err
 	}
 	quiet := func(string, ...any) {}
 	shims := map[string]Shim{} // by sandbox id
 	owner := map[string]string{}
-	steps := make([]*Step, len(c.Steps))
-	for i := range c.Steps {
-		steps[i] = &c.Steps[i]
-	}
-	slices.SortStableFunc(steps, func(a, b *Step) int { return cmp.Compare(a.At, b.At) })
-	for _, s := range steps {
+	for _, s := range modelkit.InTimeOrder(c.Steps, func(s *Step) time.Duration { return s.At }) {
 		sbID, sh := owner[s.ID], Shim(nil)
 		if s.Op == OpCreate {
 			spec, err := decodeShared(s.Spec) // containerd's routing, as Run's

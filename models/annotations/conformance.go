@@ -6,6 +6,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -16,20 +17,12 @@ import (
 // it receives every failing case, so the last one it gets is rapid's
 // minimal case.
 func Property(build Builder, failed func(*Case, sim.Result)) func(*rapid.T) {
-	return func(t *rapid.T) {
-		ch := sim.RapidChooser{T: t}
-		c := Generate(ch, "custom", GenOptions{})
-		r, err := Run(c, build, ch, true)
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-		if len(r.Violations) > 0 {
-			if failed != nil {
-				failed(c, r)
-			}
-			t.Fatalf("%s\n%s", r.Violations[0], Describe(c))
-		}
+	h := modelkit.Harness[*Case]{
+		Generate: func(ch sim.Chooser) *Case { return Generate(ch, "custom", GenOptions{}) },
+		Run:      func(c *Case, ch sim.Chooser) (sim.Result, error) { return Run(c, build, ch, true) },
+		Describe: Describe,
 	}
+	return func(t *rapid.T) { modelkit.Check(t, sim.RapidChooser{T: t}, h, failed) }
 }
 
 // Conformance checks a user's shim against every annotations invariant

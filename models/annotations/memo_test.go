@@ -132,7 +132,7 @@ func TestMemoSlotSharedByTwoTexts(t *testing.T) {
 // crashes), every remembered view is still what its text decodes to: no
 // run changed what the next one reads.
 func TestMemoUnchangedByRuns(t *testing.T) {
-	for _, v := range Variants {
+	for _, v := range Variants.All() {
 		for seed := range uint64(400) {
 			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
 			if _, err := Run(c, nil, sim.NewPRNG(seed), seed%2 == 0); err != nil {

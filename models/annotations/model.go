@@ -5,34 +5,19 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
 // Variant is a named Shim implementation.
-type Variant struct {
-	Name    string
-	Summary string
-	Build   Builder
-	// Buggy variants reproduce an incident; campaigns must find them.
-	Buggy bool
-}
+type Variant = modelkit.Variant[Builder]
 
-// Variants lists the built-in variants.
-var Variants = []Variant{
-	{"reference", "Kata 3.9.0: the CDI GPU annotation makes the spec's annotation map when the decoded spec has none (kata-containers#10276)", NewReference, false},
-	{"kata-3.8.0", "Kata 3.6.0-3.8.x: the CDI GPU annotation is written into the decoded spec's map, nil without annotations: \"assignment to entry in nil map\" (kata-containers#10266)", NewKata380, true},
-}
-
-// LookupVariant returns a built-in variant by name.
-func LookupVariant(name string) (Variant, error) {
-	for _, v := range Variants {
-		if v.Name == name {
-			return v, nil
-		}
-	}
-	_, err := Model.Variant(name) // its error lists the known variants
-	return Variant{}, err
-}
+// Variants are the implementations: the built-in ones below and those a
+// test registers with Variants.Add.
+var Variants = modelkit.NewVariants(
+	Variant{Variant: models.Variant{Name: "reference", Summary: "Kata 3.9.0: the CDI GPU annotation makes the spec's annotation map when the decoded spec has none (kata-containers#10276)"}, Build: NewReference},
+	Variant{Variant: models.Variant{Name: "kata-3.8.0", Summary: "Kata 3.6.0-3.8.x: the CDI GPU annotation is written into the decoded spec's map, nil without annotations: \"assignment to entry in nil map\" (kata-containers#10266)", Buggy: true}, Build: NewKata380},
+)
 
 // Model describes the annotations model to faultsim's generic machinery.
 var Model = &models.Model{
@@ -49,9 +34,7 @@ var Model = &models.Model{
 }
 
 func init() {
-	for _, v := range Variants {
-		Model.Variants = append(Model.Variants, models.Variant{Name: v.Name, Summary: v.Summary, Buggy: v.Buggy})
-	}
+	Variants.Bind(Model)
 	models.Register(Model)
 }
 
@@ -66,43 +49,21 @@ func (c *Case) Run(ch sim.Chooser, trace bool) (sim.Result, error) { return Run(
 // of a spec removed (shallowest first); with a step and the later ones
 // pulled earlier.
 func (c *Case) Simplify() []models.Case {
-	var out []models.Case
-	for i := range c.Steps {
-		d := c.Clone()
-		d.Steps = append(d.Steps[:i], d.Steps[i+1:]...)
-		out = append(out, d)
-	}
-	for i := range c.PCI.Functions {
-		d := c.Clone()
-		d.PCI.Functions = append(d.PCI.Functions[:i], d.PCI.Functions[i+1:]...)
-		out = append(out, d)
-	}
-	for i, s := range c.Steps {
-		if s.Op != OpCreate {
+	s := modelkit.NewSimplifier(c, (*Case).Clone)
+	modelkit.DropEach(s, func(d *Case) *[]Step { return &d.Steps })
+	modelkit.DropEach(s, func(d *Case) *[]PCIFunction { return &d.PCI.Functions })
+	for i, st := range c.Steps {
+		if st.Op != OpCreate {
 			continue
 		}
-		doc, err := faults.ParseJSON([]byte(s.Spec))
+		doc, err := faults.ParseJSON([]byte(st.Spec))
 		if err != nil {
 			continue
 		}
 		for _, smaller := range doc.Removals() {
-			d := c.Clone()
-			d.Steps[i].Spec = smaller.Render()
-			out = append(out, d)
+			s.Try(func(d *Case) { d.Steps[i].Spec = smaller.Render() })
 		}
 	}
-	for i, s := range c.Steps {
-		var floor time.Duration
-		if i > 0 {
-			floor = c.Steps[i-1].At
-		}
-		if s.At > floor {
-			d := c.Clone()
-			for k := i; k < len(d.Steps); k++ {
-				d.Steps[k].At -= s.At - floor
-			}
-			out = append(out, d)
-		}
-	}
-	return out
+	modelkit.PullEachEarlier(s, func(d *Case) *[]Step { return &d.Steps }, func(s *Step) *time.Duration { return &s.At }, 0)
+	return s.Cases()
 }

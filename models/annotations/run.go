@@ -20,7 +20,7 @@ const Settle = time.Second
 // violations are recorded (campaign speed).
 func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
 	if build == nil {
-		v, err := LookupVariant(c.Variant)
+		v, err := Variants.Lookup(c.Variant)
 		if err != nil {
 			return sim.Result{}, err
 		}

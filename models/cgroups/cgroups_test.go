@@ -241,7 +241,7 @@ func TestNoTreeOutlivesItsScenario(t *testing.T) {
 		seeds = 5
 	}
 	for seed := range seeds {
-		for _, v := range Variants {
+		for _, v := range Variants.All() {
 			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
 			if _, err := Run(c, nil, sim.NewPRNG(seed), false); err != nil {
 				t.Fatal(err)

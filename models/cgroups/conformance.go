@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -16,20 +17,12 @@ import (
 // violated invariant. If failed is not nil it receives every failing case,
 // so the last one it gets is rapid's minimal case.
 func Property(build Builder, opt GenOptions, failed func(*Case, sim.Result)) func(*rapid.T) {
-	return func(t *rapid.T) {
-		ch := sim.RapidChooser{T: t}
-		c := Generate(ch, "custom", opt)
-		r, err := Run(c, build, ch, true)
-		if err != nil {
-			t.Fatalf("run: %v\n%s", err, Describe(c))
-		}
-		if len(r.Violations) > 0 {
-			if failed != nil {
-				failed(c, r)
-			}
-			t.Fatalf("%s\n%s", r.Violations[0], Describe(c))
-		}
+	h := modelkit.Harness[*Case]{
+		Generate: func(ch sim.Chooser) *Case { return Generate(ch, "custom", opt) },
+		Run:      func(c *Case, ch sim.Chooser) (sim.Result, error) { return Run(c, build, ch, true) },
+		Describe: Describe,
 	}
+	return func(t *rapid.T) { modelkit.Check(t, sim.RapidChooser{T: t}, h, failed) }
 }
 
 // Conformance checks a user's sandbox resource controller against every

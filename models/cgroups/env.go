@@ -10,6 +10,8 @@ import (
 	"github.com/containerd/cgroups/v3/cgroup1"
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -161,30 +163,15 @@ type Controller interface {
 // Builder makes the controller of one sandbox's shim.
 type Builder func(env *Env) Controller
 
-// Variant is a built-in implementation.
-type Variant struct {
-	Name    string
-	Summary string
-	Buggy   bool
-	Build   Builder
-}
+// Variant is a named controller implementation.
+type Variant = modelkit.Variant[Builder]
 
-// Variants are the built-in controllers.
-var Variants = []Variant{
-	{Name: "reference", Summary: "propagates every error, adapts systemd properties to its version, applies the limits once on v1 and v2 alike, leaves nothing behind", Build: NewReference},
-	{Name: "kata-3.12.0", Summary: "Kata 3.12.0's resourcecontrol: drops the scope creation error and inverts the Load check (nil handle on v1/hybrid, no limits on v2)", Buggy: true, Build: NewKata3120},
-}
-
-// LookupVariant returns a built-in variant by name.
-func LookupVariant(name string) (Variant, error) {
-	for _, v := range Variants {
-		if v.Name == name {
-			return v, nil
-		}
-	}
-	_, err := Model.Variant(name) // its error lists the known variants
-	return Variant{}, err
-}
+// Variants are the controllers: the built-in ones below and those a test
+// registers with Variants.Add.
+var Variants = modelkit.NewVariants(
+	Variant{Variant: models.Variant{Name: "reference", Summary: "propagates every error, adapts systemd properties to its version, applies the limits once on v1 and v2 alike, leaves nothing behind"}, Build: NewReference},
+	Variant{Variant: models.Variant{Name: "kata-3.12.0", Summary: "Kata 3.12.0's resourcecontrol: drops the scope creation error and inverts the Load check (nil handle on v1/hybrid, no limits on v2)", Buggy: true}, Build: NewKata3120},
+)
 
 // IsSystemdCgroup reports whether an OCI cgroupsPath is a systemd one:
 // "slice:prefix:name" with a first part ending in .slice.

@@ -1,9 +1,12 @@
 package cgroups
 
 import (
+	"slices"
 	"time"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
@@ -25,9 +28,7 @@ var Model = &models.Model{
 }
 
 func init() {
-	for _, v := range Variants {
-		Model.Variants = append(Model.Variants, models.Variant{Name: v.Name, Summary: v.Summary, Buggy: v.Buggy})
-	}
+	Variants.Bind(Model)
 	models.Register(Model)
 }
 
@@ -41,48 +42,27 @@ func (c *Case) Run(ch sim.Chooser, trace bool) (sim.Result, error) { return Run(
 // without a step or a fault; with an option back to its default; without
 // a cpuset; with a step and the later ones pulled earlier.
 func (c *Case) Simplify() []models.Case {
-	var out []models.Case
+	s := modelkit.NewSimplifier(c, (*Case).Clone)
 	for i := range c.Steps {
-		d := c.Clone()
-		d.Steps = append(d.Steps[:i], d.Steps[i+1:]...)
-		if len(d.Steps) > 0 {
-			out = append(out, d)
-		}
+		s.TryIf(func(d *Case) bool {
+			d.Steps = slices.Delete(d.Steps, i, i+1)
+			return len(d.Steps) > 0
+		})
 	}
-	for i := range c.Faults {
-		d := c.Clone()
-		d.Faults = append(d.Faults[:i], d.Faults[i+1:]...)
-		out = append(out, d)
-	}
+	modelkit.DropEach(s, func(d *Case) *[]faults.Fault { return &d.Faults })
 	def := DefaultConfig()
 	for _, f := range []func(*Config){
 		func(cfg *Config) { cfg.Driver = def.Driver },
 		func(cfg *Config) { cfg.SandboxCgroupOnly = def.SandboxCgroupOnly },
 		func(cfg *Config) { cfg.Hypervisor = def.Hypervisor },
 	} {
-		d := c.Clone()
-		f(&d.Config)
-		if d.Config != c.Config {
-			out = append(out, d)
-		}
+		s.TryIf(func(d *Case) bool { f(&d.Config); return d.Config != c.Config })
 	}
-	for i, s := range c.Steps {
-		if s.Resources.Cpus != "" {
-			d := c.Clone()
-			d.Steps[i].Resources.Cpus = ""
-			out = append(out, d)
+	for i, st := range c.Steps {
+		if st.Resources.Cpus != "" {
+			s.Try(func(d *Case) { d.Steps[i].Resources.Cpus = "" })
 		}
-		var floor time.Duration
-		if i > 0 {
-			floor = c.Steps[i-1].At
-		}
-		if s.At > floor {
-			d := c.Clone()
-			for k := i; k < len(d.Steps); k++ {
-				d.Steps[k].At -= s.At - floor
-			}
-			out = append(out, d)
-		}
+		modelkit.PullEarlier(s, func(d *Case) *[]Step { return &d.Steps }, func(s *Step) *time.Duration { return &s.At }, i)
 	}
-	return out
+	return s.Cases()
 }

@@ -74,7 +74,7 @@ func TestNilMapFaultsOnResources(t *testing.T) {
 	if testing.Short() {
 		seeds = 2
 	}
-	for _, v := range Variants {
+	for _, v := range Variants.All() {
 		for seed := uint64(0); seed < seeds; seed++ {
 			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
 			for _, st := range c.Steps {

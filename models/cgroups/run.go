@@ -34,7 +34,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 // run is Run; bare leaves the oracle's observations and checks out.
 func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	if build == nil {
-		v, err := LookupVariant(c.Variant)
+		v, err := Variants.Lookup(c.Variant)
 		if err != nil {
 			return sim.Result{}, err
 		}

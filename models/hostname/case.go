@@ -7,6 +7,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -61,40 +62,34 @@ func (c *Case) Clone() *Case {
 // without a pod (its run and its stops), without a step, without a
 // spec.hostname, with a pod's name shortened by half.
 func (c *Case) Simplify() []models.Case {
-	var out []models.Case
-	for _, s := range c.Steps {
-		if s.Op == OpRun {
-			d := c.Clone()
-			d.Steps = slices.DeleteFunc(d.Steps, func(x Step) bool { return x.Pod == s.Pod })
-			out = append(out, d)
+	s := modelkit.NewSimplifier(c, (*Case).Clone)
+	for _, st := range c.Steps {
+		if st.Op == OpRun {
+			s.Try(func(d *Case) { d.Steps = slices.DeleteFunc(d.Steps, func(x Step) bool { return x.Pod == st.Pod }) })
 		}
 	}
-	for i, s := range c.Steps {
-		if s.Op == OpStop {
-			d := c.Clone()
-			d.Steps = slices.Delete(d.Steps, i, i+1)
-			out = append(out, d)
+	for i, st := range c.Steps {
+		if st.Op == OpStop {
+			s.Try(func(d *Case) { d.Steps = slices.Delete(d.Steps, i, i+1) })
 		}
 	}
-	for i, s := range c.Steps {
-		if s.Hostname != "" {
-			d := c.Clone()
-			d.Steps[i].Hostname = ""
-			out = append(out, d)
+	for i, st := range c.Steps {
+		if st.Hostname != "" {
+			s.Try(func(d *Case) { d.Steps[i].Hostname = "" })
 		}
-		short := strings.TrimLeft(s.Pod[len(s.Pod)/2:], "-.")
-		if s.Op != OpRun || short == "" || short == s.Pod || slices.ContainsFunc(c.Steps, func(x Step) bool { return x.Pod == short }) {
+		short := strings.TrimLeft(st.Pod[len(st.Pod)/2:], "-.")
+		if st.Op != OpRun || short == "" || short == st.Pod || slices.ContainsFunc(c.Steps, func(x Step) bool { return x.Pod == short }) {
 			continue
 		}
-		d := c.Clone()
-		for k := range d.Steps {
-			if d.Steps[k].Pod == s.Pod {
-				d.Steps[k].Pod = short
+		s.Try(func(d *Case) {
+			for k := range d.Steps {
+				if d.Steps[k].Pod == st.Pod {
+					d.Steps[k].Pod = short
+				}
 			}
-		}
-		out = append(out, d)
+		})
 	}
-	return out
+	return s.Cases()
 }
 
 // faultSpecs are the model's own faults: a data fault on pod names.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -15,14 +16,15 @@ const MaxHostname = 63
 // Truncate is how a variant makes a host name from the name asked for.
 type Truncate func(name string) (string, error)
 
-// Variants are the built-in implementations.
-var Variants = []struct {
-	models.Variant
-	Truncate Truncate
-}{
-	{models.Variant{Name: "reference", Summary: "kubelet: cut at 63 characters, then trim the '-' and '.' the cut leaves at the end"}, truncateTrim},
-	{models.Variant{Name: "truncate-only", Summary: "an example mutant: cut at 63 characters and keep what is left, '-' or '.' at the end included", Buggy: true}, truncateOnly},
-}
+// Variant is a named implementation: how it makes a host name.
+type Variant = modelkit.Variant[Truncate]
+
+// Variants are the implementations: the built-in ones below and those a
+// test registers with Variants.Add.
+var Variants = modelkit.NewVariants(
+	Variant{Variant: models.Variant{Name: "reference", Summary: "kubelet: cut at 63 characters, then trim the '-' and '.' the cut leaves at the end"}, Build: truncateTrim},
+	Variant{Variant: models.Variant{Name: "truncate-only", Summary: "an example mutant: cut at 63 characters and keep what is left, '-' or '.' at the end included", Buggy: true}, Build: truncateOnly},
+)
 
 func truncateTrim(name string) (string, error) {
 	if len(name) <= MaxHostname {
@@ -49,8 +51,6 @@ var Model = &models.Model{
 }
 
 func init() {
-	for _, v := range Variants {
-		Model.Variants = append(Model.Variants, v.Variant)
-	}
+	Variants.Bind(Model)
 	models.Register(Model)
 }

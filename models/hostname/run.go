@@ -40,16 +40,11 @@ const Settle = time.Second
 // Run executes a case: kubelet's calls in virtual time, the CRI server
 // setting each sandbox's host name, the invariant checked after each call.
 func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
-	var truncate Truncate
-	for _, v := range Variants {
-		if v.Name == c.Variant {
-			truncate = v.Truncate
-		}
-	}
-	if truncate == nil {
-		_, err := Model.Variant(c.Variant) // names the known ones
+	v, err := Variants.Lookup(c.Variant)
+	if err != nil {
 		return sim.Result{}, err
 	}
+	truncate := v.Build
 	if _, err := c.Node.Build(); err != nil {
 		return sim.Result{}, err
 	}

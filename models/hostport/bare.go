@@ -1,10 +1,10 @@
 package hostport
 
 import (
-	"cmp"
-	"slices"
+	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
@@ -14,7 +14,7 @@ import (
 // scheduler, timed faults (restarts), invariants, retries or trace. A crash restarts the daemon at once. It is the baseline harness
 // overhead is measured against (models.Barer).
 func (c *Case) RunBare(sim.Chooser) error {
-	v, err := LookupVariant(c.Variant)
+	v, err := Variants.Lookup(c.Variant)
 	if err != nil {
 		return err
 	}
@@ -36,12 +36,7 @@ func (c *Case) RunBare(sim.Chooser) error {
 		return d
 	}
 	d := start()
-	steps := make([]*Step, len(c.Steps))
-	for i := range c.Steps {
-		steps[i] = &c.Steps[i]
-	}
-	slices.SortStableFunc(steps, func(a, b *Step) int { return cmp.Compare(a.At, b.At) })
-	for _, s := range steps {
+	for _, s := range modelkit.InTimeOrder(c.Steps, func(s *Step) time.Duration { return s.At }) {
 		if d == nil {
 			if d = start(); d == nil {
 				continue

@@ -7,6 +7,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -17,20 +18,7 @@ import (
 // failed is not nil it receives every failing case, so the last one it gets
 // is rapid's minimal case.
 func Property(build Builder, failed func(*Case, sim.Result)) func(*rapid.T) {
-	return func(t *rapid.T) {
-		ch := sim.RapidChooser{T: t}
-		c := Generate(ch, "custom", GenOptions{})
-		r, err := Run(c, build, ch, true)
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-		if len(r.Violations) > 0 {
-			if failed != nil {
-				failed(c, r)
-			}
-			t.Fatalf("%s\n%s", r.Violations[0], Describe(c))
-		}
-	}
+	return func(t *rapid.T) { modelkit.Check(t, sim.RapidChooser{T: t}, harness(build), failed) }
 }
 
 // Conformance checks a user's hostport manager against every hostport
@@ -38,6 +26,14 @@ func Property(build Builder, failed func(*Case, sim.Result)) func(*rapid.T) {
 func Conformance(t rapid.TB, build Builder) {
 	t.Helper()
 	rapid.Check(t, Property(build, nil))
+}
+
+func harness(build Builder) modelkit.Harness[*Case] {
+	return modelkit.Harness[*Case]{
+		Generate: func(ch sim.Chooser) *Case { return Generate(ch, "custom", GenOptions{}) },
+		Run:      func(c *Case, ch sim.Chooser) (sim.Result, error) { return Run(c, build, ch, true) },
+		Describe: Describe,
+	}
 }
 
 // Describe renders a case in a few readable lines.

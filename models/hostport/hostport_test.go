@@ -95,7 +95,7 @@ func TestPropertyFindsBuggyVariantsAndShrinks(t *testing.T) {
 }
 
 func mustVariant(t *testing.T, name string) Variant {
-	v, err := LookupVariant(name)
+	v, err := Variants.Lookup(name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +168,7 @@ func TestDaemonRefusesWithoutIPv4Backend(t *testing.T) {
 	n.Uninstall("iptables")
 	n.Uninstall("nft")
 	h := netfilter.New(n)
-	for _, v := range Variants {
+	for _, v := range Variants.All() {
 		_, err := StartDaemon(h, Config{}, v.Build, &Store{}, func(string, ...any) {})
 		if err == nil || !strings.Contains(err.Error(), "disable_hostport_mapping") {
 			t.Errorf("%s: start error = %v, want one naming disable_hostport_mapping", v.Name, err)

@@ -3,6 +3,8 @@ package hostport
 import (
 	"errors"
 
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
@@ -151,28 +153,12 @@ func (noopManager) Add(string, string, []*PortMapping) error { return nil }
 func (noopManager) Remove(string, []*PortMapping) error      { return nil }
 
 // Variant is a named Manager implementation.
-type Variant struct {
-	Name    string
-	Summary string
-	Build   Builder
-	// Buggy variants reproduce an incident; campaigns must find them.
-	Buggy bool
-}
+type Variant = modelkit.Variant[Builder]
 
-// Variants lists the built-in variants.
-var Variants = []Variant{
-	{"reference", "correct: typed-nil aware backends, every family with a working backend, host port <= 0 ignored", NewReference, false},
-	{"crio-1.33.0", "CRI-O 1.33.0: backends stored as typed-nil interfaces (SIGSEGV on delete without iptables), IPv6 only if both backends work (cri-o#9220)", NewCRIO1330, true},
-	{"zero-port-unfiltered", "treats host port 0 as a real port: rules for port 0, and pods mapping port 0 conflict (kubernetes#130460)", NewZeroPortUnfiltered, true},
-}
-
-// LookupVariant returns a built-in variant by name.
-func LookupVariant(name string) (Variant, error) {
-	for _, v := range Variants {
-		if v.Name == name {
-			return v, nil
-		}
-	}
-	_, err := Model.Variant(name) // its error lists the known variants
-	return Variant{}, err
-}
+// Variants are the implementations: the built-in ones below and those a
+// test registers with Variants.Add.
+var Variants = modelkit.NewVariants(
+	Variant{Variant: models.Variant{Name: "reference", Summary: "correct: typed-nil aware backends, every family with a working backend, host port <= 0 ignored"}, Build: NewReference},
+	Variant{Variant: models.Variant{Name: "crio-1.33.0", Summary: "CRI-O 1.33.0: backends stored as typed-nil interfaces (SIGSEGV on delete without iptables), IPv6 only if both backends work (cri-o#9220)", Buggy: true}, Build: NewCRIO1330},
+	Variant{Variant: models.Variant{Name: "zero-port-unfiltered", Summary: "treats host port 0 as a real port: rules for port 0, and pods mapping port 0 conflict (kubernetes#130460)", Buggy: true}, Build: NewZeroPortUnfiltered},
+)

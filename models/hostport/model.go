@@ -1,9 +1,12 @@
 package hostport
 
 import (
+	"slices"
 	"time"
 
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -23,9 +26,7 @@ var Model = &models.Model{
 }
 
 func init() {
-	for _, v := range Variants {
-		Model.Variants = append(Model.Variants, models.Variant{Name: v.Name, Summary: v.Summary, Buggy: v.Buggy})
-	}
+	Variants.Bind(Model)
 	models.Register(Model)
 }
 
@@ -39,49 +40,24 @@ func (c *Case) Run(ch sim.Chooser, trace bool) (sim.Result, error) { return Run(
 // without a step, a fault or an option; without a mapping or an address;
 // with a step and the later ones pulled earlier.
 func (c *Case) Simplify() []models.Case {
-	var out []models.Case
-	for i := range c.Steps {
-		d := c.Clone()
-		d.Steps = append(d.Steps[:i], d.Steps[i+1:]...)
-		out = append(out, d)
-	}
-	for i := range c.Faults {
-		d := c.Clone()
-		d.Faults = append(d.Faults[:i], d.Faults[i+1:]...)
-		out = append(out, d)
-	}
+	s := modelkit.NewSimplifier(c, (*Case).Clone)
+	modelkit.DropEach(s, func(d *Case) *[]Step { return &d.Steps })
+	modelkit.DropEach(s, func(d *Case) *[]faults.Fault { return &d.Faults })
 	if c.Config.DisableHostportMapping {
-		d := c.Clone()
-		d.Config.DisableHostportMapping = false
-		out = append(out, d)
+		s.Try(func(d *Case) { d.Config.DisableHostportMapping = false })
 	}
-	for i, s := range c.Steps {
-		for j := range s.Ports {
-			d := c.Clone()
-			d.Steps[i].Ports = append(d.Steps[i].Ports[:j], d.Steps[i].Ports[j+1:]...)
-			out = append(out, d)
+	steps := func(d *Case) *[]Step { return &d.Steps }
+	for i, st := range c.Steps {
+		modelkit.DropEach(s, func(d *Case) *[]*PortMapping { return &d.Steps[i].Ports })
+		for j := 1; j < len(st.IPs); j++ {
+			s.Try(func(d *Case) { d.Steps[i].IPs = slices.Delete(d.Steps[i].IPs, j, j+1) })
 		}
-		for j := 1; j < len(s.IPs); j++ {
-			d := c.Clone()
-			d.Steps[i].IPs = append(d.Steps[i].IPs[:j], d.Steps[i].IPs[j+1:]...)
-			out = append(out, d)
+		if len(st.IPs) > 1 {
+			s.Try(func(d *Case) { d.Steps[i].IPs = d.Steps[i].IPs[1:] })
 		}
-		if len(s.IPs) > 1 {
-			d := c.Clone()
-			d.Steps[i].IPs = d.Steps[i].IPs[1:]
-			out = append(out, d)
-		}
-		var floor time.Duration
-		if i > 0 {
-			floor = c.Steps[i-1].At
-		}
-		if s.At > floor { // pull this step and the later ones earlier
-			d := c.Clone()
-			for k := i; k < len(d.Steps); k++ {
-				d.Steps[k].At -= s.At - floor
-			}
-			out = append(out, d)
-		}
+		modelkit.PullEarlier(s, steps, stepAt, i)
 	}
-	return out
+	return s.Cases()
 }
+
+func stepAt(s *Step) *time.Duration { return &s.At }

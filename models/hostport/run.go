@@ -25,7 +25,7 @@ const Settle = 15 * time.Second
 // false only violations are recorded (campaign speed).
 func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error) {
 	if build == nil {
-		v, err := LookupVariant(c.Variant)
+		v, err := Variants.Lookup(c.Variant)
 		if err != nil {
 			return sim.Result{}, err
 		}

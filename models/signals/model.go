@@ -1,7 +1,12 @@
 package signals
 
 import (
+	"slices"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -19,9 +24,7 @@ var Model = &models.Model{
 }
 
 func init() {
-	for _, v := range Variants {
-		Model.Variants = append(Model.Variants, models.Variant{Name: v.Name, Summary: v.Summary, Buggy: v.Buggy})
-	}
+	Variants.Bind(Model)
 	models.Register(Model)
 }
 
@@ -35,55 +38,27 @@ func (c *Case) Run(ch sim.Chooser, trace bool) (sim.Result, error) { return Run(
 // without a container (and what names it), a step or a fault; with kubelet's
 // graceful node shutdown off; with the default systemd; steps pulled earlier.
 func (c *Case) Simplify() []models.Case {
-	var out []models.Case
+	s := modelkit.NewSimplifier(c, (*Case).Clone)
 	if len(c.Containers) > 1 {
-		for i := range c.Containers {
-			d := c.Clone()
-			name := d.Containers[i].Name
-			d.Containers = append(d.Containers[:i], d.Containers[i+1:]...)
-			d.Steps = d.Steps[:0]
-			for _, s := range c.Steps {
-				if s.Container != name {
-					d.Steps = append(d.Steps, s)
-				}
-			}
-			d.Faults = d.Faults[:0]
-			for _, f := range c.Faults {
-				if t, ok := f.(interface{ Target() string }); !ok || t.Target() != name {
-					d.Faults = append(d.Faults, f)
-				}
-			}
-			out = append(out, d)
+		for i, ct := range c.Containers {
+			s.Try(func(d *Case) {
+				d.Containers = slices.Delete(d.Containers, i, i+1)
+				d.Steps = slices.DeleteFunc(d.Steps, func(st Step) bool { return st.Container == ct.Name })
+				d.Faults = slices.DeleteFunc(d.Faults, func(f faults.Fault) bool {
+					t, ok := f.(interface{ Target() string })
+					return ok && t.Target() == ct.Name
+				})
+			})
 		}
 	}
-	for i := range c.Steps {
-		d := c.Clone()
-		d.Steps = append(d.Steps[:i], d.Steps[i+1:]...)
-		out = append(out, d)
-	}
-	for i := range c.Faults {
-		d := c.Clone()
-		d.Faults = append(d.Faults[:i], d.Faults[i+1:]...)
-		out = append(out, d)
-	}
+	modelkit.DropEach(s, func(d *Case) *[]Step { return &d.Steps })
+	modelkit.DropEach(s, func(d *Case) *[]faults.Fault { return &d.Faults })
 	if c.Config.ShutdownGracePeriod != 0 {
-		d := c.Clone()
-		d.Config.ShutdownGracePeriod = 0
-		out = append(out, d)
+		s.Try(func(d *Case) { d.Config.ShutdownGracePeriod = 0 })
 	}
 	if c.Node.Systemd != 0 {
-		d := c.Clone()
-		d.Node.Systemd = 0
-		out = append(out, d)
+		s.Try(func(d *Case) { d.Node.Systemd = 0 })
 	}
-	for i, s := range c.Steps {
-		if i > 0 && s.At > c.Steps[i-1].At {
-			d := c.Clone()
-			for k := i; k < len(d.Steps); k++ {
-				d.Steps[k].At -= s.At - c.Steps[i-1].At
-			}
-			out = append(out, d)
-		}
-	}
-	return out
+	modelkit.PullEachEarlier(s, func(d *Case) *[]Step { return &d.Steps }, func(s *Step) *time.Duration { return &s.At }, 1)
+	return s.Cases()
 }

@@ -18,7 +18,7 @@ const Settle = 2 * time.Minute
 // world is one run: the node (processes, systemd), kubelet, the CRI server.
 type world struct {
 	c       *Case
-	variant Variant
+	variant Stopper
 	sched   *sim.Scheduler
 	trace   *sim.Trace
 	procs   *proc.Procs
@@ -45,13 +45,13 @@ func Run(c *Case, ch sim.Chooser, trace bool) (sim.Result, error) {
 
 // run is Run; bare leaves the invariant checks out.
 func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
-	v, err := LookupVariant(c.Variant)
+	v, err := Variants.Lookup(c.Variant)
 	if err != nil {
 		return sim.Result{}, err
 	}
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
-	w := &world{c: c, variant: v, sched: sched, trace: tr}
+	w := &world{c: c, variant: v.Build, sched: sched, trace: tr}
 	w.procs = &proc.Procs{Sched: sched, Trace: tr}
 	nd, err := c.Node.Build()
 	if err != nil {

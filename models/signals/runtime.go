@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
@@ -142,32 +144,22 @@ func requestedMatches(u *systemd.Unit, p systemd.Property) bool {
 	return ok && got == p.Value
 }
 
-// Variant is a named OCI runtime scope behaviour.
-type Variant struct {
-	Name    string
-	Summary string
-	Scope   ScopeBuilder
+// Stopper is how a variant's CRI server and OCI runtime make a
+// container's scope.
+type Stopper struct {
+	Scope ScopeBuilder
 	// AskKillSignal: the CRI server asks for the stop signal as the
 	// scope's KillSignal, so a stop by systemd sends it too.
 	AskKillSignal bool
-	// Buggy variants reproduce an incident; campaigns must find them.
-	Buggy bool
 }
 
-// Variants lists the built-in variants.
-var Variants = []Variant{
-	{"reference", "correct: the CRI server also asks for KillSignal=<stop signal>; runtime defaults first, annotations win (crun 1.17 / runc)", NewCrun117, true, false},
-	{"crun-1.16", "CRI-O's annotations with crun 1.8.1-1.16: DefaultDependencies=false after them, scopes skip the shutdown transaction (cri-o#8609)", NewCrun116, false, true},
-	{"crio-crun-1.17", "CRI-O's annotations as shipped (no KillSignal) with crun 1.17: node shutdown sends SIGTERM whatever the image's STOPSIGNAL (found by faultsim)", NewCrun117, false, true},
-}
+// Variant is a named OCI runtime scope behaviour.
+type Variant = modelkit.Variant[Stopper]
 
-// LookupVariant returns a built-in variant by name.
-func LookupVariant(name string) (Variant, error) {
-	for _, v := range Variants {
-		if v.Name == name {
-			return v, nil
-		}
-	}
-	_, err := Model.Variant(name) // its error lists the known variants
-	return Variant{}, err
-}
+// Variants are the implementations: the built-in ones below and those a
+// test registers with Variants.Add.
+var Variants = modelkit.NewVariants(
+	Variant{Variant: models.Variant{Name: "reference", Summary: "correct: the CRI server also asks for KillSignal=<stop signal>; runtime defaults first, annotations win (crun 1.17 / runc)"}, Build: Stopper{NewCrun117, true}},
+	Variant{Variant: models.Variant{Name: "crun-1.16", Summary: "CRI-O's annotations with crun 1.8.1-1.16: DefaultDependencies=false after them, scopes skip the shutdown transaction (cri-o#8609)", Buggy: true}, Build: Stopper{NewCrun116, false}},
+	Variant{Variant: models.Variant{Name: "crio-crun-1.17", Summary: "CRI-O's annotations as shipped (no KillSignal) with crun 1.17: node shutdown sends SIGTERM whatever the image's STOPSIGNAL (found by faultsim)", Buggy: true}, Build: Stopper{NewCrun117, false}},
+)
