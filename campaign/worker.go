@@ -392,6 +392,12 @@ func describe(st Stream, seed uint64, index int64, sizeBefore, sizeAfter int, sh
 	if partial {
 		how += ", shrinking cut short by " + cutBy + " (faultsim fuzz --resume finishes it)"
 	}
-	return fmt.Sprintf("Found by faultsim fuzz --model %s --variant %s --seed %d (scenario %d of %s/%s, counted from 1), %s.\n%s",
-		st.Model, st.Variant, seed, index+1, st.Model, st.Variant, how, v)
+	by := fmt.Sprintf("faultsim fuzz --model %s --variant %s --seed %d", st.Model, st.Variant, seed)
+	if m, err := scenarios.LookupModel(st.Model); err == nil {
+		if vr, err := m.Variant(st.Variant); err == nil && vr.Origin != nil {
+			by = fmt.Sprintf("a campaign with seed %d in %s", seed, vr.Origin.Command())
+		}
+	}
+	return fmt.Sprintf("Found by %s (scenario %d of %s/%s, counted from 1), %s.\n%s",
+		by, index+1, st.Model, st.Variant, how, v)
 }

@@ -31,17 +31,16 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 		build = v.Build
 	}
-	n, err := c.Node.Build()
+	n, err := StartNode(c)
 	if err != nil {
 		return sim.Result{}, err
 	}
 	h := netfilter.New(n)
 	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
 		trace: &sim.Trace{Off: !trace}}
-	for _, f := range c.Faults {
-		if hf, ok := f.(faults.NodeFault); ok {
-			hf.ApplyNode(n)
-			if !w.trace.Off { // a fault is formatted only for a trace
+	if !w.trace.Off { // a fault is formatted only for a trace
+		for _, f := range c.Faults {
+			if _, ok := f.(faults.NodeFault); ok {
 				w.trace.Fault(0, "fault %s", faults.Format(f))
 			}
 		}

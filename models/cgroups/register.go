@@ -1,0 +1,12 @@
+package cgroups
+
+import "github.com/faultsim/faultsim/models"
+
+// Register adds a user's sandbox cgroup controller to the model as variant name:
+// scenario files, campaigns and scenariotest.Conformance naming it build it
+// with build. Call it from the test (or TestMain) that uses it: the model
+// records that test, files naming the variant say so, and they replay only
+// in that test's process. remove takes the variant out again (t.Cleanup).
+func Register(name, summary string, build Builder) (remove func(), err error) {
+	return Variants.Add(Variant{Variant: models.Variant{Name: name, Summary: summary}, Build: build})
+}
