@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
@@ -159,4 +161,32 @@ func ReplayFile(t testing.TB, path string) {
 	if !out.OK {
 		t.Errorf("%s: expect %s, got %s\n%s", path, s.Expect, out.Got, out.Result.Trace.Text())
 	}
+}
+
+// AsVariant rewrites a scenario file to run another variant of its model
+// (the implementation key, which belongs to the old one, is dropped): does
+// a failure found in one implementation pass on the reference?
+func AsVariant(data []byte, variant string) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("expected a scenario file: a YAML mapping")
+	}
+	root := doc.Content[0]
+	found := false
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		switch root.Content[i].Value {
+		case "variant":
+			root.Content[i+1].Value, found = variant, true
+		case "implementation":
+			root.Content = append(root.Content[:i], root.Content[i+2:]...)
+			i -= 2
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("expected a scenario file with a variant key")
+	}
+	return yaml.Marshal(&doc)
 }

@@ -93,7 +93,11 @@ func TestConformanceWritesAFailureThatReplays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c, err := scenarios.Parse(f, []byte(strings.Replace(string(data), "variant: crio-1.33.0", "variant: reference", 1)))
+		ref, err := scenariotest.AsVariant(data, "reference")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := scenarios.Parse(f, ref)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,13 +19,16 @@ import (
 // tests and pass against the reference; faultsim itself, which lacks the
 // manager, names the go test command that replays them.
 func TestSeparateModule(t *testing.T) {
-	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the go command: %v", err)
+	}
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mod := t.TempDir()
-	for _, f := range []string{"portmap.go", "portmap_test.go"} {
+	for _, f := range []string{"portmap.go", "others.go", "portmap_test.go"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "portmap", f))
 		if err != nil {
 			t.Fatal(err)
@@ -57,12 +60,17 @@ func TestSeparateModule(t *testing.T) {
 		t.Fatalf("the correct manager failed conformance: %v\n%s", err, out)
 	}
 	out, err := gotest("TestLeakyFails")
-	if err == nil || !strings.Contains(out, "hostport/portmap-leaky breaks ") {
-		t.Fatalf("the leaky manager: err %v, want a conformance failure:\n%s", err, out)
-	}
-	files, err := filepath.Glob(filepath.Join(found, "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("the failure wrote no scenario file (%v):\n%s", err, out)
+	var files []string
+	for _, leaky := range []string{"hostport/portmap-leaky", "annotations/shim-leaky", "cgroups/controller-leaky"} {
+		if err == nil || !strings.Contains(out, leaky+" breaks delete-leaves-nothing") {
+			t.Fatalf("%s: err %v, want a conformance failure of delete-leaves-nothing:\n%s", leaky, err, out)
+		}
+		model, _, _ := strings.Cut(leaky, "/")
+		fs, err := filepath.Glob(filepath.Join(found, model, "*.yaml"))
+		if err != nil || len(fs) == 0 {
+			t.Fatalf("the failure of %s wrote no scenario file (%v):\n%s", leaky, err, out)
+		}
+		files = append(files, fs...)
 	}
 	if out, err := gotest("TestLeakyReplays"); err != nil {
 		t.Fatalf("the failures do not replay against the leaky manager, or fail on the reference: %v\n%s", err, out)

@@ -2,29 +2,44 @@ package portmap
 
 import (
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/annotations"
+	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/scenarios/scenariotest"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
-// TestMain registers both managers, so a scenario file naming either
+// TestMain registers every implementation, so a scenario file naming one
 // replays in any test of this package.
 func TestMain(m *testing.M) {
-	for name, build := range map[string]hostport.Builder{"portmap": New, "portmap-leaky": NewLeaky} {
-		if _, err := hostport.Register(name, "example.com/portmap, its own nft layout", build); err != nil {
+	const sum = "example.com/portmap"
+	must := func(_ func(), err error) {
+		if err != nil {
 			panic(err)
 		}
 	}
+	must(hostport.Register("portmap", sum, New))
+	must(hostport.Register("portmap-leaky", sum, NewLeaky))
+	must(annotations.Register("shim", sum, NewShim))
+	must(annotations.Register("shim-leaky", sum, NewLeakyShim))
+	must(cgroups.Register("controller", sum, NewController))
+	must(cgroups.Register("controller-leaky", sum, NewLeakyController))
 	os.Exit(m.Run())
 }
 
-// nftWorks keeps the nodes this manager supports: nft 1.0.1 or later.
+// nftWorks keeps the nodes the hostport manager supports: nft 1.0.1 or
+// later.
 func nftWorks(c models.Case) bool {
-	n, err := hostport.StartNode(c.(*hostport.Case))
+	hc, ok := c.(*hostport.Case)
+	if !ok {
+		return true
+	}
+	n, err := hostport.StartNode(hc)
 	if err != nil {
 		return false
 	}
@@ -32,41 +47,70 @@ func nftWorks(c models.Case) bool {
 	return err == nil && tool.Version.AtLeast(netfilter.MinNFTVersion)
 }
 
-func out(t *testing.T) string {
+// impls are, per model, the correct implementation, the leaky one, and
+// how many scenarios a campaign draws.
+var impls = []struct {
+	model, good, leaky string
+	scenarios          int
+}{
+	{"hostport", "portmap", "portmap-leaky", 400},
+	{"annotations", "shim", "shim-leaky", 200},
+	{"cgroups", "controller", "controller-leaky", 20},
+}
+
+func out(t *testing.T, model string) string {
 	dir := os.Getenv("PORTMAP_OUT")
 	if dir == "" {
 		t.Fatal("PORTMAP_OUT is not set: scenariotest's TestSeparateModule runs this test")
 	}
-	return dir
+	return filepath.Join(dir, model)
 }
 
 func TestConformance(t *testing.T) {
-	scenariotest.Conformance(t, "hostport", "portmap", scenariotest.Options{Scenarios: 400, Keep: nftWorks, Out: t.TempDir()})
+	for _, im := range impls {
+		t.Run(im.model, func(t *testing.T) {
+			scenariotest.Conformance(t, im.model, im.good, scenariotest.Options{Scenarios: im.scenarios, Keep: nftWorks, Out: t.TempDir()})
+		})
+	}
 }
 
 func TestLeakyFails(t *testing.T) {
-	scenariotest.Conformance(t, "hostport", "portmap-leaky", scenariotest.Options{Scenarios: 400, Keep: nftWorks, Out: out(t)})
+	for _, im := range impls {
+		t.Run(im.model, func(t *testing.T) {
+			scenariotest.Conformance(t, im.model, im.leaky, scenariotest.Options{Scenarios: im.scenarios, Keep: nftWorks, Out: out(t, im.model)})
+		})
+	}
 }
 
-// TestLeakyReplays replays the failures against the leaky manager, and
-// checks each passes against the reference.
+// TestLeakyReplays replays the failures against the leaky implementations,
+// and checks each passes against the model's reference.
 func TestLeakyReplays(t *testing.T) {
-	dir := out(t)
-	scenariotest.ReplayDir(t, dir)
-	files, err := scenariotest.Files(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range files {
-		s, err := scenarios.ParseFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s.Variant, s.Origin = "reference", nil
-		s.Case.(*hostport.Case).Variant = "reference"
-		o, err := scenarios.Run(s, false)
-		if err != nil || len(o.Result.Violations) > 0 {
-			t.Errorf("%s on the reference: %v %v, want a pass", f, err, o.Result.Violations)
-		}
+	for _, im := range impls {
+		t.Run(im.model, func(t *testing.T) {
+			dir := out(t, im.model)
+			scenariotest.ReplayDir(t, dir)
+			files, err := scenariotest.Files(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				data, err := os.ReadFile(f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ref, err := scenariotest.AsVariant(data, "reference")
+				if err != nil {
+					t.Fatal(err)
+				}
+				s, err := scenarios.Parse(f, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				o, err := scenarios.Run(s, false)
+				if err != nil || len(o.Result.Violations) > 0 {
+					t.Errorf("%s on the reference: %v %v, want a pass", f, err, o.Result.Violations)
+				}
+			}
+		})
 	}
 }
