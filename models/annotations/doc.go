@@ -26,4 +26,16 @@
 // GPU's host path gets its CDI annotation; the spec written out re-decodes
 // to the same annotations; a valid request is accepted, and a refused one
 // changes nothing; a delete leaves nothing of what it deleted.
+//
+// Plugging in a shim (Register, Builder, Shim): a Builder is given the
+// node's PCI functions (Node), the shim's configuration (Config: cold or hot
+// plug, guest-kernel VFIO mode) and a log function, and returns the shim
+// of one sandbox. Create(id, config) receives the bundle's config.json
+// bytes as containerd hands them over and must keep every annotation,
+// add the CDI annotation of every container device that is a registered
+// GPU, and refuse without changing anything a request it cannot serve;
+// Delete(id) removes a container (or, with the sandbox's id, the sandbox).
+// The invariants observe the shim only through Annotations, Spec (the spec
+// it would hand the agent, as JSON, which must re-decode to the same
+// annotations) and Registered (the functions registered per PCIe port).
 package annotations

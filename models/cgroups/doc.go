@@ -35,4 +35,17 @@
 // simulated node; a controller calls Env.Sync between a call and the next
 // that reads its effect (see Env). The delete path follows Kata before
 // PR #11324, which 3.12.0 predates.
+//
+// Plugging in a controller (Register, Builder, Controller): a Builder is
+// given the node (Env: its cgroup mode and mount point, systemd over a
+// D-Bus-like Bus, the runtime's pid and start cgroup, a log, and Sync,
+// which lets the simulated kernel take in the calls made so far) and
+// returns the controller of one sandbox. It uses the real
+// github.com/containerd/cgroups/v3 on the simulated cgroupfs. Create must
+// make the sandbox's cgroup with its resources and put the runtime's
+// process in it, or refuse with an error naming what the node lacks;
+// Update applies the resources as they are now and moves the vCPU threads;
+// Delete removes everything Create made (an error makes kubelet retry).
+// The invariants observe only the node: the cgroup tree read back through
+// the library, the processes' cgroups and systemd's units.
 package cgroups

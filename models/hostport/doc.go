@@ -18,4 +18,21 @@
 // port in 1-65535; a deleted sandbox leaves no forwarding; a request is refused
 // only for a conflict, an invalid port or a failing tool, and a refused request
 // changes nothing.
+//
+// Plugging in a manager (Register, Builder, Manager): a Builder is given the
+// node's netfilter state (*netfilter.Tables: the node's tools through
+// Node().LookPath and Exec, the nat table per family through IPTables, a
+// knftables.Interface per nftables table through NFTables; every tool run
+// goes through the node, so tool faults reach it) and returns the manager,
+// or an error when the node cannot map host ports at all. It is called
+// again after every daemon restart and must recover its state from the
+// node. Add(id, podIP, mappings) must make each mapping with a host port in
+// 1-65535 reachable (on its host IP, or on every address for 0.0.0.0, ::
+// or none) at podIP's family, refuse without changing anything a mapping
+// that conflicts with another sandbox's or an out-of-range port, and may
+// fail when a tool fails; Remove(id, mappings) must delete everything the
+// sandbox installed, on every family (mappings may be nil after a
+// restart). The invariants observe only the node: they send probe packets
+// for each (protocol, host IP, host port) requested through its nat rules
+// (netfilter.Rules), so any rule layout the evaluator understands passes.
 package hostport
