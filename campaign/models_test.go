@@ -2,10 +2,13 @@ package campaign
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/scenarios"
 )
@@ -117,5 +120,43 @@ func TestAnnotationsCampaign(t *testing.T) {
 	ref, err := Run(context.Background(), Config{Model: "annotations", Variant: "reference", Seed: 1, MaxScenarios: 1000})
 	if err != nil || len(ref.Findings) > 0 {
 		t.Fatalf("reference campaign: %v, findings %v", err, ref.Findings)
+	}
+}
+
+// TestFindingsSayWhichFaultsTheyNeed: each finding records the fault kinds
+// its shrunk case holds, the same the written file's case lists, and the
+// summary prints them; incident 1's crash needs a missing tool.
+func TestFindingsSayWhichFaultsTheyNeed(t *testing.T) {
+	dir := t.TempDir()
+	rep, err := Run(context.Background(), Config{Model: "hostport", Variant: "crio-1.33.0", Seed: 1, MaxScenarios: 2000, Out: dir, Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	crash := false
+	for _, f := range rep.Findings {
+		s, err := scenarios.ParseFile(f.Path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := s.Case.(models.FaultLister).FaultNames()
+		if !slices.Equal(f.Faults, want) {
+			t.Errorf("%s: faults %v, its file's case holds %v", f.Signature, f.Faults, want)
+		}
+		if strings.Contains(f.Signature, "crash") && !strings.Contains(f.Signature, "crash-loop") {
+			crash = true
+			if !slices.Contains(f.Faults, "tool-missing") {
+				t.Errorf("%s: needs %v, want tool-missing among them", f.Signature, f.Faults)
+			}
+		}
+	}
+	if !crash {
+		t.Fatalf("no crash among %d findings", len(rep.Findings))
+	}
+	md, err := os.ReadFile(filepath.Join(dir, SummaryMD))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "| faults needed |") || !strings.Contains(string(md), "tool-missing") {
+		t.Errorf("summary lacks the faults needed:\n%s", md)
 	}
 }

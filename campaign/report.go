@@ -163,15 +163,23 @@ func (s Summary) Markdown() string {
 	}
 	b.WriteString("\n## Findings\n\n")
 	b.WriteString("Scenarios are counted from 1 within each model and variant, as in each finding's description.\n\n")
-	b.WriteString("| signature | hits | first scenario | found after | size | shrunk by | file |\n")
-	b.WriteString("| --- | ---: | ---: | --- | --- | --- | --- |\n")
+	b.WriteString("| signature | hits | first scenario | found after | size | shrunk by | faults needed | file |\n")
+	b.WriteString("| --- | ---: | ---: | --- | --- | --- | --- | --- |\n")
 	for _, f := range s.Findings {
 		file := f.File
 		if f.Partial {
 			file += " (shrink cut short)"
 		}
-		fmt.Fprintf(&b, "| `%s` | %d | %d | %s | %d -> %d | %s | %s |\n", f.Signature, f.Hits, f.Index+1,
-			seconds(time.Duration(f.FoundAfterNS).Seconds()), f.SizeBefore, f.SizeAfter, f.Shrinker, file)
+		fmt.Fprintf(&b, "| `%s` | %d | %d | %s | %d -> %d | %s | %s | %s |\n", f.Signature, f.Hits, f.Index+1,
+			seconds(time.Duration(f.FoundAfterNS).Seconds()), f.SizeBefore, f.SizeAfter, f.Shrinker, FaultsNeeded(f.Faults), file)
 	}
 	return b.String()
+}
+
+// FaultsNeeded renders the fault kinds a shrunk finding holds ("none").
+func FaultsNeeded(kinds []string) string {
+	if len(kinds) == 0 {
+		return "none"
+	}
+	return strings.Join(kinds, ", ")
 }

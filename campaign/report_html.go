@@ -83,10 +83,11 @@ func newPlot(s Summary) plot {
 }
 
 var reportTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
-	"sec":  seconds,
-	"plus": func(a int64) int64 { return a + 1 },
-	"dur":  func(ns int64) string { return seconds(time.Duration(ns).Seconds()) },
-	"f0":   func(v float64) string { return fmt.Sprintf("%.0f", v) },
+	"sec":   seconds,
+	"plus":  func(a int64) int64 { return a + 1 },
+	"needs": FaultsNeeded,
+	"dur":   func(ns int64) string { return seconds(time.Duration(ns).Seconds()) },
+	"f0":    func(v float64) string { return fmt.Sprintf("%.0f", v) },
 }).Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>faultsim campaign</title>
 <style>
@@ -115,8 +116,8 @@ svg text{font:11px system-ui,sans-serif}
 {{range .S.Streams}}<tr><td>{{.Model}}</td><td>{{.Variant}}</td><td class="{{.Kind}}">{{.Kind}}</td><td class="n">{{.Scenarios}}</td><td class="n">{{f0 .WorkerRate}}</td><td class="n">{{.Findings}}</td><td class="n">{{.Hits}}</td><td>{{.First}}</td></tr>
 {{end}}</table>
 <h2>Findings</h2>
-{{if .S.Findings}}<table><tr><th>signature</th><th>hits</th><th>first scenario</th><th>found after</th><th>size</th><th>shrunk by</th><th>file</th></tr>
-{{range .S.Findings}}<tr><td><code>{{.Signature}}</code></td><td class="n">{{.Hits}}</td><td class="n">{{plus .Index}}</td><td>{{dur .FoundAfterNS}}</td><td>{{.SizeBefore}} &rarr; {{.SizeAfter}}</td><td>{{.Shrinker}}</td><td>{{if .File}}<a href="{{.File}}">{{.File}}</a>{{end}}{{if .Partial}} (shrink cut short){{end}}</td></tr>
+{{if .S.Findings}}<table><tr><th>signature</th><th>hits</th><th>first scenario</th><th>found after</th><th>size</th><th>shrunk by</th><th>faults needed</th><th>file</th></tr>
+{{range .S.Findings}}<tr><td><code>{{.Signature}}</code></td><td class="n">{{.Hits}}</td><td class="n">{{plus .Index}}</td><td>{{dur .FoundAfterNS}}</td><td>{{.SizeBefore}} &rarr; {{.SizeAfter}}</td><td>{{.Shrinker}}</td><td>{{needs .Faults}}</td><td>{{if .File}}<a href="{{.File}}">{{.File}}</a>{{end}}{{if .Partial}} (shrink cut short){{end}}</td></tr>
 {{end}}</table>{{else}}<p>No findings.</p>{{end}}
 </body></html>
 `))

@@ -80,6 +80,9 @@ type FindingState struct {
 	SizeAfter    int    `json:"size_after"`
 	ShrinkRuns   int    `json:"shrink_runs"`
 	Shrinker     string `json:"shrinker"`
+	// Faults are the fault kinds the shrunk case holds: what the failure
+	// needs (empty: none).
+	Faults []string `json:"faults,omitempty"`
 	// Partial marks a shrink cut short by an interrupt; a resumed campaign
 	// shrinks it again.
 	Partial bool `json:"partial,omitempty"`

@@ -272,8 +272,8 @@ func (c *session) shrinkLoop(sig string) {
 			return
 		}
 		if f.Index == index {
-			f.File, f.SizeBefore, f.SizeAfter, f.ShrinkRuns, f.Shrinker, f.Partial =
-				res.file, res.before, res.after, res.runs, res.how, res.partial
+			f.File, f.SizeBefore, f.SizeAfter, f.ShrinkRuns, f.Shrinker, f.Partial, f.Faults =
+				res.file, res.before, res.after, res.runs, res.how, res.partial, res.faults
 			c.scen[sig] = res.scenario
 			c.shrinking[sig] = false
 			c.mu.Unlock()
@@ -292,6 +292,7 @@ func (c *session) shrinkLoop(sig string) {
 
 type shrunk struct {
 	scenario      *scenarios.Scenario
+	faults        []string
 	file          string
 	before, after int
 	runs          int
@@ -325,6 +326,9 @@ func (c *session) shrink(st Stream, index int64, seed uint64, sig string) (shrun
 		return shrunk{}, fmt.Errorf("internal error: %s scenario %d no longer fails after shrinking", st, index)
 	}
 	res := shrunk{file: findingName(sig) + ".yaml", before: orig.Size(), after: min.Size(), runs: runs, how: how, partial: c.abort.Load()}
+	if fl, ok := min.(models.FaultLister); ok {
+		res.faults = fl.FaultNames()
+	}
 	res.scenario = &scenarios.Scenario{
 		Name:        findingName(sig),
 		Description: describe(st, c.state.Seed, index, res.before, res.after, how, c.cutReason(), res.partial, v),

@@ -30,6 +30,13 @@ type Case interface {
 	Simplify() []Case
 }
 
+// FaultLister is a Case that names the faults it holds (node, timed and
+// data faults), by catalog name, sorted, once each: a campaign reports
+// which fault kinds each shrunk finding needs.
+type FaultLister interface {
+	FaultNames() []string
+}
+
 // Codec reads and writes a model's part of a scenario file: the fields
 // after name, description, model, variant and seed, and before expect.
 // Parse must refuse, with file, line and field (schema.Decoder's errors),

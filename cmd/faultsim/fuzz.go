@@ -314,8 +314,8 @@ func runCampaign(ctx context.Context, w io.Writer, cfg campaign.Config, every ti
 		if f.Partial {
 			cut = " (shrink cut short: --resume finishes it)"
 		}
-		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays%s\n    %s\n",
-			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, cut, where)
+		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays%s; faults needed: %s\n    %s\n",
+			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, cut, campaign.FaultsNeeded(f.Faults), where)
 	}
 	if cfg.Out != "" {
 		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, campaign.SummaryMD),

@@ -1,6 +1,9 @@
 package annotations
 
-import "github.com/faultsim/faultsim/models"
+import (
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
+)
 
 // Register adds a user's shim to the model as variant name:
 // scenario files, campaigns and scenariotest.Conformance naming it build it
@@ -9,4 +12,14 @@ import "github.com/faultsim/faultsim/models"
 // in that test's process. remove takes the variant out again (t.Cleanup).
 func Register(name, summary string, build Builder) (remove func(), err error) {
 	return Variants.Add(Variant{Variant: models.Variant{Name: name, Summary: summary}, Build: build})
+}
+
+// FaultNames lists the data faults that shaped the case's specs
+// (models.FaultLister).
+func (c *Case) FaultNames() []string {
+	var data []string
+	for _, s := range c.Steps {
+		data = append(data, s.Faults...)
+	}
+	return modelkit.FaultNames(nil, data...)
 }

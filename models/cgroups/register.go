@@ -1,6 +1,9 @@
 package cgroups
 
-import "github.com/faultsim/faultsim/models"
+import (
+	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
+)
 
 // Register adds a user's sandbox cgroup controller to the model as variant name:
 // scenario files, campaigns and scenariotest.Conformance naming it build it
@@ -10,3 +13,6 @@ import "github.com/faultsim/faultsim/models"
 func Register(name, summary string, build Builder) (remove func(), err error) {
 	return Variants.Add(Variant{Variant: models.Variant{Name: name, Summary: summary}, Build: build})
 }
+
+// FaultNames lists the case's faults (models.FaultLister).
+func (c *Case) FaultNames() []string { return modelkit.FaultNames(c.Faults) }

@@ -54,3 +54,7 @@ func init() {
 	Variants.Bind(Model)
 	models.Register(Model)
 }
+
+// FaultNames lists the case's faults: the model has none
+// (models.FaultLister).
+func (c *Case) FaultNames() []string { return nil }

@@ -3,6 +3,7 @@ package hostport
 import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim/node"
 )
 
@@ -30,4 +31,14 @@ func StartNode(c *Case) (*node.Node, error) {
 		}
 	}
 	return n, nil
+}
+
+// FaultNames lists the case's faults and its steps' data faults
+// (models.FaultLister).
+func (c *Case) FaultNames() []string {
+	data := make([]string, len(c.Steps))
+	for i, s := range c.Steps {
+		data[i] = s.Fault
+	}
+	return modelkit.FaultNames(c.Faults, data...)
 }
