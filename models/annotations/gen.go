@@ -8,6 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -22,6 +23,22 @@ type GenOptions struct {
 // found by reflection (annotations, linux.sysctl, linux.resources.unified,
 // ...): the faults pick one, so annotations are no likelier than the rest.
 var specMaps = slices.DeleteFunc(faults.MapSites(&specs.Spec{}), func(s faults.MapSite) bool { return s.InSlice })
+
+// swarmKinds are the fault kinds the generator draws, in the order their
+// swarm choices are drawn.
+var swarmKinds = func() []string {
+	var kinds []string
+	for _, f := range groupFaults {
+		kinds = append(kinds, f.Name())
+	}
+	for _, f := range deviceFaults {
+		kinds = append(kinds, f.Name())
+	}
+	for _, f := range mapFaults {
+		kinds = append(kinds, f.Name())
+	}
+	return kinds
+}()
 
 // The fault catalog's group, device and map faults, in name order.
 var (
@@ -44,6 +61,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		opt.MaxDevices = 2
 	}
 	cs := &Case{Node: node.Default(), Variant: variant, Config: DefaultConfig()}
+	sw := modelkit.DrawSwarm(c, swarmKinds)
 	if c.Intn(4) == 1 {
 		cs.Config.VFIOMode = ModeVFIO
 	}
@@ -59,6 +77,10 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		g := GPUGroup(12+n, n)
 		if c.Intn(3) == 1 {
 			f := groupFaults[c.Intn(len(groupFaults))]
+			if !sw.On(f.Name()) {
+				cs.PCI.Functions = append(cs.PCI.Functions, g...)
+				continue
+			}
 			g = f.ShapeGroup(c, g)
 			for i := range g {
 				g[i].Fault = f.Name()
@@ -67,7 +89,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		cs.PCI.Functions = append(cs.PCI.Functions, g...)
 	}
 	gen := &specGen{c: c, groups: cs.PCI.Groups(), maxDevices: opt.MaxDevices,
-		dfaults: deviceFaults, mfaults: mapFaults}
+		dfaults: deviceFaults, mfaults: mapFaults, swarm: sw}
 	var at time.Duration
 	var pods, ids []string
 	for i := 0; i < opt.MaxSteps; i++ {
@@ -105,6 +127,7 @@ type specGen struct {
 	maxDevices int
 	dfaults    []DeviceFault
 	mfaults    []faults.MapFault
+	swarm      modelkit.Swarm
 }
 
 // step draws a create: criType "" is ctr run's spec (no annotations),
@@ -149,7 +172,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	}
 	if c.Intn(4) == 1 {
 		f := g.dfaults[c.Intn(len(g.dfaults))]
-		if f.ShapeDevices(c, devices, g.groups) {
+		if g.swarm.On(f.Name()) && f.ShapeDevices(c, devices, g.groups) {
 			s.Faults = append(s.Faults, f.Name())
 		}
 	}
@@ -160,7 +183,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	doc.Set("linux", linux)
 	if c.Intn(3) == 1 {
 		f := g.mfaults[c.Intn(len(g.mfaults))]
-		if f.ShapeJSON(c, doc, specMaps[c.Intn(len(specMaps))]) {
+		if site := specMaps[c.Intn(len(specMaps))]; g.swarm.On(f.Name()) && f.ShapeJSON(c, doc, site) {
 			s.Faults = append(s.Faults, f.Name())
 		}
 	}

@@ -14,10 +14,13 @@ func Register(name, summary string, build Builder) (remove func(), err error) {
 	return Variants.Add(Variant{Variant: models.Variant{Name: name, Summary: summary}, Build: build})
 }
 
-// FaultNames lists the data faults that shaped the case's specs
-// (models.FaultLister).
+// FaultNames lists the faults that shaped the node's IOMMU groups and the
+// case's specs (models.FaultLister).
 func (c *Case) FaultNames() []string {
 	var data []string
+	for _, f := range c.PCI.Functions {
+		data = append(data, f.Fault)
+	}
 	for _, s := range c.Steps {
 		data = append(data, s.Faults...)
 	}

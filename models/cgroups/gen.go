@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 	"github.com/faultsim/faultsim/sim/node"
@@ -58,6 +59,18 @@ var (
 
 func draw[T any](c sim.Chooser, from []T) T { return from[c.Intn(len(from))] }
 
+// swarmKinds are the fault kinds the generator draws, in the order their
+// swarm choices are drawn.
+var swarmKinds = func() []string {
+	var kinds []string
+	for _, f := range []faults.Fault{faults.SystemdVersion{}, faults.KernelVersion{}, faults.CgroupMode{},
+		ControllerMissing{}, ControllerNotEnabled{}, FileMissing{}, FileReadOnly{}, BusDown{},
+		CgroupExists{}, CgroupVanishes{}, HypervisorExitSlow{}} {
+		kinds = append(kinds, f.Name())
+	}
+	return kinds
+}()
+
 // Generate draws a case for a variant: the node (a named profile, and
 // faults that change its kernel, mode, systemd, controllers and files),
 // the runtime's configuration, and kubelet's requests. Every decision goes
@@ -75,35 +88,37 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	if c.Intn(2) == 1 {
 		cs.Config.Hypervisor = Firecracker
 	}
-	// Each node fault is its own toggle: lowering one draw removes exactly
-	// that fault and shifts nothing else.
-	toggle := func() bool { return c.Intn(10) == 1 }
-	if toggle() {
+	// Each fault is its own toggle: lowering one draw removes exactly
+	// that fault and shifts nothing else. The swarm decides, per
+	// scenario, which kinds are on and how often.
+	sw := modelkit.DrawSwarm(c, swarmKinds)
+	toggle := func(kind faults.Fault) bool { return sw.Hit(c, kind.Name(), 10) }
+	if toggle(faults.SystemdVersion{}) {
 		cs.Faults = append(cs.Faults, faults.SystemdVersion{Version: draw(c, cgroupfs.SystemdVersions)})
 	}
-	if toggle() {
+	if toggle(faults.KernelVersion{}) {
 		cs.Faults = append(cs.Faults, faults.KernelVersion{Version: sim.MustVersion(draw(c, cgroupfs.Kernels))})
 	}
-	if toggle() {
+	if toggle(faults.CgroupMode{}) {
 		modes := opt.Modes
 		if len(modes) == 0 {
 			modes = cgroupfs.Modes
 		}
 		cs.Faults = append(cs.Faults, faults.CgroupMode{Mode: draw(c, modes)})
 	}
-	if toggle() {
+	if toggle(ControllerMissing{}) {
 		cs.Faults = append(cs.Faults, ControllerMissing{Controller: draw(c, faultCtrls)})
 	}
-	if toggle() {
+	if toggle(ControllerNotEnabled{}) {
 		cs.Faults = append(cs.Faults, ControllerNotEnabled{Controller: draw(c, faultCtrls)})
 	}
-	if toggle() {
+	if toggle(FileMissing{}) {
 		cs.Faults = append(cs.Faults, FileMissing{File: draw(c, limitFiles)})
 	}
-	if toggle() {
+	if toggle(FileReadOnly{}) {
 		cs.Faults = append(cs.Faults, FileReadOnly{File: draw(c, limitFiles)})
 	}
-	if toggle() {
+	if toggle(BusDown{}) {
 		cs.Faults = append(cs.Faults, BusDown{})
 	}
 	cs.Steps = generateSteps(c, opt.MaxSteps)
@@ -115,14 +130,14 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 			sandboxes = append(sandboxes, s.Sandbox)
 		}
 	}
-	if toggle() {
+	if toggle(CgroupExists{}) {
 		cs.Faults = append(cs.Faults, CgroupExists{Sandbox: draw(c, sandboxes)})
 	}
-	if toggle() {
+	if toggle(CgroupVanishes{}) {
 		at := time.Duration(c.Intn(int(last/time.Second)+2)) * time.Second
 		cs.Faults = append(cs.Faults, CgroupVanishes{Sandbox: draw(c, sandboxes), At: at})
 	}
-	if toggle() {
+	if toggle(HypervisorExitSlow{}) {
 		cs.Faults = append(cs.Faults, HypervisorExitSlow{Sandbox: draw(c, sandboxes), For: draw(c, slowExitFor)})
 	}
 	return cs

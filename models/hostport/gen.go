@@ -1,12 +1,14 @@
 package hostport
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -33,6 +35,22 @@ var hostPorts = []int32{8080, 443, 80}
 // once (the catalog is complete once every package's init has run).
 var mappingFaults = MappingFaults()
 
+// swarmKinds are the fault kinds a generator draws, in the order their
+// swarm choices are drawn.
+var swarmKinds = func() []string {
+	var kinds []string
+	for _, f := range hostFaultChoices {
+		if n := f().Name(); !slices.Contains(kinds, n) {
+			kinds = append(kinds, n)
+		}
+	}
+	kinds = append(kinds, faults.DaemonRestart{}.Name(), "dual-stack-pod")
+	for _, f := range mappingFaults {
+		kinds = append(kinds, f.Name())
+	}
+	return kinds
+}()
+
 // Generate draws a case for a variant: the node's faults, a daemon restart,
 // and kubelet's calls with port mappings shaped by the data faults. Every
 // decision goes through c, so a seed replays it and rapid can shrink it.
@@ -44,13 +62,14 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		opt.MaxMappings = 3
 	}
 	cs := &Case{Node: node.Default(), Variant: variant}
+	sw := modelkit.DrawSwarm(c, swarmKinds)
 	// Every list item is one draw whose value 0 means "no more", so rapid
 	// can delete any item by deleting its draw, and shrinking truncates lists.
 	// Each host fault is its own toggle, so lowering one draw removes
 	// exactly that fault and shifts nothing else.
 	for _, f := range hostFaultChoices {
-		if c.Intn(8) == 1 {
-			cs.Faults = append(cs.Faults, f())
+		if fault := f(); sw.Hit(c, fault.Name(), 8) {
+			cs.Faults = append(cs.Faults, fault)
 		}
 	}
 	if c.Intn(8) == 1 {
@@ -82,7 +101,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		sandboxes = append(sandboxes, id)
 		n := len(sandboxes)
 		s := Step{At: at, Op: OpRun, Sandbox: id, IPs: []string{"10.88.0." + strconv.Itoa(n+1)}}
-		if c.Intn(4) == 1 {
+		if sw.Hit(c, "dual-stack-pod", 4) {
 			s.IPs = append(s.IPs, "fd00::"+strconv.Itoa(n+1))
 			s.Fault = "dual-stack-pod"
 		}
@@ -92,7 +111,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 				break
 			}
 			m := &PortMapping{Protocol: runtimeapi.Protocol_TCP, HostPort: hostPorts[(x-1)%len(hostPorts)], ContainerPort: 80}
-			if fi := (x - 1) / len(hostPorts); fi > 0 {
+			if fi := (x - 1) / len(hostPorts); fi > 0 && sw.On(mfaults[fi-1].Name()) {
 				f := mfaults[fi-1]
 				f.Mutate(c, m, earlier)
 				s.Fault = f.Name()
@@ -105,7 +124,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		}
 		cs.Steps = append(cs.Steps, s)
 	}
-	if c.Intn(6) == 1 {
+	if sw.Hit(c, faults.DaemonRestart{}.Name(), 6) {
 		cs.Faults = append(cs.Faults, faults.DaemonRestart{At: time.Duration(c.Intn(int(at/time.Second)+1)) * time.Second})
 	}
 	return cs
