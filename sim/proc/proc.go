@@ -108,9 +108,9 @@ type Proc struct {
 	Handling  bool
 	HandledAt time.Duration
 
-	ns       *PidNS   // the namespace it is in (its deepest)
-	pids     []int    // its pid at each level, from the node's down
-	pgrp     *Proc    // its process group's leader
+	ns       *PidNS // the namespace it is in (its deepest)
+	pids     []int  // its pid at each level, from the node's down
+	pgrp     *Proc  // its process group's leader
 	pending  []syscall.Signal
 	stopAt   time.Duration // when it last stopped
 	paused   time.Duration // how long it was stopped, before stopAt
