@@ -114,8 +114,9 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 // continues a stopped process whatever its disposition; a namespace's init
 // ignores every signal it has no handler for, except SIGKILL and SIGSTOP
 // forced from an ancestor namespace; a stopped process dies at once of
-// SIGKILL or of a signal whose default action terminates it without a core
-// dump, and keeps any other pending until it continues.
+// SIGKILL and keeps every other signal pending until it continues (no
+// thread of it wants the signal: complete_signal wakes none); SIGTSTP,
+// SIGTTIN and SIGTTOU do not stop a process of an orphaned process group.
 func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	if p.Exited {
 		return
@@ -143,23 +144,23 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	case disp == Default && (DefaultAction(sig) == ActIgn || DefaultAction(sig) == ActCont):
 		return
 	}
-	if p.Stopped {
-		fatal := disp == Default && DefaultAction(sig) == ActTerm
-		switch {
-		case fatal:
-		case disp == Default && DefaultAction(sig) == ActStop:
+	if p.Stopped && sig != syscall.SIGKILL {
+		if disp == Default && DefaultAction(sig) == ActStop {
 			return // already stopped
-		default:
-			if !slices.Contains(p.pending, sig) {
-				p.pending = append(p.pending, sig)
-			}
-			ps.Trace.Add(now, p.Name, "%s pending: stopped", SignalName(sig))
-			return
 		}
+		if !slices.Contains(p.pending, sig) {
+			p.pending = append(p.pending, sig)
+		}
+		ps.Trace.Add(now, p.Name, "%s pending: stopped", SignalName(sig))
+		return
 	}
 	if disp == Default {
 		switch DefaultAction(sig) {
 		case ActStop:
+			if sig != syscall.SIGSTOP && ps.orphanedGroup(p) {
+				ps.Trace.Add(now, p.Name, "%s discarded: its process group is orphaned", SignalName(sig))
+				return
+			}
 			p.Stopped, p.stopAt = true, now
 			ps.Trace.Add(now, p.Name, "stopped by %s", SignalName(sig))
 		default:

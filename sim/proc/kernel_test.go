@@ -56,7 +56,7 @@ func TestDispositions(t *testing.T) {
 		{"SIGWINCH default ignored", Behaviour{}, false, syscall.SIGWINCH, "running"},
 		{"SIGKILL cannot be ignored", Behaviour{Ignore: []syscall.Signal{syscall.SIGKILL}}, false, syscall.SIGKILL, "killed by SIGKILL"},
 		{"SIGSTOP cannot be caught", Behaviour{Handle: []syscall.Signal{syscall.SIGSTOP}}, false, syscall.SIGSTOP, "stopped"},
-		{"SIGTSTP default stops", Behaviour{}, false, syscall.SIGTSTP, "stopped"},
+		{"SIGTSTP: an orphaned group does not stop", Behaviour{}, false, syscall.SIGTSTP, "running"},
 		{"SIGTSTP caught", Behaviour{Handle: []syscall.Signal{syscall.SIGTSTP}}, false, syscall.SIGTSTP, "caught SIGTSTP"},
 		{"start-up window: handler not yet installed", Behaviour{OnStop: Handle, HandlersAt: 2 * time.Second}, false, syscall.SIGTERM, "killed by SIGTERM"},
 		{"start-up window: SIG_IGN not yet set", Behaviour{Ignore: []syscall.Signal{usr1}, HandlersAt: 2 * time.Second}, false, usr1, "killed by SIGUSR1"},
@@ -108,9 +108,9 @@ func nsOf(p *Proc, ps *Procs) *PidNS {
 	return p.NS()
 }
 
-// TestStoppedProcess: while stopped, a terminating default signal kills at
-// once, a core-dumping one and handled ones wait for SIGCONT, which
-// continues even an ignoring process, and a handler's cleanup pauses.
+// TestStoppedProcess: while stopped, only SIGKILL acts at once; other
+// signals, terminating ones included, wait for SIGCONT, which continues
+// even a process that ignores it; a handler's cleanup pauses.
 func TestStoppedProcess(t *testing.T) {
 	usr1 := syscall.SIGUSR1
 	type send struct {
@@ -124,7 +124,8 @@ func TestStoppedProcess(t *testing.T) {
 		want     string
 		exitedAt time.Duration
 	}{
-		{"SIGTERM kills a stopped process", Behaviour{}, []send{{1, syscall.SIGSTOP}, {2, syscall.SIGTERM}}, "killed by SIGTERM", 2},
+		{"SIGTERM waits while stopped", Behaviour{}, []send{{1, syscall.SIGSTOP}, {2, syscall.SIGTERM}}, "stopped", 0},
+		{"SIGTERM acts on SIGCONT", Behaviour{}, []send{{1, syscall.SIGSTOP}, {2, syscall.SIGTERM}, {4, syscall.SIGCONT}}, "killed by SIGTERM", 4},
 		{"SIGQUIT waits for SIGCONT", Behaviour{}, []send{{1, syscall.SIGSTOP}, {2, syscall.SIGQUIT}, {5, syscall.SIGCONT}}, "killed by SIGQUIT", 5},
 		{"SIGQUIT pending while stopped", Behaviour{}, []send{{1, syscall.SIGSTOP}, {2, syscall.SIGQUIT}}, "stopped", 0},
 		{"a handled signal waits", Behaviour{Handle: []syscall.Signal{usr1}}, []send{{1, syscall.SIGSTOP}, {2, usr1}}, "stopped", 0},
@@ -144,6 +145,40 @@ func TestStoppedProcess(t *testing.T) {
 			drain(ps)
 			if got := outcome(p); got != tt.want || (p.Exited && p.ExitedAt != tt.exitedAt*time.Second) {
 				t.Fatalf("%s at %s, want %s at %s\n%s", got, p.ExitedAt, tt.want, tt.exitedAt*time.Second, ps.Trace.Text())
+			}
+		})
+	}
+}
+
+// TestJobControl: SIGTSTP, SIGTTIN and SIGTTOU stop a job whose group has
+// a parent in another group of the session (a shell), not once the shell
+// is gone (the group is orphaned); SIGSTOP stops either.
+func TestJobControl(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		sig       syscall.Signal
+		shellGone bool
+		want      string
+	}{
+		{"SIGTSTP stops a job", syscall.SIGTSTP, false, "stopped"},
+		{"SIGTTIN stops a job", syscall.SIGTTIN, false, "stopped"},
+		{"SIGTSTP to an orphaned job", syscall.SIGTSTP, true, "running"},
+		{"SIGSTOP to an orphaned job", syscall.SIGSTOP, true, "stopped"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := newProcs()
+			shell := ps.Spawn("shell", Behaviour{})
+			job, _ := ps.Fork(shell, "job", Behaviour{})
+			if err := ps.Setpgid(job, 0); err != nil {
+				t.Fatal(err)
+			}
+			if tt.shellGone {
+				ps.exit(shell, 0, 0)
+			}
+			_ = ps.KillPID(nil, -job.PID, tt.sig)
+			drain(ps)
+			if got := outcome(job); got != tt.want {
+				t.Fatalf("%s, want %s\n%s", got, tt.want, ps.Trace.Text())
 			}
 		})
 	}

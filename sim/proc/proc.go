@@ -111,6 +111,7 @@ type Proc struct {
 	ns       *PidNS // the namespace it is in (its deepest)
 	pids     []int  // its pid at each level, from the node's down
 	pgrp     *Proc  // its process group's leader
+	sess     *Proc  // its session's leader
 	pending  []syscall.Signal
 	stopAt   time.Duration // when it last stopped
 	paused   time.Duration // how long it was stopped, before stopAt
@@ -152,6 +153,21 @@ func (p *Proc) PGID() int { return p.pgrp.pidIn(p.ns) }
 
 // Zombie reports whether it has exited and waits to be reaped.
 func (p *Proc) Zombie() bool { return p.Exited && !p.Reaped }
+
+// orphanedGroup reports whether p's process group is orphaned: no member
+// that is running has a parent in another group of the same session
+// (the node's init does not count).
+func (ps *Procs) orphanedGroup(p *Proc) bool {
+	for _, m := range ps.procs {
+		if m.pgrp != p.pgrp || m.Exited || m.Parent == nil {
+			continue
+		}
+		if m.Parent.pgrp != p.pgrp && m.Parent.sess == m.sess {
+			return false
+		}
+	}
+	return true
+}
 
 // nsInit reports whether it is the init of a pid namespace.
 func (p *Proc) nsInit() bool { return p.ns.Init == p }
@@ -220,7 +236,8 @@ type Procs struct {
 }
 
 // Spawn starts a process now, a child of the node's init in the node's
-// namespace (or the init of a new one, Behaviour.NewPidNS). It panics if
+// namespace (or the init of a new one, Behaviour.NewPidNS), leading a
+// session and process group of its own. It panics if
 // no pid is free, which the node's namespace never runs out of.
 func (ps *Procs) Spawn(name string, b Behaviour) *Proc {
 	p, err := ps.start(nil, ps.Root(), name, b)
@@ -230,8 +247,8 @@ func (ps *Procs) Spawn(name string, b Behaviour) *Proc {
 	return p
 }
 
-// Fork starts a child of parent now, in parent's namespace and process
-// group: fork(2). It fails when parent has exited (ErrNoSuchProcess),
+// Fork starts a child of parent now, in parent's namespace, session and
+// process group: fork(2). It fails when parent has exited (ErrNoSuchProcess),
 // when its namespace's init has exited (ErrNamespaceGone), or when no pid
 // is free (ErrNoPIDs).
 func (ps *Procs) Fork(parent *Proc, name string, b Behaviour) (*Proc, error) {
@@ -256,9 +273,9 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 		pids[o.Level] = n
 	}
 	p := &Proc{PID: pids[0], Name: name, B: b, Start: ps.Sched.Now(), Parent: parent, ns: ns, pids: pids}
-	p.pgrp = p
-	if parent != nil && !b.NewPidNS {
-		p.pgrp = parent.pgrp
+	p.pgrp, p.sess = p, p // what the node's init starts leads its own session
+	if parent != nil {
+		p.pgrp, p.sess = parent.pgrp, parent.sess
 	}
 	if b.NewPidNS {
 		ns.Init = p

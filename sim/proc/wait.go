@@ -47,7 +47,7 @@ func (ps *Procs) Wait(parent, child *Proc) (bool, error) {
 
 // Setpgid is setpgid(pid of p, pgid) as p's namespace numbers pgid: 0 or
 // p's own pid makes p the leader of a new group; otherwise p joins the
-// group pgid, which must exist in its namespace (ErrPermission).
+// group pgid, which must exist in its namespace and session (ErrPermission).
 func (ps *Procs) Setpgid(p *Proc, pgid int) error {
 	if p == nil || p.Exited {
 		return ErrNoSuchProcess
@@ -57,7 +57,7 @@ func (ps *Procs) Setpgid(p *Proc, pgid int) error {
 		return nil
 	}
 	for _, q := range ps.procs {
-		if !q.Reaped && q.ns == p.ns && q.PGID() == pgid {
+		if !q.Reaped && q.ns == p.ns && q.sess == p.sess && q.PGID() == pgid {
 			p.pgrp = q.pgrp
 			return nil
 		}
