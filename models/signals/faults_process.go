@@ -72,7 +72,7 @@ func processFaultSpecs() (specs []faults.Spec) {
 			return MonitorDies{Container: a.Get("container"), At: a.Duration("at")}, nil
 		},
 	})
-	return
+	return append(specs, startupFaultSpecs()...)
 }
 
 // MaxDState bounds d-state: longer sleeps are hung tasks, not races.

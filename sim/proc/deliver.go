@@ -131,7 +131,7 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 		ps.cont(p)
 	}
 	disp := p.disposition(sig, now)
-	early := disp == Default && now < p.Start+p.B.HandlersAt && !kernelOnly(sig)
+	early := disp == Default && now-p.Start < p.B.HandlersAt && !kernelOnly(sig)
 	switch {
 	case p.nsInit() && disp == Default && !(force && kernelOnly(sig)):
 		if sig != syscall.SIGCONT && DefaultAction(sig) != ActIgn {

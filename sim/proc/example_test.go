@@ -20,6 +20,7 @@ func ExampleProcs_Kill() {
 	}
 	fmt.Print(ps.Trace.Text())
 	// Output:
+	//         0s app        pid 1 of a new pid namespace (pid 100 in its parent's)
 	//         0s crun       -> app: SIGTERM
 	//         0s crun       -> app: SIGKILL
 	//         0s app        SIGTERM ignored: pid 1 of its pid namespace has no handler for it

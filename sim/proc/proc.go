@@ -174,7 +174,7 @@ func (p *Proc) nsInit() bool { return p.ns.Init == p }
 
 // disposition is what p does with sig at now.
 func (p *Proc) disposition(sig syscall.Signal, now time.Duration) Disposition {
-	if kernelOnly(sig) || now < p.Start+p.B.HandlersAt {
+	if kernelOnly(sig) || now-p.Start < p.B.HandlersAt {
 		return Default
 	}
 	if sig == p.StopSignal() || sig == syscall.SIGTERM || sig == syscall.SIGINT {
@@ -279,6 +279,9 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 	}
 	if b.NewPidNS {
 		ns.Init = p
+		if !ps.Trace.Off {
+			ps.Trace.Add(p.Start, name, "pid 1 of a new pid namespace (pid %d in its parent's)", pids[in.Level])
+		}
 	}
 	ps.procs = append(ps.procs, p)
 	if b.ExitAt > 0 {
