@@ -93,16 +93,6 @@ func (ns *PidNS) used(n int) bool {
 	return false
 }
 
-// ancestorOf reports whether ns is other or one of its ancestors.
-func (ns *PidNS) ancestorOf(other *PidNS) bool {
-	for o := other; o != nil; o = o.Parent {
-		if o == ns {
-			return true
-		}
-	}
-	return false
-}
-
 // lookup finds the process numbered n in ns that is not reaped.
 func (ns *PidNS) lookup(n int) *Proc {
 	for _, p := range ns.ps.procs {
