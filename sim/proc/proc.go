@@ -110,8 +110,9 @@ type Proc struct {
 
 	ns       *PidNS // the namespace it is in (its deepest)
 	pids     []int  // its pid at each level, from the node's down
-	pgrp     *Proc  // its process group's leader
-	sess     *Proc  // its session's leader
+	pidBuf   [2]int
+	pgrp     *Proc // its process group's leader
+	sess     *Proc // its session's leader
 	pending  []syscall.Signal
 	stopAt   time.Duration // when it last stopped
 	paused   time.Duration // how long it was stopped, before stopAt
@@ -264,7 +265,12 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 		ns = ps.newNS(in)
 	}
 	// A pid at every level, deepest first as alloc_pid takes them.
-	pids := make([]int, ns.Level+1)
+	p := &Proc{Name: name, B: b, Start: ps.Sched.Now(), Parent: parent, ns: ns}
+	pids := p.pidBuf[:0]
+	if ns.Level >= len(p.pidBuf) {
+		pids = make([]int, 0, ns.Level+1)
+	}
+	pids = pids[:ns.Level+1]
 	for o := ns; o != nil; o = o.Parent {
 		n, err := o.alloc()
 		if err != nil {
@@ -272,7 +278,7 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 		}
 		pids[o.Level] = n
 	}
-	p := &Proc{PID: pids[0], Name: name, B: b, Start: ps.Sched.Now(), Parent: parent, ns: ns, pids: pids}
+	p.PID, p.pids = pids[0], pids
 	p.pgrp, p.sess = p, p // what the node's init starts leads its own session
 	if parent != nil {
 		p.pgrp, p.sess = parent.pgrp, parent.sess

@@ -45,7 +45,7 @@ func DefaultAction(sig syscall.Signal) Action {
 // kernelOnly reports whether sig can be neither caught nor ignored.
 func kernelOnly(sig syscall.Signal) bool { return sig == syscall.SIGKILL || sig == syscall.SIGSTOP }
 
-var signalNames = map[syscall.Signal]string{
+var signalNames = [...]string{
 	syscall.SIGHUP: "SIGHUP", syscall.SIGINT: "SIGINT", syscall.SIGQUIT: "SIGQUIT", syscall.SIGILL: "SIGILL",
 	syscall.SIGTRAP: "SIGTRAP", syscall.SIGABRT: "SIGABRT", syscall.SIGBUS: "SIGBUS", syscall.SIGFPE: "SIGFPE",
 	syscall.SIGKILL: "SIGKILL", syscall.SIGUSR1: "SIGUSR1", syscall.SIGSEGV: "SIGSEGV", syscall.SIGUSR2: "SIGUSR2",
@@ -57,8 +57,8 @@ var signalNames = map[syscall.Signal]string{
 
 // SignalName names a signal as kill -l does ("SIGTERM").
 func SignalName(sig syscall.Signal) string {
-	if s, ok := signalNames[sig]; ok {
-		return s
+	if sig > 0 && int(sig) < len(signalNames) && signalNames[sig] != "" {
+		return signalNames[sig]
 	}
 	return fmt.Sprintf("signal %d", int(sig))
 }
