@@ -43,3 +43,24 @@ func ExampleProcs_PidfdSendSignal() {
 	fmt.Println(a.NSPID(), b.NSPID(), ps.PidfdSendSignal(init, fd, syscall.SIGTERM))
 	// Output: 2 2 no such process
 }
+
+// A shell forks a job into a process group of its own; kill(-pgid) reaches
+// the whole group, and each member stays a zombie until its parent reaps it.
+func ExampleProcs_KillPID() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	shell := ps.Spawn("shell", proc.Behaviour{})
+	job, _ := ps.Fork(shell, "job", proc.Behaviour{})
+	_ = ps.Setpgid(job, 0)
+	worker, _ := ps.Fork(job, "worker", proc.Behaviour{})
+	fmt.Println(ps.KillPID(shell, -job.PGID(), syscall.SIGTERM))
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	fmt.Println(shell.Exited, job.Zombie(), worker.Zombie(), worker.Parent == nil)
+	reaped, err := ps.Wait(shell, job)
+	fmt.Println(reaped, err, job.Status)
+	// Output:
+	// <nil>
+	// false true false true
+	// true <nil> 143
+}
