@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
@@ -23,12 +24,11 @@ func runProcSim(steps []pstep) ([]string, string) {
 	}
 	at := func(i int) time.Duration { return time.Duration(i+1) * time.Second }
 	var order []*proc.Proc
-	byName, pid, fds := map[string]*proc.Proc{}, map[string]int{}, map[string]*proc.Pidfd{}
+	pid, fds := map[string]int{}, map[string]*proc.Pidfd{}
 	recs := make([]string, len(steps))
 	res := make([]string, len(steps))
 	for i, st := range steps {
 		ps.Sched.At(at(i), st.op, func() {
-			p := byName[st.who]
 			switch st.op {
 			case "fork":
 				b := st.b
@@ -46,7 +46,7 @@ func runProcSim(steps []pstep) ([]string, string) {
 					res[i] = errText(err)
 					return
 				}
-				byName[st.who], pid[st.who] = c, c.NSPID()
+				pid[st.who] = c.NSPID()
 				order = append(order, c)
 				res[i] = fmt.Sprintf("pid %d", c.NSPID())
 			case "install":
@@ -59,14 +59,20 @@ func runProcSim(steps []pstep) ([]string, string) {
 				res[i] = errText(ps.KillPID(init, 1, st.sig))
 			case "pidfd":
 				fd, err := ps.PidfdOpen(init, pid[st.who])
-				fds[st.who] = fd
+				if err == nil {
+					fds[st.who] = fd // the driver keeps an earlier one on failure
+				}
 				res[i] = errText(err)
 			case "pidfdkill":
+				if fds[st.who] == nil {
+					res[i] = errText(syscall.EBADF) // the driver's slot holds no pidfd
+					break
+				}
 				res[i] = errText(ps.PidfdSendSignal(init, fds[st.who], st.sig))
 			case "setpgid":
-				res[i] = errText(ps.Setpgid(p, pid[st.to]))
+				res[i] = errText(ps.Setpgid(ns.Lookup(pid[st.who]), pid[st.to]))
 			case "wait":
-				ok, err := ps.Wait(init, p)
+				_, ok, err := ps.WaitPID(init, pid[st.who])
 				switch {
 				case err != nil:
 					res[i] = errText(err)
@@ -110,9 +116,6 @@ func runProcSim(steps []pstep) ([]string, string) {
 
 // simState formats a simulated child as the driver's snap does.
 func simState(i int, p *proc.Proc) string {
-	if p.Reaped {
-		return fmt.Sprintf("%d:gone:0:-", i)
-	}
 	var caught []string
 	for _, s := range p.Caught {
 		caught = append(caught, strconv.Itoa(int(s)))
@@ -121,8 +124,10 @@ func simState(i int, p *proc.Proc) string {
 	if c == "" {
 		c = "-"
 	}
-	state := "run"
+	state, pgid := "run", p.PGID()
 	switch {
+	case p.Reaped:
+		state, pgid = "gone", 0
 	case p.Exited && p.KilledBy != 0:
 		state = fmt.Sprintf("sig%d", int(p.KilledBy))
 	case p.Exited:
@@ -130,5 +135,5 @@ func simState(i int, p *proc.Proc) string {
 	case p.Stopped:
 		state = "stop"
 	}
-	return fmt.Sprintf("%d:%s:%d:%s", i, state, p.PGID(), c)
+	return fmt.Sprintf("%d:%s:%d:%s", i, state, pgid, c)
 }

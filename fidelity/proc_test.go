@@ -192,8 +192,9 @@ func errText(err error) string {
 // answer and the states after it.
 func runProcReal(t *testing.T, bin *os.File, steps []pstep) []string {
 	d := startProcDriver(t, bin)
+	defer d.stop()
 	idx, pid := map[string]int{}, map[string]int{}
-	var recs []string
+	var recs, caught []string
 	for i, st := range steps {
 		var res string
 		switch st.op {
@@ -238,13 +239,21 @@ func runProcReal(t *testing.T, bin *os.File, steps []pstep) []string {
 		switch state {
 		case "run":
 			snap = d.do(t, "snap")
+			caught = caught[:0]
+			for _, f := range strings.Fields(snap)[1:] {
+				caught = append(caught, f[strings.LastIndexByte(f, ':')+1:])
+			}
 		case "gone":
 			_ = d.cmd.Wait()
 			if n := d.nsProcesses(); n != 0 {
 				snap = fmt.Sprintf("%d processes left in the namespace", n)
 			} else {
 				for j := 0; j < len(idx); j++ {
-					snap += fmt.Sprintf(" %d:gone:0:-", j)
+					c := "-" // the signals it caught, as last seen
+					if j < len(caught) {
+						c = caught[j]
+					}
+					snap += fmt.Sprintf(" %d:gone:0:%s", j, c)
 				}
 			}
 		}

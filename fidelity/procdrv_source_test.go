@@ -165,6 +165,7 @@ static void result(int r) {
 int main(void) {
 	int p[2];
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (int i = 0; i < MAXP; i++) pidfds[i] = -1;
 	setsid();
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
 	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0 || pipe(p) < 0) {

@@ -93,7 +93,10 @@ func (ns *PidNS) used(n int) bool {
 	return false
 }
 
-// lookup finds the process numbered n in ns that is not reaped.
+// Lookup finds the process numbered n in ns that is not reaped (a zombie
+// included), or nil: what a pid names now.
+func (ns *PidNS) Lookup(n int) *Proc { return ns.lookup(n) }
+
 func (ns *PidNS) lookup(n int) *Proc {
 	for _, p := range ns.ps.procs {
 		if !p.Reaped && p.pidIn(ns) == n {

@@ -45,11 +45,23 @@ func (ps *Procs) Wait(parent, child *Proc) (bool, error) {
 	return true, nil
 }
 
+// WaitPID is waitpid(pid, WNOHANG) by parent, pid as parent's namespace
+// numbers it: the process it names now, reaped if it has exited.
+func (ps *Procs) WaitPID(parent *Proc, pid int) (*Proc, bool, error) {
+	c := parent.ns.lookup(pid)
+	if c == nil {
+		return nil, false, ErrNoChild
+	}
+	ok, err := ps.Wait(parent, c)
+	return c, ok, err
+}
+
 // Setpgid is setpgid(pid of p, pgid) as p's namespace numbers pgid: 0 or
 // p's own pid makes p the leader of a new group; otherwise p joins the
 // group pgid, which must exist in its namespace and session (ErrPermission).
+// A zombie is moved too; a reaped process is ErrNoSuchProcess.
 func (ps *Procs) Setpgid(p *Proc, pgid int) error {
-	if p == nil || p.Exited {
+	if p == nil || p.Reaped { // a zombie still moves: setpgid looks it up by pid
 		return ErrNoSuchProcess
 	}
 	if pgid == 0 || pgid == p.NSPID() {
