@@ -153,4 +153,3 @@ func formatScript(steps []pstep) string {
 	}
 	return s
 }
-
