@@ -171,3 +171,30 @@ func TestProcessGroupsAndNamespaceInit(t *testing.T) {
 		t.Fatalf("live %d", len(ps.Live()))
 	}
 }
+
+// TestSetpgidAndWaitByPID: setpgid and waitpid act on what a pid names
+// now: a zombie can still change group, a reaped pid is ESRCH (setpgid) or
+// ECHILD (waitpid) until another child holds it.
+func TestSetpgidAndWaitByPID(t *testing.T) {
+	ps := newProcs()
+	init := ps.Spawn("init", Behaviour{NewPidNS: true})
+	a, _ := ps.Fork(init, "a", Behaviour{})
+	ps.exit(a, 0, 0)
+	if err := ps.Setpgid(a, 0); err != nil || a.PGID() != 2 {
+		t.Fatalf("setpgid of a zombie: %v, group %d", err, a.PGID())
+	}
+	if c, ok, err := ps.WaitPID(init, 2); c != a || !ok || err != nil {
+		t.Fatalf("waitpid(2): %v %v %v", c, ok, err)
+	}
+	if err := ps.Setpgid(init.NS().Lookup(2), 0); !errors.Is(err, ErrNoSuchProcess) {
+		t.Fatalf("setpgid of a reaped pid: %v", err)
+	}
+	if _, _, err := ps.WaitPID(init, 2); !errors.Is(err, ErrNoChild) {
+		t.Fatalf("waitpid of a reaped pid: %v", err)
+	}
+	init.NS().SetLastPID(1)
+	b, _ := ps.Fork(init, "b", Behaviour{})
+	if c, ok, err := ps.WaitPID(init, 2); c != b || ok || err != nil {
+		t.Fatalf("waitpid(2) after reuse: %v %v %v, want b still running", c, ok, err)
+	}
+}
