@@ -198,3 +198,35 @@ func TestSetpgidAndWaitByPID(t *testing.T) {
 		t.Fatalf("waitpid(2) after reuse: %v %v %v, want b still running", c, ok, err)
 	}
 }
+
+// TestReapingParents: a child of a parent that reaps is gone at its exit;
+// of one that does not, a zombie; an orphan goes to its namespace's init.
+func TestReapingParents(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		parentReaps bool
+		initReaps   bool
+		parentExits bool
+		want        string
+	}{
+		{"parent reaps", true, false, false, "reaped"},
+		{"parent does not reap", false, false, false, "zombie"},
+		{"orphan, init does not reap", false, false, true, "zombie"},
+		{"orphan, init reaps", false, true, true, "reaped"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ps := newProcs()
+			init := ps.Spawn("init", Behaviour{NewPidNS: true, Reaps: tt.initReaps})
+			parent, _ := ps.Fork(init, "parent", Behaviour{Reaps: tt.parentReaps})
+			child, _ := ps.Fork(parent, "child", Behaviour{})
+			ps.exit(child, 0, 0)
+			if tt.parentExits {
+				ps.exit(parent, 0, 0)
+			}
+			got := map[bool]string{true: "reaped", false: "zombie"}[child.Reaped]
+			if got != tt.want || (tt.parentExits && child.Parent != init) {
+				t.Fatalf("child %s (parent %v), want %s", got, child.Parent, tt.want)
+			}
+		})
+	}
+}
