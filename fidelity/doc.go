@@ -32,8 +32,12 @@
 //     whatever the outcome, by a guard process when the test binary dies
 //     first (a -test.timeout panic, a signal), and subtrees of earlier runs
 //     whose process is gone are removed before. v1 and hybrid machines only.
+//   - processes: scripts of forks, signals, waits, process groups, pidfds
+//     and pid allocator settings run by a C driver (built by the test) as
+//     pid 1 of a private pid namespace, and on sim/proc; every step's
+//     answer and every process's state must match.
 //
-// The tests need root, nft, iptables and ip (CI's .ci/run installs them); they
+// The tests need root, nft, iptables, ip and cc (CI's .ci/run installs them); they
 // fail loudly where these are missing unless FAULTSIM_FIDELITY=skip is set.
 // They never touch anything outside the namespace or subtree they make.
 // FIDELITY.md at the repository root tabulates what is checked and the

@@ -43,7 +43,7 @@ func processFaultSpecs() (specs []faults.Spec) {
 	})
 	specs = append(specs, faults.Spec{
 		Name: "dies-on-stop-signal", Kind: faults.Process,
-		Summary: "the process has no handler: its stop signal's default action kills it at once",
+		Summary: "the process has no handler: its stop signal's default action kills it at once (a pid namespace's init is spared: the kernel drops the signal)",
 		Params:  []faults.Param{container},
 		Build:   func(a faults.Args) (faults.Fault, error) { return DiesOnStopSignal{Container: a.Get("container")}, nil },
 	})
@@ -72,7 +72,7 @@ func processFaultSpecs() (specs []faults.Spec) {
 			return MonitorDies{Container: a.Get("container"), At: a.Duration("at")}, nil
 		},
 	})
-	return
+	return append(specs, startupFaultSpecs()...)
 }
 
 // MaxDState bounds d-state: longer sleeps are hung tasks, not races.

@@ -100,6 +100,8 @@ func Generate(c sim.Chooser, variant string) *Case {
 		},
 		func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} },
 		func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} },
+		func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} },
+		func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} },
 	} {
 		sim.Group(c, func(c sim.Chooser) {
 			if c.Intn(6) == 1 {

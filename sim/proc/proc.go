@@ -1,33 +1,39 @@
-// Package proc is the simulated node's process table: processes with
-// signal dispositions, signal delivery as scheduled events that faults can
-// drop, delay, duplicate or reorder, exits and their watchers.
+// Package proc is the simulated node's process table, faithful to Linux:
+// per-signal dispositions installed after a start-up window, pid
+// namespaces whose init ignores signals it has no handler for, stopped
+// processes, process groups, zombies until reaped, cyclic pid allocation
+// with reuse, and pidfds. Signal delivery is a scheduled event that faults
+// can drop, delay, duplicate or reorder.
 package proc
 
 import (
-	"errors"
-	"fmt"
+	"slices"
 	"syscall"
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
 )
 
-// ErrNoSuchProcess is what signalling an exited or unknown process returns
-// (ESRCH, "no such process").
-var ErrNoSuchProcess = errors.New("no such process")
+// ErrNoSuchProcess is ESRCH: the process is gone (reaped) or unknown.
+var ErrNoSuchProcess error = syscall.ESRCH
 
-// Disposition is what a process does with its stop signal.
+// Disposition is what a process does with a signal.
 type Disposition int
 
-// The dispositions a simulated process can have for its stop signal.
+// The dispositions a simulated process can have.
 const (
-	// Terminate: the default action, the process dies at once.
+	// Terminate is SIG_DFL: the signal's default action (for the stop
+	// signals, SIGTERM and SIGINT, that ends the process).
 	Terminate Disposition = iota
-	// Handle: a handler cleans up for Behaviour.Cleanup, then exits 0.
+	// Handle: a handler runs. For the stop signals it cleans up for
+	// Behaviour.Cleanup and exits 0; for others it returns (Proc.Caught).
 	Handle
-	// Ignore: the signal is ignored.
+	// Ignore is SIG_IGN: the signal is discarded.
 	Ignore
 )
+
+// Default is SIG_DFL, another name for Terminate.
+const Default = Terminate
 
 func (d Disposition) String() string {
 	switch d {
@@ -44,10 +50,21 @@ func (d Disposition) String() string {
 type Behaviour struct {
 	// StopSignal is the signal the process treats as "stop" (SIGTERM if 0).
 	StopSignal syscall.Signal
-	// OnStop is its disposition for StopSignal (and SIGTERM, SIGINT).
+	// OnStop is its disposition for StopSignal, SIGTERM and SIGINT.
 	OnStop Disposition
-	// Cleanup is how long its handler takes before it exits 0 (Handle).
+	// Cleanup is how long its stop handler takes before it exits 0 (Handle).
 	Cleanup time.Duration
+	// Handle and Ignore set other signals' dispositions (a handler that
+	// returns; SIG_IGN). SIGKILL and SIGSTOP are never caught or ignored.
+	Handle, Ignore []syscall.Signal
+	// HandlersAt is when it installs its dispositions: before, every signal
+	// has its default action (a process's start-up window).
+	HandlersAt time.Duration
+	// NewPidNS starts it as the init (pid 1) of a new pid namespace, as a
+	// container's first process is.
+	NewPidNS bool
+	// Reaps: it waits for its children as they exit (no zombies linger).
+	Reaps bool
 	// DFrom and DFor put it in uninterruptible sleep (D state) for DFor from
 	// DFrom: signals, SIGKILL included, wait until it wakes.
 	DFrom, DFor time.Duration
@@ -64,23 +81,42 @@ type SentSignal struct {
 
 // Proc is a simulated process.
 type Proc struct {
+	// PID is its pid in the node's namespace.
 	PID  int
 	Name string
 	B    Behaviour
 	// Start is when it started.
 	Start time.Duration
+	// Parent is the process that forked it (nil: the node's init, which
+	// reaps at once); an orphan's parent becomes its namespace's init.
+	Parent *Proc
 	// Sent lists every signal sent to it, in order.
 	Sent []SentSignal
+	// Caught lists the signals its returning handlers ran for, in order.
+	Caught []syscall.Signal
+	// Stopped is set while it is stopped (SIGSTOP, SIGTSTP, ...).
+	Stopped bool
 	// Exited is set once it has exited, at ExitedAt, with Status (128+n
-	// when killed by signal n, recorded in KilledBy).
+	// when killed by signal n, recorded in KilledBy). Until Reaped it is a
+	// zombie and keeps its pid.
 	Exited   bool
 	ExitedAt time.Duration
 	Status   int
 	KilledBy syscall.Signal
+	Reaped   bool
 	// Handling is set once its stop handler runs; it exits 0 at HandledAt.
 	Handling  bool
 	HandledAt time.Duration
 
+	ns       *PidNS // the namespace it is in (its deepest)
+	pids     []int  // its pid at each level, from the node's down
+	pidBuf   [2]int
+	pgrp     *Proc // its process group's leader
+	sess     *Proc // its session's leader
+	pending  []syscall.Signal
+	stopAt   time.Duration // when it last stopped
+	paused   time.Duration // how long it was stopped, before stopAt
+	frozen   []func()      // timers that fell due while it was stopped
 	watchers []func(*Proc)
 }
 
@@ -90,6 +126,68 @@ func (p *Proc) StopSignal() syscall.Signal {
 		return syscall.SIGTERM
 	}
 	return p.B.StopSignal
+}
+
+// NS is the pid namespace the process is in.
+func (p *Proc) NS() *PidNS { return p.ns }
+
+// PIDIn is its pid as seen in ns, or 0 where it is not visible.
+func (p *Proc) PIDIn(ns *PidNS) int { return p.pidIn(ns) }
+
+func (p *Proc) pidIn(ns *PidNS) int {
+	if p == nil || ns == nil || ns.Level > p.ns.Level {
+		return 0
+	}
+	for o := p.ns; o != nil; o = o.Parent {
+		if o == ns {
+			return p.pids[ns.Level]
+		}
+	}
+	return 0
+}
+
+// NSPID is its pid in its own namespace (1 for a namespace's init).
+func (p *Proc) NSPID() int { return p.pids[len(p.pids)-1] }
+
+// PGID is its process group's id as seen in its own namespace.
+func (p *Proc) PGID() int { return p.pgrp.pidIn(p.ns) }
+
+// Zombie reports whether it has exited and waits to be reaped.
+func (p *Proc) Zombie() bool { return p.Exited && !p.Reaped }
+
+// orphanedGroup reports whether p's process group is orphaned: no member
+// that is running has a parent in another group of the same session
+// (the node's init does not count).
+func (ps *Procs) orphanedGroup(p *Proc) bool {
+	for _, m := range ps.procs {
+		if m.pgrp != p.pgrp || m.Exited || m.Parent == nil {
+			continue
+		}
+		if m.Parent.pgrp != p.pgrp && m.Parent.sess == m.sess {
+			return false
+		}
+	}
+	return true
+}
+
+// nsInit reports whether it is the init of a pid namespace.
+func (p *Proc) nsInit() bool { return p.ns.Init == p }
+
+// disposition is what p does with sig at now.
+func (p *Proc) disposition(sig syscall.Signal, now time.Duration) Disposition {
+	if kernelOnly(sig) || now-p.Start < p.B.HandlersAt {
+		return Default
+	}
+	if sig == p.StopSignal() || sig == syscall.SIGTERM || sig == syscall.SIGINT {
+		return p.B.OnStop
+	}
+	switch {
+	case slices.Contains(p.B.Ignore, sig):
+		return Ignore
+	case slices.Contains(p.B.Handle, sig):
+		return Handle
+	}
+	return Default
 }
 
 // inD reports whether the process is in uninterruptible sleep at now, and
@@ -132,174 +230,86 @@ type Procs struct {
 	// OnExit observes every exit.
 	OnExit func(p *Proc)
 
+	root  *PidNS
 	procs []*Proc
 	sent  int
 	held  func() // a delivery waiting for the next signal (reorder)
 }
 
-// Spawn starts a process now.
+// Spawn starts a process now, a child of the node's init in the node's
+// namespace (or the init of a new one, Behaviour.NewPidNS), leading a
+// session and process group of its own. It panics if
+// no pid is free, which the node's namespace never runs out of.
 func (ps *Procs) Spawn(name string, b Behaviour) *Proc {
-	p := &Proc{PID: 100 + len(ps.procs), Name: name, B: b, Start: ps.Sched.Now()}
-	ps.procs = append(ps.procs, p)
-	if b.ExitAt > 0 {
-		ps.Sched.AtLabel(p.Start+b.ExitAt, sim.L(name, " exits"), func() { ps.exit(p, 0, 0) })
+	p, err := ps.start(nil, ps.Root(), name, b)
+	if err != nil {
+		panic("proc.Spawn: " + err.Error())
 	}
 	return p
 }
 
-// Live returns the processes still running, in PID order.
-func (ps *Procs) Live() []*Proc {
-	var out []*Proc
-	for _, p := range ps.procs {
-		if !p.Exited {
-			out = append(out, p)
+// Fork starts a child of parent now, in parent's namespace, session and
+// process group: fork(2). It fails when parent has exited (ErrNoSuchProcess),
+// when its namespace's init has exited (ErrNamespaceGone), or when no pid
+// is free (ErrNoPIDs).
+func (ps *Procs) Fork(parent *Proc, name string, b Behaviour) (*Proc, error) {
+	if parent == nil || parent.Exited {
+		return nil, ErrNoSuchProcess
+	}
+	return ps.start(parent, parent.ns, name, b)
+}
+
+func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc, error) {
+	ns := in
+	if b.NewPidNS {
+		ns = ps.newNS(in)
+	}
+	// A pid at every level, deepest first as alloc_pid takes them.
+	p := &Proc{Name: name, B: b, Start: ps.Sched.Now(), Parent: parent, ns: ns}
+	pids := p.pidBuf[:0]
+	if ns.Level >= len(p.pidBuf) {
+		pids = make([]int, 0, ns.Level+1)
+	}
+	pids = pids[:ns.Level+1]
+	for o := ns; o != nil; o = o.Parent {
+		n, err := o.alloc()
+		if err != nil {
+			return nil, err
+		}
+		pids[o.Level] = n
+	}
+	p.PID, p.pids = pids[0], pids
+	p.pgrp, p.sess = p, p // what the node's init starts leads its own session
+	if parent != nil {
+		p.pgrp, p.sess = parent.pgrp, parent.sess
+	}
+	if b.NewPidNS {
+		ns.Init = p
+		if !ps.Trace.Off {
+			ps.Trace.Add(p.Start, name, "pid 1 of a new pid namespace (pid %d in its parent's)", pids[in.Level])
 		}
 	}
-	return out
+	ps.procs = append(ps.procs, p)
+	if b.ExitAt > 0 {
+		ps.timer(p, p.Start+b.ExitAt, " exits", func() { ps.exit(p, 0, 0) })
+	}
+	return p, nil
 }
 
-// All returns every process ever spawned, in PID order.
-func (ps *Procs) All() []*Proc { return ps.procs }
-
-// Kill sends sig from sender to p, as kill(2): it fails with
-// ErrNoSuchProcess when p has exited, and otherwise delivers the signal in
-// a scheduled event, shaped by the delivery faults.
-func (ps *Procs) Kill(from string, p *Proc, sig syscall.Signal) error {
-	if p == nil || p.Exited {
-		return ErrNoSuchProcess
-	}
-	now := ps.Sched.Now()
-	s := SentSignal{At: now, Sig: sig, From: from}
-	p.Sent = append(p.Sent, s)
-	ps.sent++
-	ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
-	if ps.OnSend != nil {
-		ps.OnSend(p, s)
-	}
-	var f Delivery
-	for _, d := range ps.Faults {
-		if d.Nth == ps.sent {
-			f = d
+// timer runs fn for p once it has run until at: later by as long as p is
+// stopped meanwhile (a stopped process's cleanup does not progress).
+func (ps *Procs) timer(p *Proc, at time.Duration, what string, fn func()) {
+	var ev func()
+	ev = func() {
+		switch {
+		case p.Exited:
+		case p.Stopped:
+			p.frozen = append(p.frozen, ev) // re-armed by SIGCONT
+		case ps.Sched.Now() < at+p.paused:
+			ps.Sched.AtLabel(at+p.paused, sim.L(p.Name, what), ev)
+		default:
+			fn()
 		}
 	}
-	deliver := func() {
-		ps.Sched.AfterLabel(f.Delay, sim.L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig) })
-	}
-	prev := ps.held
-	ps.held = nil
-	switch {
-	case f.Drop:
-		ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
-	case f.Reorder:
-		ps.held = deliver
-		// Swapped with the next signal; if none comes within a second it goes alone.
-		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {
-			if ps.held != nil {
-				h := ps.held
-				ps.held = nil
-				h()
-			}
-		})
-	default:
-		deliver()
-		if f.Dup {
-			deliver()
-		}
-	}
-	if prev != nil {
-		prev()
-	}
-	return nil
-}
-
-// deliver applies a signal to a process as the kernel would.
-func (ps *Procs) deliver(p *Proc, sig syscall.Signal) {
-	if p.Exited {
-		return
-	}
-	now := ps.Sched.Now()
-	if d, until := p.inD(now); d {
-		ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), sim.FormatDuration(until))
-		ps.Sched.AtLabel(until, sim.L("wake ", p.Name), func() { ps.deliver(p, sig) })
-		return
-	}
-	switch {
-	case sig == syscall.SIGKILL:
-		ps.exit(p, 128+int(sig), sig)
-	case sig == p.StopSignal() || sig == syscall.SIGTERM || sig == syscall.SIGINT:
-		switch p.B.OnStop {
-		case Terminate:
-			ps.exit(p, 128+int(sig), sig)
-		case Handle:
-			if !p.Handling {
-				p.Handling, p.HandledAt = true, now+p.B.Cleanup
-				ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), sim.FormatDuration(p.B.Cleanup))
-				ps.Sched.AtLabel(p.HandledAt, sim.L(p.Name, " exits"), func() { ps.exit(p, 0, 0) })
-			}
-		case Ignore:
-			ps.Trace.Add(now, p.Name, "%s ignored", SignalName(sig))
-		}
-	}
-}
-
-func (ps *Procs) exit(p *Proc, status int, by syscall.Signal) {
-	if p.Exited {
-		return
-	}
-	p.Exited, p.ExitedAt, p.Status, p.KilledBy = true, ps.Sched.Now(), status, by
-	if by != 0 {
-		ps.Trace.Add(p.ExitedAt, p.Name, "killed by %s (status %d)", SignalName(by), status)
-	} else {
-		ps.Trace.Add(p.ExitedAt, p.Name, "exited (status %d)", status)
-	}
-	if ps.OnExit != nil {
-		ps.OnExit(p)
-	}
-	ws := p.watchers
-	p.watchers = nil
-	for _, w := range ws {
-		w(p)
-	}
-}
-
-// SignalName names a signal as kill -l does ("SIGTERM").
-func SignalName(sig syscall.Signal) string {
-	switch sig {
-	case syscall.SIGTERM:
-		return "SIGTERM"
-	case syscall.SIGKILL:
-		return "SIGKILL"
-	case syscall.SIGINT:
-		return "SIGINT"
-	case syscall.SIGQUIT:
-		return "SIGQUIT"
-	case syscall.SIGHUP:
-		return "SIGHUP"
-	case syscall.SIGUSR1:
-		return "SIGUSR1"
-	case syscall.SIGUSR2:
-		return "SIGUSR2"
-	case syscall.SIGWINCH:
-		return "SIGWINCH"
-	}
-	return fmt.Sprintf("signal %d", int(sig))
-}
-
-// ParseSignal reads a signal name ("SIGTERM", "TERM") or number ("15").
-func ParseSignal(s string) (syscall.Signal, error) {
-	for n := 1; n < 32; n++ {
-		name := SignalName(syscall.Signal(n))
-		if s == name || "SIG"+s == name || s == fmt.Sprint(n) {
-			return syscall.Signal(n), nil
-		}
-	}
-	return 0, fmt.Errorf("%q: expected a signal such as SIGTERM, SIGINT, SIGQUIT or a number 1-31", s)
-}
-
-// Get returns the process with pid, or nil.
-func (ps *Procs) Get(pid int) *Proc {
-	if i := pid - 100; i >= 0 && i < len(ps.procs) {
-		return ps.procs[i]
-	}
-	return nil
+	ps.Sched.AtLabel(at+p.paused, sim.L(p.Name, what), ev)
 }

@@ -1,0 +1,66 @@
+package proc_test
+
+import (
+	"fmt"
+	"syscall"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
+)
+
+// A container's first process is pid 1 of its own namespace: SIGTERM from
+// the node is ignored while it has no handler, SIGKILL is not.
+func ExampleProcs_Kill() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	p := ps.Spawn("app", proc.Behaviour{NewPidNS: true})
+	_ = ps.Kill("crun", p, syscall.SIGTERM)
+	_ = ps.Kill("crun", p, syscall.SIGKILL)
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	fmt.Print(ps.Trace.Text())
+	// Output:
+	//         0s app        pid 1 of a new pid namespace (pid 100 in its parent's)
+	//         0s crun       -> app: SIGTERM
+	//         0s crun       -> app: SIGKILL
+	//         0s app        SIGTERM ignored: pid 1 of its pid namespace has no handler for it
+	//         0s app        killed by SIGKILL (status 137)
+}
+
+// After a child is reaped its pid can be handed out again; a pidfd still
+// names the process it was opened for.
+func ExampleProcs_PidfdSendSignal() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	init := ps.Spawn("init", proc.Behaviour{NewPidNS: true})
+	a, _ := ps.Fork(init, "a", proc.Behaviour{ExitAt: 1})
+	fd, _ := ps.PidfdOpen(init, a.NSPID())
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	_, _ = ps.Wait(init, a)
+	init.NS().SetLastPID(1)
+	b, _ := ps.Fork(init, "b", proc.Behaviour{})
+	fmt.Println(a.NSPID(), b.NSPID(), ps.PidfdSendSignal(init, fd, syscall.SIGTERM))
+	// Output: 2 2 no such process
+}
+
+// A shell forks a job into a process group of its own; kill(-pgid) reaches
+// the whole group, and each member stays a zombie until its parent reaps it.
+func ExampleProcs_KillPID() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	shell := ps.Spawn("shell", proc.Behaviour{})
+	job, _ := ps.Fork(shell, "job", proc.Behaviour{})
+	_ = ps.Setpgid(job, 0)
+	worker, _ := ps.Fork(job, "worker", proc.Behaviour{})
+	fmt.Println(ps.KillPID(shell, -job.PGID(), syscall.SIGTERM))
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	fmt.Println(shell.Exited, job.Zombie(), worker.Zombie(), worker.Parent == nil)
+	reaped, err := ps.Wait(shell, job)
+	fmt.Println(reaped, err, job.Status)
+	// Output:
+	// <nil>
+	// false true false true
+	// true <nil> 143
+}
