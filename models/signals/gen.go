@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -24,12 +25,21 @@ var (
 	maxSteps     = 4
 )
 
+// swarmKinds are the fault kinds the generator draws, in the order their
+// swarm choices are drawn.
+var swarmKinds = []string{
+	SignalDrop{}.Name(), SignalDelay{}.Name(), SignalDup{}.Name(), SignalReorder{}.Name(),
+	ExitAtDeadline{}.Name(), IgnoresStopSignal{}.Name(), DiesOnStopSignal{}.Name(), DState{}.Name(),
+	ExitsOnItsOwn{}.Name(), MonitorDies{}.Name(), HandlersLate{}.Name(), PidNamespaceInit{}.Name(),
+}
+
 // Generate draws a case for a variant: the containers, the node's
 // configuration, the faults and the stop calls. Every list item is one draw
 // whose value 0 means "no more", and every fault its own toggle, so rapid
 // deletes items by lowering draws and a seed replays the same case.
 func Generate(c sim.Chooser, variant string) *Case {
 	cs := &Case{Node: node.Default(), Variant: variant}
+	sw := modelkit.DrawSwarm(c, swarmKinds)
 	cs.Node.Systemd = systemds[c.Intn(len(systemds))]
 	cs.Config.ShutdownGracePeriod = shutdownGPs[c.Intn(len(shutdownGPs))]
 	// Every container, step and fault is drawn as one group (sim.Group), so
@@ -85,27 +95,30 @@ func Generate(c sim.Chooser, variant string) *Case {
 	times := []time.Duration{at, 0, time.Second, 5 * time.Second}
 	nth := func(c sim.Chooser) int { return 1 + c.Intn(4) }
 	when := func(c sim.Chooser) time.Duration { return times[c.Intn(len(times))] }
-	for _, mk := range []func(c sim.Chooser) faults.Fault{
-		func(c sim.Chooser) faults.Fault { return SignalDrop{Nth: nth(c)} },
-		func(c sim.Chooser) faults.Fault {
+	for _, f := range []struct {
+		kind faults.Fault
+		mk   func(c sim.Chooser) faults.Fault
+	}{
+		{SignalDrop{}, func(c sim.Chooser) faults.Fault { return SignalDrop{Nth: nth(c)} }},
+		{SignalDelay{}, func(c sim.Chooser) faults.Fault {
 			return SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
-		},
-		func(c sim.Chooser) faults.Fault { return SignalDup{Nth: nth(c)} },
-		func(c sim.Chooser) faults.Fault { return SignalReorder{Nth: nth(c)} },
-		func(c sim.Chooser) faults.Fault { return ExitAtDeadline{Container: pick(c)} },
-		func(c sim.Chooser) faults.Fault { return IgnoresStopSignal{Container: pick(c)} },
-		func(c sim.Chooser) faults.Fault { return DiesOnStopSignal{Container: pick(c)} },
-		func(c sim.Chooser) faults.Fault {
+		}},
+		{SignalDup{}, func(c sim.Chooser) faults.Fault { return SignalDup{Nth: nth(c)} }},
+		{SignalReorder{}, func(c sim.Chooser) faults.Fault { return SignalReorder{Nth: nth(c)} }},
+		{ExitAtDeadline{}, func(c sim.Chooser) faults.Fault { return ExitAtDeadline{Container: pick(c)} }},
+		{IgnoresStopSignal{}, func(c sim.Chooser) faults.Fault { return IgnoresStopSignal{Container: pick(c)} }},
+		{DiesOnStopSignal{}, func(c sim.Chooser) faults.Fault { return DiesOnStopSignal{Container: pick(c)} }},
+		{DState{}, func(c sim.Chooser) faults.Fault {
 			return DState{Container: pick(c), At: when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
-		},
-		func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} },
-		func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} },
-		func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} },
-		func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} },
+		}},
+		{ExitsOnItsOwn{}, func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} }},
+		{MonitorDies{}, func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} }},
+		{HandlersLate{}, func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} }},
+		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} }},
 	} {
 		sim.Group(c, func(c sim.Chooser) {
-			if c.Intn(6) == 1 {
-				cs.Faults = append(cs.Faults, mk(c))
+			if sw.Hit(c, f.kind.Name(), 6) {
+				cs.Faults = append(cs.Faults, f.mk(c))
 			}
 		})
 	}
