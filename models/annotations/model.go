@@ -28,6 +28,8 @@ var Model = &models.Model{
 	Actors:     []string{"containerd", "kata"},
 	Faults:     faults.MapFaultNames(),
 	OwnFaults:  vfioFaultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
 	// Decoded specs are remembered for the next case.
 	Idle: idle,
 	Generate: func(ch sim.Chooser, variant string) models.Case {

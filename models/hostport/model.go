@@ -20,6 +20,8 @@ var Model = &models.Model{
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
 	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},
 	OwnFaults:  mappingFaultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
 	// SandboxHash remembers the ids it hashed.
 	Idle: idle,
 	Generate: func(ch sim.Chooser, variant string) models.Case {
