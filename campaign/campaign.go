@@ -144,21 +144,22 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 }
 
 // idleModels lets the campaign's models release what their cases kept for
-// the next one (models.Model.Idle), so a finished campaign holds nothing.
+// the next one (models.Release: each model's Idle, and the node's), so a
+// finished campaign holds nothing.
 // It runs once every worker and shrink has returned.
 func (c *session) idleModels() error {
-	var errs []error
+	var ms []*models.Model
 	seen := map[string]bool{}
 	for _, ss := range c.state.Streams {
 		if seen[ss.Model] {
 			continue
 		}
 		seen[ss.Model] = true
-		if m, err := scenarios.LookupModel(ss.Model); err == nil && m.Idle != nil {
-			errs = append(errs, m.Idle())
+		if m, err := scenarios.LookupModel(ss.Model); err == nil {
+			ms = append(ms, m)
 		}
 	}
-	return errors.Join(errs...)
+	return models.Release(ms...)
 }
 
 // session is one session of a campaign: the run of one process, which

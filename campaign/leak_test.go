@@ -63,13 +63,9 @@ func TestCampaignLeavesNoFilesOrTempDirs(t *testing.T) {
 		}
 	}
 	// What the models pooled for earlier tests' cases is released first
-	// (models.Model.Idle), as the campaign releases what it pooled.
-	for _, m := range models.All() {
-		if m.Idle != nil {
-			if err := m.Idle(); err != nil {
-				t.Fatal(err)
-			}
-		}
+	// (models.Release), as the campaign releases what it pooled.
+	if err := models.Release(models.All()...); err != nil {
+		t.Fatal(err)
 	}
 	fdsBefore, tmpBefore := openFDs(t), dirNames(t, tmp)
 	rep, err := Run(context.Background(), Config{Streams: streams, Seed: 2, MaxScenarios: 40, Workers: 2, Out: out, Shrink: shrink.ModeGreedy})

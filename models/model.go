@@ -101,6 +101,14 @@ type Model struct {
 	// Generate draws a case for a variant; every decision goes through ch,
 	// so the same seed draws the same case.
 	Generate func(ch sim.Chooser, variant string) Case
+	// BadInputs are malformed scenario files of the model, each with the
+	// error its codec must give (file, line, field).
+	BadInputs []BadInput
+	// Hostile overwrites a case's free-text fields (names, ids, texts) with
+	// strings h draws, field by field as the codec reads them, and returns
+	// the field the codec must refuse ("" when Format's file must read back
+	// to the same case).
+	Hostile func(h HostileSource, c Case) (refused string, err error)
 	// Idle, when set, releases what the model's cases keep for the next
 	// case (pooled kernel resources such as inotify instances); a campaign
 	// calls it when it ends. Cases made afterwards work as before.

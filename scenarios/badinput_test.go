@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/internal/badinput"
+	"github.com/faultsim/faultsim/models"
 )
 
 // wholeFile matches the errors about a file as a whole, which name no line.
@@ -15,7 +16,8 @@ var wholeFile = regexp.MustCompile(`^bad\.yaml: file `)
 // withLine matches an error naming the file, then the line.
 var withLine = regexp.MustCompile(`^bad\.yaml:[1-9][0-9]*: `)
 
-// TestBadInput: each malformed file (internal/badinput, 80-odd of them)
+// TestBadInput: each malformed file (internal/badinput's common ones and
+// every registered model's own, 120-odd of them)
 // gives one error on one line, naming the file, then the line (unless the
 // file as a whole is wrong: empty or too large) and the field, and what was
 // expected; never a panic.
@@ -23,6 +25,11 @@ func TestBadInput(t *testing.T) {
 	cases := badinput.Cases()
 	if len(cases) < 30 {
 		t.Fatalf("%d malformed files, want at least 30", len(cases))
+	}
+	for _, m := range models.All() { // each model's own, from its directory
+		if len(m.BadInputs) == 0 {
+			t.Errorf("model %s lists no malformed files of its own (models.Model.BadInputs)", m.Name)
+		}
 	}
 	for _, c := range cases {
 		t.Run(c.Model+"/"+c.Name, func(t *testing.T) {

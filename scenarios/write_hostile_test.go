@@ -2,23 +2,14 @@ package scenarios_test
 
 import (
 	"errors"
-	"fmt"
-	"slices"
 	"strings"
 	"testing"
 
 	"pgregory.net/rapid"
 
-	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/models"
-	"github.com/faultsim/faultsim/models/annotations"
-	"github.com/faultsim/faultsim/models/cgroups"
-	"github.com/faultsim/faultsim/models/hostname"
-	"github.com/faultsim/faultsim/models/hostport"
-	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/scenarios/scenariotest"
-	"github.com/faultsim/faultsim/sim/node"
 )
 
 // hostileRunes are the characters YAML gives a meaning to, or breaks a
@@ -42,135 +33,12 @@ func hostile(t *rapid.T, label string) string {
 	})).Draw(t, label)
 }
 
-// renamer gives every distinct old name one new name, distinct from the
-// others, so references between fields stay intact.
-type renamer struct {
-	t     *rapid.T
-	label string
-	names map[string]string
-	used  map[string]bool
-}
+// rapidHostile is the models.HostileSource a model's Hostile draws from:
+// hostile strings and choices drawn by rapid.
+type rapidHostile struct{ t *rapid.T }
 
-func newRenamer(t *rapid.T, label string) *renamer {
-	return &renamer{t: t, label: label, names: map[string]string{}, used: map[string]bool{}}
-}
-
-func (r *renamer) get(old string) string {
-	if n, ok := r.names[old]; ok {
-		return n
-	}
-	n := hostile(r.t, r.label)
-	if r.used[n] {
-		n = old // keep names distinct
-	}
-	r.names[old], r.used[n] = n, true
-	return n
-}
-
-// renameFaults rebuilds the faults with the parameter param renamed.
-func renameFaults(t *rapid.T, fs []faults.Fault, param string, r *renamer) []faults.Fault {
-	out := make([]faults.Fault, len(fs))
-	for i, f := range fs {
-		raw := map[string]string{}
-		for _, a := range f.Args() {
-			raw[a.Name] = a.Value
-			if a.Name == param {
-				raw[a.Name] = r.get(a.Value)
-			}
-		}
-		nf, err := faults.New(f.Name(), raw)
-		if err != nil {
-			t.Fatalf("fault %s with %s renamed: %v", f.Name(), param, err)
-		}
-		out[i] = nf
-	}
-	return out
-}
-
-// makeHostile overwrites a case's free-text fields with hostile strings,
-// field by field as each model's parser reads them, and returns the field
-// the parser must refuse ("" when it must read the file back). Per field:
-//
-//   - hostport: sandbox names and node.distro take any string; host_ip and
-//     ips are addresses, tools and kernel versions, so they stay as drawn;
-//     a distro must be one the node knows, so any other is refused.
-//   - signals: container names take any string, renamed in the steps and
-//     the faults that name them.
-//   - cgroups: container names take any string; sandbox IDs name cgroups,
-//     so the parser must refuse any that is not a containerd identifier
-//     (validSandboxID), at the first fault or step naming one.
-//   - hostname: pod names must be DNS-1123 subdomains, so the parser must
-//     refuse any other at the first step naming it.
-//   - annotations: ids and specs (config.json as the shim reads it, any
-//     text) take any string; PCI functions are patterns, so they stay.
-//
-// Every name the parser requires (a sandbox, a container, an id) is drawn
-// non-empty: an empty one is refused as "empty: expected a value".
-func makeHostile(t *rapid.T, mc models.Case) string {
-	switch c := mc.(type) {
-	case *hostport.Case:
-		if rapid.Bool().Draw(t, "hostile distro") {
-			// A distro is one the node knows: the parser must refuse any other.
-			if c.Node.Distro = hostile(t, "distro"); !slices.Contains(node.DistroNames(), c.Node.Distro) {
-				return "node.distro"
-			}
-		}
-		r := newRenamer(t, "sandbox")
-		for i := range c.Steps {
-			c.Steps[i].Sandbox = r.get(c.Steps[i].Sandbox)
-		}
-	case *hostname.Case:
-		r := newRenamer(t, "pod")
-		for i := range c.Steps {
-			c.Steps[i].Pod = r.get(c.Steps[i].Pod)
-		}
-		for i, s := range c.Steps {
-			if !hostname.ValidPodName(s.Pod) {
-				return fmt.Sprintf("steps[%d].pod", i)
-			}
-		}
-	case *signals.Case:
-		r := newRenamer(t, "container")
-		for i := range c.Containers {
-			c.Containers[i].Name = r.get(c.Containers[i].Name)
-		}
-		for i := range c.Steps {
-			if c.Steps[i].Container != "" {
-				c.Steps[i].Container = r.get(c.Steps[i].Container)
-			}
-		}
-		c.Faults = renameFaults(t, c.Faults, "container", r)
-	case *cgroups.Case:
-		r := newRenamer(t, "sandbox")
-		c.Faults = renameFaults(t, c.Faults, "sandbox", r)
-		for i := range c.Steps {
-			c.Steps[i].Sandbox = r.get(c.Steps[i].Sandbox)
-			if c.Steps[i].Container != "" {
-				c.Steps[i].Container = hostile(t, "container")
-			}
-		}
-		for i, f := range c.Faults {
-			if sf, ok := f.(cgroups.SandboxFault); ok && !cgroups.ValidSandboxID(sf.Target()) {
-				return fmt.Sprintf("faults[%d].sandbox", i)
-			}
-		}
-		for i, s := range c.Steps {
-			if !cgroups.ValidSandboxID(s.Sandbox) {
-				return fmt.Sprintf("steps[%d].sandbox", i)
-			}
-		}
-	case *annotations.Case:
-		for i := range c.Steps {
-			c.Steps[i].ID = hostile(t, "id")
-			if c.Steps[i].Op == annotations.OpCreate && rapid.Bool().Draw(t, "hostile spec") {
-				c.Steps[i].Spec = hostile(t, "spec")
-			}
-		}
-	default:
-		t.Fatalf("model case %T has no hostile strings here: add its free-text fields to makeHostile", mc)
-	}
-	return ""
-}
+func (h rapidHostile) String(label string) string { return hostile(h.t, label) }
+func (h rapidHostile) Bool(label string) bool     { return rapid.Bool().Draw(h.t, label) }
 
 // TestFormatReadsBackHostileStrings: a case of every model (models.All and
 // Generate), walked down a few of the shrinker's simplifications, with its
@@ -184,6 +52,9 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 	for _, m := range all {
 		if m.Codec == nil {
 			t.Fatalf("model %s has no scenario file codec", m.Name)
+		}
+		if m.Hostile == nil {
+			t.Fatalf("model %s has no Hostile: write its free-text fields' hostile strings in its directory (models.Model.Hostile)", m.Name)
 		}
 	}
 	rapid.Check(t, func(t *rapid.T) {
@@ -204,7 +75,12 @@ func TestFormatReadsBackHostileStrings(t *testing.T) {
 		if rapid.Bool().Draw(t, "violation") {
 			s.Expect.Violation = rapid.SampledFrom(m.Invariants).Draw(t, "invariant").Name
 		}
-		refused := makeHostile(t, c)
+		// The model overwrites its free-text fields, field by field as its
+		// codec reads them, and names the field its codec must refuse.
+		refused, err := m.Hostile(rapidHostile{t}, c)
+		if err != nil {
+			t.Fatalf("%s's Hostile: %v", m.Name, err)
+		}
 		text := scenarios.Format(s)
 		back, err := scenarios.Parse("hostile.yaml", text)
 		if refused != "" {

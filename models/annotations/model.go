@@ -28,6 +28,10 @@ var Model = &models.Model{
 	Actors:     []string{"containerd", "kata"},
 	Faults:     faults.MapFaultNames(),
 	OwnFaults:  vfioFaultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
+	// Decoded specs are remembered for the next case.
+	Idle: idle,
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},

@@ -102,16 +102,17 @@ func (w *world) create(s *Step) {
 		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
 		return
 	}
+	sbID := s.ID
+	if ctype == PodContainer {
+		sbID, _ = SandboxOf(spec)
+	}
+	shimActor := "kata/" + sbID
 	if w.tracing() {
-		w.trace.Add(now, "containerd", "create %s (%s): %s", s.ID, ctype, specSummary{spec})
+		w.trace.Send(now, "containerd", shimActor, "create %s (%s): %s", s.ID, ctype, specSummary{spec})
 	}
 	if sb, _ := w.oracle.owner(s.ID); sb != nil {
 		w.trace.Add(now, "containerd", "create %s refused: the id is in use", s.ID)
 		return
-	}
-	sbID := s.ID
-	if ctype == PodContainer {
-		sbID, _ = SandboxOf(spec)
 	}
 	osb := w.oracle.sandbox(sbID)
 	ok, why := w.oracle.acceptable(spec, ctype, osb)
@@ -128,7 +129,7 @@ func (w *world) create(s *Step) {
 			return
 		}
 		osb = &oracleSandbox{id: sbID, state: live, groups: map[string]*oracleGroup{}}
-		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, w.shimLog("kata/"+sbID))}
+		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, w.shimLog(shimActor))}
 	}
 	var before []Registration // what a failed pod container must leave as it was
 	if ctype == PodContainer {
@@ -142,7 +143,7 @@ func (w *world) create(s *Step) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Add(now, "containerd", "create %s ok", s.ID)
+		w.trace.Send(now, shimActor, "containerd", "create %s ok", s.ID)
 	}
 	if ctype != PodContainer {
 		w.oracle.sandboxes = append(w.oracle.sandboxes, osb)
@@ -167,7 +168,7 @@ func (w *world) shimLog(actor string) func(string, ...any) {
 // (ok false, for the reason why) and must have changed nothing.
 func (w *world) createFailed(id string, ctype ContainerType, e *shimEntry, before []Registration, err error, ok bool, why string) {
 	now := w.sched.Now()
-	w.trace.Add(now, "containerd", "create %s failed: %v", id, err)
+	w.trace.Send(now, "kata/"+e.sb.id, "containerd", "create %s failed: %v", id, err)
 	if ok {
 		w.report(InvAccepts, "create %s (%s) was refused though it is valid: %v", id, ctype, err)
 	} else {
@@ -191,7 +192,7 @@ func (w *world) delete(id string) {
 	}
 	e := w.entry(sb)
 	if w.tracing() {
-		w.trace.Add(now, "containerd", "delete %s", id)
+		w.trace.Send(now, "containerd", "kata/"+sb.id, "delete %s", id)
 	}
 	w.current = e
 	err := e.shim.Delete(id)
@@ -201,7 +202,7 @@ func (w *world) delete(id string) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Add(now, "containerd", "delete %s ok", id)
+		w.trace.Send(now, "kata/"+sb.id, "containerd", "delete %s ok", id)
 	}
 	w.oracle.deleted(sb, id)
 	if sb.state != live {

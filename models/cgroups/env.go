@@ -98,26 +98,30 @@ type Bus interface {
 	Version() int
 }
 
-// bus is the node's systemd behind its D-Bus API, with each call traced.
+// bus is the node's systemd behind its D-Bus API, with each call traced
+// as a message from the shim to systemd, and an error as systemd's reply.
 type bus struct {
-	sd  *systemd.Systemd
-	log func(format string, args ...any)
+	sd   *systemd.Systemd
+	shim string
+	send func(from, to, format string, args ...any)
 }
 
 // StartTransientUnit implements Bus.
 func (b bus) StartTransientUnit(name string, props []systemd.Property) (*systemd.Unit, error) {
+	b.send(b.shim, "systemd", "StartTransientUnit %s %v", name, props)
 	u, err := b.sd.StartTransientUnit(name, props)
 	if err != nil {
-		b.log("StartTransientUnit %s %v: %v", name, props, err)
+		b.send("systemd", b.shim, "StartTransientUnit %s: %v", name, err)
 	}
 	return u, err
 }
 
 // StopUnit implements Bus.
 func (b bus) StopUnit(name string) error {
+	b.send(b.shim, "systemd", "StopUnit %s", name)
 	err := b.sd.Remove(name)
 	if err != nil {
-		b.log("StopUnit %s: %v", name, err)
+		b.send("systemd", b.shim, "StopUnit %s: %v", name, err)
 	}
 	return err
 }

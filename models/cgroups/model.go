@@ -20,6 +20,8 @@ var Model = &models.Model{
 	Actors:     []string{"kubelet", "containerd", "shim", "systemd", "kernel"},
 	Faults:     []string{"kernel-version", "cgroup-mode", "systemd-version"},
 	OwnFaults:  cgroupFaultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},

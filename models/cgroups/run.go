@@ -149,6 +149,15 @@ func (w *world) note(actor, format string, args ...any) {
 	w.trace.Add(w.sched.Now(), actor, "%s", w.clean(fmt.Sprintf(format, args...)))
 }
 
+// send records a call or a reply from one actor to another, cleaned as
+// note's lines are.
+func (w *world) send(from, to, format string, args ...any) {
+	if w.trace.Off {
+		return
+	}
+	w.trace.Send(w.sched.Now(), from, to, "%s", w.clean(fmt.Sprintf(format, args...)))
+}
+
 // clean rewrites the tree's paths in a message as the node's.
 func (w *world) clean(s string) string {
 	return strings.ReplaceAll(s, w.fs.Mountpoint(), "/sys/fs/cgroup")
@@ -209,7 +218,7 @@ func (w *world) call(sb *sandbox, what string, fn func() error) (err error) {
 		}
 		sb.refused = append(sb.refused, refusals...)
 	}()
-	w.note("shim-"+sb.id, "%s", what)
+	w.send("containerd", "shim-"+sb.id, "%s", what)
 	return fn()
 }
 

@@ -94,7 +94,7 @@ func (w *world) run(s *Step) {
 	sb.cfg = SandboxConfig{ID: s.Sandbox, CgroupsPath: cgroupsPath(w.c.Config.Driver, s.Sandbox),
 		Resources: s.Resources.Spec(), SandboxCgroupOnly: w.c.Config.SandboxCgroupOnly}
 	w.sbs = append(w.sbs, sb)
-	w.note("kubelet", "RunPodSandbox %s resources=%s", sb.id, sb.res)
+	w.send("kubelet", "containerd", "RunPodSandbox %s resources=%s", sb.id, sb.res)
 	if err := w.makePodCgroup(sb.id); err != nil {
 		w.fail(err)
 		return
@@ -109,7 +109,7 @@ func (w *world) run(s *Step) {
 		w.fail(err)
 		return
 	}
-	env := &Env{Mode: cgroupfs.CGMode(w.node.FS.Mode), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, log: w.log("systemd")}, PID: sb.shim,
+	env := &Env{Mode: cgroupfs.CGMode(w.node.FS.Mode), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, shim: "shim-" + sb.id, send: w.send}, PID: sb.shim,
 		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }}
 	sb.ctrl = w.build(env)
 	err := w.call(sb, "create sandbox cgroup(s) for "+sb.cfg.CgroupsPath, func() error { return sb.ctrl.Create(sb.cfg) })
@@ -128,7 +128,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	sb.state = live
-	w.note("kubelet", "RunPodSandbox %s ok", sb.id)
+	w.send("containerd", "kubelet", "RunPodSandbox %s ok", sb.id)
 	w.oracle.created(sb, nil)
 }
 
@@ -147,7 +147,7 @@ func (w *world) createFailed(sb *sandbox, err error) {
 		return
 	}
 	sb.state, sb.createErr = failed, err
-	w.note("kubelet", "RunPodSandbox %s failed: %v", sb.id, err)
+	w.send("containerd", "kubelet", "RunPodSandbox %s failed: %v", sb.id, err)
 	w.stopVM(sb, 0)
 	w.kill(sb.shim, "containerd removes the failed sandbox's shim")
 	w.noteCreated(sb)
@@ -221,15 +221,15 @@ func (w *world) container(s *Step) {
 	old := sb.containers
 	sb.containers = next
 	if s.Op == OpAdd {
-		w.note("kubelet", "%s %s/%s cpus=%q", s.Op, s.Sandbox, s.Container, s.Resources.Cpus)
+		w.send("kubelet", "containerd", "%s %s/%s cpus=%q", s.Op, s.Sandbox, s.Container, s.Resources.Cpus)
 	} else {
-		w.note("kubelet", "%s %s/%s", s.Op, s.Sandbox, s.Container)
+		w.send("kubelet", "containerd", "%s %s/%s", s.Op, s.Sandbox, s.Container)
 	}
 	if err := w.call(sb, "update the sandbox cgroup to "+sb.sized().String(), func() error {
 		return sb.ctrl.Update(sb.sized().Spec(), []int{sb.vcpu})
 	}); err != nil {
 		sb.containers, sb.degraded = old, true
-		w.note("kubelet", "%s %s/%s failed: %v", s.Op, s.Sandbox, s.Container, err)
+		w.send("containerd", "kubelet", "%s %s/%s failed: %v", s.Op, s.Sandbox, s.Container, err)
 	}
 }
 
@@ -243,7 +243,7 @@ func (w *world) stop(id string) {
 	}
 	if sb.state == live {
 		sb.state = stopping
-		w.note("kubelet", "StopPodSandbox %s", id)
+		w.send("kubelet", "containerd", "StopPodSandbox %s", id)
 		var slow time.Duration
 		for _, f := range w.c.Faults {
 			if e, ok := f.(HypervisorExitSlow); ok && e.Sandbox == id {
@@ -252,15 +252,15 @@ func (w *world) stop(id string) {
 		}
 		w.stopVM(sb, slow)
 	} else {
-		w.note("kubelet", "StopPodSandbox %s (retry)", id)
+		w.send("kubelet", "containerd", "StopPodSandbox %s (retry)", id)
 	}
 	if err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete); err != nil {
-		w.note("kubelet", "StopPodSandbox %s failed: %v", id, err)
+		w.send("containerd", "kubelet", "StopPodSandbox %s failed: %v", id, err)
 		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { defer w.after(); w.stop(id) })
 		return
 	}
 	sb.state = deleted
-	w.note("kubelet", "StopPodSandbox %s ok", id)
+	w.send("containerd", "kubelet", "StopPodSandbox %s ok", id)
 	w.kill(sb.shim, "the shim exits after the sandbox is deleted")
 }
 

@@ -46,6 +46,8 @@ var Model = &models.Model{
 	Invariants: []sim.Invariant{sim.CrashInvariant, InvValid, sim.RunawayInvariant},
 	Actors:     []string{"kubelet", "crio"},
 	OwnFaults:  faultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
 	Codec:      codec{},
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
 }

@@ -16,10 +16,14 @@ var Model = &models.Model{
 	Summary:    "CRI-O-like hostport manager: iptables and nftables backends per IP family",
 	Invariants: Invariants(),
 	Codec:      codec{},
-	Actors:     []string{"kubelet", "crio"},
+	Actors:     []string{"kubelet", "crio", "nft", "iptables-restore", "ip6tables-restore"},
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
 	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},
 	OwnFaults:  mappingFaultSpecs(),
+	BadInputs:  badInputs(),
+	Hostile:    hostile,
+	// SandboxHash remembers the ids it hashed.
+	Idle: idle,
 	Generate: func(ch sim.Chooser, variant string) models.Case {
 		return Generate(ch, variant, GenOptions{})
 	},

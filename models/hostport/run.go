@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -38,6 +39,9 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	h := netfilter.New(n)
 	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
 		trace: &sim.Trace{Off: !trace}}
+	if trace { // the daemon runs the node's tools: calls from crio to them
+		n.OnExec = w.execed
+	}
 	if !w.trace.Off { // a fault is formatted only for a trace
 		for _, f := range c.Faults {
 			if _, ok := f.(faults.NodeFault); ok {
@@ -104,6 +108,20 @@ func (w *world) daemonLog(format string, args ...any) {
 	w.trace.Add(w.sched.Now(), "crio", format, args...)
 }
 
+// send records a call or a reply between two actors now.
+func (w *world) send(from, to, format string, args ...any) {
+	w.trace.Send(w.sched.Now(), from, to, format, args...)
+}
+
+// execed records the daemon running one of the node's tools.
+func (w *world) execed(name string, args []string, err error) {
+	if err != nil {
+		w.send("crio", name, "%v", err) // the error names the command
+		return
+	}
+	w.send("crio", name, "%s", strings.Join(args, " "))
+}
+
 // tracing reports whether the run records a trace. A trace line's arguments
 // are built only when it does: boxing them costs allocations an untraced
 // (campaign) run does not need.
@@ -118,7 +136,7 @@ func (w *world) start(why string) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Add(now, "supervisor", "starting daemon (%s)", why)
+		w.send("supervisor", "crio", "starting daemon (%s)", why)
 	}
 	d, err := StartDaemon(w.host, w.cfg, w.build, w.store, w.daemonLog)
 	if err != nil {
@@ -144,7 +162,7 @@ func (w *world) restart() {
 	if w.daemon == nil {
 		return
 	}
-	w.trace.Add(w.sched.Now(), "supervisor", "restarting daemon (fault)")
+	w.send("supervisor", "crio", "restarting daemon (fault)")
 	w.daemon = nil
 	w.start("restart")
 }
@@ -152,7 +170,7 @@ func (w *world) restart() {
 func (w *world) run(s *Step) {
 	now := w.sched.Now()
 	if w.tracing() {
-		w.trace.Add(now, "kubelet", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
+		w.send("kubelet", "crio", "RunPodSandbox %s ips=%s ports=%s", s.Sandbox, ipList(s.IPs), mappingList(s.Ports))
 	}
 	if w.oracle.find(s.Sandbox) != nil {
 		if w.tracing() {
@@ -172,8 +190,10 @@ func (w *world) run(s *Step) {
 	}
 	toolFailed := w.host.Node().Failures > failures
 	if err != nil {
-		if w.tracing() {
+		if w.tracing() && w.daemon == nil {
 			w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
+		} else if w.tracing() {
+			w.send("crio", "kubelet", "RunPodSandbox %s failed: %v", s.Sandbox, err)
 		}
 		if w.daemon != nil && !invalid && !hard && !soft && !toolFailed {
 			w.report(InvRefusals, "RunPodSandbox %s was refused though its mappings %s conflict with nothing: %v", s.Sandbox, mappingList(s.Ports), err)
@@ -184,7 +204,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Add(w.sched.Now(), "kubelet", "RunPodSandbox %s ok", s.Sandbox)
+		w.send("crio", "kubelet", "RunPodSandbox %s ok", s.Sandbox)
 	}
 	if invalid || hard {
 		what := "a host port above 65535"
@@ -228,7 +248,7 @@ func (w *world) stop(id string) {
 		// Schedule the retry first: a crash below unwinds this event.
 		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), call)
 		if w.tracing() {
-			w.trace.Add(now, "kubelet", "StopPodSandbox %s", id)
+			w.send("kubelet", "crio", "StopPodSandbox %s", id)
 		}
 		if w.daemon == nil {
 			if w.tracing() {
@@ -238,12 +258,12 @@ func (w *world) stop(id string) {
 		}
 		if err := w.daemon.StopPodSandbox(id); err != nil {
 			if w.tracing() {
-				w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s failed: %v", id, err)
+				w.send("crio", "kubelet", "StopPodSandbox %s failed: %v", id, err)
 			}
 			return
 		}
 		if w.tracing() {
-			w.trace.Add(w.sched.Now(), "kubelet", "StopPodSandbox %s ok", id)
+			w.send("crio", "kubelet", "StopPodSandbox %s ok", id)
 		}
 		done = true
 		if sb != nil {

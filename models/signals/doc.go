@@ -18,5 +18,8 @@
 // its grace period unless the timeout was 0; the first signal is the stop
 // signal; StopContainer is idempotent, returns in time, and the process is
 // gone when it returns; the exit status is the process's own; the scope
-// has the properties the annotations asked for.
+// has the properties the annotations asked for. They are defined once, in
+// invariants.go with one tolerance (Epsilon), and the stopcheck subpackage
+// checks goroutine-based StopContainer implementations against the same
+// ones.
 package signals

@@ -80,3 +80,10 @@ func CloseIdle() error {
 	}
 	return errors.Join(errs...)
 }
+
+// IdleWatchers counts the inotify instances pooled for the next trees.
+func IdleWatchers() int {
+	watchers.mu.Lock()
+	defer watchers.mu.Unlock()
+	return len(watchers.idle)
+}

@@ -45,6 +45,9 @@ type Node struct {
 	Systemd int
 	// Failures counts tool invocations that failed because of a fault.
 	Failures int
+	// OnExec, when set, is told of every tool invocation and its result
+	// (a model's trace draws it as a message to the tool).
+	OnExec func(name string, args []string, err error)
 
 	tools map[string]*Tool
 }
@@ -99,6 +102,14 @@ func (n *Node) Tools() []Tool {
 // Exec runs a tool: it fails when the tool is missing, or when a fault makes
 // this invocation fail (exit status 1 with the tool's name in the error).
 func (n *Node) Exec(name string, args ...string) error {
+	err := n.exec(name, args)
+	if n.OnExec != nil {
+		n.OnExec(name, args, err)
+	}
+	return err
+}
+
+func (n *Node) exec(name string, args []string) error {
 	t, err := n.LookPath(name)
 	if err != nil {
 		return err

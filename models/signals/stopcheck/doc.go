@@ -57,7 +57,7 @@
 // Goroutines the Stopper starts must end by themselves within a few virtual
 // minutes after the process is gone; synctest reports a bubble whose
 // goroutines stay blocked as a deadlock. A panic inside Stop is recovered
-// and reported (stop-never-panics); a panic in a goroutine the Stopper
+// and reported (the model's crash invariant); a panic in a goroutine the Stopper
 // started cannot be recovered by anyone and ends the test binary.
 //
 // A goroutine blocked on a sync.Mutex (or in a system call) is not durably

@@ -6,6 +6,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/faultsim/faultsim/models/signals"
+	"github.com/faultsim/faultsim/sim"
 )
 
 // stopFunc adapts a function to Stopper.
@@ -91,14 +94,14 @@ func TestInvariants(t *testing.T) {
 		c       Case
 		want    []string
 	}{
-		{"SIGKILL first", killFirst, one(handled(2*s), 10*s), []string{InvNoEarlySIGKILL.Name, InvStopSignalFirst.Name}},
-		{"returns while running", returnsEarly, one(Behaviour{Disposition: Ignored}, 10*s), []string{InvStopReturnsInTime.Name}},
-		{"error once gone", errAfterGone, Case{StopSignal: syscall.SIGTERM, Process: Behaviour{Lifetime: s}, Calls: []Call{{At: 2 * s, Timeout: 5 * s}}}, []string{InvStopIdempotent.Name}},
-		{"panic", panics, one(Behaviour{}, 10*s), []string{InvStopNeverPanics.Name}},
-		{"no stop signal", skipsStopSignal, one(handled(2*s), 5*s), []string{InvStopSignalFirst.Name}},
-		{"SIGKILL halfway through the grace period", halfGrace, one(handled(7*s), 10*s), []string{InvNoEarlySIGKILL.Name, InvGracefulExit.Name}},
-		{"another signal cuts the cleanup short", extraSIGINT, one(handled(3*s), 10*s), []string{InvGracefulExit.Name}},
-		{"slow to return after the exit", slowReturn, one(Behaviour{}, 10*s), []string{InvStopReturnsInTime.Name}},
+		{"SIGKILL first", killFirst, one(handled(2*s), 10*s), []string{signals.InvNoEarlyKill.Name, signals.InvStopSignalFirst.Name}},
+		{"returns while running", returnsEarly, one(Behaviour{Disposition: Ignored}, 10*s), []string{signals.InvStopInTime.Name}},
+		{"error once gone", errAfterGone, Case{StopSignal: syscall.SIGTERM, Process: Behaviour{Lifetime: s}, Calls: []Call{{At: 2 * s, Timeout: 5 * s}}}, []string{signals.InvStopIdempotent.Name}},
+		{"panic", panics, one(Behaviour{}, 10*s), []string{sim.CrashInvariant.Name}},
+		{"no stop signal", skipsStopSignal, one(handled(2*s), 5*s), []string{signals.InvStopSignalFirst.Name}},
+		{"SIGKILL halfway through the grace period", halfGrace, one(handled(7*s), 10*s), []string{signals.InvNoEarlyKill.Name, signals.InvGracefulExit.Name}},
+		{"another signal cuts the cleanup short", extraSIGINT, one(handled(3*s), 10*s), []string{signals.InvGracefulExit.Name}},
+		{"slow to return after the exit", slowReturn, one(Behaviour{}, 10*s), []string{signals.InvStopInTime.Name}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -132,8 +135,8 @@ func TestStoppersOnScenarios(t *testing.T) {
 		{"ignored: SIGKILL at the deadline", Case{syscall.SIGQUIT, Behaviour{Disposition: Ignored}, []Call{{s, 30 * s}}}, 31 * s, ""},
 		{"timeout 0: stop signal then SIGKILL at once", Case{term, Behaviour{Disposition: Handled, Cleanup: s}, []Call{{2 * s, 0}}}, 2 * s, ""},
 		{"D state spanning the deadline", Case{term, Behaviour{Disposition: Ignored, SleepFrom: 5 * s, SleepFor: 40 * s}, []Call{{0, 10 * s}}}, 10 * s, ""},
-		{"a second call moves the deadline earlier", Case{term, Behaviour{Disposition: Ignored}, []Call{{0, 30 * s}, {5 * s, 2 * s}}}, 7 * s, InvStopReturnsInTime.Name},
-		{"force delete: timeout 0 during a long grace period", Case{term, Behaviour{Disposition: Handled, Cleanup: 20 * s}, []Call{{0, 300 * s}, {10 * s, 0}}}, 10 * s, InvStopReturnsInTime.Name},
+		{"a second call moves the deadline earlier", Case{term, Behaviour{Disposition: Ignored}, []Call{{0, 30 * s}, {5 * s, 2 * s}}}, 7 * s, signals.InvStopInTime.Name},
+		{"force delete: timeout 0 during a long grace period", Case{term, Behaviour{Disposition: Handled, Cleanup: 20 * s}, []Call{{0, 300 * s}, {10 * s, 0}}}, 10 * s, signals.InvStopInTime.Name},
 		{"a later deadline does not extend it", Case{term, Behaviour{Disposition: Ignored}, []Call{{0, 10 * s}, {5 * s, 30 * s}}}, 10 * s, ""},
 		{"calls after the exit", Case{term, Behaviour{}, []Call{{0, 5 * s}, {20 * s, 5 * s}, {20 * s, 0}}}, -1, ""},
 		{"a call after its natural end", Case{term, Behaviour{Lifetime: s, ExitCode: 1}, []Call{{3 * s, 30 * s}}}, -1, ""},
@@ -158,5 +161,20 @@ func TestStoppersOnScenarios(t *testing.T) {
 				t.Errorf("RacyStopper violates %q, want %q\n%s", rr.Violated(), tt.racy, rr)
 			}
 		})
+	}
+}
+
+// TestInvariantsAreTheModels: every invariant the checker reports is one of
+// the signals model's, with the same summary, so a name means one thing
+// whichever checker reports it.
+func TestInvariantsAreTheModels(t *testing.T) {
+	model := map[string]string{}
+	for _, inv := range signals.Model.Invariants {
+		model[inv.Name] = inv.Summary
+	}
+	for _, inv := range Invariants() {
+		if got, ok := model[inv.Name]; !ok || got != inv.Summary {
+			t.Errorf("stopcheck's %q (%q) is not the model's (%q, listed: %v)", inv.Name, inv.Summary, got, ok)
+		}
 	}
 }

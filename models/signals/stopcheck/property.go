@@ -11,17 +11,9 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-// DefaultEpsilon is how late, in virtual time, a Stop may return after the
-// moment it should have: after the process exited, or after its deadline.
-// It allows for implementations that poll liveness (CRI-O polls every
-// 100 ms) instead of waiting on the exit notification.
-const DefaultEpsilon = 500 * time.Millisecond
-
 // Checker runs cases against a Stopper and checks the invariants. The zero
 // value is ready to use.
 type Checker struct {
-	// Epsilon is how late a Stop may return; 0 means DefaultEpsilon.
-	Epsilon time.Duration
 	// Failed, if not nil, receives the result of every failing case, so the
 	// last one it gets is rapid's minimal case.
 	Failed func(*Result)
@@ -37,13 +29,6 @@ type Checker struct {
 	Stall time.Duration
 }
 
-func (ck Checker) epsilon() time.Duration {
-	if ck.Epsilon > 0 {
-		return ck.Epsilon
-	}
-	return DefaultEpsilon
-}
-
 // Check draws one case with t (see Generate), runs it against the Stopper
 // newStopper builds, each case in a fresh synctest bubble, and fails t with
 // the violated invariant and the case, after logging the details and the
@@ -56,7 +41,7 @@ func (ck Checker) Check(t *rapid.T, newStopper NewStopper) {
 		r = ck.Run(ck.Bubbles, c, newStopper)
 	} else {
 		defer watch(c, ck.Stall)()
-		rapid.SyncTest(t, func(*rapid.T) { r = runCase(c, newStopper, ck.epsilon()) })
+		rapid.SyncTest(t, func(*rapid.T) { r = runCase(c, newStopper) })
 	}
 	if len(r.Violations) > 0 {
 		if ck.Failed != nil {
@@ -96,7 +81,7 @@ func (ck Checker) Run(t *testing.T, c Case, newStopper NewStopper) *Result {
 					panicked = v
 				}
 			}()
-			r = runCase(c, newStopper, ck.epsilon())
+			r = runCase(c, newStopper)
 		})
 	}()
 	if panicked != nil {

@@ -13,6 +13,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/internal/rapidtb"
+	"github.com/faultsim/faultsim/models/signals"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -44,8 +45,8 @@ func TestRacyStopperFailsAndShrinks(t *testing.T) {
 			t.Logf("%s", strings.SplitN(obs.Messages()[0], "\n", 2)[0])
 		}
 		t.Logf("minimal case:\n%s", last)
-		if got := last.Violated(); got != InvStopReturnsInTime.Name {
-			t.Fatalf("first violation %q, want %s\n%s", got, InvStopReturnsInTime.Name, last)
+		if got := last.Violated(); got != signals.InvStopInTime.Name {
+			t.Fatalf("first violation %q, want %s\n%s", got, signals.InvStopInTime.Name, last)
 		}
 		c := last.Case
 		if len(c.Calls) != 2 || c.Size() > 6 {
@@ -55,10 +56,10 @@ func TestRacyStopperFailsAndShrinks(t *testing.T) {
 			t.Errorf("shrunk process is not the simplest one that outlives a deadline:\n%s", last)
 		}
 		first, second := c.Calls[0], c.Calls[1]
-		if second.At+second.Timeout+DefaultEpsilon >= first.At+first.Timeout {
+		if second.At+second.Timeout+signals.Epsilon >= first.At+first.Timeout {
 			t.Errorf("the second call's deadline is not earlier than the first's by more than epsilon:\n%s", last)
 		}
-		if last.Calls[1].At <= second.At+second.Timeout+DefaultEpsilon {
+		if last.Calls[1].At <= second.At+second.Timeout+signals.Epsilon {
 			t.Errorf("the second call was not late:\n%s", last)
 		}
 	})

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -142,7 +143,7 @@ func latestBound(c Case) time.Duration {
 // next starts (synctest.Wait). This keeps a case's outcome from depending
 // on which of two simultaneous arrivals the Go scheduler runs first, so
 // that rapid can shrink and replay it.
-func runCase(c Case, newStopper NewStopper, epsilon time.Duration) *Result {
+func runCase(c Case, newStopper NewStopper) *Result {
 	p := StartProcess("ctr", c.StopSignal, c.Process)
 	start := p.start
 	// On every way out, a panic included, the process goroutine ends.
@@ -194,7 +195,7 @@ func runCase(c Case, newStopper NewStopper, epsilon time.Duration) *Result {
 			}
 		}
 	}
-	limit := latestBound(c) + epsilon + backstopSlack
+	limit := latestBound(c) + signals.Epsilon + backstopSlack
 	wait(limit)
 	// Clean up whatever the calls left: the process (a checker SIGKILL, not
 	// recorded as a signal), then the calls' context.
@@ -216,6 +217,6 @@ func runCase(c Case, newStopper NewStopper, epsilon time.Duration) *Result {
 			r.Calls[i].At = limit
 		}
 	}
-	r.Violations = check(r, epsilon)
+	r.Violations = check(r)
 	return r
 }

@@ -1,0 +1,30 @@
+package annotations
+
+// idle is the model's Idle: it empties the memo of decoded specs
+// (sharedSpecs), so that a finished campaign holds none of them. Runs
+// afterwards fill it again.
+func idle() error {
+	sharedSpecs.forget()
+	return nil
+}
+
+// forget empties the memo; decodes under way may remember their entry
+// again.
+func (m *specMemo) forget() {
+	for i := range m.slots {
+		if old := m.slots[i].Swap(nil); old != nil {
+			m.held.Add(-entrySize(old))
+		}
+	}
+}
+
+// remembered counts the memo's entries.
+func (m *specMemo) remembered() int {
+	n := 0
+	for i := range m.slots {
+		if m.slots[i].Load() != nil {
+			n++
+		}
+	}
+	return n
+}
