@@ -50,6 +50,9 @@ func (o *oracle) addProbes(ms []*PortMapping) {
 				return i
 			}
 		}
+		if o.probes == nil {
+			o.probes = make([]probe, 0, 16)
+		}
 		o.probes = append(o.probes, p)
 		o.cached = false
 		return len(o.probes) - 1

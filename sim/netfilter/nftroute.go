@@ -18,7 +18,7 @@ type nftTable struct {
 	key   string // family/name
 	fk    *knftables.Fake
 	hooks map[string][]nftChain
-	maps  map[string]map[nftKey]nftTarget
+	maps  map[string][]nftElement
 	sets  map[string]map[nftKey]bool
 }
 
@@ -65,6 +65,12 @@ type keyPart struct {
 	s    string
 }
 
+// nftElement is a dnat map element: its canonical key and its target.
+type nftElement struct {
+	key    nftKey
+	target nftTarget
+}
+
 // nftTarget is a dnat map element's value: address . port, or why not.
 type nftTarget struct {
 	dest netip.AddrPort
@@ -108,20 +114,23 @@ func (nt *nftTable) lookupMap(name string, key nftKey) (t nftTarget, found, ok b
 		if m == nil {
 			return t, false, false
 		}
-		idx = make(map[nftKey]nftTarget, len(m.Elements))
+		idx = make([]nftElement, 0, len(m.Elements))
 		for _, e := range m.Elements {
-			k, ok := elementKey(e.Key)
-			if _, dup := idx[k]; ok && !dup { // the first element in the list wins
-				idx[k] = parseTarget(name, e)
+			if k, ok := elementKey(e.Key); ok {
+				idx = append(idx, nftElement{k, parseTarget(name, e)})
 			}
 		}
 		if nt.maps == nil {
-			nt.maps = map[string]map[nftKey]nftTarget{}
+			nt.maps = map[string][]nftElement{}
 		}
 		nt.maps[name] = idx
 	}
-	t, found = idx[key]
-	return t, found, true
+	for i := range idx { // the first element in the list wins
+		if idx[i].key == key {
+			return idx[i].target, true, true
+		}
+	}
+	return t, false, true
 }
 
 // inSet reports whether set name holds key, indexing the set on first use;
