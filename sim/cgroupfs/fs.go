@@ -48,6 +48,8 @@ type FS struct {
 	gen uint64
 	// dirty is set when the node changed state not yet written out.
 	dirty bool
+	// base is what New built, to reset to when the tree is closed.
+	base *base
 }
 
 // Generation changes whenever the tree or the kernel state behind it may
@@ -75,7 +77,9 @@ func TempRoot() string {
 
 // New builds a node's cgroupfs under a fresh temporary directory in
 // TempRoot, named for this process (see SweepStale, which the first New of
-// a process runs on TempRoot). Close removes it.
+// a process runs on TempRoot), or takes a tree an earlier Close of the
+// same spec reset to what New builds. Close resets and keeps it for the
+// next New, or removes it; CloseIdle removes the kept ones.
 func New(spec Spec) (*FS, error) {
 	if spec.Mode == 0 {
 		return nil, errors.New("cgroupfs: the node has no cgroup mode: expected v1, hybrid or v2")
@@ -85,6 +89,10 @@ func New(spec Spec) (*FS, error) {
 	}
 	if spec.Mems <= 0 {
 		spec.Mems = 1
+	}
+	key := treeKey(spec)
+	if fs := takeTree(key); fs != nil {
+		return fs, nil
 	}
 	var sweepErr error
 	sweepOnce.Do(func() { _, sweepErr = SweepStale(TempRoot()) })
@@ -101,6 +109,10 @@ func New(spec Spec) (*FS, error) {
 	}
 	fs := &FS{spec: spec, facts: newKernelFacts(spec), dir: dir, mount: filepath.Join(dir, "sys", "fs", "cgroup"), window: -1}
 	if err := fs.build(); err != nil {
+		_ = fs.Close()
+		return nil, err
+	}
+	if err := fs.recordBase(key); err != nil {
 		_ = fs.Close()
 		return nil, err
 	}
@@ -138,19 +150,25 @@ func (fs *FS) build() error {
 	return err
 }
 
-// Close removes the tree and pools its inotify instance for the next
-// tree (see CloseIdle). It is safe to call more than once.
+// Close resets the tree to what New built and keeps it for the next New
+// of the same spec (see CloseIdle), or, when it cannot be reset, removes
+// it and pools its inotify instance. It is safe to call more than once;
+// the FS must not be used after it.
 func (fs *FS) Close() error {
 	if fs.closed {
 		return nil
 	}
 	fs.closed = true
-	var errs []error
-	if fs.w != nil {
-		errs = append(errs, fs.w.release())
+	if fs.base != nil && fs.w != nil && fs.reset() == nil {
+		// The kept tree is a new handle: this one stays closed, and
+		// holds nothing of the tree its next owner uses.
+		kept := &FS{}
+		*kept = *fs
+		kept.closed = false
+		*fs = FS{spec: fs.spec, dir: fs.dir, mount: fs.mount, window: fs.window, closed: true}
+		return keep(kept)
 	}
-	errs = append(errs, removeTree(fs.dir))
-	return errors.Join(errs...)
+	return fs.destroy()
 }
 
 // Dir is the temporary directory holding the tree.

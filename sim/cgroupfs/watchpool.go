@@ -65,16 +65,18 @@ func (w *watcher) release() error {
 	return nil
 }
 
-// CloseIdle closes the inotify instances pooled for the next trees, so
-// that a process that has finished with simulated cgroupfs trees (a
-// campaign at its end) holds no file descriptor for them. Trees made
-// afterwards open new ones.
+// CloseIdle removes the trees kept for the next New and closes the
+// inotify instances pooled for the next trees, so that a process that has
+// finished with simulated cgroupfs trees (a campaign at its end) holds no
+// directory or file descriptor for them. Trees made afterwards are built
+// with new ones.
 func CloseIdle() error {
+	treesErr := closeIdleTrees()
 	watchers.mu.Lock()
 	idle := watchers.idle
 	watchers.idle = nil
 	watchers.mu.Unlock()
-	var errs []error
+	errs := []error{treesErr}
 	for _, w := range idle {
 		errs = append(errs, w.close())
 	}
