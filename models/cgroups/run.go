@@ -225,6 +225,19 @@ func (w *world) sync(sb *sandbox) {
 	}
 }
 
+// v1Mounted reports whether the node mounts a v1 hierarchy for a
+// subsystem ("systemd" for the named one): its mount table, fixed when
+// the node was built.
+func (w *world) v1Mounted(subsystem string) bool {
+	if w.node.FS.Mode == cgroupfs.Unified {
+		return false
+	}
+	if subsystem == "systemd" {
+		subsystem = ""
+	}
+	return w.fs.MountsV1(subsystem)
+}
+
 func (w *world) fail(err error) {
 	if w.err == nil {
 		w.err = fmt.Errorf("simulation: %w", err)

@@ -110,7 +110,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	env := &Env{Mode: cgroupfs.CGMode(w.node.FS.Mode), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, log: w.log("systemd")}, PID: sb.shim,
-		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }}
+		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }, mounted: w.v1Mounted}
 	sb.ctrl = w.build(env)
 	err := w.call(sb, "create sandbox cgroup(s) for "+sb.cfg.CgroupsPath, func() error { return sb.ctrl.Create(sb.cfg) })
 	w.noteCreated(sb)
