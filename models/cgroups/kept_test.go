@@ -1,6 +1,7 @@
 package cgroups
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/faultsim/faultsim/sim"
@@ -60,4 +61,40 @@ func TestTraceIgnoresEarlierCases(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestStoppedRunsReplayAlike: a run that learns a kernel answer stops
+// there, since it is replayed; the final trace is the one of runs that
+// each went to their end, on cases that replay (every seed whose first
+// run learns something, of 40 per variant; -short: 15).
+func TestStoppedRunsReplayAlike(t *testing.T) {
+	seeds := uint64(40)
+	if testing.Short() {
+		seeds = 15
+	}
+	replayed := 0
+	for seed := range seeds {
+		for _, v := range Variants {
+			c := Generate(sim.NewPRNG(seed), v.Name, GenOptions{})
+			stopped, err := runs(c.Clone(), nil, sim.NewPRNG(seed), true, false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			whole, err := runs(c.Clone(), nil, sim.NewPRNG(seed), true, false, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if stopped.Trace.Hash() != whole.Trace.Hash() {
+				t.Fatalf("seed %d, %s: the trace after stopped runs differs from the one after whole runs:\n%s\n---\n%s",
+					seed, v.Name, stopped.Trace.Text(), whole.Trace.Text())
+			}
+			if strings.Contains(whole.Trace.Text(), "kernel answer(s) learned") {
+				replayed++
+			}
+		}
+	}
+	if replayed == 0 {
+		t.Fatal("no case was replayed: expected some, or the test compares nothing")
+	}
+	t.Logf("%d of %d cases were replayed", replayed, 2*seeds)
 }
