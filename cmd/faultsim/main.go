@@ -14,8 +14,6 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
-
-	"github.com/faultsim/faultsim/models"
 )
 
 // exitError carries an exit code out of a command.
@@ -37,27 +35,8 @@ func main() {
 
 // execute runs faultsim with args, writing to stdout and stderr, and
 // returns the exit code: 0, 1 (something found or failed), 2 (bad input),
-// 130 (interrupted). What the models kept for their next case (the
-// cgroups model's trees and inotify instances, see models.Model.Idle) is
-// released before it returns.
+// 130 (interrupted).
 func execute(args []string, stdout, stderr io.Writer) int {
-	code := executeCommand(args, stdout, stderr)
-	var errs []error
-	for _, m := range models.All() {
-		if m.Idle != nil {
-			errs = append(errs, m.Idle())
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		fmt.Fprintln(stderr, "faultsim:", err)
-		if code == 0 {
-			code = 1
-		}
-	}
-	return code
-}
-
-func executeCommand(args []string, stdout, stderr io.Writer) int {
 	root := newRoot()
 	root.SetArgs(args)
 	root.SetOut(stdout)
