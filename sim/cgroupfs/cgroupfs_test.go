@@ -2,7 +2,6 @@ package cgroupfs
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,16 +17,7 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) {
-	// The trees kept for the next New are removed when the tests end.
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
-		if err := CloseIdle(); err != nil && code == 0 {
-			fmt.Fprintln(os.Stderr, err)
-			code = 1
-		}
-		os.Exit(code)
-	}))
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func profile(t testing.TB, name string) Profile {
 	t.Helper()
@@ -330,15 +320,11 @@ func TestV1ProcsWriteOverOldContent(t *testing.T) {
 	}
 }
 
-// TestNoTreeOutlivesItsNode: every tree lives under TempRoot; Close keeps
-// at most maxIdleTrees of them, whatever happened in them, and CloseIdle
-// removes those.
+// TestNoTreeOutlivesItsNode: every tree lives under TempRoot and Close
+// removes it, whatever happened in it.
 func TestNoTreeOutlivesItsNode(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
-	if len(Profiles()) <= maxIdleTrees {
-		t.Fatalf("%d profiles: expected more than the %d trees kept, so that the bound is exercised", len(Profiles()), maxIdleTrees)
-	}
 	for _, p := range Profiles() {
 		fs, err := New(Spec{Profile: p})
 		if err != nil {
@@ -354,15 +340,9 @@ func TestNoTreeOutlivesItsNode(t *testing.T) {
 		if err := fs.Close(); err != nil || fs.Close() != nil {
 			t.Fatalf("close: %v", err)
 		}
-		if entries, _ := os.ReadDir(dir); len(entries) > maxIdleTrees {
-			t.Fatalf("%d trees kept in %s, at most %d expected", len(entries), dir, maxIdleTrees)
-		}
-	}
-	if err := CloseIdle(); err != nil {
-		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Fatalf("%d trees outlived CloseIdle in %s", len(entries), dir)
+		t.Fatalf("%d trees outlived their node in %s", len(entries), dir)
 	}
 }
 

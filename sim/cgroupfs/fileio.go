@@ -65,10 +65,38 @@ func removeAt(parent int, name string) error {
 	if err != nil {
 		return err
 	}
-	entries, err := readEntries(fd)
-	if err != nil {
-		unix.Close(fd)
-		return err
+	type entry struct {
+		name string
+		dir  bool
+	}
+	var entries []entry
+	var buf [8192]byte
+	for {
+		n, err := unix.Getdents(fd, buf[:])
+		if err != nil {
+			unix.Close(fd)
+			return err
+		}
+		if n <= 0 {
+			break
+		}
+		for off := 0; off < n; {
+			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
+			reclen := int(buf[off+16]) | int(buf[off+17])<<8
+			typ := buf[off+18]
+			raw := buf[off+19 : off+reclen]
+			if i := bytesIndexZero(raw); i >= 0 {
+				raw = raw[:i]
+			}
+			if s := string(raw); s != "." && s != ".." {
+				if typ == unix.DT_UNKNOWN {
+					unix.Close(fd)
+					return unix.EINVAL // let os.RemoveAll handle filesystems without d_type
+				}
+				entries = append(entries, entry{s, typ == unix.DT_DIR})
+			}
+			off += reclen
+		}
 	}
 	for _, e := range entries {
 		if e.dir {
@@ -83,45 +111,6 @@ func removeAt(parent int, name string) error {
 	}
 	unix.Close(fd)
 	return unix.Unlinkat(parent, name, unix.AT_REMOVEDIR)
-}
-
-// entry is one name in a directory and its d_type.
-type entry struct {
-	name string
-	typ  uint8
-	dir  bool
-}
-
-// readEntries lists an open directory (without "." and ".."). It fails
-// with EINVAL on a filesystem that does not report entry types.
-func readEntries(fd int) ([]entry, error) {
-	var entries []entry
-	var buf [8192]byte
-	for {
-		n, err := unix.Getdents(fd, buf[:])
-		if err != nil {
-			return nil, err
-		}
-		if n <= 0 {
-			return entries, nil
-		}
-		for off := 0; off < n; {
-			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
-			reclen := int(buf[off+16]) | int(buf[off+17])<<8
-			typ := buf[off+18]
-			raw := buf[off+19 : off+reclen]
-			if i := bytesIndexZero(raw); i >= 0 {
-				raw = raw[:i]
-			}
-			if s := string(raw); s != "." && s != ".." {
-				if typ == unix.DT_UNKNOWN {
-					return nil, unix.EINVAL // let os.RemoveAll handle filesystems without d_type
-				}
-				entries = append(entries, entry{s, typ, typ == unix.DT_DIR})
-			}
-			off += reclen
-		}
-	}
 }
 
 func bytesIndexZero(b []byte) int {

@@ -48,8 +48,6 @@ type FS struct {
 	gen uint64
 	// dirty is set when the node changed state not yet written out.
 	dirty bool
-	// base is what New built, to reset to when the tree is closed.
-	base *base
 }
 
 // Generation changes whenever the tree or the kernel state behind it may
@@ -77,9 +75,7 @@ func TempRoot() string {
 
 // New builds a node's cgroupfs under a fresh temporary directory in
 // TempRoot, named for this process (see SweepStale, which the first New of
-// a process runs on TempRoot), or takes a tree an earlier Close of the
-// same spec reset to what New builds. Close resets and keeps it for the
-// next New, or removes it; CloseIdle removes the kept ones.
+// a process runs on TempRoot). Close removes it.
 func New(spec Spec) (*FS, error) {
 	if spec.Mode == 0 {
 		return nil, errors.New("cgroupfs: the node has no cgroup mode: expected v1, hybrid or v2")
@@ -89,10 +85,6 @@ func New(spec Spec) (*FS, error) {
 	}
 	if spec.Mems <= 0 {
 		spec.Mems = 1
-	}
-	key := treeKey(spec)
-	if fs := takeTree(key); fs != nil {
-		return fs, nil
 	}
 	var sweepErr error
 	sweepOnce.Do(func() { _, sweepErr = SweepStale(TempRoot()) })
@@ -109,10 +101,6 @@ func New(spec Spec) (*FS, error) {
 	}
 	fs := &FS{spec: spec, facts: newKernelFacts(spec), dir: dir, mount: filepath.Join(dir, "sys", "fs", "cgroup"), window: -1}
 	if err := fs.build(); err != nil {
-		_ = fs.Close()
-		return nil, err
-	}
-	if err := fs.recordBase(key); err != nil {
 		_ = fs.Close()
 		return nil, err
 	}
@@ -150,25 +138,19 @@ func (fs *FS) build() error {
 	return err
 }
 
-// Close resets the tree to what New built and keeps it for the next New
-// of the same spec (see CloseIdle), or, when it cannot be reset, removes
-// it and pools its inotify instance. It is safe to call more than once;
-// the FS must not be used after it.
+// Close removes the tree and pools its inotify instance for the next
+// tree (see CloseIdle). It is safe to call more than once.
 func (fs *FS) Close() error {
 	if fs.closed {
 		return nil
 	}
 	fs.closed = true
-	if fs.base != nil && fs.w != nil && fs.reset() == nil {
-		// The kept tree is a new handle: this one stays closed, and
-		// holds nothing of the tree its next owner uses.
-		kept := &FS{}
-		*kept = *fs
-		kept.closed = false
-		*fs = FS{spec: fs.spec, dir: fs.dir, mount: fs.mount, window: fs.window, closed: true}
-		return keep(kept)
+	var errs []error
+	if fs.w != nil {
+		errs = append(errs, fs.w.release())
 	}
-	return fs.destroy()
+	errs = append(errs, removeTree(fs.dir))
+	return errors.Join(errs...)
 }
 
 // Dir is the temporary directory holding the tree.

@@ -65,18 +65,16 @@ func (w *watcher) release() error {
 	return nil
 }
 
-// CloseIdle removes the trees kept for the next New and closes the
-// inotify instances pooled for the next trees, so that a process that has
-// finished with simulated cgroupfs trees (a campaign at its end) holds no
-// directory or file descriptor for them. Trees made afterwards are built
-// with new ones.
+// CloseIdle closes the inotify instances pooled for the next trees, so
+// that a process that has finished with simulated cgroupfs trees (a
+// campaign at its end) holds no file descriptor for them. Trees made
+// afterwards open new ones.
 func CloseIdle() error {
-	treesErr := closeIdleTrees()
 	watchers.mu.Lock()
 	idle := watchers.idle
 	watchers.idle = nil
 	watchers.mu.Unlock()
-	errs := []error{treesErr}
+	var errs []error
 	for _, w := range idle {
 		errs = append(errs, w.close())
 	}
