@@ -8,11 +8,11 @@ import (
 	"github.com/faultsim/faultsim/sim/cgroupfs"
 )
 
-// TestTraceIgnoresEarlierCases: a case's trace is the same whether its
-// node's tree is new or one an earlier case of the process left (reset
-// and kept, see cgroupfs.New), whichever cases ran before it. The cases
-// come in pairs whose nodes differ only by a missing interface file or
-// controller, so a tree kept for the wrong node changes a trace.
+// TestTraceIgnoresEarlierCases: a case's trace is the same whichever
+// cases ran before it in the process (what trees pool for the next one,
+// see cgroupfs.CloseIdle, carries nothing over). The cases come in pairs
+// whose nodes differ only by a missing interface file or controller, so
+// that anything kept for the wrong node changes a trace.
 func TestTraceIgnoresEarlierCases(t *testing.T) {
 	seeds := 12
 	if testing.Short() {
