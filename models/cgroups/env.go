@@ -42,6 +42,11 @@ type Env struct {
 	// calls Sync in between. It is the one concession controllers make to
 	// the simulation, and a no-op on a real node.
 	Sync func()
+	// mounted, when set, is the node's mount table (what cgroup1.Default
+	// reads in /proc/self/mountinfo): whether a v1 hierarchy is mounted
+	// for a subsystem ("systemd" for the named one). Without it
+	// V1Hierarchy looks for each mount under Mountpoint.
+	mounted func(subsystem string) bool
 }
 
 func (e *Env) sync() {
@@ -62,7 +67,7 @@ func (e *Env) UnifiedMountpoint() string {
 }
 
 // V1Hierarchy is the node's v1 hierarchy as cgroup1.Default() would find
-// it: every default subsystem whose mount exists. (Default reads
+// it: every default subsystem the node mounts. (Default reads
 // /proc/self/mountinfo, so it cannot be pointed at the simulated node;
 // hugetlb is left out because its constructor reads the host's
 // /sys/kernel/mm/hugepages.)
@@ -76,6 +81,12 @@ func (e *Env) V1Hierarchy() ([]cgroup1.Subsystem, error) {
 	}
 	var out []cgroup1.Subsystem
 	for _, s := range all {
+		if e.mounted != nil {
+			if e.mounted(string(s.Name())) {
+				out = append(out, s)
+			}
+			continue
+		}
 		p, ok := s.(interface{ Path(string) string })
 		if !ok {
 			continue

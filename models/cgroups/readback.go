@@ -297,7 +297,7 @@ func (o *oracle) procs(ctrl, rel string) ([]int, error) {
 		}
 		return out, err
 	}
-	env := &Env{Mountpoint: fs.Mountpoint()}
+	env := &Env{Mountpoint: fs.Mountpoint(), mounted: o.w.v1Mounted}
 	subs, _ := env.V1Hierarchy()
 	name := ctrl
 	if name == "" {

@@ -33,6 +33,13 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 
 // run is Run; bare leaves the oracle's observations and checks out.
 func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
+	return runs(c, build, ch, trace, bare, false)
+}
+
+// runs runs the case until a run learns nothing; whole runs each to its
+// end, where a run that will be replayed otherwise stops at what it
+// learned (the result is the same: a test compares them).
+func runs(c *Case, build Builder, ch sim.Chooser, trace, bare, whole bool) (sim.Result, error) {
 	if build == nil {
 		v, err := Variants.Lookup(c.Variant)
 		if err != nil {
@@ -44,7 +51,7 @@ func run(c *Case, build Builder, ch sim.Chooser, trace, bare bool) (sim.Result, 
 	var plan cgroupfs.Plan
 	for attempt := 0; ; attempt++ {
 		rec.pos = 0
-		res, learned, err := runOnce(c, build, rec, trace, bare, plan)
+		res, learned, err := runOnce(c, build, rec, trace, bare, plan, whole || attempt == maxReplays)
 		if err != nil || learned.Empty() || attempt == maxReplays {
 			return res, err
 		}
@@ -72,7 +79,11 @@ func (r *recorder) Intn(n int) int {
 	return v
 }
 
-func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgroupfs.Plan) (res sim.Result, learned cgroupfs.Plan, err error) {
+// runOnce runs the case once with a plan. A run that is not the last
+// one allowed stops at the first window that teaches the tree a kernel
+// answer (see world.stopped): it is replayed from the start anyway, and
+// what it would do afterwards is discarded with it.
+func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgroupfs.Plan, final bool) (res sim.Result, learned cgroupfs.Plan, err error) {
 	node, err := nodeSpec(c)
 	if err != nil {
 		return sim.Result{}, learned, err
@@ -86,7 +97,7 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 			err = cerr
 		}
 	}()
-	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}, bare: bare}
+	w := &world{c: c, build: build, fs: fs, node: node, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}, bare: bare, replayable: !final}
 	fs.SetPlan(plan)
 	fs.Log = w.log("kernel")
 	w.sd = &systemd.Systemd{Version: node.FS.Systemd, Unavailable: node.BusDown, OnStart: w.scopeStarted, OnStop: w.unitStopped}
@@ -103,7 +114,7 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 	if err := w.setupNode(); err != nil {
 		return sim.Result{}, learned, err
 	}
-	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.oracle.check}
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check}
 	if bare {
 		w.runner.Check = nil
 	}
@@ -134,6 +145,35 @@ type world struct {
 	err error
 	// bare leaves the oracle's observations and checks out (RunBare).
 	bare bool
+	// replayable is set when a kernel answer learned makes the run be
+	// replayed; stopped once one is: events and checks then do nothing.
+	replayable, stopped bool
+}
+
+// settled is told the answers of a window the kernel settled: a run
+// that will be replayed once it learned something stops.
+func (w *world) settled(sb *sandbox, refusals []cgroupfs.Refusal) {
+	sb.refused = append(sb.refused, refusals...)
+	if w.replayable && !w.fs.Learned().Empty() {
+		w.stopped = true
+	}
+}
+
+// event is fn as a scheduled event: nothing once the run stopped.
+func (w *world) event(fn func()) func() {
+	return func() {
+		if !w.stopped {
+			fn()
+		}
+	}
+}
+
+// check is the oracle's check after an event, until the run stopped.
+func (w *world) check(now time.Duration) []sim.Violation {
+	if w.stopped {
+		return nil
+	}
+	return w.oracle.check(now)
 }
 
 func (w *world) log(actor string) func(string, ...any) {
@@ -170,12 +210,12 @@ func (w *world) schedule() time.Duration {
 	for i := range w.c.Steps {
 		s := &w.c.Steps[i]
 		last = max(last, s.At)
-		w.sched.AtLabel(s.At, sim.L(s.Op, " ", s.Sandbox), func() { w.step(s) })
+		w.sched.AtLabel(s.At, sim.L(s.Op, " ", s.Sandbox), w.event(func() { w.step(s) }))
 	}
 	for _, f := range w.c.Faults {
 		if v, ok := f.(CgroupVanishes); ok {
 			last = max(last, v.At)
-			w.sched.AtLabel(v.At, sim.L("cgroup-vanishes ", v.Sandbox), func() { w.vanish(v.Sandbox) })
+			w.sched.AtLabel(v.At, sim.L("cgroup-vanishes ", v.Sandbox), w.event(func() { w.vanish(v.Sandbox) }))
 		}
 	}
 	return last
@@ -216,7 +256,7 @@ func (w *world) call(sb *sandbox, what string, fn func() error) (err error) {
 		if serr != nil {
 			w.fail(serr)
 		}
-		sb.refused = append(sb.refused, refusals...)
+		w.settled(sb, refusals)
 	}()
 	w.send("containerd", "shim-"+sb.id, "%s", what)
 	return fn()
@@ -228,10 +268,23 @@ func (w *world) sync(sb *sandbox) {
 	if err != nil {
 		w.fail(err)
 	}
-	sb.refused = append(sb.refused, refusals...)
+	w.settled(sb, refusals)
 	if err := w.fs.Begin(); err != nil {
 		w.fail(err)
 	}
+}
+
+// v1Mounted reports whether the node mounts a v1 hierarchy for a
+// subsystem ("systemd" for the named one): its mount table, fixed when
+// the node was built.
+func (w *world) v1Mounted(subsystem string) bool {
+	if w.node.FS.Mode == cgroupfs.Unified {
+		return false
+	}
+	if subsystem == "systemd" {
+		subsystem = ""
+	}
+	return w.fs.MountsV1(subsystem)
 }
 
 func (w *world) fail(err error) {

@@ -110,7 +110,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	env := &Env{Mode: cgroupfs.CGMode(w.node.FS.Mode), Mountpoint: w.fs.Mountpoint(), Systemd: bus{sd: w.sd, shim: "shim-" + sb.id, send: w.send}, PID: sb.shim,
-		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }}
+		StartCgroup: containerdCg, Log: w.log("shim-" + sb.id), Sync: func() { w.sync(sb) }, mounted: w.v1Mounted}
 	sb.ctrl = w.build(env)
 	err := w.call(sb, "create sandbox cgroup(s) for "+sb.cfg.CgroupsPath, func() error { return sb.ctrl.Create(sb.cfg) })
 	w.noteCreated(sb)
@@ -193,10 +193,10 @@ func (w *world) stopVM(sb *sandbox, slow time.Duration) {
 	w.fs.SetExiting(sb.vmm, true)
 	w.note("node", "hypervisor %d is exiting, slowly (%s)", sb.vmm, slow)
 	vmm := sb.vmm
-	w.sched.After(slow, "hypervisor exits", func() {
+	w.sched.After(slow, "hypervisor exits", w.event(func() {
 		defer w.after()
 		w.kill(vmm, "hypervisor finally exits")
-	})
+	}))
 }
 
 // container is kubelet creating or removing a container: the sandbox's
@@ -256,7 +256,7 @@ func (w *world) stop(id string) {
 	}
 	if err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete); err != nil {
 		w.send("containerd", "kubelet", "StopPodSandbox %s failed: %v", id, err)
-		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), func() { defer w.after(); w.stop(id) })
+		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), w.event(func() { defer w.after(); w.stop(id) }))
 		return
 	}
 	sb.state = deleted

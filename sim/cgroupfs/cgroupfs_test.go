@@ -325,7 +325,7 @@ func TestV1ProcsWriteOverOldContent(t *testing.T) {
 func TestNoTreeOutlivesItsNode(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
-	for _, p := range Profiles() {
+	for i, p := range Profiles() {
 		fs, err := New(Spec{Profile: p})
 		if err != nil {
 			t.Fatal(err)
@@ -337,6 +337,11 @@ func TestNoTreeOutlivesItsNode(t *testing.T) {
 		_ = fs.Begin()
 		_ = os.MkdirAll(filepath.Join(fs.Mountpoint(), "x", "y"), 0o755)
 		_, _ = fs.Settle()
+		if i%2 == 1 {
+			// Closed in a window, with a file the kernel never took in.
+			_ = fs.Begin()
+			_ = os.WriteFile(fs.Path("", "/kubepods/a")+"/stray", []byte("1"), 0o644)
+		}
 		if err := fs.Close(); err != nil || fs.Close() != nil {
 			t.Fatalf("close: %v", err)
 		}

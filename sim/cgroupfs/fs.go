@@ -145,12 +145,49 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
+	if fs.w != nil && fs.removeKnown() {
+		// The watched directories are gone, and their watches with them.
+		return fs.w.releaseGone()
+	}
 	var errs []error
 	if fs.w != nil {
 		errs = append(errs, fs.w.release())
 	}
 	errs = append(errs, removeTree(fs.dir))
 	return errors.Join(errs...)
+}
+
+// removeKnown removes the tree by the names the kernel state knows, with
+// no directory listed: each cgroup's files, deepest cgroup first, then
+// the mounts and the directories above them. It reports whether the tree
+// is gone; what it did not know of (a file the runtime made that the
+// kernel never took in, a link a plan placed) is left for removeTree.
+func (fs *FS) removeKnown() bool {
+	for _, h := range fs.hiers {
+		cgs := h.sortedCgroups()
+		for i := len(cgs) - 1; i >= 0; i-- {
+			dir := h.abs(cgs[i].rel)
+			for name := range cgs[i].rendered {
+				_ = unix.Unlinkat(unix.AT_FDCWD, dir+"/"+name, 0)
+			}
+			if dir != fs.mount {
+				if err := unix.Rmdir(dir); err != nil {
+					return false
+				}
+			}
+		}
+		if len(h.ctrls) > 1 && !h.v2 {
+			for _, c := range h.ctrls {
+				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
+			}
+		}
+	}
+	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
+		if err := unix.Rmdir(dir); err != nil {
+			return false
+		}
+	}
+	return unix.Rmdir(fs.dir) == nil
 }
 
 // Dir is the temporary directory holding the tree.

@@ -300,6 +300,8 @@ func InterfaceFileNames() []string {
 type kernelFacts struct {
 	v1Core, v2Core []fileFact
 	v1, v2         map[string][]fileFact
+	// sets are the file sets computed so far (see fileSet).
+	sets map[setKey][]fileFact
 }
 
 func newKernelFacts(s Spec) kernelFacts {
@@ -312,7 +314,8 @@ func newKernelFacts(s Spec) kernelFacts {
 		}
 		return out
 	}
-	kf := kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{}}
+	kf := kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{},
+		sets: map[setKey][]fileFact{}}
 	for _, c := range controllers {
 		kf.v1[c.name] = keep(c.v1Files)
 		kf.v2[c.name] = keep(c.v2Files)

@@ -117,6 +117,13 @@ func (fs *FS) Path(controller, rel string) string {
 	return h.abs(rel)
 }
 
+// MountsV1 reports whether the node mounts a v1 hierarchy for a
+// controller ("" for name=systemd), as its mount table says.
+func (fs *FS) MountsV1(controller string) bool {
+	h := fs.hierarchyFor(controller)
+	return h != nil && !h.v2
+}
+
 // Values returns the written values of a cgroup's interface files in
 // every hierarchy, by file name.
 func (fs *FS) Values(rel string) map[string]string {

@@ -112,28 +112,6 @@ func (fs *FS) enabled(h *hierarchy, cg *cgroup) []string {
 	return nil
 }
 
-// fileSet returns the interface files the kernel has in a cgroup, in a
-// fixed order (core files, then each enabled controller's).
-func (fs *FS) fileSet(h *hierarchy, cg *cgroup) []fileFact {
-	pick := func(f fileFact) bool {
-		return (f.where != rootOnly || cg.rel == "/") && (f.where != nonRoot || cg.rel != "/")
-	}
-	var out []fileFact
-	for _, f := range fs.facts.core(h.v2) {
-		if pick(f) {
-			out = append(out, f)
-		}
-	}
-	for _, name := range fs.enabled(h, cg) {
-		for _, f := range fs.facts.controller(h.v2, name) {
-			if pick(f) {
-				out = append(out, f)
-			}
-		}
-	}
-	return out
-}
-
 // lookupFile finds a file of a cgroup by name.
 func (fs *FS) lookupFile(h *hierarchy, cg *cgroup, name string) (fileFact, bool) {
 	for _, f := range fs.fileSet(h, cg) {

@@ -45,11 +45,17 @@ func takeWatcher() (*watcher, error) {
 // release removes the watcher's watches, drains its queue and pools it
 // (or closes it when the pool is full or draining fails).
 func (w *watcher) release() error {
-	for wd, d := range w.dirs {
+	for wd := range w.dirs {
 		_, _ = unix.InotifyRmWatch(w.fd, uint32(wd))
-		delete(w.dirs, wd)
-		delete(w.wds, d)
 	}
+	return w.releaseGone()
+}
+
+// releaseGone is release once every watched directory is gone: the kernel
+// removed their watches (and queued IN_IGNORED, drained here).
+func (w *watcher) releaseGone() error {
+	clear(w.dirs)
+	clear(w.wds)
 	if err := w.discard(); err != nil {
 		return errors.Join(err, w.close())
 	}
