@@ -1,0 +1,263 @@
+package sim
+
+import (
+	"iter"
+	"time"
+)
+
+// Tasks runs a model's actors (a request handler, a stop loop, a watcher)
+// as coroutines on a Scheduler. Exactly one runs at a time, and a task runs
+// only from a scheduler event: every point where it interacts with the node
+// or another actor (Yield, Sleep, a lock, a wait) suspends it and schedules
+// the event that resumes it, so the Chooser decides who runs next among
+// everything due at that instant. An interleaving inside a call is then a
+// choice a seed replays and rapid shrinks, as in shuttle, loom and gosim.
+//
+// Tasks are built on iter.Pull: a suspended task is a parked coroutine, not
+// a runnable goroutine, so Go's scheduler, GOMAXPROCS and the race detector
+// have no say in the order. Close ends every task still suspended, so a run
+// leaves no goroutine behind. The zero value is not usable; set Sched.
+type Tasks struct {
+	Sched *Scheduler
+	// OnWait, when set, is told each time a task blocks, with what it
+	// waits on (for a trace).
+	OnWait func(t *Task, what string)
+
+	live    []*Task
+	current *Task
+}
+
+// Task is one actor running as a coroutine.
+type Task struct {
+	// Name says who the task is ("crio StopContainer db"), for traces and
+	// the hang violation.
+	Name string
+
+	ts    *Tasks
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	// waiting is what a blocked task waits on ("" while runnable); gen
+	// retires the wake-ups of an earlier block.
+	waiting string
+	gen     uint64
+	// timed: the block has a timeout, so the task wakes by itself.
+	timed    bool
+	woke     bool
+	done     bool
+	crash    *Crash
+	resumeFn func()
+	label    Label
+}
+
+// taskKilled unwinds a task that Close or Kill ended while it was suspended.
+type taskKilled struct{}
+
+// taskCrash carries a task's panic, with the stack seen inside the task, to
+// the event that resumed it.
+type taskCrash struct{ c *Crash }
+
+// Go starts fn as a task. It does not run at once: its first step is an
+// event due now, ordered among the others by the Chooser.
+func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
+	t := &Task{Name: name, ts: ts, label: Label{"task ", name}}
+	t.next, t.stop = iter.Pull(func(yield func(struct{}) bool) {
+		t.yield = yield
+		t.body(fn)
+	})
+	t.resumeFn = t.resume
+	ts.live = append(ts.live, t)
+	t.waiting = "start"
+	t.schedule(0)
+	return t
+}
+
+// body runs fn and turns a panic into a Crash with the task's own stack.
+func (t *Task) body(fn func(t *Task)) {
+	defer t.recovered()
+	fn(t)
+}
+
+func (t *Task) recovered() {
+	r := recover()
+	if r == nil {
+		return
+	}
+	if _, ok := r.(taskKilled); ok {
+		return
+	}
+	t.crash = newCrash(r)
+}
+
+// Current is the task running now, or nil outside any task.
+func (ts *Tasks) Current() *Task { return ts.current }
+
+// Blocked lists the tasks blocked with no wake-up of their own (no
+// timeout, not sleeping), in start order: only another actor can wake
+// them, and at the end of a run each is an actor that never finished.
+func (ts *Tasks) Blocked() []*Task {
+	var out []*Task
+	for _, t := range ts.live {
+		if t.blocked() {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func (t *Task) blocked() bool {
+	switch t.waiting {
+	case "", "yield", "sleep", "start":
+		return false
+	}
+	return !t.done && !t.timed
+}
+
+// Live is how many tasks have not finished.
+func (ts *Tasks) Live() int { return len(ts.live) }
+
+// Close ends every task that has not finished, unwinding each (its
+// deferred calls run) in start order.
+func (ts *Tasks) Close() {
+	for len(ts.live) > 0 {
+		t := ts.live[0]
+		ts.Kill(t)
+	}
+}
+
+// Kill ends a suspended task: it unwinds from the point where it waits,
+// as a goroutine of a process that exited. Killing a finished task, or the
+// task running now, does nothing.
+func (ts *Tasks) Kill(t *Task) {
+	if t.done || t == ts.current {
+		return
+	}
+	t.gen++ // its pending wake-ups are stale
+	t.waiting = ""
+	prev := ts.current
+	ts.current = t
+	t.stop()
+	ts.current = prev
+	t.finish()
+}
+
+func (t *Task) finish() {
+	t.done = true
+	for i, x := range t.ts.live {
+		if x == t {
+			t.ts.live = append(t.ts.live[:i], t.ts.live[i+1:]...)
+			break
+		}
+	}
+}
+
+// Done reports whether the task has returned (or was killed).
+func (t *Task) Done() bool { return t.done }
+
+// Waiting is what the task is blocked on ("" when it is runnable or done).
+func (t *Task) Waiting() string { return t.waiting }
+
+// Now is the virtual time.
+func (t *Task) Now() time.Duration { return t.ts.Sched.Now() }
+
+// String renders the task as "name waits on what" or "name".
+func (t *Task) String() string {
+	if t.waiting != "" {
+		return t.Name + " waits on " + t.waiting
+	}
+	return t.Name
+}
+
+// resume runs the task until it next suspends or returns. It is the body
+// of the task's scheduler events.
+func (t *Task) resume() {
+	if t.done {
+		return
+	}
+	ts := t.ts
+	prev := ts.current
+	ts.current = t
+	_, ok := t.next()
+	ts.current = prev
+	if !ok {
+		t.finish()
+	}
+	if c := t.crash; c != nil {
+		t.crash = nil
+		panic(taskCrash{c})
+	}
+}
+
+// schedule makes the task runnable d from now: an event whose order among
+// those due at the same instant the Chooser decides.
+func (t *Task) schedule(d time.Duration) {
+	gen := t.gen
+	t.ts.Sched.AfterLabel(d, t.label, func() {
+		if gen == t.gen && !t.done {
+			t.gen++
+			t.waiting, t.timed = "", false
+			t.resumeFn()
+		}
+	})
+}
+
+// suspend hands control back to the event that resumed the task.
+func (t *Task) suspend() {
+	if t.ts.current != t {
+		panic("sim: a task may only suspend itself, from inside itself")
+	}
+	if !t.yield(struct{}{}) {
+		panic(taskKilled{})
+	}
+}
+
+// Yield is a yield point: the task lets everything else due now run
+// first, in an order the Chooser picks, and goes on at the same instant.
+// Put one wherever the real code makes a system call or touches state
+// another actor shares.
+func (t *Task) Yield() {
+	t.waiting = "yield"
+	t.schedule(0)
+	t.suspend()
+}
+
+// Sleep suspends the task for d of virtual time.
+func (t *Task) Sleep(d time.Duration) {
+	t.waiting = "sleep"
+	t.schedule(max(d, 0))
+	t.suspend()
+}
+
+// block suspends the task until wake is called for it, or until timeout
+// (a negative timeout: none). It reports whether it was woken.
+func (t *Task) block(what string, timeout time.Duration) bool {
+	if what == "" {
+		what = "an unnamed wait"
+	}
+	t.waiting = what
+	t.woke = false
+	t.timed = timeout >= 0
+	if timeout >= 0 {
+		t.schedule(timeout)
+	}
+	if t.ts.OnWait != nil {
+		t.ts.OnWait(t, what)
+	}
+	t.suspend()
+	return t.woke
+}
+
+// wake makes a blocked task runnable now; a task not blocked is left
+// alone.
+func (t *Task) wake() {
+	switch t.waiting {
+	case "", "yield", "sleep", "start":
+		return
+	}
+	if t.done {
+		return
+	}
+	t.gen++ // its timeout is stale
+	t.woke = true
+	t.schedule(0)
+}
