@@ -45,7 +45,7 @@ func (r *Runner) startPhase(at time.Duration) {
 	}
 	l.started = true
 	if !r.Trace.Off {
-		r.Trace.Add(at, "check", "liveness phase: faults lifted after %s, running fault-free", FormatDuration(l.From))
+		r.Trace.Add(at, "check", "liveness phase: no fault after %s, running fault-free", FormatDuration(l.From))
 	}
 	if l.Heal != nil {
 		r.do(Label{"liveness phase"}, func() { l.Heal(at) })

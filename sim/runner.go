@@ -111,6 +111,10 @@ func (r *Runner) Reported(invariant string) bool { return r.seen[invariant] }
 // Run executes events until none is left, the horizon or the event budget
 // is reached, and returns the violations in the order they first happened.
 func (r *Runner) Run() []Violation {
+	if r.Tasks != nil {
+		// Also when the Chooser aborts the run (rapid's draws run out).
+		defer r.Tasks.Close()
+	}
 	budget := r.MaxEvents
 	if budget == 0 {
 		budget = 10000
@@ -135,9 +139,6 @@ func (r *Runner) Run() []Violation {
 			end = r.Horizon // the event that ended the run lies past it
 		}
 		r.endChecks(end)
-	}
-	if r.Tasks != nil {
-		r.Tasks.Close()
 	}
 	return r.violations
 }
