@@ -15,8 +15,10 @@ import (
 //
 // Tasks are built on iter.Pull: a suspended task is a parked coroutine, not
 // a runnable goroutine, so Go's scheduler, GOMAXPROCS and the race detector
-// have no say in the order. Close ends every task still suspended, so a run
-// leaves no goroutine behind. The zero value is not usable; set Sched.
+// have no say in the order. A coroutine whose task has returned runs the
+// next task started (its stack already grown). Close ends every task still
+// suspended and every idle coroutine, so a run leaves no goroutine behind.
+// The zero value is not usable; set Sched.
 type Tasks struct {
 	Sched *Scheduler
 	// OnWait, when set, is told each time a task blocks, with what it
@@ -25,6 +27,15 @@ type Tasks struct {
 
 	live    []*Task
 	current *Task
+	idle    []*worker
+}
+
+// worker is a coroutine that runs tasks one after another.
+type worker struct {
+	next  func() (struct{}, bool)
+	stop  func()
+	yield func(struct{}) bool
+	task  *Task // the task it runs, nil while idle
 }
 
 // Task is one actor running as a coroutine.
@@ -33,10 +44,11 @@ type Task struct {
 	// the hang violation.
 	Name string
 
-	ts    *Tasks
-	next  func() (struct{}, bool)
-	stop  func()
-	yield func(struct{}) bool
+	ts *Tasks
+	fn func(t *Task)
+	w  *worker // nil until its first step
+	// killed: Kill resumed it to unwind; returned: fn is over.
+	killed, returned bool
 	// waiting is what a blocked task waits on ("" while runnable); gen
 	// retires the wake-ups of an earlier block.
 	waiting string
@@ -60,16 +72,35 @@ type taskCrash struct{ c *Crash }
 // Go starts fn as a task. It does not run at once: its first step is an
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
-	t := &Task{Name: name, ts: ts, label: Label{"task ", name}}
-	t.next, t.stop = iter.Pull(func(yield func(struct{}) bool) {
-		t.yield = yield
-		t.body(fn)
-	})
+	t := &Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
 	t.resumeFn = t.resume
 	ts.live = append(ts.live, t)
 	t.waiting = "start"
 	t.schedule(0)
 	return t
+}
+
+// worker takes an idle coroutine, or makes one.
+func (ts *Tasks) worker() *worker {
+	if n := len(ts.idle); n > 0 {
+		w := ts.idle[n-1]
+		ts.idle = ts.idle[:n-1]
+		return w
+	}
+	w := &worker{}
+	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
+		w.yield = yield
+		for {
+			t := w.task
+			t.body(t.fn)
+			t.returned = true
+			w.task = nil
+			if !yield(struct{}{}) { // idle until the next task
+				return
+			}
+		}
+	})
+	return w
 }
 
 // body runs fn and turns a panic into a Crash with the task's own stack.
@@ -117,12 +148,16 @@ func (t *Task) blocked() bool {
 func (ts *Tasks) Live() int { return len(ts.live) }
 
 // Close ends every task that has not finished, unwinding each (its
-// deferred calls run) in start order.
+// deferred calls run) in start order, and then the idle coroutines.
 func (ts *Tasks) Close() {
 	for len(ts.live) > 0 {
 		t := ts.live[0]
 		ts.Kill(t)
 	}
+	for _, w := range ts.idle {
+		w.stop()
+	}
+	ts.idle = nil
 }
 
 // Kill ends a suspended task: it unwinds from the point where it waits,
@@ -134,11 +169,12 @@ func (ts *Tasks) Kill(t *Task) {
 	}
 	t.gen++ // its pending wake-ups are stale
 	t.waiting = ""
-	prev := ts.current
-	ts.current = t
-	t.stop()
-	ts.current = prev
-	t.finish()
+	if t.w == nil { // never ran
+		t.finish()
+		return
+	}
+	t.killed = true
+	t.step()
 }
 
 func (t *Task) finish() {
@@ -174,17 +210,29 @@ func (t *Task) resume() {
 	if t.done {
 		return
 	}
-	ts := t.ts
-	prev := ts.current
-	ts.current = t
-	_, ok := t.next()
-	ts.current = prev
-	if !ok {
-		t.finish()
+	if t.w == nil {
+		t.w = t.ts.worker()
+		t.w.task = t
 	}
+	t.step()
 	if c := t.crash; c != nil {
 		t.crash = nil
 		panic(taskCrash{c})
+	}
+}
+
+// step switches to the task's coroutine until the task suspends or
+// returns; a returned task's coroutine goes idle.
+func (t *Task) step() {
+	ts := t.ts
+	prev := ts.current
+	ts.current = t
+	t.w.next()
+	ts.current = prev
+	if t.returned {
+		ts.idle = append(ts.idle, t.w)
+		t.w = nil
+		t.finish()
 	}
 }
 
@@ -206,7 +254,7 @@ func (t *Task) suspend() {
 	if t.ts.current != t {
 		panic("sim: a task may only suspend itself, from inside itself")
 	}
-	if !t.yield(struct{}{}) {
+	if !t.w.yield(struct{}{}) || t.killed {
 		panic(taskKilled{})
 	}
 }

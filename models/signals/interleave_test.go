@@ -31,6 +31,7 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 	type found struct {
 		c     *Case
 		trace string
+		first int // the size of the first failing case, before shrinking
 	}
 	search := func(seed uint64) (found, bool) {
 		var last found
@@ -50,7 +51,11 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 						t.Fatalf("reference broke %v", r.Violations)
 					}
 					if w.exitsInsideKill > 0 {
-						last = found{c, r.Trace.Text()}
+						first := last.first
+						if last.c == nil {
+							first = c.Size()
+						}
+						last = found{c, r.Trace.Text(), first}
 						t.Fatalf("a process exited inside crun's kill")
 					}
 				})
@@ -58,24 +63,30 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 		return last, obs.Failed() && last.c != nil
 	}
-	seeds := 4
+	// Seeds 2-9 (2-3 under -short): rapid's search and shrink from seed 1
+	// take ten times longer than from the others.
+	seeds := 8
 	if testing.Short() {
-		seeds = 1
+		seeds = 2
 	}
 	smallest := 1 << 30
-	for seed := uint64(1); seed <= uint64(seeds); seed++ {
+	for seed := uint64(2); seed < uint64(2+seeds); seed++ {
 		t.Run(fmt.Sprint("seed-", seed), func(t *testing.T) {
 			a, ok := search(seed)
 			if !ok {
 				t.Fatal("no drawn case and interleaving had a process exit inside crun's kill")
 			}
-			// rapid's shrinker finds a local minimum: one step (a stop
-			// or a graceful shutdown's calls) and a few containers or
-			// faults; the smallest, one container and one step, must
-			// come out of some seed (checked below).
+			// rapid's shrinker minimises its draws, the scheduler's
+			// choices among them, so the case it ends on is a local
+			// minimum: one step (a stop or a graceful shutdown's calls)
+			// and a few containers or faults; the smallest, one
+			// container and one step, must come out of some seed
+			// (checked below).
 			if len(a.c.Steps) != 1 || a.c.Size() > 5 {
-				t.Errorf("shrunk to %d steps, size %d; want one step, size <= 5: %+v", len(a.c.Steps), a.c.Size(), a.c)
+				t.Errorf("shrunk from size %d to %d steps, size %d; want one step, size <= 5: %+v",
+					a.first, len(a.c.Steps), a.c.Size(), a.c)
 			}
+			t.Logf("shrunk from size %d to %d: %+v", a.first, a.c.Size(), a.c)
 			smallest = min(smallest, a.c.Size())
 			b, ok := search(seed)
 			if !ok || b.trace != a.trace {
@@ -84,7 +95,7 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 	}
 	if smallest > 2 {
-		t.Errorf("no seed shrank to one container and one step (smallest size %d)", smallest)
+		t.Errorf("no seed of %d shrank to one container and one step (smallest size %d)", seeds, smallest)
 	}
 }
 

@@ -34,12 +34,10 @@ type stopState struct {
 	stopping         bool
 	killLoopBegun    bool
 	timeouts         []time.Duration
-	// wake is the stop loop's select: a new timeout, the process gone, or
+	// wake is the stop loop's select: a new timeout, its watch tick, or
 	// its deadline.
 	wake sim.Queue
-	// exited is closed by the loop's poller when the process is gone.
-	exited sim.Latch
-	done   sim.Latch
+	done sim.Latch
 }
 
 func (x *ctr) initStop() {
@@ -47,7 +45,6 @@ func (x *ctr) initStop() {
 	x.stop.stopLock.Name = "stopLock of " + n
 	x.stop.opLock.Name = "opLock of " + n
 	x.stop.wake.Name = "a new timeout, the exit or the deadline of " + n
-	x.stop.exited.Name = "the exit of " + n
 	x.stop.done.Name = "the end of the stop loop of " + n
 }
 
@@ -117,8 +114,9 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 }
 
 // stopLoop is CRI-O's StopLoopForContainer: under opLock, the stop signal
-// through the OCI runtime, a poller that sees the process gone, a wait for
-// the process, a new timeout or the deadline, then SIGKILL with back-off
+// through the OCI runtime, a wait for the process to be seen gone (its
+// watch ticks every PollInterval), a new timeout or the deadline, then
+// SIGKILL with back-off
 // until the process is gone; then the container is stopped and every
 // waiting caller answered (SetAsDoneStopping).
 func (c *crio) stopLoop(t *sim.Task, x *ctr) {
@@ -142,9 +140,12 @@ func (c *crio) signalLoop(t *sim.Task, x *ctr) {
 			return
 		}
 	}
-	c.goTask("crio watch "+x.spec.Name, func(t *sim.Task) { c.poll(t, x) })
+	// CRI-O's watch is a goroutine with a ticker that closes done when it
+	// finds the process gone; here the loop's select wakes at each tick
+	// and looks itself, which is the same observation at the same times.
 	const never = time.Duration(1<<63 - 1)
 	target := never
+	tick := t.Now() + PollInterval
 	for {
 		for _, to := range st.timeouts {
 			target = min(target, t.Now()+to)
@@ -153,17 +154,16 @@ func (c *crio) signalLoop(t *sim.Task, x *ctr) {
 			c.w.trace.Add(t.Now(), "crio", "%s: stop deadline %s", x.spec.Name, sim.FormatDuration(target))
 		}
 		st.timeouts = st.timeouts[:0]
-		if st.exited.IsOpen() {
-			return
+		if t.Now() >= tick {
+			tick += PollInterval
+			if x.proc.Exited { // Living
+				return
+			}
 		}
 		if t.Now() >= target {
 			break
 		}
-		wait := time.Duration(-1)
-		if target != never {
-			wait = target - t.Now()
-		}
-		st.wake.Wait(t, wait)
+		st.wake.Wait(t, min(target, tick)-t.Now())
 	}
 	c.w.trace.Send(t.Now(), "crio", "crio", "%s: stop timeout reached", x.spec.Name)
 	st.killLoopBegun = true
@@ -177,19 +177,6 @@ func (c *crio) signalLoop(t *sim.Task, x *ctr) {
 		t.Sleep(backoff)
 		backoff = min(2*backoff, MaxKillBackoff)
 		if x.proc.Exited {
-			return
-		}
-	}
-}
-
-// poll checks the process every PollInterval and closes exited when it is
-// gone, waking the loop.
-func (c *crio) poll(t *sim.Task, x *ctr) {
-	for !x.stop.done.IsOpen() {
-		t.Sleep(PollInterval)
-		if x.proc.Exited {
-			x.stop.exited.Open()
-			x.stop.wake.WakeAll()
 			return
 		}
 	}
