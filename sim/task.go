@@ -21,9 +21,6 @@ import (
 // The zero value is not usable; set Sched.
 type Tasks struct {
 	Sched *Scheduler
-	// OnWait, when set, is told each time a task blocks, with what it
-	// waits on (for a trace).
-	OnWait func(t *Task, what string)
 
 	live    []*Task
 	current *Task
@@ -119,9 +116,6 @@ func (t *Task) recovered() {
 	}
 	t.crash = newCrash(r)
 }
-
-// Current is the task running now, or nil outside any task.
-func (ts *Tasks) Current() *Task { return ts.current }
 
 // Blocked lists the tasks blocked with no wake-up of their own (no
 // timeout, not sleeping), in start order: only another actor can wake
@@ -287,9 +281,6 @@ func (t *Task) block(what string, timeout time.Duration) bool {
 	t.timed = timeout >= 0
 	if timeout >= 0 {
 		t.schedule(timeout)
-	}
-	if t.ts.OnWait != nil {
-		t.ts.OnWait(t, what)
 	}
 	t.suspend()
 	return t.woke

@@ -86,9 +86,6 @@ func (m *Mutex) Unlock(t *Task) {
 	m.q.WakeAll()
 }
 
-// Holder is the task holding the lock, or nil.
-func (m *Mutex) Holder() *Task { return m.holder }
-
 // Latch is a one-shot event, like a channel that is closed once: Wait
 // returns at once after Open, and Open wakes every task waiting. The zero
 // value is shut; Name says what a blocked task waits on.
