@@ -98,7 +98,11 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 		st.stopLock.Lock(t)
 		if st.done.IsOpen() {
 			// The loop is over: nothing will read a timeout or close a
-			// watcher any more, so the caller is answered now.
+			// watcher any more, so the caller is answered now. CRI-O's
+			// WaitOnStopTimeout has no such check (stopping stays true
+			// and SetAsDoneStopping closes stopTimeoutChan), so a caller
+			// that passed Living just before the loop ended would send on
+			// a closed channel; the reference does what a fix would.
 			st.stopLock.Unlock(t)
 			reply(nil)
 			return
