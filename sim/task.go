@@ -25,6 +25,7 @@ type Tasks struct {
 	live    []*Task
 	current *Task
 	idle    []*worker
+	wakeups []*wakeup
 }
 
 // worker is a coroutine that runs tasks one after another.
@@ -233,14 +234,36 @@ func (t *Task) step() {
 // schedule makes the task runnable d from now: an event whose order among
 // those due at the same instant the Chooser decides.
 func (t *Task) schedule(d time.Duration) {
-	gen := t.gen
-	t.ts.Sched.AfterLabel(d, t.label, func() {
-		if gen == t.gen && !t.done {
-			t.gen++
-			t.waiting, t.timed = "", false
-			t.resumeFn()
-		}
-	})
+	ts := t.ts
+	var w *wakeup
+	if n := len(ts.wakeups); n > 0 {
+		w, ts.wakeups = ts.wakeups[n-1], ts.wakeups[:n-1]
+	} else {
+		w = &wakeup{ts: ts}
+		w.do = w.fire
+	}
+	w.t, w.gen = t, t.gen
+	ts.Sched.AfterLabel(d, t.label, w.do)
+}
+
+// wakeup is a scheduled resumption of a task, made stale by a later
+// block or wake (gen); the objects are reused, so a yield allocates none.
+type wakeup struct {
+	ts  *Tasks
+	t   *Task
+	gen uint64
+	do  func()
+}
+
+func (w *wakeup) fire() {
+	t, gen := w.t, w.gen
+	w.t = nil
+	w.ts.wakeups = append(w.ts.wakeups, w)
+	if gen == t.gen && !t.done {
+		t.gen++
+		t.waiting, t.timed = "", false
+		t.resumeFn()
+	}
 }
 
 // suspend hands control back to the event that resumed the task.

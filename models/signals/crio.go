@@ -48,7 +48,6 @@ func (c *crio) create(spec *Container) error {
 	w := c.w
 	now := w.sched.Now()
 	x := &ctr{spec: spec}
-	x.initStop()
 	x.proc = w.procs.Spawn(spec.Name, w.behaviour(spec))
 	ann := crioAnnotations(spec.Grace, w.sd.Version, x.proc.StopSignal(), w.variant.AskKillSignal)
 	w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))

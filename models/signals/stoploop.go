@@ -40,7 +40,12 @@ type stopState struct {
 	done sim.Latch
 }
 
+// initStop names the stop state's locks and waits, once, at the first
+// stop (most containers of a run are never stopped).
 func (x *ctr) initStop() {
+	if x.stop.opLock.Name != "" {
+		return
+	}
 	n := x.spec.Name
 	x.stop.stopLock.Name = "stopLock of " + n
 	x.stop.opLock.Name = "opLock of " + n
@@ -87,6 +92,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 			reply(nil)
 			return
 		}
+		x.initStop()
 		st := &x.stop
 		st.stopLock.Lock(t)
 		first := !st.stopping
