@@ -114,6 +114,9 @@ func (racemapCodec) Format(*strings.Builder, models.Case) {}
 // find nothing.
 func TestRaceModeRecordsAnUnsynchronisedMapAndGoesOn(t *testing.T) {
 	const budget = 6
+	// Two threads in the children whatever the environment says, so the
+	// handlers run in parallel and the runtime can catch them.
+	t.Setenv("GOMAXPROCS", "2")
 	for _, tt := range []struct {
 		variant string
 		races   bool

@@ -102,6 +102,7 @@ func TestChildRecordsHowItDiedAndGoesOn(t *testing.T) {
 		{fn: "test.hang", kind: Timeout, message: "", minStack: 1, site: "isolate.init."},
 		{fn: "test.no-such", err: `no function "test.no-such"`},
 	}
+	t.Setenv("GOMAXPROCS", "2") // the children's handlers run in parallel
 	c := &Child{}
 	defer c.Close()
 	deaths := 0
