@@ -28,8 +28,9 @@ var RaceInvariant = sim.Invariant{Name: "shared-memory-race",
 	Summary: "request handlers that share memory never race: no fatal concurrent map access, race report, unrecovered panic or hang (race mode)"}
 
 // RacesFile lists the races a campaign session found in race mode, each
-// with both stacks. Races depend on the real scheduler, so they are
-// reported here rather than written as scenario files that must replay.
+// with both stacks; every session rewrites it (the state does not keep
+// races). Races depend on the real scheduler, so they are reported here
+// rather than written as scenario files that must replay.
 const RacesFile = "races.txt"
 
 // concurrentFunc is the function the child runs: a case's RunConcurrent.
@@ -134,7 +135,7 @@ func (c *session) sortedRaces() []*Race {
 // was found.
 func writeRaces(dir string, seed uint64, races []*Race, runs int64, busy time.Duration) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# faultsim race mode: %d concurrent run(s) in child processes", runs)
+	fmt.Fprintf(&b, "# faultsim race mode, this session: %d concurrent run(s) in child processes", runs)
 	if runs > 0 {
 		fmt.Fprintf(&b, ", %s each on average", (busy / time.Duration(runs)).Round(time.Microsecond))
 	}
