@@ -68,6 +68,13 @@ type Config struct {
 	// 1s) from one goroutine.
 	Progress         func(Progress)
 	ProgressInterval time.Duration
+	// Isolate is race mode: after its deterministic run, each scenario
+	// whose case is Concurrent runs its handlers as real goroutines in a
+	// child process (one per worker); a child that dies is a Race, with
+	// both stacks, and the campaign goes on with a new child.
+	// IsolateTimeout bounds one concurrent run (0: isolate.DefaultTimeout).
+	Isolate        bool
+	IsolateTimeout time.Duration
 }
 
 // Finding is one distinct failure a campaign found.
@@ -95,6 +102,11 @@ type Report struct {
 	// Unfinished: the campaign has a budget in scenarios (MaxScenarios)
 	// that it has not run to the end (its time budget ended first).
 	Unfinished bool
+	// Races are what race mode found (Config.Isolate); RaceRuns the
+	// concurrent runs and RaceTime the wall time they took, in all.
+	Races    []*Race
+	RaceRuns int64
+	RaceTime time.Duration
 }
 
 // Rate is scenarios per second in this session.
@@ -188,6 +200,9 @@ type session struct {
 	scen      map[string]*scenarios.Scenario
 	err       error
 	saveMu    sync.Mutex // orders state file writes
+	races     map[string]*Race
+	raceRuns  atomic.Int64
+	raceBusy  atomic.Int64 // nanoseconds
 }
 
 func newSession(cfg Config) (*session, error) {
@@ -219,7 +234,7 @@ func newSession(cfg Config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &session{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*scenarios.Scenario{}}
+	c := &session{cfg: cfg, state: st, shrinking: map[string]bool{}, scen: map[string]*scenarios.Scenario{}, races: map[string]*Race{}}
 	for _, s := range streams {
 		if err := checkStream(s); err != nil {
 			return nil, err
@@ -319,6 +334,11 @@ func (c *session) run(ctx context.Context) (Report, error) {
 		if werr := WriteReports(c.cfg.Out, rep.State); werr != nil && err == nil {
 			err = werr
 		}
+		if c.cfg.Isolate {
+			if werr := writeRaces(c.cfg.Out, c.state.Seed, rep.Races, rep.RaceRuns, rep.RaceTime); werr != nil && err == nil {
+				err = werr
+			}
+		}
 	}
 	return rep, err
 }
@@ -347,6 +367,7 @@ func (c *session) save() error {
 
 // report builds the campaign's report from its final state.
 func (c *session) report(elapsed time.Duration, interrupted bool) Report {
+	races := c.sortedRaces()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	rep := Report{Model: c.streams[0].Model, Variant: c.streams[0].Variant, Scenarios: c.ran.Load(),
@@ -361,5 +382,7 @@ func (c *session) report(elapsed time.Duration, interrupted bool) Report {
 		}
 		rep.Findings = append(rep.Findings, fd)
 	}
+	rep.Races = races
+	rep.RaceRuns, rep.RaceTime = c.raceRuns.Load(), time.Duration(c.raceBusy.Load())
 	return rep
 }

@@ -23,8 +23,9 @@ func (e *OutInUseError) Error() string {
 
 // claimOut readies dir, locked by the caller, for a new campaign: an empty
 // or absent campaign is fine; another campaign is refused with an
-// *OutInUseError, or with replace removed: its state, reports and the
-// finding files its state lists (files it does not list are left alone).
+// *OutInUseError, or with replace removed: its state, reports (the races
+// of race mode included) and the finding files its state lists (files it
+// does not list are left alone).
 func claimOut(dir string, replace bool) error {
 	path := filepath.Join(dir, StateFile)
 	if _, err := os.Lstat(path); errors.Is(err, fs.ErrNotExist) {
@@ -48,7 +49,7 @@ func claimOut(dir string, replace bool) error {
 			}
 		}
 	}
-	names = append(names, SummaryMD, SummaryJSON, ReportHTML, StateFile)
+	names = append(names, SummaryMD, SummaryJSON, ReportHTML, RacesFile, StateFile)
 	for _, name := range names {
 		if err := os.Remove(filepath.Join(dir, name)); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return fmt.Errorf("--force: removing the previous campaign's %s: %w", name, err)

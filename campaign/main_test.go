@@ -7,9 +7,12 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 func TestMain(m *testing.M) {
+	isolate.Serve() // a child of race mode: answer requests and exit
 	if v := os.Getenv(determinismChild); v != "" {
 		// The second process of TestDeterminismSuite: print, exit.
 		n, err := strconv.Atoi(v)

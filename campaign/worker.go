@@ -147,6 +147,16 @@ var jobQuantum = 50 * time.Millisecond
 // worker runs jobs until the scheduler or the campaign stops.
 func (c *session) worker() {
 	known := map[string]bool{}
+	var rr *raceRunner
+	if c.cfg.Isolate {
+		rr = &raceRunner{}
+		rr.child.Timeout = c.cfg.IsolateTimeout
+		defer func() {
+			_ = rr.child.Close()
+			c.raceRuns.Add(rr.runs)
+			c.raceBusy.Add(int64(rr.busy))
+		}()
+	}
 	for !c.stop.Load() {
 		j, ok := c.sched.next()
 		if !ok {
@@ -171,6 +181,16 @@ func (c *session) worker() {
 				break
 			}
 			c.ran.Add(1)
+			if rr != nil {
+				d, err := rr.run(cs, st, seed)
+				if err != nil {
+					c.fail(fmt.Errorf("%s scenario %d, race mode: %w", name, i, err))
+					break
+				}
+				if d != nil {
+					c.raced(st, i, seed, d)
+				}
+			}
 			for _, v := range r.Violations {
 				sig := signature(name, v)
 				h := hits[sig]

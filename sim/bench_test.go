@@ -71,3 +71,41 @@ func BenchmarkRunner(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*100), "ns/event")
 }
+
+// BenchmarkTaskYield is a yield point: a task suspends, its resume event
+// is scheduled and run, and it goes on. With tasks=2 two tasks take turns
+// (each yield a choice between them); start is a task's start and end.
+func BenchmarkTaskYield(b *testing.B) {
+	for _, tasks := range []int{1, 2} {
+		b.Run(fmt.Sprintf("tasks=%d", tasks), func(b *testing.B) {
+			b.ReportAllocs()
+			s := NewScheduler(NewPRNG(1))
+			ts := &Tasks{Sched: s}
+			per := b.N / tasks
+			for range tasks {
+				ts.Go("yielder", func(t *Task) {
+					for range per {
+						t.Yield()
+					}
+				})
+			}
+			b.ResetTimer()
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+			b.StopTimer()
+			ts.Close()
+		})
+	}
+	b.Run("start", func(b *testing.B) {
+		b.ReportAllocs()
+		s := NewScheduler(NewPRNG(1))
+		ts := &Tasks{Sched: s}
+		for i := 0; i < b.N; i++ {
+			ts.Go("task", func(*Task) {})
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+		}
+	})
+}

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -15,7 +14,10 @@ var HangInvariant = Invariant{"hang", "every CRI, OCI and shim call returns: non
 type Call struct {
 	Caller, Callee, What string
 	At                   time.Duration
-	done                 bool
+	// Within bounds how long the call may take (0: until the run ends);
+	// a call pending longer is a hang at once.
+	Within time.Duration
+	done   bool
 }
 
 // String renders the call as "kubelet waits on crio for StopContainer db since 10s".
@@ -27,13 +29,30 @@ func (c *Call) String() string {
 // is ready to use.
 type Calls struct {
 	pending []*Call
+	bounded int // pending calls with a bound
 }
 
 // Begin records a call from caller to callee at a virtual time.
 func (cs *Calls) Begin(at time.Duration, caller, callee, what string) *Call {
-	c := &Call{Caller: caller, Callee: callee, What: what, At: at}
+	return cs.BeginWithin(at, caller, callee, what, 0)
+}
+
+// BeginWithin records a call that must return within d (0: no bound
+// but the end of the run).
+func (cs *Calls) BeginWithin(at time.Duration, caller, callee, what string, d time.Duration) *Call {
+	c := &Call{Caller: caller, Callee: callee, What: what, At: at, Within: d}
 	cs.pending = append(cs.pending, c)
+	if d > 0 {
+		cs.bounded++
+	}
 	return c
+}
+
+func (cs *Calls) drop(c *Call) {
+	c.done = true
+	if c.Within > 0 {
+		cs.bounded--
+	}
 }
 
 // End records that a call returned (or that it can no longer return: its
@@ -43,7 +62,7 @@ func (cs *Calls) End(c *Call) {
 	if c == nil || c.done {
 		return
 	}
-	c.done = true
+	cs.drop(c)
 	for i, p := range cs.pending {
 		if p == c {
 			cs.pending = append(cs.pending[:i], cs.pending[i+1:]...)
@@ -58,7 +77,7 @@ func (cs *Calls) EndAll(actor string) {
 	kept := cs.pending[:0]
 	for _, c := range cs.pending {
 		if c.Caller == actor || c.Callee == actor {
-			c.done = true
+			cs.drop(c)
 			continue
 		}
 		kept = append(kept, c)
@@ -68,16 +87,3 @@ func (cs *Calls) EndAll(actor string) {
 
 // Pending lists the calls still waiting, oldest first.
 func (cs *Calls) Pending() []*Call { return cs.pending }
-
-// hang is the violation of the calls still pending at now, or false.
-func (cs *Calls) hang(now time.Duration) (Violation, bool) {
-	if cs == nil || len(cs.pending) == 0 {
-		return Violation{}, false
-	}
-	parts := make([]string, len(cs.pending))
-	for i, c := range cs.pending {
-		parts[i] = c.String()
-	}
-	return Violation{Invariant: HangInvariant.Name, At: now,
-		Message: fmt.Sprintf("%d call(s) never returned: %s", len(parts), strings.Join(parts, "; "))}, true
-}

@@ -40,6 +40,10 @@ func (c *Crash) Error() string { return fmt.Sprintf("panic: %s at %s", c.Value, 
 func Protect(fn func()) (crash *Crash) {
 	defer func() {
 		if r := recover(); r != nil {
+			if tc, ok := r.(taskCrash); ok {
+				crash = tc.c // a task's panic, its stack taken inside the task
+				return
+			}
 			crash = newCrash(r)
 		}
 	}()
@@ -57,8 +61,8 @@ func newCrash(r any) *Crash {
 	for {
 		f, more := frames.Next()
 		name := f.Function
-		if strings.HasSuffix(name, "/sim.Protect") {
-			break // the frames past Protect are the simulator's, not the crash's
+		if strings.HasSuffix(name, "/sim.Protect") || strings.HasSuffix(name, "/sim.(*Task).body") {
+			break // the frames past Protect or a task's body are the simulator's, not the crash's
 		}
 		if strings.HasPrefix(name, "runtime.") || strings.Contains(name, "/sim.Protect.") {
 			if !more {

@@ -78,6 +78,13 @@ type Runner struct {
 	// Calls, when set, is the ledger of the calls between the run's
 	// actors: a call still pending when the run ends is a hang.
 	Calls *Calls
+	// Tasks, when set, are the run's actors running as tasks: one blocked
+	// for good when the run ends is named in the hang, and every task
+	// still suspended is ended once the run is over.
+	Tasks *Tasks
+	// Liveness, when set, is the run's liveness phase: faults lifted after
+	// its From, and the converged check at the end.
+	Liveness *Liveness
 
 	violations []Violation
 	seen       map[string]bool
@@ -104,6 +111,10 @@ func (r *Runner) Reported(invariant string) bool { return r.seen[invariant] }
 // Run executes events until none is left, the horizon or the event budget
 // is reached, and returns the violations in the order they first happened.
 func (r *Runner) Run() []Violation {
+	if r.Tasks != nil {
+		// Also when the Chooser aborts the run (rapid's draws run out).
+		defer r.Tasks.Close()
+	}
 	budget := r.MaxEvents
 	if budget == 0 {
 		budget = 10000
@@ -118,16 +129,16 @@ func (r *Runner) Run() []Violation {
 			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", budget)})
 			break
 		}
+		r.startPhase(ev.At)
 		r.do(ev.Name, ev.Do)
+		r.overdue(ev.At)
 	}
 	if !r.Reported(RunawayInvariant.Name) {
 		end := r.Sched.Now()
 		if r.Horizon > 0 && end > r.Horizon {
 			end = r.Horizon // the event that ended the run lies past it
 		}
-		if v, hung := r.Calls.hang(end); hung {
-			r.Report(v)
-		}
+		r.endChecks(end)
 	}
 	return r.violations
 }

@@ -49,6 +49,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 			out := f.out
 			var rows []campaign.StreamSummary
 			var lines []string
+			var races []*campaign.Race
 			interrupted := false
 			for _, name := range scenarios.ModelNames() {
 				f.models, f.variants = []string{name}, []string{"all"}
@@ -69,6 +70,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 				}
 				fmt.Fprintln(w)
 				rows = append(rows, campaign.Summarize(rep.State).Streams...)
+				races = append(races, rep.Races...)
 				lines = append(lines, fmt.Sprintf("%s: %d workers ran %.0f scenarios/s", name, rep.Workers, rep.Rate()))
 				if rep.Interrupted {
 					interrupted = true
@@ -97,6 +99,11 @@ variants. 130 when interrupted (the summary is printed first).`,
 				fmt.Fprintf(w, "  %-12s %-22s %-22s %10d %12.0f %9d  %s\n", s.Model, s.Variant, verdict, s.Scenarios, s.WorkerRate, s.Findings, first)
 			}
 			fmt.Fprintf(w, "  (scenarios/s: per worker; %s)\n", strings.Join(lines, "; "))
+			for _, r := range races {
+				// Race mode reports; a race is never expected of a variant.
+				fmt.Fprintf(w, "  RACE %s: %s\n", r.Stream, r.Violation.Message)
+				ok = false
+			}
 			switch {
 			case interrupted:
 				return &exitError{exitInterrupted, errors.New("interrupted")}

@@ -20,6 +20,7 @@ import (
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/shrink"
+	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 // exitInterrupted is the exit code of a campaign stopped by SIGINT or
@@ -40,6 +41,8 @@ type fuzzFlags struct {
 	shrink           string
 	progressEvery    time.Duration
 	forceWorkers     bool
+	isolate          bool
+	isolateTimeout   time.Duration
 }
 
 // workersPerCPU bounds --workers without --force-workers: more workers than
@@ -60,12 +63,17 @@ func (f *fuzzFlags) register(cmd *cobra.Command, durationUsage string) {
 	fl.BoolVar(&f.force, "force", false, "replace the campaign --out holds: its state, reports and the finding files its state lists are removed first")
 	fl.StringVar(&f.shrink, "shrink", string(shrink.ModeBest), "how to shrink failures: best (choices then greedy, or greedy alone if smaller), choices (the generator's draws, deleted and lowered as rapid does), greedy (the model's simplifications), none; rapid is the former name of choices")
 	fl.DurationVar(&f.progressEvery, "progress-every", 10*time.Second, "interval of the progress lines when output is not a terminal")
+	fl.BoolVar(&f.isolate, "isolate", false, "race mode: also run each scenario's request handlers that share memory as real goroutines in a child process (one per worker); a fatal concurrent map access, a race report (a -race build), a panic or a hang there is listed in --out/"+campaign.RacesFile+" with both stacks, and the campaign goes on")
+	fl.DurationVar(&f.isolateTimeout, "isolate-timeout", isolate.DefaultTimeout, "race mode: how long one concurrent run may take before it is a hang")
 }
 
 // config checks the flags and builds the campaign configuration.
 func (f *fuzzFlags) config(cmd *cobra.Command) (campaign.Config, error) {
 	cfg := campaign.Config{Seed: f.seed, Duration: f.duration, MaxScenarios: f.max, Workers: f.workers,
-		Out: f.out, Replace: f.force, Shrink: shrink.Mode(f.shrink)}
+		Out: f.out, Replace: f.force, Shrink: shrink.Mode(f.shrink), Isolate: f.isolate, IsolateTimeout: f.isolateTimeout}
+	if f.isolateTimeout <= 0 {
+		return cfg, badInput("--isolate-timeout %s: expected a positive duration", f.isolateTimeout)
+	}
 	switch cfg.Shrink {
 	case shrink.ModeBest, shrink.ModeChoices, shrink.ModeRapid, shrink.ModeGreedy, shrink.ModeNone:
 	default:
@@ -260,7 +268,7 @@ findings so far, the state and the summary are written first).`,
 			switch {
 			case rep.Interrupted:
 				return &exitError{exitInterrupted, errors.New("interrupted: findings, state and summary written")}
-			case len(rep.Findings) > 0:
+			case len(rep.Findings) > 0 || len(rep.Races) > 0:
 				return &exitError{1, errors.New("")}
 			}
 			return nil
@@ -316,6 +324,19 @@ func runCampaign(ctx context.Context, w io.Writer, cfg campaign.Config, every ti
 		}
 		fmt.Fprintf(w, "  %s: first at scenario %d (after %s), hit %d times, shrunk %d -> %d by %s in %d replays%s; faults needed: %s\n    %s\n",
 			f.Signature, f.FirstAt, f.FirstAfter.Round(time.Microsecond), f.Hits, f.SizeBefore, f.SizeAfter, f.Shrinker, f.ShrinkRuns, cut, campaign.FaultsNeeded(f.Faults), where)
+	}
+	if cfg.Isolate {
+		per := time.Duration(0)
+		if rep.RaceRuns > 0 {
+			per = rep.RaceTime / time.Duration(rep.RaceRuns)
+		}
+		fmt.Fprintf(w, "race mode: %d concurrent run(s) in child processes (%s each), %d distinct race(s)\n", rep.RaceRuns, per.Round(time.Microsecond), len(rep.Races))
+		for _, r := range rep.Races {
+			fmt.Fprintf(w, "  %s: %s (first at scenario %d, hit %d times)\n", r.Stream, r.Violation.Message, r.Index+1, r.Hits)
+		}
+		if cfg.Out != "" {
+			fmt.Fprintf(w, "  stacks: %s\n", filepath.Join(cfg.Out, campaign.RacesFile))
+		}
 	}
 	if cfg.Out != "" {
 		fmt.Fprintf(w, "summary: %s, %s, %s\n", filepath.Join(cfg.Out, campaign.SummaryMD),

@@ -14,6 +14,8 @@ import (
 	"os"
 
 	"github.com/spf13/cobra"
+
+	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 // exitError carries an exit code out of a command.
@@ -29,6 +31,7 @@ func badInput(format string, args ...any) error {
 }
 
 func main() {
+	isolate.Serve() // a child of race mode (--isolate) answers requests and exits
 	tuneGC()
 	os.Exit(execute(os.Args[1:], os.Stdout, os.Stderr))
 }

@@ -8,9 +8,12 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 func TestMain(m *testing.M) {
+	isolate.Serve() // a child of race mode: answer requests and exit
 	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
 		if binary.dir != "" {
 			_ = os.RemoveAll(binary.dir)

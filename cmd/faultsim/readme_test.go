@@ -26,6 +26,8 @@ type readmeSample struct {
 var readmeSamples = []readmeSample{
 	{name: "replay-incident-1", args: []string{"replay", "scenarios/corpus/incident-1-crio-1.33.0-crash-loop.yaml"},
 		through: "VIOLATION crash-loop", tail: 2},
+	{name: "replay-signals-races", args: []string{"replay", "scenarios/corpus/regression-signals-exit-inside-crun-kill.yaml"},
+		through: "no such process", tail: 2},
 }
 
 // block renders a sample's command and output as a Markdown code block.

@@ -4,7 +4,11 @@
 // through the OCI runtime and SIGKILL at the deadline, conmon watching each
 // container's exit, the OCI runtime creating each container's systemd
 // scope from the CRI server's annotations plus its own defaults, systemd's
-// node-shutdown transaction, and the container processes themselves.
+// node-shutdown transaction, and the container processes themselves. The
+// CRI server's request handlers and stop loops are sim.Tasks with the
+// yield points of CRI-O's internal/oci (state checks, stopLock, opLock,
+// the stop loop's select, crun's lookup before its signal), so another
+// call, an exit or a timer can land between a check and an act.
 //
 // Variants differ in the OCI runtime's scope properties: "reference" puts
 // its own defaults first, as crun 1.17 and runc do, so the annotations win;
@@ -18,8 +22,9 @@
 // its grace period unless the timeout was 0; the first signal is the stop
 // signal; StopContainer is idempotent, returns in time, and the process is
 // gone when it returns; the exit status is the process's own; the scope
-// has the properties the annotations asked for. They are defined once, in
-// invariants.go with one tolerance (Epsilon), and the stopcheck subpackage
-// checks goroutine-based StopContainer implementations against the same
-// ones.
+// has the properties the annotations asked for; every call returns (hang)
+// and, after a fault-free liveness phase, nothing is left over (converged).
+// They are defined once, in invariants.go with one tolerance (Epsilon), and
+// the stopcheck subpackage checks goroutine-based StopContainer
+// implementations against the same ones.
 package signals

@@ -44,7 +44,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.HangInvariant, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each
@@ -219,4 +219,26 @@ func (o *oracle) reported(x *ctr) {
 		o.report(InvGracefulExit, "%s: reported exit status %d, but its handler would have exited 0 at %s, within its grace period",
 			x.spec.Name, x.exitFile, sim.FormatDuration(p.HandledAt))
 	}
+}
+
+// leftovers is what a run leaves over once its liveness phase is over: a
+// container whose stop was asked for (a StopContainer or the shutdown)
+// whose process still runs, and a stop loop of a live CRI server that
+// never finished. A node that has powered off has nothing left.
+func (w *world) leftovers() []string {
+	if w.off {
+		return nil
+	}
+	var out []string
+	for _, x := range w.crio.ctrs {
+		wt := w.oracle.byProc[x.proc]
+		if wt != nil && wt.deadline != math.MaxInt64 && !x.proc.Exited {
+			out = append(out, fmt.Sprintf("process %s (pid %d) still runs; its stop was asked for with a deadline of %s",
+				x.proc.Name, x.proc.PID, sim.FormatDuration(wt.deadline)))
+		}
+		if x.stop.stopping && !x.stop.done.IsOpen() && !w.daemon.Exited {
+			out = append(out, fmt.Sprintf("the stop loop of %s never finished", x.spec.Name))
+		}
+	}
+	return out
 }

@@ -12,7 +12,8 @@ import (
 	"github.com/faultsim/faultsim/sim/systemd"
 )
 
-// Settle is how long a run goes on after its last step.
+// Settle is how long the liveness phase runs: fault-free, after the stop
+// paths of the last step have had their time (see faultWindow).
 const Settle = 2 * time.Minute
 
 // world is one run: the node (processes, systemd), kubelet, the CRI server.
@@ -31,10 +32,16 @@ type world struct {
 	// daemon is the CRI server's process: its stop loops end with it;
 	// kubelet is kubelet's. A call's connection closes when either exits.
 	daemon, kubelet *proc.Proc
-	// down is set once the node shuts down: kubelet makes no more calls.
-	down bool
+	// down is set once the node shuts down: kubelet makes no more calls;
+	// off once the shutdown is complete and the node powers off.
+	down, off bool
 	// calls are the CRI calls in flight.
 	calls sim.Calls
+	// tasks run the CRI server's request handlers and stop loops.
+	tasks *sim.Tasks
+	// exitsInsideKill counts the processes that exited inside crun's kill,
+	// after it found them and before its signal.
+	exitsInsideKill int
 }
 
 // Run executes a case; ties between simultaneous events are broken by ch.
@@ -69,14 +76,16 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.sd = &systemd.Systemd{Version: nd.Systemd}
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}
+	w.tasks = &sim.Tasks{Sched: sched}
 	w.oracle = newOracle(w)
-	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls}
+	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls, Tasks: w.tasks}
 	onExit := w.procs.OnExit
 	w.procs.OnExit = func(p *proc.Proc) {
 		onExit(p)
 		switch p {
 		case w.daemon:
-			w.calls.EndAll("crio") // its connections close with it
+			w.crio.exited()        // its goroutines end with it
+			w.calls.EndAll("crio") // and its connections close
 		case w.kubelet:
 			w.calls.EndAll("kubelet")
 		}
@@ -104,13 +113,34 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		last = max(last, s.At)
 		sched.AtLabel(s.At, sim.L("kubelet ", s.Op), func() { w.step(s) })
 	}
-	w.runner.Horizon = last + Settle
+	// The faults stay in force while the stop paths the steps started run
+	// (up to their deadlines and the SIGKILLs after); then the liveness
+	// phase lifts the delivery faults and lets the node run fault-free for
+	// Settle, and what it leaves over is checked at the end. The process
+	// faults are the processes' own nature and stay.
+	from := last + c.faultWindow()
+	w.runner.Horizon = from + Settle
+	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: func(time.Duration) { w.procs.Faults = nil }}
 	w.runner.Do("boot", w.boot)
 	vs := w.runner.Run()
 	if testHook != nil {
 		testHook(w)
 	}
 	return sim.Result{Violations: vs, Trace: tr, Events: w.runner.Events()}, nil
+}
+
+// faultWindow is how long after the last step the stop paths it started
+// may still be running: the longest grace period or timeout, a process's
+// uninterruptible sleep, and the SIGKILL back-off.
+func (c *Case) faultWindow() time.Duration {
+	d := c.Config.ShutdownGracePeriod
+	for _, x := range c.Containers {
+		d = max(d, x.Grace)
+	}
+	for _, s := range c.Steps {
+		d = max(d, s.Timeout)
+	}
+	return d + MaxDState + Epsilon
 }
 
 // testHook, set by tests only, sees each run's world when it ends.
@@ -184,12 +214,22 @@ func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
 	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
 	call := w.oracle.stopCalled(name, timeout)
-	pending := w.calls.Begin(now, from, "crio", "StopContainer "+name)
+	pending := w.calls.BeginWithin(now, from, "crio", "StopContainer "+name, w.hangBound(name, timeout))
 	w.crio.StopContainer(name, timeout, func(err error) {
 		w.calls.End(pending)
 		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
 		w.oracle.stopReturned(call, err)
 	})
+}
+
+// hangBound is how long a StopContainer may take before it is a hang: its
+// timeout, the uninterruptible sleep of its process, and HangBound.
+func (w *world) hangBound(name string, timeout time.Duration) time.Duration {
+	d := timeout + HangBound
+	if x := w.crio.lookup(name); x != nil {
+		d += x.proc.B.DFor
+	}
+	return d
 }
 
 func errText(err error) string {
@@ -227,7 +267,7 @@ func (w *world) shutdown() {
 		timeout := min(x.spec.Grace, period)
 		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
 		call := w.oracle.stopCalled(name, timeout)
-		pending := w.calls.Begin(now, "kubelet", "crio", "StopContainer "+name)
+		pending := w.calls.BeginWithin(now, "kubelet", "crio", "StopContainer "+name, w.hangBound(name, timeout))
 		w.crio.StopContainer(name, timeout, func(err error) {
 			w.calls.End(pending)
 			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
@@ -248,7 +288,7 @@ func (w *world) shutdown() {
 func (w *world) transaction() {
 	w.down = true
 	w.oracle.shutdownStarted()
-	w.stopper.Shutdown(func() {})
+	w.stopper.Shutdown(func() { w.off = true })
 }
 
 // killMonitor kills a container's conmon.

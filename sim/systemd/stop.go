@@ -10,7 +10,8 @@ import (
 
 // Stopper stops units on the node's processes in virtual time, as systemd's
 // job engine does: the unit's KillSignal to its processes, a wait of up to
-// TimeoutStopUSec for them to exit, then SIGKILL to what is left.
+// TimeoutStopUSec for them to exit, then SIGKILL to what is left and, if
+// something is still there a TimeoutStopUSec later, the unit fails.
 type Stopper struct {
 	SD    *Systemd
 	Procs *proc.Procs
@@ -53,6 +54,21 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		for _, p := range live {
 			_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
 		}
+		if len(live) == 0 {
+			return
+		}
+		// As scope.c and service.c do: a unit whose processes are still
+		// there a TimeoutStopUSec after the SIGKILL is given up on (failed)
+		// and the job finishes, so a lost SIGKILL cannot stall a shutdown.
+		sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " final timeout"), func() {
+			if finished {
+				return
+			}
+			finished = true
+			trace.Add(sched.Now(), "systemd", "%s: processes still around after SIGKILL, ignoring: unit failed", u.Name)
+			_ = st.SD.Remove(u.Name)
+			done()
+		})
 	})
 }
 

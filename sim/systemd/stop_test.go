@@ -67,3 +67,31 @@ func TestStopWithoutTimeoutWaits(t *testing.T) {
 		t.Fatalf("TimeoutStopUSec=0 must wait without SIGKILL: killed by %v, stopped at %s", p.KilledBy, stopped)
 	}
 }
+
+// TestLostSIGKILLFailsTheUnitAndShutdownGoesOn: a unit whose SIGKILL is
+// lost fails a TimeoutStopUSec later, and the shutdown transaction goes on
+// to its final kill, which ends the process.
+func TestLostSIGKILLFailsTheUnitAndShutdownGoesOn(t *testing.T) {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{},
+		Faults: []proc.Delivery{{Nth: 2, Drop: true}}} // the unit's SIGKILL
+	sd := &Systemd{}
+	st := &Stopper{SD: sd, Procs: ps}
+	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore})
+	u, err := sd.StartTransientUnit("db.scope", []Property{{"TimeoutStopUSec", "5000000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.PIDs = []int{p.PID}
+	var doneAt time.Duration = -1
+	st.Shutdown(func() { doneAt = ps.Sched.Now() })
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	if doneAt != 10*time.Second || !p.Exited || p.ExitedAt != 10*time.Second || sd.Unit("db.scope") != nil {
+		t.Fatalf("shutdown done at %s, db exited %t at %s, unit %v; want all at 10s\n%s",
+			doneAt, p.Exited, p.ExitedAt, sd.Unit("db.scope"), ps.Trace.Text())
+	}
+	if !strings.Contains(ps.Trace.Text(), "still around after SIGKILL") {
+		t.Errorf("trace lacks the failed unit:\n%s", ps.Trace.Text())
+	}
+}
