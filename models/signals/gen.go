@@ -39,7 +39,6 @@ var swarmKinds = []string{
 // deletes items by lowering draws and a seed replays the same case.
 func Generate(c sim.Chooser, variant string) *Case {
 	cs := &Case{Node: node.Default(), Variant: variant}
-	sw := modelkit.DrawSwarm(c, swarmKinds)
 	cs.Node.Systemd = systemds[c.Intn(len(systemds))]
 	cs.Config.ShutdownGracePeriod = shutdownGPs[c.Intn(len(shutdownGPs))]
 	// Every container, step and fault is drawn as one group (sim.Group), so
@@ -92,6 +91,9 @@ func Generate(c sim.Chooser, variant string) *Case {
 	// Faults are drawn after the steps so their times can line up with the
 	// steps' (races at the same instant); each is a toggle (1 in 6) and its
 	// parameters, in one group.
+	// The swarm is drawn with the faults, after the steps, so that the
+	// steps' draws come first, as rapid's shrinker likes them.
+	sw := modelkit.DrawSwarm(c, swarmKinds)
 	times := []time.Duration{at, 0, time.Second, 5 * time.Second}
 	nth := func(c sim.Chooser) int { return 1 + c.Intn(4) }
 	when := func(c sim.Chooser) time.Duration { return times[c.Intn(len(times))] }

@@ -37,7 +37,7 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		var last found
 		obs := &rapidtb.Observer{}
 		rapidtb.WithSeed(seed, func() {
-			rapidtb.WithChecks(rapidtb.DefaultChecks, func() {
+			rapidtb.WithChecks(4*rapidtb.DefaultChecks, func() {
 				rapid.Check(obs, func(t *rapid.T) {
 					ch := sim.RapidChooser{T: t}
 					c := Generate(ch, "reference")

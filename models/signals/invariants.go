@@ -15,10 +15,12 @@ import (
 // arrived, if later), or after its deadline (or the end of an
 // uninterruptible sleep spanning it). CRI-O's stop loop polls the
 // container every 100 ms and retries SIGKILL with a back-off that starts
-// below that, so a correct stop returns within a few polls; the signal
-// faults of one case (a drop, a delay of at most 500 ms, a reorder) cost a
-// correct stop loop one or two retries. The discrete-event model and
-// stopcheck's checker of real goroutines use this one bound.
+// at that, so a correct stop returns within a few polls; the signal faults
+// of one case (a drop, a delay of at most 500 ms, a reorder) cost a
+// correct stop loop one or two retries. Past the deadline, where the
+// back-off may have grown to MaxKillBackoff, the model allows that too.
+// The discrete-event model and stopcheck's checker of real goroutines use
+// this one bound.
 const Epsilon = 500 * time.Millisecond
 
 // The generic invariants of a graceful stop, shared with stopcheck: each
@@ -147,18 +149,53 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	if !x.proc.Exited {
 		o.report(InvStopInTime, "StopContainer %s returned while its process is still running", c.name)
 	}
-	bound := c.at + c.timeout
+	// Past its deadline the stop loop checks only between SIGKILLs, whose
+	// back-off grows to MaxKillBackoff: an exit there (a SIGKILL held back
+	// by an uninterruptible sleep spanning the deadline, or sent again
+	// after a lost one) may be seen that much later.
+	// The loop's deadline is the earliest of the stop calls made on the
+	// container so far: a call with a shorter timeout brings it forward.
+	deadline := c.at + c.timeout
+	killFrom := deadline
+	for _, oc := range o.calls {
+		if oc.name == c.name {
+			killFrom = min(killFrom, oc.at+oc.timeout)
+		}
+	}
+	exitSlack := Epsilon
+	if x.proc.ExitedAt >= killFrom {
+		exitSlack = Epsilon + MaxKillBackoff
+	}
+	// A SIGKILL the node held back (an uninterruptible sleep spanning the
+	// deadline, a lost or late signal) moves the bound to when the process
+	// did die: the loop sees it at its next retry.
+	bound, slack := deadline, Epsilon
 	if b := x.proc.B; b.DFor > 0 {
-		bound = max(bound, x.proc.Start+b.DFrom+b.DFor)
+		if dEnd := x.proc.Start + b.DFrom + b.DFor; dEnd >= killFrom {
+			bound, slack = max(deadline, dEnd), Epsilon+MaxKillBackoff
+		}
+	}
+	if k, ok := firstKill(x.proc, killFrom); ok && x.proc.Exited && x.proc.ExitedAt > k {
+		bound, slack = max(bound, x.proc.ExitedAt), exitSlack
 	}
 	switch since := max(c.at, x.proc.ExitedAt); {
-	case now > bound+Epsilon:
+	case now > bound+slack:
 		o.report(InvStopInTime, "StopContainer %s (timeout %s, at %s) returned at %s: later than %s + %s",
-			c.name, sim.FormatDuration(c.timeout), sim.FormatDuration(c.at), sim.FormatDuration(now), sim.FormatDuration(bound), Epsilon)
-	case x.proc.Exited && now > since+Epsilon:
+			c.name, sim.FormatDuration(c.timeout), sim.FormatDuration(c.at), sim.FormatDuration(now), sim.FormatDuration(bound), slack)
+	case x.proc.Exited && now > since+exitSlack:
 		o.report(InvStopInTime, "StopContainer %s (timeout %s, at %s) returned at %s: more than %s after the process exited at %s",
-			c.name, sim.FormatDuration(c.timeout), sim.FormatDuration(c.at), sim.FormatDuration(now), Epsilon, sim.FormatDuration(x.proc.ExitedAt))
+			c.name, sim.FormatDuration(c.timeout), sim.FormatDuration(c.at), sim.FormatDuration(now), exitSlack, sim.FormatDuration(x.proc.ExitedAt))
 	}
+}
+
+// firstKill is when the first SIGKILL at or after from was sent to p.
+func firstKill(p *proc.Proc, from time.Duration) (time.Duration, bool) {
+	for _, s := range p.Sent {
+		if s.Sig == syscall.SIGKILL && s.At >= from {
+			return s.At, true
+		}
+	}
+	return 0, false
 }
 
 // ownExit is when p exits on its own: its stop handler finishing or the
