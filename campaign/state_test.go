@@ -96,7 +96,7 @@ func filesUnder(t *testing.T, root string) map[string]bool {
 // too.
 func TestMergeRefusesPathsInState(t *testing.T) {
 	good := smallCampaign(t)
-	for _, name := range []string{"../../../../etc/hostname", "/etc/hostname", "..", ".", "", "sub/x.yaml", `a\b.yaml`, "a\x00b.yaml", "x\n.yaml", "x.txt"} {
+	for _, name := range []string{"../../../../etc/hostname", "../../../../tmp/x.yaml", "/etc/hostname", "/tmp/x.yaml", "..", ".", "", "sub/x.yaml", `a\b.yaml`, "a\x00b.yaml", "x\n.yaml", "x.txt"} {
 		t.Run(strings.ReplaceAll(name, "/", "|"), func(t *testing.T) {
 			root := t.TempDir()
 			in := filepath.Join(root, "in")

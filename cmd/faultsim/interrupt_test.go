@@ -123,3 +123,44 @@ func TestSignalStopsRunAndBenchCleanly(t *testing.T) {
 		})
 	}
 }
+
+// TestKilledCampaignTreesAreSwept: a cgroups campaign SIGKILLed while its
+// scenarios run leaves their simulated cgroupfs trees behind (52 kills
+// once left 144 in /dev/shm); the next faultsim to make a tree, here a
+// replay, removes them, as their owner is gone, and leaves nothing.
+func TestKilledCampaignTreesAreSwept(t *testing.T) {
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	trees := filepath.Join(tmp, "faultsim-cgroupfs-*")
+	var left []string
+	for kill := 0; kill < 20 && len(left) == 0; kill++ {
+		cmd := exec.Command(bin, "fuzz", "--model", "cgroups", "--variant", "reference", "--workers", "2", "--duration", "1m", "--out", t.TempDir())
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if made, _ := filepath.Glob(trees); len(made) > 0 {
+				break
+			}
+		}
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		left, _ = filepath.Glob(trees)
+	}
+	if len(left) == 0 {
+		t.Fatal("no SIGKILL left a tree behind: the test shows nothing")
+	}
+	replay := exec.Command(bin, "replay", "../../scenarios/corpus/incident-3-al2023-reference-passes.yaml")
+	replay.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if out, err := replay.CombinedOutput(); err != nil {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("%s left in TMPDIR after the next faultsim started (the killed campaign left %d trees)", e.Name(), len(left))
+	}
+}
