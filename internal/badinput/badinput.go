@@ -81,6 +81,16 @@ func common() []struct{ name, text, want string } {
 		{"plain name after a dash", "model: hostport\nname: - x\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: block sequence entries are not allowed"},
 		{"carriage return in a comment", "# found\rname: y\n" + head + step + "expect: pass\n", `:3: scenario: field "name" given twice`},
 		{"bare steps", head + "steps:\nexpect: pass\n", ":4: steps: expected a list of steps ([] for none)"},
+		// Names an earlier writer left plain (issue 17): YAML reads them as
+		// structure or breaks the line in them; the first line's errors
+		// once came without a line.
+		{"name after a question mark", "name: ? x\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: mapping keys are not allowed in this context"},
+		{"name after a dash on the first line", "name: - x\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: block sequence entries are not allowed in this context"},
+		{"name of a lone dash", "name: -\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: block sequence entries are not allowed in this context"},
+		{"carriage return in a name", "name: x\ry\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: could not find expected ':'"},
+		{"next line in a name", "name: x\u0085y\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: could not find expected ':'"},
+		{"line separator in a name", "name: x\u2028model: signals\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", `:3: scenario: field "model" given twice`},
+		{"paragraph separator in a description", head + "description: x\u2029y\n" + step + "expect: pass\n", ":5: invalid YAML: could not find expected ':'"},
 	}
 }
 
@@ -183,5 +193,6 @@ func cgroups() []struct{ name, text, want string } {
 		{"cpu beyond uint64", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-99999999999999999999999}\nexpect: pass\n", "is above 8191"},
 		{"cpu one past the limit", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-8192}\nexpect: pass\n", "8192 is above 8191"},
 		{"signed cpu", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"+3\"}\nexpect: pass\n", `"+3": expected a CPU list`},
+		{"cpu range of 30001", head + "steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-30000}\nexpect: pass\n", `:5: steps[0].cpus: "0-30000": 30000 is above 8191`},
 	}
 }
