@@ -1,6 +1,9 @@
-// Package badinput holds malformed scenario files, each with the error it
-// must give: the scenarios package's tests parse them, faultsim's run them
-// through the CLI (exit 2, one error naming the file, line and field).
+// Package badinput holds malformed inputs, each with the error it must
+// give: scenario files (Cases: the scenarios package's tests parse them,
+// faultsim's run them through the CLI, exit 2 and one error naming the
+// file, line and field), special files (Files) and campaign states
+// (States: campaign's tests load and merge them, faultsim's resume and
+// merge them).
 package badinput
 
 import "strings"
