@@ -84,6 +84,7 @@ func common() []struct{ name, text, want string } {
 		{"plain name after a dash", "model: hostport\nname: - x\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: block sequence entries are not allowed"},
 		{"carriage return in a comment", "# found\rname: y\n" + head + step + "expect: pass\n", `:3: scenario: field "name" given twice`},
 		{"bare steps", head + "steps:\nexpect: pass\n", ":4: steps: expected a list of steps ([] for none)"},
+		{"257 steps", head + "steps:\n" + strings.Repeat("  - {at: 0s, op: stop-pod-sandbox, sandbox: a}\n", 257) + "expect: pass\n", ":261: steps[256]: 257 steps: expected at most 256"},
 		// Names an earlier writer left plain (issue 17): YAML reads them as
 		// structure or breaks the line in them; the first line's errors
 		// once came without a line.
