@@ -124,7 +124,7 @@ func lastLineOf(s string) string {
 // without interruption. go test runs a short form (-short: shorter still);
 // FAULTSIM_LONG=1 runs the long one (a campaign of minutes, killed every
 // few seconds for about 10 minutes): FAULTSIM_LONG=1 go test -timeout 1h
-// -run TestChaosEqualsUninterrupted ./scenarios.
+// -run TestChaosEqualsUninterrupted ./campaign.
 func TestChaosEqualsUninterrupted(t *testing.T) {
 	max, kills, lo, hi := "1000", 2, 40*time.Millisecond, 500*time.Millisecond
 	switch {

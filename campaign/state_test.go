@@ -2,7 +2,6 @@ package campaign
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/faultsim/faultsim/internal/badinput"
 	"github.com/faultsim/faultsim/shrink"
 )
 
@@ -52,28 +52,12 @@ func copyCampaign(t *testing.T, src, dst string) {
 // editState rewrites a campaign's state file through its generic JSON form.
 func editState(t *testing.T, dir string, edit func(st map[string]any)) {
 	t.Helper()
-	path := filepath.Join(dir, StateFile)
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st map[string]any
-	dec := json.NewDecoder(strings.NewReader(string(data)))
-	dec.UseNumber() // seeds do not fit a float64
-	if err := dec.Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	edit(st)
-	if data, err = json.Marshal(st); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	if err := badinput.EditStateFile(filepath.Join(dir, StateFile), edit); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func finding0(st map[string]any) map[string]any { return st["findings"].([]any)[0].(map[string]any) }
-func stream0(st map[string]any) map[string]any  { return st["streams"].([]any)[0].(map[string]any) }
 
 // filesUnder lists every path under root.
 func filesUnder(t *testing.T, root string) map[string]bool {
@@ -96,7 +80,7 @@ func filesUnder(t *testing.T, root string) map[string]bool {
 // too.
 func TestMergeRefusesPathsInState(t *testing.T) {
 	good := smallCampaign(t)
-	for _, name := range []string{"../../../../etc/hostname", "/etc/hostname", "..", ".", "", "sub/x.yaml", `a\b.yaml`, "a\x00b.yaml", "x\n.yaml", "x.txt"} {
+	for _, name := range []string{"../../../../etc/hostname", "../../../../tmp/x.yaml", "/etc/hostname", "/tmp/x.yaml", "..", ".", "", "sub/x.yaml", `a\b.yaml`, "a\x00b.yaml", "x\n.yaml", "x.txt"} {
 		t.Run(strings.ReplaceAll(name, "/", "|"), func(t *testing.T) {
 			root := t.TempDir()
 			in := filepath.Join(root, "in")
@@ -146,59 +130,25 @@ func TestMergeRefusesPathsInState(t *testing.T) {
 }
 
 // TestLoadStateRefusesForeignState: state is untrusted input. Every edit
-// below makes LoadState (so --resume and merge) refuse the file with its
-// name and what was expected, where today's code crashed, looped or
-// accepted it.
+// of internal/badinput.States makes LoadState (so --resume and merge)
+// refuse the file with its name and what was expected, where the code of
+// issue 17 crashed, looped, accepted it or wrote outside --out.
 func TestLoadStateRefusesForeignState(t *testing.T) {
 	good := smallCampaign(t)
-	for _, tt := range []struct {
-		name string
-		edit func(st map[string]any)
-		want string
-	}{
-		{"unknown variant", func(st map[string]any) { stream0(st)["variant"] = "nosuch" }, `unknown hostport variant "nosuch"`},
-		{"unknown model", func(st map[string]any) { stream0(st)["model"] = "nosuch" }, `unknown model "nosuch"`},
-		{"finding of an unknown stream", func(st map[string]any) {
-			f := finding0(st)
-			f["variant"], f["file"] = "crio-1.33.0", ""
-		}, "stream hostport/crio-1.33.0 is not among the state's streams"},
-		{"streams null", func(st map[string]any) { st["streams"] = nil }, "streams: none"},
-		{"stream null", func(st map[string]any) { st["streams"] = []any{nil} }, "streams[0]: null"},
-		{"stream twice", func(st map[string]any) { st["streams"] = []any{stream0(st), stream0(st)} }, "listed twice"},
-		{"negative range", func(st map[string]any) { stream0(st)["done"] = []any{[]any{-5, 3}} }, "done range [-5, 3)"},
-		{"reversed range", func(st map[string]any) { stream0(st)["done"] = []any{[]any{9, 3}} }, "done range [9, 3)"},
-		{"absurd range", func(st map[string]any) { stream0(st)["done"] = []any{[]any{0, int64(1) << 62}} }, "hi <= 9007199254740992"},
-		{"overlapping ranges", func(st map[string]any) { stream0(st)["done"] = []any{[]any{0, 10}, []any{5, 20}} }, "overlap"},
-		{"range another shard owns", func(st map[string]any) { st["shard"] = "1/4" }, "that shard 1/4 owns"},
-		{"huge shard count", func(st map[string]any) { st["shard"] = "0/9223372036854775807" }, "expected at most 1000000"},
-		{"chunk 0", func(st map[string]any) { st["chunk"] = 0 }, "chunk 0"},
-		{"huge max", func(st map[string]any) { st["max_scenarios"] = int64(1) << 60 }, "max_scenarios"},
-		{"unknown field", func(st map[string]any) { st["colour"] = "red" }, `unknown field "colour"`},
-		{"unknown shrink", func(st map[string]any) { st["shrink"] = "fastest" }, `shrink "fastest"`},
-		{"unknown invariant", func(st map[string]any) { finding0(st)["invariant"] = "nosuch" }, `invariant "nosuch"`},
-		{"signature of another stream", func(st map[string]any) {
-			finding0(st)["signature"] = "signals/crun-1.16/crash"
-		}, "signature: expected hostport/zero-port-unfiltered/"},
-		{"case seed of no index", func(st map[string]any) { finding0(st)["case_seed"] = 7 }, "case_seed 7 is not the seed of scenario"},
-		{"negative index", func(st map[string]any) { finding0(st)["index"] = -1 }, "index -1"},
-		{"negative hits", func(st map[string]any) { finding0(st)["hits"] = -1 }, "hits -1"},
-		{"two findings one file", func(st map[string]any) {
-			fs := st["findings"].([]any)
-			fs[1].(map[string]any)["file"] = fs[0].(map[string]any)["file"]
-		}, "is also the file of"},
-		{"finding null", func(st map[string]any) { st["findings"] = []any{nil} }, "findings[0]: null"},
-	} {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, tt := range badinput.States() {
+		t.Run(tt.Name, func(t *testing.T) {
 			dir := t.TempDir()
 			copyCampaign(t, good, dir)
-			editState(t, dir, tt.edit)
 			path := filepath.Join(dir, StateFile)
-			_, err := LoadState(dir)
-			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("%s: %v; expected an error naming %s and containing %q", tt.name, err, path, tt.want)
+			if err := badinput.EditStateFile(path, tt.Edit); err != nil {
+				t.Fatal(err)
 			}
-			if _, err := Merge(t.TempDir(), dir); err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("merge, %s: %v; expected it refused (%q)", tt.name, err, tt.want)
+			_, err := LoadState(dir)
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), tt.Want) {
+				t.Fatalf("%s: %v; expected an error naming %s and containing %q", tt.Name, err, path, tt.Want)
+			}
+			if _, err := Merge(t.TempDir(), dir); err == nil || !strings.Contains(err.Error(), tt.Want) {
+				t.Fatalf("merge, %s: %v; expected it refused (%q)", tt.Name, err, tt.Want)
 			}
 		})
 	}

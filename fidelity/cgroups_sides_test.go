@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	cgroupsv3 "github.com/containerd/cgroups/v3"
 
@@ -230,6 +231,9 @@ func realSide(t *testing.T, mode cgroupsv3.CGMode, start string) (*cgroupSide, i
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 	})
+	if hold, err := time.ParseDuration(os.Getenv(holdEnv)); err == nil {
+		time.Sleep(hold)
+	}
 	env.PID = cmd.Process.Pid
 	hier := func(ctrl string) string {
 		if ctrl == "" {

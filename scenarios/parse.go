@@ -160,7 +160,7 @@ func document(p *schema.Decoder, data []byte) (*yaml.Node, error) {
 	if err := dec.Decode(&doc); errors.Is(err, io.EOF) {
 		return nil, nil
 	} else if err != nil {
-		return nil, yamlErr(p, err)
+		return nil, yamlErr(p, data, err)
 	}
 	var next yaml.Node
 	switch err := dec.Decode(&next); {
@@ -170,7 +170,7 @@ func document(p *schema.Decoder, data []byte) (*yaml.Node, error) {
 		// the line after the marker).
 		return nil, p.Errf(&next, "", "a second YAML document: expected one scenario per file")
 	case !errors.Is(err, io.EOF):
-		return nil, yamlErr(p, err)
+		return nil, yamlErr(p, data, err)
 	}
 	if len(doc.Content) == 0 {
 		return nil, nil
@@ -221,7 +221,19 @@ func tagged(root *yaml.Node) (*yaml.Node, string) {
 	return t, field
 }
 
-func yamlErr(p *schema.Decoder, err error) error {
+// yamlErr is the error of a file the YAML parser refuses, at the line the
+// parser names or, when it names none, the line yamlLine finds.
+func yamlErr(p *schema.Decoder, data []byte, err error) error {
+	msg, line := splitYAMLErr(err)
+	if line == 0 {
+		line = yamlLine(data, msg)
+	}
+	return &Error{File: p.File, Line: line, Msg: "invalid YAML: " + msg}
+}
+
+// splitYAMLErr splits an error of the YAML parser into its message and the
+// line it names (0 for none).
+func splitYAMLErr(err error) (string, int) {
 	var te *yaml.TypeError
 	msg := err.Error()
 	if errors.As(err, &te) && len(te.Errors) > 0 {
@@ -236,7 +248,28 @@ func yamlErr(p *schema.Decoder, err error) error {
 			msg = strings.TrimSpace(rest[i+1:])
 		}
 	}
-	return &Error{File: p.File, Line: line, Msg: "invalid YAML: " + msg}
+	return msg, line
+}
+
+// yamlLine finds the line of a YAML error whose message names none: the
+// parser counts lines from 0 and leaves out a line 0, so a problem on the
+// first line comes without one. The text is read again one line down;
+// when it gives the same error at line 2, the error is on line 1 (0: not
+// found).
+func yamlLine(data []byte, msg string) int {
+	dec := yaml.NewDecoder(io.MultiReader(strings.NewReader("\n"), bytes.NewReader(data)))
+	var doc yaml.Node
+	err := dec.Decode(&doc)
+	if err == nil {
+		err = dec.Decode(&doc)
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		return 0
+	}
+	if again, line := splitYAMLErr(err); again != msg || line != 2 {
+		return 0
+	}
+	return 1
 }
 
 func expect(p *schema.Decoder, root, n *yaml.Node, m *models.Model) (Expect, error) {

@@ -123,3 +123,104 @@ func TestSignalStopsRunAndBenchCleanly(t *testing.T) {
 		})
 	}
 }
+
+// TestKilledCampaignTreesAreSwept: a cgroups campaign SIGKILLed while its
+// scenarios run leaves their simulated cgroupfs trees behind (52 kills
+// once left 144 in /dev/shm); the next faultsim to make a tree, here a
+// replay, removes them, as their owner is gone, and leaves nothing.
+func TestKilledCampaignTreesAreSwept(t *testing.T) {
+	bin := buildBinary(t)
+	tmp := t.TempDir()
+	trees := filepath.Join(tmp, "faultsim-cgroupfs-*")
+	var left []string
+	for kill := 0; kill < 20 && len(left) == 0; kill++ {
+		cmd := exec.Command(bin, "fuzz", "--model", "cgroups", "--variant", "reference", "--workers", "2", "--duration", "1m", "--out", t.TempDir())
+		cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+			if made, _ := filepath.Glob(trees); len(made) > 0 {
+				break
+			}
+		}
+		_ = cmd.Process.Signal(syscall.SIGKILL)
+		_ = cmd.Wait()
+		left, _ = filepath.Glob(trees)
+	}
+	if len(left) == 0 {
+		t.Fatal("no SIGKILL left a tree behind: the test shows nothing")
+	}
+	replay := exec.Command(bin, "replay", "../../scenarios/corpus/incident-3-al2023-reference-passes.yaml")
+	replay.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if out, err := replay.CombinedOutput(); err != nil {
+		t.Fatalf("replay: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir(tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		t.Errorf("%s left in TMPDIR after the next faultsim started (the killed campaign left %d trees)", e.Name(), len(left))
+	}
+}
+
+// TestSignalStopsReplayCleanly: SIGTERM or SIGINT while replay runs a long
+// cgroups scenario (its simulated cgroupfs tree exists) ends it with exit
+// 130 once the scenario is over, saying so and printing no trace, and
+// leaves no tree in its TMPDIR; without a handler the signal killed it
+// with the tree left behind.
+func TestSignalStopsReplayCleanly(t *testing.T) {
+	bin := buildBinary(t)
+	var b strings.Builder
+	b.WriteString("name: long\nmodel: cgroups\nvariant: reference\nsteps:\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "  - {at: %ds, op: run-pod-sandbox, sandbox: p%d, resources: {memory: 268435456}}\n", i, i)
+	}
+	b.WriteString("expect: pass\n")
+	file := filepath.Join(t.TempDir(), "long.yaml")
+	if err := os.WriteFile(file, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			tmp := t.TempDir()
+			cmd := exec.Command(bin, "replay", file)
+			cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(time.Millisecond) {
+				if made, _ := filepath.Glob(filepath.Join(tmp, "faultsim-cgroupfs-*")); len(made) > 0 {
+					break
+				}
+				if time.Now().After(deadline) {
+					_ = cmd.Process.Kill()
+					<-done
+					t.Fatalf("replay made no tree in 30 s\n%s%s", stdout.String(), stderr.String())
+				}
+			}
+			if err := cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-done:
+			case <-time.After(60 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+				t.Fatalf("replay still running 60 s after %v", sig)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != exitInterrupted || !strings.Contains(stderr.String(), "interrupted") || stdout.Len() > 0 {
+				t.Fatalf("replay after %v: exit %d, stdout %d bytes, stderr %q; want exit %d, nothing printed and an interrupted message", sig, code, stdout.Len(), stderr.String(), exitInterrupted)
+			}
+			left, _ := os.ReadDir(tmp)
+			for _, e := range left {
+				t.Errorf("%s left behind in its TMPDIR after %v", e.Name(), sig)
+			}
+		})
+	}
+}

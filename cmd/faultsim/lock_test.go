@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/campaign"
+	"github.com/faultsim/faultsim/internal/badinput"
 	"github.com/faultsim/faultsim/shrink"
 )
 
@@ -135,35 +136,53 @@ func TestResumeRestoresTheBudget(t *testing.T) {
 	}
 }
 
-// TestResumeForeignStateNoCrash: a state with a finding of a stream the
-// campaign does not run crashed --resume with a Go stack trace; it is
-// refused with exit 2, naming the file.
+// TestResumeForeignStateNoCrash: every foreign state of
+// internal/badinput.States (a finding of a stream the campaign does not
+// run crashed --resume with a Go stack trace; a finding's file climbing
+// out of the directory made merge write outside --out) is refused by
+// fuzz --resume and by merge with exit 2, naming the state file, and
+// merge writes nothing but its lock.
 func TestResumeForeignStateNoCrash(t *testing.T) {
-	dir := t.TempDir()
-	if code, msg := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "300", "--workers", "1", "--out", dir); code != 1 {
+	good := t.TempDir()
+	if code, msg := run(t, "fuzz", "--model", "hostport", "--variant", "zero-port-unfiltered", "--max-scenarios", "300", "--workers", "1", "--out", good); code != 1 {
 		t.Fatalf("campaign: exit %d\n%s", code, msg)
 	}
-	path := filepath.Join(dir, campaign.StateFile)
-	data, err := os.ReadFile(path)
+	files, err := os.ReadDir(good)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var st map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber() // seeds do not fit a float64
-	if err := dec.Decode(&st); err != nil {
-		t.Fatal(err)
-	}
-	f := st["findings"].([]any)[0].(map[string]any)
-	f["variant"], f["file"] = "nosuch", "" // not yet written: resuming shrinks it
-	if data, err = json.Marshal(st); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, msg := run(t, "fuzz", "--resume", dir, "--max-scenarios", "400", "--workers", "1")
-	if code != 2 || !strings.Contains(msg, path) || !strings.Contains(msg, "hostport/nosuch is not among the state's streams") {
-		t.Fatalf("resume of a state with a finding of an unknown stream: exit %d\n%s", code, msg)
+	for _, tt := range badinput.States() {
+		t.Run(tt.Name, func(t *testing.T) {
+			dir := t.TempDir()
+			for _, f := range files {
+				data, err := os.ReadFile(filepath.Join(good, f.Name()))
+				if err == nil {
+					err = os.WriteFile(filepath.Join(dir, f.Name()), data, 0o644)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			path := filepath.Join(dir, campaign.StateFile)
+			if err := badinput.EditStateFile(path, tt.Edit); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(t.TempDir(), "merged")
+			for _, args := range [][]string{
+				{"fuzz", "--resume", dir, "--max-scenarios", "400", "--workers", "1"},
+				{"merge", "--out", out, dir},
+			} {
+				code, msg := run(t, args...)
+				if code != 2 || !strings.Contains(msg, path) || !strings.Contains(msg, tt.Want) || strings.Contains(msg, "goroutine ") {
+					t.Errorf("faultsim %s: exit %d\n%q\nexpected exit 2 naming %s and containing %q", args[0], code, msg, path, tt.Want)
+				}
+			}
+			written, _ := os.ReadDir(out)
+			for _, e := range written {
+				if e.Name() != campaign.LockFile {
+					t.Errorf("merge of a foreign state wrote %s", filepath.Join(out, e.Name()))
+				}
+			}
+		})
 	}
 }

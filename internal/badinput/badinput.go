@@ -1,9 +1,11 @@
-// Package badinput holds malformed scenario files, each with the error it
-// must give: those of the fields every model shares here, each model's own
-// in its directory (models.Model.BadInputs), gathered through the registry
-// of the models the test binary links. The scenarios package's tests parse
-// them, faultsim's run them through the CLI (exit 2, one error naming the
-// file, line and field).
+// Package badinput holds malformed inputs, each with the error it must
+// give: scenario files (Cases: those of the fields every model shares
+// here, each model's own in its directory, models.Model.BadInputs,
+// gathered through the registry of the models the test binary links; the
+// scenarios package's tests parse them, faultsim's run them through the
+// CLI, exit 2 and one error naming the file, line and field), special
+// files (Files) and campaign states (States: campaign's tests load and
+// merge them, faultsim's resume and merge them).
 package badinput
 
 import (
@@ -77,5 +79,16 @@ func common() []struct{ name, text, want string } {
 		{"plain name after a dash", "model: hostport\nname: - x\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: block sequence entries are not allowed"},
 		{"carriage return in a comment", "# found\rname: y\n" + head + step + "expect: pass\n", `:3: scenario: field "name" given twice`},
 		{"bare steps", head + "steps:\nexpect: pass\n", ":4: steps: expected a list of steps ([] for none)"},
+		{"257 steps", head + "steps:\n" + strings.Repeat("  - {at: 0s, op: stop-pod-sandbox, sandbox: a}\n", 257) + "expect: pass\n", ":261: steps[256]: 257 steps: expected at most 256"},
+		// Names an earlier writer left plain (issue 17): YAML reads them as
+		// structure or breaks the line in them; the first line's errors
+		// once came without a line.
+		{"name after a question mark", "name: ? x\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: mapping keys are not allowed in this context"},
+		{"name after a dash on the first line", "name: - x\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: block sequence entries are not allowed in this context"},
+		{"name of a lone dash", "name: -\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":1: invalid YAML: block sequence entries are not allowed in this context"},
+		{"carriage return in a name", "name: x\ry\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: could not find expected ':'"},
+		{"next line in a name", "name: x\u0085y\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", ":2: invalid YAML: could not find expected ':'"},
+		{"line separator in a name", "name: x\u2028model: signals\nmodel: hostport\nvariant: reference\n" + step + "expect: pass\n", `:3: scenario: field "model" given twice`},
+		{"paragraph separator in a description", head + "description: x\u2029y\n" + step + "expect: pass\n", ":5: invalid YAML: could not find expected ':'"},
 	}
 }

@@ -40,6 +40,7 @@ func badInputs() []models.BadInput {
 		bad("quota below 1 ms", head+"steps:\n  - {op: run-pod-sandbox, sandbox: p, resources: {cpu_quota: 999}}\nexpect: pass\n", `:5: steps[0].resources.cpu_quota: "999": expected 0 (unset) or a number from 1000 to 1099511627776`),
 		bad("cpu number of int64", head+"steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: p, resources: {cpus: \"9223372036854775807\"}}\nexpect: pass\n", `:5: steps[0].resources.cpus: "9223372036854775807": 9223372036854775807 is above 8191, the largest CPU number Linux allows`),
 		bad("cpu range to int64", head+"steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-9223372036854775807}\nexpect: pass\n", `:5: steps[0].cpus: "0-9223372036854775807": 9223372036854775807 is above 8191`),
+		bad("cpu range of 30001", head+"steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-30000}\nexpect: pass\n", `:5: steps[0].cpus: "0-30000": 30000 is above 8191`),
 		bad("cpu beyond uint64", head+"steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-99999999999999999999999}\nexpect: pass\n", "is above 8191"),
 		bad("cpu one past the limit", head+"steps:\n  - {op: create-container, sandbox: p, container: c, cpus: 0-8192}\nexpect: pass\n", "8192 is above 8191"),
 		bad("signed cpu", head+"steps:\n  - {op: create-container, sandbox: p, container: c, cpus: \"+3\"}\nexpect: pass\n", `"+3": expected a CPU list`),

@@ -94,15 +94,24 @@ type StepItem struct {
 	At    time.Duration
 }
 
-// eachStep walks a steps list for a codec: each item must be a mapping of
-// the allowed fields, and its at (default 0s) must not go back in time.
-// With allowEmpty an empty list ([]) is valid.
+// MaxSteps bounds a scenario's steps. The generators draw at most a few and
+// a shrunk finding holds fewer, but a model's work per step grows with
+// what the earlier steps made (a cgroups step renders every cgroup): the
+// thousands of steps a 1 MiB file holds replayed for hours.
+const MaxSteps = 256
+
+// EachStep walks a steps list for a codec: at most MaxSteps items, each a
+// mapping of the allowed fields whose at (default 0s) does not go back in
+// time. With allowEmpty an empty list ([]) is valid.
 func (p *Decoder) EachStep(n *yaml.Node, allowEmpty bool, allowed []string, each func(StepItem) error) error {
 	if n.Kind != yaml.SequenceNode || (!allowEmpty && len(n.Content) == 0) {
 		if allowEmpty {
 			return p.Errf(n, "steps", "expected a list of steps ([] for none)")
 		}
 		return p.Errf(n, "steps", "expected a non-empty list of steps")
+	}
+	if len(n.Content) > MaxSteps {
+		return p.Errf(n.Content[MaxSteps], fmt.Sprintf("steps[%d]", MaxSteps), "%d steps: expected at most %d", len(n.Content), MaxSteps)
 	}
 	var last time.Duration
 	for i, node := range n.Content {

@@ -3,7 +3,10 @@ package cgroupfs
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -19,27 +22,96 @@ import (
 var watchers struct {
 	mu   sync.Mutex
 	idle []*watcher
+	// live counts the instances this process holds open, in trees or
+	// pooled; freed is closed (and replaced) when one is pooled or closed.
+	live  int
+	freed chan struct{}
 }
 
 // maxIdleWatchers bounds the pool: one for each campaign worker and each
 // shrink running beside them, with room to spare.
 const maxIdleWatchers = 16
 
-// takeWatcher returns a pooled watcher or a new one.
+// inotifyInit opens an inotify instance; tests replace it to impose a
+// limit.
+var inotifyInit = func() (int, error) { return unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC) }
+
+// instanceWait bounds how long a new tree waits for another tree's
+// instance when the kernel refuses a new one.
+var instanceWait = time.Minute
+
+// takeWatcher returns a pooled watcher or a new one. The kernel allows a
+// user fs.inotify.max_user_instances instances (128 by default), fewer
+// than the trees a campaign on a large machine has open at once; when it
+// refuses one (EMFILE, or ENFILE for the system's file table) while this
+// process holds some, the tree waits for another tree to release its
+// instance, which every tree does within a scenario.
 func takeWatcher() (*watcher, error) {
-	watchers.mu.Lock()
-	if n := len(watchers.idle); n > 0 {
-		w := watchers.idle[n-1]
-		watchers.idle = watchers.idle[:n-1]
+	deadline := time.Now().Add(instanceWait)
+	for {
+		watchers.mu.Lock()
+		if n := len(watchers.idle); n > 0 {
+			w := watchers.idle[n-1]
+			watchers.idle = watchers.idle[:n-1]
+			watchers.mu.Unlock()
+			return w, nil
+		}
+		if watchers.freed == nil {
+			watchers.freed = make(chan struct{})
+		}
+		freed, held := watchers.freed, watchers.live
 		watchers.mu.Unlock()
-		return w, nil
+		fd, err := inotifyInit()
+		if err == nil {
+			watchers.mu.Lock()
+			watchers.live++
+			watchers.mu.Unlock()
+			return &watcher{fd: fd, dirs: map[int]string{}, wds: map[string]int{}, buf: make([]byte, 64<<10)}, nil
+		}
+		left := time.Until(deadline)
+		if !errors.Is(err, unix.EMFILE) && !errors.Is(err, unix.ENFILE) || held == 0 || left <= 0 {
+			return nil, instanceError(err, held)
+		}
+		timer := time.NewTimer(left)
+		select {
+		case <-freed:
+		case <-timer.C:
+		}
+		timer.Stop()
 	}
+}
+
+// instanceError explains a refused inotify instance.
+func instanceError(err error, held int) error {
+	if !errors.Is(err, unix.EMFILE) && !errors.Is(err, unix.ENFILE) {
+		return fmt.Errorf("cgroupfs: inotify: %w", err)
+	}
+	why := "other processes hold them all"
+	if held > 0 {
+		why = fmt.Sprintf("this process holds %d (one per simulated cgroupfs tree) and released none within %s", held, instanceWait)
+	}
+	limit, _ := os.ReadFile("/proc/sys/fs/inotify/max_user_instances")
+	return fmt.Errorf("cgroupfs: inotify: %w: the kernel allows a user %s instances (fs.inotify.max_user_instances); %s: expected fewer trees at once (--workers) or a higher limit",
+		err, strings.TrimSpace(string(limit)), why)
+}
+
+// wakeWaiters wakes the trees waiting for an instance; called with watchers.mu
+// held.
+func wakeWaiters() {
+	if watchers.freed != nil {
+		close(watchers.freed)
+		watchers.freed = nil
+	}
+}
+
+// closeWatcher closes a watcher that is not pooled.
+func closeWatcher(w *watcher) error {
+	err := w.close()
+	watchers.mu.Lock()
+	watchers.live--
+	wakeWaiters()
 	watchers.mu.Unlock()
-	fd, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
-	if err != nil {
-		return nil, fmt.Errorf("cgroupfs: inotify: %w", err)
-	}
-	return &watcher{fd: fd, dirs: map[int]string{}, wds: map[string]int{}, buf: make([]byte, 64<<10)}, nil
+	return err
 }
 
 // release removes the watcher's watches, drains its queue and pools it
@@ -57,16 +129,17 @@ func (w *watcher) releaseGone() error {
 	clear(w.dirs)
 	clear(w.wds)
 	if err := w.discard(); err != nil {
-		return errors.Join(err, w.close())
+		return errors.Join(err, closeWatcher(w))
 	}
 	watchers.mu.Lock()
 	pooled := len(watchers.idle) < maxIdleWatchers
 	if pooled {
 		watchers.idle = append(watchers.idle, w)
+		wakeWaiters()
 	}
 	watchers.mu.Unlock()
 	if !pooled {
-		return w.close()
+		return closeWatcher(w)
 	}
 	return nil
 }
@@ -82,7 +155,7 @@ func CloseIdle() error {
 	watchers.mu.Unlock()
 	var errs []error
 	for _, w := range idle {
-		errs = append(errs, w.close())
+		errs = append(errs, closeWatcher(w))
 	}
 	return errors.Join(errs...)
 }
