@@ -100,9 +100,15 @@ func checkParseError(t *testing.T, name string, data []byte, err error) {
 	if pe.Msg == "" {
 		t.Fatalf("error %q: expected a message saying what was wrong", err)
 	}
-	// YAML breaks lines at \n, \r\n and a lone \r (YAML 1.2, 5.4), so a
-	// line number counts those.
-	lines := bytes.Count(bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n")), []byte("\n")) + 1
+	// YAML breaks lines at \n, \r\n and a lone \r (YAML 1.2, 5.4), and
+	// the YAML library (libyaml's rules, from YAML 1.1) also at NEL
+	// (U+0085), LS (U+2028) and PS (U+2029), so a line is counted as it
+	// counts them.
+	norm := bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n"))
+	for _, br := range []string{"\r", "\u0085", "\u2028", "\u2029"} {
+		norm = bytes.ReplaceAll(norm, []byte(br), []byte("\n"))
+	}
+	lines := bytes.Count(norm, []byte("\n")) + 1
 	if pe.Line < 0 || pe.Line > lines {
 		t.Fatalf("error %q: line %d, expected 1 to %d (the input has %d lines)", err, pe.Line, lines, lines)
 	}
