@@ -92,6 +92,10 @@ type Model struct {
 	// Tools are the node's tools the model's components run; a tool fault
 	// naming another tool is refused at parse time.
 	Tools []string
+	// SwarmKinds are the fault kinds Generate draws, each with its swarm
+	// choice (modelkit.Swarm): every fault a generated case holds is of
+	// one of them.
+	SwarmKinds []string
 	// OwnFaults are the faults only this model consumes (its data,
 	// timing and process faults); Register adds them to the catalog with
 	// the model as their owner.

@@ -35,3 +35,18 @@ func TestEveryCaseListsItsFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestSwarmKnowsEveryKind: every fault kind a model's generator draws has
+// its swarm choice (a kind missing from SwarmKinds would never be
+// swarmed); a model whose generator draws no fault lists none.
+func TestSwarmKnowsEveryKind(t *testing.T) {
+	for _, m := range models.All() {
+		for seed := range uint64(2000) {
+			for _, name := range m.Generate(sim.NewPRNG(seed), m.Variants[0].Name).(models.FaultLister).FaultNames() {
+				if !slices.Contains(m.SwarmKinds, name) {
+					t.Fatalf("%s seed %d draws %s, which its SwarmKinds lack", m.Name, seed, name)
+				}
+			}
+		}
+	}
+}

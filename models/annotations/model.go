@@ -28,6 +28,7 @@ var Model = &models.Model{
 	Actors:     []string{"containerd", "kata"},
 	Faults:     faults.MapFaultNames(),
 	OwnFaults:  vfioFaultSpecs(),
+	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	// Decoded specs are remembered for the next case.

@@ -20,6 +20,7 @@ var Model = &models.Model{
 	Actors:     []string{"kubelet", "containerd", "shim", "systemd", "kernel"},
 	Faults:     []string{"kernel-version", "cgroup-mode", "systemd-version"},
 	OwnFaults:  cgroupFaultSpecs(),
+	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	Generate: func(ch sim.Chooser, variant string) models.Case {

@@ -20,6 +20,7 @@ var Model = &models.Model{
 	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
 	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},
 	OwnFaults:  mappingFaultSpecs(),
+	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	// SandboxHash remembers the ids it hashed.

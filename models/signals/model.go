@@ -20,6 +20,7 @@ var Model = &models.Model{
 	Faults:     []string{"kernel-version", "systemd-version", "tool-fails"},
 	Tools:      []string{"crun"},
 	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
+	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
