@@ -1,0 +1,63 @@
+package cgroups
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/faultsim/faultsim/faults"
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+// stuckDelete is a controller whose Delete always fails: kubelet's
+// StopPodSandbox never succeeds and the sandbox's cgroups stay.
+type stuckDelete struct{ Controller }
+
+func (stuckDelete) Delete() error { return errors.New("rmdir: device or resource busy") }
+
+// TestLivenessPhase runs kubelet's retries fault-free once the last step
+// and a slow hypervisor have played out: the reference converges, a
+// controller that never deletes is what did not.
+func TestLivenessPhase(t *testing.T) {
+	remove, err := Register("test-stuck-delete", "Delete always fails", func(env *Env) Controller {
+		return stuckDelete{NewReference(env)}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(remove)
+	cfg := Config{Driver: DriverSystemd, SandboxCgroupOnly: true, Hypervisor: QEMU}
+	life := []Step{{Op: OpRun, Sandbox: "pod1", Resources: incidentResources}, {At: time.Second, Op: OpStop, Sandbox: "pod1"}}
+	tests := []struct {
+		name, variant string
+		faults        []faults.Fault
+		want, says    string
+		from          string // the phase's start in the trace ("": no event after the stop starts it)
+	}{
+		{"reference converges", "reference", nil, "", "", ""},
+		{"the phase waits for a hypervisor slower than Settle", "reference",
+			[]faults.Fault{HypervisorExitSlow{Sandbox: "pod1", For: 30 * time.Second}}, "", "", "30s"},
+		{"a Delete that never succeeds is left over", "test-stuck-delete", nil,
+			sim.ConvergedInvariant.Name, "StopPodSandbox pod1 never succeeded; process", "1s"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Case{Node: node.Spec{Distro: "al2023-like"}, Variant: tt.variant, Config: cfg, Faults: tt.faults, Steps: life}
+			r, err := Run(c, nil, sim.Fixed{}, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := r.Violated(); got != tt.want {
+				t.Fatalf("first violation = %q, want %q\n%v\n%s", got, tt.want, r.Violations, r.Trace.Text())
+			}
+			if tt.says != "" && !strings.Contains(r.Violations[0].Message, tt.says) {
+				t.Fatalf("violation %q does not say %q", r.Violations[0].Message, tt.says)
+			}
+			if want := "liveness phase: no fault after " + tt.from; tt.from != "" && !strings.Contains(r.Trace.Text(), want) {
+				t.Fatalf("trace lacks %q:\n%s", want, r.Trace.Text())
+			}
+		})
+	}
+}
