@@ -22,12 +22,13 @@ func (w *world) begin(caller, callee, what string) *sim.Call {
 // has played out (a slow hypervisor has exited), systemd's bus comes back
 // and kubelet's retries run fault-free for Settle.
 func (w *world) liveness(last time.Duration) *sim.Liveness {
+	var slow time.Duration // counted from a stop, at or before the last step
 	for _, f := range w.c.Faults {
 		if e, ok := f.(HypervisorExitSlow); ok {
-			last = max(last, e.For) // from the stop, at or before the last step
+			slow = max(slow, e.For)
 		}
 	}
-	l := &sim.Liveness{From: last, Heal: func(time.Duration) { w.sd.Unavailable = false }}
+	l := &sim.Liveness{From: last + slow, Heal: func(time.Duration) { w.sd.Unavailable = false }}
 	if !w.bare {
 		l.Leftovers = w.leftovers
 	}
