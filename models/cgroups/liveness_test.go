@@ -9,6 +9,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
+	"github.com/faultsim/faultsim/sim/systemd"
 )
 
 // stuckDelete is a controller whose Delete always fails: kubelet's
@@ -59,5 +60,15 @@ func TestLivenessPhase(t *testing.T) {
 				t.Fatalf("trace lacks %q:\n%s", tt.trace, r.Trace.Text())
 			}
 		})
+	}
+}
+
+// TestLivenessBringsTheBusBack: the phase's Heal brings systemd's D-Bus
+// API back (a systemd-bus-down fault).
+func TestLivenessBringsTheBusBack(t *testing.T) {
+	w := &world{c: &Case{}, sd: &systemd.Systemd{Unavailable: true}}
+	w.liveness(0).Heal(0)
+	if w.sd.Unavailable {
+		t.Fatal("systemd's bus is still down after the heal")
 	}
 }

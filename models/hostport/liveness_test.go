@@ -61,3 +61,22 @@ func TestLivenessPhase(t *testing.T) {
 		})
 	}
 }
+
+// TestLivenessLiftsFailingTools: the phase's Heal makes a tool that a
+// tool-fails fault made fail work again; a missing tool stays missing.
+func TestLivenessLiftsFailingTools(t *testing.T) {
+	n, err := node.Default().Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	faults.ToolFails{Tool: "nft", Times: 5}.ApplyNode(n)
+	faults.ToolMissing{Tool: "iptables"}.ApplyNode(n)
+	w := &world{host: netfilter.New(n)}
+	w.liveness(0).Heal(0)
+	if tool, err := n.LookPath("nft"); err != nil || tool.FailNext != 0 {
+		t.Fatalf("nft after the heal: %+v, %v; want it working", tool, err)
+	}
+	if _, err := n.LookPath("iptables"); err == nil {
+		t.Fatal("iptables is back after the heal; a missing tool is the node's nature")
+	}
+}
