@@ -22,9 +22,9 @@
 // node with what the resources need is accepted and one without is
 // refused with an error that names what is missing; every call (kubelet
 // to containerd, containerd to the shim) returns within kubelet's request
-// timeout (hang); once the last step and a slow hypervisor have played out
-// and systemd's bus is back, kubelet's retries converge: no stop still
-// failing, no process, cgroup or scope of a stopped sandbox (converged).
+// timeout (hang); after the last step, systemd's bus back, kubelet's
+// retries converge: no stop still failing, no process, cgroup or scope of
+// a stopped sandbox whose hypervisor has exited (converged).
 //
 // Containers come and go with their cpusets: the sandbox cgroup's cpuset
 // is the union of the sandbox's and its containers' (Kata's

@@ -18,17 +18,11 @@ func (w *world) begin(caller, callee, what string) *sim.Call {
 	return w.calls.BeginWithin(w.sched.Now(), caller, callee, what, RuntimeRequestTimeout)
 }
 
-// liveness is the run's liveness phase: once the last step or timed fault
-// has played out (a slow hypervisor has exited), systemd's bus comes back
-// and kubelet's retries run fault-free for Settle.
+// liveness is the run's liveness phase: after the last step or timed
+// fault systemd's bus comes back and kubelet's retries run fault-free for
+// Settle.
 func (w *world) liveness(last time.Duration) *sim.Liveness {
-	var slow time.Duration // counted from a stop, at or before the last step
-	for _, f := range w.c.Faults {
-		if e, ok := f.(HypervisorExitSlow); ok {
-			slow = max(slow, e.For)
-		}
-	}
-	l := &sim.Liveness{From: last + slow, Heal: func(time.Duration) { w.sd.Unavailable = false }}
+	l := &sim.Liveness{From: last, Heal: func(time.Duration) { w.sd.Unavailable = false }}
 	if !w.bare {
 		l.Leftovers = w.leftovers
 	}
@@ -37,14 +31,16 @@ func (w *world) liveness(last time.Duration) *sim.Liveness {
 
 // leftovers is what a sandbox kubelet stopped left behind after the
 // liveness phase: a StopPodSandbox that never succeeded, a process, a
-// cgroup it used or its systemd scope.
+// cgroup it used or its systemd scope. A sandbox whose hypervisor is still
+// exiting (hypervisor-exit-slow) is not done yet: its stop ends after the
+// run does.
 func (w *world) leftovers() []string {
 	if w.stopped { // the run is replayed: what it would have done is discarded
 		return nil
 	}
 	var left []string
 	for _, sb := range w.sbs {
-		if sb.state != stopping && sb.state != deleted {
+		if sb.state != stopping && sb.state != deleted || sb.vmmExits > w.sched.Now() {
 			continue
 		}
 		if sb.state == stopping {

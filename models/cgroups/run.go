@@ -118,8 +118,9 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 	if bare {
 		w.runner.Check = nil
 	}
-	w.runner.Liveness = w.liveness(w.schedule())
-	w.runner.Horizon = w.runner.Liveness.From + Settle
+	last := w.schedule()
+	w.runner.Horizon = last + Settle
+	w.runner.Liveness = w.liveness(last)
 	vs := w.runner.Run()
 	if w.err != nil {
 		return sim.Result{}, learned, w.err

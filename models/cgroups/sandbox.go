@@ -48,6 +48,8 @@ type sandbox struct {
 	checked string
 	// request is kubelet's CRI call about it in flight.
 	request *sim.Call
+	// vmmExits is when a hypervisor that exits slowly is gone.
+	vmmExits time.Duration
 }
 
 type container struct {
@@ -196,6 +198,7 @@ func (w *world) stopVM(sb *sandbox, slow time.Duration) {
 		return
 	}
 	w.fs.SetExiting(sb.vmm, true)
+	sb.vmmExits = w.sched.Now() + slow
 	w.note("node", "hypervisor %d is exiting, slowly (%s)", sb.vmm, slow)
 	vmm := sb.vmm
 	w.sched.After(slow, "hypervisor exits", w.event(func() {
