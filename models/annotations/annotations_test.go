@@ -14,9 +14,16 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 func TestMain(m *testing.M) {
+	if isolate.IsChild() { // race mode's child: the test's variant, then serve
+		if _, err := RegisterUnlocked(); err != nil {
+			panic(err)
+		}
+		isolate.Serve()
+	}
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(m)

@@ -25,7 +25,11 @@
 // documents overriding it; every container device that is a registered
 // GPU's host path gets its CDI annotation; the spec written out re-decodes
 // to the same annotations; a valid request is accepted, and a refused one
-// changes nothing; a delete leaves nothing of what it deleted.
+// changes nothing; a delete leaves nothing of what it deleted, and once the
+// run has settled no shim holds anything containerd deleted (converged);
+// every call to a shim returns (hang). In race mode (Case.RunConcurrent)
+// each sandbox's handlers run as real goroutines: the shim must hold its
+// service lock as Kata's does.
 //
 // Plugging in a shim (Register, Builder, Shim): a Builder is given the
 // node's PCI functions (Node), the shim's configuration (Config: cold or hot

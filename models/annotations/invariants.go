@@ -31,7 +31,7 @@ var (
 // Invariants lists every invariant the model checks, the runner's included.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvAnnotationsKept, InvGPUAnnotation, InvRoundTrip,
-		InvAccepts, InvFailedCreate, InvDelete, sim.RunawayInvariant}
+		InvAccepts, InvFailedCreate, InvDelete, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // check compares one sandbox's shim with the spec. It skips the

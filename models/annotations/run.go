@@ -39,7 +39,10 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 			w.sched.AtLabel(s.At, sim.L("delete ", s.ID), func() { w.delete(s.ID) })
 		}
 	}
-	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check, Horizon: last + Settle}
+	// Calls are synchronous: the run settles as soon as the last step is
+	// over, and the liveness phase checks what the shims still hold.
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check, Horizon: last + Settle,
+		Calls: &w.calls, Liveness: &sim.Liveness{From: last, Leftovers: w.leftovers}}
 	vs := w.runner.Run()
 	return sim.Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
 }
@@ -62,6 +65,8 @@ type world struct {
 	oracle  *oracle
 	shims   []*shimEntry
 	current *shimEntry
+	// calls are containerd's calls to the shims in flight.
+	calls sim.Calls
 }
 
 func (w *world) entry(sb *oracleSandbox) *shimEntry {
@@ -136,7 +141,9 @@ func (w *world) create(s *Step) {
 		before = e.shim.Registered()
 	}
 	w.current = e
+	call := w.begin(sbID, "create", s.ID)
 	err = e.shim.Create(s.ID, []byte(s.Spec))
+	w.calls.End(call)
 	w.current = nil
 	if err != nil {
 		w.createFailed(s.ID, ctype, e, before, err, ok, why)
@@ -195,7 +202,9 @@ func (w *world) delete(id string) {
 		w.trace.Send(now, "containerd", "kata/"+sb.id, "delete %s", id)
 	}
 	w.current = e
+	call := w.begin(sb.id, "delete", id)
 	err := e.shim.Delete(id)
+	w.calls.End(call)
 	w.current = nil
 	if err != nil {
 		w.report(InvDelete, "delete of container %s failed: %v", id, err)
@@ -224,6 +233,7 @@ func (w *world) crashed(c *sim.Crash) {
 		return
 	}
 	w.current.sb.state = crashed
+	w.calls.EndAll("kata/" + w.current.sb.id) // its connection closes
 	w.trace.Add(w.sched.Now(), "containerd", "shim of sandbox %s died: ttrpc: closed", w.current.sb.id)
 	w.current = nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
@@ -60,6 +61,11 @@ type kataShim struct {
 	// makeMap is the fix of #10276: make the annotations map before writing.
 	makeMap bool
 
+	// mu is the service's lock: containerd's ttrpc server runs each
+	// request on its own goroutine, and every task call of Kata's
+	// containerd-shim-v2 service (Create, Delete, State, ...) holds it
+	// throughout.
+	mu         sync.Mutex
 	sandbox    string
 	exited     bool
 	ports      map[string][]Registration // PCIeDevicesPerPort, read in Ports order
@@ -101,6 +107,8 @@ func (s *kataShim) find(id string) *kataContainer {
 
 // Create implements Shim.
 func (s *kataShim) Create(id string, raw []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.exited {
 		return errors.New("the shim has exited")
 	}
@@ -221,6 +229,8 @@ func controlFirst(paths []string) []string {
 
 // Delete implements Shim.
 func (s *kataShim) Delete(id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.exited {
 		return errors.New("the shim has exited")
 	}
@@ -245,6 +255,8 @@ func (s *kataShim) Delete(id string) error {
 
 // Annotations implements Shim.
 func (s *kataShim) Annotations(id string) (map[string]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	c := s.find(id)
 	if c == nil {
 		return nil, false
@@ -254,6 +266,8 @@ func (s *kataShim) Annotations(id string) (map[string]string, bool) {
 
 // Spec implements Shim.
 func (s *kataShim) Spec(id string) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	c := s.find(id)
 	if c == nil {
 		return nil, false
@@ -264,6 +278,8 @@ func (s *kataShim) Spec(id string) ([]byte, bool) {
 
 // Registered implements Shim.
 func (s *kataShim) Registered() []Registration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	var out []Registration
 	for _, p := range Ports {
 		out = append(out, s.ports[p]...)

@@ -20,7 +20,11 @@
 // sandbox_cgroup_only every process of the sandbox is in that cgroup; a
 // failed creation and a deletion leave no cgroup and no unit behind; a
 // node with what the resources need is accepted and one without is
-// refused with an error that names what is missing.
+// refused with an error that names what is missing; every call (kubelet
+// to containerd, containerd to the shim) returns within kubelet's request
+// timeout (hang); after the last step, systemd's bus back, kubelet's
+// retries converge: no stop still failing, no process, cgroup or scope of
+// a stopped sandbox whose hypervisor has exited (converged).
 //
 // Containers come and go with their cpusets: the sandbox cgroup's cpuset
 // is the union of the sandbox's and its containers' (Kata's

@@ -30,7 +30,7 @@ var (
 // Invariants lists every invariant the model checks, the runner's included.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvLimits, InvContained, InvFailedCreate, InvDelete,
-		InvAccepted, InvRefused, sim.RunawayInvariant}
+		InvAccepted, InvRefused, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle is the spec: what the node must look like, computed from the

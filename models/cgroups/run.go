@@ -114,12 +114,13 @@ func runOnce(c *Case, build Builder, ch sim.Chooser, trace, bare bool, plan cgro
 	if err := w.setupNode(); err != nil {
 		return sim.Result{}, learned, err
 	}
-	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check}
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Check: w.check, Calls: &w.calls}
 	if bare {
 		w.runner.Check = nil
 	}
 	last := w.schedule()
 	w.runner.Horizon = last + Settle
+	w.runner.Liveness = w.liveness(last)
 	vs := w.runner.Run()
 	if w.err != nil {
 		return sim.Result{}, learned, w.err
@@ -141,6 +142,9 @@ type world struct {
 	sbs    []*sandbox
 	// current is the sandbox whose shim is running a call (a crash kills it).
 	current *sandbox
+	// calls are kubelet's calls to containerd and containerd's to the shims
+	// in flight.
+	calls sim.Calls
 	// err is a failure of the simulation itself (not of the runtime).
 	err error
 	// bare leaves the oracle's observations and checks out (RunBare).
@@ -250,7 +254,9 @@ func (w *world) call(sb *sandbox, what string, fn func() error) (err error) {
 		return berr
 	}
 	w.current = sb
+	c := w.begin("containerd", "shim-"+sb.id, what)
 	defer func() {
+		w.calls.End(c)
 		w.current = nil
 		refusals, serr := w.fs.Settle()
 		if serr != nil {
@@ -307,6 +313,9 @@ func (w *world) crashed(c *sim.Crash) {
 	if sb == nil {
 		return
 	}
+	// containerd sees the shim's connection close and answers kubelet.
+	w.calls.EndAll("shim-" + sb.id)
+	w.calls.End(sb.request)
 	w.note("containerd", "task create %s failed: ttrpc: closed: unknown (the shim died)", sb.id)
 	sb.crashed = true
 	w.createFailed(sb, fmt.Errorf("ttrpc: closed: %s", c.Value))

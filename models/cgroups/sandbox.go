@@ -46,6 +46,10 @@ type sandbox struct {
 	// checked says what the oracle last saw (node generation, state,
 	// degraded, resources).
 	checked string
+	// request is kubelet's CRI call about it in flight.
+	request *sim.Call
+	// vmmExits is when a hypervisor that exits slowly is gone.
+	vmmExits time.Duration
 }
 
 type container struct {
@@ -95,6 +99,7 @@ func (w *world) run(s *Step) {
 		Resources: s.Resources.Spec(), SandboxCgroupOnly: w.c.Config.SandboxCgroupOnly}
 	w.sbs = append(w.sbs, sb)
 	w.send("kubelet", "containerd", "RunPodSandbox %s resources=%s", sb.id, sb.res)
+	sb.request = w.begin("kubelet", "containerd", "RunPodSandbox "+sb.id)
 	if err := w.makePodCgroup(sb.id); err != nil {
 		w.fail(err)
 		return
@@ -128,6 +133,7 @@ func (w *world) run(s *Step) {
 		return
 	}
 	sb.state = live
+	w.calls.End(sb.request)
 	w.send("containerd", "kubelet", "RunPodSandbox %s ok", sb.id)
 	w.oracle.created(sb, nil)
 }
@@ -147,6 +153,7 @@ func (w *world) createFailed(sb *sandbox, err error) {
 		return
 	}
 	sb.state, sb.createErr = failed, err
+	w.calls.End(sb.request)
 	w.send("containerd", "kubelet", "RunPodSandbox %s failed: %v", sb.id, err)
 	w.stopVM(sb, 0)
 	w.kill(sb.shim, "containerd removes the failed sandbox's shim")
@@ -191,6 +198,7 @@ func (w *world) stopVM(sb *sandbox, slow time.Duration) {
 		return
 	}
 	w.fs.SetExiting(sb.vmm, true)
+	sb.vmmExits = w.sched.Now() + slow
 	w.note("node", "hypervisor %d is exiting, slowly (%s)", sb.vmm, slow)
 	vmm := sb.vmm
 	w.sched.After(slow, "hypervisor exits", w.event(func() {
@@ -225,9 +233,12 @@ func (w *world) container(s *Step) {
 	} else {
 		w.send("kubelet", "containerd", "%s %s/%s", s.Op, s.Sandbox, s.Container)
 	}
-	if err := w.call(sb, "update the sandbox cgroup to "+sb.sized().String(), func() error {
+	sb.request = w.begin("kubelet", "containerd", s.Op+" "+s.Sandbox+"/"+s.Container)
+	err := w.call(sb, "update the sandbox cgroup to "+sb.sized().String(), func() error {
 		return sb.ctrl.Update(sb.sized().Spec(), []int{sb.vcpu})
-	}); err != nil {
+	})
+	w.calls.End(sb.request)
+	if err != nil {
 		sb.containers, sb.degraded = old, true
 		w.send("containerd", "kubelet", "%s %s/%s failed: %v", s.Op, s.Sandbox, s.Container, err)
 	}
@@ -254,7 +265,10 @@ func (w *world) stop(id string) {
 	} else {
 		w.send("kubelet", "containerd", "StopPodSandbox %s (retry)", id)
 	}
-	if err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete); err != nil {
+	sb.request = w.begin("kubelet", "containerd", "StopPodSandbox "+id)
+	err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete)
+	w.calls.End(sb.request)
+	if err != nil {
 		w.send("containerd", "kubelet", "StopPodSandbox %s failed: %v", id, err)
 		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), w.event(func() { defer w.after(); w.stop(id) }))
 		return

@@ -17,7 +17,10 @@
 // crashes; the node forwards exactly the live sandboxes' mappings with a host
 // port in 1-65535; a deleted sandbox leaves no forwarding; a request is refused
 // only for a conflict, an invalid port or a failing tool, and a refused request
-// changes nothing.
+// changes nothing; every CRI call returns within kubelet's request timeout
+// (hang), and after the last step or fault, failing tools lifted, kubelet's
+// retries converge: no StopPodSandbox still retried against a running
+// daemon, no forwarding of a stopped sandbox (converged).
 //
 // Plugging in a manager (Register, Builder, Manager): a Builder is given the
 // node's netfilter state (*netfilter.Tables: the node's tools through

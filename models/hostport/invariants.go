@@ -28,7 +28,7 @@ var (
 // Invariants lists every invariant the model checks, the runner's included.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvCrashLoop, InvForwarding, InvDeleteLeavesNothing,
-		InvRefusals, InvFailedChangesNothing, sim.RunawayInvariant}
+		InvRefusals, InvFailedChangesNothing, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // sandboxState is what kubelet knows of a sandbox.

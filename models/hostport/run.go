@@ -50,7 +50,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 	}
 	w.oracle = newOracle(h, c.Config)
-	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed,
+	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Calls: &w.calls,
 		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now, w.runner.Reported) }}
 	var last time.Duration
 	for _, f := range c.Faults {
@@ -70,6 +70,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 	}
 	w.runner.Horizon = last + Settle
+	w.runner.Liveness = w.liveness(last)
 	// The daemon boots before kubelet's first call, as on a node.
 	w.runner.Do("daemon start", func() { w.start("boot") })
 	vs := w.runner.Run()
@@ -89,6 +90,10 @@ type world struct {
 	trace  *sim.Trace
 	runner *sim.Runner
 	oracle *oracle
+	// calls are kubelet's CRI calls in flight; stops are its
+	// StopPodSandbox retry loops.
+	calls sim.Calls
+	stops []*stopLoop
 }
 
 // errDaemonDown is what kubelet gets from a daemon that is not running.
@@ -152,6 +157,7 @@ func (w *world) start(why string) {
 // crashed is told of a panic: the daemon is gone; systemd restarts it.
 func (w *world) crashed(c *sim.Crash) {
 	w.daemon = nil
+	w.calls.EndAll("crio") // its connections close with it
 	if w.sup.Failed() {
 		return
 	}
@@ -186,7 +192,9 @@ func (w *world) run(s *Step) {
 	if w.daemon == nil {
 		err = errDaemonDown
 	} else {
+		c := w.call("RunPodSandbox", s.Sandbox)
 		err = w.daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports)
+		w.calls.End(c)
 	}
 	toolFailed := w.host.Node().Failures > failures
 	if err != nil {
@@ -235,10 +243,12 @@ func canonicalIPs(ips []string) []string {
 // idempotent, so the daemon answers it, and the trace shows it.
 func (w *world) stop(id string) {
 	sb := w.oracle.find(id)
-	done := false
+	loop := &stopLoop{id: id}
+	w.stops = append(w.stops, loop)
 	var call func()
 	call = func() {
-		if done || (sb != nil && sb.state == gone) {
+		if loop.done || (sb != nil && sb.state == gone) {
+			loop.done = true
 			return
 		}
 		if sb != nil {
@@ -256,7 +266,10 @@ func (w *world) stop(id string) {
 			}
 			return
 		}
-		if err := w.daemon.StopPodSandbox(id); err != nil {
+		c := w.call("StopPodSandbox", id)
+		err := w.daemon.StopPodSandbox(id)
+		w.calls.End(c)
+		if err != nil {
 			if w.tracing() {
 				w.send("crio", "kubelet", "StopPodSandbox %s failed: %v", id, err)
 			}
@@ -265,7 +278,7 @@ func (w *world) stop(id string) {
 		if w.tracing() {
 			w.send("crio", "kubelet", "StopPodSandbox %s ok", id)
 		}
-		done = true
+		loop.done = true
 		if sb != nil {
 			sb.state = gone
 		}

@@ -1,0 +1,121 @@
+package annotations
+
+import (
+	"sync"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// ConcurrentFor is how long RunConcurrent keeps a pod's request handlers
+// going at once: long enough, on two cores, for Go's runtime to catch
+// handlers that share a map unlocked.
+const ConcurrentFor = 20 * time.Millisecond
+
+// pod is a sandbox's create and the creates of its containers.
+type pod struct {
+	sandbox    *Step
+	containers []*Step
+}
+
+// pods groups the case's creates by sandbox, in step order.
+func (c *Case) pods() []*pod {
+	var out []*pod
+	byID := map[string]*pod{}
+	for i := range c.Steps {
+		s := &c.Steps[i]
+		if s.Op != OpCreate {
+			continue
+		}
+		spec, err := decodeShared(s.Spec)
+		if err != nil {
+			continue
+		}
+		ctype, err := TypeOf(spec)
+		if err != nil {
+			continue
+		}
+		if ctype != PodContainer {
+			if byID[s.ID] == nil {
+				byID[s.ID] = &pod{sandbox: s}
+				out = append(out, byID[s.ID])
+			}
+			continue
+		}
+		if sb, _ := SandboxOf(spec); byID[sb] != nil {
+			byID[sb].containers = append(byID[sb].containers, s)
+		}
+	}
+	return out
+}
+
+// RunConcurrent serves the case's requests as containerd and the Kata
+// shim do (campaign.Concurrent, race mode): each sandbox gets its shim,
+// then containerd's requests arrive at once, each on its own goroutine as
+// the shim's ttrpc server runs them, and repeat for ConcurrentFor: for
+// each of the sandbox's containers create, state (its annotations and
+// spec) and delete; beside them the status polling kubelet's relist
+// causes (state of the sandbox and every container, and the PCIe ports).
+// A sandbox without containers has nothing concurrent to run. A panic ends
+// its handler only: the deterministic run reports it as a crash.
+func (c *Case) RunConcurrent(sim.Chooser) error {
+	v, err := Variants.Lookup(c.Variant)
+	if err != nil {
+		return err
+	}
+	quiet := func(string, ...any) {}
+	for _, p := range c.pods() {
+		if len(p.containers) == 0 {
+			continue
+		}
+		sh := v.Build(c.PCI, c.Config, quiet)
+		if !serve(func() error { return sh.Create(p.sandbox.ID, []byte(p.sandbox.Spec)) }) {
+			continue
+		}
+		until := time.Now().Add(ConcurrentFor)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		handle := func(request func() error) {
+			wg.Go(func() {
+				<-start
+				for time.Now().Before(until) && serve(request) {
+				}
+			})
+		}
+		for _, s := range p.containers {
+			handle(func() error {
+				if err := sh.Create(s.ID, []byte(s.Spec)); err != nil {
+					return nil // refused: the next round tries again
+				}
+				sh.Annotations(s.ID)
+				sh.Spec(s.ID)
+				return sh.Delete(s.ID)
+			})
+		}
+		handle(func() error {
+			sh.Annotations(p.sandbox.ID)
+			for _, s := range p.containers {
+				sh.Annotations(s.ID)
+				sh.Spec(s.ID)
+			}
+			sh.Registered()
+			return nil
+		})
+		close(start)
+		wg.Wait()
+		serve(func() error { return sh.Delete(p.sandbox.ID) })
+	}
+	return nil
+}
+
+// serve runs one request handler; it reports false when the handler
+// panicked.
+func serve(handle func() error) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	_ = handle()
+	return true
+}

@@ -1,0 +1,66 @@
+package cgroups
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+)
+
+// RuntimeRequestTimeout bounds each call: kubelet's CRI calls to
+// containerd and containerd's ttrpc calls to a sandbox's shim (kubelet's
+// --runtime-request-timeout, 2 minutes by default, is the deadline of the
+// context containerd passes on).
+const RuntimeRequestTimeout = 2 * time.Minute
+
+// begin enters a call in the run's ledger.
+func (w *world) begin(caller, callee, what string) *sim.Call {
+	return w.calls.BeginWithin(w.sched.Now(), caller, callee, what, RuntimeRequestTimeout)
+}
+
+// liveness is the run's liveness phase: after the last step or timed
+// fault systemd's bus comes back and kubelet's retries run fault-free for
+// Settle.
+func (w *world) liveness(last time.Duration) *sim.Liveness {
+	l := &sim.Liveness{From: last, Heal: func(time.Duration) { w.sd.Unavailable = false }}
+	if !w.bare {
+		l.Leftovers = w.leftovers
+	}
+	return l
+}
+
+// leftovers is what a sandbox kubelet stopped left behind after the
+// liveness phase: a StopPodSandbox that never succeeded, a process, a
+// cgroup it used or its systemd scope. A sandbox whose hypervisor is still
+// exiting (hypervisor-exit-slow) is not done yet: its stop ends after the
+// run does.
+func (w *world) leftovers() []string {
+	if w.stopped { // the run is replayed: what it would have done is discarded
+		return nil
+	}
+	var left []string
+	for _, sb := range w.sbs {
+		if sb.state != stopping && sb.state != deleted || sb.vmmExits > w.sched.Now() {
+			continue
+		}
+		if sb.state == stopping {
+			left = append(left, fmt.Sprintf("StopPodSandbox %s never succeeded", sb.id))
+		}
+		for _, pid := range sb.processes() {
+			if w.fs.Alive(pid) {
+				left = append(left, fmt.Sprintf("process %d of stopped sandbox %s", pid, sb.id))
+			}
+		}
+		for _, rel := range sb.owned {
+			if w.fs.Exists(rel) {
+				left = append(left, fmt.Sprintf("cgroup %s of stopped sandbox %s", w.clean(rel), sb.id))
+			}
+		}
+		for _, u := range w.sd.Units() {
+			if u.Name == "cri-containerd-"+sb.id+".scope" {
+				left = append(left, fmt.Sprintf("systemd unit %s of stopped sandbox %s", u.Name, sb.id))
+			}
+		}
+	}
+	return left
+}
