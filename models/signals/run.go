@@ -19,7 +19,8 @@ const Settle = 2 * time.Minute
 // world is one run: the node (processes, systemd), kubelet, the CRI server.
 type world struct {
 	c       *Case
-	variant Stopper
+	impl    Impl
+	env     *Env
 	sched   *sim.Scheduler
 	trace   *sim.Trace
 	procs   *proc.Procs
@@ -58,7 +59,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	}
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
-	w := &world{c: c, variant: v.Build, sched: sched, trace: tr}
+	w := &world{c: c, impl: v.Build.parts(), sched: sched, trace: tr}
 	w.procs = &proc.Procs{Sched: sched, Trace: tr}
 	nd, err := c.Node.Build()
 	if err != nil {
@@ -73,6 +74,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		}
 	}
 	w.node = nd
+	w.env = &Env{Node: nd, Procs: w.procs, w: w}
 	w.sd = &systemd.Systemd{Version: nd.Systemd}
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}
