@@ -36,8 +36,10 @@ type world struct {
 	// down is set once the node shuts down: kubelet makes no more calls;
 	// off once the shutdown is complete and the node powers off.
 	down, off bool
-	// calls are the CRI calls in flight.
-	calls sim.Calls
+	// calls are the CRI calls in flight; stopCalls the StopContainer
+	// calls made, by container.
+	calls     sim.Calls
+	stopCalls map[string][]*sim.Call
 	// tasks run the CRI server's request handlers and stop loops.
 	tasks *sim.Tasks
 	// exitsInsideKill counts the processes that exited inside crun's kill,
@@ -122,13 +124,24 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	// faults are the processes' own nature and stay.
 	from := last + c.faultWindow()
 	w.runner.Horizon = from + Settle
-	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: func(time.Duration) { w.procs.Faults = nil }}
+	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
 	w.runner.Do("boot", w.boot)
 	vs := w.runner.Run()
 	if testHook != nil {
 		testHook(w)
 	}
 	return sim.Result{Violations: vs, Trace: tr, Events: w.runner.Events()}, nil
+}
+
+// heal lifts the faults that are not the processes' own nature: the
+// signal delivery faults and the tools' failures.
+func (w *world) heal(time.Duration) {
+	w.procs.Faults = nil
+	for _, tool := range w.node.Tools() {
+		if t, err := w.node.LookPath(tool.Name); err == nil {
+			t.FailNext = 0
+		}
+	}
 }
 
 // faultWindow is how long after the last step the stop paths it started
@@ -216,12 +229,32 @@ func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
 	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
 	call := w.oracle.stopCalled(name, timeout)
-	pending := w.calls.BeginWithin(now, from, "crio", "StopContainer "+name, w.hangBound(name, timeout))
+	pending := w.beginStop(from, name, timeout)
 	w.crio.StopContainer(name, timeout, func(err error) {
 		w.calls.End(pending)
 		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
 		w.oracle.stopReturned(call, err)
 	})
+}
+
+// beginStop records a StopContainer call in flight, bounded by hangBound.
+func (w *world) beginStop(from, name string, timeout time.Duration) *sim.Call {
+	c := w.calls.BeginWithin(w.sched.Now(), from, "crio", "StopContainer "+name, w.hangBound(name, timeout))
+	if w.stopCalls == nil {
+		w.stopCalls = map[string][]*sim.Call{}
+	}
+	w.stopCalls[name] = append(w.stopCalls[name], c)
+	return c
+}
+
+// runtimeFailed gives the StopContainer calls on a container HangBound
+// again from now: the OCI runtime failed to run, and until it runs no
+// CRI server can stop the container.
+func (w *world) runtimeFailed(name string) {
+	now := w.sched.Now()
+	for _, c := range w.stopCalls[name] {
+		c.Within = max(c.Within, now-c.At+HangBound)
+	}
 }
 
 // hangBound is how long a StopContainer may take before it is a hang: its
@@ -269,7 +302,7 @@ func (w *world) shutdown() {
 		timeout := min(x.spec.Grace, period)
 		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
 		call := w.oracle.stopCalled(name, timeout)
-		pending := w.calls.BeginWithin(now, "kubelet", "crio", "StopContainer "+name, w.hangBound(name, timeout))
+		pending := w.beginStop("kubelet", name, timeout)
 		w.crio.StopContainer(name, timeout, func(err error) {
 			w.calls.End(pending)
 			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))

@@ -20,7 +20,8 @@ const (
 	MaxKillBackoff = time.Second
 	// HangBound is how long past its own timeout (and any uninterruptible
 	// sleep of the process) a StopContainer may stay unanswered before it
-	// is a hang rather than a late return.
+	// is a hang rather than a late return; a failure of the OCI runtime to
+	// run on its container starts it again.
 	HangBound = 30 * time.Second
 )
 
@@ -201,6 +202,7 @@ func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 	w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
 	if err := w.node.Exec("crun", "kill", x.spec.Name, proc.SignalName(sig)); err != nil {
 		w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		w.oracle.runtimeFailed(x, sig)
 		return err
 	}
 	return w.impl.Runtime.Kill(t, w.env, x.proc, sig)
