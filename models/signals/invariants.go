@@ -192,12 +192,12 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	// moves the bound to when the process did die: the loop sees it at its
 	// next retry.
 	bound, slack := deadline, Epsilon
-	if wt := o.byProc[x.proc]; wt != nil && wt.lastKillFailed >= killFrom && x.proc.Exited && x.proc.ExitedAt > wt.lastKillFailed {
+	if wt := o.byProc[x.proc]; wt != nil && wt.lastKillFailed >= killFrom && x.proc.Exited && x.proc.ExitedAt >= wt.lastKillFailed {
 		bound, slack = max(bound, x.proc.ExitedAt), exitSlack
 	}
 	if b := x.proc.B; b.DFor > 0 {
 		if dEnd := x.proc.Start + b.DFrom + b.DFor; dEnd >= killFrom {
-			bound, slack = max(deadline, dEnd), Epsilon+MaxKillBackoff
+			bound, slack = max(bound, dEnd), max(slack, Epsilon+MaxKillBackoff)
 		}
 	}
 	if k, ok := firstKill(x.proc, killFrom); ok && x.proc.Exited && x.proc.ExitedAt > k {
