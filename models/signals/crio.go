@@ -18,6 +18,8 @@ type ctr struct {
 	exitFile    int
 	exitKnown   bool
 	monitorDead bool // the monitor has died
+	// execs are the processes ExecSync started in it.
+	execs []*proc.Proc
 
 	// stopped: the CRI server has recorded the container as stopped
 	// (its state after the stop loop, or a process found gone).

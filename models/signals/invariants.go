@@ -46,7 +46,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each
@@ -298,6 +298,7 @@ func (w *world) leftovers() []string {
 			out = append(out, fmt.Sprintf("process %s (pid %d) still runs; its stop was asked for with a deadline of %s",
 				x.proc.Name, x.proc.PID, sim.FormatDuration(wt.deadline)))
 		}
+		out = append(out, w.execLeftovers(x)...)
 		if x.stop.stopping && !x.stop.done.IsOpen() && !w.daemon.Exited {
 			out = append(out, fmt.Sprintf("the stop loop of %s never finished", x.spec.Name))
 		}

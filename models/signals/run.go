@@ -146,7 +146,8 @@ func (w *world) heal(time.Duration) {
 
 // faultWindow is how long after the last step the stop paths it started
 // may still be running: the longest grace period or timeout, a process's
-// uninterruptible sleep, and the SIGKILL back-off.
+// uninterruptible sleep, and the SIGKILL back-off; and an ExecSync's
+// command, until it ends or times out.
 func (c *Case) faultWindow() time.Duration {
 	d := c.Config.ShutdownGracePeriod
 	for _, x := range c.Containers {
@@ -154,6 +155,9 @@ func (c *Case) faultWindow() time.Duration {
 	}
 	for _, s := range c.Steps {
 		d = max(d, s.Timeout)
+		if s.Op == OpExecSync {
+			d = max(d, s.Runs)
+		}
 	}
 	return d + MaxDState + Epsilon
 }
@@ -221,6 +225,8 @@ func (w *world) step(s *Step) {
 		w.stopContainer(s.Container, grace, "kubelet")
 	case OpShutdown:
 		w.shutdown()
+	case OpExecSync:
+		w.execSync(s.Container, s.Timeout, s.Runs)
 	}
 }
 

@@ -236,6 +236,7 @@ func (c *crio) stoppedNow(x *ctr) {
 	}
 	w := c.w
 	x.stopped = true
+	c.killExecs(x)
 	if !w.trace.Off {
 		status := "unknown (monitor gone)"
 		if x.exitKnown {
