@@ -18,6 +18,9 @@ const (
 	OpDelete = "delete-pod"
 	// OpShutdown is the node shutting down (systemctl poweroff).
 	OpShutdown = "node-shutdown"
+	// OpExecSync is a CRI ExecSync call (a probe, kubectl exec) running a
+	// command for Runs, with a timeout (0: none).
+	OpExecSync = "exec-sync"
 )
 
 // MinGrace is kubelet's minimum grace period for a pod deletion.
@@ -38,8 +41,9 @@ type Container struct {
 type Step struct {
 	At        time.Duration
 	Op        string
-	Container string        // stop-container, delete-pod
-	Timeout   time.Duration // stop-container
+	Container string        // stop-container, delete-pod, exec-sync
+	Timeout   time.Duration // stop-container, exec-sync
+	Runs      time.Duration // exec-sync: how long the command runs
 }
 
 // Config is the node's configuration.

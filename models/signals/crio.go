@@ -18,6 +18,8 @@ type ctr struct {
 	exitFile    int
 	exitKnown   bool
 	monitorDead bool // the monitor has died
+	// execs are the processes ExecSync started in it.
+	execs []*proc.Proc
 
 	// stopped: the CRI server has recorded the container as stopped
 	// (its state after the stop loop, or a process found gone).
@@ -49,9 +51,9 @@ func (c *crio) create(spec *Container) error {
 	now := w.sched.Now()
 	x := &ctr{spec: spec}
 	x.proc = w.procs.Spawn(spec.Name, w.behaviour(spec))
-	ann := crioAnnotations(spec.Grace, w.sd.Version, x.proc.StopSignal(), w.variant.AskKillSignal)
+	ann := crioAnnotations(spec.Grace, w.sd.Version, x.proc.StopSignal(), w.impl.AskKillSignal)
 	w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))
-	props, err := w.variant.Scope(ann, "kubepods-besteffort.slice", x.proc.PID)
+	props, err := w.impl.Scope(ann, "kubepods-besteffort.slice", x.proc.PID)
 	if err == nil {
 		x.scope, err = w.sd.StartTransientUnit("crio-"+spec.Name+".scope", props)
 	}
@@ -66,9 +68,11 @@ func (c *crio) create(spec *Container) error {
 	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate})
 	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
 	x.proc.Watch(func(p *proc.Proc) {
-		if !x.monitor.Exited {
-			x.exitFile, x.exitKnown = p.Status, true
-			w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, p.Status)
+		if x.monitor.Exited {
+			return
+		}
+		if x.exitFile, x.exitKnown = w.impl.Monitor.ProcessExited(spec.Name, p.Status); x.exitKnown {
+			w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, x.exitFile)
 		}
 	})
 	c.ctrs = append(c.ctrs, x)

@@ -22,7 +22,9 @@
 // its grace period unless the timeout was 0; the first signal is the stop
 // signal; StopContainer is idempotent, returns in time, and the process is
 // gone when it returns; the exit status is the process's own; the scope
-// has the properties the annotations asked for; every call returns (hang)
+// has the properties the annotations asked for; ExecSync with a timeout
+// returns by then (conmon SIGKILLs the command and answers exit code -1)
+// and leaves no command running; every call returns (hang)
 // and, after a fault-free liveness phase, nothing is left over (converged).
 // They are defined once, in invariants.go with one tolerance (Epsilon), and
 // the stopcheck subpackage checks goroutine-based StopContainer

@@ -19,11 +19,13 @@ var scenarioFields = schema.Reference{
 		{Path: "steps[].at", Takes: "duration", Doc: "when the step runs (default 0s; never before the previous step)"},
 		{Path: "steps[].op", Takes: "an operation (see the operations)", Doc: "what the step does (required)"},
 		{Path: "steps[].container", Takes: "a name from containers", Doc: "the container the step stops"},
-		{Path: "steps[].timeout", Takes: "duration", Doc: "the StopContainer timeout (stop-container only, required there)"},
+		{Path: "steps[].timeout", Takes: "duration", Doc: "the StopContainer timeout (stop-container, required there) or the ExecSync timeout (exec-sync, default 0s: none)"},
+		{Path: "steps[].runs", Takes: "duration", Doc: "how long the exec'd command runs before it exits 0 (exec-sync only, required there)"},
 	},
 	Ops: []schema.Op{
 		{Name: OpStop, Fields: []string{"container", "timeout"}, Doc: "a raw CRI StopContainer call with its timeout (crictl stop)"},
 		{Name: OpDelete, Fields: []string{"container"}, Doc: "kubelet deletes the container's pod: StopContainer with the pod's grace period, at least 2s"},
 		{Name: OpShutdown, Doc: "the node shuts down (systemctl poweroff)"},
+		{Name: OpExecSync, Fields: []string{"container", "timeout", "runs"}, Doc: "a CRI ExecSync call: conmon runs the command in the container and, past the timeout, SIGKILLs it and answers exit code -1, \"command timed out\""},
 	},
 }

@@ -34,9 +34,9 @@ var (
 	InvNoEarlyKill = sim.Invariant{Name: "no-early-sigkill",
 		Summary: "no SIGKILL reaches a running process before its deadline (a StopContainer with timeout 0 allows it at once)"}
 	InvStopSignalFirst = sim.Invariant{Name: "stop-signal-first",
-		Summary: "the first signal a running process gets on any stop path is its stop signal (or SIGKILL after a StopContainer with timeout 0)"}
+		Summary: "the first signal a running process gets on any stop path is its stop signal (or SIGKILL after a StopContainer with timeout 0, or after the OCI runtime failed to run when asked to send the stop signal)"}
 	InvStopInTime = sim.Invariant{Name: "stop-returns-in-time",
-		Summary: "StopContainer returns nil only when the process is gone, within Epsilon of the later of its arrival and the exit, and no later than its arrival + timeout + Epsilon (or the end of an uninterruptible sleep spanning that deadline)"}
+		Summary: "StopContainer returns nil only when the process is gone, within Epsilon of the later of its arrival and the exit, and no later than its arrival + timeout + Epsilon (or, + MaxKillBackoff, the death of a process whose SIGKILL the node held back or the OCI runtime failed to send)"}
 	InvStopIdempotent = sim.Invariant{Name: "stop-idempotent",
 		Summary: "every StopContainer call returns nil, also those made after the process was gone or while another call was stopping it"}
 	InvScopeProps = sim.Invariant{Name: "scope-properties-as-requested",
@@ -46,7 +46,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each
@@ -65,6 +65,11 @@ type watched struct {
 	// zero: a StopContainer with timeout 0 arrived, which asks for the
 	// container to be killed at once (containerd sends only SIGKILL then).
 	zero bool
+	// stopFailed: the OCI runtime failed to run when asked for the stop
+	// signal; lastKillFailed is when it last failed to run when asked for
+	// SIGKILL (-1: never).
+	stopFailed     bool
+	lastKillFailed time.Duration
 }
 
 type stopCall struct {
@@ -93,7 +98,7 @@ func (o *oracle) check(time.Duration) []sim.Violation {
 
 // created checks the scope against the annotations that asked for it.
 func (o *oracle) created(x *ctr, ann []Annotation) {
-	o.byProc[x.proc] = &watched{x: x, deadline: math.MaxInt64}
+	o.byProc[x.proc] = &watched{x: x, deadline: math.MaxInt64, lastKillFailed: -1}
 	props, err := annotationProperties(ann)
 	if err != nil {
 		return
@@ -111,6 +116,22 @@ func (o *oracle) created(x *ctr, ann []Annotation) {
 func (o *oracle) startPath(x *ctr, deadline time.Duration) {
 	if wt := o.byProc[x.proc]; wt != nil && !x.proc.Exited {
 		wt.deadline = min(wt.deadline, deadline)
+	}
+}
+
+// runtimeFailed records the OCI runtime failing to run (the node's tool
+// failed) when asked to send sig to a running process: a correct CRI
+// server cannot deliver that signal, and retries only SIGKILL.
+func (o *oracle) runtimeFailed(x *ctr, sig syscall.Signal) {
+	o.w.runtimeFailed(x.spec.Name)
+	wt := o.byProc[x.proc]
+	if wt == nil || x.proc.Exited {
+		return
+	}
+	if sig == syscall.SIGKILL {
+		wt.lastKillFailed = o.w.sched.Now()
+	} else if len(x.proc.Sent) == 0 {
+		wt.stopFailed = true
 	}
 }
 
@@ -167,12 +188,16 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 		exitSlack = Epsilon + MaxKillBackoff
 	}
 	// A SIGKILL the node held back (an uninterruptible sleep spanning the
-	// deadline, a lost or late signal) moves the bound to when the process
-	// did die: the loop sees it at its next retry.
+	// deadline, a lost or late signal) or the OCI runtime failed to send
+	// moves the bound to when the process did die: the loop sees it at its
+	// next retry.
 	bound, slack := deadline, Epsilon
+	if wt := o.byProc[x.proc]; wt != nil && wt.lastKillFailed >= killFrom && x.proc.Exited && x.proc.ExitedAt >= wt.lastKillFailed {
+		bound, slack = max(bound, x.proc.ExitedAt), exitSlack
+	}
 	if b := x.proc.B; b.DFor > 0 {
 		if dEnd := x.proc.Start + b.DFrom + b.DFor; dEnd >= killFrom {
-			bound, slack = max(deadline, dEnd), Epsilon+MaxKillBackoff
+			bound, slack = max(bound, dEnd), max(slack, Epsilon+MaxKillBackoff)
 		}
 	}
 	if k, ok := firstKill(x.proc, killFrom); ok && x.proc.Exited && x.proc.ExitedAt > k {
@@ -216,7 +241,7 @@ func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
 	if wt == nil {
 		return
 	}
-	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && wt.zero) {
+	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && (wt.zero || wt.stopFailed)) {
 		o.report(InvStopSignalFirst, "%s's first signal was %s from %s, not its stop signal %s",
 			p.Name, proc.SignalName(s.Sig), s.From, proc.SignalName(p.StopSignal()))
 	}
@@ -273,6 +298,7 @@ func (w *world) leftovers() []string {
 			out = append(out, fmt.Sprintf("process %s (pid %d) still runs; its stop was asked for with a deadline of %s",
 				x.proc.Name, x.proc.PID, sim.FormatDuration(wt.deadline)))
 		}
+		out = append(out, w.execLeftovers(x)...)
 		if x.stop.stopping && !x.stop.done.IsOpen() && !w.daemon.Exited {
 			out = append(out, fmt.Sprintf("the stop loop of %s never finished", x.spec.Name))
 		}

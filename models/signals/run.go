@@ -19,7 +19,8 @@ const Settle = 2 * time.Minute
 // world is one run: the node (processes, systemd), kubelet, the CRI server.
 type world struct {
 	c       *Case
-	variant Stopper
+	impl    Impl
+	env     *Env
 	sched   *sim.Scheduler
 	trace   *sim.Trace
 	procs   *proc.Procs
@@ -35,8 +36,10 @@ type world struct {
 	// down is set once the node shuts down: kubelet makes no more calls;
 	// off once the shutdown is complete and the node powers off.
 	down, off bool
-	// calls are the CRI calls in flight.
-	calls sim.Calls
+	// calls are the CRI calls in flight; stopCalls the StopContainer
+	// calls made, by container.
+	calls     sim.Calls
+	stopCalls map[string][]*sim.Call
 	// tasks run the CRI server's request handlers and stop loops.
 	tasks *sim.Tasks
 	// exitsInsideKill counts the processes that exited inside crun's kill,
@@ -58,7 +61,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	}
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
-	w := &world{c: c, variant: v.Build, sched: sched, trace: tr}
+	w := &world{c: c, impl: v.Build.parts(), sched: sched, trace: tr}
 	w.procs = &proc.Procs{Sched: sched, Trace: tr}
 	nd, err := c.Node.Build()
 	if err != nil {
@@ -73,6 +76,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		}
 	}
 	w.node = nd
+	w.env = &Env{Node: nd, Procs: w.procs, w: w}
 	w.sd = &systemd.Systemd{Version: nd.Systemd}
 	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.crio = &crio{w: w}
@@ -120,7 +124,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	// faults are the processes' own nature and stay.
 	from := last + c.faultWindow()
 	w.runner.Horizon = from + Settle
-	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: func(time.Duration) { w.procs.Faults = nil }}
+	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
 	w.runner.Do("boot", w.boot)
 	vs := w.runner.Run()
 	if testHook != nil {
@@ -129,9 +133,21 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	return sim.Result{Violations: vs, Trace: tr, Events: w.runner.Events()}, nil
 }
 
+// heal lifts the faults that are not the processes' own nature: the
+// signal delivery faults and the tools' failures.
+func (w *world) heal(time.Duration) {
+	w.procs.Faults = nil
+	for _, tool := range w.node.Tools() {
+		if t, err := w.node.LookPath(tool.Name); err == nil {
+			t.FailNext = 0
+		}
+	}
+}
+
 // faultWindow is how long after the last step the stop paths it started
 // may still be running: the longest grace period or timeout, a process's
-// uninterruptible sleep, and the SIGKILL back-off.
+// uninterruptible sleep, and the SIGKILL back-off; and an ExecSync's
+// command, until it ends or times out.
 func (c *Case) faultWindow() time.Duration {
 	d := c.Config.ShutdownGracePeriod
 	for _, x := range c.Containers {
@@ -139,6 +155,9 @@ func (c *Case) faultWindow() time.Duration {
 	}
 	for _, s := range c.Steps {
 		d = max(d, s.Timeout)
+		if s.Op == OpExecSync {
+			d = max(d, s.Runs)
+		}
 	}
 	return d + MaxDState + Epsilon
 }
@@ -206,6 +225,8 @@ func (w *world) step(s *Step) {
 		w.stopContainer(s.Container, grace, "kubelet")
 	case OpShutdown:
 		w.shutdown()
+	case OpExecSync:
+		w.execSync(s.Container, s.Timeout, s.Runs)
 	}
 }
 
@@ -214,12 +235,32 @@ func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
 	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
 	call := w.oracle.stopCalled(name, timeout)
-	pending := w.calls.BeginWithin(now, from, "crio", "StopContainer "+name, w.hangBound(name, timeout))
+	pending := w.beginStop(from, name, timeout)
 	w.crio.StopContainer(name, timeout, func(err error) {
 		w.calls.End(pending)
 		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
 		w.oracle.stopReturned(call, err)
 	})
+}
+
+// beginStop records a StopContainer call in flight, bounded by hangBound.
+func (w *world) beginStop(from, name string, timeout time.Duration) *sim.Call {
+	c := w.calls.BeginWithin(w.sched.Now(), from, "crio", "StopContainer "+name, w.hangBound(name, timeout))
+	if w.stopCalls == nil {
+		w.stopCalls = map[string][]*sim.Call{}
+	}
+	w.stopCalls[name] = append(w.stopCalls[name], c)
+	return c
+}
+
+// runtimeFailed gives the StopContainer calls on a container HangBound
+// again from now: the OCI runtime failed to run, and until it runs no
+// CRI server can stop the container.
+func (w *world) runtimeFailed(name string) {
+	now := w.sched.Now()
+	for _, c := range w.stopCalls[name] {
+		c.Within = max(c.Within, now-c.At+HangBound)
+	}
 }
 
 // hangBound is how long a StopContainer may take before it is a hang: its
@@ -267,7 +308,7 @@ func (w *world) shutdown() {
 		timeout := min(x.spec.Grace, period)
 		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
 		call := w.oracle.stopCalled(name, timeout)
-		pending := w.calls.BeginWithin(now, "kubelet", "crio", "StopContainer "+name, w.hangBound(name, timeout))
+		pending := w.beginStop("kubelet", name, timeout)
 		w.crio.StopContainer(name, timeout, func(err error) {
 			w.calls.End(pending)
 			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))

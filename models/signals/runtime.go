@@ -144,22 +144,13 @@ func requestedMatches(u *systemd.Unit, p systemd.Property) bool {
 	return ok && got == p.Value
 }
 
-// Stopper is how a variant's CRI server and OCI runtime make a
-// container's scope.
-type Stopper struct {
-	Scope ScopeBuilder
-	// AskKillSignal: the CRI server asks for the stop signal as the
-	// scope's KillSignal, so a stop by systemd sends it too.
-	AskKillSignal bool
-}
-
-// Variant is a named OCI runtime scope behaviour.
-type Variant = modelkit.Variant[Stopper]
+// Variant is a named implementation.
+type Variant = modelkit.Variant[Impl]
 
 // Variants are the implementations: the built-in ones below and those a
 // test registers with Variants.Add.
 var Variants = modelkit.NewVariants(
-	Variant{Variant: models.Variant{Name: "reference", Summary: "correct: the CRI server also asks for KillSignal=<stop signal>; runtime defaults first, annotations win (crun 1.17 / runc)"}, Build: Stopper{NewCrun117, true}},
-	Variant{Variant: models.Variant{Name: "crun-1.16", Summary: "CRI-O's annotations with crun 1.8.1-1.16: DefaultDependencies=false after them, scopes skip the shutdown transaction (cri-o#8609)", Buggy: true}, Build: Stopper{NewCrun116, false}},
-	Variant{Variant: models.Variant{Name: "crio-crun-1.17", Summary: "CRI-O's annotations as shipped (no KillSignal) with crun 1.17: node shutdown sends SIGTERM whatever the image's STOPSIGNAL (found by faultsim)", Buggy: true}, Build: Stopper{NewCrun117, false}},
+	Variant{Variant: models.Variant{Name: "reference", Summary: "correct: the CRI server also asks for KillSignal=<stop signal>; runtime defaults first, annotations win (crun 1.17 / runc)"}, Build: Impl{Scope: NewCrun117, AskKillSignal: true}},
+	Variant{Variant: models.Variant{Name: "crun-1.16", Summary: "CRI-O's annotations with crun 1.8.1-1.16: DefaultDependencies=false after them, scopes skip the shutdown transaction (cri-o#8609)", Buggy: true}, Build: Impl{Scope: NewCrun116}},
+	Variant{Variant: models.Variant{Name: "crio-crun-1.17", Summary: "CRI-O's annotations as shipped (no KillSignal) with crun 1.17: node shutdown sends SIGTERM whatever the image's STOPSIGNAL (found by faultsim)", Buggy: true}, Build: Impl{Scope: NewCrun117}},
 )

@@ -136,7 +136,7 @@ func signalsSteps(p *schema.Decoder, n *yaml.Node, names []string) ([]Step, erro
 			return p.Errf(f["op"], field+".op", "unknown operation %q: expected one of %s", s.Op, strings.Join(ops, ", "))
 		}
 		if s.Op == OpShutdown {
-			if f["container"] != nil || f["timeout"] != nil {
+			if f["container"] != nil || f["timeout"] != nil || f["runs"] != nil {
 				return p.Errf(item, field, "%s takes only at", s.Op)
 			}
 			out = append(out, s)
@@ -156,6 +156,16 @@ func signalsSteps(p *schema.Decoder, n *yaml.Node, names []string) ([]Step, erro
 			return p.Errf(item, field+".timeout", "missing: expected the StopContainer timeout, such as 30s or 0s")
 		case to != nil:
 			if s.Timeout, err = p.Duration(to, field+".timeout"); err != nil {
+				return err
+			}
+		}
+		switch runs := f["runs"]; {
+		case s.Op != OpExecSync && runs != nil:
+			return p.Errf(runs, field+".runs", "%s runs no command: expected no runs", s.Op)
+		case s.Op == OpExecSync && runs == nil:
+			return p.Errf(item, field+".runs", "missing: expected how long the command runs, such as 5s")
+		case runs != nil:
+			if s.Runs, err = p.Duration(runs, field+".runs"); err != nil {
 				return err
 			}
 		}
@@ -189,8 +199,11 @@ func (codec) Format(b *strings.Builder, mc models.Case) {
 		if s.Op != OpShutdown {
 			fmt.Fprintf(b, ", container: %s", schema.Quote(s.Container))
 		}
-		if s.Op == OpStop {
+		if s.Op == OpStop || s.Op == OpExecSync {
 			fmt.Fprintf(b, ", timeout: %s", sim.FormatDuration(s.Timeout))
+		}
+		if s.Op == OpExecSync {
+			fmt.Fprintf(b, ", runs: %s", sim.FormatDuration(s.Runs))
 		}
 		b.WriteString("}\n")
 	}

@@ -20,7 +20,8 @@ const (
 	MaxKillBackoff = time.Second
 	// HangBound is how long past its own timeout (and any uninterruptible
 	// sleep of the process) a StopContainer may stay unanswered before it
-	// is a hang rather than a late return.
+	// is a hang rather than a late return; a failure of the OCI runtime to
+	// run on its container starts it again.
 	HangBound = 30 * time.Second
 )
 
@@ -123,16 +124,13 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 	})
 }
 
-// stopLoop is CRI-O's StopLoopForContainer: under opLock, the stop signal
-// through the OCI runtime, a wait for the process to be seen gone (its
-// watch ticks every PollInterval), a new timeout or the deadline, then
-// SIGKILL with back-off
-// until the process is gone; then the container is stopped and every
-// waiting caller answered (SetAsDoneStopping).
+// stopLoop is CRI-O's StopLoopForContainer around the implementation's
+// loop: under opLock, the loop (see StopLoop); then the container is
+// stopped and every waiting caller answered (SetAsDoneStopping).
 func (c *crio) stopLoop(t *sim.Task, x *ctr) {
 	st := &x.stop
 	st.opLock.Lock(t)
-	c.signalLoop(t, x)
+	c.w.impl.StopLoop.Stop(t, &Stopping{c: c, x: x})
 	c.stoppedNow(x)
 	st.opLock.Unlock(t)
 	st.stopLock.Lock(t)
@@ -140,13 +138,14 @@ func (c *crio) stopLoop(t *sim.Task, x *ctr) {
 	st.stopLock.Unlock(t)
 }
 
-// signalLoop sends the stop signal and then SIGKILLs once the deadline
-// has passed, until the process is gone.
-func (c *crio) signalLoop(t *sim.Task, x *ctr) {
-	st := &x.stop
-	if err := c.kill(t, x, x.proc.StopSignal()); err != nil {
+// Stop is CRI-O's loop: the stop signal through the OCI runtime, a wait
+// for the process to be seen gone (its watch ticks every PollInterval), a
+// new timeout or the deadline, then SIGKILL with back-off until the
+// process is gone.
+func (crioLoop) Stop(t *sim.Task, s *Stopping) {
+	if err := s.Kill(t, s.StopSignal()); err != nil {
 		t.Yield() // Living
-		if x.proc.Exited {
+		if s.Exited() {
 			return
 		}
 	}
@@ -157,64 +156,72 @@ func (c *crio) signalLoop(t *sim.Task, x *ctr) {
 	target := never
 	tick := t.Now() + PollInterval
 	for {
-		for _, to := range st.timeouts {
+		tos := s.Timeouts()
+		for _, to := range tos {
 			target = min(target, t.Now()+to)
 		}
-		if len(st.timeouts) > 0 && target != never && !c.w.trace.Off {
-			c.w.trace.Add(t.Now(), "crio", "%s: stop deadline %s", x.spec.Name, sim.FormatDuration(target))
+		if len(tos) > 0 && target != never {
+			s.Log("%s: stop deadline %s", s.Name(), sim.FormatDuration(target))
 		}
-		st.timeouts = st.timeouts[:0]
 		if t.Now() >= tick {
 			tick += PollInterval
-			if x.proc.Exited { // Living
+			if s.Exited() { // Living
 				return
 			}
 		}
 		if t.Now() >= target {
 			break
 		}
-		st.wake.Wait(t, min(target, tick)-t.Now())
+		s.Wait(t, min(target, tick)-t.Now())
 	}
-	c.w.trace.Send(t.Now(), "crio", "crio", "%s: stop timeout reached", x.spec.Name)
-	st.killLoopBegun = true
+	s.c.w.trace.Send(t.Now(), "crio", "crio", "%s: stop timeout reached", s.Name())
+	s.BeginKillLoop()
 	backoff := PollInterval
 	for {
-		_ = c.kill(t, x, syscall.SIGKILL)
+		_ = s.Kill(t, syscall.SIGKILL)
 		t.Yield() // Living
-		if x.proc.Exited {
+		if s.Exited() {
 			return
 		}
 		t.Sleep(backoff)
 		backoff = min(2*backoff, MaxKillBackoff)
-		if x.proc.Exited {
+		if s.Exited() {
 			return
 		}
 	}
 }
 
 // kill runs the OCI runtime's kill; "no such process" means stopped. The
-// runtime is the node's crun: when an invocation fails, the stop loop
-// drops the error, as CRI-O does (the stop signal is not sent again; the
-// SIGKILLs after the deadline are retried with back-off). crun looks the
-// process up (a pidfd where the kernel has pidfd_open, 5.3; otherwise the
-// pid, checked against the container's start time) and then signals it:
-// the process may exit in between, and the signal then finds no process.
+// CRI server executes the node's runtime binary: when that fails, the
+// error is the caller's (the reference stop loop drops it, as CRI-O does:
+// the stop signal is not sent again; the SIGKILLs after the deadline are
+// retried with back-off).
 func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 	w := c.w
 	now := t.Now()
 	w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
 	if err := w.node.Exec("crun", "kill", x.spec.Name, proc.SignalName(sig)); err != nil {
 		w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		w.oracle.runtimeFailed(x, sig)
 		return err
 	}
+	return w.impl.Runtime.Kill(t, w.env, x.proc, sig)
+}
+
+// Kill is crun's: it looks the process up (a pidfd where the kernel has
+// pidfd_open, 5.3; otherwise the pid, checked against the container's
+// start time) and then signals it: the process may exit in between, and
+// the signal then finds no process.
+func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) error {
+	w := env.w
 	if !w.trace.Off && !w.node.Has(node.PidfdOpen) {
-		w.trace.Add(now, "crun", "no pidfd_open on kernel %s: kill(2) after checking the pid's start time", w.node.Kernel)
+		w.trace.Add(t.Now(), "crun", "no pidfd_open on kernel %s: kill(2) after checking the pid's start time", w.node.Kernel)
 	}
-	alive := !x.proc.Exited
+	alive := !p.Exited
 	t.Yield() // between crun's lookup of the process and its signal
-	err := w.procs.Kill("crun", x.proc, sig)
+	err := w.procs.Kill("crun", p, sig)
 	if errors.Is(err, proc.ErrNoSuchProcess) {
-		w.trace.Add(t.Now(), "crun", "kill %s: no such process", x.spec.Name)
+		w.trace.Add(t.Now(), "crun", "kill %s: no such process", p.Name)
 		if alive {
 			w.exitsInsideKill++
 		}
@@ -229,6 +236,7 @@ func (c *crio) stoppedNow(x *ctr) {
 	}
 	w := c.w
 	x.stopped = true
+	c.killExecs(x)
 	if !w.trace.Off {
 		status := "unknown (monitor gone)"
 		if x.exitKnown {

@@ -14,7 +14,8 @@ import (
 // TestSeparateModule is a user's view: a module of its own (the portmap
 // fixture under testdata, built in a temporary directory against this
 // checkout) plugs its hostport manager, whose nft layout is not CRI-O's,
-// into the model. The correct manager passes conformance; a leaky one
+// into the model, and its shim, cgroup controller and stop loop into
+// theirs. The correct ones pass conformance; a broken one
 // fails with scenario files that replay the failure against it in its own
 // tests and pass against the reference; faultsim itself, which lacks the
 // manager, names the go test command that replays them.
@@ -28,7 +29,7 @@ func TestSeparateModule(t *testing.T) {
 		t.Fatal(err)
 	}
 	mod := t.TempDir()
-	for _, f := range []string{"portmap.go", "others.go", "portmap_test.go"} {
+	for _, f := range []string{"portmap.go", "others.go", "stoploop.go", "portmap_test.go"} {
 		data, err := os.ReadFile(filepath.Join("testdata", "portmap", f))
 		if err != nil {
 			t.Fatal(err)
@@ -61,9 +62,15 @@ func TestSeparateModule(t *testing.T) {
 	}
 	out, err := gotest("TestLeakyFails")
 	var files []string
-	for _, leaky := range []string{"hostport/portmap-leaky", "annotations/shim-leaky", "cgroups/controller-leaky"} {
-		if err == nil || !strings.Contains(out, leaky+" breaks delete-leaves-nothing") {
-			t.Fatalf("%s: err %v, want a conformance failure of delete-leaves-nothing:\n%s", leaky, err, out)
+	for _, b := range []struct{ leaky, invariant string }{
+		{"hostport/portmap-leaky", "delete-leaves-nothing"},
+		{"annotations/shim-leaky", "delete-leaves-nothing"},
+		{"cgroups/controller-leaky", "delete-leaves-nothing"},
+		{"signals/stoploop-no-sigkill", "hang"},
+	} {
+		leaky := b.leaky
+		if err == nil || !strings.Contains(out, leaky+" breaks "+b.invariant) {
+			t.Fatalf("%s: err %v, want a conformance failure of %s:\n%s", leaky, err, b.invariant, out)
 		}
 		model, _, _ := strings.Cut(leaky, "/")
 		fs, err := filepath.Glob(filepath.Join(found, model, "*.yaml"))

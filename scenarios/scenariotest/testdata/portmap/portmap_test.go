@@ -9,6 +9,7 @@ import (
 	"github.com/faultsim/faultsim/models/annotations"
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/models/hostport"
+	"github.com/faultsim/faultsim/models/signals"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/scenarios/scenariotest"
 	"github.com/faultsim/faultsim/sim/netfilter"
@@ -29,6 +30,8 @@ func TestMain(m *testing.M) {
 	must(annotations.Register("shim-leaky", sum, NewLeakyShim))
 	must(cgroups.Register("controller", sum, NewController))
 	must(cgroups.Register("controller-leaky", sum, NewLeakyController))
+	must(signals.Register("stoploop", sum, signals.Impl{StopLoop: StopLoop{}, AskKillSignal: true}))
+	must(signals.Register("stoploop-no-sigkill", sum, signals.Impl{StopLoop: StopLoop{NoKill: true}, AskKillSignal: true}))
 	os.Exit(m.Run())
 }
 
@@ -56,6 +59,7 @@ var impls = []struct {
 	{"hostport", "portmap", "portmap-leaky", 400},
 	{"annotations", "shim", "shim-leaky", 200},
 	{"cgroups", "controller", "controller-leaky", 20},
+	{"signals", "stoploop", "stoploop-no-sigkill", 300},
 }
 
 func out(t *testing.T, model string) string {

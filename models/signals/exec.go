@@ -1,0 +1,134 @@
+package signals
+
+import (
+	"errors"
+	"fmt"
+	"syscall"
+	"time"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/proc"
+)
+
+// InvExecInTime is ExecSync's contract.
+var InvExecInTime = sim.Invariant{Name: "exec-sync-in-time",
+	Summary: "ExecSync with a timeout returns within timeout + Epsilon of its call, with the command's own exit code if it ended before the timeout, and its exec'd process is gone within Epsilon of the return"}
+
+// TimedOutMessage is what ExecSync answers, with exit code -1, when its
+// command ran past the timeout (conmon's TIMED_OUT_MESSAGE).
+const TimedOutMessage = "command timed out"
+
+// errNotRunning is ExecSync's answer for a container that is not running.
+var errNotRunning = errors.New("container is not created or running")
+
+// execCall is one ExecSync in flight.
+type execCall struct {
+	name     string
+	at       time.Duration
+	timeout  time.Duration
+	p        *proc.Proc
+	timedOut bool
+	done     bool
+}
+
+// execSync is CRI-O's ExecSyncContainer: conmon (started with -e and,
+// with a timeout, -T) runs the command in the container; the CRI server
+// waits for conmon's answer on the sync pipe. At the timeout conmon
+// SIGKILLs the command's process (group) and answers exit code -1 with
+// TimedOutMessage, which CRI-O returns as the response (not an error) so
+// that kubelet's probes see a failure. The exec'd process joins the
+// container's scope, and CRI-O's stop loop kills the exec'd processes
+// once the container is stopped (KillExecPIDs).
+func (w *world) execSync(name string, timeout, runs time.Duration) {
+	now := w.sched.Now()
+	w.trace.Send(now, "kubelet", "crio", "ExecSync %s timeout %s (the command runs %s)", name, sim.FormatDuration(timeout), sim.FormatDuration(runs))
+	x := w.crio.lookup(name)
+	if x == nil || x.stopped || x.proc.Exited {
+		w.trace.Send(now, "crio", "kubelet", "ExecSync %s: %v", name, errNotRunning)
+		return
+	}
+	bound := time.Duration(0)
+	if timeout > 0 {
+		bound = timeout + HangBound
+	}
+	pending := w.calls.BeginWithin(now, "kubelet", "crio", "ExecSync "+name, bound)
+	call := &execCall{name: name, at: now, timeout: timeout}
+	monitor := "conmon-exec-" + name
+	call.p = w.procs.Spawn(fmt.Sprintf("exec-%s-%d", name, len(x.execs)+1), proc.Behaviour{ExitAt: max(runs, time.Nanosecond)})
+	x.execs = append(x.execs, call.p)
+	if x.scope != nil {
+		x.scope.PIDs = append(x.scope.PIDs, call.p.PID)
+	}
+	reply := func(code int, msg string) {
+		if call.done {
+			return
+		}
+		call.done = true
+		w.calls.End(pending)
+		if msg != "" {
+			msg = ": " + msg
+		}
+		w.trace.Send(w.sched.Now(), "crio", "kubelet", "ExecSync %s returned exit code %d%s", name, code, msg)
+		w.oracle.execReturned(call, code)
+	}
+	call.p.Watch(func(p *proc.Proc) {
+		if !call.timedOut {
+			w.trace.Send(w.sched.Now(), monitor, "crio", "exec in %s exited: status %d", name, p.Status)
+			reply(p.Status, "")
+		}
+	})
+	if timeout > 0 {
+		w.sched.After(timeout, monitor+" timeout", func() {
+			if call.p.Exited {
+				return
+			}
+			call.timedOut = true
+			w.trace.Add(w.sched.Now(), monitor, "timed out after %s: SIGKILL to the command", sim.FormatDuration(timeout))
+			_ = w.procs.Kill(monitor, call.p, syscall.SIGKILL)
+			reply(-1, TimedOutMessage)
+		})
+	}
+}
+
+// killExecs is CRI-O's KillExecPIDs, once the container is stopped (its
+// stop loop kills them after the container's process).
+func (c *crio) killExecs(x *ctr) {
+	for _, p := range x.execs {
+		if !p.Exited {
+			_ = c.w.procs.Kill("crio", p, syscall.SIGKILL)
+		}
+	}
+}
+
+// execReturned checks an ExecSync's answer.
+func (o *oracle) execReturned(c *execCall, code int) {
+	now := o.w.sched.Now()
+	if c.timeout > 0 && now > c.at+c.timeout+Epsilon {
+		o.report(InvExecInTime, "ExecSync %s (timeout %s, at %s) returned at %s: later than %s",
+			c.name, sim.FormatDuration(c.timeout), sim.FormatDuration(c.at), sim.FormatDuration(now), sim.FormatDuration(c.at+c.timeout+Epsilon))
+	}
+	if c.p.Exited && c.p.KilledBy == 0 && code != c.p.Status {
+		o.report(InvExecInTime, "ExecSync %s returned exit code %d; the command exited %d", c.name, code, c.p.Status)
+	}
+	p := c.p
+	o.w.sched.After(Epsilon, "exec-sync check", func() {
+		if !p.Exited {
+			o.report(InvExecInTime, "the command of ExecSync %s (at %s) still runs %s after the call returned", c.name, sim.FormatDuration(c.at), Epsilon)
+		}
+	})
+}
+
+// execLeftovers are the exec'd processes of stopped containers that still
+// run.
+func (w *world) execLeftovers(x *ctr) []string {
+	var out []string
+	if !x.stopped {
+		return nil
+	}
+	for _, p := range x.execs {
+		if !p.Exited {
+			out = append(out, fmt.Sprintf("exec'd process %s (pid %d) of the stopped container %s still runs", p.Name, p.PID, x.spec.Name))
+		}
+	}
+	return out
+}

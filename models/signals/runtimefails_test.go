@@ -1,0 +1,53 @@
+package signals_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/faultsim/faultsim/scenarios"
+)
+
+// TestRuntimeFailsReference: the OCI runtime failing to run, once to
+// always (999), on each stop path. The reference CRI server is CRI-O's
+// (the failed stop signal is not sent again; SIGKILL from the deadline on
+// with back-off, a failed one retried) and passes: what it cannot deliver
+// is the runtime's failure, and once the faults are lifted the SIGKILLs
+// get through and the node converges.
+func TestRuntimeFailsReference(t *testing.T) {
+	steps := map[string]string{
+		"delete-pod":             "{at: 10s, op: delete-pod, container: db}",
+		"stop-timeout-0":         "{at: 10s, op: stop-container, container: db, timeout: 0s}",
+		"stops-racing":           "{at: 10s, op: stop-container, container: db, timeout: 20s}, {at: 12s, op: delete-pod, container: db}",
+		"graceful-node-shutdown": "{at: 10s, op: node-shutdown}",
+	}
+	for _, name := range []string{"delete-pod", "stop-timeout-0", "stops-racing", "graceful-node-shutdown"} {
+		for _, times := range []int{1, 2, 3, 5, 999} {
+			for _, fault := range []string{"", "{fault: ignores-stop-signal, container: db}"} {
+				t.Run(fmt.Sprintf("%s/times-%d/%t", name, times, fault != ""), func(t *testing.T) {
+					data := fmt.Appendf(nil, `name: runtime-fails
+model: signals
+variant: reference
+seed: 1
+options: {shutdown_grace_period: 40s}
+faults: [{fault: tool-fails, tool: crun, times: %d}, %s]
+containers:
+  - {name: db, grace: 30s, cleanup: 5s}
+steps: [%s]
+expect: pass
+`, times, fault, steps[name])
+					s, err := scenarios.Parse("runtime-fails.yaml", data)
+					if err != nil {
+						t.Fatal(err)
+					}
+					o, err := scenarios.Run(s, false)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if !o.OK {
+						t.Errorf("got %s: %v", o.Got, o.Result.Violations)
+					}
+				})
+			}
+		}
+	}
+}
