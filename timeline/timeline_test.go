@@ -247,10 +247,10 @@ func TestRenderStructure(t *testing.T) {
 			[]string{"kubelet", "crio", "conmon", "crun", "systemd", "pid 42", "check"}, [3]int{7, 1, 1}},
 		{"incident 1 replayed", func(t *testing.T) []sim.TraceEvent {
 			return replay(t, "../scenarios/corpus/incident-1-crio-1.33.0-crash.yaml")
-		}, []string{"kubelet", "crio", "nft", "supervisor", "node", "check"}, [3]int{25, 0, 2}},
+		}, []string{"kubelet", "crio", "nft", "supervisor", "node", "check"}, [3]int{25, 0, 3}},
 		{"incident 1 workaround, no violation", func(t *testing.T) []sim.TraceEvent {
 			return replay(t, "../scenarios/corpus/incident-1-workaround-disable-hostport-mapping.yaml")
-		}, []string{"kubelet", "crio", "supervisor", "node"}, [3]int{5, 0, 0}},
+		}, []string{"kubelet", "crio", "supervisor", "node", "check"}, [3]int{5, 0, 0}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

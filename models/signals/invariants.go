@@ -34,7 +34,7 @@ var (
 	InvNoEarlyKill = sim.Invariant{Name: "no-early-sigkill",
 		Summary: "no SIGKILL reaches a running process before its deadline (a StopContainer with timeout 0 allows it at once)"}
 	InvStopSignalFirst = sim.Invariant{Name: "stop-signal-first",
-		Summary: "the first signal a running process gets on any stop path is its stop signal (or SIGKILL after a StopContainer with timeout 0, or after the OCI runtime failed to run when asked to send the stop signal)"}
+		Summary: "the first signal a running process gets on any stop path is its stop signal (or SIGKILL after a StopContainer with timeout 0)"}
 	InvStopInTime = sim.Invariant{Name: "stop-returns-in-time",
 		Summary: "StopContainer returns nil only when the process is gone, within Epsilon of the later of its arrival and the exit, and no later than its arrival + timeout + Epsilon (or, + MaxKillBackoff, the death of a process whose SIGKILL the node held back or the OCI runtime failed to send)"}
 	InvStopIdempotent = sim.Invariant{Name: "stop-idempotent",
@@ -65,10 +65,8 @@ type watched struct {
 	// zero: a StopContainer with timeout 0 arrived, which asks for the
 	// container to be killed at once (containerd sends only SIGKILL then).
 	zero bool
-	// stopFailed: the OCI runtime failed to run when asked for the stop
-	// signal; lastKillFailed is when it last failed to run when asked for
-	// SIGKILL (-1: never).
-	stopFailed     bool
+	// lastKillFailed is when the OCI runtime last failed to run when
+	// asked for SIGKILL (-1: never).
 	lastKillFailed time.Duration
 }
 
@@ -120,8 +118,9 @@ func (o *oracle) startPath(x *ctr, deadline time.Duration) {
 }
 
 // runtimeFailed records the OCI runtime failing to run (the node's tool
-// failed) when asked to send sig to a running process: a correct CRI
-// server cannot deliver that signal, and retries only SIGKILL.
+// failed) when asked to send sig to a running process. CRI-O's stop loop
+// drops a failed stop signal (a finding: the process's first signal is
+// then SIGKILL at the deadline) and retries only SIGKILL.
 func (o *oracle) runtimeFailed(x *ctr, sig syscall.Signal) {
 	o.w.runtimeFailed(x.spec.Name)
 	wt := o.byProc[x.proc]
@@ -130,8 +129,6 @@ func (o *oracle) runtimeFailed(x *ctr, sig syscall.Signal) {
 	}
 	if sig == syscall.SIGKILL {
 		wt.lastKillFailed = o.w.sched.Now()
-	} else if len(x.proc.Sent) == 0 {
-		wt.stopFailed = true
 	}
 }
 
@@ -241,7 +238,7 @@ func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
 	if wt == nil {
 		return
 	}
-	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && (wt.zero || wt.stopFailed)) {
+	if len(p.Sent) == 1 && s.Sig != p.StopSignal() && !(s.Sig == syscall.SIGKILL && wt.zero) {
 		o.report(InvStopSignalFirst, "%s's first signal was %s from %s, not its stop signal %s",
 			p.Name, proc.SignalName(s.Sig), s.From, proc.SignalName(p.StopSignal()))
 	}
