@@ -44,9 +44,17 @@ func listOps(w io.Writer, listed func(model string) bool) {
 		m, _ := models.Lookup(name)
 		fmt.Fprintf(w, "OPERATIONS (%s)\n", m.Name)
 		for _, op := range m.Codec.Reference().Ops {
-			fmt.Fprintf(w, "  %-20s %s [at, op%s]\n", op.Name, op.Doc, prefixed(", ", op.Fields))
+			fmt.Fprintf(w, "  %-20s %s [at, op%s]%s\n", op.Name, op.Doc, prefixed(", ", op.Fields), notDrawn(" (not drawn by campaigns: ", op.NotDrawn, ")"))
 		}
 	}
+}
+
+// notDrawn renders an operation's NotDrawn between before and after, or "".
+func notDrawn(before, why, after string) string {
+	if why == "" {
+		return ""
+	}
+	return before + why + after
 }
 
 func prefixed(sep string, list []string) string {
@@ -72,7 +80,7 @@ func writeReference(w io.Writer) {
 		markdownFields(w, r)
 		fmt.Fprint(w, "Operations:\n\n| op | takes | what it does |\n|---|---|---|\n")
 		for _, op := range r.Ops {
-			fmt.Fprintf(w, "| `%s` | %s | %s |\n", op.Name, cell("at, op"+prefixed(", ", op.Fields)), cell(op.Doc))
+			fmt.Fprintf(w, "| `%s` | %s | %s |\n", op.Name, cell("at, op"+prefixed(", ", op.Fields)), cell(op.Doc+notDrawn(" Not drawn by campaigns: ", op.NotDrawn, ".")))
 		}
 		fmt.Fprint(w, "\nFaults its components consume (parameters beside `fault:`; data faults label steps):\n\n| fault | kind | parameters | what it does |\n|---|---|---|---|\n")
 		for _, s := range faults.All() {

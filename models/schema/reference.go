@@ -22,6 +22,9 @@ type Op struct {
 	// Fields are the step's keys the operation takes besides at and op.
 	Fields []string
 	Doc    string
+	// NotDrawn, when set, says why generated cases never hold the
+	// operation: scenario files reach it, campaigns do not.
+	NotDrawn string
 }
 
 // Reference documents a model's part of a scenario file. A codec reads
