@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -50,8 +51,15 @@ func TestSeparateModule(t *testing.T) {
 		}
 	}
 	found := t.TempDir()
+	// The user's tests build as this test was built (with -race under
+	// make test), so the packages they share come from the build cache.
+	args := []string{"test", "-count=1", "-mod=mod"}
+	if raceBuild() {
+		args = append(args, "-race")
+	}
+	t.Logf("go %s", strings.Join(args, " "))
 	gotest := func(run string) (string, error) {
-		cmd := exec.Command(goBin, "test", "-count=1", "-mod=mod", "-run", "^"+run+"$", ".")
+		cmd := exec.Command(goBin, append(args, "-run", "^"+run+"$", ".")...)
 		cmd.Dir = mod
 		cmd.Env = append(os.Environ(), "PORTMAP_OUT="+found, "GOFLAGS=-mod=mod")
 		out, err := cmd.CombinedOutput()
@@ -88,4 +96,18 @@ func TestSeparateModule(t *testing.T) {
 			t.Errorf("%s in a process without the manager: %v, want an error naming go test example.com/portmap", f, err)
 		}
 	}
+}
+
+// raceBuild reports whether this test binary was built with -race.
+func raceBuild() bool {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, st := range bi.Settings {
+		if st.Key == "-race" && st.Value == "true" {
+			return true
+		}
+	}
+	return false
 }
