@@ -30,12 +30,14 @@ var clientAddr = map[netfilter.Family]netip.Addr{
 
 // probe is one host endpoint the oracle asks the node about: a protocol and
 // port on the node's own address (hostIP "") or on a host IP a mapping
-// named; wild is then the index of the probe of the same port on the
-// node's own address, which comes before it.
+// named; dst is the address the packet goes to, and wild, for a host IP,
+// the index of the probe of the same port on the node's own address, which
+// comes before it.
 type probe struct {
 	fam    netfilter.Family
 	proto  string
 	hostIP string
+	dst    netip.Addr
 	port   uint16
 	wild   int
 }
@@ -62,11 +64,11 @@ func (o *oracle) addProbes(ms []*PortMapping) {
 			continue // no packet carries such a port
 		}
 		for _, fam := range netfilter.Families {
-			p := probe{fam: fam, proto: ProtoName(m.Protocol), port: uint16(m.HostPort)}
+			p := probe{fam: fam, proto: ProtoName(m.Protocol), dst: nodeAddr[fam], port: uint16(m.HostPort)}
 			wild := add(p)
 			if hostIP, ok := normHostIP(m.HostIp, fam); ok && hostIP != "" {
 				if a, err := netip.ParseAddr(hostIP); err == nil {
-					p.hostIP, p.wild = hostIP, wild
+					p.hostIP, p.dst, p.wild = hostIP, a, wild
 					add(p)
 					if !slices.Contains(o.local, a) {
 						o.local = append(o.local, a)
@@ -101,13 +103,9 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 	rules := h.Rules()
 	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
 	for i, p := range o.probes {
-		dst := nodeAddr[p.fam]
-		if p.hostIP != "" {
-			dst = netip.MustParseAddr(p.hostIP)
-		}
-		v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: dst, DstPort: p.port}, o.isLocal)
+		v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
 		if err != nil {
-			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, dst, p.port, err)
+			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, err)
 		}
 		o.dests[i] = v.DNAT
 		if !v.DNAT.IsValid() || (p.hostIP != "" && o.dests[p.wild] == v.DNAT) {

@@ -14,34 +14,38 @@ import "github.com/faultsim/faultsim/sim"
 // behaviour without swarm; so is a choice of 0, so shrinking (which
 // lowers choices) returns a kind to it.
 type Swarm struct {
-	weight map[string]int // kind -> 0 (off), 2 or 3; absent: 1
+	kinds  []string // the kinds drawn, in order (shared, not copied)
+	weight []uint8  // per kind: 0 off, else its weight
 }
 
 // DrawSwarm draws the swarm configuration of kinds: one choice each, in
 // order (0: weight 1; 1: off; 2, 3: that weight).
 func DrawSwarm(c sim.Chooser, kinds []string) Swarm {
-	s := Swarm{}
-	for _, k := range kinds {
+	s := Swarm{kinds: kinds, weight: make([]uint8, len(kinds))}
+	for i := range kinds {
 		switch x := c.Intn(4); x {
 		case 0:
+			s.weight[i] = 1
+		case 1:
 		default:
-			if s.weight == nil {
-				s.weight = map[string]int{}
-			}
-			s.weight[k] = x
-			if x == 1 {
-				s.weight[k] = 0
-			}
+			s.weight[i] = uint8(x)
 		}
 	}
 	return s
 }
 
-// On reports whether kind is on.
-func (s Swarm) On(kind string) bool {
-	w, ok := s.weight[kind]
-	return !ok || w > 0
+// weightOf is kind's weight (1 for a kind not drawn).
+func (s Swarm) weightOf(kind string) int {
+	for i, k := range s.kinds {
+		if k == kind {
+			return int(s.weight[i])
+		}
+	}
+	return 1
 }
+
+// On reports whether kind is on.
+func (s Swarm) On(kind string) bool { return s.weightOf(kind) > 0 }
 
 // Hit draws a fault of kind: one choice of n (always drawn, so a kind's
 // state shifts no other draw) that hits when kind is on and the choice is
@@ -49,9 +53,5 @@ func (s Swarm) On(kind string) bool {
 // fault.
 func (s Swarm) Hit(c sim.Chooser, kind string, n int) bool {
 	x := c.Intn(n)
-	w, ok := s.weight[kind]
-	if !ok {
-		w = 1
-	}
-	return x >= 1 && x <= w
+	return x >= 1 && x <= s.weightOf(kind)
 }
