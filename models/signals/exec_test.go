@@ -3,8 +3,6 @@ package signals_test
 import (
 	"fmt"
 	"testing"
-
-	"github.com/faultsim/faultsim/scenarios"
 )
 
 // TestExecSync: ExecSync through conmon on the reference. A command past
@@ -36,20 +34,8 @@ containers:
 steps: [%s]
 expect: pass
 `, tt.faults, tt.steps)
-			s, err := scenarios.Parse("exec.yaml", data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, err := scenarios.Run(s, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := "pass"
-			if len(o.Result.Violations) > 0 {
-				got = o.Result.Violations[0].Invariant
-			}
-			if got != tt.want {
-				t.Errorf("got %s, want %s: %v", got, tt.want, o.Result.Violations)
+			if got, vs := firstViolation(t, "exec.yaml", data); got != tt.want {
+				t.Errorf("got %s, want %s: %v", got, tt.want, vs)
 			}
 		})
 	}

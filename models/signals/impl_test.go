@@ -98,20 +98,8 @@ func TestUserParts(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(remove)
-			s, err := scenarios.Parse(tt.name+".yaml", fmt.Appendf(nil, scenario, "user-"+tt.name, tt.fault))
-			if err != nil {
-				t.Fatal(err)
-			}
-			o, err := scenarios.Run(s, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := "pass"
-			if len(o.Result.Violations) > 0 {
-				got = o.Result.Violations[0].Invariant
-			}
-			if got != tt.want {
-				t.Errorf("got %s (%v), want %s", got, o.Result.Violations, tt.want)
+			if got, vs := firstViolation(t, tt.name+".yaml", fmt.Appendf(nil, scenario, "user-"+tt.name, tt.fault)); got != tt.want {
+				t.Errorf("got %s (%v), want %s", got, vs, tt.want)
 			}
 		})
 	}

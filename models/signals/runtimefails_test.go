@@ -2,9 +2,8 @@ package signals_test
 
 import (
 	"fmt"
+	"strings"
 	"testing"
-
-	"github.com/faultsim/faultsim/scenarios"
 )
 
 // TestRuntimeFailsReference: the OCI runtime failing to run, once to
@@ -47,20 +46,9 @@ containers:
 steps: [%s]
 expect: pass
 `, times, fault, steps[name])
-					s, err := scenarios.Parse("runtime-fails.yaml", data)
-					if err != nil {
-						t.Fatal(err)
-					}
-					o, err := scenarios.Run(s, false)
-					if err != nil {
-						t.Fatal(err)
-					}
-					got := ""
-					for _, v := range o.Result.Violations {
-						got += v.Invariant
-					}
-					if got != want(name, times) {
-						t.Errorf("got violations %q, want %q: %v", got, want(name, times), o.Result.Violations)
+					names, vs := violations(t, "runtime-fails.yaml", data)
+					if got := strings.Join(names, ", "); got != want(name, times) {
+						t.Errorf("got violations %q, want %q: %v", got, want(name, times), vs)
 					}
 				})
 			}
