@@ -190,3 +190,29 @@ func AsVariant(data []byte, variant string) ([]byte, error) {
 	}
 	return yaml.Marshal(&doc)
 }
+
+// PassesAs replays a scenario file as another variant of its model
+// (AsVariant) and fails t on any violation: does a failure found in one
+// implementation pass on the reference?
+func PassesAs(t testing.TB, path, variant string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := AsVariant(data, variant)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	s, err := scenarios.Parse(path, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := scenarios.Run(s, false)
+	if err != nil {
+		t.Fatalf("%s as %s: %v", path, variant, err)
+	}
+	if len(o.Result.Violations) > 0 {
+		t.Errorf("%s as %s: %v, want a pass", path, variant, o.Result.Violations)
+	}
+}

@@ -89,21 +89,7 @@ func TestConformanceWritesAFailureThatReplays(t *testing.T) {
 	}
 	t.Run("replays", func(t *testing.T) { scenariotest.ReplayDir(t, out) })
 	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ref, err := scenariotest.AsVariant(data, "reference")
-		if err != nil {
-			t.Fatal(err)
-		}
-		c, err := scenarios.Parse(f, ref)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if o, err := scenarios.Run(c, false); err != nil || len(o.Result.Violations) > 0 {
-			t.Errorf("%s on the reference: %v %v, want a pass", f, err, o.Result.Violations)
-		}
+		scenariotest.PassesAs(t, f, "reference")
 	}
 }
 

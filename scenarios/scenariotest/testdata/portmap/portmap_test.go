@@ -10,7 +10,6 @@ import (
 	"github.com/faultsim/faultsim/models/cgroups"
 	"github.com/faultsim/faultsim/models/hostport"
 	"github.com/faultsim/faultsim/models/signals"
-	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/scenarios/scenariotest"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
@@ -98,22 +97,7 @@ func TestLeakyReplays(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, f := range files {
-				data, err := os.ReadFile(f)
-				if err != nil {
-					t.Fatal(err)
-				}
-				ref, err := scenariotest.AsVariant(data, "reference")
-				if err != nil {
-					t.Fatal(err)
-				}
-				s, err := scenarios.Parse(f, ref)
-				if err != nil {
-					t.Fatal(err)
-				}
-				o, err := scenarios.Run(s, false)
-				if err != nil || len(o.Result.Violations) > 0 {
-					t.Errorf("%s on the reference: %v %v, want a pass", f, err, o.Result.Violations)
-				}
+				scenariotest.PassesAs(t, f, "reference")
 			}
 		})
 	}
