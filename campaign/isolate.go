@@ -69,8 +69,13 @@ type Race struct {
 	Index     int64 // the first scenario that had it, from 0
 	Seed      uint64
 	Hits      int64
-	Violation sim.Violation
-	Death     *isolate.Death
+	Death     *isolate.Death // of the first scenario that had it
+}
+
+// Violation is the race as a violation: the death's summary at its site.
+func (r *Race) Violation() sim.Violation {
+	site := r.Death.Site().Site
+	return sim.Violation{Invariant: RaceInvariant.Name, Message: r.Death.String(), Site: &site}
 }
 
 // raceRunner is a worker's child process in race mode.
@@ -109,9 +114,7 @@ func (c *session) raced(st Stream, index int64, seed uint64, d *isolate.Death) {
 		}
 		return
 	}
-	v := sim.Violation{Invariant: RaceInvariant.Name, Message: d.String(),
-		Site: &sim.Site{Func: site.Func, File: site.File, Line: site.Line}}
-	c.races[sig] = &Race{Stream: st, Index: index, Seed: seed, Hits: 1, Violation: v, Death: d}
+	c.races[sig] = &Race{Stream: st, Index: index, Seed: seed, Hits: 1, Death: d}
 }
 
 // sortedRaces lists the races by stream, then first index.
@@ -141,7 +144,7 @@ func writeRaces(dir string, seed uint64, races []*Race, runs int64, busy time.Du
 	}
 	fmt.Fprintf(&b, "; %d distinct race(s)\n", len(races))
 	for _, r := range races {
-		fmt.Fprintf(&b, "\n## %s: %s\n", r.Stream, r.Violation.Message)
+		fmt.Fprintf(&b, "\n## %s\n", r.Stream) // the report begins with the death's summary
 		fmt.Fprintf(&b, "campaign seed %d, scenario %d of %s (counted from 1), case seed %d, hit %d time(s)\n",
 			seed, r.Index+1, r.Stream, r.Seed, r.Hits)
 		b.WriteString(r.Death.Report())

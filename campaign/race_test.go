@@ -146,8 +146,8 @@ func TestRaceModeRecordsAnUnsynchronisedMapAndGoesOn(t *testing.T) {
 				t.Fatalf("%d distinct races, want 1\n%s", len(rep.Races), text)
 			}
 			r := rep.Races[0]
-			if r.Hits != budget || r.Index != 0 || r.Violation.Invariant != RaceInvariant.Name {
-				t.Fatalf("race hit %d times from scenario %d (%s), want every scenario from 0", r.Hits, r.Index, r.Violation.Invariant)
+			if r.Hits != budget || r.Index != 0 || r.Violation().Invariant != RaceInvariant.Name {
+				t.Fatalf("race hit %d times from scenario %d (%s), want every scenario from 0", r.Hits, r.Index, r.Violation().Invariant)
 			}
 			if k := r.Death.Kind; k != isolate.FatalError && k != isolate.DataRace {
 				t.Fatalf("death %s, want a fatal error or a race report", r.Death)
@@ -167,7 +167,7 @@ func TestRaceModeRecordsAnUnsynchronisedMapAndGoesOn(t *testing.T) {
 			if handlers < 2 || r.Death.Site().Func != "campaign.(*sandboxRegistry).handle" {
 				t.Fatalf("%d stacks reach the handler, want both sides:\n%s", handlers, r.Death.Report())
 			}
-			if !strings.Contains(string(text), r.Violation.Message) || !strings.Contains(string(text), "sandboxRegistry).handle (race_test.go:") {
+			if !strings.Contains(string(text), r.Violation().Message) || !strings.Contains(string(text), "sandboxRegistry).handle (race_test.go:") {
 				t.Fatalf("%s lacks the race and its stacks:\n%s", RacesFile, text)
 			}
 		})

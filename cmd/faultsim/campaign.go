@@ -101,7 +101,7 @@ variants. 130 when interrupted (the summary is printed first).`,
 			fmt.Fprintf(w, "  (scenarios/s: per worker; %s)\n", strings.Join(lines, "; "))
 			for _, r := range races {
 				// Race mode reports; a race is never expected of a variant.
-				fmt.Fprintf(w, "  RACE %s: %s\n", r.Stream, r.Violation.Message)
+				fmt.Fprintf(w, "  RACE %s: %s\n", r.Stream, r.Violation().Message)
 				ok = false
 			}
 			switch {

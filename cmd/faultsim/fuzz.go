@@ -332,7 +332,7 @@ func runCampaign(ctx context.Context, w io.Writer, cfg campaign.Config, every ti
 		}
 		fmt.Fprintf(w, "race mode: %d concurrent run(s) in child processes (%s each), %d distinct race(s)\n", rep.RaceRuns, per.Round(time.Microsecond), len(rep.Races))
 		for _, r := range rep.Races {
-			fmt.Fprintf(w, "  %s: %s (first at scenario %d, hit %d times)\n", r.Stream, r.Violation.Message, r.Index+1, r.Hits)
+			fmt.Fprintf(w, "  %s: %s (first at scenario %d, hit %d times)\n", r.Stream, r.Violation().Message, r.Index+1, r.Hits)
 		}
 		if cfg.Out != "" {
 			fmt.Fprintf(w, "  stacks: %s\n", filepath.Join(cfg.Out, campaign.RacesFile))

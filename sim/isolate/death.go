@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // The ways a child dies, as Death.Kind.
@@ -44,18 +46,14 @@ type Stack struct {
 	Frames []Frame
 }
 
-// Frame is one function of a stack: its name without the module path,
-// the file's base name and the line.
+// Frame is one function of a stack, as a crash's site names it: its name
+// without the module path, the file's base name and the line.
 type Frame struct {
-	Func string
-	File string
-	Line int
+	sim.Site
 	// std: the function is the standard library's (or this package's
 	// request loop), not the program's.
 	std bool
 }
-
-func (f Frame) String() string { return f.Func + " (" + f.File + ":" + strconv.Itoa(f.Line) + ")" }
 
 // Site is the innermost frame of the first stack outside the Go runtime
 // and standard synchronisation: where the death happened, by which
@@ -209,7 +207,7 @@ func frame(fn, at string) Frame {
 		file = at[:k]
 		line, _ = strconv.Atoi(at[k+1:])
 	}
-	return Frame{Func: fn, File: filepath.Base(file), Line: line, std: isStd}
+	return Frame{Site: sim.Site{Func: fn, File: filepath.Base(file), Line: line}, std: isStd}
 }
 
 // pick keeps the goroutine that died first and one other running the
