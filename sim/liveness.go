@@ -23,18 +23,12 @@ type Liveness struct {
 	From time.Duration
 	// Heal lifts the faults still in force when the phase starts (nil:
 	// nothing to lift).
-	Heal func(now time.Duration)
+	Heal func()
 	// Leftovers lists, in a stable order, what the model left behind at
 	// the end of the phase (nil: the model does not say).
 	Leftovers func() []string
 
 	started bool
-}
-
-// Converger is what a model's world implements to opt in to the
-// converged check: what is left over once every request is over.
-type Converger interface {
-	Leftovers() []string
 }
 
 // startPhase runs Heal once, before the first event past From.
@@ -48,7 +42,7 @@ func (r *Runner) startPhase(at time.Duration) {
 		r.Trace.Add(at, "check", "liveness phase: no fault after %s, running fault-free", FormatDuration(l.From))
 	}
 	if l.Heal != nil {
-		r.do(Label{"liveness phase"}, func() { l.Heal(at) })
+		r.do(Label{"liveness phase"}, l.Heal)
 	}
 }
 

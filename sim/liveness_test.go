@@ -44,7 +44,7 @@ func TestLivenessPhase(t *testing.T) {
 			s.At(2*time.Second, "after the fault", func() {})
 			s.At(10*time.Second, "end", func() {})
 			live := &Liveness{From: time.Second,
-				Heal:      func(now time.Duration) { healedAt = append(healedAt, now) },
+				Heal:      func() { healedAt = append(healedAt, s.Now()) },
 				Leftovers: func() []string { return tt.leftovers }}
 			r := &Runner{Sched: s, Trace: &Trace{}, Calls: &calls, Tasks: ts, Liveness: live, Horizon: 10 * time.Second}
 			vs := r.Run()

@@ -52,12 +52,11 @@ type Task struct {
 	waiting string
 	gen     uint64
 	// timed: the block has a timeout, so the task wakes by itself.
-	timed    bool
-	woke     bool
-	done     bool
-	crash    *Crash
-	resumeFn func()
-	label    Label
+	timed bool
+	woke  bool
+	done  bool
+	crash *Crash
+	label Label
 }
 
 // taskKilled unwinds a task that Close or Kill ended while it was suspended.
@@ -71,7 +70,6 @@ type taskCrash struct{ c *Crash }
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
 	t := &Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
-	t.resumeFn = t.resume
 	ts.live = append(ts.live, t)
 	t.waiting = "start"
 	t.schedule(0)
@@ -185,9 +183,6 @@ func (t *Task) finish() {
 // Done reports whether the task has returned (or was killed).
 func (t *Task) Done() bool { return t.done }
 
-// Waiting is what the task is blocked on ("" when it is runnable or done).
-func (t *Task) Waiting() string { return t.waiting }
-
 // Now is the virtual time.
 func (t *Task) Now() time.Duration { return t.ts.Sched.Now() }
 
@@ -262,7 +257,7 @@ func (w *wakeup) fire() {
 	if gen == t.gen && !t.done {
 		t.gen++
 		t.waiting, t.timed = "", false
-		t.resumeFn()
+		t.resume()
 	}
 }
 

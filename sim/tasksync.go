@@ -40,19 +40,6 @@ func (q *Queue) WakeAll() {
 	}
 }
 
-// WakeOne makes the longest-waiting task runnable now, if any.
-func (q *Queue) WakeOne() {
-	if len(q.waiters) == 0 {
-		return
-	}
-	t := q.waiters[0]
-	q.waiters = q.waiters[1:]
-	t.wake()
-}
-
-// Len is how many tasks wait.
-func (q *Queue) Len() int { return len(q.waiters) }
-
 // Mutex is a lock between tasks. Lock is a yield point: a task may lose
 // the race for a free lock to any other due at the same instant. Unlock
 // wakes every waiter and they race again, so who gets the lock next is

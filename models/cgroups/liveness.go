@@ -22,7 +22,7 @@ func (w *world) begin(caller, callee, what string) *sim.Call {
 // fault systemd's bus comes back and kubelet's retries run fault-free for
 // Settle.
 func (w *world) liveness(last time.Duration) *sim.Liveness {
-	l := &sim.Liveness{From: last, Heal: func(time.Duration) { w.sd.Unavailable = false }}
+	l := &sim.Liveness{From: last, Heal: func() { w.sd.Unavailable = false }}
 	if !w.bare {
 		l.Leftovers = w.leftovers
 	}

@@ -69,7 +69,7 @@ func TestLivenessPhase(t *testing.T) {
 // API back (a systemd-bus-down fault).
 func TestLivenessBringsTheBusBack(t *testing.T) {
 	w := &world{c: &Case{}, sd: &systemd.Systemd{Unavailable: true}}
-	w.liveness(0).Heal(0)
+	w.liveness(0).Heal()
 	if w.sd.Unavailable {
 		t.Fatal("systemd's bus is still down after the heal")
 	}

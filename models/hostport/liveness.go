@@ -24,7 +24,7 @@ func (w *world) call(what, id string) *sim.Call {
 // is its nature and stays), and kubelet's retries play out fault-free for
 // Settle.
 func (w *world) liveness(from time.Duration) *sim.Liveness {
-	return &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: func(time.Duration) {
+	return &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: func() {
 		for _, name := range Model.Tools {
 			if t, err := w.host.Node().LookPath(name); err == nil {
 				t.FailNext = 0

@@ -72,7 +72,7 @@ func TestLivenessLiftsFailingTools(t *testing.T) {
 	faults.ToolFails{Tool: "nft", Times: 5}.ApplyNode(n)
 	faults.ToolMissing{Tool: "iptables"}.ApplyNode(n)
 	w := &world{host: netfilter.New(n)}
-	w.liveness(0).Heal(0)
+	w.liveness(0).Heal()
 	if tool, err := n.LookPath("nft"); err != nil || tool.FailNext != 0 {
 		t.Fatalf("nft after the heal: %+v, %v; want it working", tool, err)
 	}

@@ -135,7 +135,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 
 // heal lifts the faults that are not the processes' own nature: the
 // signal delivery faults and the tools' failures.
-func (w *world) heal(time.Duration) {
+func (w *world) heal() {
 	w.procs.Faults = nil
 	for _, tool := range w.node.Tools() {
 		if t, err := w.node.LookPath(tool.Name); err == nil {
