@@ -44,7 +44,7 @@ func ExampleLiveness() {
 	s.At(2*time.Second, "stop loop retries", func() { stopped = true; calls.End(c) })
 	live := &sim.Liveness{
 		From: time.Second,
-		Heal: func(time.Duration) { fmt.Println("faults lifted") },
+		Heal: func() { fmt.Println("faults lifted") },
 		Leftovers: func() []string {
 			if stopped {
 				return nil
