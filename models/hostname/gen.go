@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
@@ -14,11 +15,15 @@ var (
 	separators = []string{"-", "."}
 )
 
+// swarmKinds are the fault kinds the generator draws.
+var swarmKinds = []string{"long-pod-name"}
+
 // Generate draws a case: pods run and stopped, some with a spec.hostname,
 // some with a long name shaped by the long-pod-name data fault. Every
 // decision goes through c.
 func Generate(c sim.Chooser, variant string) *Case {
 	cs := &Case{Node: node.Default(), Variant: variant}
+	sw := modelkit.DrawSwarm(c, swarmKinds)
 	var at time.Duration
 	var running []string
 	for i := 0; i < 6 && c.Intn(4) != 0; i++ {
@@ -30,7 +35,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 			continue
 		}
 		s := Step{At: at, Op: OpRun, Pod: words[c.Intn(len(words))] + "-" + string(rune('a'+i))}
-		if c.Intn(3) == 0 {
+		if sw.Hit(c, "long-pod-name", 3) {
 			// long-pod-name: words up to past the cut, a separator at it.
 			var b strings.Builder
 			b.WriteString(s.Pod)

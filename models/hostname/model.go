@@ -46,6 +46,7 @@ var Model = &models.Model{
 	Invariants: []sim.Invariant{sim.CrashInvariant, InvValid, sim.RunawayInvariant},
 	Actors:     []string{"kubelet", "crio"},
 	OwnFaults:  faultSpecs(),
+	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	Codec:      codec{},
@@ -57,6 +58,12 @@ func init() {
 	models.Register(Model)
 }
 
-// FaultNames lists the case's faults: the model has none
+// FaultNames lists the data faults that shaped the case's steps
 // (models.FaultLister).
-func (c *Case) FaultNames() []string { return nil }
+func (c *Case) FaultNames() []string {
+	data := make([]string, len(c.Steps))
+	for i, s := range c.Steps {
+		data[i] = s.Fault
+	}
+	return modelkit.FaultNames(nil, data...)
+}
