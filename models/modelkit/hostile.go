@@ -29,7 +29,10 @@ func (r *Renamer) Get(old string) string {
 	}
 	n := r.h.String(r.label)
 	if r.used[n] {
-		n = old // keep names distinct
+		n = old // keep names distinct: the old one, numbered if taken
+	}
+	for k := 2; r.used[n]; k++ {
+		n = fmt.Sprintf("%s-%d", old, k)
 	}
 	r.names[old], r.used[n] = n, true
 	return n

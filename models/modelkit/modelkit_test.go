@@ -181,3 +181,26 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+// fixedSource draws the same hostile string every time.
+type fixedSource string
+
+func (f fixedSource) String(string) string { return string(f) }
+func (fixedSource) Bool(string) bool       { return false }
+
+// TestRenamerKeepsNamesDistinct: a drawn name already given, and then the
+// old name already given too, still yield distinct names.
+func TestRenamerKeepsNamesDistinct(t *testing.T) {
+	r := NewRenamer(fixedSource("b"), "name")
+	seen := map[string]bool{}
+	for _, old := range []string{"a", "b", "c"} {
+		n := r.Get(old)
+		if seen[n] {
+			t.Fatalf("Get(%q) = %q, given already", old, n)
+		}
+		seen[n] = true
+		if again := r.Get(old); again != n {
+			t.Fatalf("Get(%q) = %q then %q", old, n, again)
+		}
+	}
+}
