@@ -86,8 +86,10 @@ func (r *Runner) endChecks(end time.Duration) {
 		}
 		if n > 0 {
 			r.Report(r.hangViolation(end, fmt.Sprintf("%d call(s) never returned", n)))
-		} else if r.Tasks != nil && len(r.Tasks.Blocked()) > 0 {
-			r.Report(r.hangViolation(end, fmt.Sprintf("%d actor(s) blocked for good", len(r.Tasks.Blocked()))))
+		} else if r.Tasks != nil {
+			if b := len(r.Tasks.Blocked()); b > 0 {
+				r.Report(r.hangViolation(end, fmt.Sprintf("%d actor(s) blocked for good", b)))
+			}
 		}
 	}
 	if l := r.Liveness; l != nil && l.Leftovers != nil {

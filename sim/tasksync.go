@@ -15,11 +15,10 @@ type Queue struct {
 // timeout), and reports whether it was woken.
 func (q *Queue) Wait(t *Task, timeout time.Duration) bool {
 	q.waiters = append(q.waiters, t)
-	woke := t.block(q.Name, timeout)
-	if !woke {
-		q.remove(t)
-	}
-	return woke
+	// A timeout, or a kill unwinding t, leaves it listed: take it off
+	// (a no-op once WakeAll took it).
+	defer q.remove(t)
+	return t.block(q.Name, timeout)
 }
 
 func (q *Queue) remove(t *Task) {

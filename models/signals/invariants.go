@@ -122,7 +122,6 @@ func (o *oracle) startPath(x *ctr, deadline time.Duration) {
 // drops a failed stop signal (a finding: the process's first signal is
 // then SIGKILL at the deadline) and retries only SIGKILL.
 func (o *oracle) runtimeFailed(x *ctr, sig syscall.Signal) {
-	o.w.runtimeFailed(x.spec.Name)
 	wt := o.byProc[x.proc]
 	if wt == nil || x.proc.Exited {
 		return

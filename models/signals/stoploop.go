@@ -202,6 +202,7 @@ func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 	w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
 	if err := w.node.Exec("crun", "kill", x.spec.Name, proc.SignalName(sig)); err != nil {
 		w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		w.runtimeFailed(x.spec.Name) // the calls waiting on it wait again
 		w.oracle.runtimeFailed(x, sig)
 		return err
 	}
