@@ -22,24 +22,31 @@ type Stopper struct {
 func (st *Stopper) Stop(u *Unit, done func()) {
 	sched, trace := st.Procs.Sched, st.Procs.Trace
 	if u.State == Deactivating {
-		st.whenGone(u, done)
+		u.stopped = append(u.stopped, done)
 		return
 	}
-	u.State = Deactivating
+	u.State, u.stopped = Deactivating, []func(){done}
 	trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
 		proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
 	for _, p := range st.live(u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
 	finished := false
-	st.whenGone(u, func() {
-		if !finished {
-			finished = true
-			_ = st.SD.Remove(u.Name)
-			trace.Add(sched.Now(), "systemd", "%s stopped", u.Name)
-			done()
+	// finish removes the unit, once, and answers every caller of Stop.
+	finish := func(format string) {
+		if finished {
+			return
 		}
-	})
+		finished = true
+		_ = st.SD.Remove(u.Name)
+		trace.Add(sched.Now(), "systemd", format, u.Name)
+		callers := u.stopped
+		u.stopped = nil
+		for _, d := range callers {
+			d()
+		}
+	}
+	st.whenGone(u, func() { finish("%s stopped") })
 	if u.TimeoutStop() == 0 {
 		return // TimeoutStopUSec=0: no timeout, no SIGKILL
 	}
@@ -61,13 +68,7 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		// there a TimeoutStopUSec after the SIGKILL is given up on (failed)
 		// and the job finishes, so a lost SIGKILL cannot stall a shutdown.
 		sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " final timeout"), func() {
-			if finished {
-				return
-			}
-			finished = true
-			trace.Add(sched.Now(), "systemd", "%s: processes still around after SIGKILL, ignoring: unit failed", u.Name)
-			_ = st.SD.Remove(u.Name)
-			done()
+			finish("%s: processes still around after SIGKILL, ignoring: unit failed")
 		})
 	})
 }

@@ -95,3 +95,28 @@ func TestLostSIGKILLFailsTheUnitAndShutdownGoesOn(t *testing.T) {
 		t.Errorf("trace lacks the failed unit:\n%s", ps.Trace.Text())
 	}
 }
+
+// TestEveryStopCallerIsAnsweredWhenTheUnitFails: a second Stop of a unit
+// already stopping waits with the first, and a unit given up on after a
+// lost SIGKILL answers both.
+func TestEveryStopCallerIsAnsweredWhenTheUnitFails(t *testing.T) {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{},
+		Faults: []proc.Delivery{{Nth: 2, Drop: true}}} // the unit's SIGKILL
+	sd := &Systemd{}
+	st := &Stopper{SD: sd, Procs: ps}
+	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore})
+	u, err := sd.StartTransientUnit("db.scope", []Property{{"TimeoutStopUSec", "5000000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.PIDs = []int{p.PID}
+	answered := 0
+	st.Stop(u, func() { answered++ })
+	st.Stop(u, func() { answered++ })
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	if answered != 2 || sd.Unit("db.scope") != nil {
+		t.Fatalf("%d of 2 callers answered, unit %v\n%s", answered, sd.Unit("db.scope"), ps.Trace.Text())
+	}
+}

@@ -50,6 +50,8 @@ type Unit struct {
 	// PIDs are the processes the unit was started with (scopes).
 	PIDs      []int
 	effective map[string]string
+	// stopped are the callers of Stop waiting for it to finish.
+	stopped []func()
 }
 
 // Kind is the unit type: "scope", "slice" or "service".
