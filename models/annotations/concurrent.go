@@ -56,7 +56,8 @@ func (c *Case) pods() []*pod {
 // each of the sandbox's containers create, state (its annotations and
 // spec) and delete; beside them the status polling kubelet's relist
 // causes (state of the sandbox and every container, and the PCIe ports).
-// A sandbox without containers has nothing concurrent to run. A panic ends
+// A sandbox without containers, or one the shim refuses, has nothing
+// concurrent to run. A panic ends
 // its handler only: the deterministic run reports it as a crash.
 func (c *Case) RunConcurrent(sim.Chooser) error {
 	v, err := Variants.Lookup(c.Variant)
@@ -69,8 +70,9 @@ func (c *Case) RunConcurrent(sim.Chooser) error {
 			continue
 		}
 		sh := v.Build(c.PCI, c.Config, quiet)
-		if !serve(func() error { return sh.Create(p.sandbox.ID, []byte(p.sandbox.Spec)) }) {
-			continue
+		var refused error
+		if !serve(func() error { refused = sh.Create(p.sandbox.ID, []byte(p.sandbox.Spec)); return refused }) || refused != nil {
+			continue // a sandbox the shim refuses has no containers to race
 		}
 		until := time.Now().Add(ConcurrentFor)
 		var wg sync.WaitGroup
