@@ -26,7 +26,10 @@
 // returns by then (conmon SIGKILLs the command and answers exit code -1)
 // and leaves no command running; every call returns (hang)
 // and, after a fault-free liveness phase, nothing is left over (converged).
-// They are defined once, in invariants.go with one tolerance (Epsilon), and
-// the stopcheck subpackage checks goroutine-based StopContainer
-// implementations against the same ones.
+// They are defined once, in invariants.go, with one tolerance (Epsilon)
+// and, past a stop's deadline where the node held a SIGKILL back, the
+// stop loop's SIGKILL back-off (MaxKillBackoff) on top; the stopcheck
+// subpackage checks goroutine-based StopContainer implementations against
+// the same names with Epsilon alone (its processes have no uninterruptible
+// sleep and its signals are not lost).
 package signals
