@@ -30,6 +30,6 @@
 // and, past a stop's deadline where the node held a SIGKILL back, the
 // stop loop's SIGKILL back-off (MaxKillBackoff) on top; the stopcheck
 // subpackage checks goroutine-based StopContainer implementations against
-// the same names with Epsilon alone (its processes have no uninterruptible
-// sleep and its signals are not lost).
+// the same names with Epsilon alone, a stricter bound for a stopper whose
+// SIGKILL an uninterruptible sleep held back (not yet aligned).
 package signals
