@@ -65,11 +65,11 @@ func runConcurrent(arg []byte) error {
 // Race is one distinct death of a concurrent run: where, how often, and
 // the first scenario that had it.
 type Race struct {
-	Stream    Stream
-	Index     int64 // the first scenario that had it, from 0
-	Seed      uint64
-	Hits      int64
-	Death     *isolate.Death // of the first scenario that had it
+	Stream Stream
+	Index  int64 // the first scenario that had it, from 0
+	Seed   uint64
+	Hits   int64
+	Death  *isolate.Death // of the first scenario that had it
 }
 
 // Violation is the race as a violation: the death's summary at its site.
