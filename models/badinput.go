@@ -14,6 +14,10 @@ type BadInput struct {
 	Want string
 }
 
+// Bad is the malformed file named name, with text, and the error it must
+// give.
+func Bad(name, text, want string) BadInput { return BadInput{Name: name, Text: text, Want: want} }
+
 // HostileSource draws the hostile strings a model's Hostile writes into a
 // case: names and texts from the characters and words YAML gives a meaning
 // to. The test that drives Hostile supplies it (from rapid's draws).

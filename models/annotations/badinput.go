@@ -8,9 +8,7 @@ import (
 func badInputs() []models.BadInput {
 	const head = "name: x\nmodel: annotations\nvariant: reference\n"
 	const step = "steps:\n  - {at: 0s, op: create, id: a, spec: '{}'}\n"
-	bad := func(name, text, want string) models.BadInput {
-		return models.BadInput{Name: name, Text: text, Want: want}
-	}
+	bad := models.Bad
 	return []models.BadInput{
 		bad("unknown variant", "name: x\nmodel: annotations\nvariant: kata-2\n"+step+"expect: pass\n", `:3: variant: unknown annotations variant "kata-2"`),
 		bad("hostport field", head+"options: {disable_hostport_mapping: true}\n"+step+"expect: pass\n", `:4: options: unknown field "disable_hostport_mapping"`),

@@ -10,9 +10,7 @@ import (
 func badInputs() []models.BadInput {
 	const head = "name: x\nmodel: cgroups\nvariant: reference\n"
 	const run = "steps:\n  - {op: run-pod-sandbox, sandbox: pod1, resources: {memory: 268435456}}\n"
-	bad := func(name, text, want string) models.BadInput {
-		return models.BadInput{Name: name, Text: text, Want: want}
-	}
+	bad := models.Bad
 	return []models.BadInput{
 		bad("unknown distro", head+"node: {distro: centos-5}\n"+run+"expect: pass\n", `:4: node.distro: unknown distro "centos-5": expected one of`),
 		bad("profile is now distro", head+"node: {profile: al2-like}\n"+run+"expect: pass\n", `:4: node: unknown field "profile"`),

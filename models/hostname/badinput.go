@@ -5,9 +5,7 @@ import "github.com/faultsim/faultsim/models"
 // badInputs are malformed scenario files of the model (Model.BadInputs).
 func badInputs() []models.BadInput {
 	const head = "name: x\nmodel: hostname\nvariant: reference\n"
-	bad := func(name, text, want string) models.BadInput {
-		return models.BadInput{Name: name, Text: text, Want: want}
-	}
+	bad := models.Bad
 	return []models.BadInput{
 		bad("missing steps", head+"expect: pass\n", "steps: missing"),
 		bad("unknown op", head+"steps:\n  - {op: reboot, pod: web}\nexpect: pass\n", `:5: steps[0].op: unknown operation "reboot": expected run-pod-sandbox or stop-pod-sandbox`),

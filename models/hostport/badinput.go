@@ -6,9 +6,7 @@ import "github.com/faultsim/faultsim/models"
 func badInputs() []models.BadInput {
 	const head = "name: x\nmodel: hostport\nvariant: reference\n"
 	const step = "steps:\n  - {at: 0s, op: run-pod-sandbox, sandbox: a, ips: [10.88.0.2]}\n"
-	bad := func(name, text, want string) models.BadInput {
-		return models.BadInput{Name: name, Text: text, Want: want}
-	}
+	bad := models.Bad
 	return []models.BadInput{
 		bad("unknown variant", "name: x\nmodel: hostport\nvariant: crio-9\n"+step+"expect: pass\n", `:3: variant: unknown hostport variant "crio-9"`),
 		bad("data fault in faults", head+"faults:\n  - {fault: host-port-zero}\n"+step+"expect: pass\n", "is a data fault"),

@@ -11,9 +11,7 @@ func badInputs() []models.BadInput {
 	const head = "name: x\nmodel: signals\nvariant: reference\n"
 	const ctrs = "containers:\n  - {name: db, grace: 30s, cleanup: 5s}\n"
 	const stop = "steps:\n  - {at: 1s, op: node-shutdown}\nexpect: pass\n"
-	bad := func(name, text, want string) models.BadInput {
-		return models.BadInput{Name: name, Text: text, Want: want}
-	}
+	bad := models.Bad
 	return []models.BadInput{
 		bad("missing containers", head+stop, ":1: containers: missing"),
 		bad("empty containers", head+"containers: []\n"+stop, ":4: containers: expected a non-empty list"),

@@ -115,11 +115,7 @@ func (s *Stopping) Wait(t *sim.Task, d time.Duration) bool { return s.x.stop.wak
 func (s *Stopping) BeginKillLoop() { s.x.stop.killLoopBegun = true }
 
 // Log adds a trace line of the CRI server.
-func (s *Stopping) Log(format string, args ...any) {
-	if w := s.c.w; !w.trace.Off {
-		w.trace.Add(w.sched.Now(), "crio", format, args...)
-	}
-}
+func (s *Stopping) Log(format string, args ...any) { s.c.w.env.Log("crio", format, args...) }
 
 // crunKill is the reference runtime's kill; conmonWatch the reference
 // monitor; crioLoop the reference stop loop.
