@@ -140,14 +140,7 @@ func (c *Child) start() error {
 
 // died waits for the child to exit, reads how it died, and forgets it.
 func (c *Child) died() *Death {
-	select {
-	case <-c.done:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	}
-	for range c.replies { // the reader ends with the child
-	}
+	c.reap()
 	code := c.cmd.ProcessState.ExitCode()
 	d := parseDeath(c.stderr.String(), code)
 	c.req.Close()
@@ -161,6 +154,14 @@ func (c *Child) Close() error {
 		return nil
 	}
 	c.req.Close()
+	c.reap()
+	c.cmd = nil
+	return nil
+}
+
+// reap waits for the child to exit (killing it after 10 s) and drains its
+// replies: the reader ends with the child.
+func (c *Child) reap() {
 	select {
 	case <-c.done:
 	case <-time.After(10 * time.Second):
@@ -169,8 +170,6 @@ func (c *Child) Close() error {
 	}
 	for range c.replies {
 	}
-	c.cmd = nil
-	return nil
 }
 
 // tail keeps the last maxOutput bytes written to it.
