@@ -51,7 +51,7 @@ func (s *Systemd) StartTransientUnit(name string, props []Property) (*Unit, erro
 	if s.Unit(name) != nil {
 		return nil, fmt.Errorf("org.freedesktop.systemd1.UnitExists: unit %s already exists", name)
 	}
-	u := &Unit{Name: name, Props: slices.Clone(props), State: Active, effective: map[string]string{}}
+	u := &Unit{Name: name, Props: slices.Clone(props), State: Active}
 	for _, p := range props {
 		if !Known(p.Name, s.version()) {
 			return nil, fmt.Errorf("org.freedesktop.DBus.Error.InvalidArgs: Cannot set property %s, or unknown property", p.Name)
@@ -59,7 +59,6 @@ func (s *Systemd) StartTransientUnit(name string, props []Property) (*Unit, erro
 		if err := checkValue(p); err != nil {
 			return nil, fmt.Errorf("org.freedesktop.DBus.Error.InvalidArgs: %s: %v", p.Name, err)
 		}
-		u.effective[p.Name] = p.Value
 	}
 	if u.Kind() == "scope" {
 		if _, err := SlicePath(u.Slice()); err != nil {

@@ -42,14 +42,13 @@ func (s State) String() string {
 }
 
 // Unit is a transient unit: its name, the properties as requested (in
-// order), and the effective values (the last of each name).
+// order; the effective value of a name is its last), and its state.
 type Unit struct {
 	Name  string
 	Props []Property
 	State State
 	// PIDs are the processes the unit was started with (scopes).
-	PIDs      []int
-	effective map[string]string
+	PIDs []int
 	// stopped are the callers of Stop waiting for it to finish.
 	stopped []func()
 }
@@ -59,8 +58,12 @@ func (u *Unit) Kind() string { return u.Name[strings.LastIndexByte(u.Name, '.')+
 
 // Get returns a property's effective value: the last one given.
 func (u *Unit) Get(name string) (string, bool) {
-	v, ok := u.effective[name]
-	return v, ok
+	for i := len(u.Props) - 1; i >= 0; i-- {
+		if u.Props[i].Name == name {
+			return u.Props[i].Value, true
+		}
+	}
+	return "", false
 }
 
 // Slice is the slice the unit is in ("-.slice" when none was given).
