@@ -45,7 +45,11 @@ type ScopeBuilder func(ann []Annotation, slice string, pid int) ([]systemd.Prope
 
 // annotationProperties converts the org.systemd.property.* annotations.
 func annotationProperties(ann []Annotation) ([]systemd.Property, error) {
-	var out []systemd.Property
+	return appendAnnotationProperties(make([]systemd.Property, 0, len(ann)), ann)
+}
+
+// appendAnnotationProperties appends the converted annotations to out.
+func appendAnnotationProperties(out []systemd.Property, ann []Annotation) ([]systemd.Property, error) {
 	for _, a := range ann {
 		name, ok := strings.CutPrefix(a.Key, PropertyPrefix)
 		if !ok {
@@ -64,33 +68,30 @@ func annotationProperties(ann []Annotation) ([]systemd.Property, error) {
 // (slice, DefaultDependencies=false) first, then the annotations, which
 // therefore win; then the description, the pid and delegation.
 func NewCrun117(ann []Annotation, slice string, pid int) ([]systemd.Property, error) {
-	props, err := annotationProperties(ann)
+	out := make([]systemd.Property, 0, len(ann)+5)
+	out = append(out, systemd.Property{Name: "Slice", Value: slice}, systemd.Property{Name: "DefaultDependencies", Value: "false"})
+	out, err := appendAnnotationProperties(out, ann)
 	if err != nil {
 		return nil, err
 	}
-	out := []systemd.Property{{Name: "Slice", Value: slice}, {Name: "DefaultDependencies", Value: "false"}}
-	out = append(out, props...)
-	return append(out, tail(pid)...), nil
+	return append(out, systemd.Property{Name: "Description", Value: "libcrun container"},
+		systemd.Property{Name: "PIDs", Value: strconv.Itoa(pid)}, systemd.Property{Name: "Delegate", Value: "true"}), nil
 }
 
 // NewCrun116 builds scopes as crun 1.8.1 to 1.16.x did: the annotations
 // first, then its own properties, DefaultDependencies=false among them, so
 // the last value (its own) wins over the CRI server's request.
 func NewCrun116(ann []Annotation, slice string, pid int) ([]systemd.Property, error) {
-	props, err := annotationProperties(ann)
+	out := make([]systemd.Property, 0, len(ann)+5)
+	out = append(out, systemd.Property{Name: "Slice", Value: slice})
+	out, err := appendAnnotationProperties(out, ann)
 	if err != nil {
 		return nil, err
 	}
-	out := append([]systemd.Property{{Name: "Slice", Value: slice}}, props...)
-	out = append(out, systemd.Property{Name: "Description", Value: "libcrun container"},
+	return append(out, systemd.Property{Name: "Description", Value: "libcrun container"},
 		systemd.Property{Name: "PIDs", Value: strconv.Itoa(pid)},
-		systemd.Property{Name: "DefaultDependencies", Value: "false"})
-	return append(out, systemd.Property{Name: "Delegate", Value: "true"}), nil
-}
-
-func tail(pid int) []systemd.Property {
-	return []systemd.Property{{Name: "Description", Value: "libcrun container"},
-		{Name: "PIDs", Value: strconv.Itoa(pid)}, {Name: "Delegate", Value: "true"}}
+		systemd.Property{Name: "DefaultDependencies", Value: "false"},
+		systemd.Property{Name: "Delegate", Value: "true"}), nil
 }
 
 // gvariant converts the GVariant text forms CRI-O uses to systemd's
