@@ -112,5 +112,5 @@ func hasDestroy(tx *knftables.Transaction) bool {
 
 // hasDestroyText is hasDestroy from the text nft would read.
 func hasDestroyText(tx *knftables.Transaction) bool {
-	return strings.HasPrefix(tx.String(), "destroy ") || strings.Contains(tx.String(), "\ndestroy ")
+	return strings.Contains("\n"+tx.String(), "\ndestroy ")
 }
