@@ -53,14 +53,13 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 	if !t.Version.AtLeast(MinNFTVersion) {
 		return nil, fmt.Errorf("nft version %s is too old: need %s or later", t.Version, MinNFTVersion)
 	}
-	n := &nftTool{host: h, fake: h.nftTable(f, table), objectComments: h.node.Has(node.NFTObjectComments)}
-	n.noDestroy = destroyRefusal(h.node, t.Version)
-	if n.noDestroy != nil && slices.Contains(options, knftables.RequireDestroy) {
-		return nil, fmt.Errorf("`nft destroy` is not available: %w", n.noDestroy)
+	n := &nftTool{host: h, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
+	// knftables probes with "nft --check destroy table".
+	err = destroyRefusal(h.node, t.Version, "table")
+	if err != nil && slices.Contains(options, knftables.RequireDestroy) {
+		return nil, fmt.Errorf("`nft destroy` is not available: %w", err)
 	}
-	if slices.Contains(options, knftables.EmulateDestroy) {
-		n.noDestroy = nil
-	}
+	n.destroy = err == nil || slices.Contains(options, knftables.EmulateDestroy)
 	return n, nil
 }
 
@@ -98,18 +97,22 @@ func (h *Tables) nftDump() string {
 type nftTool struct {
 	host *Tables
 	fake *knftables.Fake
+	version sim.Version
 	// objectComments: the kernel keeps table and chain comments.
 	objectComments bool
-	// noDestroy is nft's error for a destroy command (nil: it works).
-	noDestroy error
+	// destroy: a destroy command works (or knftables emulates it).
+	destroy bool
 }
 
 func (n *nftTool) NewTransaction() *knftables.Transaction { return n.fake.NewTransaction() }
 
 // refusal is nft's error for tx on this node, or nil.
 func (n *nftTool) refusal(tx *knftables.Transaction) error {
-	if n.noDestroy != nil && hasDestroy(tx) {
-		return n.noDestroy
+	if n.destroy {
+		return nil
+	}
+	if obj, ok := destroys(tx); ok {
+		return destroyRefusal(n.host.node, n.version, obj)
 	}
 	return nil
 }

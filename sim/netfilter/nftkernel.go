@@ -25,13 +25,14 @@ func (e *NFTError) Error() string { return e.Output + " (" + e.Lack.Error() + ")
 // Unwrap returns what the node lacks (a *node.LacksError for the kernel).
 func (e *NFTError) Unwrap() error { return e.Lack }
 
-// destroyRefusal is nft's error for a destroy command on node n with nft at
-// version v, or nil when destroy works. An nft before 1.0.8 does not know
-// the word; a kernel before 6.3 answers the unknown nf_tables message type
-// with EINVAL (nfnetlink finds no callback for it).
-func destroyRefusal(n *node.Node, v sim.Version) error {
+// destroyRefusal is nft's error for destroying an object of type obj
+// ("table", "element", ...) on node n with nft at version v, or nil when
+// destroy works. An nft before 1.0.8 reads the word as a name and stops at
+// the object type; a kernel before 6.3 answers the unknown nf_tables
+// message type with EINVAL (nfnetlink finds no callback for it).
+func destroyRefusal(n *node.Node, v sim.Version, obj string) error {
 	if !v.AtLeast(MinNFTDestroyVersion) {
-		return &NFTError{Output: "Error: syntax error, unexpected string",
+		return &NFTError{Output: "Error: syntax error, unexpected " + obj + ", expecting string",
 			Lack: fmt.Errorf("nft %s has no destroy command (nft %s)", v, MinNFTDestroyVersion)}
 	}
 	if err := n.Lacks(node.NFTDestroy); err != nil {
@@ -78,39 +79,47 @@ func sortedKeys[K ~string, V any](m map[K]V) []K {
 }
 
 // knftables does not export a transaction's operations; the node's nft must
-// still see their verbs, as the real nft reads them from its input. opsField
-// and verbField locate them in knftables.Transaction (v0.0.22); if a
-// knftables upgrade moves them, hasDestroy reads the transaction's text.
-var opsField, verbField = txLayout()
+// still see their verbs, as the real nft reads them from its input. opsField,
+// verbField and objField locate them in knftables.Transaction (v0.0.22); if
+// a knftables upgrade moves them, destroys reads the transaction's text.
+var opsField, verbField, objField = txLayout()
 
-func txLayout() (ops, verb int) {
-	tt := reflect.TypeFor[knftables.Transaction]()
-	f, ok := tt.FieldByName("operations")
-	if !ok || f.Type.Kind() != reflect.Slice || f.Type.Elem().Kind() != reflect.Struct {
-		return -1, -1
+func txLayout() (ops, verb, obj int) {
+	f, ok := reflect.TypeFor[knftables.Transaction]().FieldByName("operations")
+	if !ok || len(f.Index) != 1 || f.Type.Kind() != reflect.Slice || f.Type.Elem().Kind() != reflect.Struct {
+		return -1, -1, -1
 	}
-	v, ok := f.Type.Elem().FieldByName("verb")
-	if !ok || v.Type.Kind() != reflect.String || len(f.Index) != 1 || len(v.Index) != 1 {
-		return -1, -1
+	v, vok := f.Type.Elem().FieldByName("verb")
+	o, ook := f.Type.Elem().FieldByName("obj")
+	if !vok || !ook || v.Type.Kind() != reflect.String || o.Type != reflect.TypeFor[knftables.Object]() ||
+		len(v.Index) != 1 || len(o.Index) != 1 {
+		return -1, -1, -1
 	}
-	return f.Index[0], v.Index[0]
+	return f.Index[0], v.Index[0], o.Index[0]
 }
 
-// hasDestroy reports whether tx holds a destroy operation.
-func hasDestroy(tx *knftables.Transaction) bool {
+// destroys returns the object type ("table", "element", ...) of tx's first
+// destroy operation, and whether it has one.
+func destroys(tx *knftables.Transaction) (string, bool) {
 	if opsField < 0 {
-		return hasDestroyText(tx)
+		return destroysText(tx)
 	}
 	ops := reflect.ValueOf(tx).Elem().Field(opsField)
 	for i := range ops.Len() {
-		if ops.Index(i).Field(verbField).String() == "destroy" {
-			return true
+		if op := ops.Index(i); op.Field(verbField).String() == "destroy" {
+			obj := op.Field(objField).Elem() // *knftables.Table, ...
+			return strings.ToLower(obj.Type().Elem().Name()), true
 		}
 	}
-	return false
+	return "", false
 }
 
-// hasDestroyText is hasDestroy from the text nft would read.
-func hasDestroyText(tx *knftables.Transaction) bool {
-	return strings.Contains("\n"+tx.String(), "\ndestroy ")
+// destroysText is destroys from the text nft would read.
+func destroysText(tx *knftables.Transaction) (string, bool) {
+	_, rest, ok := strings.Cut("\n"+tx.String(), "\ndestroy ")
+	if !ok {
+		return "", false
+	}
+	obj, _, _ := strings.Cut(rest, " ")
+	return obj, true
 }

@@ -81,7 +81,7 @@ func TestKernelGatesNFTDestroy(t *testing.T) {
 		{kernel: "6.6", nft: "1.0.9"},
 		{kernel: "6.6", nft: "1.0.9", options: []knftables.Option{knftables.RequireDestroy}},
 		{kernel: "6.1", nft: "1.0.9", runErr: "Error: Could not process rule: Invalid argument (kernel 6.1 lacks nft-destroy (Linux 6.3))", kernelLacks: true},
-		{kernel: "6.6", nft: "1.0.6", runErr: "Error: syntax error, unexpected string (nft 1.0.6 has no destroy command (nft 1.0.8))"},
+		{kernel: "6.6", nft: "1.0.6", runErr: "Error: syntax error, unexpected element, expecting string (nft 1.0.6 has no destroy command (nft 1.0.8))"},
 		{kernel: "5.10", nft: "1.0.9", options: []knftables.Option{knftables.RequireDestroy},
 			newErr: "`nft destroy` is not available: Error: Could not process rule: Invalid argument (kernel 5.10 lacks nft-destroy", kernelLacks: true},
 		{kernel: "5.10", nft: "1.0.9", options: []knftables.Option{knftables.EmulateDestroy}},
@@ -137,33 +137,36 @@ func TestKernelGatesNFTDestroy(t *testing.T) {
 	}
 }
 
-// TestHasDestroyReadsTheVerbs: the verbs are read from knftables'
+// TestDestroysReadsTheVerbs: the verbs are read from knftables'
 // transaction without rendering it, and agree with its text.
-func TestHasDestroyReadsTheVerbs(t *testing.T) {
+func TestDestroysReadsTheVerbs(t *testing.T) {
 	if opsField < 0 {
-		t.Fatal("knftables.Transaction's operations were not found: hasDestroy renders every transaction")
+		t.Fatal("knftables.Transaction's operations were not found: destroys renders every transaction")
 	}
 	fk := knftables.NewFake(knftables.IPv4Family, "t")
 	for _, tt := range []struct {
 		name  string
 		build func(tx *knftables.Transaction)
-		want  bool
+		want  string // the object type of the first destroy, "" for none
 	}{
-		{"none", func(tx *knftables.Transaction) {}, false},
+		{"none", func(tx *knftables.Transaction) {}, ""},
 		{"adds and deletes", func(tx *knftables.Transaction) {
 			commentedTable(tx)
 			tx.Delete(&knftables.Element{Map: "m", Key: []string{"80"}})
-		}, false},
+		}, ""},
 		{"a destroy last", func(tx *knftables.Transaction) {
 			commentedTable(tx)
 			tx.Destroy(&knftables.Chain{Name: "c"})
-		}, true},
-		{"only a destroy", func(tx *knftables.Transaction) { tx.Destroy(&knftables.Table{}) }, true},
+			tx.Destroy(&knftables.Table{})
+		}, "chain"},
+		{"only a destroy", func(tx *knftables.Transaction) { tx.Destroy(&knftables.Element{Map: "m", Key: []string{"80"}}) }, "element"},
 	} {
 		tx := fk.NewTransaction()
 		tt.build(tx)
-		if got, text := hasDestroy(tx), hasDestroyText(tx); got != tt.want || text != tt.want {
-			t.Errorf("%s: hasDestroy = %v, from the text %v, want %v", tt.name, got, text, tt.want)
+		got, ok := destroys(tx)
+		text, textOK := destroysText(tx)
+		if got != tt.want || ok != (tt.want != "") || text != got || textOK != ok {
+			t.Errorf("%s: destroys = %q %v, from the text %q %v, want %q", tt.name, got, ok, text, textOK, tt.want)
 		}
 	}
 }
