@@ -95,8 +95,8 @@ func (h *Tables) nftDump() string {
 // nftTool is the nft command line over the node's nftables state. What
 // the node's nft and kernel lack is decided once, when it is made.
 type nftTool struct {
-	host *Tables
-	fake *knftables.Fake
+	host    *Tables
+	fake    *knftables.Fake
 	version sim.Version
 	// objectComments: the kernel keeps table and chain comments.
 	objectComments bool
