@@ -79,8 +79,9 @@ var (
 	// merged for 5.10; kubernetes/kubernetes#122572 dates object comments to
 	// 5.10 and nft 0.9.7). An older kernel parses nf_tables batches
 	// liberally and drops the attribute it does not know: the object is
-	// made, without its comment. Set, map, element and rule user data are
-	// older than every kernel the node knows.
+	// made, without its comment. Set, map, element and rule user data, and
+	// the rest of what CRI-O's hostport rules use (concatenations, 4.1; the
+	// fib expression, 4.10), are older than every kernel the node knows.
 	NFTObjectComments = Feature{"nft-object-comments", sim.MustVersion("5.10")}
 	// NFTDestroy is the nf_tables destroy commands (NFT_MSG_DESTROY*: delete
 	// if it exists), kernel 6.3 with nft 1.0.8 (knftables README, "Destroy
