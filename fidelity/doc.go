@@ -9,6 +9,10 @@
 //     table is loaded into the real iptables-restore and read back with
 //     iptables-save. With nft present and iptables absent, the real
 //     knftables.New must behave as the simulated node's NFTables does.
+//     On this machine's kernel and nft, the node built from the probe
+//     accepts or refuses knftables' destroy options and a destroy
+//     transaction as the real ones do (with nft's message), and keeps or
+//     drops table and chain comments as the real kernel does.
 //   - packets: real TCP and UDP connections, IPv4 and IPv6, from a client,
 //     the host and a pod (hairpin) in private network namespaces joined by
 //     veths, to every host endpoint of drawn hostport scenarios, answer

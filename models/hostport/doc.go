@@ -13,6 +13,12 @@
 // kubernetes/kubernetes#130460). The daemon option disable_hostport_mapping
 // swaps in a manager that does nothing.
 //
+// The node's kernel reaches the model through nft (kernel-version faults,
+// drawn from node.Kernels): before 5.10 the kernel makes the crio-hostports
+// table without CRI-O's comment, silently, and destroy fails before 6.3.
+// CRI-O 1.33.0 (knftables.New without options, element comments only for
+// its own bookkeeping) works the same on every kernel the node knows.
+//
 // Invariants are stated as the CRI spec, never as a bug: the daemon never
 // crashes; the node forwards exactly the live sandboxes' mappings with a host
 // port in 1-65535; a deleted sandbox leaves no forwarding; a request is refused

@@ -31,6 +31,16 @@ var hostFaultChoices = []func() faults.Fault{
 
 var hostPorts = []int32{8080, 443, 80}
 
+// kernels are the kernels a kernel-version fault draws from: node.Kernels,
+// 4.19 to 6.6, on both sides of nft object comments (5.10) and destroy (6.3).
+var kernels = func() []sim.Version {
+	out := make([]sim.Version, len(node.Kernels))
+	for i, k := range node.Kernels {
+		out[i] = sim.MustVersion(k)
+	}
+	return out
+}()
+
 // mappingFaults are the catalog's mapping faults, in name order, listed
 // once (the catalog is complete once every package's init has run).
 var mappingFaults = MappingFaults()
@@ -44,7 +54,7 @@ var swarmKinds = func() []string {
 			kinds = append(kinds, n)
 		}
 	}
-	kinds = append(kinds, faults.DaemonRestart{}.Name(), "dual-stack-pod")
+	kinds = append(kinds, faults.KernelVersion{}.Name(), faults.DaemonRestart{}.Name(), "dual-stack-pod")
 	for _, f := range mappingFaults {
 		kinds = append(kinds, f.Name())
 	}
@@ -71,6 +81,9 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		if fault := f(); sw.Hit(c, fault.Name(), 8) {
 			cs.Faults = append(cs.Faults, fault)
 		}
+	}
+	if sw.Hit(c, faults.KernelVersion{}.Name(), 8) {
+		cs.Faults = append(cs.Faults, faults.KernelVersion{Version: kernels[c.Intn(len(kernels))]})
 	}
 	if c.Intn(8) == 1 {
 		cs.Config.DisableHostportMapping = true

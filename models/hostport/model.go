@@ -17,7 +17,7 @@ var Model = &models.Model{
 	Invariants: Invariants(),
 	Codec:      codec{},
 	Actors:     []string{"kubelet", "crio", "nft", "iptables-restore", "ip6tables-restore"},
-	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "daemon-restart"},
+	Faults:     []string{"tool-missing", "tool-version", "tool-fails", "kernel-version", "daemon-restart"},
 	Tools:      []string{"iptables", "ip6tables", "iptables-restore", "ip6tables-restore", "nft"},
 	OwnFaults:  mappingFaultSpecs(),
 	SwarmKinds: swarmKinds,

@@ -25,11 +25,15 @@ func nftSkeleton(f netfilter.Family) []nftOp {
 	if f == netfilter.IPv6 {
 		addr, ipKw = "ipv6_addr", "ip6"
 	}
+	// The comments are CRI-O 1.33.0's; a kernel before 5.10 keeps the
+	// table without its comment (sim/node NFTObjectComments).
 	ops := []nftOp{
-		{obj: &knftables.Table{}},
-		{obj: &knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : " + addr + " . inet_service"}},
-		{obj: &knftables.Map{Name: "hostipports", Type: addr + " . inet_proto . inet_service : " + addr + " . inet_service"}},
-		{obj: &knftables.Set{Name: "hairpins", Type: addr + " . " + addr}},
+		{obj: &knftables.Table{Comment: knftables.PtrTo("HostPort rules created by CRI-O")}},
+		{obj: &knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : " + addr + " . inet_service",
+			Comment: knftables.PtrTo("hostports on all local IPs (protocol . hostPort -> podIP . podPort)")}},
+		{obj: &knftables.Map{Name: "hostipports", Type: addr + " . inet_proto . inet_service : " + addr + " . inet_service",
+			Comment: knftables.PtrTo("hostports on specific IPs (hostIP . protocol . hostPort -> podIP . podPort)")}},
+		{obj: &knftables.Set{Name: "hairpins", Type: addr + " . " + addr, Comment: knftables.PtrTo("hostport hairpin connections")}},
 	}
 	for _, c := range []struct{ name, hook string }{{"prerouting", "prerouting"}, {"output", "output"}, {"postrouting", "postrouting"}} {
 		hook := knftables.BaseChainHook(c.hook)

@@ -12,6 +12,7 @@ import (
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // KubeletRetry is how long kubelet waits before retrying a failed stop.
@@ -41,6 +42,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		trace: &sim.Trace{Off: !trace}}
 	if trace { // the daemon runs the node's tools: calls from crio to them
 		n.OnExec = w.execed
+		n.OnLack = w.lacked
 	}
 	if !w.trace.Off { // a fault is formatted only for a trace
 		for _, f := range c.Faults {
@@ -125,6 +127,12 @@ func (w *world) execed(name string, args []string, err error) {
 		return
 	}
 	w.send("crio", name, "%s", strings.Join(args, " "))
+}
+
+// lacked records what the node's kernel did without a feature a tool asked
+// of it (the real kernel does it silently).
+func (w *world) lacked(tool string, f node.Feature, what string) {
+	w.trace.Add(w.sched.Now(), tool, "kernel %s lacks %s (Linux %s): %s", w.host.Node().Kernel, f.Name, f.Since, what)
 }
 
 // tracing reports whether the run records a trace. A trace line's arguments

@@ -9,10 +9,14 @@ import (
 	"sigs.k8s.io/knftables"
 
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // MinNFTVersion is the oldest nft that knftables accepts.
 var MinNFTVersion = sim.MustVersion("1.0.1")
+
+// MinNFTDestroyVersion is the first nft that parses destroy commands.
+var MinNFTDestroyVersion = sim.MustVersion("1.0.8")
 
 // KnftFamily maps an IP family to its nftables family.
 func KnftFamily(f Family) knftables.Family {
@@ -23,10 +27,25 @@ func KnftFamily(f Family) knftables.Family {
 }
 
 // NFTables returns a knftables.Interface for a table of the node's nftables
-// state, as knftables.New would on a real node: it fails when nft is not on
-// the PATH or is older than 1.0.1. Every Run goes through the nft tool, so a
-// tool-fails fault on nft makes the transaction fail (atomically, as nft -f).
-func (h *Tables) NFTables(f Family, table string) (knftables.Interface, error) {
+// state, deciding as knftables.New (v0.0.22) decides on a real node: it
+// fails when nft is not on the PATH or is older than 1.0.1, and with
+// RequireDestroy when the node's nft or kernel has no destroy command.
+// Every Run goes through the nft tool, so a tool-fails fault on nft makes the
+// transaction fail (atomically, as nft -f).
+//
+// The node's kernel gates what it keeps (sim/node features): a kernel
+// without NFTObjectComments makes tables and chains without their comments
+// (it parses nf_tables batches liberally, dropping the attribute it does not
+// know), so knftables' construction probe, "nft --check" of a table with a
+// comment, passes with every nft it accepts and its comment emulation never
+// starts: NoObjectCommentEmulation changes nothing. A destroy command fails
+// as nft fails on a node without it (a syntax error before nft 1.0.8,
+// EINVAL from a kernel before 6.3), unless EmulateDestroy is given: knftables
+// then sends an add and a delete, which leave what the destroy would.
+// (knftables also limits which objects EmulateDestroy accepts; this node
+// does not check that.) UseNetlink changes nothing: lists are read from the
+// same state.
+func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (knftables.Interface, error) {
 	t, err := h.node.LookPath("nft")
 	if err != nil {
 		return nil, fmt.Errorf("could not run nftables command: %w", err)
@@ -34,7 +53,14 @@ func (h *Tables) NFTables(f Family, table string) (knftables.Interface, error) {
 	if !t.Version.AtLeast(MinNFTVersion) {
 		return nil, fmt.Errorf("nft version %s is too old: need %s or later", t.Version, MinNFTVersion)
 	}
-	return &nftTool{host: h, fake: h.nftTable(f, table)}, nil
+	n := &nftTool{host: h, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
+	// knftables probes with "nft --check destroy table".
+	err = destroyRefusal(h.node, t.Version, "table")
+	if err != nil && slices.Contains(options, knftables.RequireDestroy) {
+		return nil, fmt.Errorf("`nft destroy` is not available: %w", err)
+	}
+	n.destroy = err == nil || slices.Contains(options, knftables.EmulateDestroy)
+	return n, nil
 }
 
 // NFTState returns the in-memory state of a node's nftables table, for
@@ -66,29 +92,54 @@ func (h *Tables) nftDump() string {
 	return b.String()
 }
 
-// nftTool is the nft command line over the node's nftables state.
+// nftTool is the nft command line over the node's nftables state. What
+// the node's nft and kernel lack is decided once, when it is made.
 type nftTool struct {
-	host *Tables
-	fake *knftables.Fake
+	host    *Tables
+	fake    *knftables.Fake
+	version sim.Version
+	// objectComments: the kernel keeps table and chain comments.
+	objectComments bool
+	// destroy: a destroy command works (or knftables emulates it).
+	destroy bool
 }
 
 func (n *nftTool) NewTransaction() *knftables.Transaction { return n.fake.NewTransaction() }
 
+// refusal is nft's error for tx on this node, or nil.
+func (n *nftTool) refusal(tx *knftables.Transaction) error {
+	if n.destroy {
+		return nil
+	}
+	if obj, ok := destroys(tx); ok {
+		return destroyRefusal(n.host.node, n.version, obj)
+	}
+	return nil
+}
+
 func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
-	if err := n.host.node.Exec("nft", "-f", "-"); err != nil {
+	if err := n.host.node.ExecChecked(n.refusal(tx), "nft", "-f", "-"); err != nil {
 		return err
 	}
 	n.host.nftRuns++
-	return n.fake.Run(ctx, tx)
+	if err := n.fake.Run(ctx, tx); err != nil {
+		return err
+	}
+	if !n.objectComments {
+		n.dropObjectComments()
+	}
+	return nil
 }
 
 func (n *nftTool) Check(ctx context.Context, tx *knftables.Transaction) error {
 	if _, err := n.host.node.LookPath("nft"); err != nil {
 		return err
 	}
+	if err := n.refusal(tx); err != nil {
+		return err
+	}
 	return n.fake.Check(ctx, tx)
 }
-
 func (n *nftTool) ListAll(ctx context.Context) (map[string][]string, error) {
 	return n.fake.ListAll(ctx)
 }

@@ -73,7 +73,21 @@ var (
 	CgroupFreeze = Feature{"cgroup.freeze", sim.MustVersion("5.2")}
 	// CgroupKill is cgroup2's cgroup.kill.
 	CgroupKill = Feature{"cgroup.kill", sim.MustVersion("5.14")}
+	// NFTObjectComments is user data (an nft comment) on nf_tables tables
+	// and chains, NFTA_TABLE_USERDATA and NFTA_CHAIN_USERDATA (netfilter
+	// patches "add userdata attributes to nft_table/nft_chain", Aug. 2020,
+	// merged for 5.10; kubernetes/kubernetes#122572 dates object comments to
+	// 5.10 and nft 0.9.7). An older kernel parses nf_tables batches
+	// liberally and drops the attribute it does not know: the object is
+	// made, without its comment. Set, map, element and rule user data, and
+	// the rest of what CRI-O's hostport rules use (concatenations, 4.1; the
+	// fib expression, 4.10), are older than every kernel the node knows.
+	NFTObjectComments = Feature{"nft-object-comments", sim.MustVersion("5.10")}
+	// NFTDestroy is the nf_tables destroy commands (NFT_MSG_DESTROY*: delete
+	// if it exists), kernel 6.3 with nft 1.0.8 (knftables README, "Destroy
+	// operations"). An older kernel answers the unknown message with EINVAL.
+	NFTDestroy = Feature{"nft-destroy", sim.MustVersion("6.3")}
 )
 
 // Features lists the features the node knows, oldest first.
-var Features = []Feature{PidfdSendSignal, CgroupFreeze, PidfdOpen, CgroupKill}
+var Features = []Feature{PidfdSendSignal, CgroupFreeze, PidfdOpen, NFTObjectComments, CgroupKill, NFTDestroy}

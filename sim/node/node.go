@@ -48,6 +48,10 @@ type Node struct {
 	// OnExec, when set, is told of every tool invocation and its result
 	// (a model's trace draws it as a message to the tool).
 	OnExec func(name string, args []string, err error)
+	// OnLack, when set, is told when the kernel silently did without a
+	// feature a tool asked of it, and what it did instead (a model's trace
+	// draws it; the real kernel says nothing).
+	OnLack func(tool string, f Feature, what string)
 
 	tools map[string]*Tool
 }
@@ -101,12 +105,28 @@ func (n *Node) Tools() []Tool {
 
 // Exec runs a tool: it fails when the tool is missing, or when a fault makes
 // this invocation fail (exit status 1 with the tool's name in the error).
-func (n *Node) Exec(name string, args ...string) error {
+func (n *Node) Exec(name string, args ...string) error { return n.ExecChecked(nil, name, args...) }
+
+// ExecChecked is Exec of a tool request that the tool or the node's kernel
+// refuses with the error refused (nil: none) once the tool runs. A refusal
+// is not counted in Failures: no fault caused it, the request asked for
+// what the node lacks.
+func (n *Node) ExecChecked(refused error, name string, args ...string) error {
 	err := n.exec(name, args)
+	if err == nil {
+		err = refused
+	}
 	if n.OnExec != nil {
 		n.OnExec(name, args, err)
 	}
 	return err
+}
+
+// Lacked tells OnLack, when set, that the kernel did without f for tool.
+func (n *Node) Lacked(tool string, f Feature, what string) {
+	if n.OnLack != nil {
+		n.OnLack(tool, f, what)
+	}
 }
 
 func (n *Node) exec(name string, args []string) error {
@@ -124,6 +144,24 @@ func (n *Node) exec(name string, args []string) error {
 
 // Has reports whether the node's kernel has a feature.
 func (n *Node) Has(f Feature) bool { return n.Kernel.AtLeast(f.Since) }
+
+// LacksError is a kernel's refusal of a feature it does not have.
+type LacksError struct {
+	Kernel  sim.Version
+	Feature Feature
+}
+
+func (e *LacksError) Error() string {
+	return "kernel " + e.Kernel.String() + " lacks " + e.Feature.Name + " (Linux " + e.Feature.Since.String() + ")"
+}
+
+// Lacks returns a *LacksError when the node's kernel does not have f, else nil.
+func (n *Node) Lacks(f Feature) error {
+	if n.Has(f) {
+		return nil
+	}
+	return &LacksError{Kernel: n.Kernel, Feature: f}
+}
 
 // Dump renders the node as stable text.
 func (n *Node) Dump() string {

@@ -43,6 +43,8 @@ func TestKernelFeatures(t *testing.T) {
 		{"5.0", PidfdSendSignal, false}, {"5.1", PidfdSendSignal, true},
 		{"5.2.21", PidfdOpen, false}, {"5.3", PidfdOpen, true},
 		{"5.13", CgroupKill, false}, {"6.1", CgroupKill, true},
+		{"5.4", NFTObjectComments, false}, {"5.10", NFTObjectComments, true},
+		{"6.1", NFTDestroy, false}, {"6.3", NFTDestroy, true},
 	} {
 		n := New("x", sim.MustVersion(tt.kernel))
 		if got := n.Has(tt.f); got != tt.want {

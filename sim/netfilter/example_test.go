@@ -1,0 +1,38 @@
+package netfilter_test
+
+import (
+	"context"
+	"fmt"
+
+	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+// The node's nft decides as knftables.New does on a real node, and its
+// kernel keeps what it has: on 5.4 a table loses its comment, and destroy
+// (Linux 6.3) is refused.
+func ExampleTables_NFTables() {
+	n := node.New("ubuntu20.04-like", sim.MustVersion("5.4"))
+	n.Install("nft", sim.MustVersion("1.0.9"))
+	n.OnLack = func(tool string, f node.Feature, what string) { fmt.Printf("%s: %s: %s\n", tool, f.Name, what) }
+	h := netfilter.New(n)
+
+	if _, err := h.NFTables(netfilter.IPv4, "demo", knftables.RequireDestroy); err != nil {
+		fmt.Println(err)
+	}
+	nft, _ := h.NFTables(netfilter.IPv4, "demo")
+	tx := nft.NewTransaction()
+	tx.Add(&knftables.Table{Comment: knftables.PtrTo("made by the example")})
+	_ = nft.Run(context.Background(), tx)
+
+	tx = nft.NewTransaction()
+	tx.Destroy(&knftables.Table{})
+	fmt.Println(nft.Run(context.Background(), tx))
+	// Output:
+	// `nft destroy` is not available: Error: Could not process rule: Invalid argument (kernel 5.4 lacks nft-destroy (Linux 6.3))
+	// nft: nft-object-comments: kept table ip demo without comment
+	// Error: Could not process rule: Invalid argument (kernel 5.4 lacks nft-destroy (Linux 6.3))
+}

@@ -1,0 +1,125 @@
+package netfilter
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	"sigs.k8s.io/knftables"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+// NFTError is what nft prints when it, or the kernel behind it, refuses a
+// request: Output is nft's own message (roughly the real one), Lack what
+// the node lacks.
+type NFTError struct {
+	Output string
+	Lack   error
+}
+
+func (e *NFTError) Error() string { return e.Output + " (" + e.Lack.Error() + ")" }
+
+// Unwrap returns what the node lacks (a *node.LacksError for the kernel).
+func (e *NFTError) Unwrap() error { return e.Lack }
+
+// destroyRefusal is nft's error for destroying an object of type obj
+// ("table", "element", ...) on node n with nft at version v, or nil when
+// destroy works. An nft before 1.0.8 reads the word as a name and stops at
+// the object type; a kernel before 6.3 answers the unknown nf_tables
+// message type with EINVAL (nfnetlink finds no callback for it).
+func destroyRefusal(n *node.Node, v sim.Version, obj string) error {
+	if !v.AtLeast(MinNFTDestroyVersion) {
+		return &NFTError{Output: "Error: syntax error, unexpected " + obj + ", expecting string",
+			Lack: fmt.Errorf("nft %s has no destroy command (nft %s)", v, MinNFTDestroyVersion)}
+	}
+	if err := n.Lacks(node.NFTDestroy); err != nil {
+		return &NFTError{Output: "Error: Could not process rule: Invalid argument", Lack: err}
+	}
+	return nil
+}
+
+// dropObjectComments removes the comments of the tables and chains a
+// transaction made, as a kernel without their user data attributes never
+// stored them, and tells the node's OnLack.
+func (n *nftTool) dropObjectComments() {
+	fk := n.fake
+	fk.Lock()
+	defer fk.Unlock()
+	var dropped []string
+	for _, fam := range sortedKeys(fk.Tables) {
+		for _, name := range sortedKeys(fk.Tables[fam]) {
+			t := fk.Tables[fam][name]
+			if t.Comment != nil {
+				t.Comment = nil
+				dropped = append(dropped, "table "+string(fam)+" "+name)
+			}
+			for _, cn := range sortedKeys(t.Chains) {
+				if c := t.Chains[cn]; c.Comment != nil {
+					c.Comment = nil
+					dropped = append(dropped, "chain "+cn)
+				}
+			}
+		}
+	}
+	if len(dropped) > 0 {
+		n.host.node.Lacked("nft", node.NFTObjectComments, "kept "+strings.Join(dropped, ", ")+" without comment")
+	}
+}
+
+func sortedKeys[K ~string, V any](m map[K]V) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// knftables does not export a transaction's operations; the node's nft must
+// still see their verbs, as the real nft reads them from its input. opsField,
+// verbField and objField locate them in knftables.Transaction (v0.0.22); if
+// a knftables upgrade moves them, destroys reads the transaction's text.
+var opsField, verbField, objField = txLayout()
+
+func txLayout() (ops, verb, obj int) {
+	f, ok := reflect.TypeFor[knftables.Transaction]().FieldByName("operations")
+	if !ok || len(f.Index) != 1 || f.Type.Kind() != reflect.Slice || f.Type.Elem().Kind() != reflect.Struct {
+		return -1, -1, -1
+	}
+	v, vok := f.Type.Elem().FieldByName("verb")
+	o, ook := f.Type.Elem().FieldByName("obj")
+	if !vok || !ook || v.Type.Kind() != reflect.String || o.Type != reflect.TypeFor[knftables.Object]() ||
+		len(v.Index) != 1 || len(o.Index) != 1 {
+		return -1, -1, -1
+	}
+	return f.Index[0], v.Index[0], o.Index[0]
+}
+
+// destroys returns the object type ("table", "element", ...) of tx's first
+// destroy operation, and whether it has one.
+func destroys(tx *knftables.Transaction) (string, bool) {
+	if opsField < 0 {
+		return destroysText(tx)
+	}
+	ops := reflect.ValueOf(tx).Elem().Field(opsField)
+	for i := range ops.Len() {
+		if op := ops.Index(i); op.Field(verbField).String() == "destroy" {
+			obj := op.Field(objField).Elem() // *knftables.Table, ...
+			return strings.ToLower(obj.Type().Elem().Name()), true
+		}
+	}
+	return "", false
+}
+
+// destroysText is destroys from the text nft would read.
+func destroysText(tx *knftables.Transaction) (string, bool) {
+	_, rest, ok := strings.Cut("\n"+tx.String(), "\ndestroy ")
+	if !ok {
+		return "", false
+	}
+	obj, _, _ := strings.Cut(rest, " ")
+	return obj, true
+}
