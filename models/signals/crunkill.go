@@ -38,7 +38,7 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 		}
 		t.Yield() // between the check and kill(2): the window crun's comment names
 		if err := ps.KillPIDFrom("crun", pid, sig); err != nil {
-			return esrch(err.Error())
+			return esrch(fmt.Sprintf("kill(2): no process holds pid %d", pid))
 		}
 		return nil
 	}
@@ -53,7 +53,7 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 	// crun falls back to an unchecked kill(2) if pidfd_send_signal is
 	// ENOSYS, which no kernel with pidfd_open (5.3) is: not modelled.
 	if err := ps.PidfdSendSignalFrom("crun", fd, sig); err != nil {
-		return esrch(err.Error())
+		return esrch("pidfd_send_signal: the pidfd's process is gone")
 	}
 	return nil
 }

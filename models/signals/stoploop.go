@@ -205,6 +205,7 @@ func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 		w.oracle.runtimeFailed(x, sig)
 		return err
 	}
+	defer w.oracle.runtimeKill(t, x)()
 	return w.impl.Runtime.Kill(t, w.env, x.proc, sig)
 }
 
