@@ -10,15 +10,17 @@ import (
 )
 
 // Kill is crun's `kill <id> <signal>` (libcrun_container_kill, then
-// libcrun_kill_linux): the container's state file gives the pid and the
-// process's start time recorded at create (p is read for nothing else);
-// then, where the kernel has pidfd_open (5.3), a pidfd is opened on the
-// pid, the pid's start time is checked (one step with the open here) (libcrun_check_pid_valid: the
-// process now holding the pid must have the recorded start time and not
-// be a zombie) and the signal goes through the pidfd; without it
-// (ENOSYS) the start time is checked and kill(2) signals whatever holds
-// the pid by then. Each system call is a yield point: the process may
-// exit, its monitor reap it and another process take its pid in between.
+// libcrun_kill_linux). The container's state file gives the pid and the
+// start time recorded at create (all Kill reads of p). Where the kernel has
+// pidfd_open (5.3) crun opens a pidfd on the pid, checks the pid's start
+// time (libcrun_check_pid_valid: the process holding the pid now must have
+// the recorded start time and not be a zombie) and signals through the
+// pidfd; without it (ENOSYS) it checks the start time and kill(2)s
+// whatever holds the pid by then. The yield points are the exec and state
+// read before the first system call and the gap between the check and the
+// signal: the process may exit, conmon reap it and another process take its
+// pid there. pidfd_open and the check are one step: a reuse between them
+// fails the check just as one after it fails the signal.
 func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) error {
 	ps := env.Procs
 	pid, start := p.PID, p.StartTicks()
