@@ -112,3 +112,28 @@ func TestCrunKillAndPidReuse(t *testing.T) {
 		})
 	}
 }
+
+// TestPidReuseInsideCrunKillFromPRNGSeeds: a campaign's seeded draws reach
+// a host process taking a container's pid while crun's kill for it is
+// under way (about 1 in 25,000 drawn cases), and the reference, on the
+// kernel the generator gives the node (with pidfd_open), keeps
+// runtime-signals-own-container there and everywhere else.
+func TestPidReuseInsideCrunKillFromPRNGSeeds(t *testing.T) {
+	hits := 0
+	for seed := uint64(1); seed <= 5000; seed++ {
+		c := Generate(sim.NewPRNG(seed), "reference")
+		r, w, err := runObserved(c, sim.NewPRNG(seed), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Has(InvRuntimeSignalsOwn.Name) {
+			t.Fatalf("seed %d: the reference broke %s: %v", seed, InvRuntimeSignalsOwn.Name, r.Violations)
+		}
+		if w.reusesInsideKill > 0 {
+			hits++
+		}
+	}
+	if hits == 0 {
+		t.Fatal("5000 seeds never had a pid reused inside crun's kill")
+	}
+}
