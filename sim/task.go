@@ -137,6 +137,11 @@ func (t *Task) blocked() bool {
 	return !t.done && !t.timed
 }
 
+// Current is the task running now, nil outside every task (a plain
+// scheduler event): how an observer of the node tells which actor made a
+// call.
+func (ts *Tasks) Current() *Task { return ts.current }
+
 // Live is how many tasks have not finished.
 func (ts *Tasks) Live() int { return len(ts.live) }
 

@@ -34,6 +34,7 @@ func badInputs() []models.BadInput {
 		bad("fault of another model", head+ctrs+"faults:\n  - {fault: tool-missing, tool: nft}\n"+stop, "faults[0].fault: tool-missing is not consumed by any component of this model"),
 		bad("tool the runtime does not run", head+ctrs+"faults:\n  - {fault: tool-fails, tool: nft}\n"+stop, "faults[0].tool: tool-fails: no component of this model runs nft"),
 		bad("fault on unknown container", head+ctrs+"faults:\n  - {fault: slow-exit, container: web, after: 1s}\n"+stop, `faults[0].container: "web": expected one of the containers`),
+		bad("pid reuse at 0", head+ctrs+"faults:\n  - {fault: pid-reuse, container: db, at: 0s}\n"+stop, ":7: faults[0]: at: 0s: expected a time after 0"),
 		bad("fault parameter out of range", head+ctrs+"faults:\n  - {fault: signal-drop, nth: 0}\n"+stop, "fault signal-drop: parameter nth"),
 		bad("invariant of another model", head+ctrs+"steps: []\nexpect: {violation: delete-leaves-nothing}\n", `expect.violation: "delete-leaves-nothing": expected one of`),
 		bad("deep nesting", head+ctrs+"steps: "+strings.Repeat("[", 5000)+strings.Repeat("]", 5000)+"\nexpect: pass\n", "bad.yaml"),

@@ -65,8 +65,12 @@ func (c *crio) create(spec *Container) error {
 	x.scope.PIDs = []int{x.proc.PID}
 	w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
 	w.oracle.created(x, ann)
-	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate})
+	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
 	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
+	// crun's create exits and conmon, a subreaper, adopts the process: it
+	// reaps it as it exits (its SIGCHLD handler), which frees the pid; once
+	// conmon is gone, the node's init does.
+	w.procs.Adopt(x.monitor, x.proc)
 	x.proc.Watch(func(p *proc.Proc) {
 		if x.monitor.Exited {
 			return

@@ -7,8 +7,9 @@
 // node-shutdown transaction, and the container processes themselves. The
 // CRI server's request handlers and stop loops are sim.Tasks with the
 // yield points of CRI-O's internal/oci (state checks, stopLock, opLock,
-// the stop loop's select, crun's lookup before its signal), so another
-// call, an exit or a timer can land between a check and an act.
+// the stop loop's select, crun's pid lookup, start-time check and signal),
+// so another call, an exit, a reap, a process taking a freed pid or a timer
+// can land between a check and an act.
 //
 // Variants differ in the OCI runtime's scope properties: "reference" puts
 // its own defaults first, as crun 1.17 and runc do, so the annotations win;
@@ -24,7 +25,11 @@
 // gone when it returns; the exit status is the process's own; the scope
 // has the properties the annotations asked for; ExecSync with a timeout
 // returns by then (conmon SIGKILLs the command and answers exit code -1)
-// and leaves no command running; every call returns (hang)
+// and leaves no command running; a signal the OCI runtime sends for a
+// container reaches only that container's processes, never a process that
+// took one of its pids (crun keeps it with pidfd_open; without, and within
+// the clock tick of the container's start, it does not: kept findings in
+// the corpus); every call returns (hang)
 // and, after a fault-free liveness phase, nothing is left over (converged).
 // They are defined once, in invariants.go, with one tolerance (Epsilon)
 // and, past a stop's deadline where the node held a SIGKILL back, the

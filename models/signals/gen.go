@@ -34,6 +34,7 @@ var swarmKinds = []string{
 	SignalDrop{}.Name(), SignalDelay{}.Name(), SignalDup{}.Name(), SignalReorder{}.Name(),
 	ExitAtDeadline{}.Name(), IgnoresStopSignal{}.Name(), DiesOnStopSignal{}.Name(), DState{}.Name(),
 	ExitsOnItsOwn{}.Name(), MonitorDies{}.Name(), HandlersLate{}.Name(), PidNamespaceInit{}.Name(),
+	PidReuse{}.Name(),
 }
 
 // Generate draws a case for a variant: the containers, the node's
@@ -120,6 +121,13 @@ func Generate(c sim.Chooser, variant string) *Case {
 		{MonitorDies{}, func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} }},
 		{HandlersLate{}, func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} }},
 		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} }},
+		{PidReuse{}, func(c sim.Chooser) faults.Fault {
+			at := when(c)
+			if at == 0 { // the container takes its pid at 0: a wrap onto it comes later
+				at = time.Second
+			}
+			return PidReuse{Container: pick(c), At: at}
+		}},
 	} {
 		sim.Group(c, func(c sim.Chooser) {
 			if sw.Hit(c, f.kind.Name(), 6) {

@@ -34,7 +34,10 @@ type Impl struct {
 // before Kill runs). Kill must signal the container's process p with sig
 // through env.Procs, and return an error wrapping proc.ErrNoSuchProcess
 // when the process is gone. It may yield (t.Yield) between looking the
-// process up and signalling it, as crun does.
+// process up and signalling it, as crun does. A runtime that works as crun
+// does from the container's state file reads only p.PID and
+// p.StartTicks(): by then the pid may name another process, and a signal
+// that reaches one breaks runtime-signals-own-container.
 type Runtime interface {
 	Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) error
 }

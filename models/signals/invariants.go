@@ -46,7 +46,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, InvRuntimeSignalsOwn, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each
@@ -57,6 +57,9 @@ type oracle struct {
 	byProc  map[*proc.Proc]*watched
 	pending []sim.Violation
 	calls   []*stopCall
+	// killing maps each task running the OCI runtime's kill to the
+	// container it was asked to signal.
+	killing map[*sim.Task]*ctr
 }
 
 type watched struct {
@@ -233,6 +236,7 @@ func ownExit(p *proc.Proc) (at time.Duration, ok bool) {
 
 // sent sees every signal sent on the node.
 func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
+	o.runtimeSent(p, s)
 	wt := o.byProc[p]
 	if wt == nil {
 		return

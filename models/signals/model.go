@@ -19,7 +19,7 @@ var Model = &models.Model{
 	Actors:     []string{"kubelet", "crictl", "crio", "conmon", "crun", "runc", "systemd"},
 	Faults:     []string{"kernel-version", "systemd-version", "tool-fails"},
 	Tools:      []string{"crun"},
-	OwnFaults:  append(deliveryFaultSpecs(), processFaultSpecs()...),
+	OwnFaults:  append(append(deliveryFaultSpecs(), processFaultSpecs()...), pidReuseFaultSpecs()...),
 	SwarmKinds: swarmKinds,
 	BadInputs:  badInputs(),
 	Hostile:    hostile,

@@ -45,6 +45,9 @@ type world struct {
 	// exitsInsideKill counts the processes that exited inside crun's kill,
 	// after it found them and before its signal.
 	exitsInsideKill int
+	// reusesInsideKill counts the container pids a host process took while
+	// the OCI runtime's kill for that container was under way.
+	reusesInsideKill int
 }
 
 // Run executes a case; ties between simultaneous events are broken by ch.
@@ -112,6 +115,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 			last = max(last, md.At)
 		}
 	}
+	last = max(last, w.schedulePidReuse())
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		last = max(last, s.At)

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
-	"github.com/faultsim/faultsim/sim/node"
 	"github.com/faultsim/faultsim/sim/proc"
 )
 
@@ -206,28 +205,8 @@ func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 		w.oracle.runtimeFailed(x, sig)
 		return err
 	}
+	defer w.oracle.runtimeKill(t, x)()
 	return w.impl.Runtime.Kill(t, w.env, x.proc, sig)
-}
-
-// Kill is crun's: it looks the process up (a pidfd where the kernel has
-// pidfd_open, 5.3; otherwise the pid, checked against the container's
-// start time) and then signals it: the process may exit in between, and
-// the signal then finds no process.
-func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) error {
-	w := env.w
-	if !w.trace.Off && !w.node.Has(node.PidfdOpen) {
-		w.trace.Add(t.Now(), "crun", "no pidfd_open on kernel %s: kill(2) after checking the pid's start time", w.node.Kernel)
-	}
-	alive := !p.Exited
-	t.Yield() // between crun's lookup of the process and its signal
-	err := w.procs.Kill("crun", p, sig)
-	if errors.Is(err, proc.ErrNoSuchProcess) {
-		w.trace.Add(t.Now(), "crun", "kill %s: no such process", p.Name)
-		if alive {
-			w.exitsInsideKill++
-		}
-	}
-	return err
 }
 
 // stoppedNow records the container as stopped, once.

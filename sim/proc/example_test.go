@@ -64,3 +64,22 @@ func ExampleProcs_KillPID() {
 	// false true false true
 	// true <nil> 143
 }
+
+// A runtime tells a container's process from a later holder of its pid by
+// the start time in /proc/<pid>/stat, in clock ticks since the node's boot.
+func ExampleProcs_Stat() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	a := ps.Spawn("a", proc.Behaviour{ExitAt: 2 * proc.ClockTick})
+	st, _ := ps.Stat(a.PID)
+	fmt.Printf("pid %d: %c, started at tick %d\n", a.PID, st.State, st.StartTime)
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	ps.Root().SetLastPID(a.PID - 1)
+	b := ps.Spawn("b", proc.Behaviour{})
+	st, _ = ps.Stat(a.PID)
+	fmt.Printf("pid %d: %c, started at tick %d (%s)\n", b.PID, st.State, st.StartTime, b.Name)
+	// Output:
+	// pid 100: R, started at tick 6000
+	// pid 100: R, started at tick 6002 (b)
+}
