@@ -8,6 +8,7 @@ import (
 	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // The values the generator draws from; the simplest come first, since
@@ -34,6 +35,41 @@ var swarmKinds = []string{
 	SignalDrop{}.Name(), SignalDelay{}.Name(), SignalDup{}.Name(), SignalReorder{}.Name(),
 	ExitAtDeadline{}.Name(), IgnoresStopSignal{}.Name(), DiesOnStopSignal{}.Name(), DState{}.Name(),
 	ExitsOnItsOwn{}.Name(), MonitorDies{}.Name(), HandlersLate{}.Name(), PidNamespaceInit{}.Name(),
+}
+
+// drawTree draws a container's process tree: mostly none (0, what rapid
+// shrinks to); else children, host_pid or both, with tini -g's forwarding
+// now and then.
+func drawTree(c sim.Chooser, cs *Case, ct *Container) {
+	switch x := c.Intn(8); {
+	case x < 5:
+		return
+	case x == 6: // host-pid, no children
+		ct.HostPID = mayShareNodePID(cs, ct.Name)
+		return
+	case x == 7:
+		ct.HostPID = mayShareNodePID(cs, ct.Name)
+	}
+	n := 1 + c.Intn(2)
+	for range n {
+		ct.Children = append(ct.Children, Child{
+			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
+			Cleanup:  cleanups[c.Intn(len(cleanups))],
+			OwnGroup: c.Intn(3) == 2,
+		})
+	}
+	ct.ForwardToGroup = c.Intn(2) == 1
+}
+
+// mayShareNodePID reports whether no pid-namespace-init fault makes the container
+// pid 1 of a namespace of its own, which host_pid would contradict.
+func mayShareNodePID(cs *Case, name string) bool {
+	for _, f := range cs.Faults {
+		if pn, ok := f.(PidNamespaceInit); ok && pn.Container == name {
+			return false
+		}
+	}
+	return true
 }
 
 // Generate draws a case for a variant: the containers, the node's
@@ -126,6 +162,12 @@ func Generate(c sim.Chooser, variant string) *Case {
 				cs.Faults = append(cs.Faults, f.mk(c))
 			}
 		})
+	}
+	// The process trees come last, one group per container, so that the
+	// draws before them are those of a case without trees: rapid shrinks a
+	// tree away by zeroing the draws at the end.
+	for i := range cs.Containers {
+		sim.Group(c, func(c sim.Chooser) { drawTree(c, cs, &cs.Containers[i]) })
 	}
 	return cs
 }

@@ -63,11 +63,12 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 		return last, obs.Failed() && last.c != nil
 	}
-	// Seeds 2-9 (2-3 under -short): rapid's search and shrink from seed 1
-	// take ten times longer than from the others.
+	// Seeds 2-9 (5-6 under -short, seed 5 reaching the smallest case):
+	// rapid's search and shrink from seed 1 take ten times longer than
+	// from the others.
 	first, seeds := uint64(2), uint64(8)
 	if testing.Short() {
-		first, seeds = 2, 2
+		first, seeds = 5, 2
 	}
 	smallest := 1 << 30
 	for seed := first; seed < first+seeds; seed++ {
