@@ -38,19 +38,19 @@ var swarmKinds = []string{
 }
 
 // drawTree draws a container's process tree: mostly none (0, what rapid
-// shrinks to); else children, host_pid or both, with tini -g's forwarding
-// now and then.
+// shrinks to); else one or two children in a pid namespace of their own,
+// or host_pid with none to two; tini -g's forwarding now and then.
 func drawTree(c sim.Chooser, cs *Case, ct *Container) {
-	switch x := c.Intn(8); {
-	case x < 5:
+	n := 0
+	switch x := c.Intn(10); {
+	case x < 8:
 		return
-	case x == 6: // host-pid, no children
+	case x == 8:
+		n = 1 + c.Intn(2)
+	default:
 		ct.HostPID = mayShareNodePID(cs, ct.Name)
-		return
-	case x == 7:
-		ct.HostPID = mayShareNodePID(cs, ct.Name)
+		n = c.Intn(3)
 	}
-	n := 1 + c.Intn(2)
 	for range n {
 		ct.Children = append(ct.Children, Child{
 			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
@@ -97,6 +97,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 			if x > 1 {
 				ct.StopSignal = stopSignals[x-1]
 			}
+			drawTree(c, cs, &ct)
 			cs.Containers = append(cs.Containers, ct)
 		})
 		if !more {
@@ -162,12 +163,6 @@ func Generate(c sim.Chooser, variant string) *Case {
 				cs.Faults = append(cs.Faults, f.mk(c))
 			}
 		})
-	}
-	// The process trees come last, one group per container, so that the
-	// draws before them are those of a case without trees: rapid shrinks a
-	// tree away by zeroing the draws at the end.
-	for i := range cs.Containers {
-		sim.Group(c, func(c sim.Chooser) { drawTree(c, cs, &cs.Containers[i]) })
 	}
 	return cs
 }

@@ -63,12 +63,12 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 		return last, obs.Failed() && last.c != nil
 	}
-	// Seeds 2-9 (5-6 under -short, seed 5 reaching the smallest case):
-	// rapid's search and shrink from seed 1 take ten times longer than
-	// from the others.
-	first, seeds := uint64(2), uint64(8)
+	// Seeds 10-19 (21-22 under -short): fixed seeds whose search is quick
+	// (from seed 1 it takes ten times longer); a change to the generator's
+	// draws moves rapid's local minima, so the seeds are chosen again then.
+	first, seeds := uint64(10), uint64(10)
 	if testing.Short() {
-		first, seeds = 5, 2
+		first, seeds = 21, 2
 	}
 	smallest := 1 << 30
 	for seed := first; seed < first+seeds; seed++ {
