@@ -8,7 +8,12 @@
 // CRI server's request handlers and stop loops are sim.Tasks with the
 // yield points of CRI-O's internal/oci (state checks, stopLock, opLock,
 // the stop loop's select, crun's lookup before its signal), so another
-// call, an exit or a timer can land between a check and an act.
+// call, an exit or a timer can land between a check and an act. A
+// container's process may fork children (some in a process group of their
+// own) and forward its stop signal to its group (tini -g); in the node's
+// pid namespace (host_pid) nothing kills them when it exits, so CRI-O has
+// crun kill -a the container's cgroup (cgroup.kill, else freeze, kill(2)
+// to each process, thaw), as the node's cgroup mode and kernel allow.
 //
 // Variants differ in the OCI runtime's scope properties: "reference" puts
 // its own defaults first, as crun 1.17 and runc do, so the annotations win;
@@ -24,7 +29,8 @@
 // gone when it returns; the exit status is the process's own; the scope
 // has the properties the annotations asked for; ExecSync with a timeout
 // returns by then (conmon SIGKILLs the command and answers exit code -1)
-// and leaves no command running; every call returns (hang)
+// and leaves no command running; nothing a container's process forked
+// outlives it (container-tree-gone); every call returns (hang)
 // and, after a fault-free liveness phase, nothing is left over (converged).
 // They are defined once, in invariants.go, with one tolerance (Epsilon)
 // and, past a stop's deadline where the node held a SIGKILL back, the

@@ -146,3 +146,33 @@ func TestKillAllMistakes(t *testing.T) {
 		})
 	}
 }
+
+// Plugging in a kill --all of one's own: this one signals each process of
+// the cgroup, unfrozen, and passes where the node has no cgroup.kill.
+func ExampleKillAll() {
+	remove, err := signals.Register("my-kill-all", "my runtime's kill --all", signals.Impl{KillAll: sweep{}, AskKillSignal: true})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer remove()
+	s, err := scenarios.Parse("mine.yaml", fmt.Appendf(nil, treeScenario, "my-kill-all", 1, "v2", "5.10"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	o, err := scenarios.Run(s, false)
+	fmt.Println(o.Got, err)
+	// Output: pass <nil>
+}
+
+// sweep sends kill(2) to every process of the cgroup.
+type sweep struct{}
+
+func (sweep) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig syscall.Signal) error {
+	for _, p := range cg.Procs() {
+		t.Yield()
+		_ = env.Procs.Kill("my-runtime", p, sig)
+	}
+	return nil
+}
