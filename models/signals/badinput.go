@@ -26,6 +26,7 @@ func badInputs() []models.BadInput {
 		bad("children not a list", head+"containers:\n  - {name: db, children: 2}\n"+stop, "containers[0].children: expected a list of children"),
 		bad("bad child on_stop", head+"containers:\n  - {name: db, children: [{on_stop: flee}]}\n"+stop, `containers[0].children[0].on_stop: "flee": expected terminate, handle or ignore`),
 		bad("unknown child field", head+"containers:\n  - {name: db, children: [{name: x}]}\n"+stop, `containers[0].children[0]: unknown field "name"`),
+		bad("respawn too fast", head+"containers:\n  - {name: db, children: [{respawn: 1ms}]}\n"+stop, "containers[0].children[0].respawn: 1ms: expected 0s (none) or at least 100ms"),
 		bad("host pid and a namespace of its own", head+"containers:\n  - {name: db, host_pid: true}\nfaults:\n  - {fault: pid-namespace-init, container: db}\n"+stop, `faults[0].container: "db" has host_pid: true`),
 		bad("bad systemd version", head+"node: {systemd: 9000}\n"+ctrs+stop, `:4: node.systemd: "9000": expected a systemd version`),
 		bad("systemd version moved to the node", head+"options: {systemd_version: 252}\n"+ctrs+stop, `:4: options: unknown field "systemd_version"`),

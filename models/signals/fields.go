@@ -20,6 +20,7 @@ var scenarioFields = schema.Reference{
 		{Path: "containers[].children[].on_stop", Takes: "terminate, handle or ignore", Doc: "what the child does with the stop signals: dies (default), cleans up for its cleanup and exits 0, or ignores them"},
 		{Path: "containers[].children[].cleanup", Takes: "duration", Doc: "how long its handler takes (on_stop: handle; default 0s)"},
 		{Path: "containers[].children[].own_group", Takes: "true or false", Doc: "it moves to a process group of its own (setsid), as a daemon does (default false)"},
+		{Path: "containers[].children[].respawn", Takes: "duration, 0s or at least 100ms", Doc: "it is a supervisor: it runs a worker for this long and forks a new one each time the last exits (default 0s: none)"},
 		{Path: "faults", Takes: "list", Doc: "see the faults keys"},
 		{Path: "steps", Takes: "list ([] for none)", Doc: "the calls, in time order (required)"},
 		{Path: "steps[].at", Takes: "duration", Doc: "when the step runs (default 0s; never before the previous step)"},

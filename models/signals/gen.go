@@ -23,6 +23,7 @@ var (
 	systemds     = []int{257, 252, 219}
 	shutdownGPs  = []time.Duration{0, 10 * time.Second, 30 * time.Second, 5 * time.Second}
 	containerIDs = []string{"db", "web", "cache"}
+	respawns     = []time.Duration{time.Second, 5 * time.Second}
 	maxSteps     = 4
 )
 
@@ -39,7 +40,8 @@ var swarmKinds = []string{
 
 // drawTree draws a container's process tree: mostly none (0, what rapid
 // shrinks to); else one or two children in a pid namespace of their own,
-// or host_pid with none to two; tini -g's forwarding now and then.
+// or host_pid with none to two, some of them supervisors; tini -g's
+// forwarding now and then.
 func drawTree(c sim.Chooser, cs *Case, ct *Container) {
 	n := 0
 	switch x := c.Intn(10); {
@@ -52,11 +54,15 @@ func drawTree(c sim.Chooser, cs *Case, ct *Container) {
 		n = c.Intn(3)
 	}
 	for range n {
-		ct.Children = append(ct.Children, Child{
+		ch := Child{
 			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
 			Cleanup:  cleanups[c.Intn(len(cleanups))],
 			OwnGroup: c.Intn(3) == 2,
-		})
+		}
+		if r := c.Intn(6 + len(respawns)); r >= 6 { // a supervisor, 1 in 4
+			ch.Respawn = respawns[r-6]
+		}
+		ct.Children = append(ct.Children, ch)
 	}
 	ct.ForwardToGroup = c.Intn(2) == 1
 }

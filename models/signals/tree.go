@@ -22,6 +22,9 @@ type Child struct {
 	// OwnGroup: it moves to a process group of its own (setsid), as a
 	// daemon does, so a signal forwarded to its parent's group misses it.
 	OwnGroup bool
+	// Respawn makes it a supervisor: it runs a worker for Respawn and
+	// forks a new one each time the last exits (0: none).
+	Respawn time.Duration
 }
 
 // InvTreeGone is the contract on what a container's process forked.
@@ -32,16 +35,18 @@ var InvTreeGone = sim.Invariant{Name: "container-tree-gone",
 // in it (its process, what that forked, the exec'd commands) and the files
 // that act on all of them. The node's cgroup mode and kernel decide which
 // files exist: cgroup.kill on cgroup v2 from 5.14, cgroup.freeze on v2
-// from 5.2, the v1 freezer's freezer.state on v1 and hybrid nodes. The
-// model's processes fork only at their start, so a frozen cgroup differs
-// from a thawed one only in the order of the runtime's steps, which the
-// trace shows; the signals to a frozen process are delivered as usual (on
-// v1 a SIGKILL waits for the thaw, which comes within the same call).
+// from 5.2, the v1 freezer's freezer.state on v1 and hybrid nodes. What a
+// frozen cgroup stops is forks: a supervisor's fork waits for the thaw.
+// Simplified: a frozen process's own timers run on, and the signals to it
+// are delivered as usual (on v1 a SIGKILL waits for the thaw, which comes
+// within the same call).
 type Cgroup struct {
 	Path   string
 	w      *world
 	procs  []*proc.Proc
 	frozen bool
+	// thawed are the forks waiting for the thaw.
+	thawed []func()
 }
 
 // Procs is cgroup.procs: the processes in the cgroup that have not
@@ -112,6 +117,12 @@ func (cg *Cgroup) setFrozen(on bool) error {
 		what = "frozen"
 	}
 	cg.w.trace.Add(cg.w.sched.Now(), "kernel", "%s %s (%s)", cg.Path, what, f)
+	if !on {
+		for _, fn := range cg.thawed {
+			cg.w.sched.After(0, "a fork after the thaw", fn)
+		}
+		cg.thawed = nil
+	}
 	return nil
 }
 
@@ -170,7 +181,7 @@ func (crunKillAll) KillAll(t *sim.Task, env *Env, cg *Cgroup, sig syscall.Signal
 func (c *crio) forkChildren(x *ctr) {
 	w := c.w
 	for i, ch := range x.spec.Children {
-		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup}
+		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup, Reaps: ch.Respawn > 0}
 		p, err := w.procs.Fork(x.proc, fmt.Sprintf("%s-child-%d", x.spec.Name, i+1), b)
 		if err != nil {
 			w.trace.Add(w.sched.Now(), x.spec.Name, "fork: %v", err)
@@ -180,10 +191,45 @@ func (c *crio) forkChildren(x *ctr) {
 			_ = w.procs.Setpgid(p, 0)
 			w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
 		}
-		x.children = append(x.children, p)
-		x.cg.procs = append(x.cg.procs, p)
-		x.scope.PIDs = append(x.scope.PIDs, p.PID)
+		x.joined(p)
+		if ch.Respawn > 0 {
+			c.forkWorker(x, p, ch.Respawn, 1)
+		}
 	}
+}
+
+// joined adds a process the container's processes forked to its cgroup
+// and scope.
+func (x *ctr) joined(p *proc.Proc) {
+	x.children = append(x.children, p)
+	x.cg.procs = append(x.cg.procs, p)
+	x.scope.PIDs = append(x.scope.PIDs, p.PID)
+}
+
+// forkWorker has a supervisor fork its n-th worker, which runs for d; the
+// worker's exit has the supervisor fork the next, a step of its own at
+// that instant (its SIGCHLD handler): it waits while the cgroup is frozen,
+// and does not happen once the supervisor is gone or was sent SIGKILL (a
+// fatal signal pending fails fork).
+func (c *crio) forkWorker(x *ctr, sup *proc.Proc, d time.Duration, n int) {
+	if _, killed := firstKill(sup, 0); sup.Exited || killed {
+		return
+	}
+	if x.cg.frozen {
+		x.cg.thawed = append(x.cg.thawed, func() { c.forkWorker(x, sup, d, n) })
+		return
+	}
+	w := c.w
+	p, err := w.procs.Fork(sup, fmt.Sprintf("%s-worker-%d", sup.Name, n), proc.Behaviour{StopSignal: x.spec.StopSignal, ExitAt: d})
+	if err != nil {
+		w.trace.Add(w.sched.Now(), sup.Name, "fork: %v", err)
+		return
+	}
+	x.joined(p)
+	w.trace.Add(w.sched.Now(), sup.Name, "forks %s (pid %d)", p.Name, p.PID)
+	p.Watch(func(*proc.Proc) {
+		w.sched.AfterLabel(0, sim.L(sup.Name, " forks a worker"), func() { c.forkWorker(x, sup, d, n+1) })
+	})
 }
 
 // ExitFileWait is how long CRI-O's UpdateContainerStatus waits for the

@@ -3,6 +3,7 @@ package signals
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -56,10 +57,22 @@ func containerTree(p *schema.Decoder, f map[string]*yaml.Node, field string, ct 
 				return err
 			}
 		}
+		if v := g["respawn"]; v != nil {
+			if ch.Respawn, err = p.Duration(v, cf+".respawn"); err != nil {
+				return err
+			}
+			if ch.Respawn < MinRespawn && ch.Respawn != 0 {
+				return p.Errf(v, cf+".respawn", "%s: expected 0s (none) or at least %s", v.Value, MinRespawn)
+			}
+		}
 		ct.Children = append(ct.Children, ch)
 	}
 	return nil
 }
+
+// MinRespawn bounds a supervisor's worker's life from below: a shorter one
+// is a fork bomb, not a supervisor.
+const MinRespawn = 100 * time.Millisecond
 
 // dispositions are the on_stop values.
 var dispositions = map[string]proc.Disposition{"terminate": proc.Terminate, "handle": proc.Handle, "ignore": proc.Ignore}
@@ -84,6 +97,9 @@ func formatTree(b *strings.Builder, ct Container) {
 		fmt.Fprintf(b, "{on_stop: %s, cleanup: %s", ch.OnStop, sim.FormatDuration(ch.Cleanup))
 		if ch.OwnGroup {
 			b.WriteString(", own_group: true")
+		}
+		if ch.Respawn != 0 {
+			fmt.Fprintf(b, ", respawn: %s", sim.FormatDuration(ch.Respawn))
 		}
 		b.WriteString("}")
 	}

@@ -176,3 +176,71 @@ func (sweep) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig sysc
 	}
 	return nil
 }
+
+// respawnScenario: two supervisors in a host-pid container, each
+// restarting a worker every second; the container's process exits at 2s,
+// as the workers do.
+const respawnScenario = `name: respawn
+model: signals
+variant: %s
+seed: %d
+faults: [{fault: kernel-version, version: "%s"}]
+containers:
+  - {name: db, grace: 10s, cleanup: 1s, host_pid: true, children: [{on_stop: ignore, cleanup: 0s, respawn: 1s}, {on_stop: ignore, cleanup: 0s, respawn: 1s}]}
+steps:
+  - {at: 1s, op: stop-container, container: db, timeout: 10s}
+expect: pass
+`
+
+// noFreeze is crun's fallback without the freeze: read cgroup.procs, then
+// kill(2) to each pid.
+type noFreeze struct{}
+
+func (noFreeze) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig syscall.Signal) error {
+	t.Yield()
+	var pids []int
+	for _, p := range cg.Procs() {
+		pids = append(pids, p.PID)
+	}
+	for _, pid := range pids {
+		t.Yield()
+		_ = env.Procs.Kill("my-runtime", env.Procs.Root().Lookup(pid), sig)
+	}
+	return nil
+}
+
+// TestFreezeStopsForks: a supervisor that forks a worker between the
+// runtime's read of cgroup.procs and its kill(2) of the supervisor leaves
+// that worker running, an interleaving some seeds draw; the reference
+// freezes the cgroup first and passes every seed, also without
+// cgroup.kill (5.10).
+func TestFreezeStopsForks(t *testing.T) {
+	seeds := 300
+	if testing.Short() {
+		seeds = 100
+	}
+	remove, err := signals.Register("user-no-freeze", "kill -a without the freeze", signals.Impl{KillAll: noFreeze{}, AskKillSignal: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(remove)
+	caught := 0
+	for seed := 1; seed <= seeds; seed++ {
+		for _, kernel := range []string{"6.1", "5.10"} {
+			if got, trace := traceOf(t, fmt.Appendf(nil, respawnScenario, "reference", seed, kernel)); got != "pass" {
+				t.Fatalf("seed %d, kernel %s: the reference broke %s:\n%s", seed, kernel, got, trace)
+			}
+		}
+		switch got, trace := traceOf(t, fmt.Appendf(nil, respawnScenario, "user-no-freeze", seed, "5.10")); got {
+		case signals.InvTreeGone.Name:
+			caught++
+		case "pass":
+		default:
+			t.Errorf("seed %d: %s, want %s or pass:\n%s", seed, got, signals.InvTreeGone.Name, trace)
+		}
+	}
+	t.Logf("caught on %d of %d seeds", caught, seeds)
+	if caught == 0 {
+		t.Errorf("no seed of %d had a worker escape the unfrozen sweep", seeds)
+	}
+}
