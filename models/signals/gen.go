@@ -42,7 +42,7 @@ var swarmKinds = []string{
 // shrinks to); else one or two children in a pid namespace of their own,
 // or host_pid with none to two, some of them supervisors; tini -g's
 // forwarding now and then.
-func drawTree(c sim.Chooser, cs *Case, ct *Container) {
+func drawTree(c sim.Chooser, ct *Container) {
 	n := 0
 	switch x := c.Intn(10); {
 	case x < 8:
@@ -50,7 +50,7 @@ func drawTree(c sim.Chooser, cs *Case, ct *Container) {
 	case x == 8:
 		n = 1 + c.Intn(2)
 	default:
-		ct.HostPID = mayShareNodePID(cs, ct.Name)
+		ct.HostPID = true
 		n = c.Intn(3)
 	}
 	for range n {
@@ -65,17 +65,6 @@ func drawTree(c sim.Chooser, cs *Case, ct *Container) {
 		ct.Children = append(ct.Children, ch)
 	}
 	ct.ForwardToGroup = c.Intn(2) == 1
-}
-
-// mayShareNodePID reports whether no pid-namespace-init fault makes the container
-// pid 1 of a namespace of its own, which host_pid would contradict.
-func mayShareNodePID(cs *Case, name string) bool {
-	for _, f := range cs.Faults {
-		if pn, ok := f.(PidNamespaceInit); ok && pn.Container == name {
-			return false
-		}
-	}
-	return true
 }
 
 // Generate draws a case for a variant: the containers, the node's
@@ -103,7 +92,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 			if x > 1 {
 				ct.StopSignal = stopSignals[x-1]
 			}
-			drawTree(c, cs, &ct)
+			drawTree(c, &ct)
 			cs.Containers = append(cs.Containers, ct)
 		})
 		if !more {
@@ -162,11 +151,19 @@ func Generate(c sim.Chooser, variant string) *Case {
 		{ExitsOnItsOwn{}, func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} }},
 		{MonitorDies{}, func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} }},
 		{HandlersLate{}, func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} }},
-		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} }},
+		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault {
+			// A host-pid container has no pid namespace of its own.
+			if name := pick(c); !cs.container(name).HostPID {
+				return PidNamespaceInit{Container: name}
+			}
+			return nil
+		}},
 	} {
 		sim.Group(c, func(c sim.Chooser) {
 			if sw.Hit(c, f.kind.Name(), 6) {
-				cs.Faults = append(cs.Faults, f.mk(c))
+				if flt := f.mk(c); flt != nil {
+					cs.Faults = append(cs.Faults, flt)
+				}
 			}
 		})
 	}

@@ -3,6 +3,7 @@ package signals_test
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -242,5 +243,39 @@ func TestFreezeStopsForks(t *testing.T) {
 	t.Logf("caught on %d of %d seeds", caught, seeds)
 	if caught == 0 {
 		t.Errorf("no seed of %d had a worker escape the unfrozen sweep", seeds)
+	}
+}
+
+// TestGeneratedTreesRoundTrip: every drawn case with a process tree is
+// written as a scenario file that parses back to the same file and run.
+func TestGeneratedTreesRoundTrip(t *testing.T) {
+	seeds := uint64(2000)
+	if testing.Short() {
+		seeds = 300
+	}
+	trees := 0
+	for seed := uint64(1); seed <= seeds; seed++ {
+		c := signals.Generate(sim.NewPRNG(seed), "reference")
+		if !slices.ContainsFunc(c.Containers, func(ct signals.Container) bool { return ct.HostPID || len(ct.Children) > 0 }) {
+			continue
+		}
+		trees++
+		s := &scenarios.Scenario{Name: "tree", Model: "signals", Variant: "reference", Seed: seed, Case: c}
+		text := scenarios.Format(s)
+		back, err := scenarios.Parse("tree.yaml", text)
+		if err != nil {
+			t.Fatalf("seed %d: the written file does not parse: %v\n%s", seed, err, text)
+		}
+		if again := scenarios.Format(back); string(again) != string(text) {
+			t.Fatalf("seed %d: the round trip changed the file:\n%s\n---\n%s", seed, text, again)
+		}
+		a, _ := scenarios.Run(s, true)
+		b, _ := scenarios.Run(back, true)
+		if a.Result.Trace.Hash() != b.Result.Trace.Hash() {
+			t.Fatalf("seed %d: the round trip changed the run", seed)
+		}
+	}
+	if trees == 0 {
+		t.Fatal("no drawn case had a process tree")
 	}
 }
