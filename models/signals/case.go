@@ -35,6 +35,17 @@ type Container struct {
 	StopSignal syscall.Signal
 	// Cleanup is how long its stop-signal handler takes before it exits 0.
 	Cleanup time.Duration
+	// HostPID: it shares the node's pid namespace (hostPID), so nothing
+	// kills what its process forked when that exits; CRI-O then has the
+	// runtime kill the whole cgroup. A container with children and without
+	// HostPID is pid 1 of its own pid namespace, whose exit the kernel
+	// makes the end of every process in it.
+	HostPID bool
+	// ForwardToGroup: its process forwards its stop signal to its process
+	// group, as tini -g does.
+	ForwardToGroup bool
+	// Children are the processes its process forks at its start.
+	Children []Child
 }
 
 // Step is one call at a virtual time.
@@ -71,6 +82,9 @@ func (c *Case) Clone() *Case {
 	out := *c
 	out.Node.Tools = slices.Clone(c.Node.Tools)
 	out.Containers = append([]Container(nil), c.Containers...)
+	for i := range out.Containers {
+		out.Containers[i].Children = slices.Clone(out.Containers[i].Children)
+	}
 	out.Faults = append([]faults.Fault(nil), c.Faults...)
 	out.Steps = append([]Step(nil), c.Steps...)
 	return &out

@@ -18,8 +18,14 @@ type ctr struct {
 	exitFile    int
 	exitKnown   bool
 	monitorDead bool // the monitor has died
-	// execs are the processes ExecSync started in it.
-	execs []*proc.Proc
+	// execs are the processes ExecSync started in it; children those its
+	// process forked; cg its cgroup.
+	execs    []*proc.Proc
+	children []*proc.Proc
+	cg       *Cgroup
+	// statusFinal: UpdateContainerStatus recorded the exit status from
+	// the exit file, and skips from then on.
+	statusFinal bool
 
 	// stopped: the CRI server has recorded the container as stopped
 	// (its state after the stop loop, or a process found gone).
@@ -77,8 +83,13 @@ func (c *crio) create(spec *Container) error {
 		}
 		if x.exitFile, x.exitKnown = w.impl.Monitor.ProcessExited(spec.Name, p.Status); x.exitKnown {
 			w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, x.exitFile)
+			if spec.HostPID && !w.daemon.Exited { // handleExit
+				c.goTask("crio exit of "+spec.Name, func(t *sim.Task) { c.updateStatus(t, x) })
+			}
 		}
 	})
+	x.cg = &Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: []*proc.Proc{x.proc}}
+	c.forkChildren(x)
 	c.ctrs = append(c.ctrs, x)
 	return nil
 }

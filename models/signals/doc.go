@@ -9,7 +9,12 @@
 // yield points of CRI-O's internal/oci (state checks, stopLock, opLock,
 // the stop loop's select, crun's pid lookup, start-time check and signal),
 // so another call, an exit, a reap, a process taking a freed pid or a timer
-// can land between a check and an act.
+// can land between a check and an act. A container's process may fork
+// children (some in a process group of their own) and forward its stop
+// signal to its group (tini -g); in the node's pid namespace (host_pid)
+// nothing kills them when it exits, so CRI-O has crun kill -a the
+// container's cgroup (cgroup.kill, else freeze, kill(2) to each process,
+// thaw), as the node's cgroup mode and kernel allow.
 //
 // Variants differ in the OCI runtime's scope properties: "reference" puts
 // its own defaults first, as crun 1.17 and runc do, so the annotations win;
@@ -29,7 +34,8 @@
 // container reaches only that container's processes, never a process that
 // took one of its pids (crun keeps it with pidfd_open; without, and within
 // the clock tick of the container's start, it does not: kept findings in
-// the corpus); every call returns (hang)
+// the corpus); nothing a container's process forked outlives it
+// (container-tree-gone); every call returns (hang)
 // and, after a fault-free liveness phase, nothing is left over (converged).
 // They are defined once, in invariants.go, with one tolerance (Epsilon)
 // and, past a stop's deadline where the node held a SIGKILL back, the

@@ -58,6 +58,7 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 	x.execs = append(x.execs, call.p)
 	if x.scope != nil {
 		x.scope.PIDs = append(x.scope.PIDs, call.p.PID)
+		x.cg.procs = append(x.cg.procs, call.p)
 	}
 	reply := func(code int, msg string) {
 		if call.done {

@@ -8,6 +8,7 @@ import (
 	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // The values the generator draws from; the simplest come first, since
@@ -22,6 +23,7 @@ var (
 	systemds     = []int{257, 252, 219}
 	shutdownGPs  = []time.Duration{0, 10 * time.Second, 30 * time.Second, 5 * time.Second}
 	containerIDs = []string{"db", "web", "cache"}
+	respawns     = []time.Duration{time.Second, 5 * time.Second}
 	maxSteps     = 4
 )
 
@@ -35,6 +37,35 @@ var swarmKinds = []string{
 	ExitAtDeadline{}.Name(), IgnoresStopSignal{}.Name(), DiesOnStopSignal{}.Name(), DState{}.Name(),
 	ExitsOnItsOwn{}.Name(), MonitorDies{}.Name(), HandlersLate{}.Name(), PidNamespaceInit{}.Name(),
 	PidReuse{}.Name(),
+}
+
+// drawTree draws a container's process tree: mostly none (0, what rapid
+// shrinks to); else one or two children in a pid namespace of their own,
+// or host_pid with none to two, some of them supervisors; tini -g's
+// forwarding now and then.
+func drawTree(c sim.Chooser, ct *Container) {
+	n := 0
+	switch x := c.Intn(10); {
+	case x < 8:
+		return
+	case x == 8:
+		n = 1 + c.Intn(2)
+	default:
+		ct.HostPID = true
+		n = c.Intn(3)
+	}
+	for range n {
+		ch := Child{
+			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
+			Cleanup:  cleanups[c.Intn(len(cleanups))],
+			OwnGroup: c.Intn(3) == 2,
+		}
+		if r := c.Intn(6 + len(respawns)); r >= 6 { // a supervisor, 1 in 4
+			ch.Respawn = respawns[r-6]
+		}
+		ct.Children = append(ct.Children, ch)
+	}
+	ct.ForwardToGroup = c.Intn(2) == 1
 }
 
 // Generate draws a case for a variant: the containers, the node's
@@ -62,6 +93,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 			if x > 1 {
 				ct.StopSignal = stopSignals[x-1]
 			}
+			drawTree(c, &ct)
 			cs.Containers = append(cs.Containers, ct)
 		})
 		if !more {
@@ -120,7 +152,13 @@ func Generate(c sim.Chooser, variant string) *Case {
 		{ExitsOnItsOwn{}, func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} }},
 		{MonitorDies{}, func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} }},
 		{HandlersLate{}, func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} }},
-		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault { return PidNamespaceInit{Container: pick(c)} }},
+		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault {
+			// A host-pid container has no pid namespace of its own.
+			if name := pick(c); !cs.container(name).HostPID {
+				return PidNamespaceInit{Container: name}
+			}
+			return nil
+		}},
 		{PidReuse{}, func(c sim.Chooser) faults.Fault {
 			at := when(c)
 			if at == 0 { // the container takes its pid at 0: a wrap onto it comes later
@@ -131,7 +169,9 @@ func Generate(c sim.Chooser, variant string) *Case {
 	} {
 		sim.Group(c, func(c sim.Chooser) {
 			if sw.Hit(c, f.kind.Name(), 6) {
-				cs.Faults = append(cs.Faults, f.mk(c))
+				if flt := f.mk(c); flt != nil {
+					cs.Faults = append(cs.Faults, flt)
+				}
 			}
 		})
 	}

@@ -27,6 +27,8 @@ type Impl struct {
 	Monitor Monitor
 	// StopLoop is the CRI server's stop of one container (nil: CRI-O's).
 	StopLoop StopLoop
+	// KillAll is the OCI runtime's kill --all (nil: crun's).
+	KillAll KillAll
 }
 
 // Runtime is the OCI runtime's `kill <id> <signal>` once the CRI server
@@ -144,6 +146,9 @@ func (im Impl) parts() Impl {
 	}
 	if im.StopLoop == nil {
 		im.StopLoop = crioLoop{}
+	}
+	if im.KillAll == nil {
+		im.KillAll = crunKillAll{}
 	}
 	return im
 }

@@ -63,13 +63,13 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 		return last, obs.Failed() && last.c != nil
 	}
-	// Seeds 23-30 (23-24 under -short). About one seed in eight shrinks to
-	// the smallest case (4 of seeds 10-39, before and after the generator
-	// drew pid-reuse), so which window holds one moves whenever the
-	// generator's draws do; seed 23 does.
-	first, seeds := uint64(23), uint64(8)
+	// Seeds 24-29 (28-29 under -short). Roughly one seed in eight shrinks
+	// to the smallest case (26, 29, 37 and 40 of seeds 1-40 once the
+	// generator drew process trees and pid-reuse), so which window holds
+	// one moves whenever the generator's draws do: choose it again then.
+	first, seeds := uint64(24), uint64(6)
 	if testing.Short() {
-		first, seeds = 23, 2
+		first, seeds = 28, 2
 	}
 	smallest := 1 << 30
 	for seed := first; seed < first+seeds; seed++ {

@@ -36,7 +36,7 @@ var (
 	InvStopSignalFirst = sim.Invariant{Name: "stop-signal-first",
 		Summary: "the first signal a running process gets on any stop path is its stop signal (or SIGKILL after a StopContainer with timeout 0)"}
 	InvStopInTime = sim.Invariant{Name: "stop-returns-in-time",
-		Summary: "StopContainer returns nil only when the process is gone, within Epsilon of the later of its arrival and the exit, and no later than its arrival + timeout + Epsilon (or, + MaxKillBackoff, the death of a process whose SIGKILL the node held back or the OCI runtime failed to send)"}
+		Summary: "StopContainer returns nil only when the process is gone, within Epsilon of the later of its arrival and the exit, and no later than its arrival + timeout + Epsilon (or, + MaxKillBackoff, the death of a process whose SIGKILL the node held back or the OCI runtime failed to send; + ExitFileWait where the container's monitor died)"}
 	InvStopIdempotent = sim.Invariant{Name: "stop-idempotent",
 		Summary: "every StopContainer call returns nil, also those made after the process was gone or while another call was stopping it"}
 	InvScopeProps = sim.Invariant{Name: "scope-properties-as-requested",
@@ -46,7 +46,7 @@ var (
 // Invariants lists every invariant the model checks.
 func Invariants() []sim.Invariant {
 	return []sim.Invariant{sim.CrashInvariant, InvGracefulExit, InvNoEarlyKill, InvStopSignalFirst,
-		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, InvRuntimeSignalsOwn, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
+		InvStopInTime, InvStopIdempotent, InvScopeProps, InvExecInTime, InvRuntimeSignalsOwn, InvTreeGone, sim.HangInvariant, sim.ConvergedInvariant, sim.RunawayInvariant}
 }
 
 // oracle watches the node (signals sent, exits, CRI calls) and knows each
@@ -169,6 +169,7 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	if !x.proc.Exited {
 		o.report(InvStopInTime, "StopContainer %s returned while its process is still running", c.name)
 	}
+	o.treeReturned(x)
 	// Past its deadline the stop loop checks only between SIGKILLs, whose
 	// back-off grows to MaxKillBackoff: an exit there (a SIGKILL held back
 	// by an uninterruptible sleep spanning the deadline, or sent again
@@ -186,6 +187,7 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	if x.proc.ExitedAt >= killFrom {
 		exitSlack = Epsilon + MaxKillBackoff
 	}
+
 	// A SIGKILL the node held back (an uninterruptible sleep spanning the
 	// deadline, a lost or late signal) or the OCI runtime failed to send
 	// moves the bound to when the process did die: the loop sees it at its
@@ -201,6 +203,9 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	}
 	if k, ok := firstKill(x.proc, killFrom); ok && x.proc.Exited && x.proc.ExitedAt > k {
 		bound, slack = max(bound, x.proc.ExitedAt), exitSlack
+	}
+	if x.monitorDead { // a wait for the exit file nobody writes
+		slack, exitSlack = slack+ExitFileWait, exitSlack+ExitFileWait
 	}
 	switch since := max(c.at, x.proc.ExitedAt); {
 	case now > bound+slack:
@@ -299,6 +304,7 @@ func (w *world) leftovers() []string {
 				x.proc.Name, x.proc.PID, sim.FormatDuration(wt.deadline)))
 		}
 		out = append(out, w.execLeftovers(x)...)
+		out = append(out, w.treeLeftovers(x, wt != nil && wt.deadline != math.MaxInt64)...)
 		if x.stop.stopping && !x.stop.done.IsOpen() && !w.daemon.Exited {
 			out = append(out, fmt.Sprintf("the stop loop of %s never finished", x.spec.Name))
 		}

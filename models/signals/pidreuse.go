@@ -2,6 +2,7 @@ package signals
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -127,10 +128,13 @@ func (o *oracle) runtimeSent(p *proc.Proc, s proc.SentSignal) {
 		proc.SignalName(s.Sig), x.spec.Name, p.Name, p.PID, x.spec.Name, x.proc.PID)
 }
 
-// owns reports whether p is a process of the container: its first
-// process, a process of its pid namespace, one exec'd in it, or a
-// descendant of one of these.
+// owns reports whether p is a process of the container: one that joined
+// its cgroup, its first process, a process of its pid namespace, one
+// exec'd in it, or a descendant of one of these.
 func (x *ctr) owns(p *proc.Proc) bool {
+	if x.cg != nil && slices.Contains(x.cg.procs, p) {
+		return true
+	}
 	for q := p; q != nil; q = q.Parent {
 		if q == x.proc || (x.proc.B.NewPidNS && q.NS() == x.proc.NS()) {
 			return true

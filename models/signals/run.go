@@ -171,7 +171,11 @@ var testHook func(*world)
 
 // behaviour is the container's process behaviour after the faults.
 func (w *world) behaviour(spec *Container) proc.Behaviour {
-	b := proc.Behaviour{StopSignal: spec.StopSignal, OnStop: proc.Handle, Cleanup: spec.Cleanup}
+	b := proc.Behaviour{StopSignal: spec.StopSignal, OnStop: proc.Handle, Cleanup: spec.Cleanup, ForwardToGroup: spec.ForwardToGroup}
+	if len(spec.Children) > 0 {
+		b.Reaps = true
+		b.NewPidNS = !spec.HostPID
+	}
 	for _, f := range w.c.Faults {
 		if bf, ok := f.(BehaviourFault); ok && bf.Target() == spec.Name {
 			bf.ApplyBehaviour(&b, spec.Grace)

@@ -51,6 +51,9 @@ func (codec) Parse(p *schema.Decoder, root *yaml.Node, f map[string]*yaml.Node, 
 			if t, ok := flt.(interface{ Target() string }); ok && !slices.Contains(names, t.Target()) {
 				return nil, p.Errf(n.Content[i], fmt.Sprintf("faults[%d].container", i), "%q: expected one of the containers (%s)", t.Target(), strings.Join(names, ", "))
 			}
+			if pn, ok := flt.(PidNamespaceInit); ok && c.container(pn.Container).HostPID {
+				return nil, p.Errf(n.Content[i], fmt.Sprintf("faults[%d].container", i), "%q has host_pid: true, so it shares the node's pid namespace: expected a container with a pid namespace of its own", pn.Container)
+			}
 		}
 	}
 	n = f["steps"]
@@ -114,6 +117,9 @@ func signalsContainers(p *schema.Decoder, n *yaml.Node) ([]Container, error) {
 			if ct.Cleanup, err = p.Duration(cl, field+".cleanup"); err != nil {
 				return nil, err
 			}
+		}
+		if err := containerTree(p, f, field, &ct); err != nil {
+			return nil, err
 		}
 		out = append(out, ct)
 	}
@@ -190,6 +196,7 @@ func (codec) Format(b *strings.Builder, mc models.Case) {
 		if ct.StopSignal != 0 {
 			fmt.Fprintf(b, ", stop_signal: %s", proc.SignalName(ct.StopSignal))
 		}
+		formatTree(b, ct)
 		b.WriteString("}\n")
 	}
 	schema.FormatFaults(b, c.Faults)

@@ -74,7 +74,7 @@ func (c *crio) exited() {
 // check (Living), SetAsStopping under stopLock (the first caller starts
 // the stop loop), then WaitOnStopTimeout: under stopLock again, the
 // timeout is sent to the loop, which only ever moves its deadline earlier,
-// and the caller waits until the loop is done.
+// and the caller waits until the loop is done; postStop follows.
 func (c *crio) StopContainer(name string, timeout time.Duration, reply func(error)) {
 	c.goTask(name, func(t *sim.Task) {
 		x := c.lookup(name)
@@ -83,13 +83,13 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 			return
 		}
 		if x.stopped {
-			reply(nil)
+			c.postStop(t, x, reply)
 			return
 		}
 		t.Yield() // Living: the process is looked up, it may exit meanwhile
 		if x.proc.Exited {
 			c.stoppedNow(x)
-			reply(nil)
+			c.postStop(t, x, reply)
 			return
 		}
 		x.initStop()
@@ -110,7 +110,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 			// that passed Living just before the loop ended would send on
 			// a closed channel; the reference does what a fix would.
 			st.stopLock.Unlock(t)
-			reply(nil)
+			c.postStop(t, x, reply)
 			return
 		}
 		if !st.killLoopBegun {
@@ -119,7 +119,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 		}
 		st.stopLock.Unlock(t)
 		st.done.Wait(t, -1)
-		reply(nil)
+		c.postStop(t, x, reply)
 	})
 }
 

@@ -67,13 +67,8 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 	}
 	force := fromNS != p.ns
 	now := ps.Sched.Now()
-	s := SentSignal{At: now, Sig: sig, From: from}
-	p.Sent = append(p.Sent, s)
 	ps.sent++
-	ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
-	if ps.OnSend != nil {
-		ps.OnSend(p, s)
-	}
+	ps.record(from, p, sig)
 	var f Delivery
 	for _, d := range ps.Faults {
 		if d.Nth == ps.sent {
@@ -108,6 +103,50 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 		prev()
 	}
 	return nil
+}
+
+// record notes a signal sent to p, for the trace and OnSend.
+func (ps *Procs) record(from string, p *Proc, sig syscall.Signal) {
+	now := ps.Sched.Now()
+	s := SentSignal{At: now, Sig: sig, From: from}
+	p.Sent = append(p.Sent, s)
+	ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
+	if ps.OnSend != nil {
+		ps.OnSend(p, s)
+	}
+}
+
+// KernelKill is the kernel's own SIGKILL to p, not a kill(2): what writing
+// a cgroup's cgroup.kill does to each of its processes. The delivery
+// faults, which shape kill(2), neither apply nor count it; from names what
+// asked for it. It fails with ErrNoSuchProcess once p is reaped.
+func (ps *Procs) KernelKill(from string, p *Proc) error {
+	if p == nil || p.Reaped {
+		return ErrNoSuchProcess
+	}
+	if p.Exited {
+		return nil
+	}
+	ps.record(from, p, syscall.SIGKILL)
+	ps.Sched.AfterLabel(0, sim.L("deliver SIGKILL to ", p.Name), func() { ps.deliver(p, syscall.SIGKILL, true) })
+	return nil
+}
+
+// forward is a ForwardToGroup handler: sig goes on to every other live
+// member of p's process group that p's namespace sees.
+func (ps *Procs) forward(p *Proc, sig syscall.Signal) {
+	var to []*Proc
+	for _, q := range ps.procs {
+		if q != p && !q.Exited && q.pgrp == p.pgrp && q.pidIn(p.ns) != 0 {
+			to = append(to, q)
+		}
+	}
+	if len(to) > 0 {
+		ps.Trace.Add(ps.Sched.Now(), p.Name, "forwards %s to its process group (%d process(es))", SignalName(sig), len(to))
+	}
+	for _, q := range to {
+		_ = ps.send(p.Name, p.ns, q, sig)
+	}
 }
 
 // deliver applies a signal to a process as the kernel does: SIGCONT
@@ -177,6 +216,9 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 		p.Caught = append(p.Caught, sig)
 		ps.Trace.Add(now, p.Name, "%s caught", SignalName(sig))
 		return
+	}
+	if p.B.ForwardToGroup {
+		ps.forward(p, sig)
 	}
 	if !p.Handling {
 		p.Handling, p.HandledAt = true, now+p.B.Cleanup

@@ -83,3 +83,44 @@ func ExampleProcs_Stat() {
 	// pid 100: R, started at tick 6000
 	// pid 100: R, started at tick 6002 (b)
 }
+
+// tini -g forwards its stop signal to its process group: the worker gets
+// it, the daemon that called setsid does not, and dies with the namespace.
+func ExampleBehaviour_forwardToGroup() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	tini := ps.Spawn("tini", proc.Behaviour{OnStop: proc.Handle, NewPidNS: true, ForwardToGroup: true, Reaps: true})
+	_, _ = ps.Fork(tini, "worker", proc.Behaviour{})
+	daemon, _ := ps.Fork(tini, "daemon", proc.Behaviour{})
+	_ = ps.Setpgid(daemon, 0)
+	_ = ps.Kill("crun", tini, syscall.SIGTERM)
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	fmt.Print(ps.Trace.Text())
+	// Output:
+	//         0s tini       pid 1 of a new pid namespace (pid 100 in its parent's)
+	//         0s crun       -> tini: SIGTERM
+	//         0s tini       forwards SIGTERM to its process group (1 process(es))
+	//         0s tini       -> worker: SIGTERM
+	//         0s tini       SIGTERM: cleaning up for 0s
+	//         0s worker     killed by SIGTERM (status 143)
+	//         0s daemon     SIGKILL: the init of its pid namespace (tini) exited
+	//         0s daemon     killed by SIGKILL (status 137)
+	//         0s tini       exited (status 0)
+}
+
+// cgroup.kill's SIGKILL is the kernel's own: a delivery fault on kill(2)
+// neither drops nor counts it.
+func ExampleProcs_KernelKill() {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
+	ps.Faults = []proc.Delivery{{Nth: 1, Drop: true}}
+	p := ps.Spawn("child", proc.Behaviour{})
+	_ = ps.KernelKill("kernel", p)
+	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
+		ev.Do()
+	}
+	fmt.Print(ps.Trace.Text())
+	// Output:
+	//         0s kernel     -> child: SIGKILL
+	//         0s child      killed by SIGKILL (status 137)
+}

@@ -65,6 +65,11 @@ type Behaviour struct {
 	NewPidNS bool
 	// Reaps: it waits for its children as they exit (no zombies linger).
 	Reaps bool
+	// ForwardToGroup: its stop-signal handler first sends the signal on to
+	// every other member of its process group, as tini -g does for its
+	// child's group; a member that moved to a group of its own (setsid,
+	// setpgid) does not get it.
+	ForwardToGroup bool
 	// DFrom and DFor put it in uninterruptible sleep (D state) for DFor from
 	// DFrom: signals, SIGKILL included, wait until it wakes.
 	DFrom, DFor time.Duration
