@@ -12,7 +12,7 @@ import (
 
 // InvExecInTime is ExecSync's contract.
 var InvExecInTime = sim.Invariant{Name: "exec-sync-in-time",
-	Summary: "ExecSync with a timeout returns within timeout + Epsilon of its call, with the command's own exit code if it ended before the timeout, and its exec'd process is gone within Epsilon of the return"}
+	Summary: "ExecSync with a timeout returns within timeout + Epsilon of its call, with the command's own exit code if it ended before the timeout; a command that timed out is gone within Epsilon of the return, unless a delivery fault lost or held back every signal it was sent"}
 
 // TimedOutMessage is what ExecSync answers, with exit code -1, when its
 // command ran past the timeout (conmon's TIMED_OUT_MESSAGE).
@@ -84,11 +84,29 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 				return
 			}
 			call.timedOut = true
-			w.trace.Add(w.sched.Now(), monitor, "timed out after %s: SIGKILL to the command", sim.FormatDuration(timeout))
-			_ = w.procs.Kill(monitor, call.p, syscall.SIGKILL)
+			w.trace.Add(w.sched.Now(), monitor, "timed out after %s", sim.FormatDuration(timeout))
+			if k, ok := w.impl.Monitor.(ExecKiller); ok {
+				k.ExecTimedOut(w.env, monitor, call.p)
+			} else {
+				conmonExecTimedOut(w.env, monitor, call.p)
+			}
 			reply(-1, TimedOutMessage)
 		})
 	}
+}
+
+// conmonExecTimedOut is conmon's end of a timed-out exec: SIGKILL to the
+// command's process group (crun's exec made the command a session
+// leader), or to the command alone when the group would be 1 (kill(-1)
+// would signal everything); conmon then exits without waiting for it.
+func conmonExecTimedOut(env *Env, monitor string, p *proc.Proc) {
+	if pg := p.PGID(); pg > 1 {
+		env.Log(monitor, "SIGKILL to the command's process group %d", pg)
+		_ = env.Procs.KillPIDFrom(monitor, -pg, syscall.SIGKILL)
+		return
+	}
+	env.Log(monitor, "SIGKILL to the command")
+	_ = env.Procs.Kill(monitor, p, syscall.SIGKILL)
 }
 
 // killExecs is CRI-O's KillExecPIDs, once the container is stopped (its
@@ -113,10 +131,27 @@ func (o *oracle) execReturned(c *execCall, code int) {
 	}
 	p := c.p
 	o.w.sched.After(Epsilon, "exec-sync check", func() {
-		if !p.Exited {
+		if !p.Exited && !heldWithin(p, c.at, now) {
 			o.report(InvExecInTime, "the command of ExecSync %s (at %s) still runs %s after the call returned", c.name, sim.FormatDuration(c.at), Epsilon)
 		}
 	})
+}
+
+// heldWithin reports whether p was sent signals from the call (from) to
+// its return (to) and a delivery fault lost, or held back, every one: the
+// monitor did its part, the node has not.
+func heldWithin(p *proc.Proc, from, to time.Duration) bool {
+	held := false
+	for _, s := range p.Sent {
+		if s.At < from || s.At > to {
+			continue
+		}
+		if !s.Held {
+			return false
+		}
+		held = true
+	}
+	return held
 }
 
 // execLeftovers are the exec'd processes of stopped containers that still

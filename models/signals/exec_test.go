@@ -2,14 +2,18 @@ package signals_test
 
 import (
 	"fmt"
+	"syscall"
 	"testing"
+
+	"github.com/faultsim/faultsim/models/signals"
+	"github.com/faultsim/faultsim/sim/proc"
 )
 
 // TestExecSync: ExecSync through conmon on the reference. A command past
 // its timeout is SIGKILLed and the call answers at the timeout; one that
 // ends first answers its own exit code; a stopped container's commands are
 // killed. A SIGKILL the node loses (conmon sends one) leaves the command
-// running, which exec-sync-in-time sees.
+// running to its own end: conmon did its part.
 func TestExecSync(t *testing.T) {
 	for _, tt := range []struct {
 		name, faults, steps, want string
@@ -21,7 +25,10 @@ func TestExecSync(t *testing.T) {
 		{"racing-a-stop", "", "{at: 1s, op: exec-sync, container: db, timeout: 3s, runs: 1m}, {at: 2s, op: stop-container, container: db, timeout: 0s}", "pass"},
 		{"on-a-stopped-container", "", "{at: 1s, op: stop-container, container: db, timeout: 0s}, {at: 2s, op: exec-sync, container: db, timeout: 1s, runs: 5s}", "pass"},
 		{"node-shutdown", "", "{at: 1s, op: exec-sync, container: db, timeout: 0s, runs: 1m}, {at: 2s, op: node-shutdown}", "pass"},
-		{"sigkill-lost", "{fault: signal-drop, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "exec-sync-in-time"},
+		// conmon did its part; the node lost the SIGKILL (the command
+		// runs to its own end).
+		{"sigkill-lost", "{fault: signal-drop, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
+		{"sigkill-late", "{fault: signal-reorder, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := fmt.Appendf(nil, `name: exec
@@ -34,6 +41,54 @@ containers:
 steps: [%s]
 expect: pass
 `, tt.faults, tt.steps)
+			if got, vs := firstViolation(t, "exec.yaml", data); got != tt.want {
+				t.Errorf("got %s, want %s: %v", got, tt.want, vs)
+			}
+		})
+	}
+}
+
+// execMonitor writes the exit file as conmon does but does its own thing
+// to a timed-out command: sends it sig (0: nothing).
+type execMonitor struct{ sig syscall.Signal }
+
+func (execMonitor) ProcessExited(_ string, status int) (int, bool) { return status, true }
+
+func (m execMonitor) ExecTimedOut(env *signals.Env, monitor string, p *proc.Proc) {
+	if m.sig != 0 {
+		_ = env.Procs.Kill(monitor, p, m.sig)
+	}
+}
+
+// TestExecKillerMistakes: a monitor that leaves a timed-out command
+// running breaks exec-sync-in-time; one that kills it, with SIGKILL or a
+// signal whose default action ends it, keeps it.
+func TestExecKillerMistakes(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		sig  syscall.Signal
+		want string
+	}{
+		{"sigkill", syscall.SIGKILL, "pass"},
+		{"sigterm", syscall.SIGTERM, "pass"},
+		{"forgets", 0, "exec-sync-in-time"},
+		{"sigwinch", syscall.SIGWINCH, "exec-sync-in-time"}, // ignored by default
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			remove, err := signals.Register("exec-"+tt.name, "a monitor's exec timeout", signals.Impl{Monitor: execMonitor{sig: tt.sig}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer remove()
+			data := fmt.Appendf(nil, `name: exec
+model: signals
+variant: exec-%s
+seed: 1
+containers:
+  - {name: db, grace: 30s, cleanup: 1s}
+steps: [{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}]
+expect: pass
+`, tt.name)
 			if got, vs := firstViolation(t, "exec.yaml", data); got != tt.want {
 				t.Errorf("got %s, want %s: %v", got, tt.want, vs)
 			}

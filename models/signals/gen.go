@@ -17,6 +17,8 @@ var (
 	graces       = []time.Duration{30 * time.Second, 2 * time.Second, 5 * time.Second, time.Second, 10 * time.Second}
 	cleanups     = []time.Duration{time.Second, 0, 500 * time.Millisecond, 3 * time.Second, 10 * time.Second, 45 * time.Second}
 	timeouts     = []time.Duration{10 * time.Second, 0, time.Second, 2 * time.Second, 30 * time.Second}
+	execTimeouts = []time.Duration{time.Second, 0, 2 * time.Second, 5 * time.Second} // a probe's timeoutSeconds; 0: none
+	execRuns     = []time.Duration{500 * time.Millisecond, 2 * time.Second, 10 * time.Second, time.Minute}
 	gaps         = []time.Duration{time.Second, 0, 2 * time.Second, 5 * time.Second, 100 * time.Millisecond}
 	delays       = []time.Duration{100 * time.Millisecond, 50 * time.Millisecond, 500 * time.Millisecond}
 	stopSignals  = []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT}
@@ -105,7 +107,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 	for i := 0; ; i++ {
 		more := true
 		sim.Group(c, func(c sim.Chooser) {
-			x := c.Intn(4) // 0: no more steps
+			x := c.Intn(5) // 0: no more steps
 			if x == 0 || i == maxSteps {
 				more = false
 				return
@@ -118,6 +120,9 @@ func Generate(c sim.Chooser, variant string) *Case {
 				cs.Steps = append(cs.Steps, Step{At: at, Op: OpDelete, Container: pick(c)})
 			case 3:
 				cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
+			case 4:
+				cs.Steps = append(cs.Steps, Step{At: at, Op: OpExecSync, Container: pick(c),
+					Timeout: execTimeouts[c.Intn(len(execTimeouts))], Runs: execRuns[c.Intn(len(execRuns))]})
 			}
 		})
 		if !more {

@@ -53,6 +53,17 @@ type Monitor interface {
 	ProcessExited(container string, status int) (exitFile int, ok bool)
 }
 
+// ExecKiller is implemented by a Monitor that also runs ExecSync's
+// commands: ExecTimedOut is called when a command p runs past the call's
+// timeout, just before the call answers "command timed out"; it must
+// SIGKILL the command (and what it forked in its process group) through
+// env.Procs, naming itself as monitor. A Monitor without it kills as
+// conmon does: the command's process group, or the command alone when
+// that group would be 1.
+type ExecKiller interface {
+	ExecTimedOut(env *Env, monitor string, p *proc.Proc)
+}
+
 // StopLoop is the CRI server's stop of one container (CRI-O's
 // StopLoopForContainer). The CRI server starts it once, at the first
 // StopContainer call, holding the container's opLock; Stop must send the

@@ -25,6 +25,10 @@ func (ps *Procs) KillPID(sender *Proc, pid int, sig syscall.Signal) error {
 	if sender != nil {
 		ns, from = sender.ns, sender.Name
 	}
+	return ps.killPID(sender, from, ns, pid, sig)
+}
+
+func (ps *Procs) killPID(sender *Proc, from string, ns *PidNS, pid int, sig syscall.Signal) error {
 	var leader *Proc
 	switch {
 	case pid > 0:
@@ -78,12 +82,17 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 	deliver := func() {
 		ps.Sched.AfterLabel(f.Delay, sim.L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig, force) })
 	}
+	if f.Delay > 0 {
+		p.Sent[len(p.Sent)-1].Held = true
+	}
 	prev := ps.held
 	ps.held = nil
 	switch {
 	case f.Drop:
+		p.Sent[len(p.Sent)-1].Held = true
 		ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
 	case f.Reorder:
+		p.Sent[len(p.Sent)-1].Held = true
 		ps.held = deliver
 		// Swapped with the next signal; if none comes within a second it goes alone.
 		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {

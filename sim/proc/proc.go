@@ -82,6 +82,9 @@ type SentSignal struct {
 	At   time.Duration
 	Sig  syscall.Signal
 	From string
+	// Held: a delivery fault lost the signal or held it back (drop,
+	// delay, reorder).
+	Held bool
 }
 
 // Proc is a simulated process.

@@ -50,14 +50,14 @@ func (ps *Procs) Stat(pid int) (Stat, error) {
 }
 
 // KillPIDFrom is kill(pid, sig) by a command of the node's namespace that
-// is not simulated as a process (a runtime's short-lived CLI), named from
-// in the trace: as KillPID(nil, pid, sig).
+// is not simulated as a process (a runtime's short-lived CLI, conmon),
+// named from in the trace: as KillPID(nil, pid, sig), pid > 0 one process
+// and pid < -1 the process group -pid.
 func (ps *Procs) KillPIDFrom(from string, pid int, sig syscall.Signal) error {
-	if pid <= 0 {
+	if pid == 0 || pid == -1 {
 		return ErrInvalid
 	}
-	ns := ps.Root()
-	return ps.send(from, ns, ns.lookup(pid), sig)
+	return ps.killPID(nil, from, ps.Root(), pid, sig)
 }
 
 // PidfdSendSignalFrom is pidfd_send_signal(fd, sig) by a command of the
