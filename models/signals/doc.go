@@ -29,8 +29,9 @@
 // signal; StopContainer is idempotent, returns in time, and the process is
 // gone when it returns; the exit status is the process's own; the scope
 // has the properties the annotations asked for; ExecSync with a timeout
-// returns by then (conmon SIGKILLs the command and answers exit code -1)
-// and leaves no command running; a signal the OCI runtime sends for a
+// returns by then (conmon SIGKILLs the command's process group and
+// answers exit code -1) and leaves no command running unless the node lost
+// the signals; a signal the OCI runtime sends for a
 // container reaches only that container's processes, never a process that
 // took one of its pids (crun keeps it with pidfd_open; without, and within
 // the clock tick of the container's start, it does not: kept findings in
