@@ -23,6 +23,8 @@ var owned = map[string]string{
 	"models/hostport/mapping.go sandboxHashes":    "hostport Model.Idle",
 	"models/hostport/mapping.go sandboxHashCount": "hostport Model.Idle",
 	"models/annotations/memo.go sharedSpecs":      "annotations Model.Idle",
+	"models/annotations/parts.go sharedRests":     "annotations Model.Idle",
+	"models/annotations/parts.go sharedMembers":   "annotations Model.Idle",
 }
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
@@ -102,7 +104,14 @@ func sharedState(typ, value ast.Expr) bool {
 		}
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
-		if id, ok := call.Fun.(*ast.Ident); ok && strings.HasPrefix(id.Name, "new") {
+		fun := call.Fun
+		switch x := fun.(type) { // newT[V]() is an instantiated constructor
+		case *ast.IndexExpr:
+			fun = x.X
+		case *ast.IndexListExpr:
+			fun = x.X
+		}
+		if id, ok := fun.(*ast.Ident); ok && strings.HasPrefix(id.Name, "new") {
 			return true
 		}
 	}

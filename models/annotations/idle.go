@@ -1,10 +1,12 @@
 package annotations
 
-// idle is the model's Idle: it empties the memo of decoded specs
-// (sharedSpecs), so that a finished campaign holds none of them. Runs
-// afterwards fill it again.
+// idle is the model's Idle: it empties the memos of decoded specs
+// (sharedSpecs) and of their parts (sharedRests, sharedMembers), so that a
+// finished campaign holds none of them. Runs afterwards fill them again.
 func idle() error {
 	sharedSpecs.forget()
+	sharedRests.forget()
+	sharedMembers.forget()
 	return nil
 }
 

@@ -112,8 +112,8 @@ func (m *specMemo) decode(text string) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == text {
 		return e.spec, e.err
 	}
-	spec, err := DecodeSpec([]byte(text))
-	e := &memoEntry{text: text, spec: harnessView(spec), err: err}
+	spec, err := harnessDecode([]byte(text))
+	e := &memoEntry{text: text, spec: spec, err: err}
 	m.remember(slot, e)
 	return e.spec, e.err
 }
@@ -123,13 +123,23 @@ func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == string(raw) {
 		return e.spec, e.err
 	}
-	spec, err := DecodeSpec(raw)
-	e := &memoEntry{spec: harnessView(spec), err: err}
+	spec, err := harnessDecode(raw)
+	e := &memoEntry{spec: spec, err: err}
 	if len(raw) <= memoMaxText {
 		e.text = string(raw) // copied only when it may be remembered
 	}
 	m.remember(slot, e)
 	return e.spec, e.err
+}
+
+// harnessDecode is harnessView(DecodeSpec(raw)), from the remembered
+// decodes of the text's parts when they stand for it (splitDecode).
+func harnessDecode(raw []byte) (*specs.Spec, error) {
+	if spec, ok := splitDecode(raw); ok {
+		return spec, nil
+	}
+	spec, err := DecodeSpec(raw)
+	return harnessView(spec), err
 }
 
 func (m *specMemo) slot(hash uint64) *atomic.Pointer[memoEntry] {
