@@ -132,9 +132,16 @@ func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	return e.spec, e.err
 }
 
-// harnessDecode is harnessView(DecodeSpec(raw)), from the remembered
-// decodes of the text's parts when they stand for it (splitDecode).
+// harnessDecode is harnessView(DecodeSpec(raw)): for a long text, from the
+// remembered decode of the text with its long strings elided (elide); else
+// from the remembered decodes of its parts when they stand for it
+// (splitDecode); else from the decode itself.
 func harnessDecode(raw []byte) (*specs.Spec, error) {
+	if len(raw) > memoMaxText {
+		if spec, ok := elidedDecode(raw); ok {
+			return spec, nil
+		}
+	}
 	if spec, ok := splitDecode(raw); ok {
 		return spec, nil
 	}

@@ -87,7 +87,7 @@ func mutations(text string, n int, ch sim.Chooser) []string {
 // for them, texts made to defeat the split and mutations of drawn texts;
 // and harnessDecode, split or whole, gives DecodeSpec's view and error.
 func TestSplitDecodeIsDecodeSpec(t *testing.T) {
-	drawn := generatedTexts(t, 400)
+	drawn := generatedTexts(t, 400, 0)
 	texts := append(append([]string(nil), drawn...), defeatingTexts...)
 	ch := sim.NewPRNG(1)
 	for _, text := range drawn[:min(300, len(drawn))] {
