@@ -57,8 +57,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 	return generate(c, variant, opt, false)
 }
 
-// generate is Generate; fresh allocates every value of the documents on
-// its own (docArena.fresh).
+// generate is Generate; fresh makes every linux.devices entry anew.
 func generate(c sim.Chooser, variant string, opt GenOptions, fresh bool) *Case {
 	if opt.MaxSteps == 0 {
 		opt.MaxSteps = 6
@@ -95,7 +94,7 @@ func generate(c sim.Chooser, variant string, opt GenOptions, fresh bool) *Case {
 		cs.PCI.Functions = append(cs.PCI.Functions, g...)
 	}
 	gen := &specGen{c: c, groups: cs.PCI.Groups(), maxDevices: opt.MaxDevices,
-		dfaults: deviceFaults, mfaults: mapFaults, swarm: sw, arena: docArena{fresh: fresh}}
+		dfaults: deviceFaults, mfaults: mapFaults, swarm: sw, fresh: fresh}
 	var at time.Duration
 	var pods, ids []string
 	for i := 0; i < opt.MaxSteps; i++ {
@@ -134,17 +133,19 @@ type specGen struct {
 	dfaults    []DeviceFault
 	mfaults    []faults.MapFault
 	swarm      modelkit.Swarm
-	arena      docArena
+	// fresh makes every linux.devices entry anew rather than share
+	// vfioDevices (TestSharedDevicesDrawTheSameCases).
+	fresh bool
 }
 
 // step draws a create: criType "" is ctr run's spec (no annotations),
 // "sandbox" a pod sandbox's and "container" a pod container's, with the
 // annotations containerd's CRI plugin writes (DefaultCRIAnnotations).
 func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
-	c, a := g.c, &g.arena
+	c := g.c
 	s := Step{At: at, Op: OpCreate, ID: id}
 	arg, cgroup := "nvidia-smi", "/default/"+id
-	doc := a.obj(6, faults.Member{Key: "ociVersion", Value: a.str("1.1.0")})
+	doc := objWithRoom(6, faults.Member{Key: "ociVersion", Value: faults.Str("1.1.0")})
 	if criType != "" {
 		cgroup = "/kubepods/" + id
 		sandbox := id
@@ -153,30 +154,29 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 		} else {
 			sandbox = pod
 		}
-		ann := a.obj(7) // sorted, as encoding/json writes a map
-		if criType != CRITypeSandbox {
-			ann.Members = append(ann.Members, faults.Member{Key: CRIContainerName, Value: a.str("cuda")})
+		ann := []faults.Member{ // sorted, as encoding/json writes a map
+			{Key: CRIContainerName, Value: faults.Str("cuda")},
+			{Key: CRIContainerType, Value: faults.Str(criType)},
+			{Key: CRIImageName, Value: faults.Str("nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04")},
+			{Key: CRISandboxID, Value: faults.Str(sandbox)},
+			{Key: CRISandboxName, Value: faults.Str(sandbox)},
+			{Key: CRISandboxNS, Value: faults.Str("default")},
+			{Key: CRISandboxUID, Value: faults.Str("uid-" + sandbox)},
 		}
-		ann.Members = append(ann.Members, faults.Member{Key: CRIContainerType, Value: a.str(criType)})
-		if criType != CRITypeSandbox {
-			ann.Members = append(ann.Members, faults.Member{Key: CRIImageName, Value: a.str("nvcr.io/nvidia/cuda:12.4.1-base-ubuntu22.04")})
+		if criType == CRITypeSandbox {
+			ann = slices.DeleteFunc(ann, func(m faults.Member) bool { return m.Key == CRIContainerName || m.Key == CRIImageName })
 		}
-		ann.Members = append(ann.Members,
-			faults.Member{Key: CRISandboxID, Value: a.str(sandbox)},
-			faults.Member{Key: CRISandboxName, Value: a.str(sandbox)},
-			faults.Member{Key: CRISandboxNS, Value: a.str("default")},
-			faults.Member{Key: CRISandboxUID, Value: a.str("uid-" + sandbox)})
-		doc.Set("annotations", ann)
+		doc.Set("annotations", faults.Obj(ann...))
 	}
-	doc.Set("process", a.obj(2, faults.Member{Key: "args", Value: a.arr(1, a.str(arg))}, faults.Member{Key: "cwd", Value: a.str("/")}))
-	doc.Set("root", a.obj(1, faults.Member{Key: "path", Value: a.str("rootfs")}))
-	devices := a.arr(g.maxDevices)
+	doc.Set("process", faults.Obj(faults.Member{Key: "args", Value: faults.Arr(faults.Str(arg))}, faults.Member{Key: "cwd", Value: faults.Str("/")}))
+	doc.Set("root", faults.Obj(faults.Member{Key: "path", Value: faults.Str("rootfs")}))
+	devices := faults.Arr(make([]*faults.JSON, 0, g.maxDevices)...)
 	for range g.maxDevices {
 		x := c.Intn(1 + len(g.groups))
 		if x == 0 {
 			break
 		}
-		devices.Items = append(devices.Items, g.arena.vfioDevice(g.groups[x-1]))
+		devices.Items = append(devices.Items, g.vfioDevice(g.groups[x-1]))
 	}
 	if c.Intn(4) == 1 {
 		f := g.dfaults[c.Intn(len(g.dfaults))]
@@ -184,7 +184,7 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 			s.Faults = append(s.Faults, f.Name())
 		}
 	}
-	linux := a.obj(2, faults.Member{Key: "cgroupsPath", Value: a.str(cgroup)})
+	linux := objWithRoom(2, faults.Member{Key: "cgroupsPath", Value: faults.Str(cgroup)})
 	if len(devices.Items) > 0 {
 		linux.Set("devices", devices)
 	}
@@ -197,4 +197,10 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	}
 	s.Spec = doc.Render()
 	return s
+}
+
+// objWithRoom is faults.Obj with room for n members, so that the members
+// set after it do not grow it one by one.
+func objWithRoom(n int, members ...faults.Member) *faults.JSON {
+	return faults.Obj(append(make([]faults.Member, 0, n), members...)...)
 }

@@ -7,10 +7,10 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-// TestArenaDrawsTheSameCases: the generator with its arena and shared
-// device entries draws the cases, config.json texts byte for byte, that
-// it draws allocating every value on its own, seed by seed.
-func TestArenaDrawsTheSameCases(t *testing.T) {
+// TestSharedDevicesDrawTheSameCases: the generator with its shared device
+// entries draws the cases, config.json texts byte for byte, that it draws
+// making every entry anew, seed by seed.
+func TestSharedDevicesDrawTheSameCases(t *testing.T) {
 	n := uint64(4000)
 	if testing.Short() {
 		n = 1000
@@ -20,7 +20,7 @@ func TestArenaDrawsTheSameCases(t *testing.T) {
 			got := generate(sim.NewPRNG(seed), v.Name, GenOptions{}, false)
 			want := generate(sim.NewPRNG(seed), v.Name, GenOptions{}, true)
 			if !reflect.DeepEqual(got, want) {
-				t.Fatalf("%s seed %d: the arena draws\n%+v\nallocating each value draws\n%+v", v.Name, seed, got, want)
+				t.Fatalf("%s seed %d: with shared entries the generator draws\n%+v\nwith new ones\n%+v", v.Name, seed, got, want)
 			}
 		}
 	}
