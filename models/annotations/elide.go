@@ -70,7 +70,7 @@ func elidedDecode(raw []byte) (*specs.Spec, bool) {
 	if !ok || len(e.text) > memoMaxText {
 		return nil, false
 	}
-	view, err := sharedSpecs.decodeBytes(e.text)
+	view, err := decodeSharedBytes(e.text)
 	if err != nil {
 		return nil, false
 	}

@@ -66,7 +66,7 @@ func elideDefeating() []string {
 // TestElidedDecodeIsDecodeSpec: wherever elision applies, the view it
 // gives is the whole decode's, on long drawn texts, the specs shims write
 // out for them, texts made to defeat it and mutations of long drawn texts;
-// and harnessDecode gives DecodeSpec's view and error for all of them.
+// and decodeSharedBytes gives DecodeSpec's view and error for all of them.
 func TestElidedDecodeIsDecodeSpec(t *testing.T) {
 	n, mutated := 150, 100
 	if testing.Short() {
@@ -87,7 +87,7 @@ func TestElidedDecodeIsDecodeSpec(t *testing.T) {
 				t.Errorf("text %d: elided decode %s, whole decode %s, error %s:\n%.300s", i, got, wantSpec, wantErr, text)
 			}
 		}
-		spec, err := harnessDecode([]byte(text))
+		spec, err := decodeSharedBytes([]byte(text))
 		checkAnswer(t, fmt.Sprintf("text %d", i), text, spec, err)
 	}
 	if applied < len(drawn)*9/10 || applied == len(texts) {

@@ -96,14 +96,26 @@ func harnessView(s *specs.Spec) *specs.Spec {
 	return v
 }
 
-// decodeShared is the harness's view of DecodeSpec of text, remembered. The
-// view is shared: the caller must not change it.
+// decodeShared is the harness's view of DecodeSpec of text, remembered
+// (decodeSharedBytes). The view is shared: the caller must not change it.
 func decodeShared(text string) (*specs.Spec, error) {
-	return sharedSpecs.decode(text)
+	return decodeSharedBytes([]byte(text))
 }
 
-// decodeSharedBytes is decodeShared for a text held as bytes.
+// decodeSharedBytes is the harness's view of DecodeSpec(raw), remembered: a
+// long text from the decode of the text with its long strings elided
+// (elidedDecode); a text with an annotations member from the decodes of its
+// parts (splitDecode); any other, or one these refuse, from the whole-text
+// memo. The view is shared: the caller must not change it.
 func decodeSharedBytes(raw []byte) (*specs.Spec, error) {
+	if len(raw) > memoMaxText {
+		if spec, ok := elidedDecode(raw); ok {
+			return spec, nil
+		}
+	}
+	if spec, ok := splitDecode(raw); ok {
+		return spec, nil
+	}
 	return sharedSpecs.decodeBytes(raw)
 }
 
@@ -112,7 +124,7 @@ func (m *specMemo) decode(text string) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == text {
 		return e.spec, e.err
 	}
-	spec, err := harnessDecode([]byte(text))
+	spec, err := wholeView([]byte(text))
 	e := &memoEntry{text: text, spec: spec, err: err}
 	m.remember(slot, e)
 	return e.spec, e.err
@@ -123,7 +135,7 @@ func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == string(raw) {
 		return e.spec, e.err
 	}
-	spec, err := harnessDecode(raw)
+	spec, err := wholeView(raw)
 	e := &memoEntry{spec: spec, err: err}
 	if len(raw) <= memoMaxText {
 		e.text = string(raw) // copied only when it may be remembered
@@ -132,19 +144,8 @@ func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	return e.spec, e.err
 }
 
-// harnessDecode is harnessView(DecodeSpec(raw)): for a long text, from the
-// remembered decode of the text with its long strings elided (elide); else
-// from the remembered decodes of its parts when they stand for it
-// (splitDecode); else from the decode itself.
-func harnessDecode(raw []byte) (*specs.Spec, error) {
-	if len(raw) > memoMaxText {
-		if spec, ok := elidedDecode(raw); ok {
-			return spec, nil
-		}
-	}
-	if spec, ok := splitDecode(raw); ok {
-		return spec, nil
-	}
+// wholeView is harnessView(DecodeSpec(raw)).
+func wholeView(raw []byte) (*specs.Spec, error) {
 	spec, err := DecodeSpec(raw)
 	return harnessView(spec), err
 }

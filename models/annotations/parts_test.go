@@ -85,7 +85,7 @@ func mutations(text string, n int, ch sim.Chooser) []string {
 // TestSplitDecodeIsDecodeSpec: wherever the split stands for the whole text,
 // its view is the whole decode's, on drawn texts, the specs shims write out
 // for them, texts made to defeat the split and mutations of drawn texts;
-// and harnessDecode, split or whole, gives DecodeSpec's view and error.
+// and decodeSharedBytes, split or whole, gives DecodeSpec's view and error.
 func TestSplitDecodeIsDecodeSpec(t *testing.T) {
 	drawn := generatedTexts(t, 400, 0)
 	texts := append(append([]string(nil), drawn...), defeatingTexts...)
@@ -105,7 +105,7 @@ func TestSplitDecodeIsDecodeSpec(t *testing.T) {
 				t.Errorf("text %d: split decode %s, whole decode %s, error %s:\n%.300s", i, got, wantSpec, wantErr, text)
 			}
 		}
-		spec, err := harnessDecode([]byte(text))
+		spec, err := decodeSharedBytes([]byte(text))
 		checkAnswer(t, fmt.Sprintf("text %d", i), text, spec, err)
 	}
 	if split < len(drawn)/2 || decodes == len(texts) {
