@@ -17,14 +17,15 @@ import (
 // owned are the module's process-wide caches and pools, by file and
 // variable, with the owner that empties them (each tested in its package).
 var owned = map[string]string{
-	"sim/node/spec.go parsedVersions":             "models.Release (node.ForgetVersions)",
-	"sim/node/spec.go parsedCount":                "models.Release (node.ForgetVersions)",
-	"sim/cgroupfs/watchpool.go watchers":          "cgroups Model.Idle (cgroupfs.CloseIdle)",
-	"models/hostport/mapping.go sandboxHashes":    "hostport Model.Idle",
-	"models/hostport/mapping.go sandboxHashCount": "hostport Model.Idle",
-	"models/annotations/memo.go sharedSpecs":      "annotations Model.Idle",
-	"models/annotations/parts.go sharedRests":     "annotations Model.Idle",
-	"models/annotations/parts.go sharedMembers":   "annotations Model.Idle",
+	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
+	"sim/node/spec.go parsedCount":                   "models.Release (node.ForgetVersions)",
+	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
+	"models/hostport/mapping.go sandboxHashes":       "hostport Model.Idle",
+	"models/hostport/mapping.go sandboxHashCount":    "hostport Model.Idle",
+	"models/annotations/memo.go sharedSpecs":         "annotations Model.Idle",
+	"models/annotations/parts.go sharedRests":        "annotations Model.Idle",
+	"models/annotations/parts.go sharedMembers":      "annotations Model.Idle",
+	"models/annotations/steptext.go sharedStepTexts": "annotations Model.Idle",
 }
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
