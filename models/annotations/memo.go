@@ -12,7 +12,10 @@ import (
 // Campaigns draw the same few thousand texts over and over, so the harness
 // decodes each text with DecodeSpec once and shares what it reads of it:
 // decoding is a pure function of the text, so the remembered answer is the
-// answer. The shim under test always decodes its own copy, as a runtime does.
+// answer. The shim under test always decodes the text itself, as a runtime
+// does. This whole-text memo keeps the texts decodeSharedBytes does not
+// read in parts (parts.go) or with long strings elided (elide.go): mostly
+// those without an annotations member.
 //
 // What is remembered is the harness's view of the spec (harnessView): the
 // annotations and the device paths, the only members the harness reads, so
@@ -27,11 +30,9 @@ import (
 // for concurrent campaign workers without a lock, and bounded in memory:
 // texts above memoMaxText are not remembered, nor any once memoBudget bytes
 // are held (about 2 KiB an entry: the text and its view; 8 MiB when every
-// slot is full). The long texts are the 1% of drawn specs a map fault made
-// large (about 17 KiB); remembering them too would spare a third of the
-// bytes the harness decodes but double the memo's heap, which measured no
-// faster and made each collection mark half as much again. A hit and a miss return equal views, so no trace depends
-// on what was remembered.
+// slot is full). A long text is a short one with a map fault's long value
+// (about 17 KiB): it reaches the memos with the value elided. A hit and a
+// miss return equal views, so no trace depends on what was remembered.
 const (
 	memoSlots   = 4096
 	memoMaxText = 4 << 10
