@@ -210,3 +210,37 @@ func restString(v restView) string {
 	}
 	return fmt.Sprintf("ok %v, devices %#v", v.ok, v.linux.Devices)
 }
+
+// TestPartMemoBudget: a part memo holds at most partBudget bytes, counts
+// exactly what its slots hold, and still replaces entries once full.
+func TestPartMemoBudget(t *testing.T) {
+	m := newPartMemo[string]()
+	const view = 4 << 10
+	size := func(string) int64 { return view }
+	for i := range 3 * partBudget / view {
+		k := []byte(fmt.Sprint("key ", i))
+		m.get(k, nil, func() string { return string(k) }, size)
+	}
+	var sum int64
+	for i := range m.slots {
+		if e := m.slots[i].Load(); e != nil {
+			sum += e.size
+		}
+	}
+	if held := m.held.Load(); held > partBudget || held != sum || held < partBudget/2 {
+		t.Fatalf("held %d bytes, its slots %d, budget %d", held, sum, partBudget)
+	}
+	// A new key whose slot holds another is remembered in its place.
+	for i := 0; ; i++ {
+		k := []byte(fmt.Sprint("new key ", i))
+		slot := &m.slots[(maphash.Bytes(m.seed, k)^31*maphash.Bytes(m.seed, nil))%partSlots]
+		if slot.Load() == nil {
+			continue
+		}
+		m.get(k, nil, func() string { return string(k) }, size)
+		if e := slot.Load(); e == nil || e.before != string(k) {
+			t.Fatalf("a full memo did not replace a slot's entry with %q: %+v", k, e)
+		}
+		break
+	}
+}
