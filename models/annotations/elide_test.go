@@ -1,9 +1,14 @@
 package annotations
 
 import (
+	"encoding"
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
+
+	specs "github.com/opencontainers/runtime-spec/specs-go"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -139,5 +144,49 @@ func TestPlainIsBytewise(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSpecStringsLandAsTheyAre: no field of runtime-spec's Spec reached
+// from it decodes a JSON string by its content other than as a Go string
+// (a byte slice, a text or JSON unmarshaler, a ",string" option), which
+// elision's proof needs: it fails when runtime-spec adds one.
+func TestSpecStringsLandAsTheyAre(t *testing.T) {
+	textU := reflect.TypeFor[encoding.TextUnmarshaler]()
+	jsonU := reflect.TypeFor[json.Unmarshaler]()
+	seen := map[reflect.Type]bool{}
+	var walk func(typ reflect.Type, path string)
+	walk = func(typ reflect.Type, path string) {
+		if seen[typ] {
+			return
+		}
+		seen[typ] = true
+		if typ.Implements(textU) || reflect.PointerTo(typ).Implements(textU) || typ.Implements(jsonU) || reflect.PointerTo(typ).Implements(jsonU) {
+			t.Errorf("%s (%s) unmarshals itself", path, typ)
+		}
+		switch typ.Kind() {
+		case reflect.Pointer, reflect.Array:
+			walk(typ.Elem(), path)
+		case reflect.Slice:
+			if typ.Elem().Kind() == reflect.Uint8 {
+				t.Errorf("%s is a byte slice: encoding/json decodes base64 into it", path)
+			}
+			walk(typ.Elem(), path+"[]")
+		case reflect.Map:
+			walk(typ.Key(), path+" key")
+			walk(typ.Elem(), path+"[k]")
+		case reflect.Struct:
+			for i := range typ.NumField() {
+				f := typ.Field(i)
+				if strings.Contains(f.Tag.Get("json"), ",string") {
+					t.Errorf("%s.%s has the ,string option", path, f.Name)
+				}
+				walk(f.Type, path+"."+f.Name)
+			}
+		}
+	}
+	walk(reflect.TypeFor[specs.Spec](), "Spec")
+	if len(seen) < 50 {
+		t.Fatalf("walked %d types: the walk does not reach the spec's members", len(seen))
 	}
 }
