@@ -17,12 +17,15 @@ import (
 // owned are the module's process-wide caches and pools, by file and
 // variable, with the owner that empties them (each tested in its package).
 var owned = map[string]string{
-	"sim/node/spec.go parsedVersions":             "models.Release (node.ForgetVersions)",
-	"sim/node/spec.go parsedCount":                "models.Release (node.ForgetVersions)",
-	"sim/cgroupfs/watchpool.go watchers":          "cgroups Model.Idle (cgroupfs.CloseIdle)",
-	"models/hostport/mapping.go sandboxHashes":    "hostport Model.Idle",
-	"models/hostport/mapping.go sandboxHashCount": "hostport Model.Idle",
-	"models/annotations/memo.go sharedSpecs":      "annotations Model.Idle",
+	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
+	"sim/node/spec.go parsedCount":                   "models.Release (node.ForgetVersions)",
+	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
+	"models/hostport/mapping.go sandboxHashes":       "hostport Model.Idle",
+	"models/hostport/mapping.go sandboxHashCount":    "hostport Model.Idle",
+	"models/annotations/memo.go sharedSpecs":         "annotations Model.Idle",
+	"models/annotations/parts.go sharedRests":        "annotations Model.Idle",
+	"models/annotations/parts.go sharedMembers":      "annotations Model.Idle",
+	"models/annotations/steptext.go sharedStepTexts": "annotations Model.Idle",
 }
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
@@ -102,7 +105,14 @@ func sharedState(typ, value ast.Expr) bool {
 		}
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
-		if id, ok := call.Fun.(*ast.Ident); ok && strings.HasPrefix(id.Name, "new") {
+		fun := call.Fun
+		switch x := fun.(type) { // newT[V]() is an instantiated constructor
+		case *ast.IndexExpr:
+			fun = x.X
+		case *ast.IndexListExpr:
+			fun = x.X
+		}
+		if id, ok := fun.(*ast.Ident); ok && strings.HasPrefix(id.Name, "new") {
 			return true
 		}
 	}

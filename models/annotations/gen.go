@@ -54,6 +54,12 @@ var (
 // and map faults reshape. Every decision goes through c, value 0 the
 // simplest, so a seed replays it and rapid shrinks it.
 func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
+	return generate(c, variant, opt, false)
+}
+
+// generate is Generate; fresh makes every linux.devices entry anew and
+// renders every document rather than remember its text.
+func generate(c sim.Chooser, variant string, opt GenOptions, fresh bool) *Case {
 	if opt.MaxSteps == 0 {
 		opt.MaxSteps = 6
 	}
@@ -89,7 +95,7 @@ func Generate(c sim.Chooser, variant string, opt GenOptions) *Case {
 		cs.PCI.Functions = append(cs.PCI.Functions, g...)
 	}
 	gen := &specGen{c: c, groups: cs.PCI.Groups(), maxDevices: opt.MaxDevices,
-		dfaults: deviceFaults, mfaults: mapFaults, swarm: sw}
+		dfaults: deviceFaults, mfaults: mapFaults, swarm: sw, fresh: fresh}
 	var at time.Duration
 	var pods, ids []string
 	for i := 0; i < opt.MaxSteps; i++ {
@@ -128,6 +134,10 @@ type specGen struct {
 	dfaults    []DeviceFault
 	mfaults    []faults.MapFault
 	swarm      modelkit.Swarm
+	// fresh makes every linux.devices entry anew rather than share
+	// vfioDevices, and renders every document (TestFreshDrawsTheSameCases).
+	fresh bool
+	key   []byte // stepKey's buffer
 }
 
 // step draws a create: criType "" is ctr run's spec (no annotations),
@@ -136,6 +146,38 @@ type specGen struct {
 func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	c := g.c
 	s := Step{At: at, Op: OpCreate, ID: id}
+	devices := faults.Arr(make([]*faults.JSON, 0, g.maxDevices)...)
+	for range g.maxDevices {
+		x := c.Intn(1 + len(g.groups))
+		if x == 0 {
+			break
+		}
+		devices.Items = append(devices.Items, g.vfioDevice(g.groups[x-1]))
+	}
+	if c.Intn(4) == 1 {
+		f := g.dfaults[c.Intn(len(g.dfaults))]
+		if g.swarm.On(f.Name()) && f.ShapeDevices(c, devices, g.groups) {
+			s.Faults = append(s.Faults, f.Name())
+		}
+	}
+	if c.Intn(3) == 1 {
+		f := g.mfaults[c.Intn(len(g.mfaults))]
+		if site := specMaps[c.Intn(len(specMaps))]; g.swarm.On(f.Name()) {
+			doc := specDoc(id, pod, criType, devices)
+			if f.ShapeJSON(c, doc, site) {
+				s.Faults = append(s.Faults, f.Name())
+			}
+			s.Spec = doc.Render()
+			return s
+		}
+	}
+	s.Spec = g.render(id, pod, criType, devices)
+	return s
+}
+
+// specDoc is the config.json of a create, before map faults: the document
+// a step renders.
+func specDoc(id, pod, criType string, devices *faults.JSON) *faults.JSON {
 	arg, cgroup := "nvidia-smi", "/default/"+id
 	doc := objWithRoom(6, faults.Member{Key: "ociVersion", Value: faults.Str("1.1.0")})
 	if criType != "" {
@@ -162,33 +204,12 @@ func (g *specGen) step(at time.Duration, id, pod, criType string) Step {
 	}
 	doc.Set("process", faults.Obj(faults.Member{Key: "args", Value: faults.Arr(faults.Str(arg))}, faults.Member{Key: "cwd", Value: faults.Str("/")}))
 	doc.Set("root", faults.Obj(faults.Member{Key: "path", Value: faults.Str("rootfs")}))
-	devices := faults.Arr(make([]*faults.JSON, 0, g.maxDevices)...)
-	for range g.maxDevices {
-		x := c.Intn(1 + len(g.groups))
-		if x == 0 {
-			break
-		}
-		devices.Items = append(devices.Items, VFIODeviceJSON(g.groups[x-1]))
-	}
-	if c.Intn(4) == 1 {
-		f := g.dfaults[c.Intn(len(g.dfaults))]
-		if g.swarm.On(f.Name()) && f.ShapeDevices(c, devices, g.groups) {
-			s.Faults = append(s.Faults, f.Name())
-		}
-	}
 	linux := objWithRoom(2, faults.Member{Key: "cgroupsPath", Value: faults.Str(cgroup)})
 	if len(devices.Items) > 0 {
 		linux.Set("devices", devices)
 	}
 	doc.Set("linux", linux)
-	if c.Intn(3) == 1 {
-		f := g.mfaults[c.Intn(len(g.mfaults))]
-		if site := specMaps[c.Intn(len(specMaps))]; g.swarm.On(f.Name()) && f.ShapeJSON(c, doc, site) {
-			s.Faults = append(s.Faults, f.Name())
-		}
-	}
-	s.Spec = doc.Render()
-	return s
+	return doc
 }
 
 // objWithRoom is faults.Obj with room for n members, so that the members

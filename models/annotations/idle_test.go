@@ -1,30 +1,58 @@
 package annotations
 
-import "testing"
+import (
+	"reflect"
+	"testing"
 
-// TestIdleEmptiesTheSpecMemo: the model's Idle, the owner of the decoded
-// spec memo, empties it and what it counts as held; decodes afterwards
-// give the same view.
+	"github.com/faultsim/faultsim/sim"
+)
+
+// TestIdleEmptiesTheSpecMemo: the model's Idle, the owner of the memos of
+// decoded specs, of their parts and of rendered texts, empties them and what they count as
+// held; decodes afterwards give the same views.
 func TestIdleEmptiesTheSpecMemo(t *testing.T) {
-	const text = `{"ociVersion":"1.2.0","annotations":{"io.kubernetes.cri.container-type":"sandbox"}}`
-	before, err := decodeShared(text)
-	if err != nil {
-		t.Fatal(err)
+	texts := []string{
+		`{"ociVersion":"1.2.0","annotations":{"io.kubernetes.cri.container-type":"sandbox"}}`, // in parts
+		`{"ociVersion":"1.2.0","linux":{"devices":[{"path":"/dev/vfio/12"}]}}`,                // whole
 	}
-	if sharedSpecs.remembered() == 0 || sharedSpecs.held.Load() == 0 {
-		t.Fatal("decodeShared remembered nothing")
+	held := func() (int64, int64, int64, int64) {
+		return sharedSpecs.held.Load(), sharedRests.held.Load(), sharedMembers.held.Load(), sharedStepTexts.held.Load()
 	}
 	if err := Model.Idle(); err != nil {
 		t.Fatal(err)
 	}
-	if n, held := sharedSpecs.remembered(), sharedSpecs.held.Load(); n != 0 || held != 0 {
-		t.Fatalf("%d specs (%d bytes) remembered after Idle", n, held)
+	var before []string
+	for _, text := range texts {
+		spec, err := decodeShared(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before = append(before, viewString(spec))
 	}
-	after, err := decodeShared(text)
-	if err != nil {
+	Generate(sim.NewPRNG(3), "reference", GenOptions{})
+	if w, r, m, s := held(); w == 0 || r == 0 || m == 0 || s == 0 || sharedSpecs.remembered() == 0 {
+		t.Fatalf("decodeShared and Generate remembered too little: %d, %d, %d and %d bytes held by the whole, rest, member and step text memos", w, r, m, s)
+	}
+	if err := Model.Idle(); err != nil {
 		t.Fatal(err)
 	}
-	if before.Annotations["io.kubernetes.cri.container-type"] != after.Annotations["io.kubernetes.cri.container-type"] {
-		t.Fatalf("view after Idle %+v, want %+v", after, before)
+	if w, r, m, s := held(); w != 0 || r != 0 || m != 0 || s != 0 || sharedSpecs.remembered() != 0 {
+		t.Fatalf("after Idle %d texts remembered, %d, %d, %d and %d bytes held by the whole, rest, member and step text memos", sharedSpecs.remembered(), w, r, m, s)
+	}
+	for i := range sharedRests.slots {
+		if sharedRests.slots[i].Load() != nil || sharedMembers.slots[i].Load() != nil || sharedStepTexts.slots[i].Load() != nil {
+			t.Fatalf("part memo slot %d holds an entry after Idle", i)
+		}
+	}
+	var after []string
+	for _, text := range texts {
+		spec, err := decodeShared(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		after = append(after, viewString(spec))
+	}
+	if !reflect.DeepEqual(before, after) {
+		t.Fatalf("views after Idle %v, want %v", after, before)
 	}
 }

@@ -12,7 +12,10 @@ import (
 // Campaigns draw the same few thousand texts over and over, so the harness
 // decodes each text with DecodeSpec once and shares what it reads of it:
 // decoding is a pure function of the text, so the remembered answer is the
-// answer. The shim under test always decodes its own copy, as a runtime does.
+// answer. The shim under test always decodes the text itself, as a runtime
+// does. This whole-text memo keeps the texts decodeSharedBytes does not
+// read in parts (parts.go) or with long strings elided (elide.go): mostly
+// those without an annotations member.
 //
 // What is remembered is the harness's view of the spec (harnessView): the
 // annotations and the device paths, the only members the harness reads, so
@@ -27,11 +30,9 @@ import (
 // for concurrent campaign workers without a lock, and bounded in memory:
 // texts above memoMaxText are not remembered, nor any once memoBudget bytes
 // are held (about 2 KiB an entry: the text and its view; 8 MiB when every
-// slot is full). The long texts are the 1% of drawn specs a map fault made
-// large (about 17 KiB); remembering them too would spare a third of the
-// bytes the harness decodes but double the memo's heap, which measured no
-// faster and made each collection mark half as much again. A hit and a miss return equal views, so no trace depends
-// on what was remembered.
+// slot is full). A long text is a short one with a map fault's long value
+// (about 17 KiB): it reaches the memos with the value elided. A hit and a
+// miss return equal views, so no trace depends on what was remembered.
 const (
 	memoSlots   = 4096
 	memoMaxText = 4 << 10
@@ -96,14 +97,26 @@ func harnessView(s *specs.Spec) *specs.Spec {
 	return v
 }
 
-// decodeShared is the harness's view of DecodeSpec of text, remembered. The
-// view is shared: the caller must not change it.
+// decodeShared is the harness's view of DecodeSpec of text, remembered
+// (decodeSharedBytes). The view is shared: the caller must not change it.
 func decodeShared(text string) (*specs.Spec, error) {
-	return sharedSpecs.decode(text)
+	return decodeSharedBytes([]byte(text))
 }
 
-// decodeSharedBytes is decodeShared for a text held as bytes.
+// decodeSharedBytes is the harness's view of DecodeSpec(raw), remembered: a
+// long text from the decode of the text with its long strings elided
+// (elidedDecode); a text with an annotations member from the decodes of its
+// parts (splitDecode); any other, or one these refuse, from the whole-text
+// memo. The view is shared: the caller must not change it.
 func decodeSharedBytes(raw []byte) (*specs.Spec, error) {
+	if len(raw) > memoMaxText {
+		if spec, ok := elidedDecode(raw); ok {
+			return spec, nil
+		}
+	}
+	if spec, ok := splitDecode(raw); ok {
+		return spec, nil
+	}
 	return sharedSpecs.decodeBytes(raw)
 }
 
@@ -112,8 +125,8 @@ func (m *specMemo) decode(text string) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == text {
 		return e.spec, e.err
 	}
-	spec, err := DecodeSpec([]byte(text))
-	e := &memoEntry{text: text, spec: harnessView(spec), err: err}
+	spec, err := wholeView([]byte(text))
+	e := &memoEntry{text: text, spec: spec, err: err}
 	m.remember(slot, e)
 	return e.spec, e.err
 }
@@ -123,13 +136,19 @@ func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	if e := slot.Load(); e != nil && e.text == string(raw) {
 		return e.spec, e.err
 	}
-	spec, err := DecodeSpec(raw)
-	e := &memoEntry{spec: harnessView(spec), err: err}
+	spec, err := wholeView(raw)
+	e := &memoEntry{spec: spec, err: err}
 	if len(raw) <= memoMaxText {
 		e.text = string(raw) // copied only when it may be remembered
 	}
 	m.remember(slot, e)
 	return e.spec, e.err
+}
+
+// wholeView is harnessView(DecodeSpec(raw)).
+func wholeView(raw []byte) (*specs.Spec, error) {
+	spec, err := DecodeSpec(raw)
+	return harnessView(spec), err
 }
 
 func (m *specMemo) slot(hash uint64) *atomic.Pointer[memoEntry] {

@@ -58,12 +58,12 @@ func checkAnswer(t *testing.T, what, text string, spec *specs.Spec, err error) {
 	}
 }
 
-// generatedTexts are config.json texts as campaigns draw them, with the
-// specs the reference shim writes out for them.
-func generatedTexts(t *testing.T, cases int) []string {
+// generatedTexts are config.json texts as campaigns draw them from seeds
+// from on, with the specs the reference shim writes out for them.
+func generatedTexts(t *testing.T, cases int, from uint64) []string {
 	t.Helper()
 	var out []string
-	for seed := range uint64(cases) {
+	for seed := from; seed < from+uint64(cases); seed++ {
 		c := Generate(sim.NewPRNG(seed), "reference", GenOptions{})
 		for _, s := range c.Steps {
 			if s.Op != OpCreate {
@@ -86,7 +86,7 @@ func generatedTexts(t *testing.T, cases int) []string {
 // for drawn texts, texts that do not decode and texts too long to keep.
 func TestMemoAnswersAreFreshDecodes(t *testing.T) {
 	long := `{"ociVersion":"1.1.0","annotations":{"k":"` + strings.Repeat("v", memoMaxText) + `"}}`
-	texts := append(generatedTexts(t, 300),
+	texts := append(generatedTexts(t, 300, 0),
 		`{"annotations":null,"linux":{}}`, `{"linux":{"devices":[]}}`, `{}`, `{"annotations":{}}`,
 		`{"annotations":5}`, `{"process":`, ``, long)
 	m := newSpecMemo()
@@ -155,7 +155,7 @@ func TestMemoUnchangedByRuns(t *testing.T) {
 // TestHarnessViewReadsAsSpec: what the harness asks of a spec, it gets
 // alike from the view.
 func TestHarnessViewReadsAsSpec(t *testing.T) {
-	for i, text := range generatedTexts(t, 200) {
+	for i, text := range generatedTexts(t, 200, 0) {
 		spec, err := DecodeSpec([]byte(text))
 		if err != nil {
 			continue

@@ -62,8 +62,13 @@ func (n Node) GroupFunctions(devPath string) ([]PCIFunction, error) {
 
 // HasGroup reports whether a VFIO device path names one of the node's groups.
 func (n Node) HasGroup(devPath string) bool {
-	_, err := n.GroupFunctions(devPath)
-	return err == nil
+	name := filepath.Base(devPath)
+	for _, f := range n.Functions {
+		if strconv.Itoa(f.Group) == name {
+			return true // GroupFunctions finds the group
+		}
+	}
+	return false
 }
 
 // isBridge is Kata's checkIgnorePCIClass(class, bdf, 0x0600): the class's

@@ -93,11 +93,12 @@ func (w *world) tracing() bool { return !w.trace.Off }
 // create is containerd's task create: the shim's start command reads the
 // spec to find the sandbox (a sandbox or single container starts a new
 // shim; a pod container goes to its sandbox's), then the shim creates it.
-// The harness's reading of the spec is shared (decodeShared); the shim
-// decodes its own copy.
+// The harness reads the spec first, from its memos (decodeSharedBytes); the
+// shim then decodes the same bytes itself.
 func (w *world) create(s *Step) {
 	now := w.sched.Now()
-	spec, err := decodeShared(s.Spec)
+	raw := []byte(s.Spec) // what the shim reads, after the harness
+	spec, err := decodeSharedBytes(raw)
 	if err != nil {
 		w.trace.Add(now, "containerd", "create %s refused by the shim's start: %v", s.ID, err)
 		return
@@ -142,7 +143,7 @@ func (w *world) create(s *Step) {
 	}
 	w.current = e
 	call := w.begin(sbID, "create", s.ID)
-	err = e.shim.Create(s.ID, []byte(s.Spec))
+	err = e.shim.Create(s.ID, raw)
 	w.calls.End(call)
 	w.current = nil
 	if err != nil {
