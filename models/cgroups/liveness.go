@@ -46,20 +46,15 @@ func (w *world) leftovers() []string {
 		if sb.state == stopping {
 			left = append(left, fmt.Sprintf("StopPodSandbox %s never succeeded", sb.id))
 		}
-		for _, pid := range sb.processes() {
-			if w.fs.Alive(pid) {
-				left = append(left, fmt.Sprintf("process %d of stopped sandbox %s", pid, sb.id))
-			}
+		r := w.remains(sb)
+		for _, pid := range r.pids {
+			left = append(left, fmt.Sprintf("process %d of stopped sandbox %s", pid, sb.id))
 		}
-		for _, rel := range sb.owned {
-			if w.fs.Exists(rel) {
-				left = append(left, fmt.Sprintf("cgroup %s of stopped sandbox %s", w.clean(rel), sb.id))
-			}
+		for _, rel := range r.cgroups {
+			left = append(left, fmt.Sprintf("cgroup %s of stopped sandbox %s", w.clean(rel), sb.id))
 		}
-		for _, u := range w.sd.Units() {
-			if u.Name == "cri-containerd-"+sb.id+".scope" {
-				left = append(left, fmt.Sprintf("systemd unit %s of stopped sandbox %s", u.Name, sb.id))
-			}
+		for _, u := range r.units {
+			left = append(left, fmt.Sprintf("systemd unit %s of stopped sandbox %s", u, sb.id))
 		}
 	}
 	return left

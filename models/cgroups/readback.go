@@ -323,23 +323,44 @@ func (o *oracle) procs(ctrl, rel string) ([]int, error) {
 // checkGone: once none of the sandbox's processes is left, none of the
 // cgroups it used and no systemd unit of it may remain.
 func (o *oracle) checkGone(sb *sandbox, now time.Duration, inv sim.Invariant) (sim.Violation, bool) {
-	fs := o.w.fs
+	r := o.w.remains(sb)
+	switch {
+	case len(r.pids) > 0:
+		return sim.Violation{}, true
+	case len(r.cgroups) > 0:
+		return sim.Violation{Invariant: inv.Name, At: now,
+			Message: fmt.Sprintf("sandbox %s is gone but its cgroup %s remains", sb.id, r.cgroups[0])}, false
+	case len(r.units) > 0:
+		return sim.Violation{Invariant: inv.Name, At: now,
+			Message: fmt.Sprintf("sandbox %s is gone but systemd unit %s remains", sb.id, r.units[0])}, false
+	}
+	return sim.Violation{}, true
+}
+
+// remnants is what of a sandbox is still on the node.
+type remnants struct {
+	pids    []int    // its processes still alive
+	cgroups []string // the cgroups it made that exist, relative to the mount
+	units   []string // its systemd scope, if loaded
+}
+
+// remains lists what of sb is still on the node.
+func (w *world) remains(sb *sandbox) remnants {
+	var r remnants
 	for _, pid := range sb.processes() {
-		if fs.Alive(pid) {
-			return sim.Violation{}, true
+		if w.fs.Alive(pid) {
+			r.pids = append(r.pids, pid)
 		}
 	}
 	for _, rel := range sb.owned {
-		if fs.Exists(rel) {
-			return sim.Violation{Invariant: inv.Name, At: now,
-				Message: fmt.Sprintf("sandbox %s is gone but its cgroup %s remains", sb.id, rel)}, false
+		if w.fs.Exists(rel) {
+			r.cgroups = append(r.cgroups, rel)
 		}
 	}
-	for _, u := range o.w.sd.Units() {
+	for _, u := range w.sd.Units() {
 		if u.Name == "cri-containerd-"+sb.id+".scope" {
-			return sim.Violation{Invariant: inv.Name, At: now,
-				Message: fmt.Sprintf("sandbox %s is gone but systemd unit %s remains", sb.id, u.Name)}, false
+			r.units = append(r.units, u.Name)
 		}
 	}
-	return sim.Violation{}, true
+	return r
 }
