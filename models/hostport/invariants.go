@@ -63,6 +63,7 @@ type oracle struct {
 	// packets to, and dests where they went; local the host IPs named.
 	probes  []probe
 	dests   []netip.AddrPort
+	results []probeResult // per probe: what observe last found
 	local   []netip.Addr
 	evalErr error // a rule observe could not evaluate
 }

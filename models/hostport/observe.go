@@ -100,22 +100,53 @@ func (o *oracle) isLocal(a netip.Addr) bool {
 // address goes is that wildcard forward, not another. An error says a rule
 // could not be evaluated.
 func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) {
-	rules := h.Rules()
+	var rules *netfilter.Rules // compiled when a probe needs it
+	gens := [...]uint64{h.FamilyGeneration(netfilter.IPv4), h.FamilyGeneration(netfilter.IPv6)}
 	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
+	for len(o.results) < len(o.probes) {
+		o.results = append(o.results, probeResult{})
+	}
 	for i, p := range o.probes {
-		v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
-		if err != nil {
-			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, err)
+		r := &o.results[i]
+		// What the rules do to a probe depends on its family's rules and on
+		// which addresses are local (o.local only grows).
+		if gen := gens[familyIndex(p.fam)]; !r.valid || r.gen != gen || r.locals != len(o.local) {
+			if rules == nil {
+				rules = h.Rules()
+			}
+			v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
+			*r = probeResult{valid: true, gen: gen, locals: len(o.local), dest: v.DNAT, err: err}
 		}
-		o.dests[i] = v.DNAT
-		if !v.DNAT.IsValid() || (p.hostIP != "" && o.dests[p.wild] == v.DNAT) {
+		if r.err != nil {
+			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, r.err)
+		}
+		dest := r.dest
+		o.dests[i] = dest
+		if !dest.IsValid() || (p.hostIP != "" && o.dests[p.wild] == dest) {
 			continue
 		}
-		pod := v.DNAT.Addr().Unmap().String()
+		pod := dest.Addr().Unmap().String()
 		out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
-			PodIP: pod, PodPort: int32(v.DNAT.Port()), Owner: o.ownerOf(pod)})
+			PodIP: pod, PodPort: int32(dest.Port()), Owner: o.ownerOf(pod)})
 	}
 	return out, nil
+}
+
+// probeResult is where a probe went (or why it could not be told) when its
+// family's rules were at generation gen and locals host IPs were local.
+type probeResult struct {
+	valid  bool
+	gen    uint64
+	locals int
+	dest   netip.AddrPort
+	err    error
+}
+
+func familyIndex(f netfilter.Family) int {
+	if f == netfilter.IPv6 {
+		return 1
+	}
+	return 0
 }
 
 // ownerOf is the tag of the latest sandbox with the pod address, live ones

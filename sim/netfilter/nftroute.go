@@ -20,6 +20,7 @@ type nftTable struct {
 	hooks map[string][]nftChain
 	maps  map[string][]nftElement
 	sets  map[string]map[nftKey]bool
+	memo  *nftIndexMemo
 }
 
 type nftChain struct {
@@ -78,9 +79,11 @@ type nftTarget struct {
 }
 
 // compileNFT compiles one table: its chains now, each map and set when a
-// rule first looks it up. parsed caches rules by text across compilations.
-func compileNFT(key string, fk *knftables.Fake, parsed map[string]nftRule) *nftTable {
-	nt := &nftTable{key: key, fk: fk, hooks: map[string][]nftChain{}}
+// rule first looks it up. A chain whose rules have the texts of prev's
+// chain of the same name (prev may be nil) reuses prev's compiled rules;
+// memo reuses map and set indexes across compilations (see nftIndexMemo).
+func compileNFT(key string, fk *knftables.Fake, prev *nftTable, memo *nftIndexMemo) *nftTable {
+	nt := &nftTable{key: key, fk: fk, hooks: map[string][]nftChain{}, memo: memo}
 	var chains []*knftables.FakeChain
 	for _, ch := range fk.Table.Chains {
 		if ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType {
@@ -91,18 +94,44 @@ func compileNFT(key string, fk *knftables.Fake, parsed map[string]nftRule) *nftT
 		return cmp.Or(nftPriority(a)-nftPriority(b), strings.Compare(a.Name, b.Name))
 	})
 	for _, ch := range chains {
-		c := nftChain{name: ch.Name, rules: make([]nftRule, len(ch.Rules))}
-		for i, r := range ch.Rules {
-			pr, ok := parsed[r.Rule]
-			if !ok {
-				pr = parseNFTRule(r.Rule)
-				parsed[r.Rule] = pr
+		c, ok := prev.chain(ch.Name)
+		if !ok || !sameRules(c.rules, ch.Rules) {
+			c = nftChain{name: ch.Name, rules: make([]nftRule, len(ch.Rules))}
+			for i, r := range ch.Rules {
+				c.rules[i] = parsedNFTRule(r.Rule)
 			}
-			c.rules[i] = pr
 		}
 		nt.hooks[string(*ch.Hook)] = append(nt.hooks[string(*ch.Hook)], c)
 	}
 	return nt
+}
+
+// chain is the compiled base chain name of nt (nil: none).
+func (nt *nftTable) chain(name string) (nftChain, bool) {
+	if nt == nil {
+		return nftChain{}, false
+	}
+	for _, cs := range nt.hooks {
+		for _, c := range cs {
+			if c.name == name {
+				return c, true
+			}
+		}
+	}
+	return nftChain{}, false
+}
+
+// sameRules reports whether compiled holds rules of exactly the texts of rs.
+func sameRules(compiled []nftRule, rs []*knftables.Rule) bool {
+	if len(compiled) != len(rs) {
+		return false
+	}
+	for i, r := range rs {
+		if compiled[i].text != r.Rule {
+			return false
+		}
+	}
+	return true
 }
 
 // lookupMap is the element of map name with key, indexing the map on first
@@ -114,12 +143,7 @@ func (nt *nftTable) lookupMap(name string, key nftKey) (t nftTarget, found, ok b
 		if m == nil {
 			return t, false, false
 		}
-		idx = make([]nftElement, 0, len(m.Elements))
-		for _, e := range m.Elements {
-			if k, ok := elementKey(e.Key); ok {
-				idx = append(idx, nftElement{k, parseTarget(name, e)})
-			}
-		}
+		idx = nt.memo.mapIndex(nt.key, name, m.Elements)
 		if nt.maps == nil {
 			nt.maps = map[string][]nftElement{}
 		}
@@ -142,12 +166,7 @@ func (nt *nftTable) inSet(name string, key nftKey) (in, ok bool) {
 		if s == nil {
 			return false, false
 		}
-		idx = make(map[nftKey]bool, len(s.Elements))
-		for _, e := range s.Elements {
-			if k, ok := elementKey(e.Key); ok {
-				idx[k] = true
-			}
-		}
+		idx = nt.memo.setIndex(nt.key, name, s.Elements)
 		if nt.sets == nil {
 			nt.sets = map[string]map[nftKey]bool{}
 		}

@@ -52,16 +52,22 @@ type Rules struct {
 }
 
 // Rules compiles the node's nat rules. The nftables part is reused until
-// the node's nft runs another transaction.
+// the node's nft runs another transaction; then a table's chains whose
+// rules kept their texts, and its maps and sets whose elements did, are
+// reused.
 func (t *Tables) Rules() *Rules {
 	if t.compiled == nil || t.compiledAt != t.nftRuns {
-		if t.parsedRules == nil {
-			t.parsedRules = map[string]nftRule{}
-		}
+		prev := t.compiled
 		t.compiled, t.compiledAt = map[Family][]*nftTable{}, t.nftRuns
 		for _, f := range Families {
 			for _, key := range t.nftKeys(f) {
-				t.compiled[f] = append(t.compiled[f], compileNFT(key, t.nft[key], t.parsedRules))
+				var old *nftTable
+				for _, nt := range prev[f] {
+					if nt.key == key {
+						old = nt
+					}
+				}
+				t.compiled[f] = append(t.compiled[f], compileNFT(key, t.nft[key], old, &t.indexes))
 			}
 		}
 	}
