@@ -103,8 +103,8 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 	var rules *netfilter.Rules // compiled when a probe needs it
 	gens := [...]uint64{h.FamilyGeneration(netfilter.IPv4), h.FamilyGeneration(netfilter.IPv6)}
 	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
-	for len(o.results) < len(o.probes) {
-		o.results = append(o.results, probeResult{})
+	if n := len(o.probes) - len(o.results); n > 0 {
+		o.results = append(o.results, make([]probeResult, n)...)
 	}
 	for i, p := range o.probes {
 		r := &o.results[i]
@@ -116,6 +116,9 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 			}
 			v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
 			*r = probeResult{valid: true, gen: gen, locals: len(o.local), dest: v.DNAT, err: err}
+			if v.DNAT.IsValid() {
+				r.pod = v.DNAT.Addr().Unmap().String()
+			}
 		}
 		if r.err != nil {
 			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, r.err)
@@ -125,9 +128,8 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 		if !dest.IsValid() || (p.hostIP != "" && o.dests[p.wild] == dest) {
 			continue
 		}
-		pod := dest.Addr().Unmap().String()
 		out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
-			PodIP: pod, PodPort: int32(dest.Port()), Owner: o.ownerOf(pod)})
+			PodIP: r.pod, PodPort: int32(dest.Port()), Owner: o.ownerOf(r.pod)})
 	}
 	return out, nil
 }
@@ -139,6 +141,7 @@ type probeResult struct {
 	gen    uint64
 	locals int
 	dest   netip.AddrPort
+	pod    string // dest's address as a pod's is written
 	err    error
 }
 

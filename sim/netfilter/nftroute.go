@@ -18,14 +18,17 @@ type nftTable struct {
 	key   string // family/name
 	fk    *knftables.Fake
 	hooks map[string][]nftChain
-	maps  map[string][]nftElement
-	sets  map[string]map[nftKey]bool
-	memo  *nftIndexMemo
+	// chains counts the chains in hooks.
+	chains int
+	maps   map[string][]nftElement
+	sets   map[string]map[nftKey]bool
+	memo   *nftIndexMemo
 }
 
 type nftChain struct {
-	name  string
-	rules []nftRule
+	name, hook string
+	priority   int
+	rules      []nftRule
 }
 
 // nftRule is a rule shape hostport managers write:
@@ -83,13 +86,23 @@ type nftTarget struct {
 // chain of the same name (prev may be nil) reuses prev's compiled rules;
 // memo reuses map and set indexes across compilations (see nftIndexMemo).
 func compileNFT(key string, fk *knftables.Fake, prev *nftTable, memo *nftIndexMemo) *nftTable {
-	nt := &nftTable{key: key, fk: fk, hooks: map[string][]nftChain{}, memo: memo}
+	nt := &nftTable{key: key, fk: fk, memo: memo}
 	var chains []*knftables.FakeChain
+	same := prev != nil
 	for _, ch := range fk.Table.Chains {
 		if ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType {
 			chains = append(chains, ch)
+			if same {
+				c, ok := prev.chain(ch.Name)
+				same = ok && c.hook == string(*ch.Hook) && c.priority == nftPriority(ch) && sameRules(c.rules, ch.Rules)
+			}
 		}
 	}
+	if same && len(chains) == prev.chains {
+		nt.hooks, nt.chains = prev.hooks, prev.chains // never written after compiling
+		return nt
+	}
+	nt.hooks, nt.chains = map[string][]nftChain{}, len(chains)
 	slices.SortFunc(chains, func(a, b *knftables.FakeChain) int {
 		return cmp.Or(nftPriority(a)-nftPriority(b), strings.Compare(a.Name, b.Name))
 	})
@@ -101,7 +114,8 @@ func compileNFT(key string, fk *knftables.Fake, prev *nftTable, memo *nftIndexMe
 				c.rules[i] = parsedNFTRule(r.Rule)
 			}
 		}
-		nt.hooks[string(*ch.Hook)] = append(nt.hooks[string(*ch.Hook)], c)
+		c.hook, c.priority = string(*ch.Hook), nftPriority(ch)
+		nt.hooks[c.hook] = append(nt.hooks[c.hook], c)
 	}
 	return nt
 }

@@ -2,6 +2,7 @@ package netfilter
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -51,25 +52,37 @@ type Rules struct {
 	nft map[Family][]*nftTable // by table key
 }
 
-// Rules compiles the node's nat rules. The nftables part is reused until
-// the node's nft runs another transaction; then a table's chains whose
-// rules kept their texts, and its maps and sets whose elements did, are
-// reused.
+// Rules compiles the node's nat rules. A family's nftables part is reused
+// until the node's nft runs another transaction on one of its tables;
+// then a table's chains whose rules kept their texts, and its maps and
+// sets whose elements did, are reused.
 func (t *Tables) Rules() *Rules {
-	if t.compiled == nil || t.compiledAt != t.nftRuns {
-		prev := t.compiled
-		t.compiled, t.compiledAt = map[Family][]*nftTable{}, t.nftRuns
-		for _, f := range Families {
-			for _, key := range t.nftKeys(f) {
-				var old *nftTable
-				for _, nt := range prev[f] {
-					if nt.key == key {
-						old = nt
-					}
-				}
-				t.compiled[f] = append(t.compiled[f], compileNFT(key, t.nft[key], old, &t.indexes))
+	var next map[Family][]*nftTable
+	for _, f := range Families {
+		if at, ok := t.compiledAt[f]; ok && at == t.nftFamilyRuns[f] {
+			continue
+		}
+		if next == nil { // a Rules taken before keeps what it had
+			next = maps.Clone(t.compiled)
+			if next == nil {
+				next = map[Family][]*nftTable{}
 			}
 		}
+		var tables []*nftTable
+		for _, key := range t.nftKeys(f) {
+			var old *nftTable
+			for _, nt := range t.compiled[f] {
+				if nt.key == key {
+					old = nt
+				}
+			}
+			tables = append(tables, compileNFT(key, t.nft[key], old, &t.indexes))
+		}
+		next[f] = tables
+		t.compiledAt[f] = t.nftFamilyRuns[f]
+	}
+	if next != nil {
+		t.compiled = next
 	}
 	return &Rules{ipt: t.iptables, nft: t.compiled}
 }

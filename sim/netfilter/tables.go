@@ -36,16 +36,17 @@ type Tables struct {
 	// nftFamilyRuns those on each family's tables.
 	nftRuns       uint64
 	nftFamilyRuns map[Family]uint64
-	// compiled is the nftables tables Rules compiled when nftRuns was
-	// compiledAt; indexes the map and set indexes they built.
+	// compiled is the nftables tables Rules compiled, per family, when
+	// the family's nftFamilyRuns was compiledAt; indexes the map and set
+	// indexes they built.
 	compiled   map[Family][]*nftTable
-	compiledAt uint64
+	compiledAt map[Family]uint64
 	indexes    nftIndexMemo
 }
 
 // New returns the empty netfilter state of n.
 func New(n *node.Node) *Tables {
-	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}}
+	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}, compiledAt: map[Family]uint64{}}
 }
 
 // Node is the node the tables belong to.

@@ -31,7 +31,7 @@ const maxJumpDepth = 16
 // checked, as the kernel does not check them: they may hold a DNAT, or
 // jump to themselves, until something jumps to them.
 func validate(chains map[string][][]string) error {
-	done := map[string]bool{} // chain+" "+hook fully checked
+	done := map[chainHook]bool{} // fully checked
 	for _, c := range BuiltinNATChains {
 		if err := validateFrom(chains, natHooks[c], []string{c}, done); err != nil {
 			return err
@@ -40,10 +40,13 @@ func validate(chains map[string][][]string) error {
 	return nil
 }
 
+// chainHook is a chain reached from a hook.
+type chainHook struct{ chain, hook string }
+
 // validateFrom checks the last chain of path, reached from path[0] at hook.
-func validateFrom(chains map[string][][]string, hook string, path []string, done map[string]bool) error {
+func validateFrom(chains map[string][][]string, hook string, path []string, done map[chainHook]bool) error {
 	chain := path[len(path)-1]
-	if done[chain+" "+hook] {
+	if done[chainHook{chain, hook}] {
 		return nil
 	}
 	for _, r := range chains[chain] {
@@ -69,6 +72,6 @@ func validateFrom(chains map[string][][]string, hook string, path []string, done
 			return err
 		}
 	}
-	done[chain+" "+hook] = true
+	done[chainHook{chain, hook}] = true
 	return nil
 }
