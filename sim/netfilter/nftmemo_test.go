@@ -14,13 +14,12 @@ import (
 	"github.com/faultsim/faultsim/sim/node"
 )
 
-// uncached compiles h's nat rules as if nothing had been compiled before:
-// no previous chains, no index memo.
+// uncached compiles h's nat rules as if nothing had been compiled before.
 func uncached(h *Tables) *Rules {
 	nft := map[Family][]*nftTable{}
 	for _, f := range Families {
 		for _, key := range h.nftKeys(f) {
-			nft[f] = append(nft[f], compileNFT(key, h.nft[key], nil, &nftIndexMemo{}))
+			nft[f] = append(nft[f], compileNFT(key, h.nft[key], nil))
 		}
 	}
 	return &Rules{ipt: h.iptables, nft: nft}

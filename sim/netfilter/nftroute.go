@@ -22,7 +22,6 @@ type nftTable struct {
 	chains int
 	maps   map[string][]nftElement
 	sets   map[string]map[nftKey]bool
-	memo   *nftIndexMemo
 }
 
 type nftChain struct {
@@ -83,10 +82,11 @@ type nftTarget struct {
 
 // compileNFT compiles one table: its chains now, each map and set when a
 // rule first looks it up. A chain whose rules have the texts of prev's
-// chain of the same name (prev may be nil) reuses prev's compiled rules;
-// memo reuses map and set indexes across compilations (see nftIndexMemo).
-func compileNFT(key string, fk *knftables.Fake, prev *nftTable, memo *nftIndexMemo) *nftTable {
-	nt := &nftTable{key: key, fk: fk, memo: memo}
+// chain of the same name (prev may be nil) reuses prev's compiled rules,
+// and a table whose base chains all kept their hooks, priorities and rule
+// texts reuses prev's chains whole. Maps and sets are indexed afresh.
+func compileNFT(key string, fk *knftables.Fake, prev *nftTable) *nftTable {
+	nt := &nftTable{key: key, fk: fk}
 	var chains []*knftables.FakeChain
 	same := prev != nil
 	for _, ch := range fk.Table.Chains {
@@ -157,7 +157,12 @@ func (nt *nftTable) lookupMap(name string, key nftKey) (t nftTarget, found, ok b
 		if m == nil {
 			return t, false, false
 		}
-		idx = nt.memo.mapIndex(nt.key, name, m.Elements)
+		idx = make([]nftElement, 0, len(m.Elements))
+		for _, e := range m.Elements {
+			if k, ok := elementKey(e.Key); ok {
+				idx = append(idx, nftElement{k, parseTarget(name, e)})
+			}
+		}
 		if nt.maps == nil {
 			nt.maps = map[string][]nftElement{}
 		}
@@ -180,7 +185,12 @@ func (nt *nftTable) inSet(name string, key nftKey) (in, ok bool) {
 		if s == nil {
 			return false, false
 		}
-		idx = nt.memo.setIndex(nt.key, name, s.Elements)
+		idx = make(map[nftKey]bool, len(s.Elements))
+		for _, e := range s.Elements {
+			if k, ok := elementKey(e.Key); ok {
+				idx[k] = true
+			}
+		}
 		if nt.sets == nil {
 			nt.sets = map[string]map[nftKey]bool{}
 		}

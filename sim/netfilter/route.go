@@ -54,8 +54,7 @@ type Rules struct {
 
 // Rules compiles the node's nat rules. A family's nftables part is reused
 // until the node's nft runs another transaction on one of its tables;
-// then a table's chains whose rules kept their texts, and its maps and
-// sets whose elements did, are reused.
+// then a table's chains whose rules kept their texts are reused.
 func (t *Tables) Rules() *Rules {
 	var next map[Family][]*nftTable
 	for _, f := range Families {
@@ -76,7 +75,7 @@ func (t *Tables) Rules() *Rules {
 					old = nt
 				}
 			}
-			tables = append(tables, compileNFT(key, t.nft[key], old, &t.indexes))
+			tables = append(tables, compileNFT(key, t.nft[key], old))
 		}
 		next[f] = tables
 		t.compiledAt[f] = t.nftFamilyRuns[f]

@@ -37,11 +37,9 @@ type Tables struct {
 	nftRuns       uint64
 	nftFamilyRuns map[Family]uint64
 	// compiled is the nftables tables Rules compiled, per family, when
-	// the family's nftFamilyRuns was compiledAt; indexes the map and set
-	// indexes they built.
+	// the family's nftFamilyRuns was compiledAt.
 	compiled   map[Family][]*nftTable
 	compiledAt map[Family]uint64
-	indexes    nftIndexMemo
 }
 
 // New returns the empty netfilter state of n.
