@@ -60,9 +60,8 @@ type oracle struct {
 	gen          uint64
 	cached       bool
 	// probes are the host endpoints requests named, which observe sends
-	// packets to, and dests where they went; local the host IPs named.
+	// packets to, results where they went; local the host IPs named.
 	probes  []probe
-	dests   []netip.AddrPort
 	results []probeResult // per probe: what observe last found
 	local   []netip.Addr
 	evalErr error // a rule observe could not evaluate

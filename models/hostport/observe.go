@@ -102,9 +102,9 @@ func (o *oracle) isLocal(a netip.Addr) bool {
 func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) {
 	var rules *netfilter.Rules // compiled when a probe needs it
 	gens := [...]uint64{h.FamilyGeneration(netfilter.IPv4), h.FamilyGeneration(netfilter.IPv6)}
-	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
-	if n := len(o.probes) - len(o.results); n > 0 {
-		o.results = append(o.results, make([]probeResult, n)...)
+	if n, old := len(o.probes), len(o.results); n > old {
+		o.results = slices.Grow(o.results, n-old)[:n]
+		clear(o.results[old:])
 	}
 	for i, p := range o.probes {
 		r := &o.results[i]
@@ -124,8 +124,8 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, r.err)
 		}
 		dest := r.dest
-		o.dests[i] = dest
-		if !dest.IsValid() || (p.hostIP != "" && o.dests[p.wild] == dest) {
+		// The wildcard probe comes first: its result is this observation's.
+		if !dest.IsValid() || (p.hostIP != "" && o.results[p.wild].dest == dest) {
 			continue
 		}
 		out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
