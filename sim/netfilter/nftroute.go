@@ -284,9 +284,10 @@ func parseSelectors(toks []string) ([]selector, error) {
 // rule, until a rule translates it. It returns the DNAT destination and
 // whether the packet was masqueraded.
 func (nt *nftTable) hook(hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+	port := "" // p.DstPort in decimal, once a rule reads it
 	for _, ch := range nt.hooks[hook] {
 		for i := range ch.rules {
-			dest, masq, err := nt.eval(&ch.rules[i], p, isLocal)
+			dest, masq, err := nt.eval(&ch.rules[i], p, &port, isLocal)
 			if err != nil {
 				_, name, _ := strings.Cut(nt.key, "/")
 				return netip.AddrPort{}, false, fmt.Errorf("netfilter: nft chain %s %s rule %q: %w", name, ch.name, ch.rules[i].text, err)
@@ -301,7 +302,7 @@ func (nt *nftTable) hook(hook string, p Packet, isLocal func(netip.Addr) bool) (
 
 // eval evaluates one rule; a lookup that finds no element does not match,
 // as in nft.
-func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+func (nt *nftTable) eval(r *nftRule, p Packet, port *string, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
 	none := netip.AddrPort{}
 	if r.err != nil {
 		return none, false, r.err
@@ -309,7 +310,7 @@ func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (n
 	if r.fibLocal && !isLocal(p.Dst) {
 		return none, false, nil
 	}
-	key, err := packetKey(r.selectors, p)
+	key, err := packetKey(r.selectors, p, port)
 	if err != nil {
 		return none, false, err
 	}
@@ -332,7 +333,8 @@ func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (n
 
 // packetKey is the packet's key for a concatenation of selectors. An
 // address selector of the other family is an error, as nft refuses it.
-func packetKey(sels []selector, p Packet) (nftKey, error) {
+// port caches p.DstPort's text ("" until first needed).
+func packetKey(sels []selector, p Packet, port *string) (nftKey, error) {
 	k := nftKey{n: len(sels)}
 	for i, sel := range sels {
 		switch sel.field {
@@ -351,7 +353,10 @@ func packetKey(sels []selector, p Packet) (nftKey, error) {
 		case "l4proto":
 			k.parts[i].s = p.Proto
 		case "dport":
-			k.parts[i].s = strconv.Itoa(int(p.DstPort))
+			if *port == "" {
+				*port = strconv.Itoa(int(p.DstPort))
+			}
+			k.parts[i].s = *port
 		}
 	}
 	return k, nil

@@ -122,7 +122,7 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 	if !p.Local {
 		first, hook = "PREROUTING", "prerouting"
 	}
-	var by string
+	by := "" // the nftables table that sent it, or "iptables"
 	if ipt := r.ipt[p.Family]; ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
@@ -140,8 +140,11 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 		switch {
 		case !d.IsValid():
 		case !v.DNAT.IsValid():
-			v.DNAT, by = d, "nftables table "+nt.key
+			v.DNAT, by = d, nt.key
 		case v.DNAT != d:
+			if by != "iptables" {
+				by = "nftables table " + by
+			}
 			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, nt.key, d)
 		}
 	}
@@ -157,7 +160,8 @@ func (t *IPTables) walk(chain string, p Packet, isLocal func(netip.Addr) bool) (
 		chain string
 		next  int
 	}
-	stack := []frame{{chain, 0}}
+	var buf [8]frame
+	stack := append(buf[:0], frame{chain, 0})
 	for steps := 0; len(stack) > 0; steps++ {
 		if steps > 10000 {
 			return netip.AddrPort{}, false, fmt.Errorf("netfilter: %s nat chain %s loops", t.family, chain)
