@@ -16,13 +16,13 @@ import (
 
 // uncached compiles h's nat rules as if nothing had been compiled before.
 func uncached(h *Tables) *Rules {
-	nft := map[Family][]*nftTable{}
-	for _, f := range Families {
+	r := &Rules{ipt: h.iptables}
+	for i, f := range Families {
 		for _, key := range h.nftKeys(f) {
-			nft[f] = append(nft[f], compileNFT(key, h.nft[key], nil))
+			r.nft[i] = append(r.nft[i], compileNFT(key, h.nft[key], nil))
 		}
 	}
-	return &Rules{ipt: h.iptables, nft: nft}
+	return r
 }
 
 // memoWorld is a node whose nat rules a test changes at random, in every
@@ -128,9 +128,12 @@ func (w *memoWorld) change(f Family) (what string, inPlace bool) {
 		e := m.Elements[w.rng.IntN(len(m.Elements))]
 		e.Value[0], e.Key[1] = pod, port
 		return "in place " + fmt.Sprint(e.Key, e.Value), true
-	case 8: // a second base chain, at another hook or priority
+	case 8: // a second base chain, at another hook or priority, or none
 		if w.h.NFTState(f, "t").Table.Chains["pre2"] != nil {
 			tx.Delete(&knftables.Chain{Name: "pre2"})
+			if w.rng.IntN(3) == 0 { // gone
+				break
+			}
 		}
 		hook := knftables.BaseChainHook(w.pick([]string{"prerouting", "output"}))
 		prio := knftables.BaseChainPriority(w.pick([]string{"-150", "-50"}))

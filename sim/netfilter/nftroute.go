@@ -87,20 +87,15 @@ type nftTarget struct {
 // texts reuses prev's chains whole. Maps and sets are indexed afresh.
 func compileNFT(key string, fk *knftables.Fake, prev *nftTable) *nftTable {
 	nt := &nftTable{key: key, fk: fk}
-	var chains []*knftables.FakeChain
-	same := prev != nil
-	for _, ch := range fk.Table.Chains {
-		if ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType {
-			chains = append(chains, ch)
-			if same {
-				c, ok := prev.chain(ch.Name)
-				same = ok && c.hook == string(*ch.Hook) && c.priority == nftPriority(ch) && sameRules(c.rules, ch.Rules)
-			}
-		}
-	}
-	if same && len(chains) == prev.chains {
+	if prev.sameChains(fk) {
 		nt.hooks, nt.chains = prev.hooks, prev.chains // never written after compiling
 		return nt
+	}
+	var chains []*knftables.FakeChain
+	for _, ch := range fk.Table.Chains {
+		if isNATBase(ch) {
+			chains = append(chains, ch)
+		}
 	}
 	nt.hooks, nt.chains = map[string][]nftChain{}, len(chains)
 	slices.SortFunc(chains, func(a, b *knftables.FakeChain) int {
@@ -118,6 +113,30 @@ func compileNFT(key string, fk *knftables.Fake, prev *nftTable) *nftTable {
 		nt.hooks[c.hook] = append(nt.hooks[c.hook], c)
 	}
 	return nt
+}
+
+func isNATBase(ch *knftables.FakeChain) bool {
+	return ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType
+}
+
+// sameChains reports whether fk's nat base chains are nt's (nil: none), at
+// the same hooks and priorities with rules of the same texts.
+func (nt *nftTable) sameChains(fk *knftables.Fake) bool {
+	if nt == nil {
+		return false
+	}
+	n := 0
+	for _, ch := range fk.Table.Chains {
+		if !isNATBase(ch) {
+			continue
+		}
+		n++
+		c, ok := nt.chain(ch.Name)
+		if !ok || c.hook != string(*ch.Hook) || c.priority != nftPriority(ch) || !sameRules(c.rules, ch.Rules) {
+			return false
+		}
+	}
+	return n == nt.chains
 }
 
 // chain is the compiled base chain name of nt (nil: none).

@@ -2,7 +2,6 @@ package netfilter
 
 import (
 	"fmt"
-	"maps"
 	"net/netip"
 	"slices"
 	"strconv"
@@ -49,41 +48,59 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 // take it again after a change.
 type Rules struct {
 	ipt map[Family]*IPTables
-	nft map[Family][]*nftTable // by table key
+	nft [2][]*nftTable // per family (familyIndex), by table key
+}
+
+// familyIndex is f's index in Families, or -1.
+func familyIndex(f Family) int {
+	switch f {
+	case IPv4:
+		return 0
+	case IPv6:
+		return 1
+	}
+	return -1
+}
+
+// tables are the compiled nftables tables of family f.
+func (r *Rules) tables(f Family) []*nftTable {
+	if i := familyIndex(f); i >= 0 {
+		return r.nft[i]
+	}
+	return nil
 }
 
 // Rules compiles the node's nat rules. A family's nftables part is reused
 // until the node's nft runs another transaction on one of its tables;
 // then a table's chains whose rules kept their texts are reused.
 func (t *Tables) Rules() *Rules {
-	var next map[Family][]*nftTable
-	for _, f := range Families {
-		if at, ok := t.compiledAt[f]; ok && at == t.nftFamilyRuns[f] {
+	next := t.rules
+	for i, f := range Families {
+		c := &t.compiled[i]
+		if c.ok && c.at == t.nftFamilyRuns[f] {
 			continue
 		}
-		if next == nil { // a Rules taken before keeps what it had
-			next = maps.Clone(t.compiled)
-			if next == nil {
-				next = map[Family][]*nftTable{}
+		if next == t.rules { // a Rules taken before keeps what it had
+			next = &Rules{ipt: t.iptables}
+			if t.rules != nil {
+				next.nft = t.rules.nft
 			}
 		}
 		var tables []*nftTable
 		for _, key := range t.nftKeys(f) {
 			var old *nftTable
-			for _, nt := range t.compiled[f] {
+			for _, nt := range next.nft[i] {
 				if nt.key == key {
 					old = nt
 				}
 			}
 			tables = append(tables, compileNFT(key, t.nft[key], old))
 		}
-		next[f] = tables
-		t.compiledAt[f] = t.nftFamilyRuns[f]
+		next.nft[i] = tables
+		*c = compiledFamily{ok: true, at: t.nftFamilyRuns[f]}
 	}
-	if next != nil {
-		t.compiled = next
-	}
-	return &Rules{ipt: t.iptables, nft: t.compiled}
+	t.rules = next
+	return next
 }
 
 // Evaluate is Tables.Evaluate on the compiled rules.
@@ -104,7 +121,7 @@ func (r *Rules) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, erro
 		}
 		v.Masquerade = masq
 	}
-	for _, nt := range r.nft[p.Family] {
+	for _, nt := range r.tables(p.Family) {
 		_, masq, err := nt.hook("postrouting", post, isLocal)
 		if err != nil {
 			return v, err
@@ -132,7 +149,7 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 			v.DNAT, by = d, "iptables"
 		}
 	}
-	for _, nt := range r.nft[p.Family] {
+	for _, nt := range r.tables(p.Family) {
 		d, _, err := nt.hook(hook, p, isLocal)
 		if err != nil {
 			return v, err

@@ -36,15 +36,20 @@ type Tables struct {
 	// nftFamilyRuns those on each family's tables.
 	nftRuns       uint64
 	nftFamilyRuns map[Family]uint64
-	// compiled is the nftables tables Rules compiled, per family, when
-	// the family's nftFamilyRuns was compiledAt.
-	compiled   map[Family][]*nftTable
-	compiledAt map[Family]uint64
+	// rules is what Rules compiled last; compiled says, per family
+	// (familyIndex), at which of its nftFamilyRuns.
+	rules    *Rules
+	compiled [2]compiledFamily
+}
+
+type compiledFamily struct {
+	ok bool
+	at uint64
 }
 
 // New returns the empty netfilter state of n.
 func New(n *node.Node) *Tables {
-	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}, compiledAt: map[Family]uint64{}}
+	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}}
 }
 
 // Node is the node the tables belong to.
