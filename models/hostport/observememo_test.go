@@ -94,3 +94,33 @@ func TestObserveNeverReusesAStaleProbe(t *testing.T) {
 		t.Error("observe never reused a probe's result: the test exercises no memo")
 	}
 }
+
+// TestReleasedOracleBuffersCarryNothing: runs reuse the slices of the
+// oracles before them; cases run in one order and then in the other (each
+// on what a different case left) give the same verdicts and traces.
+func TestReleasedOracleBuffersCarryNothing(t *testing.T) {
+	n := 200
+	if testing.Short() {
+		n = 60
+	}
+	run := func(seed uint64) string {
+		c := Generate(sim.NewPRNG(seed), "reference", GenOptions{})
+		if seed%2 == 0 {
+			c.Variant = "zero-port-unfiltered"
+		}
+		r, err := Run(c, nil, sim.NewPRNG(seed), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(r.Violations, r.Trace.Hash())
+	}
+	first := make([]string, n)
+	for i := range first {
+		first[i] = run(uint64(i + 1))
+	}
+	for i := n - 1; i >= 0; i-- {
+		if got := run(uint64(i + 1)); got != first[i] {
+			t.Fatalf("seed %d: %s after the later cases, %s before them", i+1, got, first[i])
+		}
+	}
+}

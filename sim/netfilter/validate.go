@@ -32,8 +32,12 @@ const maxJumpDepth = 16
 // jump to themselves, until something jumps to them.
 func validate(chains map[string][][]string) error {
 	done := map[chainHook]bool{} // fully checked
+	// path is one buffer for every walk: a call appends its chain for its
+	// callees alone, and nothing keeps the slice.
+	path := make([]string, 1, maxJumpDepth+2)
 	for _, c := range BuiltinNATChains {
-		if err := validateFrom(chains, natHooks[c], []string{c}, done); err != nil {
+		path[0] = c
+		if err := validateFrom(chains, natHooks[c], path, done); err != nil {
 			return err
 		}
 	}
@@ -68,7 +72,7 @@ func validateFrom(chains map[string][][]string, hook string, path []string, done
 		if len(path) > maxJumpDepth {
 			return fmt.Errorf("iptables-restore: jumps from %s nest more than %d deep (%s)", path[0], maxJumpDepth, strings.Join(path, " -> "))
 		}
-		if err := validateFrom(chains, hook, append(path[:len(path):len(path)], target), done); err != nil {
+		if err := validateFrom(chains, hook, append(path, target), done); err != nil {
 			return err
 		}
 	}
