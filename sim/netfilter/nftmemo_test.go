@@ -103,7 +103,7 @@ func (w *memoWorld) change(f Family) (what string, inPlace bool) {
 	port := strconv.Itoa(8080 + w.rng.IntN(3))
 	pod, proto := w.pick(w.pods[f]), w.pick([]string{"tcp", "udp"})
 	tx := w.nft[f].NewTransaction()
-	switch k := w.rng.IntN(9); k {
+	switch k := w.rng.IntN(10); k {
 	case 0, 1:
 		tx.Add(&knftables.Element{Map: "hostports", Key: []string{proto, port}, Value: []string{pod, "80"}})
 	case 2:
@@ -139,6 +139,27 @@ func (w *memoWorld) change(f Family) (what string, inPlace bool) {
 		prio := knftables.BaseChainPriority(w.pick([]string{"-150", "-50"}))
 		tx.Add(&knftables.Chain{Name: "pre2", Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio})
 		tx.Add(&knftables.Rule{Chain: "pre2", Rule: "dnat " + kw(f) + " to meta l4proto . th dport map @hostports"})
+	case 9: // another table of the family, made on first use
+		nft, err := w.h.NFTables(f, "u")
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		a := "ipv4_addr"
+		if f == IPv6 {
+			a = "ipv6_addr"
+		}
+		hook, prio := knftables.PreroutingHook, knftables.DNATPriority
+		tx := nft.NewTransaction()
+		tx.Add(&knftables.Table{})
+		tx.Add(&knftables.Map{Name: "m", Type: "inet_proto . inet_service : " + a + " . inet_service"})
+		tx.Add(&knftables.Chain{Name: "pre", Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio})
+		tx.Flush(&knftables.Chain{Name: "pre"})
+		tx.Add(&knftables.Rule{Chain: "pre", Rule: "dnat " + kw(f) + " to meta l4proto . th dport map @m"})
+		tx.Add(&knftables.Element{Map: "m", Key: []string{proto, port}, Value: []string{pod, "82"}})
+		if err := nft.Run(w.t.Context(), tx); err != nil {
+			w.t.Fatal(err)
+		}
+		return "table u " + tx.String(), false
 	case 7:
 		ipt := w.h.IPTables(f)
 		rule := []string{"-p", proto, "-m", proto, "--dport", port, "-m", "addrtype", "--dst-type", "LOCAL",

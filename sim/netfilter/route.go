@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"sigs.k8s.io/knftables"
 )
 
 // Packet is the first packet of a connection as the node's nat hooks see
@@ -87,14 +89,17 @@ func (t *Tables) Rules() *Rules {
 			}
 		}
 		var tables []*nftTable
-		for _, key := range t.nftKeys(f) {
+		for _, e := range t.nftFamily(i) {
+			if e.fk.Table == nil {
+				continue
+			}
 			var old *nftTable
 			for _, nt := range next.nft[i] {
-				if nt.key == key {
+				if nt.key == e.key {
 					old = nt
 				}
 			}
-			tables = append(tables, compileNFT(key, t.nft[key], old))
+			tables = append(tables, compileNFT(e.key, e.fk, old))
 		}
 		next.nft[i] = tables
 		*c = compiledFamily{ok: true, at: t.nftFamilyRuns[f]}
@@ -295,11 +300,43 @@ func parsePrefix(f Family, s string) (netip.Prefix, error) {
 	return pfx, nil
 }
 
+// nftEntry is one of the node's nftables tables.
+type nftEntry struct {
+	key string
+	fk  *knftables.Fake
+}
+
+// nftFamily lists the nftables tables of family Families[i] ever made or
+// asked for (whether they hold a table now or not), sorted by key. Tables
+// are only ever added, so the lists hold while their number does.
+func (t *Tables) nftFamily(i int) []nftEntry {
+	if t.nftListed != len(t.nft) {
+		t.nftLists = [2][]nftEntry{}
+		for k, fk := range t.nft {
+			for j, f := range Families {
+				if isFamilyKey(k, f) {
+					t.nftLists[j] = append(t.nftLists[j], nftEntry{k, fk})
+				}
+			}
+		}
+		for j := range t.nftLists {
+			slices.SortFunc(t.nftLists[j], func(a, b nftEntry) int { return strings.Compare(a.key, b.key) })
+		}
+		t.nftListed = len(t.nft)
+	}
+	return t.nftLists[i]
+}
+
+// isFamilyKey reports whether table key k is of family f (f/name).
+func isFamilyKey(k string, f Family) bool {
+	return len(k) > len(f) && k[len(f)] == '/' && k[:len(f)] == string(f)
+}
+
 // nftKeys are the keys of a family's nftables tables, sorted.
 func (t *Tables) nftKeys(f Family) []string {
 	var keys []string
 	for k, fk := range t.nft {
-		if strings.HasPrefix(k, string(f)+"/") && fk.Table != nil {
+		if isFamilyKey(k, f) && fk.Table != nil {
 			keys = append(keys, k)
 		}
 	}

@@ -40,6 +40,9 @@ type Tables struct {
 	// (familyIndex), at which of its nftFamilyRuns.
 	rules    *Rules
 	compiled [2]compiledFamily
+	// nftLists are nftFamily's lists, made when nft had nftListed tables.
+	nftLists  [2][]nftEntry
+	nftListed int
 }
 
 type compiledFamily struct {
