@@ -22,6 +22,9 @@ var nodeAddr = map[netfilter.Family]netip.Addr{
 	netfilter.IPv6: netip.MustParseAddr("2001:db8:fe::1"),
 }
 
+// nodeAddr4 and nodeAddr6 are nodeAddr's, for isLocal's many calls.
+var nodeAddr4, nodeAddr6 = nodeAddr[netfilter.IPv4], nodeAddr[netfilter.IPv6]
+
 // clientAddr is where probes come from: a client off the node.
 var clientAddr = map[netfilter.Family]netip.Addr{
 	netfilter.IPv4: netip.MustParseAddr("198.51.100.77"),
@@ -48,7 +51,7 @@ type probe struct {
 func (o *oracle) addProbes(ms []*PortMapping) {
 	add := func(p probe) int {
 		for i, q := range o.probes {
-			if q.fam == p.fam && q.proto == p.proto && q.hostIP == p.hostIP && q.port == p.port {
+			if q.port == p.port && q.fam == p.fam && q.proto == p.proto && q.hostIP == p.hostIP {
 				return i
 			}
 		}
@@ -83,7 +86,7 @@ func (o *oracle) addProbes(ms []*PortMapping) {
 // a host IP a mapping named (a runtime is asked only for addresses the
 // node has).
 func (o *oracle) isLocal(a netip.Addr) bool {
-	if a == nodeAddr[netfilter.IPv4] || a == nodeAddr[netfilter.IPv6] || a.IsLoopback() {
+	if a == nodeAddr4 || a == nodeAddr6 || a.IsLoopback() {
 		return true
 	}
 	for _, l := range o.local {
