@@ -93,7 +93,7 @@ func (o *oracle) sortedForwards(h *netfilter.Tables) []Forward {
 
 func newOracle(h *netfilter.Tables, cfg Config) *oracle {
 	o := &oracle{disabled: cfg.DisableHostportMapping}
-	o.bufs = oracleBuffers.Get().(*oracleBufs)
+	o.bufs = takeBuffers()
 	o.probes, o.results, o.seen = o.bufs.probes[:0], o.bufs.results[:0], o.bufs.seen[:0]
 	if cfg.DisableHostportMapping {
 		return o
@@ -120,7 +120,16 @@ type oracleBufs struct {
 	seen    []Forward
 }
 
-var oracleBuffers = sync.Pool{New: func() any { return &oracleBufs{probes: make([]probe, 0, 16)} }}
+// oracleBuffers holds *oracleBufs; idle (its owner) empties it.
+var oracleBuffers sync.Pool
+
+// takeBuffers is a released oracle's slices, or new ones.
+func takeBuffers() *oracleBufs {
+	if b, ok := oracleBuffers.Get().(*oracleBufs); ok {
+		return b
+	}
+	return &oracleBufs{probes: make([]probe, 0, 16)}
+}
 
 // release gives the oracle's slices to the next one; it is not used after.
 func (o *oracle) release() {

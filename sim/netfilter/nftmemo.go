@@ -7,7 +7,8 @@ import (
 
 // parsedNFT holds the rules parseNFTRule has parsed, by text, for every
 // node: a rule's parts depend on its text alone and are never written
-// after parsing. At most maxParsedNFT texts are kept.
+// after parsing. At most maxParsedNFT texts are kept; ForgetParsedRules
+// (its owner: the hostport model's Idle) empties it.
 var (
 	parsedNFT      sync.Map // string -> nftRule
 	parsedNFTCount atomic.Int64
@@ -27,4 +28,19 @@ func parsedNFTRule(text string) nftRule {
 		}
 	}
 	return r
+}
+
+// ForgetParsedRules empties the memo of parsed nft rules, so that a process
+// done with nodes (a campaign at its end) keeps none of them. Nodes used
+// afterwards fill it again.
+func ForgetParsedRules() {
+	parsedNFT.Clear()
+	parsedNFTCount.Store(0)
+}
+
+// rememberedRules counts the rule texts the memo holds.
+func rememberedRules() int {
+	n := 0
+	parsedNFT.Range(func(any, any) bool { n++; return true })
+	return n
 }

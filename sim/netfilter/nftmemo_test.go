@@ -251,3 +251,21 @@ func TestParsedNFTRuleIsParse(t *testing.T) {
 func ruleString(r nftRule) string {
 	return fmt.Sprintf("%q fib=%v masq=%v lookup=%q selectors=%v err=%v", r.text, r.fibLocal, r.masq, r.lookup, r.selectors, r.err)
 }
+
+// TestForgetParsedRulesEmptiesTheMemo: compiling a node's rules remembers
+// their texts; ForgetParsedRules forgets them, and parsing again gives the
+// same rule.
+func TestForgetParsedRulesEmptiesTheMemo(t *testing.T) {
+	const text = "ip saddr . ip daddr @forget-test masquerade"
+	before := ruleString(parsedNFTRule(text))
+	if rememberedRules() == 0 {
+		t.Fatal("parsedNFTRule remembered nothing")
+	}
+	ForgetParsedRules()
+	if n := rememberedRules(); n != 0 {
+		t.Fatalf("%d rule texts remembered after ForgetParsedRules", n)
+	}
+	if got := ruleString(parsedNFTRule(text)); got != before {
+		t.Fatalf("after ForgetParsedRules %s, want %s", got, before)
+	}
+}
