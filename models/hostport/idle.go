@@ -9,12 +9,12 @@ import (
 // idle is the model's Idle: it forgets the sandbox hashes SandboxHash
 // remembered, the nft rules the node's netfilter parsed and the slices
 // released oracles left, so that a finished campaign holds none of them.
-// Runs afterwards remember them again. No run may be in flight.
+// Runs afterwards remember them again.
 func idle() error {
 	sandboxHashes.Clear()
 	sandboxHashCount.Store(0)
 	netfilter.ForgetParsedRules()
-	oracleBuffers = sync.Pool{}
+	oracleBuffers.Store(new(sync.Pool))
 	return nil
 }
 

@@ -34,7 +34,7 @@ func TestIdleEmptiesTheOracleBuffers(t *testing.T) {
 	if err := Model.Idle(); err != nil {
 		t.Fatal(err)
 	}
-	if b := oracleBuffers.Get(); b != nil {
+	if b := oracleBuffers.Load().Get(); b != nil {
 		t.Fatalf("after Idle the pool still holds %T", b)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/netip"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
@@ -120,12 +121,15 @@ type oracleBufs struct {
 	seen    []Forward
 }
 
-// oracleBuffers holds *oracleBufs; idle (its owner) empties it.
-var oracleBuffers sync.Pool
+// oracleBuffers is a pool of *oracleBufs; idle (its owner) puts an empty
+// one in its place, which runs still in flight may use as well.
+var oracleBuffers atomic.Pointer[sync.Pool]
+
+func init() { oracleBuffers.Store(new(sync.Pool)) }
 
 // takeBuffers is a released oracle's slices, or new ones.
 func takeBuffers() *oracleBufs {
-	if b, ok := oracleBuffers.Get().(*oracleBufs); ok {
+	if b, ok := oracleBuffers.Load().Get().(*oracleBufs); ok {
 		return b
 	}
 	return &oracleBufs{probes: make([]probe, 0, 16)}
@@ -142,7 +146,7 @@ func (o *oracle) release() {
 	clear(b.results[:cap(b.results)])
 	clear(b.seen[:cap(b.seen)])
 	*o = oracle{}
-	oracleBuffers.Put(b)
+	oracleBuffers.Load().Put(b)
 }
 
 // byOwner returns the latest sandbox whose forwards carry owner.
