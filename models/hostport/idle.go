@@ -1,11 +1,20 @@
 package hostport
 
+import (
+	"sync"
+
+	"github.com/faultsim/faultsim/sim/netfilter"
+)
+
 // idle is the model's Idle: it forgets the sandbox hashes SandboxHash
-// remembered, so that a finished campaign holds none of them. Runs
-// afterwards remember them again.
+// remembered, the nft rules the node's netfilter parsed and the slices
+// released oracles left, so that a finished campaign holds none of them.
+// Runs afterwards remember them again.
 func idle() error {
 	sandboxHashes.Clear()
 	sandboxHashCount.Store(0)
+	netfilter.ForgetParsedRules()
+	oracleBuffers.Store(new(sync.Pool))
 	return nil
 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/faultsim/faultsim/sim"
@@ -60,9 +62,10 @@ type oracle struct {
 	gen          uint64
 	cached       bool
 	// probes are the host endpoints requests named, which observe sends
-	// packets to, and dests where they went; local the host IPs named.
+	// packets to, results where they went; local the host IPs named.
 	probes  []probe
-	dests   []netip.AddrPort
+	results []probeResult // per probe: what observe last found
+	bufs    *oracleBufs
 	local   []netip.Addr
 	evalErr error // a rule observe could not evaluate
 }
@@ -91,6 +94,8 @@ func (o *oracle) sortedForwards(h *netfilter.Tables) []Forward {
 
 func newOracle(h *netfilter.Tables, cfg Config) *oracle {
 	o := &oracle{disabled: cfg.DisableHostportMapping}
+	o.bufs = takeBuffers()
+	o.probes, o.results, o.seen = o.bufs.probes[:0], o.bufs.results[:0], o.bufs.seen[:0]
 	if cfg.DisableHostportMapping {
 		return o
 	}
@@ -106,6 +111,42 @@ func newOracle(h *netfilter.Tables, cfg Config) *oracle {
 		}
 	}
 	return o
+}
+
+// oracleBufs are the slices an oracle grows in a run, given to the next
+// oracle when it is released: they are a good part of what a run allocates.
+type oracleBufs struct {
+	probes  []probe
+	results []probeResult
+	seen    []Forward
+}
+
+// oracleBuffers is a pool of *oracleBufs; idle (its owner) puts an empty
+// one in its place, which runs still in flight may use as well.
+var oracleBuffers atomic.Pointer[sync.Pool]
+
+func init() { oracleBuffers.Store(new(sync.Pool)) }
+
+// takeBuffers is a released oracle's slices, or new ones.
+func takeBuffers() *oracleBufs {
+	if b, ok := oracleBuffers.Load().Get().(*oracleBufs); ok {
+		return b
+	}
+	return &oracleBufs{probes: make([]probe, 0, 16)}
+}
+
+// release gives the oracle's slices to the next one; it is not used after.
+func (o *oracle) release() {
+	b := o.bufs
+	if b == nil {
+		return
+	}
+	b.probes, b.results, b.seen = o.probes[:0], o.results[:0], o.seen[:0]
+	clear(b.probes[:cap(b.probes)]) // nothing a run made stays reachable
+	clear(b.results[:cap(b.results)])
+	clear(b.seen[:cap(b.seen)])
+	*o = oracle{}
+	oracleBuffers.Load().Put(b)
 }
 
 // byOwner returns the latest sandbox whose forwards carry owner.

@@ -22,6 +22,9 @@ var nodeAddr = map[netfilter.Family]netip.Addr{
 	netfilter.IPv6: netip.MustParseAddr("2001:db8:fe::1"),
 }
 
+// nodeAddr4 and nodeAddr6 are nodeAddr's, for isLocal's many calls.
+var nodeAddr4, nodeAddr6 = nodeAddr[netfilter.IPv4], nodeAddr[netfilter.IPv6]
+
 // clientAddr is where probes come from: a client off the node.
 var clientAddr = map[netfilter.Family]netip.Addr{
 	netfilter.IPv4: netip.MustParseAddr("198.51.100.77"),
@@ -48,7 +51,7 @@ type probe struct {
 func (o *oracle) addProbes(ms []*PortMapping) {
 	add := func(p probe) int {
 		for i, q := range o.probes {
-			if q.fam == p.fam && q.proto == p.proto && q.hostIP == p.hostIP && q.port == p.port {
+			if q.port == p.port && q.fam == p.fam && q.proto == p.proto && q.hostIP == p.hostIP {
 				return i
 			}
 		}
@@ -83,7 +86,7 @@ func (o *oracle) addProbes(ms []*PortMapping) {
 // a host IP a mapping named (a runtime is asked only for addresses the
 // node has).
 func (o *oracle) isLocal(a netip.Addr) bool {
-	if a == nodeAddr[netfilter.IPv4] || a == nodeAddr[netfilter.IPv6] || a.IsLoopback() {
+	if a == nodeAddr4 || a == nodeAddr6 || a.IsLoopback() {
 		return true
 	}
 	for _, l := range o.local {
@@ -100,22 +103,56 @@ func (o *oracle) isLocal(a netip.Addr) bool {
 // address goes is that wildcard forward, not another. An error says a rule
 // could not be evaluated.
 func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) {
-	rules := h.Rules()
-	o.dests = slices.Grow(o.dests[:0], len(o.probes))[:len(o.probes)]
+	var rules *netfilter.Rules // compiled when a probe needs it
+	gens := [...]uint64{h.FamilyGeneration(netfilter.IPv4), h.FamilyGeneration(netfilter.IPv6)}
+	if n, old := len(o.probes), len(o.results); n > old {
+		o.results = slices.Grow(o.results, n-old)[:n]
+		clear(o.results[old:])
+	}
 	for i, p := range o.probes {
-		v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
-		if err != nil {
-			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, err)
+		r := &o.results[i]
+		// What the rules do to a probe depends on its family's rules and on
+		// which addresses are local (o.local only grows).
+		if gen := gens[familyIndex(p.fam)]; !r.valid || r.gen != gen || r.locals != len(o.local) {
+			if rules == nil {
+				rules = h.Rules()
+			}
+			v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
+			*r = probeResult{valid: true, gen: gen, locals: len(o.local), dest: v.DNAT, err: err}
+			if v.DNAT.IsValid() {
+				r.pod = v.DNAT.Addr().Unmap().String()
+			}
 		}
-		o.dests[i] = v.DNAT
-		if !v.DNAT.IsValid() || (p.hostIP != "" && o.dests[p.wild] == v.DNAT) {
+		if r.err != nil {
+			return out, fmt.Errorf("%s %s to %s port %d: %w", p.fam, p.proto, p.dst, p.port, r.err)
+		}
+		dest := r.dest
+		// The wildcard probe comes first: its result is this observation's.
+		if !dest.IsValid() || (p.hostIP != "" && o.results[p.wild].dest == dest) {
 			continue
 		}
-		pod := v.DNAT.Addr().Unmap().String()
 		out = append(out, Forward{Family: p.fam, Proto: p.proto, HostIP: p.hostIP, HostPort: int32(p.port),
-			PodIP: pod, PodPort: int32(v.DNAT.Port()), Owner: o.ownerOf(pod)})
+			PodIP: r.pod, PodPort: int32(dest.Port()), Owner: o.ownerOf(r.pod)})
 	}
 	return out, nil
+}
+
+// probeResult is where a probe went (or why it could not be told) when its
+// family's rules were at generation gen and locals host IPs were local.
+type probeResult struct {
+	valid  bool
+	gen    uint64
+	locals int
+	dest   netip.AddrPort
+	pod    string // dest's address as a pod's is written
+	err    error
+}
+
+func familyIndex(f netfilter.Family) int {
+	if f == netfilter.IPv6 {
+		return 1
+	}
+	return 0
 }
 
 // ownerOf is the tag of the latest sandbox with the pod address, live ones

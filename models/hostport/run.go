@@ -76,6 +76,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 	// The daemon boots before kubelet's first call, as on a node.
 	w.runner.Do("daemon start", func() { w.start("boot") })
 	vs := w.runner.Run()
+	w.oracle.release()
 	return sim.Result{Violations: vs, Trace: w.trace, Events: w.runner.Events()}, nil
 }
 

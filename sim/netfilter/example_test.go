@@ -36,3 +36,21 @@ func ExampleTables_NFTables() {
 	// nft: nft-object-comments: kept table ip demo without comment
 	// Error: Could not process rule: Invalid argument (kernel 5.4 lacks nft-destroy (Linux 6.3))
 }
+
+// A family's generation moves only with changes to that family's rules:
+// an observer of IPv4 packets can keep what it found while IPv6 changes.
+func ExampleTables_FamilyGeneration() {
+	n := node.New("debian", sim.MustVersion("6.1"))
+	n.Install("nft", sim.MustVersion("1.1.1"))
+	h := netfilter.New(n)
+	v4 := h.FamilyGeneration(netfilter.IPv4)
+
+	nft, _ := h.NFTables(netfilter.IPv6, "demo")
+	tx := nft.NewTransaction()
+	tx.Add(&knftables.Table{})
+	_ = nft.Run(context.Background(), tx)
+	_ = h.IPTables(netfilter.IPv6).Apply([]netfilter.IPTablesOp{{Kind: netfilter.EnsureChain, Chain: "HP"}})
+
+	fmt.Println(h.FamilyGeneration(netfilter.IPv4) == v4, h.FamilyGeneration(netfilter.IPv6) == 0)
+	// Output: true false
+}

@@ -53,7 +53,7 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 	if !t.Version.AtLeast(MinNFTVersion) {
 		return nil, fmt.Errorf("nft version %s is too old: need %s or later", t.Version, MinNFTVersion)
 	}
-	n := &nftTool{host: h, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
+	n := &nftTool{host: h, family: f, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
 	// knftables probes with "nft --check destroy table".
 	err = destroyRefusal(h.node, t.Version, "table")
 	if err != nil && slices.Contains(options, knftables.RequireDestroy) {
@@ -96,6 +96,7 @@ func (h *Tables) nftDump() string {
 // the node's nft and kernel lack is decided once, when it is made.
 type nftTool struct {
 	host    *Tables
+	family  Family
 	fake    *knftables.Fake
 	version sim.Version
 	// objectComments: the kernel keeps table and chain comments.
@@ -122,6 +123,7 @@ func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
 		return err
 	}
 	n.host.nftRuns++
+	n.host.nftFamilyRuns[n.family]++
 	if err := n.fake.Run(ctx, tx); err != nil {
 		return err
 	}

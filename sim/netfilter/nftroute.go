@@ -18,13 +18,16 @@ type nftTable struct {
 	key   string // family/name
 	fk    *knftables.Fake
 	hooks map[string][]nftChain
-	maps  map[string][]nftElement
-	sets  map[string]map[nftKey]bool
+	// chains counts the chains in hooks.
+	chains int
+	maps   map[string][]nftElement
+	sets   map[string]map[nftKey]bool
 }
 
 type nftChain struct {
-	name  string
-	rules []nftRule
+	name, hook string
+	priority   int
+	rules      []nftRule
 }
 
 // nftRule is a rule shape hostport managers write:
@@ -78,31 +81,90 @@ type nftTarget struct {
 }
 
 // compileNFT compiles one table: its chains now, each map and set when a
-// rule first looks it up. parsed caches rules by text across compilations.
-func compileNFT(key string, fk *knftables.Fake, parsed map[string]nftRule) *nftTable {
-	nt := &nftTable{key: key, fk: fk, hooks: map[string][]nftChain{}}
+// rule first looks it up. A chain whose rules have the texts of prev's
+// chain of the same name (prev may be nil) reuses prev's compiled rules,
+// and a table whose base chains all kept their hooks, priorities and rule
+// texts reuses prev's chains whole. Maps and sets are indexed afresh.
+func compileNFT(key string, fk *knftables.Fake, prev *nftTable) *nftTable {
+	nt := &nftTable{key: key, fk: fk}
+	if prev.sameChains(fk) {
+		nt.hooks, nt.chains = prev.hooks, prev.chains // never written after compiling
+		return nt
+	}
 	var chains []*knftables.FakeChain
 	for _, ch := range fk.Table.Chains {
-		if ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType {
+		if isNATBase(ch) {
 			chains = append(chains, ch)
 		}
 	}
+	nt.hooks, nt.chains = map[string][]nftChain{}, len(chains)
 	slices.SortFunc(chains, func(a, b *knftables.FakeChain) int {
 		return cmp.Or(nftPriority(a)-nftPriority(b), strings.Compare(a.Name, b.Name))
 	})
 	for _, ch := range chains {
-		c := nftChain{name: ch.Name, rules: make([]nftRule, len(ch.Rules))}
-		for i, r := range ch.Rules {
-			pr, ok := parsed[r.Rule]
-			if !ok {
-				pr = parseNFTRule(r.Rule)
-				parsed[r.Rule] = pr
+		c, ok := prev.chain(ch.Name)
+		if !ok || !sameRules(c.rules, ch.Rules) {
+			c = nftChain{name: ch.Name, rules: make([]nftRule, len(ch.Rules))}
+			for i, r := range ch.Rules {
+				c.rules[i] = parsedNFTRule(r.Rule)
 			}
-			c.rules[i] = pr
 		}
-		nt.hooks[string(*ch.Hook)] = append(nt.hooks[string(*ch.Hook)], c)
+		c.hook, c.priority = string(*ch.Hook), nftPriority(ch)
+		nt.hooks[c.hook] = append(nt.hooks[c.hook], c)
 	}
 	return nt
+}
+
+func isNATBase(ch *knftables.FakeChain) bool {
+	return ch.Hook != nil && ch.Type != nil && *ch.Type == knftables.NATType
+}
+
+// sameChains reports whether fk's nat base chains are nt's (nil: none), at
+// the same hooks and priorities with rules of the same texts.
+func (nt *nftTable) sameChains(fk *knftables.Fake) bool {
+	if nt == nil {
+		return false
+	}
+	n := 0
+	for _, ch := range fk.Table.Chains {
+		if !isNATBase(ch) {
+			continue
+		}
+		n++
+		c, ok := nt.chain(ch.Name)
+		if !ok || c.hook != string(*ch.Hook) || c.priority != nftPriority(ch) || !sameRules(c.rules, ch.Rules) {
+			return false
+		}
+	}
+	return n == nt.chains
+}
+
+// chain is the compiled base chain name of nt (nil: none).
+func (nt *nftTable) chain(name string) (nftChain, bool) {
+	if nt == nil {
+		return nftChain{}, false
+	}
+	for _, cs := range nt.hooks {
+		for _, c := range cs {
+			if c.name == name {
+				return c, true
+			}
+		}
+	}
+	return nftChain{}, false
+}
+
+// sameRules reports whether compiled holds rules of exactly the texts of rs.
+func sameRules(compiled []nftRule, rs []*knftables.Rule) bool {
+	if len(compiled) != len(rs) {
+		return false
+	}
+	for i, r := range rs {
+		if compiled[i].text != r.Rule {
+			return false
+		}
+	}
+	return true
 }
 
 // lookupMap is the element of map name with key, indexing the map on first
@@ -241,9 +303,10 @@ func parseSelectors(toks []string) ([]selector, error) {
 // rule, until a rule translates it. It returns the DNAT destination and
 // whether the packet was masqueraded.
 func (nt *nftTable) hook(hook string, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+	port := "" // p.DstPort in decimal, once a rule reads it
 	for _, ch := range nt.hooks[hook] {
 		for i := range ch.rules {
-			dest, masq, err := nt.eval(&ch.rules[i], p, isLocal)
+			dest, masq, err := nt.eval(&ch.rules[i], p, &port, isLocal)
 			if err != nil {
 				_, name, _ := strings.Cut(nt.key, "/")
 				return netip.AddrPort{}, false, fmt.Errorf("netfilter: nft chain %s %s rule %q: %w", name, ch.name, ch.rules[i].text, err)
@@ -258,7 +321,7 @@ func (nt *nftTable) hook(hook string, p Packet, isLocal func(netip.Addr) bool) (
 
 // eval evaluates one rule; a lookup that finds no element does not match,
 // as in nft.
-func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
+func (nt *nftTable) eval(r *nftRule, p Packet, port *string, isLocal func(netip.Addr) bool) (netip.AddrPort, bool, error) {
 	none := netip.AddrPort{}
 	if r.err != nil {
 		return none, false, r.err
@@ -266,7 +329,7 @@ func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (n
 	if r.fibLocal && !isLocal(p.Dst) {
 		return none, false, nil
 	}
-	key, err := packetKey(r.selectors, p)
+	key, err := packetKey(r.selectors, p, port)
 	if err != nil {
 		return none, false, err
 	}
@@ -289,7 +352,8 @@ func (nt *nftTable) eval(r *nftRule, p Packet, isLocal func(netip.Addr) bool) (n
 
 // packetKey is the packet's key for a concatenation of selectors. An
 // address selector of the other family is an error, as nft refuses it.
-func packetKey(sels []selector, p Packet) (nftKey, error) {
+// port caches p.DstPort's text ("" until first needed).
+func packetKey(sels []selector, p Packet, port *string) (nftKey, error) {
 	k := nftKey{n: len(sels)}
 	for i, sel := range sels {
 		switch sel.field {
@@ -308,7 +372,10 @@ func packetKey(sels []selector, p Packet) (nftKey, error) {
 		case "l4proto":
 			k.parts[i].s = p.Proto
 		case "dport":
-			k.parts[i].s = strconv.Itoa(int(p.DstPort))
+			if *port == "" {
+				*port = strconv.Itoa(int(p.DstPort))
+			}
+			k.parts[i].s = *port
 		}
 	}
 	return k, nil

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"sigs.k8s.io/knftables"
 )
 
 // Packet is the first packet of a connection as the node's nat hooks see
@@ -48,24 +50,62 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 // take it again after a change.
 type Rules struct {
 	ipt map[Family]*IPTables
-	nft map[Family][]*nftTable // by table key
+	nft [2][]*nftTable // per family (familyIndex), by table key
 }
 
-// Rules compiles the node's nat rules. The nftables part is reused until
-// the node's nft runs another transaction.
+// familyIndex is f's index in Families, or -1.
+func familyIndex(f Family) int {
+	switch f {
+	case IPv4:
+		return 0
+	case IPv6:
+		return 1
+	}
+	return -1
+}
+
+// tables are the compiled nftables tables of family f.
+func (r *Rules) tables(f Family) []*nftTable {
+	if i := familyIndex(f); i >= 0 {
+		return r.nft[i]
+	}
+	return nil
+}
+
+// Rules compiles the node's nat rules. A family's nftables part is reused
+// until the node's nft runs another transaction on one of its tables;
+// then a table's chains whose rules kept their texts are reused.
 func (t *Tables) Rules() *Rules {
-	if t.compiled == nil || t.compiledAt != t.nftRuns {
-		if t.parsedRules == nil {
-			t.parsedRules = map[string]nftRule{}
+	next := t.rules
+	for i, f := range Families {
+		c := &t.compiled[i]
+		if c.ok && c.at == t.nftFamilyRuns[f] {
+			continue
 		}
-		t.compiled, t.compiledAt = map[Family][]*nftTable{}, t.nftRuns
-		for _, f := range Families {
-			for _, key := range t.nftKeys(f) {
-				t.compiled[f] = append(t.compiled[f], compileNFT(key, t.nft[key], t.parsedRules))
+		if next == t.rules { // a Rules taken before keeps what it had
+			next = &Rules{ipt: t.iptables}
+			if t.rules != nil {
+				next.nft = t.rules.nft
 			}
 		}
+		var tables []*nftTable
+		for _, e := range t.nftFamily(i) {
+			if e.fk.Table == nil {
+				continue
+			}
+			var old *nftTable
+			for _, nt := range next.nft[i] {
+				if nt.key == e.key {
+					old = nt
+				}
+			}
+			tables = append(tables, compileNFT(e.key, e.fk, old))
+		}
+		next.nft[i] = tables
+		*c = compiledFamily{ok: true, at: t.nftFamilyRuns[f]}
 	}
-	return &Rules{ipt: t.iptables, nft: t.compiled}
+	t.rules = next
+	return next
 }
 
 // Evaluate is Tables.Evaluate on the compiled rules.
@@ -86,7 +126,7 @@ func (r *Rules) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, erro
 		}
 		v.Masquerade = masq
 	}
-	for _, nt := range r.nft[p.Family] {
+	for _, nt := range r.tables(p.Family) {
 		_, masq, err := nt.hook("postrouting", post, isLocal)
 		if err != nil {
 			return v, err
@@ -104,7 +144,7 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 	if !p.Local {
 		first, hook = "PREROUTING", "prerouting"
 	}
-	var by string
+	by := "" // the nftables table that sent it, or "iptables"
 	if ipt := r.ipt[p.Family]; ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
@@ -114,7 +154,7 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 			v.DNAT, by = d, "iptables"
 		}
 	}
-	for _, nt := range r.nft[p.Family] {
+	for _, nt := range r.tables(p.Family) {
 		d, _, err := nt.hook(hook, p, isLocal)
 		if err != nil {
 			return v, err
@@ -122,8 +162,11 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 		switch {
 		case !d.IsValid():
 		case !v.DNAT.IsValid():
-			v.DNAT, by = d, "nftables table "+nt.key
+			v.DNAT, by = d, nt.key
 		case v.DNAT != d:
+			if by != "iptables" {
+				by = "nftables table " + by
+			}
 			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, nt.key, d)
 		}
 	}
@@ -139,7 +182,8 @@ func (t *IPTables) walk(chain string, p Packet, isLocal func(netip.Addr) bool) (
 		chain string
 		next  int
 	}
-	stack := []frame{{chain, 0}}
+	var buf [8]frame
+	stack := append(buf[:0], frame{chain, 0})
 	for steps := 0; len(stack) > 0; steps++ {
 		if steps > 10000 {
 			return netip.AddrPort{}, false, fmt.Errorf("netfilter: %s nat chain %s loops", t.family, chain)
@@ -256,11 +300,43 @@ func parsePrefix(f Family, s string) (netip.Prefix, error) {
 	return pfx, nil
 }
 
+// nftEntry is one of the node's nftables tables.
+type nftEntry struct {
+	key string
+	fk  *knftables.Fake
+}
+
+// nftFamily lists the nftables tables of family Families[i] ever made or
+// asked for (whether they hold a table now or not), sorted by key. Tables
+// are only ever added, so the lists hold while their number does.
+func (t *Tables) nftFamily(i int) []nftEntry {
+	if t.nftListed != len(t.nft) {
+		t.nftLists = [2][]nftEntry{}
+		for k, fk := range t.nft {
+			for j, f := range Families {
+				if isFamilyKey(k, f) {
+					t.nftLists[j] = append(t.nftLists[j], nftEntry{k, fk})
+				}
+			}
+		}
+		for j := range t.nftLists {
+			slices.SortFunc(t.nftLists[j], func(a, b nftEntry) int { return strings.Compare(a.key, b.key) })
+		}
+		t.nftListed = len(t.nft)
+	}
+	return t.nftLists[i]
+}
+
+// isFamilyKey reports whether table key k is of family f (f/name).
+func isFamilyKey(k string, f Family) bool {
+	return len(k) > len(f) && k[len(f)] == '/' && k[:len(f)] == string(f)
+}
+
 // nftKeys are the keys of a family's nftables tables, sorted.
 func (t *Tables) nftKeys(f Family) []string {
 	var keys []string
 	for k, fk := range t.nft {
-		if strings.HasPrefix(k, string(f)+"/") && fk.Table != nil {
+		if isFamilyKey(k, f) && fk.Table != nil {
 			keys = append(keys, k)
 		}
 	}

@@ -32,18 +32,27 @@ type Tables struct {
 	node     *node.Node
 	iptables map[Family]*IPTables
 	nft      map[string]*knftables.Fake
-	// nftRuns counts nft transactions run through the node's nft.
-	nftRuns uint64
-	// parsedRules holds the nft rules Rules has parsed, by text; compiled
-	// the nftables tables Rules compiled when nftRuns was compiledAt.
-	parsedRules map[string]nftRule
-	compiled    map[Family][]*nftTable
-	compiledAt  uint64
+	// nftRuns counts nft transactions run through the node's nft, and
+	// nftFamilyRuns those on each family's tables.
+	nftRuns       uint64
+	nftFamilyRuns map[Family]uint64
+	// rules is what Rules compiled last; compiled says, per family
+	// (familyIndex), at which of its nftFamilyRuns.
+	rules    *Rules
+	compiled [2]compiledFamily
+	// nftLists are nftFamily's lists, made when nft had nftListed tables.
+	nftLists  [2][]nftEntry
+	nftListed int
+}
+
+type compiledFamily struct {
+	ok bool
+	at uint64
 }
 
 // New returns the empty netfilter state of n.
 func New(n *node.Node) *Tables {
-	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}}
+	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}}
 }
 
 // Node is the node the tables belong to.
@@ -70,6 +79,17 @@ func (t *Tables) IPTablesState(f Family) *IPTables { return t.iptables[f] }
 func (t *Tables) Generation() uint64 {
 	g := t.nftRuns
 	for _, ipt := range t.iptables {
+		g += ipt.gen
+	}
+	return g
+}
+
+// FamilyGeneration is Generation for the state of one family alone (its
+// iptables nat table and its nftables tables): what Rules decides for a
+// packet of that family stays the same while it does.
+func (t *Tables) FamilyGeneration(f Family) uint64 {
+	g := t.nftFamilyRuns[f]
+	if ipt := t.iptables[f]; ipt != nil {
 		g += ipt.gen
 	}
 	return g

@@ -31,19 +31,26 @@ const maxJumpDepth = 16
 // checked, as the kernel does not check them: they may hold a DNAT, or
 // jump to themselves, until something jumps to them.
 func validate(chains map[string][][]string) error {
-	done := map[string]bool{} // chain+" "+hook fully checked
+	done := map[chainHook]bool{} // fully checked
+	// path is one buffer for every walk: a call appends its chain for its
+	// callees alone, and nothing keeps the slice.
+	path := make([]string, 1, maxJumpDepth+2)
 	for _, c := range BuiltinNATChains {
-		if err := validateFrom(chains, natHooks[c], []string{c}, done); err != nil {
+		path[0] = c
+		if err := validateFrom(chains, natHooks[c], path, done); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// chainHook is a chain reached from a hook.
+type chainHook struct{ chain, hook string }
+
 // validateFrom checks the last chain of path, reached from path[0] at hook.
-func validateFrom(chains map[string][][]string, hook string, path []string, done map[string]bool) error {
+func validateFrom(chains map[string][][]string, hook string, path []string, done map[chainHook]bool) error {
 	chain := path[len(path)-1]
-	if done[chain+" "+hook] {
+	if done[chainHook{chain, hook}] {
 		return nil
 	}
 	for _, r := range chains[chain] {
@@ -65,10 +72,10 @@ func validateFrom(chains map[string][][]string, hook string, path []string, done
 		if len(path) > maxJumpDepth {
 			return fmt.Errorf("iptables-restore: jumps from %s nest more than %d deep (%s)", path[0], maxJumpDepth, strings.Join(path, " -> "))
 		}
-		if err := validateFrom(chains, hook, append(path[:len(path):len(path)], target), done); err != nil {
+		if err := validateFrom(chains, hook, append(path, target), done); err != nil {
 			return err
 		}
 	}
-	done[chain+" "+hook] = true
+	done[chainHook{chain, hook}] = true
 	return nil
 }

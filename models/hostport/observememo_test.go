@@ -1,0 +1,126 @@
+package hostport
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
+
+	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/netfilter"
+	"github.com/faultsim/faultsim/sim/node"
+)
+
+// TestObserveNeverReusesAStaleProbe: observe re-sends only the probes
+// whose family's rules or local addresses changed; after every random
+// change (forwards added and removed through either family's nftables,
+// an iptables rule, new probes and host IPs) it finds what an oracle that
+// never observed before finds.
+func TestObserveNeverReusesAStaleProbe(t *testing.T) {
+	seeds := 20
+	if testing.Short() {
+		seeds = 5
+	}
+	pods := map[netfilter.Family][]string{netfilter.IPv4: {"10.88.0.2", "10.88.0.3"}, netfilter.IPv6: {"fd00::2", "fd00::3"}}
+	hostIPs := map[netfilter.Family][]string{netfilter.IPv4: {"192.0.2.10", ""}, netfilter.IPv6: {"2001:db8::10", ""}}
+	reused := 0
+	for seed := range uint64(seeds) {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		n := node.New("debian", sim.MustVersion("6.1"))
+		n.Install("nft", sim.MustVersion("1.1.1"))
+		n.Install("iptables", sim.MustVersion("1.8.10"))
+		n.Install("ip6tables", sim.MustVersion("1.8.10"))
+		h := netfilter.New(n)
+		backends := map[netfilter.Family]*nftBackend{}
+		for _, f := range netfilter.Families {
+			b, err := newNFTBackend(h, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backends[f] = b
+		}
+		o := newOracle(h, Config{})
+		for step := range 40 {
+			f := netfilter.Families[rng.IntN(2)]
+			port := int32(8080 + rng.IntN(3))
+			pod, hostIP := pods[f][rng.IntN(2)], hostIPs[f][rng.IntN(2)]
+			proto := []string{"tcp", "udp"}[rng.IntN(2)]
+			var what string
+			switch rng.IntN(4) {
+			case 0:
+				m := &PortMapping{Protocol: runtimeapi.Protocol(runtimeapi.Protocol_value[map[string]string{"tcp": "TCP", "udp": "UDP"}[proto]]),
+					HostPort: port, ContainerPort: 80, HostIp: hostIP}
+				o.addProbes([]*PortMapping{m})
+				what = "probe " + FormatMapping(m)
+			case 1:
+				fw := Forward{Family: f, Proto: proto, HostIP: hostIP, HostPort: port, PodIP: pod, PodPort: 80, Owner: SandboxHash(pod)}
+				if err := backends[f].add([]Forward{fw}); err != nil {
+					t.Fatal(err)
+				}
+				what = "add " + fw.String()
+			case 2:
+				if err := backends[f].remove(pod); err != nil {
+					t.Fatal(err)
+				}
+				what = "remove " + pod
+			case 3:
+				rule := []string{"-p", proto, "--dport", fmt.Sprint(port), "-j", "DNAT", "--to-destination", fmt.Sprintf("[%s]:90", pod)}
+				if f == netfilter.IPv4 {
+					rule[len(rule)-1] = pod + ":90"
+				}
+				if err := h.IPTables(f).Apply([]netfilter.IPTablesOp{{Kind: netfilter.InsertRule, Chain: "PREROUTING", Rule: rule}}); err != nil {
+					t.Fatal(err)
+				}
+				what = fmt.Sprint("iptables ", rule)
+			}
+			before := slices.Clone(o.results)
+			got, gerr := o.observe(nil, h)
+			fresh := *o
+			fresh.results = nil
+			want, werr := fresh.observe(nil, h)
+			if !slices.Equal(got, want) || fmt.Sprint(gerr) != fmt.Sprint(werr) {
+				t.Fatalf("seed %d step %d (%s %s): observe found %v, %v; from nothing %v, %v", seed, step, f, what, got, gerr, want, werr)
+			}
+			for i := range before {
+				if before[i] == o.results[i] {
+					reused++
+				}
+			}
+		}
+	}
+	if reused == 0 {
+		t.Error("observe never reused a probe's result: the test exercises no memo")
+	}
+}
+
+// TestReleasedOracleBuffersCarryNothing: runs reuse the slices of the
+// oracles before them; cases run in one order and then in the other (each
+// on what a different case left) give the same verdicts and traces.
+func TestReleasedOracleBuffersCarryNothing(t *testing.T) {
+	n := 200
+	if testing.Short() {
+		n = 60
+	}
+	run := func(seed uint64) string {
+		c := Generate(sim.NewPRNG(seed), "reference", GenOptions{})
+		if seed%2 == 0 {
+			c.Variant = "zero-port-unfiltered"
+		}
+		r, err := Run(c, nil, sim.NewPRNG(seed), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprint(r.Violations, r.Trace.Hash())
+	}
+	first := make([]string, n)
+	for i := range first {
+		first[i] = run(uint64(i + 1))
+	}
+	for i := n - 1; i >= 0; i-- {
+		if got := run(uint64(i + 1)); got != first[i] {
+			t.Fatalf("seed %d: %s after the later cases, %s before them", i+1, got, first[i])
+		}
+	}
+}
