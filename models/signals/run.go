@@ -204,12 +204,18 @@ func (w *world) boot() {
 			w.kubelet = p
 		}
 	}
-	w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
+	if !w.trace.Off {
+		w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
+	}
 	for i := range w.c.Containers {
 		spec := &w.c.Containers[i]
-		w.trace.Send(0, "kubelet", "crio", "CreateContainer+StartContainer %s (grace %s)", spec.Name, sim.FormatDuration(spec.Grace))
+		if !w.trace.Off {
+			w.trace.Send(0, "kubelet", "crio", "CreateContainer+StartContainer %s (grace %s)", spec.Name, sim.FormatDuration(spec.Grace))
+		}
 		if err := w.crio.create(spec); err != nil {
-			w.trace.Send(0, "crio", "kubelet", "CreateContainer %s: %v", spec.Name, err)
+			if !w.trace.Off {
+				w.trace.Send(0, "crio", "kubelet", "CreateContainer %s: %v", spec.Name, err)
+			}
 		}
 	}
 }
@@ -218,7 +224,9 @@ func (w *world) boot() {
 func (w *world) step(s *Step) {
 	now := w.sched.Now()
 	if w.down {
-		w.trace.Add(now, "node", "%s %s skipped: the node is shut down", s.Op, s.Container)
+		if !w.trace.Off {
+			w.trace.Add(now, "node", "%s %s skipped: the node is shut down", s.Op, s.Container)
+		}
 		return
 	}
 	switch s.Op {
@@ -241,12 +249,16 @@ func (w *world) step(s *Step) {
 // stopContainer is a CRI StopContainer call from a client, observed by the oracle.
 func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
-	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
+	if !w.trace.Off {
+		w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
+	}
 	call := w.oracle.stopCalled(name, timeout)
 	pending := w.beginStop(from, name, timeout)
 	w.crio.StopContainer(name, timeout, func(err error) {
 		w.calls.End(pending)
-		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
+		if !w.trace.Off {
+			w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
+		}
 		w.oracle.stopReturned(call, err)
 	})
 }
@@ -314,12 +326,16 @@ func (w *world) shutdown() {
 		left++
 		name := x.spec.Name
 		timeout := min(x.spec.Grace, period)
-		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
+		if !w.trace.Off {
+			w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
+		}
 		call := w.oracle.stopCalled(name, timeout)
 		pending := w.beginStop("kubelet", name, timeout)
 		w.crio.StopContainer(name, timeout, func(err error) {
 			w.calls.End(pending)
-			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
+			if !w.trace.Off {
+				w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
+			}
 			w.oracle.stopReturned(call, err)
 			if left--; left == 0 {
 				done()

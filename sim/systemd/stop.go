@@ -26,8 +26,10 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		return
 	}
 	u.State, u.stopped = Deactivating, []func(){done}
-	trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
-		proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
+	if !trace.Off {
+		trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
+			proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
+	}
 	for _, p := range st.live(u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
@@ -39,7 +41,9 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		}
 		finished = true
 		_ = st.SD.Remove(u.Name)
-		trace.Add(sched.Now(), "systemd", format, u.Name)
+		if !trace.Off {
+			trace.Add(sched.Now(), "systemd", format, u.Name)
+		}
 		callers := u.stopped
 		u.stopped = nil
 		for _, d := range callers {
@@ -56,7 +60,9 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		}
 		live := st.live(u)
 		if len(live) > 0 {
-			trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
+			if !trace.Off {
+				trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
+			}
 		}
 		for _, p := range live {
 			_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
@@ -123,7 +129,9 @@ func (st *Stopper) Shutdown(done func()) {
 		if len(pending) == 0 {
 			live := st.Procs.Live()
 			if len(live) > 0 {
-				trace.Add(sched.Now(), "systemd", "final kill: SIGKILL to %d remaining process(es)", len(live))
+				if !trace.Off {
+					trace.Add(sched.Now(), "systemd", "final kill: SIGKILL to %d remaining process(es)", len(live))
+				}
 			}
 			for _, p := range live {
 				_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
