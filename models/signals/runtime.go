@@ -2,7 +2,6 @@ package signals
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -104,14 +103,25 @@ func gvariant(v string) (string, error) {
 	case v != "" && strings.Trim(v, "0123456789") == "":
 		return v, nil // a bare number is an int32
 	case strings.HasPrefix(v, "uint64 "):
-		n, err := strconv.ParseUint(strings.TrimPrefix(v, "uint64 "), 10, 64)
+		digits := strings.TrimPrefix(v, "uint64 ")
+		n, err := strconv.ParseUint(digits, 10, 64)
 		if err != nil {
 			return "", fmt.Errorf("%q: expected uint64 N", v)
+		}
+		if digits[0] != '0' || digits == "0" {
+			return digits, nil // already as FormatUint writes it
 		}
 		return strconv.FormatUint(n, 10), nil
 	case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
 		return v[1 : len(v)-1], nil
 	case len(v) >= 2 && v[0] == '[' && v[len(v)-1] == ']':
+		if !strings.Contains(v, ",") { // one item: no list to join
+			s, err := gvariant(v[1 : len(v)-1])
+			if err != nil || s == "true" || s == "false" {
+				return "", fmt.Errorf("%q: expected a list of quoted strings", v)
+			}
+			return s, nil
+		}
 		var items []string
 		for item := range strings.SplitSeq(v[1:len(v)-1], ",") {
 			s, err := gvariant(item)
@@ -130,9 +140,8 @@ func gvariant(v string) (string, error) {
 func requestedMatches(u *systemd.Unit, p systemd.Property) bool {
 	switch p.Name {
 	case "After":
-		after := u.After()
-		for _, want := range strings.Fields(p.Value) {
-			if !slices.Contains(after, want) {
+		for want := range strings.FieldsSeq(p.Value) {
+			if !u.OrderedAfter(want) {
 				return false
 			}
 		}

@@ -1,7 +1,6 @@
 package systemd
 
 import (
-	"slices"
 	"syscall"
 
 	"github.com/faultsim/faultsim/sim"
@@ -159,7 +158,7 @@ func (st *Stopper) Shutdown(done func()) {
 // such a unit stops first.
 func (st *Stopper) waitsFor(u *Unit, pending map[string]*Unit) bool {
 	for _, other := range pending {
-		if other != u && slices.Contains(other.After(), u.Name) {
+		if other != u && other.OrderedAfter(u.Name) {
 			return true
 		}
 	}
