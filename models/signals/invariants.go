@@ -79,11 +79,11 @@ type stopCall struct {
 	timeout time.Duration
 }
 
-func newOracle(w *world) *oracle {
-	o := &oracle{w: w, byProc: map[*proc.Proc]*watched{}}
+// initOracle readies o to watch w's processes.
+func initOracle(o *oracle, w *world) {
+	*o = oracle{w: w, byProc: map[*proc.Proc]*watched{}}
 	w.procs.OnSend = o.sent
 	w.procs.OnExit = o.exited
-	return o
 }
 
 func (o *oracle) report(inv sim.Invariant, format string, args ...any) {

@@ -48,6 +48,19 @@ type world struct {
 	// reusesInsideKill counts the container pids a host process took while
 	// the OCI runtime's kill for that container was under way.
 	reusesInsideKill int
+	// parts hold what the pointers above point to, allocated with the
+	// world in one piece.
+	parts struct {
+		procs    proc.Procs
+		env      Env
+		sd       systemd.Systemd
+		stopper  systemd.Stopper
+		crio     crio
+		tasks    sim.Tasks
+		oracle   oracle
+		runner   sim.Runner
+		liveness sim.Liveness
+	}
 }
 
 // Run executes a case; ties between simultaneous events are broken by ch.
@@ -65,7 +78,8 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
 	w := &world{c: c, impl: v.Build.parts(), sched: sched, trace: tr}
-	w.procs = &proc.Procs{Sched: sched, Trace: tr}
+	w.parts.procs = proc.Procs{Sched: sched, Trace: tr}
+	w.procs = &w.parts.procs
 	nd, err := c.Node.Build()
 	if err != nil {
 		return sim.Result{}, err
@@ -79,13 +93,20 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		}
 	}
 	w.node = nd
-	w.env = &Env{Node: nd, Procs: w.procs, w: w}
-	w.sd = &systemd.Systemd{Version: nd.Systemd}
-	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
-	w.crio = &crio{w: w}
-	w.tasks = &sim.Tasks{Sched: sched}
-	w.oracle = newOracle(w)
-	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls, Tasks: w.tasks}
+	w.parts.env = Env{Node: nd, Procs: w.procs, w: w}
+	w.env = &w.parts.env
+	w.parts.sd = systemd.Systemd{Version: nd.Systemd}
+	w.sd = &w.parts.sd
+	w.parts.stopper = systemd.Stopper{SD: w.sd, Procs: w.procs}
+	w.stopper = &w.parts.stopper
+	w.parts.crio = crio{w: w}
+	w.crio = &w.parts.crio
+	w.parts.tasks = sim.Tasks{Sched: sched}
+	w.tasks = &w.parts.tasks
+	w.oracle = &w.parts.oracle
+	initOracle(w.oracle, w)
+	w.parts.runner = sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls, Tasks: w.tasks}
+	w.runner = &w.parts.runner
 	onExit := w.procs.OnExit
 	w.procs.OnExit = func(p *proc.Proc) {
 		onExit(p)
@@ -128,7 +149,8 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	// faults are the processes' own nature and stay.
 	from := last + c.faultWindow()
 	w.runner.Horizon = from + Settle
-	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
+	w.parts.liveness = sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
+	w.runner.Liveness = &w.parts.liveness
 	w.runner.Do("boot", w.boot)
 	vs := w.runner.Run()
 	if testHook != nil {

@@ -79,9 +79,8 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 			f = d
 		}
 	}
-	deliver := func() {
-		ps.Sched.AfterLabel(f.Delay, sim.L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig, force) })
-	}
+	arrive := func() { ps.deliver(p, sig, force) }
+	label := sim.L("deliver ", SignalName(sig), " to ", p.Name)
 	if f.Delay > 0 {
 		p.Sent[len(p.Sent)-1].Held = true
 	}
@@ -95,7 +94,7 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 		}
 	case f.Reorder:
 		p.Sent[len(p.Sent)-1].Held = true
-		ps.held = deliver
+		ps.held = func() { ps.Sched.AfterLabel(f.Delay, label, arrive) }
 		// Swapped with the next signal; if none comes within a second it goes alone.
 		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {
 			if ps.held != nil {
@@ -105,9 +104,9 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 			}
 		})
 	default:
-		deliver()
+		ps.Sched.AfterLabel(f.Delay, label, arrive)
 		if f.Dup {
-			deliver()
+			ps.Sched.AfterLabel(f.Delay, label, arrive)
 		}
 	}
 	if prev != nil {
