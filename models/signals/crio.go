@@ -23,6 +23,10 @@ type ctr struct {
 	execs    []*proc.Proc
 	children []*proc.Proc
 	cg       *Cgroup
+	// cgroup is what cg points to, and cgProcs where its list starts:
+	// allocated with the container.
+	cgroup  Cgroup
+	cgProcs [1]*proc.Proc
 	// statusFinal: UpdateContainerStatus recorded the exit status from
 	// the exit file, and skips from then on.
 	statusFinal bool
@@ -96,7 +100,9 @@ func (c *crio) create(spec *Container) error {
 			}
 		}
 	})
-	x.cg = &Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: []*proc.Proc{x.proc}}
+	x.cgProcs[0] = x.proc
+	x.cgroup = Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: x.cgProcs[:]}
+	x.cg = &x.cgroup
 	c.forkChildren(x)
 	c.ctrs = append(c.ctrs, x)
 	return nil

@@ -25,7 +25,8 @@ type Annotation struct{ Key, Value string }
 // dependencies and ordering after crio.service. With askKill the stop
 // signal is asked for as KillSignal too, as Podman does; CRI-O does not.
 func crioAnnotations(grace time.Duration, systemdVersion int, stop syscall.Signal, askKill bool) []Annotation {
-	out := []Annotation{{PropertyPrefix + "TimeoutStopUSec", fmt.Sprintf("uint64 %d000000", int64(grace/time.Second))}}
+	out := make([]Annotation, 1, 5) // at most five: no growing
+	out[0] = Annotation{PropertyPrefix + "TimeoutStopUSec", "uint64 " + strconv.FormatInt(int64(grace/time.Second), 10) + "000000"}
 	if askKill {
 		out = append(out, Annotation{PropertyPrefix + "KillSignal", strconv.Itoa(int(stop))})
 	}
