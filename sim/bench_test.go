@@ -121,6 +121,8 @@ func BenchmarkTaskYield(b *testing.B) {
 				ev.Do()
 			}
 		}
+		b.StopTimer()
+		ts.Close() // its idle coroutine
 	})
 }
 
