@@ -29,7 +29,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
 			proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
 	}
-	for _, p := range st.live(u) {
+	var buf [2]*proc.Proc
+	for _, p := range st.live(buf[:0], u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
 	finished := false
@@ -57,7 +58,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		if finished {
 			return
 		}
-		live := st.live(u)
+		var buf [2]*proc.Proc
+		live := st.live(buf[:0], u)
 		if len(live) > 0 {
 			if !trace.Off {
 				trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
@@ -78,9 +80,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 	})
 }
 
-// live lists the unit's processes still running.
-func (st *Stopper) live(u *Unit) []*proc.Proc {
-	var out []*proc.Proc
+// live appends the unit's processes still running to out.
+func (st *Stopper) live(out []*proc.Proc, u *Unit) []*proc.Proc {
 	for _, pid := range u.PIDs {
 		if p := st.Procs.Get(pid); p != nil && !p.Exited {
 			out = append(out, p)
@@ -91,7 +92,8 @@ func (st *Stopper) live(u *Unit) []*proc.Proc {
 
 // whenGone calls fn once every process of u has exited.
 func (st *Stopper) whenGone(u *Unit, fn func()) {
-	live := st.live(u)
+	var buf [2]*proc.Proc
+	live := st.live(buf[:0], u)
 	if len(live) == 0 {
 		fn()
 		return
