@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/proc"
+	"github.com/faultsim/faultsim/sim/systemd"
 )
 
 // Epsilon is how late, in virtual time, a StopContainer may return after
@@ -100,7 +101,8 @@ func (o *oracle) check(time.Duration) []sim.Violation {
 // created checks the scope against the annotations that asked for it.
 func (o *oracle) created(x *ctr, ann []Annotation) {
 	o.byProc[x.proc] = &watched{x: x, deadline: math.MaxInt64, lastKillFailed: -1}
-	props, err := annotationProperties(ann)
+	var buf [8]systemd.Property
+	props, err := appendAnnotationProperties(buf[:0], ann)
 	if err != nil {
 		return
 	}

@@ -43,12 +43,8 @@ func crioAnnotations(grace time.Duration, systemdVersion int, stop syscall.Signa
 // its own settings (slice, pid).
 type ScopeBuilder func(ann []Annotation, slice string, pid int) ([]systemd.Property, error)
 
-// annotationProperties converts the org.systemd.property.* annotations.
-func annotationProperties(ann []Annotation) ([]systemd.Property, error) {
-	return appendAnnotationProperties(make([]systemd.Property, 0, len(ann)), ann)
-}
-
-// appendAnnotationProperties appends the converted annotations to out.
+// appendAnnotationProperties appends the org.systemd.property.*
+// annotations, converted, to out.
 func appendAnnotationProperties(out []systemd.Property, ann []Annotation) ([]systemd.Property, error) {
 	for _, a := range ann {
 		name, ok := strings.CutPrefix(a.Key, PropertyPrefix)
