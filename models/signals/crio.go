@@ -27,6 +27,10 @@ type ctr struct {
 	// allocated with the container.
 	cgroup  Cgroup
 	cgProcs [1]*proc.Proc
+	// wt is what the oracle watches of it (nil until it is created), in
+	// watch.
+	wt    *watched
+	watch watched
 	// statusFinal: UpdateContainerStatus recorded the exit status from
 	// the exit file, and skips from then on.
 	statusFinal bool
