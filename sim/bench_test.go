@@ -97,6 +97,20 @@ func BenchmarkTaskYield(b *testing.B) {
 			ts.Close()
 		})
 	}
+	// A run's first task on a new coroutine whose body calls a few
+	// kilobytes deep, as a model's stop path does.
+	b.Run("fresh-deep", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; i < b.N; i++ {
+			s := NewScheduler(NewPRNG(1))
+			ts := &Tasks{Sched: s}
+			ts.Go("task", func(*Task) { deepCall(12) })
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+			ts.Close()
+		}
+	})
 	b.Run("start", func(b *testing.B) {
 		b.ReportAllocs()
 		s := NewScheduler(NewPRNG(1))
@@ -107,5 +121,19 @@ func BenchmarkTaskYield(b *testing.B) {
 				ev.Do()
 			}
 		}
+		b.StopTimer()
+		ts.Close() // its idle coroutine
 	})
+}
+
+// deepCall uses about n*300 bytes of stack.
+//
+//go:noinline
+func deepCall(n int) byte {
+	var buf [256]byte
+	buf[n%len(buf)] = byte(n)
+	if n > 0 {
+		buf[0] += deepCall(n - 1)
+	}
+	return buf[0]
 }

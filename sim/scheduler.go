@@ -51,7 +51,12 @@ type Scheduler struct {
 	// The lists start in these, so a short run allocates none of them.
 	dueBuf, freeBuf [4]*Event
 	queueBuf        [8]*Event
+	// slab holds the next new events, allocated a few at a time.
+	slab []Event
 }
+
+// eventSlab is how many new events are allocated at once.
+const eventSlab = 8
 
 // NewScheduler returns a scheduler at virtual time 0 whose ties are broken by c.
 func NewScheduler(c Chooser) *Scheduler {
@@ -81,7 +86,10 @@ func (s *Scheduler) AtLabel(at time.Duration, name Label, do func()) {
 	if n := len(s.free); n > 0 {
 		ev, s.free = s.free[n-1], s.free[:n-1]
 	} else {
-		ev = new(Event)
+		if len(s.slab) == 0 {
+			s.slab = make([]Event, eventSlab)
+		}
+		ev, s.slab = &s.slab[0], s.slab[1:]
 	}
 	*ev = Event{At: at, Name: name, Do: do, seq: s.seq}
 	if len(s.due) > 0 && at == s.now {

@@ -86,6 +86,7 @@ func (ts *Tasks) worker() *worker {
 	w := &worker{}
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
 		w.yield = yield
+		growStack(0)
 		for {
 			t := w.task
 			t.body(t.fn)
@@ -97,6 +98,22 @@ func (ts *Tasks) worker() *worker {
 		}
 	})
 	return w
+}
+
+// taskStack is the stack a coroutine grows to before its first task:
+// task bodies run deep, and a stack grown once while it is shallow is
+// copied cheaply, where growing it inside a task copies and adjusts every
+// frame of the task's call chain, at each doubling.
+const taskStack = 4 << 10
+
+// growStack makes the goroutine's stack big enough for a frame of
+// taskStack bytes; i keeps the frame from being optimised away.
+//
+//go:noinline
+func growStack(i int) byte {
+	var buf [taskStack]byte
+	buf[i] = 1
+	return buf[i/2]
 }
 
 // body runs fn and turns a panic into a Crash with the task's own stack.

@@ -9,11 +9,15 @@ import "time"
 type Queue struct {
 	Name    string
 	waiters []*Task
+	buf     [2]*Task // where waiters starts
 }
 
 // Wait blocks t until the queue is woken or timeout passes (negative: no
 // timeout), and reports whether it was woken.
 func (q *Queue) Wait(t *Task, timeout time.Duration) bool {
+	if q.waiters == nil {
+		q.waiters = q.buf[:0]
+	}
 	q.waiters = append(q.waiters, t)
 	// A timeout, or a kill unwinding t, leaves it listed: take it off
 	// (a no-op once WakeAll took it).
@@ -33,10 +37,11 @@ func (q *Queue) remove(t *Task) {
 // WakeAll makes every waiting task runnable now; the Chooser orders them.
 func (q *Queue) WakeAll() {
 	ws := q.waiters
-	q.waiters = nil
 	for _, t := range ws {
-		t.wake()
+		t.wake() // schedules t; no task runs meanwhile
 	}
+	clear(ws)
+	q.waiters = ws[:0]
 }
 
 // Mutex is a lock between tasks. Lock is a yield point: a task may lose

@@ -23,6 +23,14 @@ type ctr struct {
 	execs    []*proc.Proc
 	children []*proc.Proc
 	cg       *Cgroup
+	// cgroup is what cg points to, and cgProcs where its list starts:
+	// allocated with the container.
+	cgroup  Cgroup
+	cgProcs [1]*proc.Proc
+	// wt is what the oracle watches of it (nil until it is created), in
+	// watch.
+	wt    *watched
+	watch watched
 	// statusFinal: UpdateContainerStatus recorded the exit status from
 	// the exit file, and skips from then on.
 	statusFinal bool
@@ -58,18 +66,24 @@ func (c *crio) create(spec *Container) error {
 	x := &ctr{spec: spec}
 	x.proc = w.procs.Spawn(spec.Name, w.behaviour(spec))
 	ann := crioAnnotations(spec.Grace, w.sd.Version, x.proc.StopSignal(), w.impl.AskKillSignal)
-	w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))
+	if !w.trace.Off {
+		w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))
+	}
 	props, err := w.impl.Scope(ann, "kubepods-besteffort.slice", x.proc.PID)
 	if err == nil {
 		x.scope, err = w.sd.StartTransientUnit("crio-"+spec.Name+".scope", props)
 	}
 	if err != nil {
-		w.trace.Add(now, "crun", "create %s failed: %v", spec.Name, err)
+		if !w.trace.Off {
+			w.trace.Add(now, "crun", "create %s failed: %v", spec.Name, err)
+		}
 		_ = w.procs.Kill("crun", x.proc, syscall.SIGKILL)
 		return err
 	}
 	x.scope.PIDs = []int{x.proc.PID}
-	w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
+	if !w.trace.Off {
+		w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
+	}
 	w.oracle.created(x, ann)
 	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
 	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
@@ -82,13 +96,17 @@ func (c *crio) create(spec *Container) error {
 			return
 		}
 		if x.exitFile, x.exitKnown = w.impl.Monitor.ProcessExited(spec.Name, p.Status); x.exitKnown {
-			w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, x.exitFile)
+			if !w.trace.Off {
+				w.trace.Send(w.sched.Now(), "conmon-"+spec.Name, "crio", "%s exited: status %d", spec.Name, x.exitFile)
+			}
 			if spec.HostPID && !w.daemon.Exited { // handleExit
 				c.goTask("crio exit of "+spec.Name, func(t *sim.Task) { c.updateStatus(t, x) })
 			}
 		}
 	})
-	x.cg = &Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: []*proc.Proc{x.proc}}
+	x.cgProcs[0] = x.proc
+	x.cgroup = Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: x.cgProcs[:]}
+	x.cg = &x.cgroup
 	c.forkChildren(x)
 	c.ctrs = append(c.ctrs, x)
 	return nil

@@ -26,7 +26,9 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 	pid, start := p.PID, p.StartTicks()
 	alive := !p.Exited
 	esrch := func(why string) error {
-		env.Log("crun", "kill %s: no such process (%s)", p.Name, why)
+		if !env.w.trace.Off {
+			env.Log("crun", "kill %s: no such process (%s)", p.Name, why)
+		}
 		if alive {
 			env.w.exitsInsideKill++
 		}
@@ -38,7 +40,9 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 		if !crunPidValid(ps, pid, start) {
 			return esrch(fmt.Sprintf("pid %d is not the container's process", pid))
 		}
-		env.Log("crun", "pid %d started at tick %d: the container's process", pid, start)
+		if !env.w.trace.Off {
+			env.Log("crun", "pid %d started at tick %d: the container's process", pid, start)
+		}
 		t.Yield() // between the check and kill(2): the window crun's comment names
 		if err := ps.KillPIDFrom("crun", pid, sig); err != nil {
 			return esrch(fmt.Sprintf("kill(2): no process holds pid %d", pid))
@@ -52,7 +56,9 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 	if !crunPidValid(ps, pid, start) {
 		return esrch(fmt.Sprintf("pid %d is not the container's process", pid))
 	}
-	env.Log("crun", "pidfd of pid %d, started at tick %d: the container's process", pid, start)
+	if !env.w.trace.Off {
+		env.Log("crun", "pidfd of pid %d, started at tick %d: the container's process", pid, start)
+	}
 	t.Yield() // between the check and the signal
 	// crun falls back to an unchecked kill(2) if pidfd_send_signal is
 	// ENOSYS, which no kernel with pidfd_open (5.3) is: not modelled.

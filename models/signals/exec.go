@@ -41,10 +41,14 @@ type execCall struct {
 // once the container is stopped (KillExecPIDs).
 func (w *world) execSync(name string, timeout, runs time.Duration) {
 	now := w.sched.Now()
-	w.trace.Send(now, "kubelet", "crio", "ExecSync %s timeout %s (the command runs %s)", name, sim.FormatDuration(timeout), sim.FormatDuration(runs))
+	if !w.trace.Off {
+		w.trace.Send(now, "kubelet", "crio", "ExecSync %s timeout %s (the command runs %s)", name, sim.FormatDuration(timeout), sim.FormatDuration(runs))
+	}
 	x := w.crio.lookup(name)
 	if x == nil || x.stopped || x.proc.Exited {
-		w.trace.Send(now, "crio", "kubelet", "ExecSync %s: %v", name, errNotRunning)
+		if !w.trace.Off {
+			w.trace.Send(now, "crio", "kubelet", "ExecSync %s: %v", name, errNotRunning)
+		}
 		return
 	}
 	bound := time.Duration(0)
@@ -69,7 +73,9 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 		if msg != "" {
 			msg = ": " + msg
 		}
-		w.trace.Send(w.sched.Now(), "crio", "kubelet", "ExecSync %s returned exit code %d%s", name, code, msg)
+		if !w.trace.Off {
+			w.trace.Send(w.sched.Now(), "crio", "kubelet", "ExecSync %s returned exit code %d%s", name, code, msg)
+		}
 		w.oracle.execReturned(call, code)
 	}
 	call.p.Watch(func(p *proc.Proc) {
@@ -84,7 +90,9 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 				return
 			}
 			call.timedOut = true
-			w.trace.Add(w.sched.Now(), monitor, "timed out after %s", sim.FormatDuration(timeout))
+			if !w.trace.Off {
+				w.trace.Add(w.sched.Now(), monitor, "timed out after %s", sim.FormatDuration(timeout))
+			}
 			if k, ok := w.impl.Monitor.(ExecKiller); ok {
 				k.ExecTimedOut(w.env, monitor, call.p)
 			} else {
@@ -101,11 +109,15 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 // would signal everything); conmon then exits without waiting for it.
 func conmonExecTimedOut(env *Env, monitor string, p *proc.Proc) {
 	if pg := p.PGID(); pg > 1 {
-		env.Log(monitor, "SIGKILL to the command's process group %d", pg)
+		if !env.w.trace.Off {
+			env.Log(monitor, "SIGKILL to the command's process group %d", pg)
+		}
 		_ = env.Procs.KillPIDFrom(monitor, -pg, syscall.SIGKILL)
 		return
 	}
-	env.Log(monitor, "SIGKILL to the command")
+	if !env.w.trace.Off {
+		env.Log(monitor, "SIGKILL to the command")
+	}
 	_ = env.Procs.Kill(monitor, p, syscall.SIGKILL)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/proc"
+	"github.com/faultsim/faultsim/sim/systemd"
 )
 
 // Epsilon is how late, in virtual time, a StopContainer may return after
@@ -53,10 +54,13 @@ func Invariants() []sim.Invariant {
 // container's stop deadline from the spec: the earliest of every stop
 // path's start plus its grace. It never looks at the variant.
 type oracle struct {
-	w       *world
-	byProc  map[*proc.Proc]*watched
-	pending []sim.Violation
-	calls   []*stopCall
+	w *world
+	// watched are the containers' processes the oracle watches, in
+	// creation order (a few: looked up by a scan).
+	watched    []*watched
+	watchedBuf [4]*watched
+	pending    []sim.Violation
+	calls      []*stopCall
 	// killing maps each task running the OCI runtime's kill to the
 	// container it was asked to signal.
 	killing map[*sim.Task]*ctr
@@ -79,11 +83,12 @@ type stopCall struct {
 	timeout time.Duration
 }
 
-func newOracle(w *world) *oracle {
-	o := &oracle{w: w, byProc: map[*proc.Proc]*watched{}}
+// initOracle readies o to watch w's processes.
+func initOracle(o *oracle, w *world) {
+	*o = oracle{w: w}
+	o.watched = o.watchedBuf[:0]
 	w.procs.OnSend = o.sent
 	w.procs.OnExit = o.exited
-	return o
 }
 
 func (o *oracle) report(inv sim.Invariant, format string, args ...any) {
@@ -99,8 +104,11 @@ func (o *oracle) check(time.Duration) []sim.Violation {
 
 // created checks the scope against the annotations that asked for it.
 func (o *oracle) created(x *ctr, ann []Annotation) {
-	o.byProc[x.proc] = &watched{x: x, deadline: math.MaxInt64, lastKillFailed: -1}
-	props, err := annotationProperties(ann)
+	x.watch = watched{x: x, deadline: math.MaxInt64, lastKillFailed: -1}
+	x.wt = &x.watch
+	o.watched = append(o.watched, x.wt)
+	var buf [8]systemd.Property
+	props, err := appendAnnotationProperties(buf[:0], ann)
 	if err != nil {
 		return
 	}
@@ -115,7 +123,7 @@ func (o *oracle) created(x *ctr, ann []Annotation) {
 // startPath records a stop path reaching a container: its deadline can
 // only move earlier.
 func (o *oracle) startPath(x *ctr, deadline time.Duration) {
-	if wt := o.byProc[x.proc]; wt != nil && !x.proc.Exited {
+	if wt := x.wt; wt != nil && !x.proc.Exited {
 		wt.deadline = min(wt.deadline, deadline)
 	}
 }
@@ -125,7 +133,7 @@ func (o *oracle) startPath(x *ctr, deadline time.Duration) {
 // drops a failed stop signal (a finding: the process's first signal is
 // then SIGKILL at the deadline) and retries only SIGKILL.
 func (o *oracle) runtimeFailed(x *ctr, sig syscall.Signal) {
-	wt := o.byProc[x.proc]
+	wt := x.wt
 	if wt == nil || x.proc.Exited {
 		return
 	}
@@ -138,7 +146,7 @@ func (o *oracle) stopCalled(name string, timeout time.Duration) *stopCall {
 	now := o.w.sched.Now()
 	if x := o.w.crio.lookup(name); x != nil {
 		o.startPath(x, now+timeout)
-		if wt := o.byProc[x.proc]; wt != nil && timeout == 0 {
+		if wt := x.wt; wt != nil && timeout == 0 {
 			wt.zero = true
 		}
 	}
@@ -193,7 +201,7 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	// moves the bound to when the process did die: the loop sees it at its
 	// next retry.
 	bound, slack := deadline, Epsilon
-	if wt := o.byProc[x.proc]; wt != nil && wt.lastKillFailed >= killFrom && x.proc.Exited && x.proc.ExitedAt >= wt.lastKillFailed {
+	if wt := x.wt; wt != nil && wt.lastKillFailed >= killFrom && x.proc.Exited && x.proc.ExitedAt >= wt.lastKillFailed {
 		bound, slack = max(bound, x.proc.ExitedAt), exitSlack
 	}
 	if b := x.proc.B; b.DFor > 0 {
@@ -239,10 +247,21 @@ func ownExit(p *proc.Proc) (at time.Duration, ok bool) {
 	return at, ok
 }
 
+// watching returns what the oracle watches of a container's process p,
+// or nil for any other process.
+func (o *oracle) watching(p *proc.Proc) *watched {
+	for _, wt := range o.watched {
+		if wt.x.proc == p {
+			return wt
+		}
+	}
+	return nil
+}
+
 // sent sees every signal sent on the node.
 func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
 	o.runtimeSent(p, s)
-	wt := o.byProc[p]
+	wt := o.watching(p)
 	if wt == nil {
 		return
 	}
@@ -262,7 +281,7 @@ func (o *oracle) sent(p *proc.Proc, s proc.SentSignal) {
 
 // exited sees every exit.
 func (o *oracle) exited(p *proc.Proc) {
-	wt := o.byProc[p]
+	wt := o.watching(p)
 	if wt == nil {
 		return
 	}
@@ -280,7 +299,7 @@ func (o *oracle) exited(p *proc.Proc) {
 // container: one whose handler finished within its grace period reports
 // the handler's own status, 0 (unknown is allowed when its monitor died).
 func (o *oracle) reported(x *ctr) {
-	wt := o.byProc[x.proc]
+	wt := x.wt
 	p := x.proc
 	if wt != nil && x.exitKnown && p.Handling && p.HandledAt < wt.deadline && x.exitFile != 0 {
 		o.report(InvGracefulExit, "%s: reported exit status %d, but its handler would have exited 0 at %s, within its grace period",
@@ -298,7 +317,7 @@ func (w *world) leftovers() []string {
 	}
 	var out []string
 	for _, x := range w.crio.ctrs {
-		wt := w.oracle.byProc[x.proc]
+		wt := x.wt
 		if wt != nil && wt.deadline != math.MaxInt64 && !x.proc.Exited {
 			out = append(out, fmt.Sprintf("process %s (pid %d) still runs; its stop was asked for with a deadline of %s",
 				x.proc.Name, x.proc.PID, sim.FormatDuration(wt.deadline)))

@@ -48,6 +48,19 @@ type world struct {
 	// reusesInsideKill counts the container pids a host process took while
 	// the OCI runtime's kill for that container was under way.
 	reusesInsideKill int
+	// parts hold what the pointers above point to, allocated with the
+	// world in one piece.
+	parts struct {
+		procs    proc.Procs
+		env      Env
+		sd       systemd.Systemd
+		stopper  systemd.Stopper
+		crio     crio
+		tasks    sim.Tasks
+		oracle   oracle
+		runner   sim.Runner
+		liveness sim.Liveness
+	}
 }
 
 // Run executes a case; ties between simultaneous events are broken by ch.
@@ -65,7 +78,8 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	sched := sim.NewScheduler(ch)
 	tr := &sim.Trace{Off: !trace}
 	w := &world{c: c, impl: v.Build.parts(), sched: sched, trace: tr}
-	w.procs = &proc.Procs{Sched: sched, Trace: tr}
+	w.parts.procs = proc.Procs{Sched: sched, Trace: tr}
+	w.procs = &w.parts.procs
 	nd, err := c.Node.Build()
 	if err != nil {
 		return sim.Result{}, err
@@ -79,13 +93,20 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 		}
 	}
 	w.node = nd
-	w.env = &Env{Node: nd, Procs: w.procs, w: w}
-	w.sd = &systemd.Systemd{Version: nd.Systemd}
-	w.stopper = &systemd.Stopper{SD: w.sd, Procs: w.procs}
-	w.crio = &crio{w: w}
-	w.tasks = &sim.Tasks{Sched: sched}
-	w.oracle = newOracle(w)
-	w.runner = &sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls, Tasks: w.tasks}
+	w.parts.env = Env{Node: nd, Procs: w.procs, w: w}
+	w.env = &w.parts.env
+	w.parts.sd = systemd.Systemd{Version: nd.Systemd}
+	w.sd = &w.parts.sd
+	w.parts.stopper = systemd.Stopper{SD: w.sd, Procs: w.procs}
+	w.stopper = &w.parts.stopper
+	w.parts.crio = crio{w: w}
+	w.crio = &w.parts.crio
+	w.parts.tasks = sim.Tasks{Sched: sched}
+	w.tasks = &w.parts.tasks
+	w.oracle = &w.parts.oracle
+	initOracle(w.oracle, w)
+	w.parts.runner = sim.Runner{Sched: sched, Trace: tr, Check: w.oracle.check, Calls: &w.calls, Tasks: w.tasks}
+	w.runner = &w.parts.runner
 	onExit := w.procs.OnExit
 	w.procs.OnExit = func(p *proc.Proc) {
 		onExit(p)
@@ -128,7 +149,8 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	// faults are the processes' own nature and stay.
 	from := last + c.faultWindow()
 	w.runner.Horizon = from + Settle
-	w.runner.Liveness = &sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
+	w.parts.liveness = sim.Liveness{From: from, Leftovers: w.leftovers, Heal: w.heal}
+	w.runner.Liveness = &w.parts.liveness
 	w.runner.Do("boot", w.boot)
 	vs := w.runner.Run()
 	if testHook != nil {
@@ -204,12 +226,18 @@ func (w *world) boot() {
 			w.kubelet = p
 		}
 	}
-	w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
+	if !w.trace.Off {
+		w.trace.Add(0, "systemd", "started crio.service and kubelet.service (systemd %d)", w.sd.Version)
+	}
 	for i := range w.c.Containers {
 		spec := &w.c.Containers[i]
-		w.trace.Send(0, "kubelet", "crio", "CreateContainer+StartContainer %s (grace %s)", spec.Name, sim.FormatDuration(spec.Grace))
+		if !w.trace.Off {
+			w.trace.Send(0, "kubelet", "crio", "CreateContainer+StartContainer %s (grace %s)", spec.Name, sim.FormatDuration(spec.Grace))
+		}
 		if err := w.crio.create(spec); err != nil {
-			w.trace.Send(0, "crio", "kubelet", "CreateContainer %s: %v", spec.Name, err)
+			if !w.trace.Off {
+				w.trace.Send(0, "crio", "kubelet", "CreateContainer %s: %v", spec.Name, err)
+			}
 		}
 	}
 }
@@ -218,7 +246,9 @@ func (w *world) boot() {
 func (w *world) step(s *Step) {
 	now := w.sched.Now()
 	if w.down {
-		w.trace.Add(now, "node", "%s %s skipped: the node is shut down", s.Op, s.Container)
+		if !w.trace.Off {
+			w.trace.Add(now, "node", "%s %s skipped: the node is shut down", s.Op, s.Container)
+		}
 		return
 	}
 	switch s.Op {
@@ -241,12 +271,16 @@ func (w *world) step(s *Step) {
 // stopContainer is a CRI StopContainer call from a client, observed by the oracle.
 func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 	now := w.sched.Now()
-	w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
+	if !w.trace.Off {
+		w.trace.Send(now, from, "crio", "StopContainer %s timeout %s", name, sim.FormatDuration(timeout))
+	}
 	call := w.oracle.stopCalled(name, timeout)
 	pending := w.beginStop(from, name, timeout)
 	w.crio.StopContainer(name, timeout, func(err error) {
 		w.calls.End(pending)
-		w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
+		if !w.trace.Off {
+			w.trace.Send(w.sched.Now(), "crio", from, "StopContainer %s returned %v", name, errText(err))
+		}
 		w.oracle.stopReturned(call, err)
 	})
 }
@@ -314,12 +348,16 @@ func (w *world) shutdown() {
 		left++
 		name := x.spec.Name
 		timeout := min(x.spec.Grace, period)
-		w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
+		if !w.trace.Off {
+			w.trace.Send(now, "kubelet", "crio", "StopContainer %s timeout %s (graceful node shutdown)", name, sim.FormatDuration(timeout))
+		}
 		call := w.oracle.stopCalled(name, timeout)
 		pending := w.beginStop("kubelet", name, timeout)
 		w.crio.StopContainer(name, timeout, func(err error) {
 			w.calls.End(pending)
-			w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
+			if !w.trace.Off {
+				w.trace.Send(w.sched.Now(), "crio", "kubelet", "StopContainer %s returned %v", name, errText(err))
+			}
 			w.oracle.stopReturned(call, err)
 			if left--; left == 0 {
 				done()

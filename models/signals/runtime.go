@@ -2,7 +2,6 @@ package signals
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -26,7 +25,8 @@ type Annotation struct{ Key, Value string }
 // dependencies and ordering after crio.service. With askKill the stop
 // signal is asked for as KillSignal too, as Podman does; CRI-O does not.
 func crioAnnotations(grace time.Duration, systemdVersion int, stop syscall.Signal, askKill bool) []Annotation {
-	out := []Annotation{{PropertyPrefix + "TimeoutStopUSec", fmt.Sprintf("uint64 %d000000", int64(grace/time.Second))}}
+	out := make([]Annotation, 1, 5) // at most five: no growing
+	out[0] = Annotation{PropertyPrefix + "TimeoutStopUSec", "uint64 " + strconv.FormatInt(int64(grace/time.Second), 10) + "000000"}
 	if askKill {
 		out = append(out, Annotation{PropertyPrefix + "KillSignal", strconv.Itoa(int(stop))})
 	}
@@ -43,12 +43,8 @@ func crioAnnotations(grace time.Duration, systemdVersion int, stop syscall.Signa
 // its own settings (slice, pid).
 type ScopeBuilder func(ann []Annotation, slice string, pid int) ([]systemd.Property, error)
 
-// annotationProperties converts the org.systemd.property.* annotations.
-func annotationProperties(ann []Annotation) ([]systemd.Property, error) {
-	return appendAnnotationProperties(make([]systemd.Property, 0, len(ann)), ann)
-}
-
-// appendAnnotationProperties appends the converted annotations to out.
+// appendAnnotationProperties appends the org.systemd.property.*
+// annotations, converted, to out.
 func appendAnnotationProperties(out []systemd.Property, ann []Annotation) ([]systemd.Property, error) {
 	for _, a := range ann {
 		name, ok := strings.CutPrefix(a.Key, PropertyPrefix)
@@ -104,14 +100,25 @@ func gvariant(v string) (string, error) {
 	case v != "" && strings.Trim(v, "0123456789") == "":
 		return v, nil // a bare number is an int32
 	case strings.HasPrefix(v, "uint64 "):
-		n, err := strconv.ParseUint(strings.TrimPrefix(v, "uint64 "), 10, 64)
+		digits := strings.TrimPrefix(v, "uint64 ")
+		n, err := strconv.ParseUint(digits, 10, 64)
 		if err != nil {
 			return "", fmt.Errorf("%q: expected uint64 N", v)
+		}
+		if digits[0] != '0' || digits == "0" {
+			return digits, nil // already as FormatUint writes it
 		}
 		return strconv.FormatUint(n, 10), nil
 	case len(v) >= 2 && v[0] == '\'' && v[len(v)-1] == '\'':
 		return v[1 : len(v)-1], nil
 	case len(v) >= 2 && v[0] == '[' && v[len(v)-1] == ']':
+		if !strings.Contains(v, ",") { // one item: no list to join
+			s, err := gvariant(v[1 : len(v)-1])
+			if err != nil || s == "true" || s == "false" {
+				return "", fmt.Errorf("%q: expected a list of quoted strings", v)
+			}
+			return s, nil
+		}
 		var items []string
 		for item := range strings.SplitSeq(v[1:len(v)-1], ",") {
 			s, err := gvariant(item)
@@ -130,9 +137,8 @@ func gvariant(v string) (string, error) {
 func requestedMatches(u *systemd.Unit, p systemd.Property) bool {
 	switch p.Name {
 	case "After":
-		after := u.After()
-		for _, want := range strings.Fields(p.Value) {
-			if !slices.Contains(after, want) {
+		for want := range strings.FieldsSeq(p.Value) {
+			if !u.OrderedAfter(want) {
 				return false
 			}
 		}

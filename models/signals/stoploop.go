@@ -173,7 +173,9 @@ func (crioLoop) Stop(t *sim.Task, s *Stopping) {
 		}
 		s.Wait(t, min(target, tick)-t.Now())
 	}
-	s.c.w.trace.Send(t.Now(), "crio", "crio", "%s: stop timeout reached", s.Name())
+	if !s.c.w.trace.Off {
+		s.c.w.trace.Send(t.Now(), "crio", "crio", "%s: stop timeout reached", s.Name())
+	}
 	s.BeginKillLoop()
 	backoff := PollInterval
 	for {
@@ -198,9 +200,13 @@ func (crioLoop) Stop(t *sim.Task, s *Stopping) {
 func (c *crio) kill(t *sim.Task, x *ctr, sig syscall.Signal) error {
 	w := c.w
 	now := t.Now()
-	w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
+	if !w.trace.Off {
+		w.trace.Send(now, "crio", "crun", "kill %s %s", x.spec.Name, proc.SignalName(sig))
+	}
 	if err := w.node.Exec("crun", "kill", x.spec.Name, proc.SignalName(sig)); err != nil {
-		w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		if !w.trace.Off {
+			w.trace.Send(now, "crun", "crio", "kill %s failed: %v", x.spec.Name, err)
+		}
 		w.runtimeFailed(x.spec.Name) // the calls waiting on it wait again
 		w.oracle.runtimeFailed(x, sig)
 		return err
@@ -222,7 +228,9 @@ func (c *crio) stoppedNow(x *ctr) {
 		if x.exitKnown {
 			status = fmt.Sprint(x.exitFile)
 		}
-		w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
+		if !w.trace.Off {
+			w.trace.Add(w.sched.Now(), "crio", "%s stopped, exit status %s", x.spec.Name, status)
+		}
 	}
 	w.oracle.reported(x)
 }

@@ -78,7 +78,9 @@ func (cg *Cgroup) Kill() error {
 	if n.Cgroup != node.Unified || !n.Has(node.CgroupKill) {
 		return cg.errNoFile("cgroup.kill")
 	}
-	cg.w.trace.Add(cg.w.sched.Now(), "kernel", "cgroup.kill of %s: SIGKILL to %d process(es)", cg.Path, len(cg.Procs()))
+	if !cg.w.trace.Off {
+		cg.w.trace.Add(cg.w.sched.Now(), "kernel", "cgroup.kill of %s: SIGKILL to %d process(es)", cg.Path, len(cg.Procs()))
+	}
 	for _, p := range cg.Procs() {
 		_ = cg.w.procs.KernelKill("kernel", p)
 	}
@@ -116,7 +118,9 @@ func (cg *Cgroup) setFrozen(on bool) error {
 	if on {
 		what = "frozen"
 	}
-	cg.w.trace.Add(cg.w.sched.Now(), "kernel", "%s %s (%s)", cg.Path, what, f)
+	if !cg.w.trace.Off {
+		cg.w.trace.Add(cg.w.sched.Now(), "kernel", "%s %s (%s)", cg.Path, what, f)
+	}
 	if !on {
 		for _, fn := range cg.thawed {
 			cg.w.sched.After(0, "a fork after the thaw", fn)
@@ -149,7 +153,9 @@ func (crunKillAll) KillAll(t *sim.Task, env *Env, cg *Cgroup, sig syscall.Signal
 		if err == nil {
 			return nil
 		}
-		env.Log("crun", "kill -a: %v; freezing, then kill(2) to each process", err)
+		if !env.w.trace.Off {
+			env.Log("crun", "kill -a: %v; freezing, then kill(2) to each process", err)
+		}
 	}
 	t.Yield()
 	frozen := cg.Freeze() == nil
@@ -184,12 +190,16 @@ func (c *crio) forkChildren(x *ctr) {
 		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup, Reaps: ch.Respawn > 0}
 		p, err := w.procs.Fork(x.proc, fmt.Sprintf("%s-child-%d", x.spec.Name, i+1), b)
 		if err != nil {
-			w.trace.Add(w.sched.Now(), x.spec.Name, "fork: %v", err)
+			if !w.trace.Off {
+				w.trace.Add(w.sched.Now(), x.spec.Name, "fork: %v", err)
+			}
 			continue
 		}
 		if ch.OwnGroup {
 			_ = w.procs.Setpgid(p, 0)
-			w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
+			if !w.trace.Off {
+				w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
+			}
 		}
 		x.joined(p)
 		if ch.Respawn > 0 {
@@ -222,11 +232,15 @@ func (c *crio) forkWorker(x *ctr, sup *proc.Proc, d time.Duration, n int) {
 	w := c.w
 	p, err := w.procs.Fork(sup, fmt.Sprintf("%s-worker-%d", sup.Name, n), proc.Behaviour{StopSignal: x.spec.StopSignal, ExitAt: d})
 	if err != nil {
-		w.trace.Add(w.sched.Now(), sup.Name, "fork: %v", err)
+		if !w.trace.Off {
+			w.trace.Add(w.sched.Now(), sup.Name, "fork: %v", err)
+		}
 		return
 	}
 	x.joined(p)
-	w.trace.Add(w.sched.Now(), sup.Name, "forks %s (pid %d)", p.Name, p.PID)
+	if !w.trace.Off {
+		w.trace.Add(w.sched.Now(), sup.Name, "forks %s (pid %d)", p.Name, p.PID)
+	}
 	p.Watch(func(*proc.Proc) {
 		w.sched.AfterLabel(0, sim.L(sup.Name, " forks a worker"), func() { c.forkWorker(x, sup, d, n+1) })
 	})
@@ -281,15 +295,21 @@ func (c *crio) updateStatus(t *sim.Task, x *ctr) {
 func (c *crio) killAll(t *sim.Task, x *ctr, sig syscall.Signal) error {
 	w := c.w
 	now := t.Now()
-	w.trace.Send(now, "crio", "crun", "kill -a %s %s", x.spec.Name, proc.SignalName(sig))
+	if !w.trace.Off {
+		w.trace.Send(now, "crio", "crun", "kill -a %s %s", x.spec.Name, proc.SignalName(sig))
+	}
 	if err := w.node.Exec("crun", "kill", "-a", x.spec.Name, proc.SignalName(sig)); err != nil {
-		w.trace.Send(now, "crun", "crio", "kill -a %s failed: %v", x.spec.Name, err)
+		if !w.trace.Off {
+			w.trace.Send(now, "crun", "crio", "kill -a %s failed: %v", x.spec.Name, err)
+		}
 		return err
 	}
 	defer w.oracle.runtimeKill(t, x)()
 	err := w.impl.KillAll.KillAll(t, w.env, x.cg, sig)
 	if err != nil {
-		w.trace.Send(t.Now(), "crun", "crio", "kill -a %s failed: %v", x.spec.Name, err)
+		if !w.trace.Off {
+			w.trace.Send(t.Now(), "crun", "crio", "kill -a %s failed: %v", x.spec.Name, err)
+		}
 	}
 	return err
 }

@@ -79,9 +79,8 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 			f = d
 		}
 	}
-	deliver := func() {
-		ps.Sched.AfterLabel(f.Delay, sim.L("deliver ", SignalName(sig), " to ", p.Name), func() { ps.deliver(p, sig, force) })
-	}
+	arrive := func() { ps.deliver(p, sig, force) }
+	label := sim.L("deliver ", SignalName(sig), " to ", p.Name)
 	if f.Delay > 0 {
 		p.Sent[len(p.Sent)-1].Held = true
 	}
@@ -90,10 +89,12 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 	switch {
 	case f.Drop:
 		p.Sent[len(p.Sent)-1].Held = true
-		ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
+		if !ps.Trace.Off {
+			ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
+		}
 	case f.Reorder:
 		p.Sent[len(p.Sent)-1].Held = true
-		ps.held = deliver
+		ps.held = func() { ps.Sched.AfterLabel(f.Delay, label, arrive) }
 		// Swapped with the next signal; if none comes within a second it goes alone.
 		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {
 			if ps.held != nil {
@@ -103,9 +104,9 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 			}
 		})
 	default:
-		deliver()
+		ps.Sched.AfterLabel(f.Delay, label, arrive)
 		if f.Dup {
-			deliver()
+			ps.Sched.AfterLabel(f.Delay, label, arrive)
 		}
 	}
 	if prev != nil {
@@ -119,7 +120,9 @@ func (ps *Procs) record(from string, p *Proc, sig syscall.Signal) {
 	now := ps.Sched.Now()
 	s := SentSignal{At: now, Sig: sig, From: from}
 	p.Sent = append(p.Sent, s)
-	ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
+	if !ps.Trace.Off {
+		ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))
+	}
 	if ps.OnSend != nil {
 		ps.OnSend(p, s)
 	}
@@ -151,7 +154,9 @@ func (ps *Procs) forward(p *Proc, sig syscall.Signal) {
 		}
 	}
 	if len(to) > 0 {
-		ps.Trace.Add(ps.Sched.Now(), p.Name, "forwards %s to its process group (%d process(es))", SignalName(sig), len(to))
+		if !ps.Trace.Off {
+			ps.Trace.Add(ps.Sched.Now(), p.Name, "forwards %s to its process group (%d process(es))", SignalName(sig), len(to))
+		}
 	}
 	for _, q := range to {
 		_ = ps.send(p.Name, p.ns, q, sig)
@@ -171,7 +176,9 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	}
 	now := ps.Sched.Now()
 	if d, until := p.inD(now); d {
-		ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), sim.FormatDuration(until))
+		if !ps.Trace.Off {
+			ps.Trace.Add(now, p.Name, "%s pending: in uninterruptible sleep until %s", SignalName(sig), sim.FormatDuration(until))
+		}
 		ps.Sched.AtLabel(until, sim.L("wake ", p.Name), func() { ps.deliver(p, sig, force) })
 		return
 	}
@@ -183,11 +190,15 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	switch {
 	case p.nsInit() && disp == Default && !(force && kernelOnly(sig)):
 		if sig != syscall.SIGCONT && DefaultAction(sig) != ActIgn {
-			ps.Trace.Add(now, p.Name, "%s ignored: pid 1 of its pid namespace has no handler for it%s", SignalName(sig), startup(early))
+			if !ps.Trace.Off {
+				ps.Trace.Add(now, p.Name, "%s ignored: pid 1 of its pid namespace has no handler for it%s", SignalName(sig), startup(early))
+			}
 		}
 		return
 	case disp == Ignore:
-		ps.Trace.Add(now, p.Name, "%s ignored", SignalName(sig))
+		if !ps.Trace.Off {
+			ps.Trace.Add(now, p.Name, "%s ignored", SignalName(sig))
+		}
 		return
 	case disp == Default && (DefaultAction(sig) == ActIgn || DefaultAction(sig) == ActCont):
 		return
@@ -199,22 +210,30 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 		if !slices.Contains(p.pending, sig) {
 			p.pending = append(p.pending, sig)
 		}
-		ps.Trace.Add(now, p.Name, "%s pending: stopped", SignalName(sig))
+		if !ps.Trace.Off {
+			ps.Trace.Add(now, p.Name, "%s pending: stopped", SignalName(sig))
+		}
 		return
 	}
 	if disp == Default {
 		switch DefaultAction(sig) {
 		case ActStop:
 			if sig != syscall.SIGSTOP && ps.orphanedGroup(p) {
-				ps.Trace.Add(now, p.Name, "%s discarded: its process group is orphaned", SignalName(sig))
+				if !ps.Trace.Off {
+					ps.Trace.Add(now, p.Name, "%s discarded: its process group is orphaned", SignalName(sig))
+				}
 				return
 			}
 			p.Stopped, p.stopAt = true, now
-			ps.Trace.Add(now, p.Name, "stopped by %s", SignalName(sig))
+			if !ps.Trace.Off {
+				ps.Trace.Add(now, p.Name, "stopped by %s", SignalName(sig))
+			}
 		default:
 			if early {
-				ps.Trace.Add(now, p.Name, "%s: default action, no handler installed yet (it installs them at %s)",
-					SignalName(sig), sim.FormatDuration(p.Start+p.B.HandlersAt))
+				if !ps.Trace.Off {
+					ps.Trace.Add(now, p.Name, "%s: default action, no handler installed yet (it installs them at %s)",
+						SignalName(sig), sim.FormatDuration(p.Start+p.B.HandlersAt))
+				}
 			}
 			ps.exit(p, 128+int(sig), sig)
 		}
@@ -223,7 +242,9 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	// A handler runs.
 	if sig != p.StopSignal() && sig != syscall.SIGTERM && sig != syscall.SIGINT {
 		p.Caught = append(p.Caught, sig)
-		ps.Trace.Add(now, p.Name, "%s caught", SignalName(sig))
+		if !ps.Trace.Off {
+			ps.Trace.Add(now, p.Name, "%s caught", SignalName(sig))
+		}
 		return
 	}
 	if p.B.ForwardToGroup {
@@ -231,7 +252,9 @@ func (ps *Procs) deliver(p *Proc, sig syscall.Signal, force bool) {
 	}
 	if !p.Handling {
 		p.Handling, p.HandledAt = true, now+p.B.Cleanup
-		ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), sim.FormatDuration(p.B.Cleanup))
+		if !ps.Trace.Off {
+			ps.Trace.Add(now, p.Name, "%s: cleaning up for %s", SignalName(sig), sim.FormatDuration(p.B.Cleanup))
+		}
 		ps.timer(p, p.HandledAt, " exits", func() {
 			p.HandledAt = ps.Sched.Now() // later than planned if it was stopped
 			ps.exit(p, 0, 0)
@@ -252,7 +275,9 @@ func (ps *Procs) cont(p *Proc) {
 	now := ps.Sched.Now()
 	p.Stopped = false
 	p.paused += now - p.stopAt
-	ps.Trace.Add(now, p.Name, "continued by SIGCONT")
+	if !ps.Trace.Off {
+		ps.Trace.Add(now, p.Name, "continued by SIGCONT")
+	}
 	frozen := p.frozen
 	p.frozen = nil
 	for _, ev := range frozen {

@@ -126,6 +126,7 @@ type Proc struct {
 	paused   time.Duration // how long it was stopped, before stopAt
 	frozen   []func()      // timers that fell due while it was stopped
 	watchers []func(*Proc)
+	watchBuf [2]func(*Proc) // watchers starts in it
 }
 
 // StopSignal is the process's stop signal (SIGTERM by default).
@@ -212,6 +213,9 @@ func (p *Proc) Watch(fn func(*Proc)) {
 		fn(p)
 		return
 	}
+	if p.watchers == nil {
+		p.watchers = p.watchBuf[:0]
+	}
 	p.watchers = append(p.watchers, fn)
 }
 
@@ -242,6 +246,21 @@ type Procs struct {
 	procs []*Proc
 	sent  int
 	held  func() // a delivery waiting for the next signal (reorder)
+	// slab holds the next processes' structs, allocated a few at a time.
+	slab []Proc
+}
+
+// procSlab is how many processes' structs are allocated at once.
+const procSlab = 4
+
+// newProc returns a zero Proc from the slab.
+func (ps *Procs) newProc() *Proc {
+	if len(ps.slab) == 0 {
+		ps.slab = make([]Proc, procSlab)
+	}
+	p := &ps.slab[0]
+	ps.slab = ps.slab[1:]
+	return p
 }
 
 // Spawn starts a process now, a child of the node's init in the node's
@@ -273,7 +292,8 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 		ns = ps.newNS(in)
 	}
 	// A pid at every level, deepest first as alloc_pid takes them.
-	p := &Proc{Name: name, B: b, Start: ps.Sched.Now(), Parent: parent, ns: ns}
+	p := ps.newProc()
+	p.Name, p.B, p.Start, p.Parent, p.ns = name, b, ps.Sched.Now(), parent, ns
 	pids := p.pidBuf[:0]
 	if ns.Level >= len(p.pidBuf) {
 		pids = make([]int, 0, ns.Level+1)

@@ -110,9 +110,13 @@ func (ps *Procs) finish(p *Proc, status int, by syscall.Signal) {
 	p.Exited, p.ExitedAt, p.Status, p.KilledBy, p.Stopped = true, ps.Sched.Now(), status, by, false
 	p.pending, p.frozen = nil, nil
 	if by != 0 {
-		ps.Trace.Add(p.ExitedAt, p.Name, "killed by %s (status %d)", SignalName(by), status)
+		if !ps.Trace.Off {
+			ps.Trace.Add(p.ExitedAt, p.Name, "killed by %s (status %d)", SignalName(by), status)
+		}
 	} else {
-		ps.Trace.Add(p.ExitedAt, p.Name, "exited (status %d)", status)
+		if !ps.Trace.Off {
+			ps.Trace.Add(p.ExitedAt, p.Name, "exited (status %d)", status)
+		}
 	}
 	reaper := p.ns.Init
 	if reaper == p {
@@ -129,7 +133,9 @@ func (ps *Procs) finish(p *Proc, status int, by syscall.Signal) {
 	if p.Parent == nil || p.Parent.B.Reaps {
 		p.Reaped = true
 	} else if !ps.Trace.Off {
-		ps.Trace.Add(p.ExitedAt, p.Name, "zombie until %s reaps it", p.Parent.Name)
+		if !ps.Trace.Off {
+			ps.Trace.Add(p.ExitedAt, p.Name, "zombie until %s reaps it", p.Parent.Name)
+		}
 	}
 	if ps.OnExit != nil {
 		ps.OnExit(p)

@@ -1,7 +1,6 @@
 package systemd
 
 import (
-	"slices"
 	"syscall"
 
 	"github.com/faultsim/faultsim/sim"
@@ -26,9 +25,12 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		return
 	}
 	u.State, u.stopped = Deactivating, []func(){done}
-	trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
-		proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
-	for _, p := range st.live(u) {
+	if !trace.Off {
+		trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
+			proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
+	}
+	var buf [2]*proc.Proc
+	for _, p := range st.live(buf[:0], u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
 	finished := false
@@ -39,7 +41,9 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		}
 		finished = true
 		_ = st.SD.Remove(u.Name)
-		trace.Add(sched.Now(), "systemd", format, u.Name)
+		if !trace.Off {
+			trace.Add(sched.Now(), "systemd", format, u.Name)
+		}
 		callers := u.stopped
 		u.stopped = nil
 		for _, d := range callers {
@@ -54,9 +58,12 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		if finished {
 			return
 		}
-		live := st.live(u)
+		var buf [2]*proc.Proc
+		live := st.live(buf[:0], u)
 		if len(live) > 0 {
-			trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
+			if !trace.Off {
+				trace.Add(sched.Now(), "systemd", "%s: stop timed out, sending SIGKILL", u.Name)
+			}
 		}
 		for _, p := range live {
 			_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
@@ -73,9 +80,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 	})
 }
 
-// live lists the unit's processes still running.
-func (st *Stopper) live(u *Unit) []*proc.Proc {
-	var out []*proc.Proc
+// live appends the unit's processes still running to out.
+func (st *Stopper) live(out []*proc.Proc, u *Unit) []*proc.Proc {
 	for _, pid := range u.PIDs {
 		if p := st.Procs.Get(pid); p != nil && !p.Exited {
 			out = append(out, p)
@@ -86,7 +92,8 @@ func (st *Stopper) live(u *Unit) []*proc.Proc {
 
 // whenGone calls fn once every process of u has exited.
 func (st *Stopper) whenGone(u *Unit, fn func()) {
-	live := st.live(u)
+	var buf [2]*proc.Proc
+	live := st.live(buf[:0], u)
 	if len(live) == 0 {
 		fn()
 		return
@@ -123,7 +130,9 @@ func (st *Stopper) Shutdown(done func()) {
 		if len(pending) == 0 {
 			live := st.Procs.Live()
 			if len(live) > 0 {
-				trace.Add(sched.Now(), "systemd", "final kill: SIGKILL to %d remaining process(es)", len(live))
+				if !trace.Off {
+					trace.Add(sched.Now(), "systemd", "final kill: SIGKILL to %d remaining process(es)", len(live))
+				}
 			}
 			for _, p := range live {
 				_ = st.Procs.Kill("systemd", p, syscall.SIGKILL)
@@ -151,7 +160,7 @@ func (st *Stopper) Shutdown(done func()) {
 // such a unit stops first.
 func (st *Stopper) waitsFor(u *Unit, pending map[string]*Unit) bool {
 	for _, other := range pending {
-		if other != u && slices.Contains(other.After(), u.Name) {
+		if other != u && other.OrderedAfter(u.Name) {
 			return true
 		}
 	}

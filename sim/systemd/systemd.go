@@ -61,7 +61,7 @@ func (s *Systemd) StartTransientUnit(name string, props []Property) (*Unit, erro
 		}
 	}
 	if u.Kind() == "scope" {
-		if _, err := SlicePath(u.Slice()); err != nil {
+		if err := checkSlice(u.Slice()); err != nil {
 			return nil, fmt.Errorf("org.freedesktop.DBus.Error.InvalidArgs: %v", err)
 		}
 	}

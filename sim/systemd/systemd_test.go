@@ -30,6 +30,14 @@ func TestLastPropertyWins(t *testing.T) {
 	if got := strings.Join(u.After(), ","); got != "crio.service,network.target" {
 		t.Errorf("After = %s: every After= adds", got)
 	}
+	for _, tt := range []struct {
+		name string
+		want bool
+	}{{"crio.service", true}, {"network.target", true}, {"crio", false}, {"", false}} {
+		if got := u.OrderedAfter(tt.name); got != tt.want {
+			t.Errorf("OrderedAfter(%q) = %v, want %v (After lists %v)", tt.name, got, tt.want, u.After())
+		}
+	}
 	if u.KillSignal() != syscall.SIGTERM {
 		t.Errorf("KillSignal default = %v, want SIGTERM", u.KillSignal())
 	}

@@ -125,6 +125,22 @@ func (u *Unit) After() []string {
 	return out
 }
 
+// OrderedAfter reports whether the unit is ordered after the named one (one
+// of its After= values lists it): After without the list.
+func (u *Unit) OrderedAfter(name string) bool {
+	for _, p := range u.Props {
+		if p.Name != "After" {
+			continue
+		}
+		for f := range strings.FieldsSeq(p.Value) {
+			if f == name {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // ParseUSec parses a time span as systemd's TimeoutStopUSec takes it: a
 // plain number of microseconds, or a Go-style duration ("30s", "1m30s").
 func ParseUSec(v string) (time.Duration, error) {
@@ -165,11 +181,10 @@ func SlicePath(slice string) (string, error) {
 	if slice == "-.slice" || slice == "" {
 		return "/", nil
 	}
-	name, ok := strings.CutSuffix(slice, ".slice")
-	if !ok || name == "" || strings.Contains(name, "/") || strings.HasPrefix(name, "-") ||
-		strings.HasSuffix(name, "-") || strings.Contains(name, "--") {
-		return "", fmt.Errorf("slice %q is not valid: expected NAME.slice with dash-separated parts", slice)
+	if err := checkSlice(slice); err != nil {
+		return "", err
 	}
+	name := strings.TrimSuffix(slice, ".slice")
 	var b strings.Builder
 	prefix := ""
 	for part := range strings.SplitSeq(name, "-") {
@@ -180,4 +195,18 @@ func SlicePath(slice string) (string, error) {
 		b.WriteString("/" + prefix + ".slice")
 	}
 	return b.String(), nil
+}
+
+// checkSlice is SlicePath's validation alone: a slice name SlicePath
+// expands without an error.
+func checkSlice(slice string) error {
+	if slice == "-.slice" || slice == "" {
+		return nil
+	}
+	name, ok := strings.CutSuffix(slice, ".slice")
+	if !ok || name == "" || strings.Contains(name, "/") || strings.HasPrefix(name, "-") ||
+		strings.HasSuffix(name, "-") || strings.Contains(name, "--") {
+		return fmt.Errorf("slice %q is not valid: expected NAME.slice with dash-separated parts", slice)
+	}
+	return nil
 }
