@@ -14,7 +14,7 @@ run:
 
 # make test: gofmt, vet, staticcheck, a check that the fidelity tests' tools
 # are installed, go test -race -short (every package's tests, the long suites
-# at their -short sizes), then a 10 s fuzz smoke per native fuzz target
+# at their -short sizes), then a 6 s fuzz smoke per native fuzz target
 # (under 6 minutes from a cold clone on 2 cores). It changes nothing on the
 # host outside temporary directories, the fidelity tests' private network
 # namespaces and their private cgroup subtree; it installs nothing: as root,
@@ -76,7 +76,7 @@ fuzz:
 # FUZZJOBS (default: the CPUs) at a time; fails listing the targets that
 # failed. Its purpose is that every target builds, runs its seed corpus and
 # fuzzes a little without finding anything: searching is make fuzz's job.
-FUZZSMOKE ?= 10s
+FUZZSMOKE ?= 6s
 fuzz-smoke:
 	FUZZSMOKE=$(FUZZSMOKE) GO=$(GO) scripts/fuzz-smoke
 
