@@ -123,6 +123,13 @@ func bench(ctx context.Context, w io.Writer, cfg benchConfig) error {
 			}
 			rows = append(rows, row)
 		}
+		// What this model's runs kept for the next (memos, pooled
+		// trees) goes, as at the end of its campaign: the next model is
+		// measured as its own campaign would run it, not beside this
+		// one's live heap.
+		if err := models.Release(m); err != nil {
+			return err
+		}
 	}
 	writeTable(w, rows, cfg)
 	return nil

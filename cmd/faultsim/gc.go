@@ -16,14 +16,15 @@ const gcPercent = 400
 
 // memoryLimit is the soft memory limit (GOMEMLIMIT) faultsim runs with when
 // the environment sets none: once the heap nears it the collector runs as
-// often as it must, so a long campaign stays below about 100 MiB resident
+// often as it must, so a long campaign stays below about 180 MiB resident
 // however much GOGC=400 would let the heap grow. The limit paces the
 // collector only when the live heap passes about a fifth of it: then every
 // cycle marks the whole live heap at shorter intervals, and on two workers
 // that time is taken from the workers (on one, the collector runs on the
-// idle core). Campaigns keep their live heaps below that (annotations' memo
-// holds about 8 MiB). Set GOMEMLIMIT to choose otherwise.
-const memoryLimit = 80 << 20
+// idle core). Campaigns keep their live heaps well below that (annotations'
+// memos hold about 8 MiB); at half this limit two workers ran about a sixth
+// fewer scenarios. Set GOMEMLIMIT to choose otherwise.
+const memoryLimit = 160 << 20
 
 // tuneGC applies gcPercent and memoryLimit unless GOGC or GOMEMLIMIT is set.
 func tuneGC() {
