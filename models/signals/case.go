@@ -55,6 +55,10 @@ type Step struct {
 	Container string        // stop-container, delete-pod, exec-sync
 	Timeout   time.Duration // stop-container, exec-sync
 	Runs      time.Duration // exec-sync: how long the command runs
+	// Children (exec-sync) are what the command forks at its start, as
+	// sh -c 'job & ...' does: in its process group, or in one of their own
+	// (OwnGroup: setsid). They run until signalled; Respawn is not used.
+	Children []Child
 }
 
 // Config is the node's configuration.

@@ -12,21 +12,27 @@ import (
 
 // InvExecInTime is ExecSync's contract.
 var InvExecInTime = sim.Invariant{Name: "exec-sync-in-time",
-	Summary: "ExecSync with a timeout returns within timeout + Epsilon of its call, with the command's own exit code if it ended before the timeout; a command that timed out is gone within Epsilon of the return, unless a delivery fault lost or held back every signal it was sent"}
+	Summary: "ExecSync with a timeout returns within timeout + Epsilon of its call, with the command's own exit code if it ended before the timeout; every process of a timed-out command's process group (the command and what it forked there) is gone within Epsilon of the return, unless a delivery fault lost or held back every signal it was sent"}
 
 // TimedOutMessage is what ExecSync answers, with exit code -1, when its
 // command ran past the timeout (conmon's TIMED_OUT_MESSAGE).
 const TimedOutMessage = "command timed out"
+
+// MaxExecChildren bounds an exec-sync step's children.
+const MaxExecChildren = 2
 
 // errNotRunning is ExecSync's answer for a container that is not running.
 var errNotRunning = errors.New("container is not created or running")
 
 // execCall is one ExecSync in flight.
 type execCall struct {
-	name     string
-	at       time.Duration
-	timeout  time.Duration
-	p        *proc.Proc
+	name    string
+	at      time.Duration
+	timeout time.Duration
+	p       *proc.Proc
+	// group is the command and the children it forked in its process
+	// group (not those that setsid()'d).
+	group    []*proc.Proc
 	timedOut bool
 	done     bool
 }
@@ -39,7 +45,7 @@ type execCall struct {
 // that kubelet's probes see a failure. The exec'd process joins the
 // container's scope, and CRI-O's stop loop kills the exec'd processes
 // once the container is stopped (KillExecPIDs).
-func (w *world) execSync(name string, timeout, runs time.Duration) {
+func (w *world) execSync(name string, timeout, runs time.Duration, children []Child) {
 	now := w.sched.Now()
 	if !w.trace.Off {
 		w.trace.Send(now, "kubelet", "crio", "ExecSync %s timeout %s (the command runs %s)", name, sim.FormatDuration(timeout), sim.FormatDuration(runs))
@@ -64,6 +70,8 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 		x.scope.PIDs = append(x.scope.PIDs, call.p.PID)
 		x.cg.procs = append(x.cg.procs, call.p)
 	}
+	call.group = append(call.group, call.p)
+	w.forkExecChildren(x, call, children)
 	reply := func(code int, msg string) {
 		if call.done {
 			return
@@ -100,6 +108,52 @@ func (w *world) execSync(name string, timeout, runs time.Duration) {
 			}
 			reply(-1, TimedOutMessage)
 		})
+	}
+}
+
+// forkExecChildren has an exec'd command fork its children at its start,
+// each joining the container's cgroup and scope as the command does; one
+// with OwnGroup calls setsid. conmon never kills those: the container's
+// end does: with host_pid the runtime's kill -a of its cgroup; else the
+// kernel, which kills what is left of a pid namespace when its init exits
+// (crun's exec joins the container's namespace; the model runs exec'd
+// commands in the node's, so it does that kill here).
+func (w *world) forkExecChildren(x *ctr, call *execCall, children []Child) {
+	if len(children) == 0 {
+		return
+	}
+	var forked []*proc.Proc
+	defer func() {
+		if x.spec.HostPID || len(forked) == 0 {
+			return
+		}
+		x.proc.Watch(func(*proc.Proc) {
+			for _, p := range forked {
+				_ = w.procs.KernelKill("kernel", p)
+			}
+		})
+	}()
+	for i, ch := range children {
+		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup}
+		p, err := w.procs.Fork(call.p, fmt.Sprintf("%s-child-%d", call.p.Name, i+1), b)
+		if err != nil {
+			if !w.trace.Off {
+				w.trace.Add(w.sched.Now(), call.p.Name, "fork: %v", err)
+			}
+			continue
+		}
+		if ch.OwnGroup {
+			_ = w.procs.Setpgid(p, 0)
+			if !w.trace.Off {
+				w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
+			}
+		} else {
+			call.group = append(call.group, p)
+		}
+		forked = append(forked, p)
+		if x.scope != nil {
+			x.joined(p)
+		}
 	}
 }
 
@@ -141,10 +195,22 @@ func (o *oracle) execReturned(c *execCall, code int) {
 	if c.p.Exited && c.p.KilledBy == 0 && code != c.p.Status {
 		o.report(InvExecInTime, "ExecSync %s returned exit code %d; the command exited %d", c.name, code, c.p.Status)
 	}
-	p := c.p
+	// Only a timed-out command's group is killed: what a command that
+	// ended by itself left behind is the container's (sh -c 'job &').
+	group := c.group
+	if !c.timedOut {
+		group = group[:1]
+	}
 	o.w.sched.After(Epsilon, "exec-sync check", func() {
-		if !p.Exited && !heldWithin(p, c.at, now) {
-			o.report(InvExecInTime, "the command of ExecSync %s (at %s) still runs %s after the call returned", c.name, sim.FormatDuration(c.at), Epsilon)
+		for _, p := range group {
+			if p.Exited || heldWithin(p, c.at, now) {
+				continue
+			}
+			if p == c.p {
+				o.report(InvExecInTime, "the command of ExecSync %s (at %s) still runs %s after the call returned", c.name, sim.FormatDuration(c.at), Epsilon)
+			} else {
+				o.report(InvExecInTime, "%s (pid %d), forked by the command of ExecSync %s (at %s) in its process group, still runs %s after the call returned", p.Name, p.PID, c.name, sim.FormatDuration(c.at), Epsilon)
+			}
 		}
 	})
 }

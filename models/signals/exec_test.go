@@ -29,6 +29,12 @@ func TestExecSync(t *testing.T) {
 		// runs to its own end).
 		{"sigkill-lost", "{fault: signal-drop, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
 		{"sigkill-late", "{fault: signal-reorder, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
+		// What the command forked: in its group, killed with it; in a
+		// session of its own, by the container's end.
+		{"group-children", "", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s, children: [{}, {on_stop: ignore}]}", "pass"},
+		{"setsid-child-then-stop", "", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s, children: [{own_group: true}]}, {at: 4s, op: delete-pod, container: db}", "pass"},
+		{"children-of-a-command-that-ended", "", "{at: 1s, op: exec-sync, container: db, timeout: 5s, runs: 1s, children: [{}, {own_group: true}]}, {at: 4s, op: stop-container, container: db, timeout: 0s}", "pass"},
+		{"group-sigkill-lost", "{fault: signal-drop, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s, children: [{}]}", "pass"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			data := fmt.Appendf(nil, `name: exec
@@ -62,17 +68,23 @@ func (m execMonitor) ExecTimedOut(env *signals.Env, monitor string, p *proc.Proc
 
 // TestExecKillerMistakes: a monitor that leaves a timed-out command
 // running breaks exec-sync-in-time; one that kills it, with SIGKILL or a
-// signal whose default action ends it, keeps it.
+// signal whose default action ends it, keeps it, unless the command forked
+// in its process group: then killing the command's pid alone leaves the
+// child running. A child that called setsid is not conmon's to kill.
 func TestExecKillerMistakes(t *testing.T) {
 	for _, tt := range []struct {
-		name string
-		sig  syscall.Signal
-		want string
+		name     string
+		sig      syscall.Signal
+		children string
+		want     string
 	}{
-		{"sigkill", syscall.SIGKILL, "pass"},
-		{"sigterm", syscall.SIGTERM, "pass"},
-		{"forgets", 0, "exec-sync-in-time"},
-		{"sigwinch", syscall.SIGWINCH, "exec-sync-in-time"}, // ignored by default
+		{"sigkill", syscall.SIGKILL, "", "pass"},
+		{"sigterm", syscall.SIGTERM, "", "pass"},
+		{"forgets", 0, "", "exec-sync-in-time"},
+		{"sigwinch", syscall.SIGWINCH, "", "exec-sync-in-time"}, // ignored by default
+		{"pid-only-group-child", syscall.SIGKILL, "{}", "exec-sync-in-time"},
+		{"pid-only-two-group-children", syscall.SIGKILL, "{on_stop: ignore}, {}", "exec-sync-in-time"},
+		{"pid-only-setsid-child", syscall.SIGKILL, "{own_group: true}", "pass"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			remove, err := signals.Register("exec-"+tt.name, "a monitor's exec timeout", signals.Impl{Monitor: execMonitor{sig: tt.sig}})
@@ -86,9 +98,9 @@ variant: exec-%s
 seed: 1
 containers:
   - {name: db, grace: 30s, cleanup: 1s}
-steps: [{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}]
+steps: [{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s, children: [%s]}]
 expect: pass
-`, tt.name)
+`, tt.name, tt.children)
 			if got, vs := firstViolation(t, "exec.yaml", data); got != tt.want {
 				t.Errorf("got %s, want %s: %v", got, tt.want, vs)
 			}

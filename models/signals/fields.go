@@ -28,11 +28,15 @@ var scenarioFields = schema.Reference{
 		{Path: "steps[].container", Takes: "a name from containers", Doc: "the container the step stops"},
 		{Path: "steps[].timeout", Takes: "duration", Doc: "the StopContainer timeout (stop-container, required there) or the ExecSync timeout (exec-sync, default 0s: none)"},
 		{Path: "steps[].runs", Takes: "duration", Doc: "how long the exec'd command runs before it exits 0 (exec-sync only, required there)"},
+		{Path: "steps[].children", Takes: "list of at most 2", Doc: "what the exec'd command forks at its start, as sh -c 'job & ...' does; they run until signalled (exec-sync only, default none)"},
+		{Path: "steps[].children[].on_stop", Takes: "terminate, handle or ignore", Doc: "what the child does with the stop signals (default terminate)"},
+		{Path: "steps[].children[].cleanup", Takes: "duration", Doc: "how long its handler takes (on_stop: handle; default 0s)"},
+		{Path: "steps[].children[].own_group", Takes: "true or false", Doc: "it calls setsid, leaving the command's process group: conmon's timeout kill misses it, the container's end does not (default false)"},
 	},
 	Ops: []schema.Op{
 		{Name: OpStop, Fields: []string{"container", "timeout"}, Doc: "a raw CRI StopContainer call with its timeout (crictl stop)"},
 		{Name: OpDelete, Fields: []string{"container"}, Doc: "kubelet deletes the container's pod: StopContainer with the pod's grace period, at least 2s"},
 		{Name: OpShutdown, Doc: "the node shuts down (systemctl poweroff)"},
-		{Name: OpExecSync, Fields: []string{"container", "timeout", "runs"}, Doc: "a CRI ExecSync call: conmon runs the command in the container and, past the timeout, SIGKILLs its process group and answers exit code -1, \"command timed out\" without waiting for it"},
+		{Name: OpExecSync, Fields: []string{"container", "timeout", "runs", "children"}, Doc: "a CRI ExecSync call: conmon runs the command in the container and, past the timeout, SIGKILLs its process group and answers exit code -1, \"command timed out\" without waiting for it"},
 	},
 }

@@ -70,6 +70,24 @@ func drawTree(c sim.Chooser, ct *Container) {
 	ct.ForwardToGroup = c.Intn(2) == 1
 }
 
+// drawExecChildren draws what an exec'd command forks: mostly nothing (0,
+// what rapid shrinks to); 1 in 5 one or two children, a third of them in
+// a session of their own.
+func drawExecChildren(c sim.Chooser) []Child {
+	if c.Intn(5) != 4 {
+		return nil
+	}
+	out := make([]Child, 1+c.Intn(MaxExecChildren))
+	for i := range out {
+		out[i] = Child{
+			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
+			Cleanup:  cleanups[c.Intn(len(cleanups))],
+			OwnGroup: c.Intn(3) == 2,
+		}
+	}
+	return out
+}
+
 // Generate draws a case for a variant: the containers, the node's
 // configuration, the faults and the stop calls. Every list item is one draw
 // whose value 0 means "no more", and every fault its own toggle, so rapid
@@ -122,7 +140,7 @@ func Generate(c sim.Chooser, variant string) *Case {
 				cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
 			case 4:
 				cs.Steps = append(cs.Steps, Step{At: at, Op: OpExecSync, Container: pick(c),
-					Timeout: execTimeouts[c.Intn(len(execTimeouts))], Runs: execRuns[c.Intn(len(execRuns))]})
+					Timeout: execTimeouts[c.Intn(len(execTimeouts))], Runs: execRuns[c.Intn(len(execRuns))], Children: drawExecChildren(c)})
 			}
 		})
 		if !more {

@@ -119,13 +119,13 @@ func TestCrunKillAndPidReuse(t *testing.T) {
 // kernel the generator gives the node (with pidfd_open), keeps
 // runtime-signals-own-container there and everywhere else.
 //
-// Seeds 1-60,000 (47,001-50,000 under -short): the first hit is seed 49,415
-// with the generator's draws as they are; when they change, choose the
-// window again.
+// Seeds 1-60,000 (1-3,000 under -short): the first hit is seed 815 with
+// the generator's draws as they are (the next, 56,263); when they change,
+// choose the window again.
 func TestPidReuseInsideCrunKillFromPRNGSeeds(t *testing.T) {
 	first, last := uint64(1), uint64(60000)
 	if testing.Short() {
-		first, last = 47001, 50000
+		first, last = 1, 3000
 	}
 	hits := 0
 	for seed := first; seed <= last; seed++ {

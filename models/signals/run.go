@@ -264,7 +264,7 @@ func (w *world) step(s *Step) {
 	case OpShutdown:
 		w.shutdown()
 	case OpExecSync:
-		w.execSync(s.Container, s.Timeout, s.Runs)
+		w.execSync(s.Container, s.Timeout, s.Runs, s.Children)
 	}
 }
 

@@ -142,7 +142,7 @@ func signalsSteps(p *schema.Decoder, n *yaml.Node, names []string) ([]Step, erro
 			return p.Errf(f["op"], field+".op", "unknown operation %q: expected one of %s", s.Op, strings.Join(ops, ", "))
 		}
 		if s.Op == OpShutdown {
-			if f["container"] != nil || f["timeout"] != nil || f["runs"] != nil {
+			if f["container"] != nil || f["timeout"] != nil || f["runs"] != nil || f["children"] != nil {
 				return p.Errf(item, field, "%s takes only at", s.Op)
 			}
 			out = append(out, s)
@@ -174,6 +174,15 @@ func signalsSteps(p *schema.Decoder, n *yaml.Node, names []string) ([]Step, erro
 			if s.Runs, err = p.Duration(runs, field+".runs"); err != nil {
 				return err
 			}
+		}
+		if ch := f["children"]; ch != nil && s.Op != OpExecSync {
+			return p.Errf(ch, field+".children", "%s runs no command: expected no children", s.Op)
+		}
+		if s.Children, err = childList(p, f["children"], field, "steps[].children[]"); err != nil {
+			return err
+		}
+		if len(s.Children) > MaxExecChildren {
+			return p.Errf(f["children"], field+".children", "%d children: expected at most %d", len(s.Children), MaxExecChildren)
 		}
 		out = append(out, s)
 		return nil
@@ -211,6 +220,9 @@ func (codec) Format(b *strings.Builder, mc models.Case) {
 		}
 		if s.Op == OpExecSync {
 			fmt.Fprintf(b, ", runs: %s", sim.FormatDuration(s.Runs))
+			if len(s.Children) > 0 {
+				formatChildren(b, s.Children)
+			}
 		}
 		b.WriteString("}\n")
 	}

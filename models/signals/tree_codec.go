@@ -26,48 +26,55 @@ func containerTree(p *schema.Decoder, f map[string]*yaml.Node, field string, ct 
 			return err
 		}
 	}
-	n := f["children"]
+	ct.Children, err = childList(p, f["children"], field, "containers[].children[]")
+	return err
+}
+
+// childList reads a list of children at field (nil: none); keys names
+// the fields a child may have.
+func childList(p *schema.Decoder, n *yaml.Node, field, keys string) ([]Child, error) {
 	if n == nil {
-		return nil
+		return nil, nil
 	}
 	if n.Kind != yaml.SequenceNode {
-		return p.Errf(n, field+".children", "expected a list of children such as - {on_stop: handle, cleanup: 1s}")
+		return nil, p.Errf(n, field+".children", "expected a list of children such as - {on_stop: handle, cleanup: 1s}")
 	}
+	var out []Child
 	for i, item := range n.Content {
 		cf := fmt.Sprintf("%s.children[%d]", field, i)
-		g, err := p.Fields(item, cf, scenarioFields.Keys("containers[].children[]")...)
+		g, err := p.Fields(item, cf, scenarioFields.Keys(keys)...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var ch Child
 		if v := g["on_stop"]; v != nil {
 			d, ok := dispositions[v.Value]
 			if !ok || v.Kind != yaml.ScalarNode {
-				return p.Errf(v, cf+".on_stop", "%q: expected terminate, handle or ignore", v.Value)
+				return nil, p.Errf(v, cf+".on_stop", "%q: expected terminate, handle or ignore", v.Value)
 			}
 			ch.OnStop = d
 		}
 		if v := g["cleanup"]; v != nil {
 			if ch.Cleanup, err = p.Duration(v, cf+".cleanup"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if v := g["own_group"]; v != nil {
 			if ch.OwnGroup, err = p.Boolean(v, cf+".own_group"); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if v := g["respawn"]; v != nil {
 			if ch.Respawn, err = p.Duration(v, cf+".respawn"); err != nil {
-				return err
+				return nil, err
 			}
 			if ch.Respawn < MinRespawn && ch.Respawn != 0 {
-				return p.Errf(v, cf+".respawn", "%s: expected 0s (none) or at least %s", v.Value, MinRespawn)
+				return nil, p.Errf(v, cf+".respawn", "%s: expected 0s (none) or at least %s", v.Value, MinRespawn)
 			}
 		}
-		ct.Children = append(ct.Children, ch)
+		out = append(out, ch)
 	}
-	return nil
+	return out, nil
 }
 
 // MinRespawn bounds a supervisor's worker's life from below: a shorter one
@@ -89,8 +96,13 @@ func formatTree(b *strings.Builder, ct Container) {
 	if len(ct.Children) == 0 {
 		return
 	}
+	formatChildren(b, ct.Children)
+}
+
+// formatChildren writes what childList reads, after a comma.
+func formatChildren(b *strings.Builder, children []Child) {
 	b.WriteString(", children: [")
-	for i, ch := range ct.Children {
+	for i, ch := range children {
 		if i > 0 {
 			b.WriteString(", ")
 		}
