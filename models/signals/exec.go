@@ -201,9 +201,15 @@ func (o *oracle) execReturned(c *execCall, code int) {
 	if !c.timedOut {
 		group = group[:1]
 	}
+	// The signals sent by the return are the monitor's part; those sent
+	// later (systemd, the stop loop) are not, even at the same instant.
+	sent := make([]int, len(group))
+	for i, p := range group {
+		sent[i] = len(p.Sent)
+	}
 	o.w.sched.After(Epsilon, "exec-sync check", func() {
-		for _, p := range group {
-			if p.Exited || heldWithin(p, c.at, now) {
+		for i, p := range group {
+			if p.Exited || heldSince(p.Sent[:sent[i]], c.at) {
 				continue
 			}
 			if p == c.p {
@@ -215,13 +221,14 @@ func (o *oracle) execReturned(c *execCall, code int) {
 	})
 }
 
-// heldWithin reports whether p was sent signals from the call (from) to
-// its return (to) and a delivery fault lost, or held back, every one: the
-// monitor did its part, the node has not.
-func heldWithin(p *proc.Proc, from, to time.Duration) bool {
+// heldSince reports whether, of the signals sent (a process's record up
+// to the call's return), some came from the call (from) on and a delivery
+// fault lost, or held back, every one: the monitor did its part, the node
+// has not.
+func heldSince(sent []proc.SentSignal, from time.Duration) bool {
 	held := false
-	for _, s := range p.Sent {
-		if s.At < from || s.At > to {
+	for _, s := range sent {
+		if s.At < from {
 			continue
 		}
 		if !s.Held {

@@ -29,6 +29,10 @@ func TestExecSync(t *testing.T) {
 		// runs to its own end).
 		{"sigkill-lost", "{fault: signal-drop, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
 		{"sigkill-late", "{fault: signal-reorder, nth: 1}", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s}", "pass"},
+		// A child's SIGKILL lost, and systemd's stop signal, which it
+		// ignores, sent at the instant of the return: the monitor's part
+		// is what it sent by the return (a campaign's finding, seed 61).
+		{"sigkill-lost-then-shutdown", "{fault: signal-drop, nth: 2}", "{at: 100ms, op: exec-sync, container: db, timeout: 5s, runs: 10s, children: [{on_stop: ignore, cleanup: 3s}, {on_stop: handle, cleanup: 3s}]}, {at: 5.1s, op: node-shutdown}", "pass"},
 		// What the command forked: in its group, killed with it; in a
 		// session of its own, by the container's end.
 		{"group-children", "", "{at: 1s, op: exec-sync, container: db, timeout: 2s, runs: 10s, children: [{}, {on_stop: ignore}]}", "pass"},
