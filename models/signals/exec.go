@@ -134,20 +134,11 @@ func (w *world) forkExecChildren(x *ctr, call *execCall, children []Child) {
 		})
 	}()
 	for i, ch := range children {
-		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup}
-		p, err := w.procs.Fork(call.p, fmt.Sprintf("%s-child-%d", call.p.Name, i+1), b)
-		if err != nil {
-			if !w.trace.Off {
-				w.trace.Add(w.sched.Now(), call.p.Name, "fork: %v", err)
-			}
+		p := w.forkChild(x, call.p, call.p.Name, fmt.Sprintf("%s-child-%d", call.p.Name, i+1), ch)
+		if p == nil {
 			continue
 		}
-		if ch.OwnGroup {
-			_ = w.procs.Setpgid(p, 0)
-			if !w.trace.Off {
-				w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
-			}
-		} else {
+		if !ch.OwnGroup {
 			call.group = append(call.group, p)
 		}
 		forked = append(forked, p)

@@ -185,27 +185,37 @@ func (crunKillAll) KillAll(t *sim.Task, env *Env, cg *Cgroup, sig syscall.Signal
 // forkChildren has the container's process fork its children, each
 // joining its cgroup and scope.
 func (c *crio) forkChildren(x *ctr) {
-	w := c.w
 	for i, ch := range x.spec.Children {
-		b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup, Reaps: ch.Respawn > 0}
-		p, err := w.procs.Fork(x.proc, fmt.Sprintf("%s-child-%d", x.spec.Name, i+1), b)
-		if err != nil {
-			if !w.trace.Off {
-				w.trace.Add(w.sched.Now(), x.spec.Name, "fork: %v", err)
-			}
+		p := c.w.forkChild(x, x.proc, x.spec.Name, fmt.Sprintf("%s-child-%d", x.spec.Name, i+1), ch)
+		if p == nil {
 			continue
-		}
-		if ch.OwnGroup {
-			_ = w.procs.Setpgid(p, 0)
-			if !w.trace.Off {
-				w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
-			}
 		}
 		x.joined(p)
 		if ch.Respawn > 0 {
 			c.forkWorker(x, p, ch.Respawn, 1)
 		}
 	}
+}
+
+// forkChild has parent (actor in the trace) fork the child ch of
+// container x, which calls setsid when ch.OwnGroup; nil when the fork
+// fails.
+func (w *world) forkChild(x *ctr, parent *proc.Proc, actor, name string, ch Child) *proc.Proc {
+	b := proc.Behaviour{StopSignal: x.spec.StopSignal, OnStop: ch.OnStop, Cleanup: ch.Cleanup, Reaps: ch.Respawn > 0}
+	p, err := w.procs.Fork(parent, name, b)
+	if err != nil {
+		if !w.trace.Off {
+			w.trace.Add(w.sched.Now(), actor, "fork: %v", err)
+		}
+		return nil
+	}
+	if ch.OwnGroup {
+		_ = w.procs.Setpgid(p, 0)
+		if !w.trace.Off {
+			w.trace.Add(w.sched.Now(), p.Name, "in a process group of its own (setsid)")
+		}
+	}
+	return p
 }
 
 // joined adds a process the container's processes forked to its cgroup
