@@ -81,19 +81,15 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 	}
 	arrive := func() { ps.deliver(p, sig, force) }
 	label := sim.L("deliver ", SignalName(sig), " to ", p.Name)
-	if f.Delay > 0 {
-		p.Sent[len(p.Sent)-1].Held = true
-	}
+	p.Sent[len(p.Sent)-1].Held = f.held()
 	prev := ps.held
 	ps.held = nil
 	switch {
 	case f.Drop:
-		p.Sent[len(p.Sent)-1].Held = true
 		if !ps.Trace.Off {
 			ps.Trace.Fault(now, "signal %s to %s dropped", SignalName(sig), p.Name)
 		}
 	case f.Reorder:
-		p.Sent[len(p.Sent)-1].Held = true
 		ps.held = func() { ps.Sched.AfterLabel(f.Delay, label, arrive) }
 		// Swapped with the next signal; if none comes within a second it goes alone.
 		ps.Sched.AfterLabel(time.Second, sim.L("release held ", SignalName(sig)), func() {

@@ -229,6 +229,9 @@ type Delivery struct {
 	Reorder bool
 }
 
+// held reports whether the fault loses the signal or holds it back.
+func (d Delivery) held() bool { return d.Drop || d.Reorder || d.Delay > 0 }
+
 // Procs is the node's process table: processes, signal delivery as
 // scheduled events (so a delivery can race anything due at the same
 // instant), exits, and the delivery faults.
