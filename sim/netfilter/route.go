@@ -331,15 +331,3 @@ func (t *Tables) nftFamily(i int) []nftEntry {
 func isFamilyKey(k string, f Family) bool {
 	return len(k) > len(f) && k[len(f)] == '/' && k[:len(f)] == string(f)
 }
-
-// nftKeys are the keys of a family's nftables tables, sorted.
-func (t *Tables) nftKeys(f Family) []string {
-	var keys []string
-	for k, fk := range t.nft {
-		if isFamilyKey(k, f) && fk.Table != nil {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
-}
