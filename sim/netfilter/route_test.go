@@ -55,10 +55,9 @@ func TestEvaluateIPTables(t *testing.T) {
 	}
 }
 
-// TestEvaluateNFTables: the hostipports map applies to any destination,
-// the hostports map only to the node's own addresses (fib daddr type
-// local), and the hairpins set masquerades.
-func TestEvaluateNFTables(t *testing.T) {
+// nftHost is an empty node with nft 1.1.1 and its IPv4 table "t".
+func nftHost(t *testing.T) (*Tables, knftables.Interface) {
+	t.Helper()
 	n := node.New("x", sim.Version{})
 	n.Install("nft", sim.MustVersion("1.1.1"))
 	h := New(n)
@@ -66,6 +65,14 @@ func TestEvaluateNFTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, nft
+}
+
+// TestEvaluateNFTables: the hostipports map applies to any destination,
+// the hostports map only to the node's own addresses (fib daddr type
+// local), and the hairpins set masquerades.
+func TestEvaluateNFTables(t *testing.T) {
+	h, nft := nftHost(t)
 	tx := nft.NewTransaction()
 	tx.Add(&knftables.Table{})
 	tx.Add(&knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : ipv4_addr . inet_service"})
@@ -109,13 +116,7 @@ func TestEvaluateNFTables(t *testing.T) {
 // are reused only while no nft transaction ran; the next one's elements,
 // chains and removals are seen.
 func TestRulesAreCompiledAgainAfterATransaction(t *testing.T) {
-	n := node.New("x", sim.Version{})
-	n.Install("nft", sim.MustVersion("1.1.1"))
-	h := New(n)
-	nft, err := h.NFTables(IPv4, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, nft := nftHost(t)
 	run := func(objs ...knftables.Object) {
 		t.Helper()
 		tx := nft.NewTransaction()
