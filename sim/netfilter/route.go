@@ -50,11 +50,11 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 // take it again after a change.
 type Rules struct {
 	ipt map[Family]*IPTables
-	nft [2][]*nftTable // per family (familyIndex), by table key
+	nft [2][]*nftTable // per family (FamilyIndex), by table key
 }
 
-// familyIndex is f's index in Families, or -1.
-func familyIndex(f Family) int {
+// FamilyIndex is f's index in Families, or -1.
+func FamilyIndex(f Family) int {
 	switch f {
 	case IPv4:
 		return 0
@@ -66,7 +66,7 @@ func familyIndex(f Family) int {
 
 // tables are the compiled nftables tables of family f.
 func (r *Rules) tables(f Family) []*nftTable {
-	if i := familyIndex(f); i >= 0 {
+	if i := FamilyIndex(f); i >= 0 {
 		return r.nft[i]
 	}
 	return nil

@@ -37,7 +37,7 @@ type Tables struct {
 	nftRuns       uint64
 	nftFamilyRuns map[Family]uint64
 	// rules is what Rules compiled last; compiled says, per family
-	// (familyIndex), at which of its nftFamilyRuns.
+	// (FamilyIndex), at which of its nftFamilyRuns.
 	rules    *Rules
 	compiled [2]compiledFamily
 	// nftLists are nftFamily's lists, made when nft had nftListed tables.
