@@ -78,8 +78,7 @@ func (r *Rules) tables(f Family) []*nftTable {
 func (t *Tables) Rules() *Rules {
 	next := t.rules
 	for i, f := range Families {
-		c := &t.compiled[i]
-		if c.ok && c.at == t.nftFamilyRuns[f] {
+		if t.rules != nil && t.compiledAt[i] == t.nftFamilyRuns[f] {
 			continue
 		}
 		if next == t.rules { // a Rules taken before keeps what it had
@@ -102,7 +101,7 @@ func (t *Tables) Rules() *Rules {
 			tables = append(tables, compileNFT(e.key, e.fk, old))
 		}
 		next.nft[i] = tables
-		*c = compiledFamily{ok: true, at: t.nftFamilyRuns[f]}
+		t.compiledAt[i] = t.nftFamilyRuns[f]
 	}
 	t.rules = next
 	return next
