@@ -143,15 +143,13 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 	if !p.Local {
 		first, hook = "PREROUTING", "prerouting"
 	}
-	by := "" // the nftables table that sent it, or "iptables"
+	var from *nftTable // the nftables table that sent it (nil: iptables)
 	if ipt := r.ipt[p.Family]; ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
 			return v, err
 		}
-		if d.IsValid() {
-			v.DNAT, by = d, "iptables"
-		}
+		v.DNAT = d // the zero AddrPort when iptables sends it nowhere
 	}
 	for _, nt := range r.tables(p.Family) {
 		d, _, err := nt.hook(hook, p, isLocal)
@@ -161,10 +159,11 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 		switch {
 		case !d.IsValid():
 		case !v.DNAT.IsValid():
-			v.DNAT, by = d, nt.key
+			v.DNAT, from = d, nt
 		case v.DNAT != d:
-			if by != "iptables" {
-				by = "nftables table " + by
+			by := "iptables"
+			if from != nil {
+				by = "nftables table " + from.key
 			}
 			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, nt.key, d)
 		}
