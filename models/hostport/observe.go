@@ -113,7 +113,7 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 		r := &o.results[i]
 		// What the rules do to a probe depends on its family's rules and on
 		// which addresses are local (o.local only grows).
-		if gen := gens[familyIndex(p.fam)]; !r.valid || r.gen != gen || r.locals != len(o.local) {
+		if gen := gens[netfilter.FamilyIndex(p.fam)]; !r.valid || r.gen != gen || r.locals != len(o.local) {
 			if rules == nil {
 				rules = h.Rules()
 			}
@@ -146,13 +146,6 @@ type probeResult struct {
 	dest   netip.AddrPort
 	pod    string // dest's address as a pod's is written
 	err    error
-}
-
-func familyIndex(f netfilter.Family) int {
-	if f == netfilter.IPv6 {
-		return 1
-	}
-	return 0
 }
 
 // ownerOf is the tag of the latest sandbox with the pod address, live ones

@@ -2,6 +2,7 @@ package netfilter
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -49,14 +50,14 @@ func (n *nftTool) dropObjectComments() {
 	fk.Lock()
 	defer fk.Unlock()
 	var dropped []string
-	for _, fam := range sortedKeys(fk.Tables) {
-		for _, name := range sortedKeys(fk.Tables[fam]) {
+	for _, fam := range slices.Sorted(maps.Keys(fk.Tables)) {
+		for _, name := range slices.Sorted(maps.Keys(fk.Tables[fam])) {
 			t := fk.Tables[fam][name]
 			if t.Comment != nil {
 				t.Comment = nil
 				dropped = append(dropped, "table "+string(fam)+" "+name)
 			}
-			for _, cn := range sortedKeys(t.Chains) {
+			for _, cn := range slices.Sorted(maps.Keys(t.Chains)) {
 				if c := t.Chains[cn]; c.Comment != nil {
 					c.Comment = nil
 					dropped = append(dropped, "chain "+cn)
@@ -67,15 +68,6 @@ func (n *nftTool) dropObjectComments() {
 	if len(dropped) > 0 {
 		n.host.node.Lacked("nft", node.NFTObjectComments, "kept "+strings.Join(dropped, ", ")+" without comment")
 	}
-}
-
-func sortedKeys[K ~string, V any](m map[K]V) []K {
-	keys := make([]K, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // knftables does not export a transaction's operations; the node's nft must

@@ -25,6 +25,19 @@ func uncached(h *Tables) *Rules {
 	return r
 }
 
+// nftKeys are the keys of a family's nftables tables that hold a table,
+// sorted: listed afresh, not by the memo nftFamily.
+func (t *Tables) nftKeys(f Family) []string {
+	var keys []string
+	for k, fk := range t.nft {
+		if isFamilyKey(k, f) && fk.Table != nil {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
 // memoWorld is a node whose nat rules a test changes at random, in every
 // way the memos must notice.
 type memoWorld struct {

@@ -50,11 +50,11 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 // take it again after a change.
 type Rules struct {
 	ipt map[Family]*IPTables
-	nft [2][]*nftTable // per family (familyIndex), by table key
+	nft [2][]*nftTable // per family (FamilyIndex), by table key
 }
 
-// familyIndex is f's index in Families, or -1.
-func familyIndex(f Family) int {
+// FamilyIndex is f's index in Families, or -1.
+func FamilyIndex(f Family) int {
 	switch f {
 	case IPv4:
 		return 0
@@ -66,7 +66,7 @@ func familyIndex(f Family) int {
 
 // tables are the compiled nftables tables of family f.
 func (r *Rules) tables(f Family) []*nftTable {
-	if i := familyIndex(f); i >= 0 {
+	if i := FamilyIndex(f); i >= 0 {
 		return r.nft[i]
 	}
 	return nil
@@ -78,8 +78,7 @@ func (r *Rules) tables(f Family) []*nftTable {
 func (t *Tables) Rules() *Rules {
 	next := t.rules
 	for i, f := range Families {
-		c := &t.compiled[i]
-		if c.ok && c.at == t.nftFamilyRuns[f] {
+		if t.rules != nil && t.compiledAt[i] == t.nftFamilyRuns[f] {
 			continue
 		}
 		if next == t.rules { // a Rules taken before keeps what it had
@@ -102,7 +101,7 @@ func (t *Tables) Rules() *Rules {
 			tables = append(tables, compileNFT(e.key, e.fk, old))
 		}
 		next.nft[i] = tables
-		*c = compiledFamily{ok: true, at: t.nftFamilyRuns[f]}
+		t.compiledAt[i] = t.nftFamilyRuns[f]
 	}
 	t.rules = next
 	return next
@@ -144,15 +143,13 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 	if !p.Local {
 		first, hook = "PREROUTING", "prerouting"
 	}
-	by := "" // the nftables table that sent it, or "iptables"
+	var from *nftTable // the nftables table that sent it (nil: iptables)
 	if ipt := r.ipt[p.Family]; ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
 			return v, err
 		}
-		if d.IsValid() {
-			v.DNAT, by = d, "iptables"
-		}
+		v.DNAT = d // the zero AddrPort when iptables sends it nowhere
 	}
 	for _, nt := range r.tables(p.Family) {
 		d, _, err := nt.hook(hook, p, isLocal)
@@ -162,10 +159,11 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 		switch {
 		case !d.IsValid():
 		case !v.DNAT.IsValid():
-			v.DNAT, by = d, nt.key
+			v.DNAT, from = d, nt
 		case v.DNAT != d:
-			if by != "iptables" {
-				by = "nftables table " + by
+			by := "iptables"
+			if from != nil {
+				by = "nftables table " + from.key
 			}
 			return v, fmt.Errorf("netfilter: %s sends %s to %s and %s to %s: the order of two nat chains is not modelled", by, p.Dst, v.DNAT, nt.key, d)
 		}
@@ -330,16 +328,4 @@ func (t *Tables) nftFamily(i int) []nftEntry {
 // isFamilyKey reports whether table key k is of family f (f/name).
 func isFamilyKey(k string, f Family) bool {
 	return len(k) > len(f) && k[len(f)] == '/' && k[:len(f)] == string(f)
-}
-
-// nftKeys are the keys of a family's nftables tables, sorted.
-func (t *Tables) nftKeys(f Family) []string {
-	var keys []string
-	for k, fk := range t.nft {
-		if isFamilyKey(k, f) && fk.Table != nil {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
 }

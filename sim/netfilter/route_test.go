@@ -55,10 +55,9 @@ func TestEvaluateIPTables(t *testing.T) {
 	}
 }
 
-// TestEvaluateNFTables: the hostipports map applies to any destination,
-// the hostports map only to the node's own addresses (fib daddr type
-// local), and the hairpins set masquerades.
-func TestEvaluateNFTables(t *testing.T) {
+// nftHost is an empty node with nft 1.1.1 and its IPv4 table "t".
+func nftHost(t *testing.T) (*Tables, knftables.Interface) {
+	t.Helper()
 	n := node.New("x", sim.Version{})
 	n.Install("nft", sim.MustVersion("1.1.1"))
 	h := New(n)
@@ -66,6 +65,14 @@ func TestEvaluateNFTables(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return h, nft
+}
+
+// TestEvaluateNFTables: the hostipports map applies to any destination,
+// the hostports map only to the node's own addresses (fib daddr type
+// local), and the hairpins set masquerades.
+func TestEvaluateNFTables(t *testing.T) {
+	h, nft := nftHost(t)
 	tx := nft.NewTransaction()
 	tx.Add(&knftables.Table{})
 	tx.Add(&knftables.Map{Name: "hostports", Type: "inet_proto . inet_service : ipv4_addr . inet_service"})
@@ -109,13 +116,7 @@ func TestEvaluateNFTables(t *testing.T) {
 // are reused only while no nft transaction ran; the next one's elements,
 // chains and removals are seen.
 func TestRulesAreCompiledAgainAfterATransaction(t *testing.T) {
-	n := node.New("x", sim.Version{})
-	n.Install("nft", sim.MustVersion("1.1.1"))
-	h := New(n)
-	nft, err := h.NFTables(IPv4, "t")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, nft := nftHost(t)
 	run := func(objs ...knftables.Object) {
 		t.Helper()
 		tx := nft.NewTransaction()
@@ -153,5 +154,54 @@ func TestRulesAreCompiledAgainAfterATransaction(t *testing.T) {
 	}
 	if d := dest(); d.IsValid() {
 		t.Fatalf("after deleting the element: DNAT to %s, want none", d)
+	}
+}
+
+// TestConflictingDNATNamesBoth: two DNATs of one packet to different
+// destinations are an error naming what sent it first, iptables or an
+// nftables table, and the table that disagrees.
+func TestConflictingDNATNamesBoth(t *testing.T) {
+	dnatTable := func(t *testing.T, h *Tables, name, to string) {
+		t.Helper()
+		nft, err := h.NFTables(IPv4, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hook, prio := knftables.PreroutingHook, knftables.DNATPriority
+		tx := nft.NewTransaction()
+		tx.Add(&knftables.Table{})
+		tx.Add(&knftables.Chain{Name: "pre", Type: knftables.PtrTo(knftables.NATType), Hook: &hook, Priority: &prio})
+		tx.Add(&knftables.Map{Name: "m", Type: "inet_proto . inet_service : ipv4_addr . inet_service"})
+		tx.Add(&knftables.Rule{Chain: "pre", Rule: "dnat ip to meta l4proto . th dport map @m"})
+		tx.Add(&knftables.Element{Map: "m", Key: []string{"tcp", "8080"}, Value: []string{to, "80"}})
+		if err := nft.Run(t.Context(), tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct {
+		name     string
+		iptables bool
+		want     string
+	}{
+		{"iptables first", true, "netfilter: iptables sends 192.0.2.10 to 10.88.0.1:80 and ipv4/b to 10.88.0.3:80"},
+		{"two nftables tables", false, "netfilter: nftables table ipv4/a sends 192.0.2.10 to 10.88.0.2:80 and ipv4/b to 10.88.0.3:80"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h, _ := nftHost(t)
+			if tt.iptables {
+				if err := h.IPTables(IPv4).Apply([]IPTablesOp{{Kind: AppendRule, Chain: "PREROUTING",
+					Rule: strings.Fields("-p tcp --dport 8080 -j DNAT --to-destination 10.88.0.1:80")}}); err != nil {
+					t.Fatal(err)
+				}
+			} else {
+				dnatTable(t, h, "a", "10.88.0.2")
+			}
+			dnatTable(t, h, "b", "10.88.0.3")
+			p := Packet{Family: IPv4, Proto: "tcp", Src: netip.MustParseAddr("10.77.0.2"), Dst: netip.MustParseAddr("192.0.2.10"), DstPort: 8080}
+			_, err := h.Evaluate(p, local)
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Fatalf("Evaluate = %v, want an error starting %q", err, tt.want)
+			}
+		})
 	}
 }

@@ -36,18 +36,13 @@ type Tables struct {
 	// nftFamilyRuns those on each family's tables.
 	nftRuns       uint64
 	nftFamilyRuns map[Family]uint64
-	// rules is what Rules compiled last; compiled says, per family
-	// (familyIndex), at which of its nftFamilyRuns.
-	rules    *Rules
-	compiled [2]compiledFamily
+	// rules is what Rules compiled last (nil: nothing yet); compiledAt
+	// says, per family (FamilyIndex), at which of its nftFamilyRuns.
+	rules      *Rules
+	compiledAt [2]uint64
 	// nftLists are nftFamily's lists, made when nft had nftListed tables.
 	nftLists  [2][]nftEntry
 	nftListed int
-}
-
-type compiledFamily struct {
-	ok bool
-	at uint64
 }
 
 // New returns the empty netfilter state of n.
