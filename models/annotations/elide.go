@@ -83,11 +83,13 @@ func (e *elided) placeholder(i int) string { return e.base + strconv.Itoa(i) + e
 // restore puts the elided strings back into a view of the elided text: a
 // new view where a placeholder landed, the same otherwise.
 func (e *elided) restore(view *specs.Spec) *specs.Spec {
+	placeholders := make([]string, len(e.strings)) // made once, not per value
+	for i := range placeholders {
+		placeholders[i] = e.placeholder(i)
+	}
 	original := func(s string) (string, bool) {
-		for i := range e.strings {
-			if s == e.placeholder(i) {
-				return string(e.strings[i]), true
-			}
+		if i := slices.Index(placeholders, s); i >= 0 {
+			return string(e.strings[i]), true
 		}
 		return "", false
 	}
