@@ -22,8 +22,10 @@ func (c *Case) RunBare(sim.Chooser) error {
 	owner := map[string]string{}
 	for _, s := range modelkit.InTimeOrder(c.Steps, func(s *Step) time.Duration { return s.At }) {
 		sbID, sh := owner[s.ID], Shim(nil)
+		var raw []byte // a create's spec: what the shim reads, after the routing
 		if s.Op == OpCreate {
-			spec, err := decodeShared(s.Spec) // containerd's routing, as Run's
+			raw = []byte(s.Spec)
+			spec, err := decodeSharedBytes(raw) // containerd's routing, as Run's
 			if err != nil {
 				continue
 			}
@@ -44,7 +46,7 @@ func (c *Case) RunBare(sim.Chooser) error {
 		var opErr error
 		crash := sim.Protect(func() {
 			if s.Op == OpCreate {
-				opErr = sh.Create(s.ID, []byte(s.Spec))
+				opErr = sh.Create(s.ID, raw)
 			} else {
 				opErr = sh.Delete(s.ID)
 			}

@@ -81,8 +81,18 @@ func TestStepTextMemoRendersAsTheDocument(t *testing.T) {
 		if e.view != want || e.after != "" {
 			t.Errorf("slot %d: key %q remembers\n%s\nthe document renders\n%s", i, e.before, e.view, want)
 		}
+		// A miss renders the document afresh, so only the key and a lookup
+		// that does not render show that a hit returns the text.
 		g := &specGen{}
-		if got := g.render(fields[1], fields[2], fields[0], sharedDevices(devices)); got != want {
+		shared := sharedDevices(devices)
+		if key, ok := g.stepKey(fields[1], fields[2], fields[0], shared); !ok || string(key) != e.before {
+			t.Errorf("slot %d: the step's key is %q (%v), want %q", i, key, ok, e.before)
+		}
+		missed := false
+		if got := sharedStepTexts.get([]byte(e.before), nil, func() string { missed = true; return want }, func(text string) int64 { return int64(len(text)) }); missed || got != want {
+			t.Errorf("slot %d: a lookup of key %q returns\n%s\n(missed %v) want\n%s", i, e.before, got, missed, want)
+		}
+		if got := g.render(fields[1], fields[2], fields[0], shared); got != want {
 			t.Errorf("slot %d: a lookup of key %q returns\n%s\nwant\n%s", i, e.before, got, want)
 		}
 		checked++

@@ -83,11 +83,13 @@ func (e *elided) placeholder(i int) string { return e.base + strconv.Itoa(i) + e
 // restore puts the elided strings back into a view of the elided text: a
 // new view where a placeholder landed, the same otherwise.
 func (e *elided) restore(view *specs.Spec) *specs.Spec {
+	placeholders := make([]string, len(e.strings)) // made once, not per value
+	for i := range placeholders {
+		placeholders[i] = e.placeholder(i)
+	}
 	original := func(s string) (string, bool) {
-		for i := range e.strings {
-			if s == e.placeholder(i) {
-				return string(e.strings[i]), true
-			}
+		if i := slices.Index(placeholders, s); i >= 0 {
+			return string(e.strings[i]), true
 		}
 		return "", false
 	}
@@ -154,53 +156,28 @@ func (w *elideWalk) value(i, depth int) (int, bool) {
 		}
 		return end, true
 	case '{':
-		return w.members(i+1, depth)
+		return w.container(i+1, depth, '}')
 	case '[':
-		return w.items(i+1, depth)
+		return w.container(i+1, depth, ']')
 	}
 	end := skipValue(w.in, i)
 	return end, end > i
 }
 
-func (w *elideWalk) members(i, depth int) (int, bool) {
-	if i = skipSpace(w.in, i); i < len(w.in) && w.in[i] == '}' {
-		return i + 1, true
-	}
-	for {
-		i = skipSpace(w.in, i)
-		if i >= len(w.in) || w.in[i] != '"' {
-			return 0, false
-		}
-		if i = skipString(w.in, i); i < 0 {
-			return 0, false
-		}
-		if i = skipSpace(w.in, i); i >= len(w.in) || w.in[i] != ':' {
-			return 0, false
-		}
-		var ok bool
-		if i, ok = w.value(i+1, depth+1); !ok {
-			return 0, false
-		}
-		if i = skipSpace(w.in, i); i >= len(w.in) {
-			return 0, false
-		}
-		switch w.in[i] {
-		case ',':
-			i++
-		case '}':
-			return i + 1, true
-		default:
-			return 0, false
-		}
-	}
-}
-
-func (w *elideWalk) items(i, depth int) (int, bool) {
-	if i = skipSpace(w.in, i); i < len(w.in) && w.in[i] == ']' {
+// container walks the members of an object (close '}') or the items of an
+// array (close ']') after its opening bracket at in[i-1], and returns the
+// offset after its closing one.
+func (w *elideWalk) container(i, depth int, close byte) (int, bool) {
+	if i = skipSpace(w.in, i); i < len(w.in) && w.in[i] == close {
 		return i + 1, true
 	}
 	for {
 		var ok bool
+		if close == '}' {
+			if i, ok = w.key(i); !ok {
+				return 0, false
+			}
+		}
 		if i, ok = w.value(i, depth+1); !ok {
 			return 0, false
 		}
@@ -210,12 +187,28 @@ func (w *elideWalk) items(i, depth int) (int, bool) {
 		switch w.in[i] {
 		case ',':
 			i++
-		case ']':
+		case close:
 			return i + 1, true
 		default:
 			return 0, false
 		}
 	}
+}
+
+// key walks a member's key and colon at in[i:] and returns the offset
+// after the colon.
+func (w *elideWalk) key(i int) (int, bool) {
+	i = skipSpace(w.in, i)
+	if i >= len(w.in) || w.in[i] != '"' {
+		return 0, false
+	}
+	if i = skipString(w.in, i); i < 0 {
+		return 0, false
+	}
+	if i = skipSpace(w.in, i); i >= len(w.in) || w.in[i] != ':' {
+		return 0, false
+	}
+	return i + 1, true
 }
 
 // plain reports whether s is printable ASCII without quote or backslash:

@@ -21,14 +21,3 @@ func (m *specMemo) forget() {
 		}
 	}
 }
-
-// remembered counts the memo's entries.
-func (m *specMemo) remembered() int {
-	n := 0
-	for i := range m.slots {
-		if m.slots[i].Load() != nil {
-			n++
-		}
-	}
-	return n
-}

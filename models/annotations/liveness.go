@@ -12,9 +12,12 @@ import (
 // is 2 minutes by default.
 const ShimCallTimeout = 2 * time.Minute
 
-// begin enters containerd's call to a sandbox's shim in the ledger.
-func (w *world) begin(sb, what, id string) *sim.Call {
-	return w.calls.BeginWithin(w.sched.Now(), "containerd", "kata/"+sb, what+" "+id, ShimCallTimeout)
+// shimActor names the shim of sandbox sbID in traces and the call ledger.
+func shimActor(sbID string) string { return "kata/" + sbID }
+
+// begin enters containerd's call to a shim (its actor) in the ledger.
+func (w *world) begin(actor, what, id string) *sim.Call {
+	return w.calls.BeginWithin(w.sched.Now(), "containerd", actor, what+" "+id, ShimCallTimeout)
 }
 
 // leftovers is what a shim still holds, once the run has settled, of

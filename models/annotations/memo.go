@@ -120,17 +120,6 @@ func decodeSharedBytes(raw []byte) (*specs.Spec, error) {
 	return sharedSpecs.decodeBytes(raw)
 }
 
-func (m *specMemo) decode(text string) (*specs.Spec, error) {
-	slot := m.slot(maphash.String(m.seed, text))
-	if e := slot.Load(); e != nil && e.text == text {
-		return e.spec, e.err
-	}
-	spec, err := wholeView([]byte(text))
-	e := &memoEntry{text: text, spec: spec, err: err}
-	m.remember(slot, e)
-	return e.spec, e.err
-}
-
 func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
 	slot := m.slot(maphash.Bytes(m.seed, raw))
 	if e := slot.Load(); e != nil && e.text == string(raw) {

@@ -173,3 +173,27 @@ func TestHarnessViewReadsAsSpec(t *testing.T) {
 		}
 	}
 }
+
+// decode is decodeBytes for a text held as a string: the tests' lookup by
+// string (the harness holds its texts as bytes since decodeSharedBytes).
+func (m *specMemo) decode(text string) (*specs.Spec, error) {
+	slot := m.slot(maphash.String(m.seed, text))
+	if e := slot.Load(); e != nil && e.text == text {
+		return e.spec, e.err
+	}
+	spec, err := wholeView([]byte(text))
+	e := &memoEntry{text: text, spec: spec, err: err}
+	m.remember(slot, e)
+	return e.spec, e.err
+}
+
+// remembered counts the memo's entries.
+func (m *specMemo) remembered() int {
+	n := 0
+	for i := range m.slots {
+		if m.slots[i].Load() != nil {
+			n++
+		}
+	}
+	return n
+}

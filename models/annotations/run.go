@@ -112,9 +112,9 @@ func (w *world) create(s *Step) {
 	if ctype == PodContainer {
 		sbID, _ = SandboxOf(spec)
 	}
-	shimActor := "kata/" + sbID
+	actor := shimActor(sbID)
 	if w.tracing() {
-		w.trace.Send(now, "containerd", shimActor, "create %s (%s): %s", s.ID, ctype, specSummary{spec})
+		w.trace.Send(now, "containerd", actor, "create %s (%s): %s", s.ID, ctype, specSummary{spec})
 	}
 	if sb, _ := w.oracle.owner(s.ID); sb != nil {
 		w.trace.Add(now, "containerd", "create %s refused: the id is in use", s.ID)
@@ -135,14 +135,14 @@ func (w *world) create(s *Step) {
 			return
 		}
 		osb = &oracleSandbox{id: sbID, state: live, groups: map[string]*oracleGroup{}}
-		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, w.shimLog(shimActor))}
+		e = &shimEntry{sb: osb, shim: w.build(w.node, w.cfg, w.shimLog(actor))}
 	}
 	var before []Registration // what a failed pod container must leave as it was
 	if ctype == PodContainer {
 		before = e.shim.Registered()
 	}
 	w.current = e
-	call := w.begin(sbID, "create", s.ID)
+	call := w.begin(actor, "create", s.ID)
 	err = e.shim.Create(s.ID, raw)
 	w.calls.End(call)
 	w.current = nil
@@ -151,7 +151,7 @@ func (w *world) create(s *Step) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Send(now, shimActor, "containerd", "create %s ok", s.ID)
+		w.trace.Send(now, actor, "containerd", "create %s ok", s.ID)
 	}
 	if ctype != PodContainer {
 		w.oracle.sandboxes = append(w.oracle.sandboxes, osb)
@@ -176,7 +176,7 @@ func (w *world) shimLog(actor string) func(string, ...any) {
 // (ok false, for the reason why) and must have changed nothing.
 func (w *world) createFailed(id string, ctype ContainerType, e *shimEntry, before []Registration, err error, ok bool, why string) {
 	now := w.sched.Now()
-	w.trace.Send(now, "kata/"+e.sb.id, "containerd", "create %s failed: %v", id, err)
+	w.trace.Send(now, shimActor(e.sb.id), "containerd", "create %s failed: %v", id, err)
 	if ok {
 		w.report(InvAccepts, "create %s (%s) was refused though it is valid: %v", id, ctype, err)
 	} else {
@@ -199,11 +199,12 @@ func (w *world) delete(id string) {
 		return
 	}
 	e := w.entry(sb)
+	actor := shimActor(sb.id)
 	if w.tracing() {
-		w.trace.Send(now, "containerd", "kata/"+sb.id, "delete %s", id)
+		w.trace.Send(now, "containerd", actor, "delete %s", id)
 	}
 	w.current = e
-	call := w.begin(sb.id, "delete", id)
+	call := w.begin(actor, "delete", id)
 	err := e.shim.Delete(id)
 	w.calls.End(call)
 	w.current = nil
@@ -212,7 +213,7 @@ func (w *world) delete(id string) {
 		return
 	}
 	if w.tracing() {
-		w.trace.Send(now, "kata/"+sb.id, "containerd", "delete %s ok", id)
+		w.trace.Send(now, actor, "containerd", "delete %s ok", id)
 	}
 	w.oracle.deleted(sb, id)
 	if sb.state != live {
@@ -234,7 +235,7 @@ func (w *world) crashed(c *sim.Crash) {
 		return
 	}
 	w.current.sb.state = crashed
-	w.calls.EndAll("kata/" + w.current.sb.id) // its connection closes
+	w.calls.EndAll(shimActor(w.current.sb.id)) // its connection closes
 	w.trace.Add(w.sched.Now(), "containerd", "shim of sandbox %s died: ttrpc: closed", w.current.sb.id)
 	w.current = nil
 }
