@@ -18,13 +18,10 @@ import (
 // variable, with the owner that empties them (each tested in its package).
 var owned = map[string]string{
 	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
-	"sim/node/spec.go parsedCount":                   "models.Release (node.ForgetVersions)",
 	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"models/hostport/mapping.go sandboxHashes":       "hostport Model.Idle",
-	"models/hostport/mapping.go sandboxHashCount":    "hostport Model.Idle",
 	"models/hostport/invariants.go oracleBuffers":    "hostport Model.Idle",
 	"sim/netfilter/nftmemo.go parsedNFT":             "hostport Model.Idle (netfilter.ForgetParsedRules)",
-	"sim/netfilter/nftmemo.go parsedNFTCount":        "hostport Model.Idle (netfilter.ForgetParsedRules)",
 	"models/annotations/memo.go sharedSpecs":         "annotations Model.Idle",
 	"models/annotations/parts.go sharedRests":        "annotations Model.Idle",
 	"models/annotations/parts.go sharedMembers":      "annotations Model.Idle",
@@ -33,7 +30,7 @@ var owned = map[string]string{
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
 // module's non-test code that hold mutable shared state (a sync.Map,
-// sync.Pool, atomic value, a struct with a mutex, or what a new...()
+// sync.Pool, atomic value, memo, a struct with a mutex, or what a new...()
 // constructor makes) and checks that each is listed in owned, and that
 // everything owned lists still exists.
 func TestEveryCacheHasAnOwner(t *testing.T) {
@@ -94,10 +91,13 @@ func sharedState(typ, value ast.Expr) bool {
 	if typ != nil {
 		switch x := typ.(type) {
 		case *ast.SelectorExpr:
-			if p, ok := x.X.(*ast.Ident); ok && (p.Name == "atomic" || p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool")) {
+			if p, ok := x.X.(*ast.Ident); ok && (p.Name == "atomic" || p.Name == "memo" ||
+				p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool")) {
 				return true
 			}
 		case *ast.IndexExpr: // atomic.Pointer[T]
+			return sharedState(x.X, nil)
+		case *ast.IndexListExpr: // memo.Capped[K, V]
 			return sharedState(x.X, nil)
 		case *ast.StructType:
 			for _, f := range x.Fields.List {
@@ -106,6 +106,9 @@ func sharedState(typ, value ast.Expr) bool {
 				}
 			}
 		}
+	}
+	if lit, ok := value.(*ast.CompositeLit); ok && lit.Type != nil {
+		return sharedState(lit.Type, nil)
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
 		fun := call.Fun

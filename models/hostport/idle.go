@@ -11,16 +11,11 @@ import (
 // released oracles left, so that a finished campaign holds none of them.
 // Runs afterwards remember them again.
 func idle() error {
-	sandboxHashes.Clear()
-	sandboxHashCount.Store(0)
+	sandboxHashes.Forget()
 	netfilter.ForgetParsedRules()
 	oracleBuffers.Store(new(sync.Pool))
 	return nil
 }
 
 // rememberedHashes counts the sandbox hashes remembered.
-func rememberedHashes() int {
-	n := 0
-	sandboxHashes.Range(func(any, any) bool { n++; return true })
-	return n
-}
+func rememberedHashes() int { return sandboxHashes.Len() }

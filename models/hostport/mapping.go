@@ -6,11 +6,10 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
+	"github.com/faultsim/faultsim/internal/memo"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
 
@@ -53,28 +52,17 @@ func (f Forward) sameTarget(o Forward) bool { return f.PodIP == o.PodIP && f.Pod
 
 // SandboxHash is the tag every rule of a sandbox carries, so that Remove
 // finds them without the mappings or the pod IP.
-func SandboxHash(id string) string {
-	if h, ok := sandboxHashes.Load(id); ok {
-		return h.(string)
-	}
+func SandboxHash(id string) string { return sandboxHashes.Get(id, sandboxHash) }
+
+func sandboxHash(id string) string {
 	sum := sha256.Sum256([]byte(id))
-	h := hexTag("", sum[:8], false)
-	if sandboxHashCount.Add(1) <= maxSandboxHashes {
-		sandboxHashes.Store(id, h)
-	}
-	return h
+	return hexTag("", sum[:8], false)
 }
 
 // sandboxHashes remembers SandboxHash per sandbox id: the manager, its
 // backends and the oracle ask for the same few ids' tags many times a
-// scenario. At most maxSandboxHashes are kept, so arbitrary ids cannot
-// grow it.
-var (
-	sandboxHashes    sync.Map // id -> hash
-	sandboxHashCount atomic.Int32
-)
-
-const maxSandboxHashes = 4096
+// scenario. At most 4096 are kept, so arbitrary ids cannot grow it.
+var sandboxHashes = memo.Capped[string, string]{Max: 4096}
 
 // hexTag returns prefix followed by b in hex (upper case if upper), in one
 // allocation.

@@ -5,13 +5,8 @@ package node
 // its end) keeps none of them. Its owner, models.Release, calls it when no
 // node is being built; nodes built afterwards fill it again.
 func ForgetVersions() {
-	parsedVersions.Clear()
-	parsedCount.Store(0)
+	parsedVersions.Forget()
 }
 
 // rememberedVersions counts the version strings the memo holds.
-func rememberedVersions() int {
-	n := 0
-	parsedVersions.Range(func(any, any) bool { n++; return true })
-	return n
-}
+func rememberedVersions() int { return parsedVersions.Len() }

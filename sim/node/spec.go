@@ -3,9 +3,8 @@ package node
 import (
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 
+	"github.com/faultsim/faultsim/internal/memo"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -78,21 +77,16 @@ func (s Spec) Build() (*Node, error) {
 // parsedVersions remembers what ParseVersion made of the version strings
 // node specs give, which are few and the same for every scenario of a
 // campaign. A Version is never changed once parsed, so one is shared. At
-// most maxParsedVersions are kept, so arbitrary input cannot grow it.
-var (
-	parsedVersions sync.Map // string -> Version
-	parsedCount    atomic.Int32
-)
-
-const maxParsedVersions = 256
+// most 256 are kept, so arbitrary input cannot grow it.
+var parsedVersions = memo.Capped[string, sim.Version]{Max: 256}
 
 // parseVersionShared is ParseVersion, remembered.
 func parseVersionShared(s string) (sim.Version, error) {
 	if v, ok := parsedVersions.Load(s); ok {
-		return v.(sim.Version), nil
+		return v, nil
 	}
 	v, err := sim.ParseVersion(s)
-	if err == nil && parsedCount.Add(1) <= maxParsedVersions {
+	if err == nil {
 		parsedVersions.Store(s, v)
 	}
 	return v, err
