@@ -54,3 +54,13 @@ func ExampleTables_FamilyGeneration() {
 	fmt.Println(h.FamilyGeneration(netfilter.IPv4) == v4, h.FamilyGeneration(netfilter.IPv6) == 0)
 	// Output: true false
 }
+
+func ExampleFamilyIndex() {
+	for _, f := range []netfilter.Family{netfilter.IPv4, netfilter.IPv6, "inet"} {
+		fmt.Println(f, netfilter.FamilyIndex(f))
+	}
+	// Output:
+	// ipv4 0
+	// ipv6 1
+	// inet -1
+}

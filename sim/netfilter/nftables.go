@@ -46,6 +46,9 @@ func KnftFamily(f Family) knftables.Family {
 // does not check that.) UseNetlink changes nothing: lists are read from the
 // same state.
 func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (knftables.Interface, error) {
+	if FamilyIndex(f) < 0 {
+		return nil, fmt.Errorf("netfilter: nftables of IP family %q: want %s or %s", f, IPv4, IPv6)
+	}
 	t, err := h.node.LookPath("nft")
 	if err != nil {
 		return nil, fmt.Errorf("could not run nftables command: %w", err)
@@ -123,7 +126,7 @@ func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
 		return err
 	}
 	n.host.nftRuns++
-	n.host.nftFamilyRuns[n.family]++
+	n.host.nftFamilyRuns[FamilyIndex(n.family)]++
 	if err := n.fake.Run(ctx, tx); err != nil {
 		return err
 	}

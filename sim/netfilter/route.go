@@ -77,8 +77,8 @@ func (r *Rules) tables(f Family) []*nftTable {
 // then a table's chains whose rules kept their texts are reused.
 func (t *Tables) Rules() *Rules {
 	next := t.rules
-	for i, f := range Families {
-		if t.rules != nil && t.compiledAt[i] == t.nftFamilyRuns[f] {
+	for i := range Families {
+		if t.rules != nil && t.compiledAt[i] == t.nftFamilyRuns[i] {
 			continue
 		}
 		if next == t.rules { // a Rules taken before keeps what it had
@@ -101,7 +101,7 @@ func (t *Tables) Rules() *Rules {
 			tables = append(tables, compileNFT(e.key, e.fk, old))
 		}
 		next.nft[i] = tables
-		t.compiledAt[i] = t.nftFamilyRuns[f]
+		t.compiledAt[i] = t.nftFamilyRuns[i]
 	}
 	t.rules = next
 	return next

@@ -33,9 +33,9 @@ type Tables struct {
 	iptables map[Family]*IPTables
 	nft      map[string]*knftables.Fake
 	// nftRuns counts nft transactions run through the node's nft, and
-	// nftFamilyRuns those on each family's tables.
+	// nftFamilyRuns those on each family's tables (FamilyIndex).
 	nftRuns       uint64
-	nftFamilyRuns map[Family]uint64
+	nftFamilyRuns [2]uint64
 	// rules is what Rules compiled last (nil: nothing yet); compiledAt
 	// says, per family (FamilyIndex), at which of its nftFamilyRuns.
 	rules      *Rules
@@ -47,7 +47,7 @@ type Tables struct {
 
 // New returns the empty netfilter state of n.
 func New(n *node.Node) *Tables {
-	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}, nftFamilyRuns: map[Family]uint64{}}
+	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}}
 }
 
 // Node is the node the tables belong to.
@@ -83,7 +83,10 @@ func (t *Tables) Generation() uint64 {
 // iptables nat table and its nftables tables): what Rules decides for a
 // packet of that family stays the same while it does.
 func (t *Tables) FamilyGeneration(f Family) uint64 {
-	g := t.nftFamilyRuns[f]
+	var g uint64
+	if i := FamilyIndex(f); i >= 0 {
+		g = t.nftFamilyRuns[i]
+	}
 	if ipt := t.iptables[f]; ipt != nil {
 		g += ipt.gen
 	}

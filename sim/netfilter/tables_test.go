@@ -71,6 +71,9 @@ func TestNFTablesThroughTheNodesTool(t *testing.T) {
 	if n.Failures != 1 {
 		t.Fatalf("Failures = %d, want 1", n.Failures)
 	}
+	if _, err := h.NFTables("inet", "t"); err == nil || !strings.Contains(err.Error(), `"inet"`) {
+		t.Fatalf("NFTables of family inet = %v, want an error naming the family", err)
+	}
 }
 
 func TestIPTablesApplyIsAtomic(t *testing.T) {
