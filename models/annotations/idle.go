@@ -11,13 +11,3 @@ func idle() error {
 	sharedStepTexts.forget()
 	return nil
 }
-
-// forget empties the memo; decodes under way may remember their entry
-// again.
-func (m *specMemo) forget() {
-	for i := range m.slots {
-		if old := m.slots[i].Swap(nil); old != nil {
-			m.held.Add(-entrySize(old))
-		}
-	}
-}

@@ -1,9 +1,6 @@
 package annotations
 
 import (
-	"hash/maphash"
-	"sync/atomic"
-
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
@@ -26,54 +23,42 @@ import (
 // campaign worker the collector ran on the idle core, on two it took the
 // workers' time.
 //
-// The memo is a fixed table of slots, each remembering its last text, safe
-// for concurrent campaign workers without a lock, and bounded in memory:
-// texts above memoMaxText are not remembered, nor any once memoBudget bytes
-// are held (about 2 KiB an entry: the text and its view; 8 MiB when every
-// slot is full). A long text is a short one with a map fault's long value
-// (about 17 KiB): it reaches the memos with the value elided. A hit and a
-// miss return equal views, so no trace depends on what was remembered.
+// The memo is a partMemo keyed by the whole text: texts above memoMaxText
+// are not remembered, nor any once memoBudget bytes are held (about 2 KiB
+// an entry: the text and its view; 8 MiB when every slot is full). A long
+// text is a short one with a map fault's long value (about 17 KiB): it
+// reaches the memos with the value elided.
 const (
-	memoSlots   = 4096
 	memoMaxText = 4 << 10
 	memoBudget  = 12 << 20
 )
 
-// memoEntry is one remembered decode. It is never changed once made.
-type memoEntry struct {
-	text string
-	spec *specs.Spec // harnessView of the decode
+// decoded is what the whole-text memo remembers of a text: the harness's
+// view of its decode, and the decode's error.
+type decoded struct {
+	spec *specs.Spec
 	err  error
 }
 
-// specMemo is the table; the zero value is not usable, see newSpecMemo.
-type specMemo struct {
-	seed  maphash.Seed
-	slots [memoSlots]atomic.Pointer[memoEntry]
-	held  atomic.Int64 // bytes held, as entrySize counts them
-}
-
-// entrySize estimates the bytes an entry holds: its text, and its view's
-// objects (the spec, map entries and strings, device entries).
-func entrySize(e *memoEntry) int64 {
-	n := int64(len(e.text)) + 512
-	if e.spec != nil {
-		for k, v := range e.spec.Annotations {
+// decodedSize estimates the bytes a decoded view holds besides its text:
+// the spec, its map entries and strings, its device entries.
+func decodedSize(d decoded) int64 {
+	n := int64(384)
+	if d.spec != nil {
+		for k, v := range d.spec.Annotations {
 			n += int64(len(k)+len(v)) + 64
 		}
-		if e.spec.Linux != nil {
-			for _, d := range e.spec.Linux.Devices {
-				n += int64(len(d.Path)) + 96
+		if d.spec.Linux != nil {
+			for _, dev := range d.spec.Linux.Devices {
+				n += int64(len(dev.Path)) + 96
 			}
 		}
 	}
 	return n
 }
 
-func newSpecMemo() *specMemo { return &specMemo{seed: maphash.MakeSeed()} }
-
-// sharedSpecs is the process's memo.
-var sharedSpecs = newSpecMemo()
+// sharedSpecs is the process's whole-text memo.
+var sharedSpecs = newPartMemo[decoded](memoBudget)
 
 // harnessView is the part of a decoded spec the harness reads: the
 // annotations map (nil when the text has none, as decoded) and linux.devices
@@ -117,45 +102,21 @@ func decodeSharedBytes(raw []byte) (*specs.Spec, error) {
 	if spec, ok := splitDecode(raw); ok {
 		return spec, nil
 	}
-	return sharedSpecs.decodeBytes(raw)
+	return decodeWhole(sharedSpecs, raw)
 }
 
-func (m *specMemo) decodeBytes(raw []byte) (*specs.Spec, error) {
-	slot := m.slot(maphash.Bytes(m.seed, raw))
-	if e := slot.Load(); e != nil && e.text == string(raw) {
-		return e.spec, e.err
-	}
-	spec, err := wholeView(raw)
-	e := &memoEntry{spec: spec, err: err}
-	if len(raw) <= memoMaxText {
-		e.text = string(raw) // copied only when it may be remembered
-	}
-	m.remember(slot, e)
-	return e.spec, e.err
+// decodeWhole is the view of DecodeSpec(raw) m remembers, or a fresh one,
+// remembered.
+func decodeWhole(m *partMemo[decoded], raw []byte) (*specs.Spec, error) {
+	d := m.get(raw, nil, func() decoded {
+		spec, err := wholeView(raw)
+		return decoded{spec, err}
+	}, decodedSize)
+	return d.spec, d.err
 }
 
 // wholeView is harnessView(DecodeSpec(raw)).
 func wholeView(raw []byte) (*specs.Spec, error) {
 	spec, err := DecodeSpec(raw)
 	return harnessView(spec), err
-}
-
-func (m *specMemo) slot(hash uint64) *atomic.Pointer[memoEntry] {
-	return &m.slots[hash%memoSlots]
-}
-
-// remember puts e in slot, replacing what it held, unless e's text is too
-// long (or was not kept) or the memo holds its budget already.
-func (m *specMemo) remember(slot *atomic.Pointer[memoEntry], e *memoEntry) {
-	if e.text == "" || len(e.text) > memoMaxText {
-		return
-	}
-	size := entrySize(e)
-	if m.held.Load()+size > memoBudget {
-		return
-	}
-	if old := slot.Swap(e); old != nil {
-		size -= entrySize(old)
-	}
-	m.held.Add(size)
 }

@@ -2,9 +2,9 @@ package annotations
 
 import (
 	"fmt"
-	"hash/maphash"
 	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	specs "github.com/opencontainers/runtime-spec/specs-go"
@@ -89,16 +89,14 @@ func TestMemoAnswersAreFreshDecodes(t *testing.T) {
 	texts := append(generatedTexts(t, 300, 0),
 		`{"annotations":null,"linux":{}}`, `{"linux":{"devices":[]}}`, `{}`, `{"annotations":{}}`,
 		`{"annotations":5}`, `{"process":`, ``, long)
-	m := newSpecMemo()
+	m := newPartMemo[decoded](memoBudget)
 	for round := range 2 { // the second round is answered from the memo
 		for i, text := range texts {
-			spec, err := m.decode(text)
-			checkAnswer(t, fmt.Sprintf("round %d, text %d by string", round, i), text, spec, err)
-			spec, err = m.decodeBytes([]byte(text))
-			checkAnswer(t, fmt.Sprintf("round %d, text %d by bytes", round, i), text, spec, err)
+			spec, err := decodeWhole(m, []byte(text))
+			checkAnswer(t, fmt.Sprintf("round %d, text %d", round, i), text, spec, err)
 		}
 	}
-	if e := m.slot(maphash.String(m.seed, long)).Load(); e != nil && e.text == long {
+	if e := m.slot([]byte(long), nil).Load(); e != nil && e.before == long {
 		t.Errorf("a text of %d bytes was remembered, above memoMaxText %d", len(long), memoMaxText)
 	}
 }
@@ -106,24 +104,22 @@ func TestMemoAnswersAreFreshDecodes(t *testing.T) {
 // TestMemoSlotSharedByTwoTexts: two texts that fall in one slot each get
 // their own answer, whichever the slot remembers.
 func TestMemoSlotSharedByTwoTexts(t *testing.T) {
-	m := newSpecMemo()
+	m := newPartMemo[decoded](memoBudget)
 	text := func(n int) string {
 		return fmt.Sprintf(`{"ociVersion":"1.1.0","annotations":{"n":"%d"},"linux":{"devices":[{"path":"/dev/vfio/%d"}]}}`, n, n)
 	}
-	bySlot := map[uint64]int{}
+	bySlot := map[*atomic.Pointer[partEntry[decoded]]]int{}
 	a, b := -1, -1
 	for n := 0; a < 0; n++ {
-		s := maphash.String(m.seed, text(n)) % memoSlots
+		s := m.slot([]byte(text(n)), nil)
 		if prev, ok := bySlot[s]; ok {
 			a, b = prev, n
 		}
 		bySlot[s] = n
 	}
 	for i, n := range []int{a, b, a, b, b, a} {
-		spec, err := m.decode(text(n))
+		spec, err := decodeWhole(m, []byte(text(n)))
 		checkAnswer(t, fmt.Sprintf("lookup %d (text %d)", i, n), text(n), spec, err)
-		spec, err = m.decodeBytes([]byte(text(n)))
-		checkAnswer(t, fmt.Sprintf("lookup %d (text %d) by bytes", i, n), text(n), spec, err)
 	}
 }
 
@@ -143,7 +139,7 @@ func TestMemoUnchangedByRuns(t *testing.T) {
 	checked := 0
 	for i := range sharedSpecs.slots {
 		if e := sharedSpecs.slots[i].Load(); e != nil {
-			checkAnswer(t, fmt.Sprintf("slot %d", i), e.text, e.spec, e.err)
+			checkAnswer(t, fmt.Sprintf("slot %d", i), e.before, e.view.spec, e.view.err)
 			checked++
 		}
 	}
@@ -174,21 +170,8 @@ func TestHarnessViewReadsAsSpec(t *testing.T) {
 	}
 }
 
-// decode is decodeBytes for a text held as a string: the tests' lookup by
-// string (the harness holds its texts as bytes since decodeSharedBytes).
-func (m *specMemo) decode(text string) (*specs.Spec, error) {
-	slot := m.slot(maphash.String(m.seed, text))
-	if e := slot.Load(); e != nil && e.text == text {
-		return e.spec, e.err
-	}
-	spec, err := wholeView([]byte(text))
-	e := &memoEntry{text: text, spec: spec, err: err}
-	m.remember(slot, e)
-	return e.spec, e.err
-}
-
 // remembered counts the memo's entries.
-func (m *specMemo) remembered() int {
+func (m *partMemo[V]) remembered() int {
 	n := 0
 	for i := range m.slots {
 		if m.slots[i].Load() != nil {

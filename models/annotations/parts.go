@@ -8,7 +8,7 @@ import (
 	specs "github.com/opencontainers/runtime-spec/specs-go"
 )
 
-// A text the whole-text memo (specMemo) has not seen is most often one it
+// A text the whole-text memo (sharedSpecs) has not seen is most often one it
 // has seen in parts: the same annotations with another cgroup path, the
 // same devices with another sandbox's annotations, the spec a shim writes
 // out with the container's keys added. So a miss is decoded in two parts,
@@ -58,29 +58,38 @@ type partEntry[V any] struct {
 	size          int64
 }
 
-// partMemo is a fixed table of slots, as specMemo: safe for concurrent
-// campaign workers without a lock, bounded by partBudget, parts longer than
-// memoMaxText not remembered. The zero value is not usable: see
-// newPartMemo.
+// partMemo is a fixed table of slots, each remembering its last entry:
+// safe for concurrent campaign workers without a lock, bounded by its
+// budget in bytes, keys longer than memoMaxText not remembered. A hit and
+// a miss return equal views, so no trace depends on what was remembered.
+// The zero value is not usable: see newPartMemo.
 type partMemo[V any] struct {
-	seed  maphash.Seed
-	slots [partSlots]atomic.Pointer[partEntry[V]]
-	held  atomic.Int64
+	seed   maphash.Seed
+	budget int64
+	slots  [partSlots]atomic.Pointer[partEntry[V]]
+	held   atomic.Int64
 }
 
-func newPartMemo[V any]() *partMemo[V] { return &partMemo[V]{seed: maphash.MakeSeed()} }
+func newPartMemo[V any](budget int64) *partMemo[V] {
+	return &partMemo[V]{seed: maphash.MakeSeed(), budget: budget}
+}
 
 // The process's part memos, emptied by the model's Idle.
 var (
-	sharedRests   = newPartMemo[restView]()
-	sharedMembers = newPartMemo[memberView]()
+	sharedRests   = newPartMemo[restView](partBudget)
+	sharedMembers = newPartMemo[memberView](partBudget)
 )
+
+// slot is the slot of the key (before, after).
+func (m *partMemo[V]) slot(before, after []byte) *atomic.Pointer[partEntry[V]] {
+	h := maphash.Bytes(m.seed, before) ^ 31*maphash.Bytes(m.seed, after)
+	return &m.slots[h%partSlots]
+}
 
 // get returns the view remembered for (before, after), or makes it with
 // decode and remembers it; size estimates the bytes a view holds.
 func (m *partMemo[V]) get(before, after []byte, decode func() V, size func(V) int64) V {
-	h := maphash.Bytes(m.seed, before) ^ 31*maphash.Bytes(m.seed, after)
-	slot := &m.slots[h%partSlots]
+	slot := m.slot(before, after)
 	if e := slot.Load(); e != nil && e.before == string(before) && e.after == string(after) {
 		return e.view
 	}
@@ -94,7 +103,7 @@ func (m *partMemo[V]) get(before, after []byte, decode func() V, size func(V) in
 	if old := slot.Load(); old != nil {
 		grow -= old.size // replacing it frees its bytes
 	}
-	if m.held.Load()+grow > partBudget {
+	if m.held.Load()+grow > m.budget {
 		return v
 	}
 	if old := slot.Swap(e); old != nil {

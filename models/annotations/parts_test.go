@@ -2,8 +2,8 @@ package annotations
 
 import (
 	"fmt"
-	"hash/maphash"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/faultsim/faultsim/sim"
@@ -137,15 +137,15 @@ func TestSplitFallsBackOnDefeatingTexts(t *testing.T) {
 // as a decode made now would, first or remembered, for two keys that
 // share a slot, and for keys that differ only in where before ends.
 func TestPartMemoAnswersAreFreshDecodes(t *testing.T) {
-	m := newPartMemo[restView]()
+	m := newPartMemo[restView](partBudget)
 	rest := func(n int) (string, string) {
 		return `{"annotations":`, fmt.Sprintf(`,"linux":{"devices":[{"path":"/dev/vfio/%d"}]}}`, n)
 	}
-	bySlot := map[uint64]int{}
+	bySlot := map[*atomic.Pointer[partEntry[restView]]]int{}
 	a, b := -1, -1
 	for n := 0; a < 0; n++ {
 		before, after := rest(n)
-		s := (maphash.String(m.seed, before) ^ 31*maphash.String(m.seed, after)) % partSlots
+		s := m.slot([]byte(before), []byte(after))
 		if prev, ok := bySlot[s]; ok {
 			a, b = prev, n
 		}
@@ -160,7 +160,7 @@ func TestPartMemoAnswersAreFreshDecodes(t *testing.T) {
 		}
 	}
 	// One key's bytes split two ways are two keys.
-	mm := newPartMemo[string]()
+	mm := newPartMemo[string](partBudget)
 	for i, k := range [][2]string{{`{"a":"b"}`, ``}, {`{"a":`, `"b"}`}, {`{"a":"b"}`, ``}, {``, `{"a":"b"}`}, {`{"a":`, `"b"}`}} {
 		want := k[0] + "|" + k[1]
 		got := mm.get([]byte(k[0]), []byte(k[1]), func() string { return want }, func(string) int64 { return 0 })
@@ -214,7 +214,7 @@ func restString(v restView) string {
 // TestPartMemoBudget: a part memo holds at most partBudget bytes, counts
 // exactly what its slots hold, and still replaces entries once full.
 func TestPartMemoBudget(t *testing.T) {
-	m := newPartMemo[string]()
+	m := newPartMemo[string](partBudget)
 	const view = 4 << 10
 	size := func(string) int64 { return view }
 	for i := range 3 * partBudget / view {
@@ -233,7 +233,7 @@ func TestPartMemoBudget(t *testing.T) {
 	// A new key whose slot holds another is remembered in its place.
 	for i := 0; ; i++ {
 		k := []byte(fmt.Sprint("new key ", i))
-		slot := &m.slots[(maphash.Bytes(m.seed, k)^31*maphash.Bytes(m.seed, nil))%partSlots]
+		slot := m.slot(k, nil)
 		if slot.Load() == nil {
 			continue
 		}

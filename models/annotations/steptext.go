@@ -15,7 +15,7 @@ import (
 // TestStepTextMemoRendersAsTheDocument draws cases with and without it.
 
 // sharedStepTexts remembers rendered config.json texts by stepKey.
-var sharedStepTexts = newPartMemo[string]()
+var sharedStepTexts = newPartMemo[string](partBudget)
 
 // render is specDoc(id, pod, criType, devices).Render(), remembered.
 func (g *specGen) render(id, pod, criType string, devices *faults.JSON) string {
