@@ -35,8 +35,8 @@ const guardEnv = "FAULTSIM_FIDELITY_GUARD"
 
 // holdEnv, set to a duration, makes the cgroups tests wait that long once
 // their private subtree and stand-in shim exist (realSide), so that
-// TestInterruptedCgroupTestLeavesNothing ends them there by -test.timeout
-// whatever the machine's speed.
+// TestInterruptedCgroupTestLeavesNothing ends them there, by a signal or by
+// -test.timeout, whatever the machine's speed.
 const holdEnv = "FAULTSIM_FIDELITY_HOLD"
 
 // subtreePrefix begins the name of every run's private cgroup subtree;
@@ -191,10 +191,11 @@ func TestInterruptedCgroupTestLeavesNothing(t *testing.T) {
 			}
 			mark := fmt.Sprintf("FAULTSIM_FIDELITY_MARK=%d-%s", os.Getpid(), tt.name)
 			cmd := exec.Command(os.Args[0], "-test.run", "^"+test+"$", "-test.timeout", tt.timeout)
-			cmd.Env = append(os.Environ(), mark)
-			if tt.sig == 0 {
-				cmd.Env = append(cmd.Env, holdEnv+"=1m") // past the timeout
-			}
+			// The run holds once its subtree exists: past the timeout,
+			// or until the signal. Without the hold a signal sent when the
+			// subtree is seen could come as the run's own cleanup removed
+			// it, which leaves the guard nothing to do.
+			cmd.Env = append(os.Environ(), mark, holdEnv+"=1m")
 			var out bytes.Buffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			if err := cmd.Start(); err != nil {
