@@ -29,6 +29,7 @@ var owned = map[string]string{
 	"models/annotations/parts.go sharedRests":        "annotations Model.Idle",
 	"models/annotations/parts.go sharedMembers":      "annotations Model.Idle",
 	"models/annotations/steptext.go sharedStepTexts": "annotations Model.Idle",
+	"models/signals/idle.go taskCoroutines":          "signals Model.Idle",
 }
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
@@ -94,9 +95,11 @@ func sharedState(typ, value ast.Expr) bool {
 	if typ != nil {
 		switch x := typ.(type) {
 		case *ast.SelectorExpr:
-			if p, ok := x.X.(*ast.Ident); ok && (p.Name == "atomic" || p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool")) {
+			if p, ok := x.X.(*ast.Ident); ok && (p.Name == "atomic" || p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool") || p.Name == "sim" && x.Sel.Name == "Coroutines") {
 				return true
 			}
+		case *ast.StarExpr:
+			return sharedState(x.X, nil)
 		case *ast.IndexExpr: // atomic.Pointer[T]
 			return sharedState(x.X, nil)
 		case *ast.StructType:
@@ -106,6 +109,14 @@ func sharedState(typ, value ast.Expr) bool {
 				}
 			}
 		}
+	}
+	if u, ok := value.(*ast.UnaryExpr); ok { // &T{...}
+		if lit, ok := u.X.(*ast.CompositeLit); ok && sharedState(lit.Type, nil) {
+			return true
+		}
+	}
+	if lit, ok := value.(*ast.CompositeLit); ok && lit.Type != nil && sharedState(lit.Type, nil) {
+		return true
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
 		fun := call.Fun

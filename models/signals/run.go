@@ -101,7 +101,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.stopper = &w.parts.stopper
 	w.parts.crio = crio{w: w}
 	w.crio = &w.parts.crio
-	w.parts.tasks = sim.Tasks{Sched: sched}
+	w.parts.tasks = sim.Tasks{Sched: sched, Pool: &taskCoroutines}
 	w.tasks = &w.parts.tasks
 	w.oracle = &w.parts.oracle
 	initOracle(w.oracle, w)
