@@ -99,7 +99,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.sd = &w.parts.sd
 	w.parts.stopper = systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.stopper = &w.parts.stopper
-	w.parts.crio = crio{w: w}
+	w.parts.crio = crio{w: w, ctrs: make([]*ctr, 0, len(c.Containers))}
 	w.crio = &w.parts.crio
 	w.parts.tasks = sim.Tasks{Sched: sched, Pool: &taskCoroutines}
 	w.tasks = &w.parts.tasks
@@ -163,11 +163,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 // signal delivery faults and the tools' failures.
 func (w *world) heal() {
 	w.procs.Faults = nil
-	for _, tool := range w.node.Tools() {
-		if t, err := w.node.LookPath(tool.Name); err == nil {
-			t.FailNext = 0
-		}
-	}
+	w.node.EndToolFailures()
 }
 
 // faultWindow is how long after the last step the stop paths it started
