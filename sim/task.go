@@ -75,6 +75,9 @@ type taskCrash struct{ c *Crash }
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
 	t := &Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
+	if ts.live == nil {
+		ts.live = make([]*Task, 0, 8) // room for a run's first tasks at once
+	}
 	ts.live = append(ts.live, t)
 	t.waiting = "start"
 	t.schedule(0)

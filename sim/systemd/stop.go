@@ -117,8 +117,8 @@ func (st *Stopper) Shutdown(done func()) {
 	sched, trace := st.Procs.Sched, st.Procs.Trace
 	trace.Add(sched.Now(), "systemd", "shutdown transaction: stopping units with default dependencies")
 	pending := map[string]*Unit{}
-	var order []string
-	for _, u := range st.SD.Units() {
+	order := make([]string, 0, len(st.SD.units))
+	for _, u := range st.SD.units {
 		if u.DefaultDependencies() {
 			pending[u.Name] = u
 			order = append(order, u.Name)
