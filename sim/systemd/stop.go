@@ -24,7 +24,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		u.stopped = append(u.stopped, done)
 		return
 	}
-	u.State, u.stopped = Deactivating, []func(){done}
+	u.stoppedBuf[0] = done
+	u.State, u.stopped = Deactivating, u.stoppedBuf[:]
 	if !trace.Off {
 		trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
 			proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
