@@ -47,6 +47,8 @@ type ctr struct {
 type crio struct {
 	w    *world
 	ctrs []*ctr
+	// ctrBuf is where ctrs starts: allocated with the run.
+	ctrBuf [3]*ctr
 	// tasks are its request handlers and stop loops, which end with it.
 	tasks []*sim.Task
 }

@@ -99,7 +99,8 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.sd = &w.parts.sd
 	w.parts.stopper = systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.stopper = &w.parts.stopper
-	w.parts.crio = crio{w: w, ctrs: make([]*ctr, 0, len(c.Containers))}
+	w.parts.crio = crio{w: w}
+	w.parts.crio.ctrs = w.parts.crio.ctrBuf[:0]
 	w.crio = &w.parts.crio
 	w.parts.tasks = sim.Tasks{Sched: sched, Pool: &taskCoroutines}
 	w.tasks = &w.parts.tasks
