@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim/isolate"
 )
 
@@ -23,5 +24,5 @@ func TestMain(m *testing.M) {
 		printTraceHashes(os.Stdout, n)
 		return
 	}
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(models.Releasing(m))
 }

@@ -26,6 +26,7 @@ var owned = map[string]string{
 	"models/annotations/parts.go sharedRests":        "annotations Model.Idle",
 	"models/annotations/parts.go sharedMembers":      "annotations Model.Idle",
 	"models/annotations/steptext.go sharedStepTexts": "annotations Model.Idle",
+	"models/signals/idle.go taskCoroutines":          "signals Model.Idle",
 }
 
 // TestEveryCacheHasAnOwner finds the package-level variables of the
@@ -92,9 +93,11 @@ func sharedState(typ, value ast.Expr) bool {
 		switch x := typ.(type) {
 		case *ast.SelectorExpr:
 			if p, ok := x.X.(*ast.Ident); ok && (p.Name == "atomic" || p.Name == "memo" ||
-				p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool")) {
+				p.Name == "sync" && (x.Sel.Name == "Map" || x.Sel.Name == "Pool") || p.Name == "sim" && x.Sel.Name == "Coroutines") {
 				return true
 			}
+		case *ast.StarExpr:
+			return sharedState(x.X, nil)
 		case *ast.IndexExpr: // atomic.Pointer[T]
 			return sharedState(x.X, nil)
 		case *ast.IndexListExpr: // memo.Capped[K, V]
@@ -107,8 +110,13 @@ func sharedState(typ, value ast.Expr) bool {
 			}
 		}
 	}
-	if lit, ok := value.(*ast.CompositeLit); ok && lit.Type != nil {
-		return sharedState(lit.Type, nil)
+	if u, ok := value.(*ast.UnaryExpr); ok { // &T{...}
+		if lit, ok := u.X.(*ast.CompositeLit); ok && sharedState(lit.Type, nil) {
+			return true
+		}
+	}
+	if lit, ok := value.(*ast.CompositeLit); ok && lit.Type != nil && sharedState(lit.Type, nil) {
+		return true
 	}
 	if call, ok := value.(*ast.CallExpr); ok {
 		fun := call.Fun

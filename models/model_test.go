@@ -9,7 +9,7 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(Releasing(m)) }
 
 func TestRegistry(t *testing.T) {
 	saved := registry

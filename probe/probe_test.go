@@ -10,12 +10,13 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/faultsim/faultsim/campaign"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/probe"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 // fakeTools answers LookPath and --version for the tools it holds.
 func fakeTools(outputs map[string]string) (func(string) (string, error), func(string) (string, error)) {

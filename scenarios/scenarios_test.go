@@ -6,9 +6,11 @@ import (
 	"testing"
 
 	"go.uber.org/goleak"
+
+	"github.com/faultsim/faultsim/models"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 func corpus(t *testing.T) []string {
 	t.Helper()

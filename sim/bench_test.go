@@ -111,6 +111,21 @@ func BenchmarkTaskYield(b *testing.B) {
 			ts.Close()
 		}
 	})
+	// The same on a coroutine an earlier run left in a pool.
+	b.Run("pooled-deep", func(b *testing.B) {
+		b.ReportAllocs()
+		var pool Coroutines
+		defer pool.Release()
+		for i := 0; i < b.N; i++ {
+			s := NewScheduler(NewPRNG(1))
+			ts := &Tasks{Sched: s, Pool: &pool}
+			ts.Go("task", func(*Task) { deepCall(12) })
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+			ts.Close()
+		}
+	})
 	b.Run("start", func(b *testing.B) {
 		b.ReportAllocs()
 		s := NewScheduler(NewPRNG(1))

@@ -17,15 +17,15 @@ type Chooser interface {
 // PRNG is a Chooser backed by a seeded PCG generator: fast, and the same
 // seed always yields the same sequence.
 type PRNG struct {
-	r   *rand.Rand
-	pcg rand.PCG // r's source, held here: one allocation less per PRNG
+	r   rand.Rand
+	pcg rand.PCG // r's source: both held here, one allocation a PRNG
 }
 
 // NewPRNG returns a PRNG seeded with seed.
 func NewPRNG(seed uint64) *PRNG {
 	p := &PRNG{}
 	p.pcg.Seed(seed, seed^0x9e3779b97f4a7c15)
-	p.r = rand.New(&p.pcg)
+	p.r = *rand.New(&p.pcg)
 	return p
 }
 

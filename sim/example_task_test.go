@@ -58,3 +58,22 @@ func ExampleLiveness() {
 	// faults lifted
 	// violations: 0
 }
+
+// Runs one after another take their tasks' coroutines from a pool that
+// outlives them; its owner releases it once no run is under way, leaving
+// no goroutine behind.
+func ExampleCoroutines() {
+	var pool sim.Coroutines
+	for run := range 3 {
+		s := sim.NewScheduler(sim.NewPRNG(uint64(run)))
+		ts := &sim.Tasks{Sched: s, Pool: &pool}
+		ts.Go("stop loop", func(t *sim.Task) { t.Sleep(time.Second) })
+		(&sim.Runner{Sched: s, Trace: &sim.Trace{Off: true}, Tasks: ts}).Run()
+	}
+	fmt.Printf("%+v\n", pool.Stats())
+	pool.Release()
+	fmt.Printf("%+v\n", pool.Stats())
+	// Output:
+	// {Idle:1 Made:1 Reused:2}
+	// {Idle:0 Made:1 Reused:2}
+}

@@ -17,10 +17,15 @@ import (
 // a runnable goroutine, so Go's scheduler, GOMAXPROCS and the race detector
 // have no say in the order. A coroutine whose task has returned runs the
 // next task started (its stack already grown). Close ends every task still
-// suspended and every idle coroutine, so a run leaves no goroutine behind.
+// suspended and every idle coroutine, so a run leaves no goroutine behind;
+// or, with Pool set, gives the idle ones to the pool for later runs.
 // The zero value is not usable; set Sched.
 type Tasks struct {
 	Sched *Scheduler
+	// Pool, when set, gives the tasks coroutines that earlier runs left
+	// idle and keeps this run's idle ones at Close. Nil: every run makes
+	// its own and ends them.
+	Pool *Coroutines
 
 	live    []*Task
 	current *Task
@@ -70,6 +75,9 @@ type taskCrash struct{ c *Crash }
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
 	t := &Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
+	if ts.live == nil {
+		ts.live = make([]*Task, 0, 8) // room for a run's first tasks at once
+	}
 	ts.live = append(ts.live, t)
 	t.waiting = "start"
 	t.schedule(0)
@@ -82,6 +90,11 @@ func (ts *Tasks) worker() *worker {
 		w := ts.idle[n-1]
 		ts.idle = ts.idle[:n-1]
 		return w
+	}
+	if ts.Pool != nil {
+		if w := ts.Pool.take(); w != nil {
+			return w
+		}
 	}
 	w := &worker{}
 	w.next, w.stop = iter.Pull(func(yield func(struct{}) bool) {
@@ -163,15 +176,21 @@ func (ts *Tasks) Current() *Task { return ts.current }
 func (ts *Tasks) Live() int { return len(ts.live) }
 
 // Close ends every task that has not finished, unwinding each (its
-// deferred calls run) in start order, and then the idle coroutines.
+// deferred calls run) in start order, and then the idle coroutines, or
+// gives them to the Pool.
 func (ts *Tasks) Close() {
 	for len(ts.live) > 0 {
 		t := ts.live[0]
 		ts.Kill(t)
 	}
-	for _, w := range ts.idle {
+	idle := ts.idle
+	if ts.Pool != nil {
+		idle = ts.Pool.give(idle)
+	}
+	for _, w := range idle {
 		w.stop()
 	}
+	clear(ts.idle)
 	ts.idle = nil
 }
 

@@ -16,12 +16,13 @@ import (
 	"go.uber.org/goleak"
 	"golang.org/x/net/html"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/timeline"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 // story reads a trace written as JSON lines (the format of replay --json).
 func story(t *testing.T, path string) []sim.TraceEvent {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim/isolate"
 )
 
@@ -45,6 +46,12 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
+	// Whatever the command ran, the models release what their runs kept
+	// for the next ones (parked task coroutines, memos), as a campaign
+	// does at its end: an in-process caller (a test) finds none left.
+	if rerr := models.Release(models.All()...); rerr != nil && err == nil {
+		err = &exitError{code: 1, err: rerr}
+	}
 	if err == nil {
 		return 0
 	}

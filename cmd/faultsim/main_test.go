@@ -9,12 +9,13 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim/isolate"
 )
 
 func TestMain(m *testing.M) {
 	isolate.Serve() // a child of race mode: answer requests and exit
-	goleak.VerifyTestMain(m, goleak.Cleanup(func(code int) {
+	goleak.VerifyTestMain(models.Releasing(m), goleak.Cleanup(func(code int) {
 		if binary.dir != "" {
 			_ = os.RemoveAll(binary.dir)
 		}

@@ -14,7 +14,7 @@ import (
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 // keyPaths collects the key paths of a YAML node ("steps[].ports[].host_port")
 // into seen, and the values of every step's op into ops.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/internal/rapidtb"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/isolate"
 )
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) {
 	}
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(models.Releasing(m))
 }
 
 // spec reads a config.json from testdata/specs.

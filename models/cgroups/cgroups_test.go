@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 	// Every case runs on a real directory tree: under -race on a busy
 	// machine shrinking needs more than rapid's default 30s to finish.
 	_ = flag.Set("rapid.shrinktime", "10m")
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(models.Releasing(m))
 }
 
 var incidentResources = Resources{Shares: 1024, Quota: 100000, Cpus: "0-1", Memory: 256 << 20, Pids: 1024}

@@ -6,10 +6,11 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 func TestValidHostname(t *testing.T) {
 	for _, tt := range []struct {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/faultsim/faultsim/faults"
 	"github.com/faultsim/faultsim/internal/rapidtb"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/netfilter"
 	"github.com/faultsim/faultsim/sim/node"
@@ -21,7 +22,7 @@ import (
 func TestMain(m *testing.M) {
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(models.Releasing(m))
 }
 
 func tcp(host, container int32) *PortMapping {

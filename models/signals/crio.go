@@ -27,6 +27,8 @@ type ctr struct {
 	// allocated with the container.
 	cgroup  Cgroup
 	cgProcs [1]*proc.Proc
+	// scopePID is where the list of its scope's processes starts.
+	scopePID [1]int
 	// wt is what the oracle watches of it (nil until it is created), in
 	// watch.
 	wt    *watched
@@ -45,6 +47,8 @@ type ctr struct {
 type crio struct {
 	w    *world
 	ctrs []*ctr
+	// ctrBuf is where ctrs starts: allocated with the run.
+	ctrBuf [3]*ctr
 	// tasks are its request handlers and stop loops, which end with it.
 	tasks []*sim.Task
 }
@@ -80,7 +84,8 @@ func (c *crio) create(spec *Container) error {
 		_ = w.procs.Kill("crun", x.proc, syscall.SIGKILL)
 		return err
 	}
-	x.scope.PIDs = []int{x.proc.PID}
+	x.scopePID[0] = x.proc.PID
+	x.scope.PIDs = x.scopePID[:]
 	if !w.trace.Off {
 		w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
 	}

@@ -36,7 +36,9 @@ func (crunKill) Kill(t *sim.Task, env *Env, p *proc.Proc, sig syscall.Signal) er
 	}
 	t.Yield() // the state file is read; pidfd_open(pid) comes next
 	if !env.Node.Has(node.PidfdOpen) {
-		env.Log("crun", "pidfd_open: ENOSYS on kernel %s: kill(2) on pid %d after checking its start time", env.Node.Kernel, pid)
+		if !env.w.trace.Off {
+			env.Log("crun", "pidfd_open: ENOSYS on kernel %s: kill(2) on pid %d after checking its start time", env.Node.Kernel, pid)
+		}
 		if !crunPidValid(ps, pid, start) {
 			return esrch(fmt.Sprintf("pid %d is not the container's process", pid))
 		}

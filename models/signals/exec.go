@@ -3,6 +3,7 @@ package signals
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -64,7 +65,7 @@ func (w *world) execSync(name string, timeout, runs time.Duration, children []Ch
 	pending := w.calls.BeginWithin(now, "kubelet", "crio", "ExecSync "+name, bound)
 	call := &execCall{name: name, at: now, timeout: timeout}
 	monitor := "conmon-exec-" + name
-	call.p = w.procs.Spawn(fmt.Sprintf("exec-%s-%d", name, len(x.execs)+1), proc.Behaviour{ExitAt: max(runs, time.Nanosecond)})
+	call.p = w.procs.Spawn("exec-"+name+"-"+strconv.Itoa(len(x.execs)+1), proc.Behaviour{ExitAt: max(runs, time.Nanosecond)})
 	x.execs = append(x.execs, call.p)
 	if x.scope != nil {
 		x.scope.PIDs = append(x.scope.PIDs, call.p.PID)
@@ -134,7 +135,7 @@ func (w *world) forkExecChildren(x *ctr, call *execCall, children []Child) {
 		})
 	}()
 	for i, ch := range children {
-		p := w.forkChild(x, call.p, call.p.Name, fmt.Sprintf("%s-child-%d", call.p.Name, i+1), ch)
+		p := w.forkChild(x, call.p, call.p.Name, call.p.Name+"-child-"+strconv.Itoa(i+1), ch)
 		if p == nil {
 			continue
 		}

@@ -93,7 +93,8 @@ func drawExecChildren(c sim.Chooser) []Child {
 // whose value 0 means "no more", and every fault its own toggle, so rapid
 // deletes items by lowering draws and a seed replays the same case.
 func Generate(c sim.Chooser, variant string) *Case {
-	cs := &Case{Node: node.Default(), Variant: variant}
+	g := &draw{cs: Case{Node: node.Default(), Variant: variant}}
+	cs := &g.cs
 	cs.Node.Systemd = systemds[c.Intn(len(systemds))]
 	cs.Config.ShutdownGracePeriod = shutdownGPs[c.Intn(len(shutdownGPs))]
 	// Every container, step and fault is drawn as one group (sim.Group), so
@@ -101,102 +102,134 @@ func Generate(c sim.Chooser, variant string) *Case {
 	// That draw is made after the last item even when the list is full, so
 	// deleting an item never makes the next list's first item read as this
 	// list's. The first container always exists and reads 0 as SIGTERM.
-	for i := 0; ; i++ {
-		more := true
-		sim.Group(c, func(c sim.Chooser) {
-			x := c.Intn(1 + len(stopSignals))
-			if (x == 0 && i > 0) || i == len(containerIDs) {
-				more = false
-				return
-			}
-			ct := Container{Name: containerIDs[i], Grace: graces[c.Intn(len(graces))], Cleanup: cleanups[c.Intn(len(cleanups))]}
-			if x > 1 {
-				ct.StopSignal = stopSignals[x-1]
-			}
-			drawTree(c, &ct)
-			cs.Containers = append(cs.Containers, ct)
-		})
-		if !more {
-			break
-		}
+	// One function draws each list's items (g.i is the item's index).
+	container := g.container
+	for g.i, g.more = 0, true; g.more; g.i++ {
+		sim.Group(c, container)
 	}
-	pick := func(c sim.Chooser) string { return cs.Containers[c.Intn(len(cs.Containers))].Name }
-	var at time.Duration
-	for i := 0; ; i++ {
-		more := true
-		sim.Group(c, func(c sim.Chooser) {
-			x := c.Intn(5) // 0: no more steps
-			if x == 0 || i == maxSteps {
-				more = false
-				return
-			}
-			at += gaps[c.Intn(len(gaps))]
-			switch x {
-			case 1:
-				cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Container: pick(c), Timeout: timeouts[c.Intn(len(timeouts))]})
-			case 2:
-				cs.Steps = append(cs.Steps, Step{At: at, Op: OpDelete, Container: pick(c)})
-			case 3:
-				cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
-			case 4:
-				cs.Steps = append(cs.Steps, Step{At: at, Op: OpExecSync, Container: pick(c),
-					Timeout: execTimeouts[c.Intn(len(execTimeouts))], Runs: execRuns[c.Intn(len(execRuns))], Children: drawExecChildren(c)})
-			}
-		})
-		if !more {
-			break
-		}
+	step := g.step
+	for g.i, g.more = 0, true; g.more; g.i++ {
+		sim.Group(c, step)
 	}
 	// Faults are drawn after the steps so their times can line up with the
 	// steps' (races at the same instant); each is a toggle (1 in 6) and its
 	// parameters, in one group.
 	// The swarm is drawn with the faults, after the steps, so that the
 	// steps' draws come first, as rapid's shrinker likes them.
-	sw := modelkit.DrawSwarm(c, swarmKinds)
-	times := []time.Duration{at, 0, time.Second, 5 * time.Second}
-	nth := func(c sim.Chooser) int { return 1 + c.Intn(4) }
-	when := func(c sim.Chooser) time.Duration { return times[c.Intn(len(times))] }
-	for _, f := range []struct {
-		kind faults.Fault
-		mk   func(c sim.Chooser) faults.Fault
-	}{
-		{SignalDrop{}, func(c sim.Chooser) faults.Fault { return SignalDrop{Nth: nth(c)} }},
-		{SignalDelay{}, func(c sim.Chooser) faults.Fault {
-			return SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
-		}},
-		{SignalDup{}, func(c sim.Chooser) faults.Fault { return SignalDup{Nth: nth(c)} }},
-		{SignalReorder{}, func(c sim.Chooser) faults.Fault { return SignalReorder{Nth: nth(c)} }},
-		{ExitAtDeadline{}, func(c sim.Chooser) faults.Fault { return ExitAtDeadline{Container: pick(c)} }},
-		{IgnoresStopSignal{}, func(c sim.Chooser) faults.Fault { return IgnoresStopSignal{Container: pick(c)} }},
-		{DiesOnStopSignal{}, func(c sim.Chooser) faults.Fault { return DiesOnStopSignal{Container: pick(c)} }},
-		{DState{}, func(c sim.Chooser) faults.Fault {
-			return DState{Container: pick(c), At: when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
-		}},
-		{ExitsOnItsOwn{}, func(c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: pick(c), At: when(c)} }},
-		{MonitorDies{}, func(c sim.Chooser) faults.Fault { return MonitorDies{Container: pick(c), At: when(c)} }},
-		{HandlersLate{}, func(c sim.Chooser) faults.Fault { return HandlersLate{Container: pick(c), After: when(c)} }},
-		{PidNamespaceInit{}, func(c sim.Chooser) faults.Fault {
-			// A host-pid container has no pid namespace of its own.
-			if name := pick(c); !cs.container(name).HostPID {
-				return PidNamespaceInit{Container: name}
-			}
-			return nil
-		}},
-		{PidReuse{}, func(c sim.Chooser) faults.Fault {
-			at := when(c)
-			if at == 0 { // the container takes its pid at 0: a wrap onto it comes later
-				at = time.Second
-			}
-			return PidReuse{Container: pick(c), At: at}
-		}},
-	} {
-		sim.Group(c, func(c sim.Chooser) {
-			if sw.Hit(c, f.kind.Name(), 6) {
-				if flt := f.mk(c); flt != nil {
-					cs.Faults = append(cs.Faults, flt)
-				}
-			}
-		})
+	g.swarm = modelkit.DrawSwarm(c, swarmKinds)
+	g.times = [...]time.Duration{g.at, 0, time.Second, 5 * time.Second}
+	fault := g.fault
+	for g.i = range faultDraws {
+		sim.Group(c, fault)
 	}
 	return cs
+}
+
+// draw is a case being drawn, and where Generate is in its lists.
+type draw struct {
+	cs Case
+	// i is the index of the item being drawn; more is false once a
+	// list's "no more" is drawn.
+	i    int
+	more bool
+	// at is the time of the last step drawn.
+	at    time.Duration
+	swarm modelkit.Swarm
+	// times are the instants a timed fault draws from: the last step's,
+	// the start, and a little after it.
+	times [4]time.Duration
+}
+
+// container draws the i-th container, or "no more".
+func (g *draw) container(c sim.Chooser) {
+	x := c.Intn(1 + len(stopSignals))
+	if (x == 0 && g.i > 0) || g.i == len(containerIDs) {
+		g.more = false
+		return
+	}
+	ct := Container{Name: containerIDs[g.i], Grace: graces[c.Intn(len(graces))], Cleanup: cleanups[c.Intn(len(cleanups))]}
+	if x > 1 {
+		ct.StopSignal = stopSignals[x-1]
+	}
+	drawTree(c, &ct)
+	g.cs.Containers = append(g.cs.Containers, ct)
+}
+
+// step draws the i-th step, or "no more".
+func (g *draw) step(c sim.Chooser) {
+	x := c.Intn(5) // 0: no more steps
+	if x == 0 || g.i == maxSteps {
+		g.more = false
+		return
+	}
+	g.at += gaps[c.Intn(len(gaps))]
+	at, cs := g.at, &g.cs
+	switch x {
+	case 1:
+		cs.Steps = append(cs.Steps, Step{At: at, Op: OpStop, Container: g.pick(c), Timeout: timeouts[c.Intn(len(timeouts))]})
+	case 2:
+		cs.Steps = append(cs.Steps, Step{At: at, Op: OpDelete, Container: g.pick(c)})
+	case 3:
+		cs.Steps = append(cs.Steps, Step{At: at, Op: OpShutdown})
+	case 4:
+		cs.Steps = append(cs.Steps, Step{At: at, Op: OpExecSync, Container: g.pick(c),
+			Timeout: execTimeouts[c.Intn(len(execTimeouts))], Runs: execRuns[c.Intn(len(execRuns))], Children: drawExecChildren(c)})
+	}
+}
+
+// fault draws whether the i-th kind of faultDraws is in the case, and its
+// parameters.
+func (g *draw) fault(c sim.Chooser) {
+	f := &faultDraws[g.i]
+	if g.swarm.Hit(c, f.kind.Name(), 6) {
+		if flt := f.mk(g, c); flt != nil {
+			g.cs.Faults = append(g.cs.Faults, flt)
+		}
+	}
+}
+
+// pick draws one of the containers.
+func (g *draw) pick(c sim.Chooser) string { return g.cs.Containers[c.Intn(len(g.cs.Containers))].Name }
+
+// when draws one of the times.
+func (g *draw) when(c sim.Chooser) time.Duration { return g.times[c.Intn(len(g.times))] }
+
+// nth draws which signal a delivery fault hits.
+func nth(c sim.Chooser) int { return 1 + c.Intn(4) }
+
+// faultDraws are the fault kinds Generate draws, in order, each with how
+// its parameters are drawn (nil: none fits the case).
+var faultDraws = []struct {
+	kind faults.Fault
+	mk   func(g *draw, c sim.Chooser) faults.Fault
+}{
+	{SignalDrop{}, func(g *draw, c sim.Chooser) faults.Fault { return SignalDrop{Nth: nth(c)} }},
+	{SignalDelay{}, func(g *draw, c sim.Chooser) faults.Fault {
+		return SignalDelay{Nth: nth(c), Delay: delays[c.Intn(len(delays))]}
+	}},
+	{SignalDup{}, func(g *draw, c sim.Chooser) faults.Fault { return SignalDup{Nth: nth(c)} }},
+	{SignalReorder{}, func(g *draw, c sim.Chooser) faults.Fault { return SignalReorder{Nth: nth(c)} }},
+	{ExitAtDeadline{}, func(g *draw, c sim.Chooser) faults.Fault { return ExitAtDeadline{Container: g.pick(c)} }},
+	{IgnoresStopSignal{}, func(g *draw, c sim.Chooser) faults.Fault { return IgnoresStopSignal{Container: g.pick(c)} }},
+	{DiesOnStopSignal{}, func(g *draw, c sim.Chooser) faults.Fault { return DiesOnStopSignal{Container: g.pick(c)} }},
+	{DState{}, func(g *draw, c sim.Chooser) faults.Fault {
+		return DState{Container: g.pick(c), At: g.when(c), For: []time.Duration{time.Second, 3 * time.Second}[c.Intn(2)]}
+	}},
+	{ExitsOnItsOwn{}, func(g *draw, c sim.Chooser) faults.Fault { return ExitsOnItsOwn{Container: g.pick(c), At: g.when(c)} }},
+	{MonitorDies{}, func(g *draw, c sim.Chooser) faults.Fault { return MonitorDies{Container: g.pick(c), At: g.when(c)} }},
+	{HandlersLate{}, func(g *draw, c sim.Chooser) faults.Fault { return HandlersLate{Container: g.pick(c), After: g.when(c)} }},
+	{PidNamespaceInit{}, func(g *draw, c sim.Chooser) faults.Fault {
+		// A host-pid container has no pid namespace of its own.
+		if name := g.pick(c); !g.cs.container(name).HostPID {
+			return PidNamespaceInit{Container: name}
+		}
+		return nil
+	}},
+	{PidReuse{}, func(g *draw, c sim.Chooser) faults.Fault {
+		at := g.when(c)
+		if at == 0 { // the container takes its pid at 0: a wrap onto it comes later
+			at = time.Second
+		}
+		return PidReuse{Container: g.pick(c), At: at}
+	}},
 }

@@ -24,6 +24,7 @@ var Model = &models.Model{
 	BadInputs:  badInputs(),
 	Hostile:    hostile,
 	Generate:   func(ch sim.Chooser, variant string) models.Case { return Generate(ch, variant) },
+	Idle:       idle,
 }
 
 func init() {

@@ -3,6 +3,7 @@ package signals
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/faultsim/faultsim/faults"
@@ -64,7 +65,7 @@ func (w *world) schedulePidReuse() time.Duration {
 			continue
 		}
 		n++
-		name := fmt.Sprintf("host-job-%d", n)
+		name := "host-job-" + strconv.Itoa(n)
 		w.sched.At(pr.At, "pid-reuse", func() { w.hostProcess(name, pr.Container) })
 		last = max(last, pr.At)
 	}

@@ -100,8 +100,9 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 	w.parts.stopper = systemd.Stopper{SD: w.sd, Procs: w.procs}
 	w.stopper = &w.parts.stopper
 	w.parts.crio = crio{w: w}
+	w.parts.crio.ctrs = w.parts.crio.ctrBuf[:0]
 	w.crio = &w.parts.crio
-	w.parts.tasks = sim.Tasks{Sched: sched}
+	w.parts.tasks = sim.Tasks{Sched: sched, Pool: &taskCoroutines}
 	w.tasks = &w.parts.tasks
 	w.oracle = &w.parts.oracle
 	initOracle(w.oracle, w)
@@ -163,11 +164,7 @@ func run(c *Case, ch sim.Chooser, trace, bare bool) (sim.Result, error) {
 // signal delivery faults and the tools' failures.
 func (w *world) heal() {
 	w.procs.Faults = nil
-	for _, tool := range w.node.Tools() {
-		if t, err := w.node.LookPath(tool.Name); err == nil {
-			t.FailNext = 0
-		}
-	}
+	w.node.EndToolFailures()
 }
 
 // faultWindow is how long after the last step the stop paths it started

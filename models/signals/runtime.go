@@ -90,6 +90,16 @@ func NewCrun116(ann []Annotation, slice string, pid int) ([]systemd.Property, er
 		systemd.Property{Name: "Delegate", Value: "true"}), nil
 }
 
+// allDigits reports whether every byte of v is a decimal digit.
+func allDigits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // gvariant converts the GVariant text forms CRI-O uses to systemd's
 // property text: true/false, "uint64 N", 'string', ['a', 'b'].
 func gvariant(v string) (string, error) {
@@ -97,7 +107,7 @@ func gvariant(v string) (string, error) {
 	switch {
 	case v == "true" || v == "false":
 		return v, nil
-	case v != "" && strings.Trim(v, "0123456789") == "":
+	case v != "" && allDigits(v):
 		return v, nil // a bare number is an int32
 	case strings.HasPrefix(v, "uint64 "):
 		digits := strings.TrimPrefix(v, "uint64 ")

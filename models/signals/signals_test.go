@@ -11,13 +11,14 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/internal/rapidtb"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
 )
 
 func TestMain(m *testing.M) {
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
-	goleak.VerifyTestMain(m)
+	goleak.VerifyTestMain(models.Releasing(m))
 }
 
 // property draws a case and its interleavings from rapid and fails on any

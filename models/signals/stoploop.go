@@ -159,7 +159,7 @@ func (crioLoop) Stop(t *sim.Task, s *Stopping) {
 		for _, to := range tos {
 			target = min(target, t.Now()+to)
 		}
-		if len(tos) > 0 && target != never {
+		if len(tos) > 0 && target != never && !s.c.w.trace.Off {
 			s.Log("%s: stop deadline %s", s.Name(), sim.FormatDuration(target))
 		}
 		if t.Now() >= tick {

@@ -3,6 +3,7 @@ package signals
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -186,7 +187,7 @@ func (crunKillAll) KillAll(t *sim.Task, env *Env, cg *Cgroup, sig syscall.Signal
 // joining its cgroup and scope.
 func (c *crio) forkChildren(x *ctr) {
 	for i, ch := range x.spec.Children {
-		p := c.w.forkChild(x, x.proc, x.spec.Name, fmt.Sprintf("%s-child-%d", x.spec.Name, i+1), ch)
+		p := c.w.forkChild(x, x.proc, x.spec.Name, x.spec.Name+"-child-"+strconv.Itoa(i+1), ch)
 		if p == nil {
 			continue
 		}
@@ -240,7 +241,7 @@ func (c *crio) forkWorker(x *ctr, sup *proc.Proc, d time.Duration, n int) {
 		return
 	}
 	w := c.w
-	p, err := w.procs.Fork(sup, fmt.Sprintf("%s-worker-%d", sup.Name, n), proc.Behaviour{StopSignal: x.spec.StopSignal, ExitAt: d})
+	p, err := w.procs.Fork(sup, sup.Name+"-worker-"+strconv.Itoa(n), proc.Behaviour{StopSignal: x.spec.StopSignal, ExitAt: d})
 	if err != nil {
 		if !w.trace.Off {
 			w.trace.Add(w.sched.Now(), sup.Name, "fork: %v", err)

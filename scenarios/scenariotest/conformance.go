@@ -150,6 +150,7 @@ func Files(dir string) ([]string, error) {
 // its expect; the failure prints the violations and the trace.
 func ReplayFile(t testing.TB, path string) {
 	t.Helper()
+	releaseAtEnd(t)
 	s, err := scenarios.ParseFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -196,6 +197,7 @@ func AsVariant(data []byte, variant string) ([]byte, error) {
 // implementation pass on the reference?
 func PassesAs(t testing.TB, path, variant string) {
 	t.Helper()
+	releaseAtEnd(t)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

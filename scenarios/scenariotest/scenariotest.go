@@ -17,6 +17,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/faultsim/faultsim/campaign"
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/sim"
 )
@@ -38,7 +39,20 @@ func FuzzModel(f *testing.F, model string) {
 	if err != nil {
 		f.Fatal(err)
 	}
+	releaseAtEnd(f)
 	f.Fuzz(rapid.MakeFuzz(fuzzProperty(model, campaign.FuzzVariant(m), func(*scenarios.Scenario, sim.Result) {})))
+}
+
+// releaseAtEnd lets the models release what their runs kept for the next
+// ones (models.Release: parked task coroutines, memos) when t ends, as a
+// campaign does at its end, so that a goroutine check after the tests
+// (goleak) finds none of it.
+func releaseAtEnd(t testing.TB) {
+	t.Cleanup(func() {
+		if err := models.Release(models.All()...); err != nil {
+			t.Errorf("models.Release: %v", err)
+		}
+	})
 }
 
 // fuzzProperty is the property of a model's native fuzz target: it draws a

@@ -10,11 +10,12 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/scenarios"
 	"github.com/faultsim/faultsim/scenarios/scenariotest"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) { goleak.VerifyTestMain(models.Releasing(m)) }
 
 // TestEveryModelHasAFuzzTarget: every model's directory has its native
 // fuzz target and a seed corpus, which is what the ClusterFuzzLite build

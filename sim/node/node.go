@@ -89,6 +89,14 @@ func (e toolNotFound) Error() string { return string(e) + ": " + ErrNotFound.Err
 // Unwrap makes errors.Is(err, ErrNotFound) hold.
 func (e toolNotFound) Unwrap() error { return ErrNotFound }
 
+// EndToolFailures ends every tool's pending failures (FailNext): its
+// next invocations succeed.
+func (n *Node) EndToolFailures() {
+	for _, t := range n.tools {
+		t.FailNext = 0
+	}
+}
+
 // Tools lists the installed tools sorted by name.
 func (n *Node) Tools() []Tool {
 	names := make([]string, 0, len(n.tools))

@@ -34,6 +34,26 @@ func TestToolsAndFailures(t *testing.T) {
 	}
 }
 
+// TestEndToolFailures: once the failures end, every tool's next
+// invocations succeed, however many were still to fail.
+func TestEndToolFailures(t *testing.T) {
+	n := New("fedora-42", sim.MustVersion("6.14"))
+	for i, name := range []string{"crun", "nft", "iptables"} {
+		n.Install(name, sim.MustVersion("1.0"))
+		tool, _ := n.LookPath(name)
+		tool.FailNext = i + 1
+	}
+	n.EndToolFailures()
+	for _, name := range []string{"crun", "nft", "iptables"} {
+		if err := n.Exec(name); err != nil {
+			t.Fatalf("%s after EndToolFailures: %v", name, err)
+		}
+	}
+	if n.Failures != 0 {
+		t.Fatalf("Failures = %d, want 0", n.Failures)
+	}
+}
+
 func TestKernelFeatures(t *testing.T) {
 	for _, tt := range []struct {
 		kernel string

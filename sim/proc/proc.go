@@ -253,6 +253,10 @@ type Procs struct {
 	slab []Proc
 }
 
+// procsCap is the room made for a node's processes at its first: most
+// runs start fewer, so the list is not grown step by step.
+const procsCap = 16
+
 // procSlab is how many processes' structs are allocated at once.
 const procSlab = 4
 
@@ -320,6 +324,9 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 			ps.Trace.Add(p.Start, name, "pid 1 of a new pid namespace (pid %d in its parent's)", pids[in.Level])
 		}
 	}
+	if ps.procs == nil {
+		ps.procs = make([]*Proc, 0, procsCap)
+	}
 	ps.procs = append(ps.procs, p)
 	if b.ExitAt > 0 {
 		ps.timer(p, p.Start+b.ExitAt, " exits", func() { ps.exit(p, 0, 0) })
@@ -330,17 +337,19 @@ func (ps *Procs) start(parent *Proc, in *PidNS, name string, b Behaviour) (*Proc
 // timer runs fn for p once it has run until at: later by as long as p is
 // stopped meanwhile (a stopped process's cleanup does not progress).
 func (ps *Procs) timer(p *Proc, at time.Duration, what string, fn func()) {
-	var ev func()
-	ev = func() {
-		switch {
-		case p.Exited:
-		case p.Stopped:
-			p.frozen = append(p.frozen, ev) // re-armed by SIGCONT
-		case ps.Sched.Now() < at+p.paused:
-			ps.Sched.AtLabel(at+p.paused, sim.L(p.Name, what), ev)
-		default:
-			fn()
-		}
+	ps.Sched.AtLabel(at+p.paused, sim.L(p.Name, what), func() { ps.timerDue(p, at, what, fn) })
+}
+
+// timerDue is a timer's event: fn runs unless p has exited, or waits for
+// SIGCONT while p is stopped, or for the time p was stopped meanwhile.
+func (ps *Procs) timerDue(p *Proc, at time.Duration, what string, fn func()) {
+	switch {
+	case p.Exited:
+	case p.Stopped:
+		p.frozen = append(p.frozen, func() { ps.timerDue(p, at, what, fn) }) // re-armed by SIGCONT
+	case ps.Sched.Now() < at+p.paused:
+		ps.timer(p, at, what, fn)
+	default:
+		fn()
 	}
-	ps.Sched.AtLabel(at+p.paused, sim.L(p.Name, what), ev)
 }

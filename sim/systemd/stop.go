@@ -24,7 +24,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		u.stopped = append(u.stopped, done)
 		return
 	}
-	u.State, u.stopped = Deactivating, []func(){done}
+	u.stoppedBuf[0] = done
+	u.State, u.stopped = Deactivating, u.stoppedBuf[:]
 	if !trace.Off {
 		trace.Add(sched.Now(), "systemd", "stopping %s: %s, then SIGKILL after %s", u.Name,
 			proc.SignalName(u.KillSignal()), sim.FormatDuration(u.TimeoutStop()))
@@ -33,29 +34,13 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 	for _, p := range st.live(buf[:0], u) {
 		_ = st.Procs.Kill("systemd", p, u.KillSignal()) // an exited process needs nothing
 	}
-	finished := false
-	// finish removes the unit, once, and answers every caller of Stop.
-	finish := func(format string) {
-		if finished {
-			return
-		}
-		finished = true
-		_ = st.SD.Remove(u.Name)
-		if !trace.Off {
-			trace.Add(sched.Now(), "systemd", format, u.Name)
-		}
-		callers := u.stopped
-		u.stopped = nil
-		for _, d := range callers {
-			d()
-		}
-	}
-	st.whenGone(u, func() { finish("%s stopped") })
+	us := &unitStop{st: st, u: u}
+	st.whenGone(u, func() { us.finish("%s stopped") })
 	if u.TimeoutStop() == 0 {
 		return // TimeoutStopUSec=0: no timeout, no SIGKILL
 	}
 	sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " stop timeout"), func() {
-		if finished {
+		if us.finished {
 			return
 		}
 		var buf [2]*proc.Proc
@@ -75,9 +60,34 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		// there a TimeoutStopUSec after the SIGKILL is given up on (failed)
 		// and the job finishes, so a lost SIGKILL cannot stall a shutdown.
 		sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " final timeout"), func() {
-			finish("%s: processes still around after SIGKILL, ignoring: unit failed")
+			us.finish("%s: processes still around after SIGKILL, ignoring: unit failed")
 		})
 	})
+}
+
+// unitStop is a Stop of a unit under way.
+type unitStop struct {
+	st       *Stopper
+	u        *Unit
+	finished bool
+}
+
+// finish removes the unit, once, and answers every caller of Stop.
+func (us *unitStop) finish(format string) {
+	if us.finished {
+		return
+	}
+	us.finished = true
+	st, u := us.st, us.u
+	_ = st.SD.Remove(u.Name)
+	if trace := st.Procs.Trace; !trace.Off {
+		trace.Add(st.Procs.Sched.Now(), "systemd", format, u.Name)
+	}
+	callers := u.stopped
+	u.stopped = nil
+	for _, d := range callers {
+		d()
+	}
 }
 
 // live appends the unit's processes still running to out.
@@ -117,8 +127,8 @@ func (st *Stopper) Shutdown(done func()) {
 	sched, trace := st.Procs.Sched, st.Procs.Trace
 	trace.Add(sched.Now(), "systemd", "shutdown transaction: stopping units with default dependencies")
 	pending := map[string]*Unit{}
-	var order []string
-	for _, u := range st.SD.Units() {
+	order := make([]string, 0, len(st.SD.units))
+	for _, u := range st.SD.units {
 		if u.DefaultDependencies() {
 			pending[u.Name] = u
 			order = append(order, u.Name)

@@ -70,6 +70,9 @@ func (s *Systemd) StartTransientUnit(name string, props []Property) (*Unit, erro
 			return nil, err
 		}
 	}
+	if s.units == nil {
+		s.units = make([]*Unit, 0, 8) // most nodes hold a few units: room for them at once
+	}
 	s.units = append(s.units, u)
 	return u, nil
 }

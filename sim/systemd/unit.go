@@ -49,8 +49,10 @@ type Unit struct {
 	State State
 	// PIDs are the processes the unit was started with (scopes).
 	PIDs []int
-	// stopped are the callers of Stop waiting for it to finish.
-	stopped []func()
+	// stopped are the callers of Stop waiting for it to finish; the first
+	// is kept in stoppedBuf.
+	stopped    []func()
+	stoppedBuf [1]func()
 }
 
 // Kind is the unit type: "scope", "slice" or "service".
