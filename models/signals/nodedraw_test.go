@@ -94,9 +94,9 @@ func (v2OnlyFreeze) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, s
 // runs catch it (container-tree-gone: a supervisor forks between the read
 // of cgroup.procs and the kill) once the generator draws cgroup modes.
 func TestCgroupModeBugIsFoundFromGeneratedSeeds(t *testing.T) {
-	seeds := uint64(60000)
+	seeds := uint64(40000)
 	if testing.Short() {
-		seeds = 20000
+		seeds = 15000
 	}
 	remove, err := signals.Register("user-v2-only-freeze", "kill -a that freezes through cgroup.freeze only",
 		signals.Impl{KillAll: v2OnlyFreeze{}, AskKillSignal: true})
