@@ -14,7 +14,8 @@
 // signal to its group (tini -g); in the node's pid namespace (host_pid)
 // nothing kills them when it exits, so CRI-O has crun kill -a the
 // container's cgroup (cgroup.kill, else freeze, kill(2) to each process,
-// thaw), as the node's cgroup mode and kernel allow.
+// thaw), as the node's cgroup mode and kernel allow; the generator draws
+// both.
 //
 // Variants differ in the OCI runtime's scope properties: "reference" puts
 // its own defaults first, as crun 1.17 and runc do, so the annotations win;

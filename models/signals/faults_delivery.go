@@ -19,7 +19,7 @@ func deliveryFaultSpecs() (specs []faults.Spec) {
 	nth := faults.Param{Name: "nth", Type: faults.Int, Summary: "which signal sent on the node, counting from 1", Default: "1", Min: 1, Max: 1000}
 	specs = append(specs, faults.Spec{
 		Name: "signal-drop", Kind: faults.Timing,
-		Summary: "the nth signal sent on the node is lost: kill(2) succeeds but nothing is delivered",
+		Summary: "the nth signal sent on the node is lost: kill(2) succeeds but nothing is delivered (a SIGKILL, which the kernel cannot lose, is delivered)",
 		Params:  []faults.Param{nth},
 		Build:   func(a faults.Args) (faults.Fault, error) { return SignalDrop{Nth: a.Int("nth")}, nil },
 	})

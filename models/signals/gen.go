@@ -27,7 +27,46 @@ var (
 	containerIDs = []string{"db", "web", "cache"}
 	respawns     = []time.Duration{time.Second, 5 * time.Second}
 	maxSteps     = 4
+	cgroupModes  = []string{"v1", "hybrid", "v2"}
+	pidfdKernels = kernelsWith(node.PidfdOpen)
 )
+
+// kernelsWith lists the kernels of node.Kernels that have f.
+func kernelsWith(f node.Feature) []string {
+	var out []string
+	for _, k := range node.Kernels {
+		if sim.MustVersion(k).AtLeast(f.Since) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// firstWithoutLegacyCgroups is the first systemd that refuses to boot on
+// cgroup v1, legacy or hybrid (systemd v256's release notes), and
+// legacySystemd the systemd a node drawn with them runs instead.
+const (
+	firstWithoutLegacyCgroups = 256
+	legacySystemd             = 252
+)
+
+// drawNode draws the node's kernel and cgroup mode; 0, what rapid shrinks
+// to, keeps the distro's. The kernels are those with pidfd_open: below it
+// crun signals with kill(2) after its start-time check, a window a reused
+// pid can hit (scenarios/corpus/finding-signals-pid-reuse-kill-without-pidfd.yaml),
+// so campaigns would report that known limit on the reference. On v1 and
+// hybrid a systemd too new for them is the last one that boots there.
+func drawNode(c sim.Chooser, n *node.Spec) {
+	if k := c.Intn(1 + len(pidfdKernels)); k > 0 {
+		n.Kernel = pidfdKernels[k-1]
+	}
+	if m := c.Intn(1 + len(cgroupModes)); m > 0 {
+		n.Cgroup = cgroupModes[m-1]
+		if n.Cgroup != "v2" && n.Systemd >= firstWithoutLegacyCgroups {
+			n.Systemd = legacySystemd
+		}
+	}
+}
 
 // swarmKinds are the fault kinds the generator draws, in the order their
 // swarm choices are drawn. It does not draw tool-fails for crun: the
@@ -122,6 +161,9 @@ func Generate(c sim.Chooser, variant string) *Case {
 	for g.i = range faultDraws {
 		sim.Group(c, fault)
 	}
+	// The node is drawn last, so a seed draws the containers, steps and
+	// faults it drew before the node was.
+	sim.Group(c, func(c sim.Chooser) { drawNode(c, &cs.Node) })
 	return cs
 }
 

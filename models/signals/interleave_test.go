@@ -63,14 +63,15 @@ func TestExitInsideCrunKillIsReachableReplaysAndShrinks(t *testing.T) {
 		})
 		return last, obs.Failed() && last.c != nil
 	}
-	// Seeds 9-16 (39-40 under -short, the quicker). Some seeds shrink to the smallest
-	// case (9 and 40 of seeds 1-48 once the generator drew exec'd
-	// commands' children; all 48 pass), so which window holds one moves
+	// Seeds 25-32 (27-28 under -short). Some seeds shrink to the smallest
+	// case (28 of seeds 1-48 once the generator drew the node's kernel and
+	// cgroup mode; all 48 pass), so which window holds one moves
 	// whenever the generator's draws do: choose it again then.
-	first, seeds := uint64(9), uint64(8)
+	first, seeds := uint64(25), uint64(8)
 	if testing.Short() {
-		first, seeds = 39, 2
+		first, seeds = 27, 2
 	}
+
 	smallest := 1 << 30
 	for seed := first; seed < first+seeds; seed++ {
 		t.Run(fmt.Sprint("seed-", seed), func(t *testing.T) {

@@ -79,6 +79,14 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 			f = d
 		}
 	}
+	if f.Drop && sig == syscall.SIGKILL {
+		// The kernel never loses a SIGKILL: it is not queued like
+		// other signals, it cannot be blocked, and the target dies.
+		f.Drop = false
+		if !ps.Trace.Off {
+			ps.Trace.Fault(now, "signal-drop: SIGKILL to %s cannot be lost, delivered", p.Name)
+		}
+	}
 	arrive := func() { ps.deliver(p, sig, force) }
 	label := sim.L("deliver ", SignalName(sig), " to ", p.Name)
 	p.Sent[len(p.Sent)-1].Held = f.held()

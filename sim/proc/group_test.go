@@ -1,6 +1,7 @@
 package proc
 
 import (
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestKernelKill(t *testing.T) {
 	if err := ps.KernelKill("cgroup.kill", a); err != nil {
 		t.Fatal(err)
 	}
-	if err := ps.Kill("crun", b, syscall.SIGKILL); err != nil { // the 1st kill(2): dropped
+	if err := ps.Kill("crun", b, syscall.SIGTERM); err != nil { // the 1st kill(2): dropped
 		t.Fatal(err)
 	}
 	drain(ps)
@@ -73,5 +74,41 @@ func TestKernelKill(t *testing.T) {
 	}
 	if err := ps.KernelKill("cgroup.kill", a); err != ErrNoSuchProcess {
 		t.Errorf("KernelKill of a reaped process: %v, want ESRCH", err)
+	}
+}
+
+// TestSignalDropSparesSIGKILL: a signal-drop fault loses the signal it
+// falls on, unless that is a SIGKILL, which the kernel cannot lose: it is
+// delivered, not counted as held, and the trace says why.
+func TestSignalDropSparesSIGKILL(t *testing.T) {
+	tests := []struct {
+		sig      syscall.Signal
+		want     string
+		wantHeld bool
+		wantLine string
+	}{
+		{syscall.SIGTERM, "running", true, "signal SIGTERM to p dropped"},
+		{syscall.SIGINT, "running", true, "signal SIGINT to p dropped"},
+		{syscall.SIGKILL, "killed by SIGKILL", false, "SIGKILL to p cannot be lost, delivered"},
+	}
+	for _, tt := range tests {
+		t.Run(SignalName(tt.sig), func(t *testing.T) {
+			ps := newProcs()
+			ps.Faults = []Delivery{{Nth: 1, Drop: true}}
+			p := ps.Spawn("p", Behaviour{})
+			if err := ps.Kill("crun", p, tt.sig); err != nil {
+				t.Fatal(err)
+			}
+			drain(ps)
+			if got := outcome(p); got != tt.want {
+				t.Errorf("p: %s, want %s", got, tt.want)
+			}
+			if held := p.Sent[0].Held; held != tt.wantHeld {
+				t.Errorf("Held = %v, want %v", held, tt.wantHeld)
+			}
+			if trace := ps.Trace.Text(); !strings.Contains(trace, tt.wantLine) {
+				t.Errorf("trace lacks %q:\n%s", tt.wantLine, trace)
+			}
+		})
 	}
 }

@@ -220,7 +220,8 @@ func (p *Proc) Watch(fn func(*Proc)) {
 }
 
 // Delivery says what happens to the n-th signal sent on the node (counting
-// from 1): dropped, delayed, duplicated, or swapped with the next one.
+// from 1): dropped (never a SIGKILL, which the kernel cannot lose),
+// delayed, duplicated, or swapped with the next one.
 type Delivery struct {
 	Nth     int
 	Drop    bool

@@ -68,15 +68,16 @@ func TestStopWithoutTimeoutWaits(t *testing.T) {
 	}
 }
 
-// TestLostSIGKILLFailsTheUnitAndShutdownGoesOn: a unit whose SIGKILL is
-// lost fails a TimeoutStopUSec later, and the shutdown transaction goes on
-// to its final kill, which ends the process.
-func TestLostSIGKILLFailsTheUnitAndShutdownGoesOn(t *testing.T) {
-	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{},
-		Faults: []proc.Delivery{{Nth: 2, Drop: true}}} // the unit's SIGKILL
+// TestUnkillableProcessFailsTheUnitAndShutdownGoesOn: a unit whose
+// process outlives its SIGKILL (in uninterruptible sleep: the kernel never
+// loses a SIGKILL, it waits) fails a TimeoutStopUSec later, and the
+// shutdown transaction goes on; the process dies of the pending SIGKILL
+// when it wakes.
+func TestUnkillableProcessFailsTheUnitAndShutdownGoesOn(t *testing.T) {
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
 	sd := &Systemd{}
 	st := &Stopper{SD: sd, Procs: ps}
-	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore})
+	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore, DFrom: time.Second, DFor: 11 * time.Second})
 	u, err := sd.StartTransientUnit("db.scope", []Property{{"TimeoutStopUSec", "5000000"}})
 	if err != nil {
 		t.Fatal(err)
@@ -87,9 +88,9 @@ func TestLostSIGKILLFailsTheUnitAndShutdownGoesOn(t *testing.T) {
 	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
 		ev.Do()
 	}
-	if doneAt != 10*time.Second || !p.Exited || p.ExitedAt != 10*time.Second || sd.Unit("db.scope") != nil {
-		t.Fatalf("shutdown done at %s, db exited %t at %s, unit %v; want all at 10s\n%s",
-			doneAt, p.Exited, p.ExitedAt, sd.Unit("db.scope"), ps.Trace.Text())
+	if doneAt != 10*time.Second || sd.Unit("db.scope") != nil || !p.Exited || p.ExitedAt != 12*time.Second || p.KilledBy != syscall.SIGKILL {
+		t.Fatalf("shutdown done at %s, unit %v, db exited %t at %s by %v; want the shutdown done at 10s and db killed at 12s\n%s",
+			doneAt, sd.Unit("db.scope"), p.Exited, p.ExitedAt, p.KilledBy, ps.Trace.Text())
 	}
 	if !strings.Contains(ps.Trace.Text(), "still around after SIGKILL") {
 		t.Errorf("trace lacks the failed unit:\n%s", ps.Trace.Text())
