@@ -9,8 +9,10 @@ import (
 )
 
 // ReadFile reads a small file with plain system calls (os.ReadFile would
-// also try to register the descriptor with the runtime poller): three
-// system calls where os takes five.
+// also try to register the descriptor with the runtime poller): an open, a
+// read and a close where os takes five. A read that returns less than it
+// asked for has met the end of the file: the tree's files are regular
+// files on a local filesystem, which return short reads only at their end.
 func ReadFile(path string) (string, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -24,21 +26,52 @@ func ReadFile(path string) (string, error) {
 		if err != nil {
 			return "", &os.PathError{Op: "read", Path: path, Err: err}
 		}
-		if n == 0 {
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
 			return string(out), nil
 		}
-		out = append(out, buf[:n]...)
 	}
 }
 
 // writeFile writes a whole file with plain system calls (os.WriteFile
 // would also register the descriptor with the runtime poller).
 func writeFile(path, content string) error {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
+	return writeFlags(path, content, unix.O_TRUNC)
+}
+
+// rewriteFile writes content into a file known to hold old (or to be
+// missing), without the truncation that frees the file's page only for
+// the write to allocate it again: an empty content truncates the file by
+// its path (one system call), a content at least as long as old is
+// written over it in place; a shorter one is written as writeFile does.
+func rewriteFile(path, content, old string) error {
+	switch {
+	case content == "":
+		err := unix.Truncate(path, 0)
+		if errors.Is(err, unix.ENOENT) {
+			return writeFile(path, content)
+		}
+		if err != nil {
+			return fmt.Errorf("cgroupfs: render %s: %w", path, err)
+		}
+		return nil
+	case len(content) >= len(old):
+		return writeFlags(path, content, 0)
+	}
+	return writeFile(path, content)
+}
+
+// writeFlags opens path for writing (creating it) with the extra flags,
+// writes content at its start and closes it.
+func writeFlags(path, content string, flags int) error {
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC|flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
-	_, werr := unix.Write(fd, []byte(content))
+	var werr error
+	if content != "" {
+		_, werr = unix.Write(fd, []byte(content))
+	}
 	cerr := unix.Close(fd)
 	if werr != nil || cerr != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, errors.Join(werr, cerr))

@@ -218,7 +218,15 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 			// as empty, and a write creates it.
 			continue
 		}
-		if err := writeFile(dir+"/"+f.name, content); err != nil {
+		// Outside a window only the kernel writes: the file holds what
+		// was rendered (or read back from the runtime's write) last.
+		var err error
+		if ok && !fs.open {
+			err = rewriteFile(dir+"/"+f.name, content, old)
+		} else {
+			err = writeFile(dir+"/"+f.name, content)
+		}
+		if err != nil {
 			return err
 		}
 		fs.gen++
