@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -297,13 +298,8 @@ func (fs *FS) content(h *hierarchy, cg *cgroup, f fileFact) string {
 			return cpuList(fs.spec.Mems) + "\n"
 		}
 	}
-	if f.def == "" {
-		return ""
-	}
-	if strings.HasSuffix(f.def, "\n") {
-		return f.def
-	}
-	return f.def + "\n"
+	// File sets end every default with a newline (computeSet).
+	return f.def
 }
 
 // effective is a cpuset's effective list: its own when set, else its
@@ -332,11 +328,15 @@ func visible(ctrls []string) []string {
 }
 
 func lines(ns []int) string {
-	var b strings.Builder
-	for _, n := range ns {
-		fmt.Fprintf(&b, "%d\n", n)
+	if len(ns) == 0 {
+		return ""
 	}
-	return b.String()
+	b := make([]byte, 0, 8*len(ns))
+	for _, n := range ns {
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, '\n')
+	}
+	return string(b)
 }
 
 // cpuList renders 0..n-1 as the kernel's list format ("0-3", "0").
