@@ -35,6 +35,8 @@ type cgroup struct {
 	values map[string]string
 	// rendered is what the tree holds in each materialised file, as last written.
 	rendered map[string]string
+	// made are the files the runtime created (with its own mode bits).
+	made map[string]bool
 }
 
 func (h *hierarchy) label() string {
@@ -188,7 +190,7 @@ func (fs *FS) mkdirCgroup(h *hierarchy, rel string) (*cgroup, error) {
 			return nil, err
 		}
 	}
-	if err := os.Mkdir(h.abs(rel), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
 	}
 	cg := &cgroup{rel: rel, values: map[string]string{}, rendered: map[string]string{}}
@@ -221,11 +223,18 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		}
 		// Outside a window only the kernel writes: the file holds what
 		// was rendered (or read back from the runtime's write) last.
-		var err error
-		if ok && !fs.open {
-			err = rewriteFile(dir+"/"+f.name, content, old)
-		} else {
-			err = writeFile(dir+"/"+f.name, content)
+		path := dir + "/" + f.name
+		kept, err := fs.claim(path, keptFile)
+		switch {
+		case err != nil:
+		case kept != nil && kept.content == content:
+			// The kept tree's file already holds it.
+		case kept != nil:
+			err = rewriteFile(path, content, kept.content)
+		case ok && !fs.open:
+			err = rewriteFile(path, content, old)
+		default:
+			err = writeFile(path, content)
 		}
 		if err != nil {
 			return err

@@ -59,6 +59,15 @@ func (w *watcher) forget(dir string) {
 	}
 }
 
+// dropGone forgets the watch of a directory removed with rmdir: the kernel
+// removed the watch with it.
+func (w *watcher) dropGone(dir string) {
+	if wd, ok := w.wds[dir]; ok {
+		delete(w.wds, dir)
+		delete(w.dirs, wd)
+	}
+}
+
 // read drains the queue and returns the changes in order.
 func (w *watcher) read() ([]change, error) {
 	var out []change
