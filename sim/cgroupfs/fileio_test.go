@@ -10,41 +10,56 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// TestRewriteFileLeavesExactlyTheContent: a file rewritten in place holds
-// the new content and not one byte of the old, whether the new one is
-// longer, as long, shorter, empty, or the file is gone.
-func TestRewriteFileLeavesExactlyTheContent(t *testing.T) {
+// TestRewritesLeaveExactlyTheContent: a file written by its path or
+// through the descriptor kept from its last write holds the new content
+// and not one byte of the old, whether the new one is longer, as long,
+// shorter or empty, whether the old one is known or not, or the file is
+// gone.
+func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 	cases := []struct {
 		name, old, content string
-		missing            bool
+		// known: the writer knows the file holds old.
+		known, missing bool
 	}{
-		{"longer", "900\n", "900\n1010\n", false},
-		{"as long", "1010\n", "1011\n", false},
-		{"shorter", "900\n1010\n1011\n", "1010\n", false},
-		{"empty", "900\n1010\n", "", false},
-		{"missing", "900\n", "900\n1010\n", true},
-		{"missing and empty", "900\n", "", true},
+		{"longer", "900\n", "900\n1010\n", true, false},
+		{"as long", "1010\n", "1011\n", true, false},
+		{"shorter", "900\n1010\n1011\n", "1010\n", true, false},
+		{"empty", "900\n1010\n", "", true, false},
+		{"unknown and longer", "900\n1010\n", "1011\n", false, false},
+		{"unknown and empty", "900\n1010\n", "", false, false},
+		{"missing", "900\n", "900\n1010\n", true, true},
+		{"missing and empty", "900\n", "", true, true},
 	}
 	dir := t.TempDir()
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "-"))
-			if !c.missing {
-				if err := os.WriteFile(path, []byte(c.old), 0o644); err != nil {
+		for _, through := range []string{"path", "descriptor"} {
+			t.Run(c.name+" by "+through, func(t *testing.T) {
+				path := filepath.Join(dir, strings.ReplaceAll(c.name+" "+through, " ", "-"))
+				cg := &cgroup{}
+				defer cg.closeFDs()
+				if !c.missing {
+					if err := os.WriteFile(path, []byte(c.old), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var err error
+				if through == "path" {
+					err = cg.writeOpen("f", path, c.content, c.old, c.known)
+				} else if err = cg.writeOpen("f", path, c.old, c.old, c.known); err == nil {
+					err = rewriteAt(cg.fds["f"], c.content, c.old, c.known)
+				}
+				if err != nil {
 					t.Fatal(err)
 				}
-			}
-			if err := rewriteFile(path, c.content, c.old); err != nil {
-				t.Fatal(err)
-			}
-			got, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if string(got) != c.content {
-				t.Fatalf("file holds %q, want %q (old %q)", got, c.content, c.old)
-			}
-		})
+				got, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != c.content {
+					t.Fatalf("file holds %q, want %q (old %q)", got, c.content, c.old)
+				}
+			})
+		}
 	}
 }
 
@@ -132,7 +147,17 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 				{what: "the runtime removes cgroup.procs", runtime: func() error {
 					return os.Remove(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
 				}},
-				{what: "a process comes back", node: func() error { return fs.StartProcess(1020, "p", "/system.slice/containerd.service") }},
+				{what: "a process comes back", node: func() error {
+					if err := fs.StartProcess(1020, "p", "/system.slice/containerd.service"); err != nil {
+						return err
+					}
+					if err := fs.Flush(); err != nil {
+						return err
+					}
+					// The file the runtime removed is made again.
+					_, err := ReadFile(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
+					return err
+				}},
 				{what: "the last ones exit", node: func() error {
 					for _, pid := range []int{1011, 1020} {
 						if err := fs.Exit(pid); err != nil {

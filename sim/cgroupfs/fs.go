@@ -52,8 +52,8 @@ type FS struct {
 	// claimed yet, by absolute path (nil once swept).
 	kept map[string]*keptEntry
 	// tainted is set when the disk may hold what the kernel state does
-	// not say (the runtime did what the kernel never took in, a write
-	// was refused, the simulation failed): the tree is not kept.
+	// not say (the runtime did what the kernel never took in, or the
+	// simulation failed): the tree is not kept.
 	tainted bool
 }
 
@@ -167,6 +167,11 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
+	for _, h := range fs.hiers {
+		for _, cg := range h.cgs {
+			cg.closeFDs()
+		}
+	}
 	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
 		return fs.keep()
 	}
@@ -374,8 +379,9 @@ func (fs *FS) Remove(rel string) error {
 
 // dropCgroup forgets a cgroup and its descendants.
 func (fs *FS) dropCgroup(h *hierarchy, rel string) {
-	for r := range h.cgs {
+	for r, cg := range h.cgs {
 		if r == rel || isBelow(r, rel) {
+			cg.closeFDs()
 			delete(h.cgs, r)
 		}
 	}

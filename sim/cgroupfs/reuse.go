@@ -259,11 +259,14 @@ func (fs *FS) noteChange(c change, isDir bool, deleted *[]change) (skip bool) {
 	if isDir {
 		return false
 	}
+	h, rel, ok := fs.locate(c.dir)
+	if ok && h.cgs[rel] != nil && c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+		h.cgs[rel].dropFD(c.name) // another file, or none, is at the name now
+	}
 	if c.mask&unix.IN_DELETE != 0 {
 		*deleted = append(*deleted, c)
 		return false
 	}
-	h, rel, ok := fs.locate(c.dir)
 	if !ok || h.cgs[rel] == nil {
 		fs.tainted = true
 		return false

@@ -119,6 +119,16 @@ func useTree(t *testing.T, tree *FS, sandbox string, keep bool) []string {
 	_, err := tree.Settle()
 	step("settle", err)
 	shots = append(shots, snapshot(t, tree))
+	// Writes the kernel refuses: a file it lacks, a read-only one.
+	step("begin", tree.Begin())
+	step("write a missing file", os.WriteFile(tree.Path("", "/kubepods/pod1")+"/memory.bogus", []byte("1"), 0o644))
+	step("write a read-only file", os.WriteFile(tree.Path("", "/kubepods/pod1")+"/cgroup.controllers", []byte("memory"), 0o644))
+	refusals, err := tree.Settle()
+	step("settle", err)
+	if len(refusals) != 2 {
+		t.Fatalf("refusals %v, want the missing file's and the read-only file's", refusals)
+	}
+	shots = append(shots, snapshot(t, tree))
 	if !keep {
 		step("begin", tree.Begin())
 		step("remove the sandbox", remove())

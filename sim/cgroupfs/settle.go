@@ -63,7 +63,7 @@ func (fs *FS) Settle() ([]Refusal, error) {
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
 	}
-	if err != nil || len(refusals) > 0 {
+	if err != nil {
 		fs.tainted = true
 	}
 	return refusals, err
@@ -211,6 +211,7 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	}
 	if !exists || !f.mat {
 		if _, ok := w.cg.values[w.file]; !ok {
+			w.cg.dropFD(w.file)
 			_ = os.Remove(w.path)
 		}
 	}
@@ -335,6 +336,7 @@ func (fs *FS) runtimeRmdir(path string) (*Refusal, error) {
 				if err := os.MkdirAll(h.abs(cg.rel), 0o755); err != nil {
 					return nil, fmt.Errorf("cgroupfs: %w", err)
 				}
+				cg.closeFDs()
 				cg.rendered, cg.made = map[string]string{}, nil
 				if err := fs.w.add(h.abs(cg.rel)); err != nil {
 					return nil, err

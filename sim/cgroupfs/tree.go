@@ -37,6 +37,9 @@ type cgroup struct {
 	rendered map[string]string
 	// made are the files the runtime created (with its own mode bits).
 	made map[string]bool
+	// fds are write descriptors of rendered files, kept open for the
+	// next rewrite until the file or the cgroup goes (dropFD).
+	fds map[string]int
 }
 
 func (h *hierarchy) label() string {
@@ -222,19 +225,24 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 			continue
 		}
 		// Outside a window only the kernel writes: the file holds what
-		// was rendered (or read back from the runtime's write) last.
+		// was rendered (or read back from the runtime's write) last, and
+		// a descriptor kept open reaches it (the runtime's removals of
+		// files are taken in when its window is settled).
 		path := dir + "/" + f.name
 		kept, err := fs.claim(path, keptFile)
+		fd, hasFD := cg.fds[f.name]
 		switch {
 		case err != nil:
 		case kept != nil && kept.content == content:
 			// The kept tree's file already holds it.
 		case kept != nil:
-			err = rewriteFile(path, content, kept.content)
-		case ok && !fs.open:
-			err = rewriteFile(path, content, old)
+			err = cg.writeOpen(f.name, path, content, kept.content, true)
+		case hasFD && !fs.open:
+			if err = rewriteAt(fd, content, old, ok); err != nil {
+				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
+			}
 		default:
-			err = writeFile(path, content)
+			err = cg.writeOpen(f.name, path, content, old, ok && !fs.open)
 		}
 		if err != nil {
 			return err
@@ -245,6 +253,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 	// Files the cgroup no longer has (a controller was disabled) go away.
 	for name := range cg.rendered {
 		if !slices.ContainsFunc(set, func(f fileFact) bool { return f.name == name }) {
+			cg.dropFD(name)
 			if err := os.Remove(dir + "/" + name); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}
