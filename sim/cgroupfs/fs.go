@@ -175,7 +175,9 @@ func (fs *FS) Close() error {
 	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
 		return fs.keep()
 	}
-	fs.kept = nil // a tree being removed removes what it kept, unclaimed or not
+	// What the tree kept and did not claim goes first, by name; what it
+	// claimed, the kernel state names.
+	_ = fs.sweep()
 	if fs.w != nil && fs.removeKnown() {
 		// The watched directories are gone, and their watches with them.
 		return fs.w.releaseGone()

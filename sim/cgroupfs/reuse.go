@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -119,13 +120,20 @@ func coMountLinks(h *hierarchy) []string {
 	return nil
 }
 
-// remove removes a kept tree and pools its watcher.
+// remove removes a kept tree, by the names it holds, and pools its
+// watcher; a directory left over (the tree's was removed meanwhile, or a
+// name is not what it was) is walked instead.
 func (k *keptTree) remove() error {
 	err := sweepEntries(k.entries, nil)
+	mount := filepath.Join(k.dir, "sys", "fs", "cgroup")
+	for dir := mount; err == nil && dir != k.dir; dir = filepath.Dir(dir) {
+		err = unix.Rmdir(dir)
+	}
 	if err == nil {
+		err = unix.Rmdir(k.dir)
+	}
+	if err != nil {
 		err = removeTree(k.dir)
-	} else {
-		err = errors.Join(err, removeTree(k.dir))
 	}
 	return errors.Join(err, k.w.releaseGone())
 }
