@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim/isolate"
 )
 
@@ -45,6 +46,14 @@ func execute(args []string, stdout, stderr io.Writer) int {
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := root.Execute()
+	// What runs keep for the next ones (cgroupfs trees, inotify
+	// instances, memos) goes with the command: none outlives it.
+	if rerr := models.Release(models.All()...); rerr != nil {
+		fmt.Fprintln(stderr, "faultsim: release what the runs kept:", rerr)
+		if err == nil {
+			return 1
+		}
+	}
 	if err == nil {
 		return 0
 	}
