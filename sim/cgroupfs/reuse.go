@@ -254,9 +254,10 @@ func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
 // disk that the kernel state may not say, so that only a tree whose disk
 // it describes exactly is kept (see keep): it taints the tree for a change
 // outside every hierarchy (which settle then skips: it reports true), of a
-// file's mode or name, or of a file in no cgroup; it records the files
-// the runtime created in a cgroup and, in deleted, the files it removed.
-func (fs *FS) noteChange(c change, isDir bool, deleted *[]change) (skip bool) {
+// file's mode or name; it records the files the runtime created in a
+// cgroup, in deleted the files it removed, and in orphans the files it
+// changed in a directory that is no cgroup (see settledOrphans).
+func (fs *FS) noteChange(c change, isDir bool, deleted, orphans *[]change) (skip bool) {
 	if c.dir == fs.mount && fs.spec.Mode != Unified {
 		fs.tainted = true
 		return true
@@ -275,8 +276,14 @@ func (fs *FS) noteChange(c change, isDir bool, deleted *[]change) (skip bool) {
 		*deleted = append(*deleted, c)
 		return false
 	}
-	if !ok || h.cgs[rel] == nil {
+	if !ok {
 		fs.tainted = true
+		return false
+	}
+	if h.cgs[rel] == nil {
+		// A file of a directory the kernel dropped (a cgroup the runtime
+		// removed in the window): see settledOrphans.
+		*orphans = append(*orphans, c)
 		return false
 	}
 	if c.mask&unix.IN_CREATE != 0 {
@@ -287,6 +294,18 @@ func (fs *FS) noteChange(c change, isDir bool, deleted *[]change) (skip bool) {
 		cg.made[c.name] = true
 	}
 	return false
+}
+
+// settledOrphans taints the tree when a directory whose files changed while
+// it was no cgroup is still on the disk, and still no cgroup, once the
+// window is settled: what it holds the kernel state does not say.
+func (fs *FS) settledOrphans(orphans []change) {
+	for _, c := range orphans {
+		if h, rel, ok := fs.locate(c.dir); ok && h.cgs[rel] == nil && unix.Access(c.dir, unix.F_OK) == nil {
+			fs.tainted = true
+			return
+		}
+	}
 }
 
 // mkdir makes a directory of the tree, or claims the kept one.

@@ -129,6 +129,15 @@ func useTree(t *testing.T, tree *FS, sandbox string, keep bool) []string {
 		t.Fatalf("refusals %v, want the missing file's and the read-only file's", refusals)
 	}
 	shots = append(shots, snapshot(t, tree))
+	// systemd stops a unit while the runtime writes into its cgroup.
+	step("make the unit's cgroup", tree.Mkdir("/kubepods/pod2", nil))
+	step("begin", tree.Begin())
+	file := filepath.Join(tree.Path("pids", "/kubepods/pod2"), "pids.max")
+	step("write into the unit's cgroup", os.WriteFile(file, []byte("10"), 0o644))
+	step("stop the unit", tree.Remove("/kubepods/pod2"))
+	_, err = tree.Settle()
+	step("settle", err)
+	shots = append(shots, snapshot(t, tree))
 	if !keep {
 		step("begin", tree.Begin())
 		step("remove the sandbox", remove())

@@ -96,10 +96,10 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 			files = append(files, w)
 		}
 	}
-	var deleted []change
+	var deleted, orphans []change
 	for _, c := range changes {
 		isDir := c.mask&unix.IN_ISDIR != 0
-		if fs.noteChange(c, isDir, &deleted) {
+		if fs.noteChange(c, isDir, &deleted, &orphans) {
 			continue
 		}
 		switch {
@@ -145,6 +145,7 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 			refusals = append(refusals, *r)
 		}
 	}
+	fs.settledOrphans(orphans)
 	for _, c := range deleted {
 		// A file removed from a cgroup that is still there: its kernel
 		// state still lists it.
