@@ -22,7 +22,8 @@ const Settle = 10 * time.Second
 const maxReplays = 8
 
 // Run executes a case with the controller build makes (nil: the case's
-// variant) on a fresh simulated node, removed before Run returns. Ties
+// variant) on a fresh simulated node, removed (or kept for the next run,
+// reading as a fresh one then: see cgroupfs) before Run returns. Ties
 // between simultaneous events are broken by ch. When a run meets a kernel
 // answer the plain tree could not give synchronously, the scenario is run
 // again from the start with that answer planned, the same choices replayed,

@@ -321,7 +321,8 @@ func TestV1ProcsWriteOverOldContent(t *testing.T) {
 }
 
 // TestNoTreeOutlivesItsNode: every tree lives under TempRoot and Close
-// removes it, whatever happened in it.
+// removes it, whatever happened in it, or keeps it for the next tree,
+// which CloseIdle removes.
 func TestNoTreeOutlivesItsNode(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
@@ -345,6 +346,9 @@ func TestNoTreeOutlivesItsNode(t *testing.T) {
 		if err := fs.Close(); err != nil || fs.Close() != nil {
 			t.Fatalf("close: %v", err)
 		}
+	}
+	if err := CloseIdle(); err != nil {
+		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("%d trees outlived their node in %s", len(entries), dir)

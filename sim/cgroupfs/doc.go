@@ -54,6 +54,17 @@
 // in between (the cgroups model's Env.Sync); eBPF device filters are not
 // simulated.
 //
+// # Trees kept for the next
+//
+// A closed tree whose disk holds exactly what its kernel state says (the
+// runtime did nothing the kernel did not take in) is kept, one for each
+// cgroup mode, and the next tree of its mode is made in it: it claims each
+// directory, file and link it would have made that the simulation made
+// there (never what the runtime made, refused or not) with the same bytes,
+// writes only what differs, and removes what it did not claim before any
+// window opens or any reader flushes. What a runtime or reader sees is what
+// a new tree shows, byte for byte; CloseIdle removes the kept trees.
+//
 // # Kernel facts and their sources
 //
 // Each kernel version has the controllers and interface files it really

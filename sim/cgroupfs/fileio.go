@@ -9,8 +9,10 @@ import (
 )
 
 // ReadFile reads a small file with plain system calls (os.ReadFile would
-// also try to register the descriptor with the runtime poller): three
-// system calls where os takes five.
+// also try to register the descriptor with the runtime poller): an open, a
+// read and a close where os takes five. A read that returns less than it
+// asked for has met the end of the file: the tree's files are regular
+// files on a local filesystem, which return short reads only at their end.
 func ReadFile(path string) (string, error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -24,26 +26,81 @@ func ReadFile(path string) (string, error) {
 		if err != nil {
 			return "", &os.PathError{Op: "read", Path: path, Err: err}
 		}
-		if n == 0 {
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
 			return string(out), nil
 		}
-		out = append(out, buf[:n]...)
 	}
 }
 
-// writeFile writes a whole file with plain system calls (os.WriteFile
-// would also register the descriptor with the runtime poller).
-func writeFile(path, content string) error {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_TRUNC|unix.O_CLOEXEC, 0o644)
+// writeOpen writes content into a cgroup's file by its path and keeps the
+// descriptor open in the cgroup for the next rewrite (rewriteAt). When
+// known, the file holds old (or is missing) and is rewritten in place, not
+// truncated first: truncating frees the file's page only for the write to
+// allocate it again.
+func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
+	flags := unix.O_TRUNC
+	if known {
+		flags = 0
+	} else {
+		old = "" // the file is empty once truncated
+	}
+	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC|flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
-	_, werr := unix.Write(fd, []byte(content))
-	cerr := unix.Close(fd)
-	if werr != nil || cerr != nil {
-		return fmt.Errorf("cgroupfs: render %s: %w", path, errors.Join(werr, cerr))
+	cg.keepFD(name, fd)
+	if err := rewriteAt(fd, content, old, true); err != nil {
+		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
 	return nil
+}
+
+// rewriteAt writes content over the file open at fd, which then holds
+// exactly content: it is cut after it unless it is known to have held old,
+// no longer than content (an empty content only cuts).
+func rewriteAt(fd int, content, old string, known bool) error {
+	if content != "" {
+		n, err := unix.Pwrite(fd, []byte(content), 0)
+		if err != nil {
+			return err
+		}
+		if n != len(content) {
+			return fmt.Errorf("wrote %d of %d bytes", n, len(content))
+		}
+	}
+	if !known || len(content) < len(old) {
+		return unix.Ftruncate(fd, int64(len(content)))
+	}
+	return nil
+}
+
+// keepFD records the open descriptor of a file of the cgroup, closing the
+// one it replaces.
+func (cg *cgroup) keepFD(name string, fd int) {
+	if cg.fds == nil {
+		cg.fds = map[string]int{}
+	}
+	if old, ok := cg.fds[name]; ok {
+		_ = unix.Close(old)
+	}
+	cg.fds[name] = fd
+}
+
+// dropFD closes the descriptor of a file removed or replaced: it no longer
+// reaches the file at its path.
+func (cg *cgroup) dropFD(name string) {
+	if fd, ok := cg.fds[name]; ok {
+		_ = unix.Close(fd)
+		delete(cg.fds, name)
+	}
+}
+
+// closeFDs closes the descriptors of every file of the cgroup.
+func (cg *cgroup) closeFDs() {
+	for name := range cg.fds {
+		cg.dropFD(name)
+	}
 }
 
 // removeTree removes a directory and everything below it with plain

@@ -1,5 +1,7 @@
 package cgroupfs
 
+import "strings"
+
 // setKey says what decides a cgroup's interface files: the hierarchy's
 // version, whether it is the root, and the controllers enabled for it in
 // order, packed four bits each (a controller's index in controllers, plus
@@ -55,20 +57,23 @@ func (fs *FS) fileSet(h *hierarchy, cg *cgroup) []fileFact {
 // computeSet lists the files of a cgroup (the root or not) of a v1 or v2
 // hierarchy with the given controllers enabled.
 func (kf kernelFacts) computeSet(v2, root bool, enabled []string) []fileFact {
-	pick := func(f fileFact) bool {
-		return (f.where != rootOnly || root) && (f.where != nonRoot || !root)
-	}
 	var out []fileFact
-	for _, f := range kf.core(v2) {
-		if pick(f) {
+	add := func(f fileFact) {
+		if (f.where != rootOnly || root) && (f.where != nonRoot || !root) {
+			// A default reads as a line: ending it here spares every
+			// rendering the concatenation.
+			if f.def != "" && !strings.HasSuffix(f.def, "\n") {
+				f.def += "\n"
+			}
 			out = append(out, f)
 		}
 	}
+	for _, f := range kf.core(v2) {
+		add(f)
+	}
 	for _, name := range enabled {
 		for _, f := range kf.controller(v2, name) {
-			if pick(f) {
-				out = append(out, f)
-			}
+			add(f)
 		}
 	}
 	return out

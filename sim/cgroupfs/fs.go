@@ -48,6 +48,13 @@ type FS struct {
 	gen uint64
 	// dirty is set when the node changed state not yet written out.
 	dirty bool
+	// kept is what the tree took over from a closed one and has not
+	// claimed yet, by absolute path (nil once swept).
+	kept map[string]*keptEntry
+	// tainted is set when the disk may hold what the kernel state does
+	// not say (the runtime did what the kernel never took in, or the
+	// simulation failed): the tree is not kept.
+	tainted bool
 }
 
 // Generation changes whenever the tree or the kernel state behind it may
@@ -91,16 +98,21 @@ func New(spec Spec) (*FS, error) {
 	if sweepErr != nil {
 		return nil, sweepErr
 	}
-	pattern, err := treePattern()
-	if err != nil {
-		return nil, err
+	fs := &FS{spec: spec, facts: newKernelFacts(spec), window: -1}
+	if k := takeKept(TempRoot(), spec.Mode); k != nil {
+		fs.dir, fs.w, fs.kept = k.dir, k.w, k.entries
+	} else {
+		pattern, err := treePattern()
+		if err != nil {
+			return nil, err
+		}
+		if fs.dir, err = os.MkdirTemp(TempRoot(), pattern); err != nil {
+			return nil, fmt.Errorf("cgroupfs: %w", err)
+		}
 	}
-	dir, err := os.MkdirTemp(TempRoot(), pattern)
-	if err != nil {
-		return nil, fmt.Errorf("cgroupfs: %w", err)
-	}
-	fs := &FS{spec: spec, facts: newKernelFacts(spec), dir: dir, mount: filepath.Join(dir, "sys", "fs", "cgroup"), window: -1}
+	fs.mount = filepath.Join(fs.dir, "sys", "fs", "cgroup")
 	if err := fs.build(); err != nil {
+		fs.tainted = true
 		_ = fs.Close()
 		return nil, err
 	}
@@ -108,17 +120,27 @@ func New(spec Spec) (*FS, error) {
 }
 
 func (fs *FS) build() error {
-	var err error
-	if fs.w, err = takeWatcher(); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(fs.mount, 0o755); err != nil {
-		return fmt.Errorf("cgroupfs: %w", err)
+	if fs.w == nil {
+		var err error
+		if fs.w, err = takeWatcher(); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(fs.mount, 0o755); err != nil {
+			return fmt.Errorf("cgroupfs: %w", err)
+		}
 	}
 	fs.newHierarchies()
+	if fs.spec.Mode != Unified {
+		// The runtime is given the mount point: what it does there
+		// (outside every hierarchy) is seen, to keep the tree only
+		// when it did nothing.
+		if err := fs.w.add(fs.mount); err != nil {
+			return err
+		}
+	}
 	for _, h := range fs.hiers {
 		if h.name != "" {
-			if err := os.Mkdir(h.dir, 0o755); err != nil {
+			if err := fs.mkdir(h.dir); err != nil {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}
 		}
@@ -126,25 +148,36 @@ func (fs *FS) build() error {
 			return err
 		}
 		// systemd's links for co-mounted controllers: cpu -> cpu,cpuacct.
-		if len(h.ctrls) > 1 && !h.v2 {
-			for _, c := range h.ctrls {
-				if err := os.Symlink(h.name, filepath.Join(fs.mount, c)); err != nil {
-					return fmt.Errorf("cgroupfs: %w", err)
-				}
+		for _, c := range coMountLinks(h) {
+			if err := fs.symlink(h.name, filepath.Join(fs.mount, c)); err != nil {
+				return fmt.Errorf("cgroupfs: %w", err)
 			}
 		}
 	}
-	_, err = fs.w.read()
+	_, err := fs.w.read()
 	return err
 }
 
 // Close removes the tree and pools its inotify instance for the next
-// tree (see CloseIdle). It is safe to call more than once.
+// tree, or, when its disk holds exactly what its kernel state says, keeps
+// it whole for the next tree to claim from (see CloseIdle). It is safe to
+// call more than once.
 func (fs *FS) Close() error {
 	if fs.closed {
 		return nil
 	}
 	fs.closed = true
+	for _, h := range fs.hiers {
+		for _, cg := range h.cgs {
+			cg.closeFDs()
+		}
+	}
+	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
+		return fs.keep()
+	}
+	// What the tree kept and did not claim goes first, by name; what it
+	// claimed, the kernel state names.
+	_ = fs.sweep()
 	if fs.w != nil && fs.removeKnown() {
 		// The watched directories are gone, and their watches with them.
 		return fs.w.releaseGone()
@@ -232,6 +265,9 @@ func (fs *FS) node(mutate func() error) error {
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
 	}
+	if err != nil {
+		fs.tainted = true
+	}
 	return err
 }
 
@@ -239,11 +275,18 @@ func (fs *FS) node(mutate func() error) error {
 // readers of the tree see it. Windows flush by themselves; a reader
 // outside one (an invariant check) calls Flush first.
 func (fs *FS) Flush() error {
+	if err := fs.sweep(); err != nil {
+		return err
+	}
 	if !fs.dirty {
 		return nil
 	}
 	fs.dirty = false
-	return fs.renderAll()
+	if err := fs.renderAll(); err != nil {
+		fs.tainted = true
+		return err
+	}
+	return nil
 }
 
 // collect moves queued changes into the window's pending list.
@@ -338,8 +381,9 @@ func (fs *FS) Remove(rel string) error {
 
 // dropCgroup forgets a cgroup and its descendants.
 func (fs *FS) dropCgroup(h *hierarchy, rel string) {
-	for r := range h.cgs {
+	for r, cg := range h.cgs {
 		if r == rel || isBelow(r, rel) {
+			cg.closeFDs()
 			delete(h.cgs, r)
 		}
 	}

@@ -124,6 +124,7 @@ func (fs *FS) applyPlan() error {
 				continue
 			}
 			p := filepath.Join(h.abs(e.Path), e.File)
+			h.cgs[e.Path].dropFD(e.File)
 			if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}

@@ -33,6 +33,7 @@ func (fs *FS) Begin() error {
 		return err
 	}
 	if err := fs.w.discard(); err != nil { // stray changes are nobody's
+		fs.tainted = true
 		return err
 	}
 	fs.window++
@@ -55,11 +56,15 @@ func (fs *FS) Settle() ([]Refusal, error) {
 	changes := fs.pending
 	fs.pending, fs.open = nil, false
 	if err != nil {
+		fs.tainted = true
 		return nil, err
 	}
 	refusals, err := fs.settle(changes)
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
+	}
+	if err != nil {
+		fs.tainted = true
 	}
 	return refusals, err
 }
@@ -91,8 +96,12 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 			files = append(files, w)
 		}
 	}
+	var deleted, orphans []change
 	for _, c := range changes {
 		isDir := c.mask&unix.IN_ISDIR != 0
+		if fs.noteChange(c, isDir, &deleted, &orphans) {
+			continue
+		}
 		switch {
 		case isDir && c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM) != 0:
 			if r, err := fs.runtimeRmdir(c.path()); err != nil {
@@ -103,6 +112,9 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 		case isDir && c.mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0:
 			if err := fs.adopt(c.path(), fresh, addFile); err != nil {
 				return nil, err
+			}
+			if h, rel, ok := fs.locate(c.path()); !ok || h.cgs[rel] == nil {
+				fs.tainted = true // a directory the kernel never took in
 			}
 		case !isDir && c.mask&(unix.IN_CREATE|unix.IN_MODIFY|unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO) != 0:
 			h, rel, ok := fs.locate(c.dir)
@@ -122,11 +134,23 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 		return fileRank(a.file) - fileRank(b.file)
 	})
 	for _, w := range files {
-		if fs.isTrapped(w.h, w.cg.rel, w.file) || w.h.cgs[w.cg.rel] != w.cg {
+		if w.h.cgs[w.cg.rel] != w.cg {
+			fs.tainted = true // written in a cgroup removed since
+			continue
+		}
+		if fs.isTrapped(w.h, w.cg.rel, w.file) {
 			continue
 		}
 		if r := fs.settleWrite(w); r != nil {
 			refusals = append(refusals, *r)
+		}
+	}
+	fs.settledOrphans(orphans)
+	for _, c := range deleted {
+		// A file removed from a cgroup that is still there: its kernel
+		// state still lists it.
+		if h, rel, ok := fs.locate(c.dir); ok && h.cgs[rel] != nil {
+			fs.tainted = true
 		}
 	}
 	if err := fs.untrap(); err != nil {
@@ -158,6 +182,7 @@ func fileRank(name string) int {
 func (fs *FS) settleWrite(w written) *Refusal {
 	raw, err := readLoose(w.path)
 	if err != nil {
+		fs.tainted = true
 		return nil // removed again within the window
 	}
 	f, exists := fs.lookupFile(w.h, w.cg, w.file)
@@ -187,6 +212,7 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	}
 	if !exists || !f.mat {
 		if _, ok := w.cg.values[w.file]; !ok {
+			w.cg.dropFD(w.file)
 			_ = os.Remove(w.path)
 		}
 	}
@@ -283,6 +309,8 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 		}
 		if _, ok := cg.rendered[e.Name()]; !ok && e.Type().IsRegular() {
 			addFile(written{h: h, cg: cg, file: e.Name(), path: p, fresh: fresh[path]})
+		} else if !e.Type().IsRegular() {
+			fs.tainted = true // a link or device the kernel never took in
 		}
 	}
 	return nil
@@ -293,8 +321,12 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 // cgroup comes back and the refusal is reported.
 func (fs *FS) runtimeRmdir(path string) (*Refusal, error) {
 	h, rel, ok := fs.locate(path)
-	if !ok || h.cgs[rel] == nil {
+	if !ok {
+		fs.tainted = true // a directory outside every hierarchy
 		return nil, nil
+	}
+	if h.cgs[rel] == nil {
+		return nil, nil // gone from the kernel's state already (the node removed it)
 	}
 	if ts := fs.tasksIn(h, rel, true, false); len(ts) > 0 {
 		r := &Refusal{Window: fs.window, Path: h.label() + ":" + rel, Errno: "EBUSY",
@@ -305,7 +337,8 @@ func (fs *FS) runtimeRmdir(path string) (*Refusal, error) {
 				if err := os.MkdirAll(h.abs(cg.rel), 0o755); err != nil {
 					return nil, fmt.Errorf("cgroupfs: %w", err)
 				}
-				cg.rendered = map[string]string{}
+				cg.closeFDs()
+				cg.rendered, cg.made = map[string]string{}, nil
 				if err := fs.w.add(h.abs(cg.rel)); err != nil {
 					return nil, err
 				}

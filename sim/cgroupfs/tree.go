@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -34,6 +35,11 @@ type cgroup struct {
 	values map[string]string
 	// rendered is what the tree holds in each materialised file, as last written.
 	rendered map[string]string
+	// made are the files the runtime created (with its own mode bits).
+	made map[string]bool
+	// fds are write descriptors of rendered files, kept open for the
+	// next rewrite until the file or the cgroup goes (dropFD).
+	fds map[string]int
 }
 
 func (h *hierarchy) label() string {
@@ -187,7 +193,7 @@ func (fs *FS) mkdirCgroup(h *hierarchy, rel string) (*cgroup, error) {
 			return nil, err
 		}
 	}
-	if err := os.Mkdir(h.abs(rel), 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+	if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
 		return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
 	}
 	cg := &cgroup{rel: rel, values: map[string]string{}, rendered: map[string]string{}}
@@ -218,7 +224,27 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 			// as empty, and a write creates it.
 			continue
 		}
-		if err := writeFile(dir+"/"+f.name, content); err != nil {
+		// Outside a window only the kernel writes: the file holds what
+		// was rendered (or read back from the runtime's write) last, and
+		// a descriptor kept open reaches it (the runtime's removals of
+		// files are taken in when its window is settled).
+		path := dir + "/" + f.name
+		kept, err := fs.claim(path, keptFile)
+		fd, hasFD := cg.fds[f.name]
+		switch {
+		case err != nil:
+		case kept != nil && kept.content == content:
+			// The kept tree's file already holds it.
+		case kept != nil:
+			err = cg.writeOpen(f.name, path, content, kept.content, true)
+		case hasFD && !fs.open:
+			if err = rewriteAt(fd, content, old, ok); err != nil {
+				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
+			}
+		default:
+			err = cg.writeOpen(f.name, path, content, old, ok && !fs.open)
+		}
+		if err != nil {
 			return err
 		}
 		fs.gen++
@@ -227,6 +253,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 	// Files the cgroup no longer has (a controller was disabled) go away.
 	for name := range cg.rendered {
 		if !slices.ContainsFunc(set, func(f fileFact) bool { return f.name == name }) {
+			cg.dropFD(name)
 			if err := os.Remove(dir + "/" + name); err != nil && !errors.Is(err, os.ErrNotExist) {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}
@@ -289,13 +316,8 @@ func (fs *FS) content(h *hierarchy, cg *cgroup, f fileFact) string {
 			return cpuList(fs.spec.Mems) + "\n"
 		}
 	}
-	if f.def == "" {
-		return ""
-	}
-	if strings.HasSuffix(f.def, "\n") {
-		return f.def
-	}
-	return f.def + "\n"
+	// File sets end every default with a newline (computeSet).
+	return f.def
 }
 
 // effective is a cpuset's effective list: its own when set, else its
@@ -324,11 +346,15 @@ func visible(ctrls []string) []string {
 }
 
 func lines(ns []int) string {
-	var b strings.Builder
-	for _, n := range ns {
-		fmt.Fprintf(&b, "%d\n", n)
+	if len(ns) == 0 {
+		return ""
 	}
-	return b.String()
+	b := make([]byte, 0, 8*len(ns))
+	for _, n := range ns {
+		b = strconv.AppendInt(b, int64(n), 10)
+		b = append(b, '\n')
+	}
+	return string(b)
 }
 
 // cpuList renders 0..n-1 as the kernel's list format ("0-3", "0").

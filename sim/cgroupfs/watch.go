@@ -59,6 +59,15 @@ func (w *watcher) forget(dir string) {
 	}
 }
 
+// dropGone forgets the watch of a directory removed with rmdir: the kernel
+// removed the watch with it.
+func (w *watcher) dropGone(dir string) {
+	if wd, ok := w.wds[dir]; ok {
+		delete(w.wds, dir)
+		delete(w.dirs, wd)
+	}
+}
+
 // read drains the queue and returns the changes in order.
 func (w *watcher) read() ([]change, error) {
 	var out []change
@@ -94,8 +103,20 @@ func (w *watcher) read() ([]change, error) {
 				out = append(out, change{dir: dir, name: name, mask: ev.Mask})
 			}
 		}
+		if drained(n, len(w.buf)) {
+			return out, nil
+		}
 	}
 }
+
+// maxEvent is the size of the largest inotify event: its header and a
+// name of NAME_MAX bytes with its terminating zero.
+const maxEvent = unix.SizeofInotifyEvent + unix.NAME_MAX + 1
+
+// drained reports whether a read of n bytes into a buffer of size emptied
+// the queue: the kernel fills the buffer with every event that fits, so a
+// read that left room for the largest event took the last one.
+func drained(n, size int) bool { return n <= size-maxEvent }
 
 // discard drains the queue, overflowed or not: what is in it is nobody's.
 func (w *watcher) discard() error {
@@ -106,6 +127,9 @@ func (w *watcher) discard() error {
 		}
 		if err != nil {
 			return fmt.Errorf("cgroupfs: read inotify: %w", err)
+		}
+		if drained(n, len(w.buf)) {
+			return nil
 		}
 	}
 }

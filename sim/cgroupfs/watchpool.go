@@ -68,6 +68,9 @@ func takeWatcher() (*watcher, error) {
 			watchers.mu.Unlock()
 			return &watcher{fd: fd, dirs: map[int]string{}, wds: map[string]int{}, buf: make([]byte, 64<<10)}, nil
 		}
+		if (errors.Is(err, unix.EMFILE) || errors.Is(err, unix.ENFILE)) && removeOneKept() {
+			continue // a kept tree gave its instance back to the pool
+		}
 		left := time.Until(deadline)
 		if !errors.Is(err, unix.EMFILE) && !errors.Is(err, unix.ENFILE) || held == 0 || left <= 0 {
 			return nil, instanceError(err, held)
@@ -149,20 +152,23 @@ func (w *watcher) releaseGone() error {
 // campaign at its end) holds no file descriptor for them. Trees made
 // afterwards open new ones.
 func CloseIdle() error {
+	kerr := closeKept()
 	watchers.mu.Lock()
 	idle := watchers.idle
 	watchers.idle = nil
 	watchers.mu.Unlock()
-	var errs []error
+	errs := []error{kerr}
 	for _, w := range idle {
 		errs = append(errs, closeWatcher(w))
 	}
 	return errors.Join(errs...)
 }
 
-// IdleWatchers counts the inotify instances pooled for the next trees.
+// IdleWatchers counts the inotify instances pooled for the next trees,
+// alone or with a kept tree.
 func IdleWatchers() int {
 	watchers.mu.Lock()
-	defer watchers.mu.Unlock()
-	return len(watchers.idle)
+	n := len(watchers.idle)
+	watchers.mu.Unlock()
+	return n + keptWatchers()
 }

@@ -1,0 +1,195 @@
+package cgroupfs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// TestRewritesLeaveExactlyTheContent: a file written by its path or
+// through the descriptor kept from its last write holds the new content
+// and not one byte of the old, whether the new one is longer, as long,
+// shorter or empty, whether the old one is known or not, or the file is
+// gone.
+func TestRewritesLeaveExactlyTheContent(t *testing.T) {
+	cases := []struct {
+		name, old, content string
+		// known: the writer knows the file holds old.
+		known, missing bool
+	}{
+		{"longer", "900\n", "900\n1010\n", true, false},
+		{"as long", "1010\n", "1011\n", true, false},
+		{"shorter", "900\n1010\n1011\n", "1010\n", true, false},
+		{"empty", "900\n1010\n", "", true, false},
+		{"unknown and longer", "900\n1010\n", "1011\n", false, false},
+		{"unknown and empty", "900\n1010\n", "", false, false},
+		{"missing", "900\n", "900\n1010\n", true, true},
+		{"missing and empty", "900\n", "", true, true},
+	}
+	dir := t.TempDir()
+	for _, c := range cases {
+		for _, through := range []string{"path", "descriptor"} {
+			t.Run(c.name+" by "+through, func(t *testing.T) {
+				path := filepath.Join(dir, strings.ReplaceAll(c.name+" "+through, " ", "-"))
+				cg := &cgroup{}
+				defer cg.closeFDs()
+				if !c.missing {
+					if err := os.WriteFile(path, []byte(c.old), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				var err error
+				if through == "path" {
+					err = cg.writeOpen("f", path, c.content, c.old, c.known)
+				} else if err = cg.writeOpen("f", path, c.old, c.old, c.known); err == nil {
+					err = rewriteAt(cg.fds["f"], c.content, c.old, c.known)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := os.ReadFile(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(got) != c.content {
+					t.Fatalf("file holds %q, want %q (old %q)", got, c.content, c.old)
+				}
+			})
+		}
+	}
+}
+
+// TestReadFileReadsToTheEnd: ReadFile returns every byte of files shorter
+// than, as long as and longer than its buffer.
+func TestReadFileReadsToTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{0, 1, 4095, 4096, 4097, 8192, 10000} {
+		want := strings.Repeat("x", n)
+		path := filepath.Join(dir, "f")
+		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadFile(path)
+		if err != nil || got != want {
+			t.Fatalf("%d bytes: read %d bytes, error %v", n, len(got), err)
+		}
+	}
+}
+
+// checkDisk fails unless every file the tree rendered holds on disk exactly
+// what it rendered (a file the runtime removed may be missing).
+func checkDisk(t *testing.T, fs *FS, when string) {
+	t.Helper()
+	for _, h := range fs.hiers {
+		for _, cg := range h.sortedCgroups() {
+			for name, want := range cg.rendered {
+				got, err := ReadFile(h.abs(cg.rel) + "/" + name)
+				if errors.Is(err, unix.ENOENT) {
+					continue
+				}
+				if err != nil || got != want {
+					t.Fatalf("%s: %s:%s/%s holds %q (error %v), the tree rendered %q", when, h.label(), cg.rel, name, got, err, want)
+				}
+			}
+		}
+	}
+}
+
+// TestRenderedIsWhatTheDiskHolds: what a tree believes a file holds, which
+// decides how it rewrites the file, is what the file holds, on every node,
+// while processes come, move and go (cgroup.procs and pids.current grow
+// and shrink) and the runtime writes values, rewrites them shorter, writes
+// without a newline and removes a file.
+func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
+	for _, p := range Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			fs := node(t, Spec{Profile: p})
+			mem := fs.Path("memory", "/kubepods")
+			limit := "memory.max"
+			if !fs.MountsV1("memory") {
+				mem = fs.Path("", "/kubepods")
+			} else {
+				limit = "memory.limit_in_bytes"
+			}
+			steps := []struct {
+				what string
+				node func() error
+				// runtime acts inside a window.
+				runtime func() error
+			}{
+				{what: "processes start", node: func() error {
+					for _, pid := range []int{1010, 1011, 1012} {
+						if err := fs.StartProcess(pid, "p", "/kubepods"); err != nil {
+							return err
+						}
+					}
+					return nil
+				}},
+				{what: "a process moves", node: func() error { return fs.MoveProcess(1011, "/system.slice/containerd.service") }},
+				{what: "the runtime writes a limit", runtime: func() error {
+					return os.WriteFile(filepath.Join(mem, limit), []byte("268435456"), 0o644)
+				}},
+				{what: "the runtime writes a shorter limit", runtime: func() error {
+					return os.WriteFile(filepath.Join(mem, limit), []byte("4096\n"), 0o644)
+				}},
+				{what: "processes exit", node: func() error {
+					for _, pid := range []int{1010, 1012} {
+						if err := fs.Exit(pid); err != nil {
+							return err
+						}
+					}
+					return nil
+				}},
+				{what: "the runtime removes cgroup.procs", runtime: func() error {
+					return os.Remove(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
+				}},
+				{what: "a process comes back", node: func() error {
+					if err := fs.StartProcess(1020, "p", "/system.slice/containerd.service"); err != nil {
+						return err
+					}
+					if err := fs.Flush(); err != nil {
+						return err
+					}
+					// The file the runtime removed is made again.
+					_, err := ReadFile(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
+					return err
+				}},
+				{what: "the last ones exit", node: func() error {
+					for _, pid := range []int{1011, 1020} {
+						if err := fs.Exit(pid); err != nil {
+							return err
+						}
+					}
+					return nil
+				}},
+			}
+			checkDisk(t, fs, "built")
+			for _, s := range steps {
+				if s.node != nil {
+					if err := s.node(); err != nil {
+						t.Fatalf("%s: %v", s.what, err)
+					}
+					if err := fs.Flush(); err != nil {
+						t.Fatal(err)
+					}
+					checkDisk(t, fs, s.what)
+				}
+				if err := fs.Begin(); err != nil {
+					t.Fatal(err)
+				}
+				checkDisk(t, fs, s.what+", window opened")
+				if s.runtime != nil {
+					if err := s.runtime(); err != nil {
+						t.Fatalf("%s: %v", s.what, err)
+					}
+				}
+				settle(t, fs)
+				checkDisk(t, fs, s.what+", settled")
+			}
+		})
+	}
+}

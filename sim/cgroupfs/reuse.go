@@ -1,0 +1,331 @@
+package cgroupfs
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+
+	"golang.org/x/sys/unix"
+)
+
+// Most of what a tree holds is made again by the next tree: the roots of
+// the hierarchies, systemd's and kubelet's slices, their interface files
+// with the same contents. A tree whose disk holds exactly what its kernel
+// state says (clean: see taint) is therefore kept when it is closed, and
+// the next tree claims from it what it would have made: a directory at a
+// path it makes, a file it writes with the very bytes it would write. What
+// it does not claim is removed before any window opens or any reader looks
+// (sweep), so the runtime and the oracle see what a new tree shows, byte
+// for byte. Only what the simulation itself made may be claimed: a
+// directory or file the runtime made keeps the runtime's mode bits.
+
+// entryKind is what a kept path is.
+type entryKind uint8
+
+const (
+	keptDir entryKind = iota
+	keptFile
+	keptLink
+)
+
+// keptEntry is one path of a kept tree.
+type keptEntry struct {
+	kind entryKind
+	// content is a file's bytes or a link's target.
+	content string
+	// own is true when the simulation made it: it may be claimed.
+	own     bool
+	claimed bool
+}
+
+// keptTree is a closed tree kept for the next one, with its inotify
+// instance (watching its directories still) and everything on its disk.
+type keptTree struct {
+	dir     string
+	mode    Mode
+	w       *watcher
+	entries map[string]*keptEntry
+}
+
+// keptTrees are the trees kept for the next ones; CloseIdle removes them.
+var keptTrees struct {
+	mu   sync.Mutex
+	list []*keptTree
+}
+
+// maxKeptTrees bounds the kept trees: one for each cgroup mode.
+const maxKeptTrees = 3
+
+// takeKept returns the kept tree under root of the mode, or nil: a tree of
+// another mode shares little with the new one.
+func takeKept(root string, mode Mode) *keptTree {
+	keptTrees.mu.Lock()
+	defer keptTrees.mu.Unlock()
+	for i, k := range keptTrees.list {
+		if k.mode == mode && isBelow(k.dir, root) {
+			keptTrees.list = slices.Delete(keptTrees.list, i, i+1)
+			return k
+		}
+	}
+	return nil
+}
+
+// keep records the closed tree's disk and keeps it, removing the oldest
+// kept tree when there are too many.
+func (fs *FS) keep() error {
+	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}}
+	for _, h := range fs.hiers {
+		for _, cg := range h.cgs {
+			dir := h.abs(cg.rel)
+			if dir != fs.mount { // the mount point stays, as the directories above it
+				k.entries[dir] = &keptEntry{kind: keptDir, own: !cg.runtime}
+			}
+			for name, content := range cg.rendered {
+				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name]}
+			}
+		}
+		for _, c := range coMountLinks(h) {
+			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true}
+		}
+	}
+	keptTrees.mu.Lock()
+	var evicted *keptTree
+	// One tree of a mode is kept: the latest (the next tree of the mode
+	// takes it, so a second one is kept only while a tree is open).
+	if i := slices.IndexFunc(keptTrees.list, func(o *keptTree) bool { return o.mode == k.mode }); i >= 0 {
+		evicted = keptTrees.list[i]
+		keptTrees.list = slices.Delete(keptTrees.list, i, i+1)
+	} else if len(keptTrees.list) >= maxKeptTrees {
+		evicted = keptTrees.list[0]
+		keptTrees.list = keptTrees.list[1:]
+	}
+	keptTrees.list = append(keptTrees.list, k)
+	keptTrees.mu.Unlock()
+	if evicted != nil {
+		return evicted.remove()
+	}
+	return nil
+}
+
+// coMountLinks are the links systemd makes for a co-mounted v1 hierarchy
+// (cpu and cpuacct for cpu,cpuacct).
+func coMountLinks(h *hierarchy) []string {
+	if len(h.ctrls) > 1 && !h.v2 {
+		return h.ctrls
+	}
+	return nil
+}
+
+// remove removes a kept tree, by the names it holds, and pools its
+// watcher; a directory left over (the tree's was removed meanwhile, or a
+// name is not what it was) is walked instead.
+func (k *keptTree) remove() error {
+	err := sweepEntries(k.entries, nil)
+	mount := filepath.Join(k.dir, "sys", "fs", "cgroup")
+	for dir := mount; err == nil && dir != k.dir; dir = filepath.Dir(dir) {
+		err = unix.Rmdir(dir)
+	}
+	if err == nil {
+		err = unix.Rmdir(k.dir)
+	}
+	if err != nil {
+		err = removeTree(k.dir)
+	}
+	return errors.Join(err, k.w.releaseGone())
+}
+
+// closeKept removes every kept tree.
+func closeKept() error {
+	keptTrees.mu.Lock()
+	list := keptTrees.list
+	keptTrees.list = nil
+	keptTrees.mu.Unlock()
+	var errs []error
+	for _, k := range list {
+		errs = append(errs, k.remove())
+	}
+	return errors.Join(errs...)
+}
+
+// removeOneKept removes the oldest kept tree, pooling its instance, and
+// reports whether there was one: a tree the kernel refuses an instance
+// takes a kept tree's rather than waiting.
+func removeOneKept() bool {
+	keptTrees.mu.Lock()
+	if len(keptTrees.list) == 0 {
+		keptTrees.mu.Unlock()
+		return false
+	}
+	k := keptTrees.list[0]
+	keptTrees.list = keptTrees.list[1:]
+	keptTrees.mu.Unlock()
+	_ = k.remove() // its instance is pooled or closed either way
+	return true
+}
+
+// keptWatchers counts the inotify instances kept with trees.
+func keptWatchers() int {
+	keptTrees.mu.Lock()
+	defer keptTrees.mu.Unlock()
+	return len(keptTrees.list)
+}
+
+// claim takes the kept entry at path for the directory, file or link of
+// the kind the tree makes there, and returns it when the simulation made
+// one of that kind (a file's or link's content may differ: the caller
+// writes what does). An entry in the way (another kind, or the runtime's)
+// is removed with what is below it, and claim returns nil.
+func (fs *FS) claim(path string, kind entryKind) (*keptEntry, error) {
+	if fs.kept == nil {
+		return nil, nil
+	}
+	e := fs.kept[path]
+	if e == nil || e.claimed {
+		return nil, nil
+	}
+	if e.kind == kind && e.own {
+		e.claimed = true
+		return e, nil
+	}
+	below := map[string]*keptEntry{}
+	for p, o := range fs.kept {
+		if (p == path || isBelow(p, path)) && !o.claimed {
+			below[p] = o
+			delete(fs.kept, p)
+		}
+	}
+	return nil, sweepEntries(below, fs.w)
+}
+
+// sweep removes what the tree kept from its predecessor and did not claim.
+func (fs *FS) sweep() error {
+	if fs.kept == nil {
+		return nil
+	}
+	left := map[string]*keptEntry{}
+	for p, e := range fs.kept {
+		if !e.claimed {
+			left[p] = e
+		}
+	}
+	fs.kept = nil
+	if err := sweepEntries(left, fs.w); err != nil {
+		fs.tainted = true
+		return err
+	}
+	return nil
+}
+
+// sweepEntries removes the entries, deepest first; a missing one is gone
+// already. The removed directories' watches go with them (w may be nil).
+func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
+	paths := make([]string, 0, len(entries))
+	for p := range entries {
+		paths = append(paths, p)
+	}
+	slices.SortFunc(paths, func(a, b string) int {
+		if d := strings.Count(b, "/") - strings.Count(a, "/"); d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	for _, p := range paths {
+		var err error
+		if entries[p].kind == keptDir {
+			err = unix.Rmdir(p)
+			if w != nil {
+				w.dropGone(p)
+			}
+		} else {
+			err = unix.Unlink(p)
+		}
+		if err != nil && !errors.Is(err, unix.ENOENT) {
+			return fmt.Errorf("cgroupfs: remove %s kept from an earlier tree: %w", p, err)
+		}
+	}
+	return nil
+}
+
+// noteChange keeps account of what a change of the runtime leaves on the
+// disk that the kernel state may not say, so that only a tree whose disk
+// it describes exactly is kept (see keep): it taints the tree for a change
+// outside every hierarchy (which settle then skips: it reports true), of a
+// file's mode or name; it records the files the runtime created in a
+// cgroup, in deleted the files it removed, and in orphans the files it
+// changed in a directory that is no cgroup (see settledOrphans).
+func (fs *FS) noteChange(c change, isDir bool, deleted, orphans *[]change) (skip bool) {
+	if c.dir == fs.mount && fs.spec.Mode != Unified {
+		fs.tainted = true
+		return true
+	}
+	if c.mask&(unix.IN_ATTRIB|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+		fs.tainted = true
+	}
+	if isDir {
+		return false
+	}
+	h, rel, ok := fs.locate(c.dir)
+	if ok && h.cgs[rel] != nil && c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+		h.cgs[rel].dropFD(c.name) // another file, or none, is at the name now
+	}
+	if c.mask&unix.IN_DELETE != 0 {
+		*deleted = append(*deleted, c)
+		return false
+	}
+	if !ok {
+		fs.tainted = true
+		return false
+	}
+	if h.cgs[rel] == nil {
+		// A file of a directory the kernel dropped (a cgroup the runtime
+		// removed in the window): see settledOrphans.
+		*orphans = append(*orphans, c)
+		return false
+	}
+	if c.mask&unix.IN_CREATE != 0 {
+		cg := h.cgs[rel]
+		if cg.made == nil {
+			cg.made = map[string]bool{}
+		}
+		cg.made[c.name] = true
+	}
+	return false
+}
+
+// settledOrphans taints the tree when a directory whose files changed while
+// it was no cgroup is still on the disk, and still no cgroup, once the
+// window is settled: what it holds the kernel state does not say.
+func (fs *FS) settledOrphans(orphans []change) {
+	for _, c := range orphans {
+		if h, rel, ok := fs.locate(c.dir); ok && h.cgs[rel] == nil && unix.Access(c.dir, unix.F_OK) == nil {
+			fs.tainted = true
+			return
+		}
+	}
+}
+
+// mkdir makes a directory of the tree, or claims the kept one.
+func (fs *FS) mkdir(path string) error {
+	if e, err := fs.claim(path, keptDir); e != nil || err != nil {
+		return err
+	}
+	return os.Mkdir(path, 0o755)
+}
+
+// symlink makes a link of the tree, or claims the kept one.
+func (fs *FS) symlink(target, path string) error {
+	e, err := fs.claim(path, keptLink)
+	if err != nil || (e != nil && e.content == target) {
+		return err
+	}
+	if e != nil {
+		if err := unix.Unlink(path); err != nil {
+			return fmt.Errorf("cgroupfs: %w", err)
+		}
+	}
+	return os.Symlink(target, path)
+}
