@@ -11,7 +11,8 @@ import (
 // Manager is what a hostport manager does for the daemon. Add makes the
 // sandbox's mappings reachable on one pod address and must refuse (changing
 // nothing) a mapping that conflicts with one installed or is invalid; Remove
-// deletes everything the sandbox installed, on every family.
+// deletes everything the sandbox installed, on every family. Both may be
+// called concurrently for different sandboxes.
 type Manager interface {
 	Add(id, podIP string, mappings []*PortMapping) error
 	Remove(id string, mappings []*PortMapping) error
