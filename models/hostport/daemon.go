@@ -76,7 +76,9 @@ type Daemon struct {
 	// reserves a pod's name and id before it creates anything, and
 	// forgets the reservations when it dies.
 	mu       sync.Mutex
-	reserved map[string]bool
+	reserved []string
+	// reservedBuf backs reserved: a daemon rarely runs more at once.
+	reservedBuf [4]string
 }
 
 // StartDaemon starts a daemon over persisted state: it builds the manager
@@ -91,7 +93,8 @@ func StartDaemon(h *netfilter.Tables, cfg Config, build Builder, store *Store, l
 		}
 		mgr = m
 	}
-	d := &Daemon{mgr: mgr, store: store, log: log, reserved: map[string]bool{}}
+	d := &Daemon{mgr: mgr, store: store, log: log}
+	d.reserved = d.reservedBuf[:0]
 	for _, sb := range store.list() {
 		if !sb.Stopping {
 			continue
@@ -132,10 +135,10 @@ func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error
 func (d *Daemon) reserve(id string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.reserved[id] || d.store.find(id) != nil {
+	if slices.Contains(d.reserved, id) || d.store.find(id) != nil {
 		return false
 	}
-	d.reserved[id] = true
+	d.reserved = append(d.reserved, id)
 	return true
 }
 
@@ -144,7 +147,9 @@ func (d *Daemon) reserve(id string) bool {
 func (d *Daemon) release(id string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	delete(d.reserved, id)
+	if i := slices.Index(d.reserved, id); i >= 0 {
+		d.reserved = slices.Delete(d.reserved, i, i+1)
+	}
 }
 
 // StopPodSandbox tears down a sandbox's network and forgets it. Stopping a

@@ -109,15 +109,10 @@ func (n *Node) Uninstall(name string) {
 	delete(n.tools, name)
 }
 
-// LookPath returns the tool if it is on the node's PATH.
+// LookPath returns the tool if it is on the node's PATH. It takes no
+// lock: the PATH changes only while a run is set up (node faults), never
+// under concurrent tools.
 func (n *Node) LookPath(name string) (*Tool, error) {
-	n.Lock()
-	t, err := n.lookPath(name)
-	n.Unlock()
-	return t, err
-}
-
-func (n *Node) lookPath(name string) (*Tool, error) {
 	t, ok := n.tools[name]
 	if !ok {
 		return nil, toolNotFound(name)
@@ -190,7 +185,7 @@ func (n *Node) Lacked(tool string, f Feature, what string) {
 func (n *Node) exec(name string, args []string) error {
 	n.Lock()
 	defer n.Unlock()
-	t, err := n.lookPath(name)
+	t, err := n.LookPath(name)
 	if err != nil {
 		return err
 	}
