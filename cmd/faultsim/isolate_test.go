@@ -8,22 +8,25 @@ import (
 )
 
 // TestIsolateFlag: --isolate runs the campaign in race mode and says what
-// it ran there (the models here have no concurrent run; campaign's race
-// test covers one that races); a bad --isolate-timeout is refused.
+// it ran there (signals has no concurrent run, hostport's reference one
+// per scenario, clean; campaign's and the models' race tests cover ones
+// that race); a bad --isolate-timeout is refused.
 func TestIsolateFlag(t *testing.T) {
 	tests := []struct {
-		name string
-		args []string
-		code int
-		want string
+		name  string
+		model string
+		args  []string
+		code  int
+		want  string
 	}{
-		{"race mode", []string{"--isolate"}, 0, "race mode: 0 concurrent run(s) in child processes"},
-		{"bad timeout", []string{"--isolate", "--isolate-timeout", "0s"}, 2, "--isolate-timeout 0s: expected a positive duration"},
+		{"race mode", "signals", []string{"--isolate"}, 0, "race mode: 0 concurrent run(s) in child processes"},
+		{"race mode, concurrent", "hostport", []string{"--isolate"}, 0, "race mode: 40 concurrent run(s) in child processes"},
+		{"bad timeout", "signals", []string{"--isolate", "--isolate-timeout", "0s"}, 2, "--isolate-timeout 0s: expected a positive duration"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			out := t.TempDir()
-			args := append([]string{"fuzz", "--model", "signals", "--variant", "reference", "--max-scenarios", "40", "--workers", "1", "--out", out}, tt.args...)
+			args := append([]string{"fuzz", "--model", tt.model, "--variant", "reference", "--max-scenarios", "40", "--workers", "1", "--out", out}, tt.args...)
 			code, text := run(t, args...)
 			if code != tt.code || !strings.Contains(text, tt.want) {
 				t.Fatalf("exit %d, want %d with %q:\n%s", code, tt.code, tt.want, text)

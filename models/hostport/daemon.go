@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
@@ -23,13 +24,21 @@ type Sandbox struct {
 	// Stopping is set, and persisted, before the network is torn down, so a
 	// daemon that dies half-way finishes the job at its next start.
 	Stopping bool
+	// stop is held while the sandbox stops, as CRI-O's StopMutex.
+	stop sync.Mutex
 }
 
 // Store is the daemon's persisted state: it survives restarts and crashes,
-// as CRI-O's on-disk state does.
-type Store struct{ sandboxes []*Sandbox }
+// as CRI-O's on-disk state does. Its lock makes it safe for concurrent
+// handlers, as CRI-O's sandbox store is.
+type Store struct {
+	mu        sync.Mutex
+	sandboxes []*Sandbox
+}
 
 func (s *Store) find(id string) *Sandbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, sb := range s.sandboxes {
 		if sb.ID == id {
 			return sb
@@ -38,15 +47,38 @@ func (s *Store) find(id string) *Sandbox {
 	return nil
 }
 
+func (s *Store) add(sb *Sandbox) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sandboxes = append(s.sandboxes, sb)
+}
+
 func (s *Store) remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	s.sandboxes = slices.DeleteFunc(s.sandboxes, func(sb *Sandbox) bool { return sb.ID == id })
 }
 
-// Daemon is a CRI-O-like daemon reduced to what hostports need.
+// list is a copy of the sandboxes.
+func (s *Store) list() []*Sandbox {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.sandboxes)
+}
+
+// Daemon is a CRI-O-like daemon reduced to what hostports need. Its
+// handlers may run concurrently, as CRI-O's gRPC server runs them.
 type Daemon struct {
 	mgr   Manager
 	store *Store
 	log   func(format string, args ...any)
+	// reserved are the ids of the sandboxes being run (under mu): CRI-O
+	// reserves a pod's name and id before it creates anything, and
+	// forgets the reservations when it dies.
+	mu       sync.Mutex
+	reserved []string
+	// reservedBuf backs reserved: a daemon rarely runs more at once.
+	reservedBuf [4]string
 }
 
 // StartDaemon starts a daemon over persisted state: it builds the manager
@@ -62,7 +94,8 @@ func StartDaemon(h *netfilter.Tables, cfg Config, build Builder, store *Store, l
 		mgr = m
 	}
 	d := &Daemon{mgr: mgr, store: store, log: log}
-	for _, sb := range slices.Clone(store.sandboxes) {
+	d.reserved = d.reservedBuf[:0]
+	for _, sb := range store.list() {
 		if !sb.Stopping {
 			continue
 		}
@@ -77,9 +110,10 @@ func StartDaemon(h *netfilter.Tables, cfg Config, build Builder, store *Store, l
 // RunPodSandbox creates a sandbox and makes its mappings reachable on each
 // of its addresses. On error nothing of it is left.
 func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error {
-	if d.store.find(id) != nil {
+	if !d.reserve(id) {
 		return fmt.Errorf("sandbox %s already exists", id)
 	}
+	defer d.release(id)
 	// CRI-O touches hostports only for sandboxes that have mappings.
 	for i := 0; i < len(ips) && len(ms) > 0; i++ {
 		ip := ips[i]
@@ -92,8 +126,30 @@ func (d *Daemon) RunPodSandbox(id string, ips []string, ms []*PortMapping) error
 			return &addError{id: id, ip: ip, err: err}
 		}
 	}
-	d.store.sandboxes = append(d.store.sandboxes, &Sandbox{ID: id, IPs: slices.Clone(ips), Mappings: ms})
+	d.store.add(&Sandbox{ID: id, IPs: slices.Clone(ips), Mappings: ms})
 	return nil
+}
+
+// reserve reserves id for a sandbox being run: false when it names one
+// that exists or is being run.
+func (d *Daemon) reserve(id string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if slices.Contains(d.reserved, id) || d.store.find(id) != nil {
+		return false
+	}
+	d.reserved = append(d.reserved, id)
+	return true
+}
+
+// release ends the reservation of id: the sandbox is in the store, or not
+// made.
+func (d *Daemon) release(id string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if i := slices.Index(d.reserved, id); i >= 0 {
+		d.reserved = slices.Delete(d.reserved, i, i+1)
+	}
 }
 
 // StopPodSandbox tears down a sandbox's network and forgets it. Stopping a
@@ -103,6 +159,8 @@ func (d *Daemon) StopPodSandbox(id string) error {
 	if sb == nil {
 		return nil
 	}
+	sb.stop.Lock()
+	defer sb.stop.Unlock()
 	sb.Stopping = true
 	return d.teardown(sb)
 }

@@ -41,7 +41,10 @@
 // that conflicts with another sandbox's or an out-of-range port, and may
 // fail when a tool fails; Remove(id, mappings) must delete everything the
 // sandbox installed, on every family (mappings may be nil after a
-// restart). The invariants observe only the node: they send probe packets
-// for each (protocol, host IP, host port) requested through its nat rules
-// (netfilter.Rules), so any rule layout the evaluator understands passes.
+// restart). Add and Remove may run at once for different sandboxes, as
+// CRI-O's server calls them: a manager guards what it shares, and race
+// mode (RunConcurrent) catches one that does not. The invariants observe
+// only the node: they send probe packets for each (protocol, host IP, host
+// port) requested through its nat rules (netfilter.Rules), so any rule
+// layout the evaluator understands passes.
 package hostport

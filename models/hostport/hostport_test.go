@@ -15,11 +15,18 @@ import (
 	"github.com/faultsim/faultsim/internal/rapidtb"
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/sim"
+	"github.com/faultsim/faultsim/sim/isolate"
 	"github.com/faultsim/faultsim/sim/netfilter"
 	"github.com/faultsim/faultsim/sim/node"
 )
 
 func TestMain(m *testing.M) {
+	if isolate.IsChild() { // race mode's child: the test's variants, then serve
+		if _, err := RegisterSharedMap(); err != nil {
+			panic(err)
+		}
+		isolate.Serve()
+	}
 	// Failures observed on purpose must not leave rapid fail files behind.
 	_ = flag.Set("rapid.nofailfile", "true")
 	goleak.VerifyTestMain(models.Releasing(m))

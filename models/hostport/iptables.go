@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
@@ -21,6 +22,9 @@ type iptablesBackend struct {
 	host    *netfilter.Tables
 	family  netfilter.Family
 	restore string
+	// mu is held by add and remove, as CRI-O's iptables manager holds its
+	// mu in Add and Remove.
+	mu sync.Mutex
 }
 
 // newIPTablesBackend returns nil and an error when the family's iptables
@@ -60,9 +64,20 @@ func jumpRule(f Forward, target string) []string {
 	return append(r, "-j", target)
 }
 
-// add installs a DNAT chain and a hairpin masquerade chain per forward, and
-// inserts their jumps at the head of the shared chains (newest first).
+// add refuses forwards that conflict with those installed, or installs them.
 func (b *iptablesBackend) add(fs []Forward) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err := conflicts(fs, IPTablesForwards(b.host.IPTables(b.family), b.family)); err != nil {
+		return err
+	}
+	return b.install(fs)
+}
+
+// install makes a DNAT chain and a hairpin masquerade chain per forward,
+// and inserts their jumps at the head of the shared chains (newest first)
+// (the caller holds mu).
+func (b *iptablesBackend) install(fs []Forward) error {
 	t := b.host.IPTables(b.family)
 	ops := newAddOps(len(fs))
 	for _, entry := range []struct {
@@ -102,6 +117,8 @@ func (b *iptablesBackend) add(fs []Forward) error {
 // remove deletes every chain and jump tagged with the sandbox's hash.
 func (b *iptablesBackend) remove(id string) error {
 	t := b.host.IPTables(b.family)
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	owner := SandboxHash(id)
 	var ops []netfilter.IPTablesOp
 	var chains []string
@@ -127,11 +144,6 @@ func (b *iptablesBackend) apply(ops []netfilter.IPTablesOp) error {
 		return fmt.Errorf("%s: %w", b.name(), err)
 	}
 	return b.host.IPTables(b.family).Apply(ops)
-}
-
-// forwards reads back what the backend installed.
-func (b *iptablesBackend) forwards() ([]Forward, error) {
-	return IPTablesForwards(b.host.IPTables(b.family), b.family), nil
 }
 
 // IPTablesForwards reads the forwards a nat table performs through the

@@ -11,7 +11,8 @@ import (
 // Manager is what a hostport manager does for the daemon. Add makes the
 // sandbox's mappings reachable on one pod address and must refuse (changing
 // nothing) a mapping that conflicts with one installed or is invalid; Remove
-// deletes everything the sandbox installed, on every family.
+// deletes everything the sandbox installed, on every family. Both may be
+// called concurrently for different sandboxes.
 type Manager interface {
 	Add(id, podIP string, mappings []*PortMapping) error
 	Remove(id string, mappings []*PortMapping) error
@@ -21,11 +22,14 @@ type Manager interface {
 // the node cannot support hostport mapping at all (no IPv4 backend works).
 type Builder func(h *netfilter.Tables) (Manager, error)
 
-// backend is one netfilter backend of one family.
+// backend is one netfilter backend of one family. As CRI-O's
+// hostportManagerIPTables and hostportManagerNFTables do, add and remove
+// each hold the backend's lock throughout: add refuses a forward that
+// conflicts with what the backend holds, then installs, with no add or
+// remove of another sandbox in between.
 type backend interface {
 	add(fs []Forward) error
 	remove(id string) error
-	forwards() ([]Forward, error)
 }
 
 // ErrNoIPv4Backend is returned when neither iptables nor nftables works for IPv4.
@@ -100,8 +104,8 @@ func (m *metaManager) Add(id, podIP string, ms []*PortMapping) error {
 }
 
 // addWith is the Add path shared by the meta managers: validate, compute
-// the forwards for the pod address's family, refuse conflicts with what the
-// preferred backend holds, install.
+// the forwards for the pod address's family, and have the preferred
+// backend install them (refusing conflicts).
 func addWith(families map[netfilter.Family]*familyBackends, id, podIP string, ms []*PortMapping, keepNonPositive bool) error {
 	if err := validate(ms); err != nil {
 		return err
@@ -115,15 +119,7 @@ func addWith(families map[netfilter.Family]*familyBackends, id, podIP string, ms
 	if fb == nil || len(want) == 0 {
 		return nil // family not supported on this node: nothing to do
 	}
-	b := fb.preferred()
-	have, err := b.forwards()
-	if err != nil {
-		return err
-	}
-	if err := conflicts(want, have); err != nil {
-		return err
-	}
-	return b.add(want)
+	return fb.preferred().add(want)
 }
 
 // Remove implements Manager: it visits every backend of every family, to

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"sigs.k8s.io/knftables"
 
@@ -18,6 +19,9 @@ const NFTTable = "crio-hostports"
 type nftBackend struct {
 	nft    knftables.Interface
 	family netfilter.Family
+	// mu is held by add and remove, as CRI-O's nftables manager holds its
+	// mu in Add and Remove.
+	mu sync.Mutex
 }
 
 // newNFTBackend returns nil and an error when nft is missing or older than
@@ -30,14 +34,25 @@ func newNFTBackend(h *netfilter.Tables, f netfilter.Family) (*nftBackend, error)
 	return &nftBackend{nft: nft, family: f}, nil
 }
 
-// add ensures the table, its maps, set and base chains (the family's
+// add refuses forwards that conflict with those installed, or installs them.
+func (b *nftBackend) add(fs []Forward) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	have, err := b.forwards()
+	if err != nil {
+		return err
+	}
+	if err := conflicts(fs, have); err != nil {
+		return err
+	}
+	return b.install(fs)
+}
+
+// install ensures the table, its maps, set and base chains (the family's
 // skeleton, built once: see nftSkeletons) and adds an element per forward
 // to hostports or hostipports and its hairpin, in one transaction, as
-// CRI-O's backend does.
-//
-// The backend methods keep their line numbers: a crash's site (file:line)
-// is part of the trace.
-func (b *nftBackend) add(fs []Forward) error {
+// CRI-O's backend does (the caller holds mu).
+func (b *nftBackend) install(fs []Forward) error {
 	ctx := context.Background()
 	tx := b.nft.NewTransaction()
 	// The skeleton first: adding what exists changes nothing, and each base
@@ -82,6 +97,8 @@ func addElements(tx *knftables.Transaction, fs []Forward) {
 
 // remove deletes every element tagged with the sandbox's hash.
 func (b *nftBackend) remove(id string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	ctx := context.Background()
 	owner := SandboxHash(id)
 	tx := b.nft.NewTransaction()
@@ -116,7 +133,8 @@ func (b *nftBackend) remove(id string) error {
 	return nil
 }
 
-// forwards lists what the backend installed, through the nft tool.
+// forwards lists what the backend installed, through the nft tool (the
+// caller holds mu).
 func (b *nftBackend) forwards() ([]Forward, error) {
 	var out []Forward
 	for _, name := range forwardMaps {

@@ -56,7 +56,7 @@ func TestObserveNeverReusesAStaleProbe(t *testing.T) {
 				what = "probe " + FormatMapping(m)
 			case 1:
 				fw := Forward{Family: f, Proto: proto, HostIP: hostIP, HostPort: port, PodIP: pod, PodPort: 80, Owner: SandboxHash(pod)}
-				if err := backends[f].add([]Forward{fw}); err != nil {
+				if err := backends[f].install([]Forward{fw}); err != nil {
 					t.Fatal(err)
 				}
 				what = "add " + fw.String()

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/faultsim/faultsim/sim/node"
 )
 
 // IPTables is the nat table of one IP family's iptables state on the node:
@@ -16,6 +18,8 @@ type IPTables struct {
 	chains map[string][][]string
 	// gen counts the changes Apply made.
 	gen uint64
+	// node holds the lock of its concurrent mode (nil: none).
+	node *node.Node
 }
 
 // BuiltinNATChains are the nat table's built-in chains.
@@ -60,6 +64,8 @@ type IPTablesOp struct {
 // The new state shares the rule lists of the chains it leaves alone with
 // the old one: an operation never writes into a list, it makes a new one.
 func (t *IPTables) Apply(ops []IPTablesOp) error {
+	t.node.Lock()
+	defer t.node.Unlock()
 	next := make(map[string][][]string, len(t.chains))
 	for c, rules := range t.chains {
 		next[c] = rules
@@ -151,6 +157,12 @@ func jumpTarget(rule []string) string {
 // Chains returns the chain names, sorted: the built-in ones always, as
 // iptables-save lists them, whether made or not.
 func (t *IPTables) Chains() []string {
+	t.node.Lock()
+	defer t.node.Unlock()
+	return t.chainNames()
+}
+
+func (t *IPTables) chainNames() []string {
 	out := make([]string, 0, len(t.chains)+len(BuiltinNATChains))
 	out = append(out, BuiltinNATChains...)
 	for c := range t.chains {
@@ -168,14 +180,19 @@ func (t *IPTables) Rules(chain string) [][]string {
 	if t == nil {
 		return nil
 	}
-	return t.chains[chain]
+	t.node.Lock()
+	rules := t.chains[chain]
+	t.node.Unlock()
+	return rules
 }
 
 // Save renders the table as iptables-save would, chains sorted.
 func (t *IPTables) Save() string {
+	t.node.Lock()
+	defer t.node.Unlock()
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s iptables\n*nat\n", t.family)
-	chains := t.Chains()
+	chains := t.chainNames()
 	for _, c := range chains {
 		fmt.Fprintf(&b, ":%s\n", c)
 	}

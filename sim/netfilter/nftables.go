@@ -69,9 +69,15 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 // NFTState returns the in-memory state of a node's nftables table, for
 // observers (invariants) that read what the kernel holds, or nil when nothing
 // ever touched that table. It never creates one.
-func (h *Tables) NFTState(f Family, table string) *knftables.Fake { return h.nft[string(f)+"/"+table] }
+func (h *Tables) NFTState(f Family, table string) *knftables.Fake {
+	h.node.Lock()
+	defer h.node.Unlock()
+	return h.nft[string(f)+"/"+table]
+}
 
 func (h *Tables) nftTable(f Family, table string) *knftables.Fake {
+	h.node.Lock()
+	defer h.node.Unlock()
 	fk, ok := h.nft[string(f)+"/"+table]
 	if !ok {
 		fk = knftables.NewFake(KnftFamily(f), table)
@@ -81,6 +87,8 @@ func (h *Tables) nftTable(f Family, table string) *knftables.Fake {
 }
 
 func (h *Tables) nftDump() string {
+	h.node.Lock()
+	defer h.node.Unlock()
 	keys := make([]string, 0, len(h.nft))
 	for k := range h.nft {
 		keys = append(keys, k)
@@ -125,6 +133,9 @@ func (n *nftTool) Run(ctx context.Context, tx *knftables.Transaction) error {
 	if err := n.host.node.ExecChecked(n.refusal(tx), "nft", "-f", "-"); err != nil {
 		return err
 	}
+	// The kernel commits the batch atomically: nothing reads it half done.
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	n.host.nftRuns++
 	n.host.nftFamilyRuns[FamilyIndex(n.family)]++
 	if err := n.fake.Run(ctx, tx); err != nil {
@@ -143,24 +154,40 @@ func (n *nftTool) Check(ctx context.Context, tx *knftables.Transaction) error {
 	if err := n.refusal(tx); err != nil {
 		return err
 	}
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.Check(ctx, tx)
 }
+
+// The lists read the kernel's state under the node's lock (concurrent
+// mode): never a batch half committed.
+
 func (n *nftTool) ListAll(ctx context.Context) (map[string][]string, error) {
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.ListAll(ctx)
 }
 
 func (n *nftTool) List(ctx context.Context, objectType string) ([]string, error) {
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.List(ctx, objectType)
 }
 
 func (n *nftTool) ListRules(ctx context.Context, chain string) ([]*knftables.Rule, error) {
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.ListRules(ctx, chain)
 }
 
 func (n *nftTool) ListElements(ctx context.Context, objectType, name string) ([]*knftables.Element, error) {
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.ListElements(ctx, objectType, name)
 }
 
 func (n *nftTool) ListCounters(ctx context.Context) ([]*knftables.Counter, error) {
+	n.host.node.Lock()
+	defer n.host.node.Unlock()
 	return n.fake.ListCounters(ctx)
 }

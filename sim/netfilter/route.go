@@ -76,6 +76,8 @@ func (r *Rules) tables(f Family) []*nftTable {
 // until the node's nft runs another transaction on one of its tables;
 // then a table's chains whose rules kept their texts are reused.
 func (t *Tables) Rules() *Rules {
+	t.node.Lock()
+	defer t.node.Unlock()
 	next := t.rules
 	for i := range Families {
 		if t.rules != nil && t.compiledAt[i] == t.nftFamilyRuns[i] {

@@ -50,28 +50,43 @@ func New(n *node.Node) *Tables {
 	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}}
 }
 
+// Concurrency: in the node's concurrent mode (node.SetConcurrent, race
+// mode) every tool run and every read a tool or a manager makes holds the
+// node's lock, so components may call them from many goroutines, as the
+// real tools may be run at once; otherwise nothing is locked. Rules and
+// Evaluate are for observers of a node at rest.
+
 // Node is the node the tables belong to.
 func (t *Tables) Node() *node.Node { return t.node }
 
 // IPTables returns the iptables nat state of a family.
 func (t *Tables) IPTables(f Family) *IPTables {
+	t.node.Lock()
 	ipt, ok := t.iptables[f]
 	if !ok {
 		ipt = newIPTables(f)
+		ipt.node = t.node
 		t.iptables[f] = ipt
 	}
+	t.node.Unlock()
 	return ipt
 }
 
 // IPTablesState returns the iptables nat state of a family, for observers
 // (invariants) that read what the kernel holds, or nil when nothing ever
 // touched it. It never creates one.
-func (t *Tables) IPTablesState(f Family) *IPTables { return t.iptables[f] }
+func (t *Tables) IPTablesState(f Family) *IPTables {
+	t.node.Lock()
+	defer t.node.Unlock()
+	return t.iptables[f]
+}
 
 // Generation changes whenever the netfilter state may have changed through
 // the node's tools (an iptables-restore applied, an nft transaction run),
 // so an observer can reuse what it read while it stays the same.
 func (t *Tables) Generation() uint64 {
+	t.node.Lock()
+	defer t.node.Unlock()
 	g := t.nftRuns
 	for _, ipt := range t.iptables {
 		g += ipt.gen
@@ -83,6 +98,8 @@ func (t *Tables) Generation() uint64 {
 // iptables nat table and its nftables tables): what Rules decides for a
 // packet of that family stays the same while it does.
 func (t *Tables) FamilyGeneration(f Family) uint64 {
+	t.node.Lock()
+	defer t.node.Unlock()
 	var g uint64
 	if i := FamilyIndex(f); i >= 0 {
 		g = t.nftFamilyRuns[i]
@@ -98,7 +115,7 @@ func (t *Tables) Dump() string {
 	var b strings.Builder
 	b.WriteString(t.node.Dump())
 	for _, f := range Families {
-		if ipt, ok := t.iptables[f]; ok {
+		if ipt := t.IPTablesState(f); ipt != nil {
 			b.WriteString(ipt.Save())
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -54,7 +55,39 @@ type Node struct {
 	OnLack func(tool string, f Feature, what string)
 
 	tools map[string]*Tool
+	// mu is the node's lock in concurrent mode (SetConcurrent), nil
+	// otherwise: deterministic runs never pay for it.
+	mu *sync.Mutex
 }
+
+// SetConcurrent makes the node safe for tools run from concurrent
+// goroutines (race mode): each tool invocation and each read or change of
+// kernel state then holds the node's lock, as iptables-restore holds the
+// xtables lock and the kernel commits an nft batch atomically. A
+// deterministic run never sets it. Call it before the node is shared.
+func (n *Node) SetConcurrent() { n.mu = new(sync.Mutex) }
+
+// Lock takes the node's lock in concurrent mode and does nothing
+// otherwise. It is for the packages that keep the node's kernel state
+// (sim/netfilter), around one tool invocation or state read; never for a
+// component's own calls, whose races race mode is there to catch.
+func (n *Node) Lock() {
+	if n != nil && n.mu != nil {
+		n.mu.Lock()
+	}
+}
+
+// Unlock releases what Lock took.
+func (n *Node) Unlock() {
+	if n != nil && n.mu != nil {
+		n.unlock()
+	}
+}
+
+// unlock is kept out of line, so that Unlock inlines to a nil check.
+//
+//go:noinline
+func (n *Node) unlock() { n.mu.Unlock() }
 
 // New returns a node with the given distro and kernel, cgroup v2, systemd
 // DefaultSystemd and no tools.
@@ -64,13 +97,21 @@ func New(distro string, kernel sim.Version) *Node {
 
 // Install puts a tool at a version on the node's PATH, replacing any other.
 func (n *Node) Install(name string, version sim.Version) {
+	n.Lock()
+	defer n.Unlock()
 	n.tools[name] = &Tool{Name: name, Version: version}
 }
 
 // Uninstall removes a tool from the node's PATH.
-func (n *Node) Uninstall(name string) { delete(n.tools, name) }
+func (n *Node) Uninstall(name string) {
+	n.Lock()
+	defer n.Unlock()
+	delete(n.tools, name)
+}
 
-// LookPath returns the tool if it is on the node's PATH.
+// LookPath returns the tool if it is on the node's PATH. It takes no
+// lock: the PATH changes only while a run is set up (node faults), never
+// under concurrent tools.
 func (n *Node) LookPath(name string) (*Tool, error) {
 	t, ok := n.tools[name]
 	if !ok {
@@ -92,6 +133,8 @@ func (e toolNotFound) Unwrap() error { return ErrNotFound }
 // EndToolFailures ends every tool's pending failures (FailNext): its
 // next invocations succeed.
 func (n *Node) EndToolFailures() {
+	n.Lock()
+	defer n.Unlock()
 	for _, t := range n.tools {
 		t.FailNext = 0
 	}
@@ -99,6 +142,8 @@ func (n *Node) EndToolFailures() {
 
 // Tools lists the installed tools sorted by name.
 func (n *Node) Tools() []Tool {
+	n.Lock()
+	defer n.Unlock()
 	names := make([]string, 0, len(n.tools))
 	for name := range n.tools {
 		names = append(names, name)
@@ -138,6 +183,8 @@ func (n *Node) Lacked(tool string, f Feature, what string) {
 }
 
 func (n *Node) exec(name string, args []string) error {
+	n.Lock()
+	defer n.Unlock()
 	t, err := n.LookPath(name)
 	if err != nil {
 		return err
