@@ -1,9 +1,9 @@
 package annotations
 
 import (
-	"sync"
 	"time"
 
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -71,21 +71,12 @@ func (c *Case) RunConcurrent(sim.Chooser) error {
 		}
 		sh := v.Build(c.PCI, c.Config, quiet)
 		var refused error
-		if !serve(func() error { refused = sh.Create(p.sandbox.ID, []byte(p.sandbox.Spec)); return refused }) || refused != nil {
+		if !modelkit.Serve(func() error { refused = sh.Create(p.sandbox.ID, []byte(p.sandbox.Spec)); return refused }) || refused != nil {
 			continue // a sandbox the shim refuses has no containers to race
 		}
-		until := time.Now().Add(ConcurrentFor)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		handle := func(request func() error) {
-			wg.Go(func() {
-				<-start
-				for time.Now().Before(until) && serve(request) {
-				}
-			})
-		}
+		var handlers []func() error
 		for _, s := range p.containers {
-			handle(func() error {
+			handlers = append(handlers, func() error {
 				if err := sh.Create(s.ID, []byte(s.Spec)); err != nil {
 					return nil // refused: the next round tries again
 				}
@@ -94,7 +85,7 @@ func (c *Case) RunConcurrent(sim.Chooser) error {
 				return sh.Delete(s.ID)
 			})
 		}
-		handle(func() error {
+		handlers = append(handlers, func() error {
 			sh.Annotations(p.sandbox.ID)
 			for _, s := range p.containers {
 				sh.Annotations(s.ID)
@@ -103,21 +94,8 @@ func (c *Case) RunConcurrent(sim.Chooser) error {
 			sh.Registered()
 			return nil
 		})
-		close(start)
-		wg.Wait()
-		serve(func() error { return sh.Delete(p.sandbox.ID) })
+		modelkit.RaceHandlers(ConcurrentFor, handlers...)
+		modelkit.Serve(func() error { return sh.Delete(p.sandbox.ID) })
 	}
 	return nil
-}
-
-// serve runs one request handler; it reports false when the handler
-// panicked.
-func serve(handle func() error) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	_ = handle()
-	return true
 }

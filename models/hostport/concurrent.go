@@ -1,9 +1,9 @@
 package hostport
 
 import (
-	"sync"
 	"time"
 
+	"github.com/faultsim/faultsim/models/modelkit"
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/netfilter"
 )
@@ -43,30 +43,23 @@ func (c *Case) runConcurrent(d time.Duration) (*netfilter.Tables, error) {
 	n.SetConcurrent()
 	h := netfilter.New(n)
 	var daemon *Daemon
-	if !serve(func() error {
+	if !modelkit.Serve(func() error {
 		daemon, err = StartDaemon(h, c.Config, v.Build, &Store{}, func(string, ...any) {})
 		return err
 	}) || err != nil {
 		return nil, nil
 	}
 	runs := c.runs()
-	until := time.Now().Add(d)
-	var wg sync.WaitGroup
-	start := make(chan struct{})
+	var handlers []func() error
 	for _, s := range runs {
-		wg.Go(func() {
-			<-start
-			for time.Now().Before(until) && serve(func() error {
-				_ = daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports) // refused: stopped and tried again
-				return daemon.StopPodSandbox(s.Sandbox)
-			}) {
-			}
+		handlers = append(handlers, func() error {
+			_ = daemon.RunPodSandbox(s.Sandbox, s.IPs, s.Ports) // refused: stopped and tried again
+			return daemon.StopPodSandbox(s.Sandbox)
 		})
 	}
-	close(start)
-	wg.Wait()
+	modelkit.RaceHandlers(d, handlers...)
 	for _, s := range runs {
-		serve(func() error { return daemon.StopPodSandbox(s.Sandbox) })
+		modelkit.Serve(func() error { return daemon.StopPodSandbox(s.Sandbox) })
 	}
 	return h, nil
 }
@@ -82,16 +75,4 @@ func (c *Case) runs() []*Step {
 		}
 	}
 	return out
-}
-
-// serve runs one request handler; it reports false when the handler
-// panicked.
-func serve(handle func() error) (ok bool) {
-	defer func() {
-		if recover() != nil {
-			ok = false
-		}
-	}()
-	_ = handle()
-	return true
 }

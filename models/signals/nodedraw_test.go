@@ -75,14 +75,7 @@ func (v2OnlyFreeze) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, s
 	}
 	frozen := env.Node.Cgroup == node.Unified && cg.Freeze() == nil
 	t.Yield()
-	var pids []int
-	for _, p := range cg.Procs() {
-		pids = append(pids, p.PID)
-	}
-	for _, pid := range pids {
-		t.Yield()
-		_ = env.Procs.Kill("my-runtime", env.Procs.Root().Lookup(pid), sig)
-	}
+	sweepPIDs(t, env, cg, sig)
 	if frozen {
 		return cg.Thaw()
 	}

@@ -199,6 +199,13 @@ type noFreeze struct{}
 
 func (noFreeze) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig syscall.Signal) error {
 	t.Yield()
+	sweepPIDs(t, env, cg, sig)
+	return nil
+}
+
+// sweepPIDs reads the cgroup's pids, then sends sig to each by kill(2),
+// yielding before each call.
+func sweepPIDs(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig syscall.Signal) {
 	var pids []int
 	for _, p := range cg.Procs() {
 		pids = append(pids, p.PID)
@@ -207,7 +214,6 @@ func (noFreeze) KillAll(t *sim.Task, env *signals.Env, cg *signals.Cgroup, sig s
 		t.Yield()
 		_ = env.Procs.Kill("my-runtime", env.Procs.Root().Lookup(pid), sig)
 	}
-	return nil
 }
 
 // TestFreezeStopsForks: a supervisor that forks a worker between the
