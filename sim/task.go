@@ -52,9 +52,11 @@ type Task struct {
 	w  *worker // nil until its first step
 	// killed: Kill resumed it to unwind; returned: fn is over.
 	killed, returned bool
-	// waiting is what a blocked task waits on ("" while runnable); gen
-	// retires the wake-ups of an earlier block.
+	// waiting is what a suspended task waits on ("" while runnable):
+	// "start", "yield", "sleep" or, when onQueue, a wait queue's name
+	// (whatever it is); gen retires the wake-ups of an earlier block.
 	waiting string
+	onQueue bool
 	gen     uint64
 	// timed: the block has a timeout, so the task wakes by itself.
 	timed bool
@@ -159,13 +161,7 @@ func (ts *Tasks) Blocked() []*Task {
 	return out
 }
 
-func (t *Task) blocked() bool {
-	switch t.waiting {
-	case "", "yield", "sleep", "start":
-		return false
-	}
-	return !t.done && !t.timed
-}
+func (t *Task) blocked() bool { return t.onQueue && !t.done && !t.timed }
 
 // Current is the task running now, nil outside every task (a plain
 // scheduler event): how an observer of the node tells which actor made a
@@ -202,7 +198,7 @@ func (ts *Tasks) Kill(t *Task) {
 		return
 	}
 	t.gen++ // its pending wake-ups are stale
-	t.waiting = ""
+	t.waiting, t.onQueue = "", false
 	if t.w == nil { // never ran
 		t.finish()
 		return
@@ -297,7 +293,7 @@ func (w *wakeup) fire() {
 	w.ts.wakeups = append(w.ts.wakeups, w)
 	if gen == t.gen && !t.done {
 		t.gen++
-		t.waiting, t.timed = "", false
+		t.waiting, t.onQueue, t.timed = "", false, false
 		t.resume()
 	}
 }
@@ -335,7 +331,7 @@ func (t *Task) block(what string, timeout time.Duration) bool {
 	if what == "" {
 		what = "an unnamed wait"
 	}
-	t.waiting = what
+	t.waiting, t.onQueue = what, true
 	t.woke = false
 	t.timed = timeout >= 0
 	if timeout >= 0 {
@@ -348,11 +344,7 @@ func (t *Task) block(what string, timeout time.Duration) bool {
 // wake makes a blocked task runnable now; a task not blocked is left
 // alone.
 func (t *Task) wake() {
-	switch t.waiting {
-	case "", "yield", "sleep", "start":
-		return
-	}
-	if t.done {
+	if !t.onQueue || t.done {
 		return
 	}
 	t.gen++ // its timeout is stale

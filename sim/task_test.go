@@ -245,3 +245,32 @@ func TestTaskTraceIsTheSameEverywhere(t *testing.T) {
 		t.Fatalf("trace hash %s, want %s (race detector on: %t)", one, taskScenarioHash, raceEnabled)
 	}
 }
+
+// TestAQueueMayHaveAnyName: a task waiting on a queue is blocked, listed
+// by Blocked and woken by WakeAll, whatever the queue's name, also one
+// that reads as a task's own suspension ("sleep", "yield", "start").
+func TestAQueueMayHaveAnyName(t *testing.T) {
+	for _, name := range []string{"conmon exit of db", "sleep", "yield", "start"} {
+		t.Run(name, func(t *testing.T) {
+			s := NewScheduler(Fixed{})
+			ts := &Tasks{Sched: s}
+			defer ts.Close()
+			q := Queue{Name: name}
+			woke := false
+			ts.Go("waiter", func(tk *Task) { woke = q.Wait(tk, -1) })
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+			if b := ts.Blocked(); len(b) != 1 || b[0].String() != "waiter waits on "+name {
+				t.Fatalf("Blocked() = %v, want the waiter waiting on %q", b, name)
+			}
+			q.WakeAll()
+			for ev := s.Next(); ev != nil; ev = s.Next() {
+				ev.Do()
+			}
+			if !woke || len(ts.Blocked()) != 0 || ts.Live() != 0 {
+				t.Fatalf("after WakeAll: woke %t, blocked %v, live %d; want woken and done", woke, ts.Blocked(), ts.Live())
+			}
+		})
+	}
+}
