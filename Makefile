@@ -76,7 +76,7 @@ fuzz:
 # FUZZJOBS (default: the CPUs) at a time; fails listing the targets that
 # failed. Its purpose is that every target builds, runs its seed corpus and
 # fuzzes a little without finding anything: searching is make fuzz's job.
-FUZZSMOKE ?= 6s
+FUZZSMOKE ?= 4s
 fuzz-smoke:
 	FUZZSMOKE=$(FUZZSMOKE) GO=$(GO) scripts/fuzz-smoke
 
