@@ -22,9 +22,9 @@ type iptablesBackend struct {
 	host    *netfilter.Tables
 	family  netfilter.Family
 	restore string
-	// mu is held by add and remove, as CRI-O's iptables manager holds its
-	// mu in Add and Remove.
-	mu sync.Mutex
+	// Mutex is held by an add and a remove, as CRI-O's iptables manager
+	// holds its mu in Add and Remove.
+	sync.Mutex
 }
 
 // newIPTablesBackend returns nil and an error when the family's iptables
@@ -64,19 +64,14 @@ func jumpRule(f Forward, target string) []string {
 	return append(r, "-j", target)
 }
 
-// add refuses forwards that conflict with those installed, or installs them.
-func (b *iptablesBackend) add(fs []Forward) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if err := conflicts(fs, IPTablesForwards(b.host.IPTables(b.family), b.family)); err != nil {
-		return err
-	}
-	return b.install(fs)
+// forwards reads back what the backend installed.
+func (b *iptablesBackend) forwards() ([]Forward, error) {
+	return IPTablesForwards(b.host.IPTables(b.family), b.family), nil
 }
 
 // install makes a DNAT chain and a hairpin masquerade chain per forward,
 // and inserts their jumps at the head of the shared chains (newest first)
-// (the caller holds mu).
+// (the caller holds the lock).
 func (b *iptablesBackend) install(fs []Forward) error {
 	t := b.host.IPTables(b.family)
 	ops := newAddOps(len(fs))
@@ -117,8 +112,8 @@ func (b *iptablesBackend) install(fs []Forward) error {
 // remove deletes every chain and jump tagged with the sandbox's hash.
 func (b *iptablesBackend) remove(id string) error {
 	t := b.host.IPTables(b.family)
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.Lock()
+	defer b.Unlock()
 	owner := SandboxHash(id)
 	var ops []netfilter.IPTablesOp
 	var chains []string

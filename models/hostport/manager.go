@@ -2,6 +2,7 @@ package hostport
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/faultsim/faultsim/models"
 	"github.com/faultsim/faultsim/models/modelkit"
@@ -23,12 +24,16 @@ type Manager interface {
 type Builder func(h *netfilter.Tables) (Manager, error)
 
 // backend is one netfilter backend of one family. As CRI-O's
-// hostportManagerIPTables and hostportManagerNFTables do, add and remove
-// each hold the backend's lock throughout: add refuses a forward that
-// conflicts with what the backend holds, then installs, with no add or
-// remove of another sandbox in between.
+// hostportManagerIPTables and hostportManagerNFTables do, an add holds the
+// backend's lock from its conflict check through its install (addWith),
+// and a remove holds it throughout, so no add or remove of another sandbox
+// comes in between.
 type backend interface {
-	add(fs []Forward) error
+	sync.Locker
+	// forwards lists what the backend installed; install installs fs.
+	// The caller holds the lock.
+	forwards() ([]Forward, error)
+	install(fs []Forward) error
 	remove(id string) error
 }
 
@@ -119,7 +124,17 @@ func addWith(families map[netfilter.Family]*familyBackends, id, podIP string, ms
 	if fb == nil || len(want) == 0 {
 		return nil // family not supported on this node: nothing to do
 	}
-	return fb.preferred().add(want)
+	b := fb.preferred()
+	b.Lock()
+	defer b.Unlock()
+	have, err := b.forwards()
+	if err != nil {
+		return err
+	}
+	if err := conflicts(want, have); err != nil {
+		return err
+	}
+	return b.install(want)
 }
 
 // Remove implements Manager: it visits every backend of every family, to

@@ -19,9 +19,9 @@ const NFTTable = "crio-hostports"
 type nftBackend struct {
 	nft    knftables.Interface
 	family netfilter.Family
-	// mu is held by add and remove, as CRI-O's nftables manager holds its
-	// mu in Add and Remove.
-	mu sync.Mutex
+	// Mutex is held by an add and a remove, as CRI-O's nftables manager
+	// holds its mu in Add and Remove.
+	sync.Mutex
 }
 
 // newNFTBackend returns nil and an error when nft is missing or older than
@@ -34,24 +34,10 @@ func newNFTBackend(h *netfilter.Tables, f netfilter.Family) (*nftBackend, error)
 	return &nftBackend{nft: nft, family: f}, nil
 }
 
-// add refuses forwards that conflict with those installed, or installs them.
-func (b *nftBackend) add(fs []Forward) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	have, err := b.forwards()
-	if err != nil {
-		return err
-	}
-	if err := conflicts(fs, have); err != nil {
-		return err
-	}
-	return b.install(fs)
-}
-
 // install ensures the table, its maps, set and base chains (the family's
 // skeleton, built once: see nftSkeletons) and adds an element per forward
 // to hostports or hostipports and its hairpin, in one transaction, as
-// CRI-O's backend does (the caller holds mu).
+// CRI-O's backend does (the caller holds the lock).
 func (b *nftBackend) install(fs []Forward) error {
 	ctx := context.Background()
 	tx := b.nft.NewTransaction()
@@ -97,8 +83,8 @@ func addElements(tx *knftables.Transaction, fs []Forward) {
 
 // remove deletes every element tagged with the sandbox's hash.
 func (b *nftBackend) remove(id string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.Lock()
+	defer b.Unlock()
 	ctx := context.Background()
 	owner := SandboxHash(id)
 	tx := b.nft.NewTransaction()
@@ -134,7 +120,7 @@ func (b *nftBackend) remove(id string) error {
 }
 
 // forwards lists what the backend installed, through the nft tool (the
-// caller holds mu).
+// caller holds the lock).
 func (b *nftBackend) forwards() ([]Forward, error) {
 	var out []Forward
 	for _, name := range forwardMaps {
