@@ -180,8 +180,8 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	o.treeReturned(x)
 	// Past its deadline the stop loop checks only between SIGKILLs, whose
 	// back-off grows to MaxKillBackoff: an exit there (a SIGKILL held back
-	// by an uninterruptible sleep spanning the deadline, or sent again
-	// after a lost one) may be seen that much later.
+	// by an uninterruptible sleep spanning the deadline, or delayed by the
+	// node) may be seen that much later.
 	// The loop's deadline is the earliest of the stop calls made on the
 	// container so far: a call with a shorter timeout brings it forward.
 	deadline := c.at + c.timeout
@@ -197,7 +197,8 @@ func (o *oracle) stopReturned(c *stopCall, err error) {
 	}
 
 	// A SIGKILL the node held back (an uninterruptible sleep spanning the
-	// deadline, a lost or late signal) or the OCI runtime failed to send
+	// deadline, a delayed or reordered signal; the node never loses one)
+	// or the OCI runtime failed to send
 	// moves the bound to when the process did die: the loop sees it at its
 	// next retry.
 	bound, slack := deadline, Epsilon
