@@ -3,6 +3,7 @@ package proc_test
 import (
 	"fmt"
 	"syscall"
+	"time"
 
 	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/proc"
@@ -110,10 +111,10 @@ func ExampleBehaviour_forwardToGroup() {
 }
 
 // cgroup.kill's SIGKILL is the kernel's own: a delivery fault on kill(2)
-// neither drops nor counts it.
+// neither delays nor counts it.
 func ExampleProcs_KernelKill() {
 	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
-	ps.Faults = []proc.Delivery{{Nth: 1, Drop: true}}
+	ps.Faults = []proc.Delivery{{Nth: 1, Delay: time.Second}}
 	p := ps.Spawn("child", proc.Behaviour{})
 	_ = ps.KernelKill("kernel", p)
 	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {

@@ -58,7 +58,8 @@ func (st *Stopper) Stop(u *Unit, done func()) {
 		}
 		// As scope.c and service.c do: a unit whose processes are still
 		// there a TimeoutStopUSec after the SIGKILL is given up on (failed)
-		// and the job finishes, so a lost SIGKILL cannot stall a shutdown.
+		// and the job finishes, so a SIGKILL that does not end a process (one in
+		// uninterruptible sleep) cannot stall a shutdown.
 		sched.AfterLabel(u.TimeoutStop(), sim.L(u.Name, " final timeout"), func() {
 			us.finish("%s: processes still around after SIGKILL, ignoring: unit failed")
 		})

@@ -98,14 +98,13 @@ func TestUnkillableProcessFailsTheUnitAndShutdownGoesOn(t *testing.T) {
 }
 
 // TestEveryStopCallerIsAnsweredWhenTheUnitFails: a second Stop of a unit
-// already stopping waits with the first, and a unit given up on after a
-// lost SIGKILL answers both.
+// already stopping waits with the first, and a unit given up on after its
+// SIGKILL did not end the process (in uninterruptible sleep) answers both.
 func TestEveryStopCallerIsAnsweredWhenTheUnitFails(t *testing.T) {
-	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{},
-		Faults: []proc.Delivery{{Nth: 2, Drop: true}}} // the unit's SIGKILL
+	ps := &proc.Procs{Sched: sim.NewScheduler(nil), Trace: &sim.Trace{}}
 	sd := &Systemd{}
 	st := &Stopper{SD: sd, Procs: ps}
-	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore})
+	p := ps.Spawn("db", proc.Behaviour{OnStop: proc.Ignore, DFrom: time.Second, DFor: 11 * time.Second})
 	u, err := sd.StartTransientUnit("db.scope", []Property{{"TimeoutStopUSec", "5000000"}})
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +116,7 @@ func TestEveryStopCallerIsAnsweredWhenTheUnitFails(t *testing.T) {
 	for ev := ps.Sched.Next(); ev != nil; ev = ps.Sched.Next() {
 		ev.Do()
 	}
-	if answered != 2 || sd.Unit("db.scope") != nil {
-		t.Fatalf("%d of 2 callers answered, unit %v\n%s", answered, sd.Unit("db.scope"), ps.Trace.Text())
+	if answered != 2 || sd.Unit("db.scope") != nil || !strings.Contains(ps.Trace.Text(), "still around after SIGKILL") {
+		t.Fatalf("%d of 2 callers answered, unit %v; want both, the unit given up on\n%s", answered, sd.Unit("db.scope"), ps.Trace.Text())
 	}
 }
