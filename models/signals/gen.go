@@ -96,11 +96,7 @@ func drawTree(c sim.Chooser, ct *Container) {
 		n = c.Intn(3)
 	}
 	for range n {
-		ch := Child{
-			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
-			Cleanup:  cleanups[c.Intn(len(cleanups))],
-			OwnGroup: c.Intn(3) == 2,
-		}
+		ch := drawChild(c)
 		if r := c.Intn(6 + len(respawns)); r >= 6 { // a supervisor, 1 in 4
 			ch.Respawn = respawns[r-6]
 		}
@@ -118,13 +114,19 @@ func drawExecChildren(c sim.Chooser) []Child {
 	}
 	out := make([]Child, 1+c.Intn(MaxExecChildren))
 	for i := range out {
-		out[i] = Child{
-			OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
-			Cleanup:  cleanups[c.Intn(len(cleanups))],
-			OwnGroup: c.Intn(3) == 2,
-		}
+		out[i] = drawChild(c)
 	}
 	return out
+}
+
+// drawChild draws a forked child: what it does on a stop signal, how long
+// its cleanup takes, and whether it calls setsid (1 in 3).
+func drawChild(c sim.Chooser) Child {
+	return Child{
+		OnStop:   []proc.Disposition{proc.Terminate, proc.Handle, proc.Ignore}[c.Intn(3)],
+		Cleanup:  cleanups[c.Intn(len(cleanups))],
+		OwnGroup: c.Intn(3) == 2,
+	}
 }
 
 // Generate draws a case for a variant: the containers, the node's
