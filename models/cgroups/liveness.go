@@ -46,7 +46,7 @@ func (w *world) leftovers() []string {
 		if sb.state == stopping {
 			left = append(left, fmt.Sprintf("StopPodSandbox %s never succeeded", sb.id))
 		}
-		r := w.remains(sb)
+		r := w.remains(sb, true)
 		for _, pid := range r.pids {
 			left = append(left, fmt.Sprintf("process %d of stopped sandbox %s", pid, sb.id))
 		}

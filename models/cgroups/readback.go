@@ -323,7 +323,7 @@ func (o *oracle) procs(ctrl, rel string) ([]int, error) {
 // checkGone: once none of the sandbox's processes is left, none of the
 // cgroups it used and no systemd unit of it may remain.
 func (o *oracle) checkGone(sb *sandbox, now time.Duration, inv sim.Invariant) (sim.Violation, bool) {
-	r := o.w.remains(sb)
+	r := o.w.remains(sb, false)
 	switch {
 	case len(r.pids) > 0:
 		return sim.Violation{}, true
@@ -344,17 +344,23 @@ type remnants struct {
 	units   []string // its systemd scope, if loaded
 }
 
-// remains lists what of sb is still on the node.
-func (w *world) remains(sb *sandbox) remnants {
+// remains lists what of sb is still on the node: all of it, or (all
+// false, the invariant's check after every event) the first thing found,
+// in the order processes, cgroups, unit.
+func (w *world) remains(sb *sandbox, all bool) remnants {
 	var r remnants
 	for _, pid := range sb.processes() {
 		if w.fs.Alive(pid) {
-			r.pids = append(r.pids, pid)
+			if r.pids = append(r.pids, pid); !all {
+				return r
+			}
 		}
 	}
 	for _, rel := range sb.owned {
 		if w.fs.Exists(rel) {
-			r.cgroups = append(r.cgroups, rel)
+			if r.cgroups = append(r.cgroups, rel); !all {
+				return r
+			}
 		}
 	}
 	for _, u := range w.sd.Units() {
