@@ -13,7 +13,10 @@ var HangInvariant = Invariant{"hang", "every CRI, OCI and shim call returns: non
 // Call is one call in flight: who waits on whom, for what, since when.
 type Call struct {
 	Caller, Callee, What string
-	At                   time.Duration
+	// Of is what the call is about (a sandbox, a container), "" for
+	// nothing: String writes it after What.
+	Of string
+	At time.Duration
 	// Within bounds how long the call may take (0: until the run ends);
 	// a call pending longer is a hang at once.
 	Within time.Duration
@@ -22,14 +25,24 @@ type Call struct {
 
 // String renders the call as "kubelet waits on crio for StopContainer db since 10s".
 func (c *Call) String() string {
-	return fmt.Sprintf("%s waits on %s for %s since %s", c.Caller, c.Callee, c.What, FormatDuration(c.At))
+	what := c.What
+	if c.Of != "" {
+		what += " " + c.Of
+	}
+	return fmt.Sprintf("%s waits on %s for %s since %s", c.Caller, c.Callee, what, FormatDuration(c.At))
 }
+
+// callBlock is how many calls Calls allocates at once.
+const callBlock = 4
 
 // Calls is a ledger of the calls between a run's actors. The zero value
 // is ready to use.
 type Calls struct {
 	pending []*Call
 	bounded int // pending calls with a bound
+	// free is the rest of the block the next calls are taken from: a
+	// run's calls are made a few at a time, not one by one.
+	free []Call
 }
 
 // Begin records a call from caller to callee at a virtual time.
@@ -40,7 +53,17 @@ func (cs *Calls) Begin(at time.Duration, caller, callee, what string) *Call {
 // BeginWithin records a call that must return within d (0: no bound
 // but the end of the run).
 func (cs *Calls) BeginWithin(at time.Duration, caller, callee, what string, d time.Duration) *Call {
-	c := &Call{Caller: caller, Callee: callee, What: what, At: at, Within: d}
+	return cs.BeginOn(at, caller, callee, what, "", d)
+}
+
+// BeginOn is BeginWithin for a call about something (Call.Of).
+func (cs *Calls) BeginOn(at time.Duration, caller, callee, what, of string, d time.Duration) *Call {
+	if len(cs.free) == 0 {
+		cs.free = make([]Call, callBlock)
+	}
+	c := &cs.free[0]
+	cs.free = cs.free[1:]
+	*c = Call{Caller: caller, Callee: callee, What: what, Of: of, At: at, Within: d}
 	cs.pending = append(cs.pending, c)
 	if d > 0 {
 		cs.bounded++

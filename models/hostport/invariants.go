@@ -46,6 +46,7 @@ type oracleSandbox struct {
 	id     string
 	owner  string // SandboxHash(id), the tag of its forwards
 	ips    []string
+	addrs  []netip.Addr // ips parsed (the zero Addr for an unparsable one)
 	state  sandboxState
 	expect []Forward
 }

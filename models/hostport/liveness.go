@@ -16,7 +16,7 @@ const RuntimeRequestTimeout = 2 * time.Minute
 // caller ends it when the daemon answers. A crash of the daemon ends it
 // too: the connection closes with the process.
 func (w *world) call(what, id string) *sim.Call {
-	return w.calls.BeginWithin(w.sched.Now(), "kubelet", "crio", what+" "+id, RuntimeRequestTimeout)
+	return w.calls.BeginOn(w.sched.Now(), "kubelet", "crio", what, id, RuntimeRequestTimeout)
 }
 
 // liveness is the run's liveness phase: from the last step or fault on,
@@ -56,6 +56,10 @@ func (w *world) leftovers() []string {
 // stopLoop is kubelet's StopPodSandbox of one sandbox, retried every
 // KubeletRetry until the daemon answers it.
 type stopLoop struct {
+	w    *world
 	id   string
+	sb   *oracleSandbox // nil: the oracle knew no live sandbox id
 	done bool
+	// retry is call, made once for every retry the loop schedules.
+	retry func()
 }

@@ -74,6 +74,7 @@ func (fb *familyBackends) preferred() backend {
 type metaManager struct {
 	families        map[netfilter.Family]*familyBackends
 	keepNonPositive bool
+	backends        [2]familyBackends // what families points to, by FamilyIndex
 }
 
 // NewReference builds the correct manager.
@@ -86,7 +87,7 @@ func NewZeroPortUnfiltered(h *netfilter.Tables) (Manager, error) { return newMet
 func newMeta(h *netfilter.Tables, keepNonPositive bool) (Manager, error) {
 	m := &metaManager{families: map[netfilter.Family]*familyBackends{}, keepNonPositive: keepNonPositive}
 	for _, f := range netfilter.Families {
-		fb := &familyBackends{}
+		fb := &m.backends[netfilter.FamilyIndex(f)]
 		if ipt, err := newIPTablesBackend(h, f); err == nil {
 			fb.iptables = ipt
 		}

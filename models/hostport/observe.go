@@ -120,7 +120,7 @@ func (o *oracle) observe(out []Forward, h *netfilter.Tables) ([]Forward, error) 
 			v, err := rules.Destination(netfilter.Packet{Family: p.fam, Proto: p.proto, Src: clientAddr[p.fam], Dst: p.dst, DstPort: p.port}, o.isLocal)
 			*r = probeResult{valid: true, gen: gen, locals: len(o.local), dest: v.DNAT, err: err}
 			if v.DNAT.IsValid() {
-				r.pod = v.DNAT.Addr().Unmap().String()
+				r.pod = o.podIP(v.DNAT.Addr().Unmap())
 			}
 		}
 		if r.err != nil {
@@ -146,6 +146,19 @@ type probeResult struct {
 	dest   netip.AddrPort
 	pod    string // dest's address as a pod's is written
 	err    error
+}
+
+// podIP is a written as a pod's address is: a sandbox's own string when
+// one has it, else a new one.
+func (o *oracle) podIP(a netip.Addr) string {
+	for _, sb := range o.sandboxes {
+		for i, b := range sb.addrs {
+			if b == a {
+				return sb.ips[i]
+			}
+		}
+	}
+	return a.String()
 }
 
 // ownerOf is the tag of the latest sandbox with the pod address, live ones

@@ -38,8 +38,8 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		return sim.Result{}, err
 	}
 	h := netfilter.New(n)
-	w := &world{host: h, build: build, cfg: c.Config, store: &Store{}, sched: sim.NewScheduler(ch),
-		trace: &sim.Trace{Off: !trace}}
+	w := &world{host: h, build: build, cfg: c.Config, sched: sim.NewScheduler(ch), trace: &sim.Trace{Off: !trace}}
+	w.store, w.runner = &w.own.store, &w.own.runner
 	if trace { // the daemon runs the node's tools: calls from crio to them
 		n.OnExec = w.execed
 		n.OnLack = w.lacked
@@ -52,7 +52,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		}
 	}
 	w.oracle = newOracle(h, c.Config)
-	w.runner = &sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Calls: &w.calls,
+	*w.runner = sim.Runner{Sched: w.sched, Trace: w.trace, OnCrash: w.crashed, Calls: &w.calls,
 		Check: func(now time.Duration) []sim.Violation { return w.oracle.check(h, now, w.runner.Reported) }}
 	var last time.Duration
 	for _, f := range c.Faults {
@@ -97,6 +97,11 @@ type world struct {
 	// StopPodSandbox retry loops.
 	calls sim.Calls
 	stops []*stopLoop
+	// own holds what store and runner point to: one allocation with the world.
+	own struct {
+		store  Store
+		runner sim.Runner
+	}
 }
 
 // errDaemonDown is what kubelet gets from a daemon that is not running.
@@ -193,7 +198,7 @@ func (w *world) run(s *Step) {
 		}
 		return
 	}
-	ips := canonicalIPs(s.IPs)
+	ips, addrs := canonicalIPs(s.IPs)
 	w.oracle.addProbes(s.Ports)
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, ips, s.Ports)
 	before, failures := w.oracle.sortedForwards(w.host), w.host.Node().Failures
@@ -230,20 +235,25 @@ func (w *world) run(s *Step) {
 		}
 		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
-	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, state: live, expect: want})
+	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: addrs, state: live, expect: want})
 }
 
 // canonicalIPs writes addresses as netip does, as the node's rules give
-// them back (an unparsable one is kept as written).
-func canonicalIPs(ips []string) []string {
-	out := make([]string, len(ips))
+// them back (an unparsable one is kept as written), and returns them
+// parsed too (the zero Addr for an unparsable one).
+func canonicalIPs(ips []string) ([]string, []netip.Addr) {
+	out, addrs := make([]string, len(ips)), make([]netip.Addr, len(ips))
+	var buf [64]byte
 	for i, ip := range ips {
 		out[i] = ip
 		if a, err := netip.ParseAddr(ip); err == nil {
-			out[i] = a.String()
+			addrs[i] = a
+			if b := a.AppendTo(buf[:0]); string(b) != ip {
+				out[i] = string(b)
+			}
 		}
 	}
-	return out
+	return out, addrs
 }
 
 // stop is kubelet's StopPodSandbox, retried until it succeeds. A stop of a
@@ -251,48 +261,50 @@ func canonicalIPs(ips []string) []string {
 // that has not happened yet) is still a call: CRI makes StopPodSandbox
 // idempotent, so the daemon answers it, and the trace shows it.
 func (w *world) stop(id string) {
-	sb := w.oracle.find(id)
-	loop := &stopLoop{id: id}
-	w.stops = append(w.stops, loop)
-	var call func()
-	call = func() {
-		if loop.done || (sb != nil && sb.state == gone) {
-			loop.done = true
-			return
-		}
-		if sb != nil {
-			sb.state = stopping
-		}
-		now := w.sched.Now()
-		// Schedule the retry first: a crash below unwinds this event.
-		w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), call)
-		if w.tracing() {
-			w.send("kubelet", "crio", "StopPodSandbox %s", id)
-		}
-		if w.daemon == nil {
-			if w.tracing() {
-				w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
-			}
-			return
-		}
-		c := w.call("StopPodSandbox", id)
-		err := w.daemon.StopPodSandbox(id)
-		w.calls.End(c)
-		if err != nil {
-			if w.tracing() {
-				w.send("crio", "kubelet", "StopPodSandbox %s failed: %v", id, err)
-			}
-			return
-		}
-		if w.tracing() {
-			w.send("crio", "kubelet", "StopPodSandbox %s ok", id)
-		}
-		loop.done = true
-		if sb != nil {
-			sb.state = gone
-		}
+	l := &stopLoop{w: w, id: id, sb: w.oracle.find(id)}
+	l.retry = l.call
+	w.stops = append(w.stops, l)
+	l.call()
+}
+
+// call is one StopPodSandbox of the loop; it schedules the next first.
+func (l *stopLoop) call() {
+	w, id, sb := l.w, l.id, l.sb
+	if l.done || (sb != nil && sb.state == gone) {
+		l.done = true
+		return
 	}
-	call()
+	if sb != nil {
+		sb.state = stopping
+	}
+	now := w.sched.Now()
+	// Schedule the retry first: a crash below unwinds this event.
+	w.sched.AfterLabel(KubeletRetry, sim.L("kubelet retry stop ", id), l.retry)
+	if w.tracing() {
+		w.send("kubelet", "crio", "StopPodSandbox %s", id)
+	}
+	if w.daemon == nil {
+		if w.tracing() {
+			w.trace.Add(now, "kubelet", "StopPodSandbox %s failed: connection refused", id)
+		}
+		return
+	}
+	c := w.call("StopPodSandbox", id)
+	err := w.daemon.StopPodSandbox(id)
+	w.calls.End(c)
+	if err != nil {
+		if w.tracing() {
+			w.send("crio", "kubelet", "StopPodSandbox %s failed: %v", id, err)
+		}
+		return
+	}
+	if w.tracing() {
+		w.send("crio", "kubelet", "StopPodSandbox %s ok", id)
+	}
+	l.done = true
+	if sb != nil {
+		sb.state = gone
+	}
 }
 
 // sortForwards sorts forwards in a stable order and returns them.

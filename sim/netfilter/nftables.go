@@ -51,10 +51,10 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 	}
 	t, err := h.node.LookPath("nft")
 	if err != nil {
-		return nil, fmt.Errorf("could not run nftables command: %w", err)
+		return nil, nftMissing{err}
 	}
 	if !t.Version.AtLeast(MinNFTVersion) {
-		return nil, fmt.Errorf("nft version %s is too old: need %s or later", t.Version, MinNFTVersion)
+		return nil, nftTooOld{t.Version}
 	}
 	n := &nftTool{host: h, family: f, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
 	// knftables probes with "nft --check destroy table".
@@ -64,6 +64,20 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 	}
 	n.destroy = err == nil || slices.Contains(options, knftables.EmulateDestroy)
 	return n, nil
+}
+
+// nftMissing is NFTables' error on a node without nft, and nftTooOld on one
+// whose nft is older than MinNFTVersion, as knftables words them; both are
+// formatted only when read (a daemon start asks for every family).
+type (
+	nftMissing struct{ err error }
+	nftTooOld  struct{ have sim.Version }
+)
+
+func (e nftMissing) Error() string { return "could not run nftables command: " + e.err.Error() }
+func (e nftMissing) Unwrap() error { return e.err }
+func (e nftTooOld) Error() string {
+	return fmt.Sprintf("nft version %s is too old: need %s or later", e.have, MinNFTVersion)
 }
 
 // NFTState returns the in-memory state of a node's nftables table, for

@@ -16,7 +16,7 @@ import (
 
 // uncached compiles h's nat rules as if nothing had been compiled before.
 func uncached(h *Tables) *Rules {
-	r := &Rules{ipt: h.iptables}
+	r := &Rules{ipt: &h.iptables}
 	for i, f := range Families {
 		for _, key := range h.nftKeys(f) {
 			r.nft[i] = append(r.nft[i], compileNFT(key, h.nft[key], nil))

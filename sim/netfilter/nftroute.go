@@ -239,7 +239,11 @@ func elementKey(parts []string) (nftKey, bool) {
 	}
 	k.n = len(parts)
 	for i, s := range parts {
-		if a, err := netip.ParseAddr(s); err == nil {
+		// Only an address has a dot or a colon: a protocol or a port is
+		// not parsed (a failed parse costs an error value).
+		if !strings.ContainsAny(s, ".:") {
+			k.parts[i].s = s
+		} else if a, err := netip.ParseAddr(s); err == nil {
 			k.parts[i].addr = a
 		} else {
 			k.parts[i].s = s

@@ -49,7 +49,7 @@ func (t *Tables) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, err
 // Evaluate reads. It holds while the node's Generation stays the same;
 // take it again after a change.
 type Rules struct {
-	ipt map[Family]*IPTables
+	ipt *iptState      // the Tables' own: a family made later is seen
 	nft [2][]*nftTable // per family (FamilyIndex), by table key
 }
 
@@ -84,7 +84,7 @@ func (t *Tables) Rules() *Rules {
 			continue
 		}
 		if next == t.rules { // a Rules taken before keeps what it had
-			next = &Rules{ipt: t.iptables}
+			next = &Rules{ipt: &t.iptables}
 			if t.rules != nil {
 				next.nft = t.rules.nft
 			}
@@ -120,7 +120,7 @@ func (r *Rules) Evaluate(p Packet, isLocal func(netip.Addr) bool) (Verdict, erro
 	if v.DNAT.IsValid() {
 		post.Dst, post.DstPort = v.DNAT.Addr(), v.DNAT.Port()
 	}
-	if ipt := r.ipt[p.Family]; ipt != nil {
+	if ipt := r.ipt.get(p.Family); ipt != nil {
 		_, masq, err := ipt.walk("POSTROUTING", post, isLocal)
 		if err != nil {
 			return v, err
@@ -146,7 +146,7 @@ func (r *Rules) Destination(p Packet, isLocal func(netip.Addr) bool) (Verdict, e
 		first, hook = "PREROUTING", "prerouting"
 	}
 	var from *nftTable // the nftables table that sent it (nil: iptables)
-	if ipt := r.ipt[p.Family]; ipt != nil {
+	if ipt := r.ipt.get(p.Family); ipt != nil {
 		d, _, err := ipt.walk(first, p, isLocal)
 		if err != nil {
 			return v, err

@@ -30,7 +30,7 @@ var Families = []Family{IPv4, IPv6}
 // can reach it.
 type Tables struct {
 	node     *node.Node
-	iptables map[Family]*IPTables
+	iptables iptState
 	nft      map[string]*knftables.Fake
 	// nftRuns counts nft transactions run through the node's nft, and
 	// nftFamilyRuns those on each family's tables (FamilyIndex).
@@ -47,7 +47,48 @@ type Tables struct {
 
 // New returns the empty netfilter state of n.
 func New(n *node.Node) *Tables {
-	return &Tables{node: n, iptables: map[Family]*IPTables{}, nft: map[string]*knftables.Fake{}}
+	return &Tables{node: n, nft: map[string]*knftables.Fake{}}
+}
+
+// iptState is the iptables nat state of every family: IPv4's and IPv6's
+// by FamilyIndex, any other a runtime names in other.
+type iptState struct {
+	known [2]*IPTables
+	other map[Family]*IPTables
+}
+
+// get is family f's state, or nil.
+func (s *iptState) get(f Family) *IPTables {
+	if i := FamilyIndex(f); i >= 0 {
+		return s.known[i]
+	}
+	return s.other[f]
+}
+
+// set makes ipt family f's state.
+func (s *iptState) set(f Family, ipt *IPTables) {
+	if i := FamilyIndex(f); i >= 0 {
+		s.known[i] = ipt
+		return
+	}
+	if s.other == nil {
+		s.other = map[Family]*IPTables{}
+	}
+	s.other[f] = ipt
+}
+
+// generations sums the generations of every family's state.
+func (s *iptState) generations() uint64 {
+	var g uint64
+	for _, ipt := range s.known {
+		if ipt != nil {
+			g += ipt.gen
+		}
+	}
+	for _, ipt := range s.other {
+		g += ipt.gen
+	}
+	return g
 }
 
 // Concurrency: in the node's concurrent mode (node.SetConcurrent, race
@@ -62,11 +103,11 @@ func (t *Tables) Node() *node.Node { return t.node }
 // IPTables returns the iptables nat state of a family.
 func (t *Tables) IPTables(f Family) *IPTables {
 	t.node.Lock()
-	ipt, ok := t.iptables[f]
-	if !ok {
+	ipt := t.iptables.get(f)
+	if ipt == nil {
 		ipt = newIPTables(f)
 		ipt.node = t.node
-		t.iptables[f] = ipt
+		t.iptables.set(f, ipt)
 	}
 	t.node.Unlock()
 	return ipt
@@ -78,7 +119,7 @@ func (t *Tables) IPTables(f Family) *IPTables {
 func (t *Tables) IPTablesState(f Family) *IPTables {
 	t.node.Lock()
 	defer t.node.Unlock()
-	return t.iptables[f]
+	return t.iptables.get(f)
 }
 
 // Generation changes whenever the netfilter state may have changed through
@@ -87,11 +128,7 @@ func (t *Tables) IPTablesState(f Family) *IPTables {
 func (t *Tables) Generation() uint64 {
 	t.node.Lock()
 	defer t.node.Unlock()
-	g := t.nftRuns
-	for _, ipt := range t.iptables {
-		g += ipt.gen
-	}
-	return g
+	return t.nftRuns + t.iptables.generations()
 }
 
 // FamilyGeneration is Generation for the state of one family alone (its
@@ -104,7 +141,7 @@ func (t *Tables) FamilyGeneration(f Family) uint64 {
 	if i := FamilyIndex(f); i >= 0 {
 		g = t.nftFamilyRuns[i]
 	}
-	if ipt := t.iptables[f]; ipt != nil {
+	if ipt := t.iptables.get(f); ipt != nil {
 		g += ipt.gen
 	}
 	return g
