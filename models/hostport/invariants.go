@@ -176,6 +176,7 @@ func (o *oracle) find(id string) *oracleSandbox {
 func (o *oracle) expected(id string, ips []string, ms []*PortMapping) (want []Forward, invalid, hard, soft bool) {
 	// With hostport mapping disabled the daemon does not look at mappings.
 	invalid = !o.disabled && validate(ms) != nil
+	want = make([]Forward, 0, len(ips)*len(ms))
 	for _, ip := range ips {
 		fam, err := FamilyOf(ip)
 		if err != nil || !o.supported.has(fam) {
