@@ -40,7 +40,14 @@ type Tasks struct {
 	// event is resuming, the only one it may let go on.
 	runner *Runner
 	firing *Task
+	// taskSlab and wakeSlab hold the next new tasks and wake-ups,
+	// allocated a few at a time.
+	taskSlab []Task
+	wakeSlab []wakeup
 }
+
+// slab is how many tasks or wake-ups are allocated at once.
+const slab = 4
 
 // worker is a coroutine that runs tasks one after another.
 type worker struct {
@@ -85,7 +92,12 @@ type taskCrash struct{ c *Crash }
 // Go starts fn as a task. It does not run at once: its first step is an
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
-	t := &Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
+	if len(ts.taskSlab) == 0 {
+		ts.taskSlab = make([]Task, slab)
+	}
+	t := &ts.taskSlab[0]
+	ts.taskSlab = ts.taskSlab[1:]
+	*t = Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
 	if ts.live == nil {
 		ts.live = make([]*Task, 0, 8) // room for a run's first tasks at once
 	}
@@ -280,7 +292,12 @@ func (t *Task) schedule(d time.Duration) {
 	if n := len(ts.wakeups); n > 0 {
 		w, ts.wakeups = ts.wakeups[n-1], ts.wakeups[:n-1]
 	} else {
-		w = &wakeup{ts: ts}
+		if len(ts.wakeSlab) == 0 {
+			ts.wakeSlab = make([]wakeup, slab)
+		}
+		w = &ts.wakeSlab[0]
+		ts.wakeSlab = ts.wakeSlab[1:]
+		*w = wakeup{ts: ts}
 		w.do = w.fire
 	}
 	w.t, w.gen = t, t.gen

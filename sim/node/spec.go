@@ -51,8 +51,7 @@ func (s Spec) Build() (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node kernel: %w", err)
 	}
-	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd,
-		tools: make(map[string]*Tool, len(d.Tools)+len(s.Tools))}
+	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd}
 	if s.Cgroup != "" {
 		if n.Cgroup, err = ParseCgroupMode(s.Cgroup); err != nil {
 			return nil, err
@@ -63,13 +62,14 @@ func (s Spec) Build() (*Node, error) {
 	}
 	all := append(slices.Clip(d.Tools), s.Tools...) // later ones override
 	tools := make([]Tool, len(all))                 // the node's tools in one allocation
+	n.tools = make([]*Tool, 0, len(all))
 	for i, t := range all {
 		v, err := parseVersionShared(t.Version)
 		if err != nil {
 			return nil, fmt.Errorf("node tool %s: %w", t.Name, err)
 		}
 		tools[i] = Tool{Name: t.Name, Version: v}
-		n.tools[t.Name] = &tools[i] // as Install
+		n.install(&tools[i]) // as Install
 	}
 	return n, nil
 }
