@@ -195,10 +195,18 @@ func (w *world) behaviour(spec *Container) proc.Behaviour {
 		b.Reaps = true
 		b.NewPidNS = !spec.HostPID
 	}
+	var bp *proc.Behaviour // b on the heap, only when a fault changes it
 	for _, f := range w.c.Faults {
 		if bf, ok := f.(BehaviourFault); ok && bf.Target() == spec.Name {
-			bf.ApplyBehaviour(&b, spec.Grace)
+			if bp == nil {
+				bp = new(proc.Behaviour)
+				*bp = b
+			}
+			bf.ApplyBehaviour(bp, spec.Grace)
 		}
+	}
+	if bp != nil {
+		return *bp
 	}
 	return b
 }
