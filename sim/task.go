@@ -44,6 +44,9 @@ type Tasks struct {
 	// allocated a few at a time.
 	taskSlab []Task
 	wakeSlab []wakeup
+	// The lists of idle coroutines and free wake-ups start in these.
+	idleBuf [4]*worker
+	wakeBuf [8]*wakeup
 }
 
 // slab is how many tasks or wake-ups are allocated at once.
@@ -278,6 +281,9 @@ func (t *Task) step() {
 	t.w.next()
 	ts.current = prev
 	if t.returned {
+		if ts.idle == nil {
+			ts.idle = ts.idleBuf[:0]
+		}
 		ts.idle = append(ts.idle, t.w)
 		t.w = nil
 		t.finish()
@@ -316,6 +322,9 @@ type wakeup struct {
 func (w *wakeup) fire() {
 	t, gen := w.t, w.gen
 	w.t = nil
+	if w.ts.wakeups == nil {
+		w.ts.wakeups = w.ts.wakeBuf[:0]
+	}
 	w.ts.wakeups = append(w.ts.wakeups, w)
 	if gen == t.gen && !t.done {
 		t.gen++

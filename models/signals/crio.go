@@ -54,8 +54,10 @@ type crio struct {
 	ctrs []*ctr
 	// ctrBuf is where ctrs starts: allocated with the run.
 	ctrBuf [3]*ctr
-	// tasks are its request handlers and stop loops, which end with it.
-	tasks []*sim.Task
+	// tasks are its request handlers and stop loops, which end with it;
+	// they start in taskBuf.
+	tasks   []*sim.Task
+	taskBuf [8]*sim.Task
 }
 
 func (c *crio) lookup(name string) *ctr {

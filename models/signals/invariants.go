@@ -61,6 +61,7 @@ type oracle struct {
 	watchedBuf [4]*watched
 	pending    []sim.Violation
 	calls      []*stopCall
+	callBuf    [4]stopCall // where the first calls are kept
 	// killing maps each task running the OCI runtime's kill to the
 	// container it was asked to signal.
 	killing map[*sim.Task]*ctr
@@ -150,7 +151,13 @@ func (o *oracle) stopCalled(name string, timeout time.Duration) *stopCall {
 			wt.zero = true
 		}
 	}
-	c := &stopCall{name: name, at: now, timeout: timeout}
+	var c *stopCall
+	if n := len(o.calls); n < len(o.callBuf) {
+		c = &o.callBuf[n]
+	} else {
+		c = new(stopCall)
+	}
+	*c = stopCall{name: name, at: now, timeout: timeout}
 	o.calls = append(o.calls, c)
 	return c
 }

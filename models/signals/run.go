@@ -213,13 +213,13 @@ func (w *world) behaviour(spec *Container) proc.Behaviour {
 
 // boot starts the services and kubelet's containers at time 0.
 func (w *world) boot() {
-	for _, svc := range []struct{ name, after string }{{"crio", ""}, {"kubelet", "crio.service"}} {
+	for _, svc := range []struct{ name, unit, after string }{{"crio", "crio.service", ""}, {"kubelet", "kubelet.service", "crio.service"}} {
 		p := w.procs.Spawn(svc.name, proc.Behaviour{OnStop: proc.Handle, Cleanup: 50 * time.Millisecond})
 		props := []systemd.Property{{Name: "Description", Value: svc.name}}
 		if svc.after != "" {
 			props = append(props, systemd.Property{Name: "After", Value: svc.after})
 		}
-		u, err := w.sd.StartTransientUnit(svc.name+".service", props)
+		u, err := w.sd.StartTransientUnit(svc.unit, props)
 		if err != nil {
 			panic(fmt.Sprintf("boot: %v", err)) // the model's own services always start
 		}
