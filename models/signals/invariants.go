@@ -93,7 +93,24 @@ func initOracle(o *oracle, w *world) {
 }
 
 func (o *oracle) report(inv sim.Invariant, format string, args ...any) {
+	if o.has(inv.Name) {
+		return // the runner keeps only the first violation of each invariant
+	}
 	o.pending = append(o.pending, sim.Violation{Invariant: inv.Name, At: o.w.sched.Now(), Message: fmt.Sprintf(format, args...)})
+}
+
+// has reports whether a violation of the invariant is recorded already
+// or waits to be: the runner would drop another.
+func (o *oracle) has(invariant string) bool {
+	if o.w.runner.Reported(invariant) {
+		return true
+	}
+	for _, v := range o.pending {
+		if v.Invariant == invariant {
+			return true
+		}
+	}
+	return false
 }
 
 // check hands the runner what was seen during the last event.
