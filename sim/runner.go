@@ -89,6 +89,10 @@ type Runner struct {
 	violations []Violation
 	seen       map[string]bool
 	events     int
+	budget     int
+	// inEvent is set while the loop runs an event (see resumeInline);
+	// noInline, for tests, has every task suspend.
+	inEvent, noInline bool
 }
 
 // Report records a violation unless one of the same invariant is recorded already.
@@ -115,9 +119,13 @@ func (r *Runner) Run() []Violation {
 		// Also when the Chooser aborts the run (rapid's draws run out).
 		defer r.Tasks.Close()
 	}
-	budget := r.MaxEvents
-	if budget == 0 {
-		budget = 10000
+	r.budget = r.MaxEvents
+	if r.budget == 0 {
+		r.budget = 10000
+	}
+	if r.Tasks != nil && !r.noInline {
+		r.Tasks.runner = r
+		defer func() { r.Tasks.runner = nil }()
 	}
 	for {
 		ev := r.Sched.Next()
@@ -125,13 +133,16 @@ func (r *Runner) Run() []Violation {
 			break
 		}
 		r.events++
-		if r.events > budget {
-			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", budget)})
+		if r.events > r.budget {
+			r.Report(Violation{Invariant: RunawayInvariant.Name, At: ev.At, Message: fmt.Sprintf("more than %d events", r.budget)})
 			break
 		}
 		r.startPhase(ev.At)
+		r.inEvent = true
 		r.do(ev.Name, ev.Do)
-		r.overdue(ev.At)
+		r.inEvent = false
+		// A task resumed inline may have moved the clock past ev.At.
+		r.overdue(r.Sched.Now())
 	}
 	if !r.Reported(RunawayInvariant.Name) {
 		end := r.Sched.Now()
@@ -148,8 +159,11 @@ func (r *Runner) Run() []Violation {
 func (r *Runner) Do(name string, fn func()) { r.do(Label{name}, fn) }
 
 func (r *Runner) do(name Label, fn func()) {
+	crash := Protect(fn)
+	// Read after fn: a task resumed inline in fn may have moved the clock
+	// (see resumeInline); otherwise it is the event's time.
 	now := r.Sched.Now()
-	if crash := Protect(fn); crash != nil {
+	if crash != nil {
 		if !r.Trace.Off {
 			r.Trace.Crash(now, name.String(), crash)
 		}
@@ -164,6 +178,33 @@ func (r *Runner) do(name Label, fn func()) {
 			r.Report(v)
 		}
 	}
+}
+
+// resumeInline is what the loop would do between the end of the event
+// running now and the start of a task's wake-up d from now, when that
+// wake-up would be the next event and the only one due at its time (no
+// choice between them, nothing else runs first): the checks after the
+// event, the count and the liveness phase before the next. It reports
+// whether it did them, in which case the task goes on without suspending:
+// the same run, verdicts and trace, without two coroutine switches and an
+// event. It declines outside the loop's events, past the horizon and at
+// the event budget, where the loop itself decides.
+func (r *Runner) resumeInline(d time.Duration) bool {
+	s := r.Sched
+	at := s.now + d
+	if !r.inEvent || !s.alone(at) || (r.Horizon > 0 && at > r.Horizon) || r.events >= r.budget {
+		return false
+	}
+	if r.Check != nil {
+		for _, v := range r.Check(s.now) {
+			r.Report(v)
+		}
+	}
+	r.overdue(s.now)
+	s.now = at
+	r.events++
+	r.startPhase(at)
+	return true
 }
 
 // Events returns how many events ran.

@@ -142,6 +142,13 @@ func (s *Scheduler) Next() *Event {
 	return s.cur
 }
 
+// alone reports whether an event scheduled now for at would be the next
+// Next returns, with no other event due at its time: nothing is due now
+// and everything queued is due later.
+func (s *Scheduler) alone(at time.Duration) bool {
+	return len(s.due) == 0 && (len(s.queue) == 0 || s.queue[0].At > at)
+}
+
 // eventQueue is a binary min-heap of events by time, then scheduling order.
 type eventQueue []*Event
 

@@ -22,13 +22,14 @@ type ctr struct {
 	// process forked; cg its cgroup.
 	execs    []*proc.Proc
 	children []*proc.Proc
+	childBuf [ctrProcs]*proc.Proc // children starts in it
 	cg       *Cgroup
 	// cgroup is what cg points to, and cgProcs where its list starts:
 	// allocated with the container.
 	cgroup  Cgroup
-	cgProcs [1]*proc.Proc
+	cgProcs [ctrProcs]*proc.Proc
 	// scopePID is where the list of its scope's processes starts.
-	scopePID [1]int
+	scopePID [ctrProcs]int
 	// wt is what the oracle watches of it (nil until it is created), in
 	// watch.
 	wt    *watched
@@ -43,14 +44,20 @@ type ctr struct {
 	stop    stopState
 }
 
+// ctrProcs is how many processes a container's cgroup and scope lists
+// have room for before they grow: its own and a few it forks or execs.
+const ctrProcs = 4
+
 // crio is the CRI server.
 type crio struct {
 	w    *world
 	ctrs []*ctr
 	// ctrBuf is where ctrs starts: allocated with the run.
 	ctrBuf [3]*ctr
-	// tasks are its request handlers and stop loops, which end with it.
-	tasks []*sim.Task
+	// tasks are its request handlers and stop loops, which end with it;
+	// they start in taskBuf.
+	tasks   []*sim.Task
+	taskBuf [8]*sim.Task
 }
 
 func (c *crio) lookup(name string) *ctr {
@@ -73,9 +80,14 @@ func (c *crio) create(spec *Container) error {
 	if !w.trace.Off {
 		w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))
 	}
-	props, err := w.impl.Scope(ann, "kubepods-besteffort.slice", x.proc.PID)
+	// The cgroup's path, the scope's name within it and conmon's name, in
+	// one allocation.
+	const slice, scopePrefix, scopeSuffix, monitorPrefix = "kubepods-besteffort.slice", "crio-", ".scope", "conmon-"
+	names := slice + "/" + scopePrefix + spec.Name + scopeSuffix + monitorPrefix + spec.Name
+	cgPath, monitorName := names[:len(names)-len(monitorPrefix)-len(spec.Name)], names[len(names)-len(monitorPrefix)-len(spec.Name):]
+	props, err := w.impl.Scope(ann, slice, x.proc.PID)
 	if err == nil {
-		x.scope, err = w.sd.StartTransientUnit("crio-"+spec.Name+".scope", props)
+		x.scope, err = w.sd.StartTransientUnit(cgPath[len(slice)+1:], props)
 	}
 	if err != nil {
 		if !w.trace.Off {
@@ -85,12 +97,12 @@ func (c *crio) create(spec *Container) error {
 		return err
 	}
 	x.scopePID[0] = x.proc.PID
-	x.scope.PIDs = x.scopePID[:]
+	x.scope.PIDs = x.scopePID[:1]
 	if !w.trace.Off {
 		w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
 	}
 	w.oracle.created(x, ann)
-	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
+	x.monitor = w.procs.Spawn(monitorName, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
 	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
 	// crun's create exits and conmon, a subreaper, adopts the process: it
 	// reaps it as it exits (its SIGCHLD handler), which frees the pid; once
@@ -110,7 +122,7 @@ func (c *crio) create(spec *Container) error {
 		}
 	})
 	x.cgProcs[0] = x.proc
-	x.cgroup = Cgroup{Path: "kubepods-besteffort.slice/" + x.scope.Name, w: w, procs: x.cgProcs[:]}
+	x.cgroup = Cgroup{Path: cgPath, w: w, procs: x.cgProcs[:1]}
 	x.cg = &x.cgroup
 	c.forkChildren(x)
 	c.ctrs = append(c.ctrs, x)

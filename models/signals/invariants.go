@@ -61,6 +61,7 @@ type oracle struct {
 	watchedBuf [4]*watched
 	pending    []sim.Violation
 	calls      []*stopCall
+	callBuf    [4]stopCall // where the first calls are kept
 	// killing maps each task running the OCI runtime's kill to the
 	// container it was asked to signal.
 	killing map[*sim.Task]*ctr
@@ -92,7 +93,24 @@ func initOracle(o *oracle, w *world) {
 }
 
 func (o *oracle) report(inv sim.Invariant, format string, args ...any) {
+	if o.has(inv.Name) {
+		return // the runner keeps only the first violation of each invariant
+	}
 	o.pending = append(o.pending, sim.Violation{Invariant: inv.Name, At: o.w.sched.Now(), Message: fmt.Sprintf(format, args...)})
+}
+
+// has reports whether a violation of the invariant is recorded already
+// or waits to be: the runner would drop another.
+func (o *oracle) has(invariant string) bool {
+	if o.w.runner.Reported(invariant) {
+		return true
+	}
+	for _, v := range o.pending {
+		if v.Invariant == invariant {
+			return true
+		}
+	}
+	return false
 }
 
 // check hands the runner what was seen during the last event.
@@ -150,7 +168,13 @@ func (o *oracle) stopCalled(name string, timeout time.Duration) *stopCall {
 			wt.zero = true
 		}
 	}
-	c := &stopCall{name: name, at: now, timeout: timeout}
+	var c *stopCall
+	if n := len(o.calls); n < len(o.callBuf) {
+		c = &o.callBuf[n]
+	} else {
+		c = new(stopCall)
+	}
+	*c = stopCall{name: name, at: now, timeout: timeout}
 	o.calls = append(o.calls, c)
 	return c
 }

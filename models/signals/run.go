@@ -195,23 +195,31 @@ func (w *world) behaviour(spec *Container) proc.Behaviour {
 		b.Reaps = true
 		b.NewPidNS = !spec.HostPID
 	}
+	var bp *proc.Behaviour // b on the heap, only when a fault changes it
 	for _, f := range w.c.Faults {
 		if bf, ok := f.(BehaviourFault); ok && bf.Target() == spec.Name {
-			bf.ApplyBehaviour(&b, spec.Grace)
+			if bp == nil {
+				bp = new(proc.Behaviour)
+				*bp = b
+			}
+			bf.ApplyBehaviour(bp, spec.Grace)
 		}
+	}
+	if bp != nil {
+		return *bp
 	}
 	return b
 }
 
 // boot starts the services and kubelet's containers at time 0.
 func (w *world) boot() {
-	for _, svc := range []struct{ name, after string }{{"crio", ""}, {"kubelet", "crio.service"}} {
+	for _, svc := range []struct{ name, unit, after string }{{"crio", "crio.service", ""}, {"kubelet", "kubelet.service", "crio.service"}} {
 		p := w.procs.Spawn(svc.name, proc.Behaviour{OnStop: proc.Handle, Cleanup: 50 * time.Millisecond})
 		props := []systemd.Property{{Name: "Description", Value: svc.name}}
 		if svc.after != "" {
 			props = append(props, systemd.Property{Name: "After", Value: svc.after})
 		}
-		u, err := w.sd.StartTransientUnit(svc.name+".service", props)
+		u, err := w.sd.StartTransientUnit(svc.unit, props)
 		if err != nil {
 			panic(fmt.Sprintf("boot: %v", err)) // the model's own services always start
 		}

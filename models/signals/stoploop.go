@@ -38,6 +38,8 @@ type stopState struct {
 	// its deadline.
 	wake sim.Queue
 	done sim.Latch
+	// loopName is the stop loop task's name.
+	loopName string
 }
 
 // initStop names the stop state's locks and waits, once, at the first
@@ -46,11 +48,19 @@ func (x *ctr) initStop() {
 	if x.stop.opLock.Name != "" {
 		return
 	}
+	const stopLock, opLock, wake, done, loop = "stopLock of ", "opLock of ", "a new timeout, the exit or the deadline of ", "the end of the stop loop of ", "crio stop loop "
 	n := x.spec.Name
-	x.stop.stopLock.Name = "stopLock of " + n
-	x.stop.opLock.Name = "opLock of " + n
-	x.stop.wake.Name = "a new timeout, the exit or the deadline of " + n
-	x.stop.done.Name = "the end of the stop loop of " + n
+	all := stopLock + n + opLock + n + wake + n + done + n + loop + n // the five names in one allocation
+	cut := func(prefix string) string {
+		s := all[:len(prefix)+len(n)]
+		all = all[len(s):]
+		return s
+	}
+	x.stop.stopLock.Name = cut(stopLock)
+	x.stop.opLock.Name = cut(opLock)
+	x.stop.wake.Name = cut(wake)
+	x.stop.done.Name = cut(done)
+	x.stop.loopName = cut(loop)
 }
 
 // errNoSuchContainer is StopContainer's answer for an unknown id.
@@ -58,6 +68,9 @@ var errNoSuchContainer = errors.New("container not found")
 
 // goTask starts a task of the CRI server; it ends when the server does.
 func (c *crio) goTask(name string, fn func(t *sim.Task)) {
+	if c.tasks == nil {
+		c.tasks = c.taskBuf[:0]
+	}
 	c.tasks = append(c.tasks, c.w.tasks.Go(name, fn))
 }
 
@@ -99,7 +112,7 @@ func (c *crio) StopContainer(name string, timeout time.Duration, reply func(erro
 		st.stopping = true
 		st.stopLock.Unlock(t)
 		if first {
-			c.goTask("crio stop loop "+name, func(t *sim.Task) { c.stopLoop(t, x) })
+			c.goTask(st.loopName, func(t *sim.Task) { c.stopLoop(t, x) })
 		}
 		st.stopLock.Lock(t)
 		if st.done.IsOpen() {

@@ -222,6 +222,9 @@ func (w *world) forkChild(x *ctr, parent *proc.Proc, actor, name string, ch Chil
 // joined adds a process the container's processes forked to its cgroup
 // and scope.
 func (x *ctr) joined(p *proc.Proc) {
+	if x.children == nil {
+		x.children = x.childBuf[:0]
+	}
 	x.children = append(x.children, p)
 	x.cg.procs = append(x.cg.procs, p)
 	x.scope.PIDs = append(x.scope.PIDs, p.PID)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/faultsim/faultsim/sim"
 )
 
 // Distro is a kind of machine a node can be: its kernel, how systemd
@@ -59,6 +61,19 @@ var distros = []Distro{
 	{Name: "lts6.6-like", Summary: "a 6.6 LTS kernel with systemd 255 (composite)", Kernel: "6.6", Cgroup: Unified, Systemd: 255, Tools: tools("1.8.10", "1.0.9")},
 	{Name: "legacy4.19-like", Summary: "a 4.19 kernel booted with cgroup v1 only, systemd 239 (composite)", Kernel: "4.19", Cgroup: Legacy, Systemd: 239, Tools: tools("1.8.2", "0.9.0")},
 }
+
+// distroVersions are each distro's kernel and tool versions, parsed once
+// (the table never changes), in the order of distros and of their tools.
+var distroVersions = func() [][]sim.Version {
+	out := make([][]sim.Version, len(distros))
+	for i, d := range distros {
+		out[i] = append(out[i], sim.MustVersion(d.Kernel))
+		for _, t := range d.Tools {
+			out[i] = append(out[i], sim.MustVersion(t.Version))
+		}
+	}
+	return out
+}()
 
 // Distros returns the known distros, the default first.
 func Distros() []Distro { return slices.Clone(distros) }

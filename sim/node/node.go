@@ -54,7 +54,8 @@ type Node struct {
 	// draws it; the real kernel says nothing).
 	OnLack func(tool string, f Feature, what string)
 
-	tools map[string]*Tool
+	// tools are the tools on its PATH, a few: looked up by a scan.
+	tools []*Tool
 	// mu is the node's lock in concurrent mode (SetConcurrent), nil
 	// otherwise: deterministic runs never pay for it.
 	mu *sync.Mutex
@@ -92,29 +93,50 @@ func (n *Node) unlock() { n.mu.Unlock() }
 // New returns a node with the given distro and kernel, cgroup v2, systemd
 // DefaultSystemd and no tools.
 func New(distro string, kernel sim.Version) *Node {
-	return &Node{Distro: distro, Kernel: kernel, Cgroup: Unified, Systemd: DefaultSystemd, tools: map[string]*Tool{}}
+	return &Node{Distro: distro, Kernel: kernel, Cgroup: Unified, Systemd: DefaultSystemd}
+}
+
+// tool is the installed tool called name, or nil.
+func (n *Node) tool(name string) *Tool {
+	for _, t := range n.tools {
+		if t.Name == name {
+			return t
+		}
+	}
+	return nil
+}
+
+// install puts t on the PATH in place of any tool of its name.
+func (n *Node) install(t *Tool) {
+	for i, o := range n.tools {
+		if o.Name == t.Name {
+			n.tools[i] = t
+			return
+		}
+	}
+	n.tools = append(n.tools, t)
 }
 
 // Install puts a tool at a version on the node's PATH, replacing any other.
 func (n *Node) Install(name string, version sim.Version) {
 	n.Lock()
 	defer n.Unlock()
-	n.tools[name] = &Tool{Name: name, Version: version}
+	n.install(&Tool{Name: name, Version: version})
 }
 
 // Uninstall removes a tool from the node's PATH.
 func (n *Node) Uninstall(name string) {
 	n.Lock()
 	defer n.Unlock()
-	delete(n.tools, name)
+	n.tools = slices.DeleteFunc(n.tools, func(t *Tool) bool { return t.Name == name })
 }
 
 // LookPath returns the tool if it is on the node's PATH. It takes no
 // lock: the PATH changes only while a run is set up (node faults), never
 // under concurrent tools.
 func (n *Node) LookPath(name string) (*Tool, error) {
-	t, ok := n.tools[name]
-	if !ok {
+	t := n.tool(name)
+	if t == nil {
 		return nil, toolNotFound(name)
 	}
 	return t, nil
@@ -144,15 +166,11 @@ func (n *Node) EndToolFailures() {
 func (n *Node) Tools() []Tool {
 	n.Lock()
 	defer n.Unlock()
-	names := make([]string, 0, len(n.tools))
-	for name := range n.tools {
-		names = append(names, name)
+	out := make([]Tool, len(n.tools))
+	for i, t := range n.tools {
+		out[i] = *t
 	}
-	slices.Sort(names)
-	out := make([]Tool, len(names))
-	for i, name := range names {
-		out[i] = *n.tools[name]
-	}
+	slices.SortFunc(out, func(a, b Tool) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
@@ -170,7 +188,8 @@ func (n *Node) ExecChecked(refused error, name string, args ...string) error {
 		err = refused
 	}
 	if n.OnExec != nil {
-		n.OnExec(name, args, err)
+		// A copy: args then stays on the caller's stack when no one is told.
+		n.OnExec(name, slices.Clone(args), err)
 	}
 	return err
 }

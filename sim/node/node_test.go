@@ -2,6 +2,7 @@ package node
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -69,6 +70,48 @@ func TestKernelFeatures(t *testing.T) {
 		n := New("x", sim.MustVersion(tt.kernel))
 		if got := n.Has(tt.f); got != tt.want {
 			t.Errorf("kernel %s Has(%s) = %v, want %v", tt.kernel, tt.f.Name, got, tt.want)
+		}
+	}
+}
+
+// TestBuildParsesWhatTheSpecSays: a node built from a spec has the kernel
+// and the tools (the distro's, then the spec's, a later one replacing an
+// earlier one of its name) at the versions their strings give, for every
+// distro, with and without overrides.
+func TestBuildParsesWhatTheSpecSays(t *testing.T) {
+	for _, d := range Distros() {
+		for _, s := range []Spec{
+			{Distro: d.Name},
+			{Distro: d.Name, Kernel: "6.1.5"},
+			{Distro: d.Name, Tools: []ToolSpec{{d.Tools[0].Name, "9.9"}, {"crun", "1.17"}}},
+		} {
+			n, err := s.Build()
+			if err != nil {
+				t.Fatalf("%+v: %v", s, err)
+			}
+			kernel := d.Kernel
+			if s.Kernel != "" {
+				kernel = s.Kernel
+			}
+			if want := sim.MustVersion(kernel); n.Kernel.Compare(want) != 0 || n.Kernel.String() != want.String() {
+				t.Errorf("%+v: kernel %v, want %v", s, n.Kernel, want)
+			}
+			want := map[string]string{}
+			for _, tl := range append(slices.Clone(d.Tools), s.Tools...) {
+				want[tl.Name] = tl.Version
+			}
+			got := n.Tools()
+			if len(got) != len(want) {
+				t.Fatalf("%+v: tools %v, want %v", s, got, want)
+			}
+			for i, tl := range got {
+				if i > 0 && got[i-1].Name >= tl.Name {
+					t.Errorf("%+v: tools not sorted by name: %v", s, got)
+				}
+				if v, ok := want[tl.Name]; !ok || tl.Version.String() != sim.MustVersion(v).String() {
+					t.Errorf("%+v: tool %s at %v, want %q", s, tl.Name, tl.Version, v)
+				}
+			}
 		}
 	}
 }

@@ -39,20 +39,22 @@ func (s Spec) Build() (*Node, error) {
 	if name == "" {
 		name = DefaultDistro
 	}
-	d, err := LookupDistro(name)
-	if err != nil {
+	di := slices.IndexFunc(distros, func(d Distro) bool { return d.Name == name })
+	if di < 0 {
+		_, err := LookupDistro(name)
 		return nil, err
 	}
-	kernel := d.Kernel
+	d, versions := distros[di], distroVersions[di] // the kernel's, then the tools'
+	k := versions[0]
 	if s.Kernel != "" {
-		kernel = s.Kernel
+		v, err := parseVersionShared(s.Kernel)
+		if err != nil {
+			return nil, fmt.Errorf("node kernel: %w", err)
+		}
+		k = v
 	}
-	k, err := parseVersionShared(kernel)
-	if err != nil {
-		return nil, fmt.Errorf("node kernel: %w", err)
-	}
-	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd,
-		tools: make(map[string]*Tool, len(d.Tools)+len(s.Tools))}
+	var err error
+	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd}
 	if s.Cgroup != "" {
 		if n.Cgroup, err = ParseCgroupMode(s.Cgroup); err != nil {
 			return nil, err
@@ -63,13 +65,16 @@ func (s Spec) Build() (*Node, error) {
 	}
 	all := append(slices.Clip(d.Tools), s.Tools...) // later ones override
 	tools := make([]Tool, len(all))                 // the node's tools in one allocation
+	n.tools = make([]*Tool, 0, len(all))
 	for i, t := range all {
-		v, err := parseVersionShared(t.Version)
-		if err != nil {
+		var v sim.Version
+		if i < len(d.Tools) {
+			v = versions[1+i]
+		} else if v, err = parseVersionShared(t.Version); err != nil {
 			return nil, fmt.Errorf("node tool %s: %w", t.Name, err)
 		}
 		tools[i] = Tool{Name: t.Name, Version: v}
-		n.tools[t.Name] = &tools[i] // as Install
+		n.install(&tools[i]) // as Install
 	}
 	return n, nil
 }

@@ -123,6 +123,9 @@ func (ps *Procs) send(from string, fromNS *PidNS, p *Proc, sig syscall.Signal) e
 func (ps *Procs) record(from string, p *Proc, sig syscall.Signal) {
 	now := ps.Sched.Now()
 	s := SentSignal{At: now, Sig: sig, From: from}
+	if p.Sent == nil {
+		p.Sent = p.sentBuf[:0]
+	}
 	p.Sent = append(p.Sent, s)
 	if !ps.Trace.Off {
 		ps.Trace.Signal(now, from, p.Name, "%s", SignalName(sig))

@@ -127,6 +127,7 @@ type Proc struct {
 	frozen   []func()      // timers that fell due while it was stopped
 	watchers []func(*Proc)
 	watchBuf [2]func(*Proc) // watchers starts in it
+	sentBuf  [2]SentSignal  // Sent starts in it
 }
 
 // StopSignal is the process's stop signal (SIGTERM by default).

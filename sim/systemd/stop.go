@@ -127,18 +127,18 @@ func (st *Stopper) whenGone(u *Unit, fn func()) {
 func (st *Stopper) Shutdown(done func()) {
 	sched, trace := st.Procs.Sched, st.Procs.Trace
 	trace.Add(sched.Now(), "systemd", "shutdown transaction: stopping units with default dependencies")
-	pending := map[string]*Unit{}
-	order := make([]string, 0, len(st.SD.units))
+	// The units in the transaction, in start order; left is how many are
+	// still pending (not yet stopped).
+	units := make([]shutdownUnit, 0, len(st.SD.units))
 	for _, u := range st.SD.units {
 		if u.DefaultDependencies() {
-			pending[u.Name] = u
-			order = append(order, u.Name)
+			units = append(units, shutdownUnit{u: u, pending: true})
 		}
 	}
-	stopping := map[string]bool{}
+	left := len(units)
 	var step func()
 	step = func() {
-		if len(pending) == 0 {
+		if left == 0 {
 			live := st.Procs.Live()
 			if len(live) > 0 {
 				if !trace.Off {
@@ -152,14 +152,15 @@ func (st *Stopper) Shutdown(done func()) {
 			done()
 			return
 		}
-		for _, name := range order {
-			u := pending[name]
-			if u == nil || stopping[name] || st.waitsFor(u, pending) {
+		for i := range units {
+			su := &units[i]
+			if !su.pending || su.stopping || waitsFor(su.u, units) {
 				continue
 			}
-			stopping[name] = true
-			st.Stop(u, func() {
-				delete(pending, u.Name)
+			su.stopping = true
+			st.Stop(su.u, func() {
+				su.pending = false
+				left--
 				step()
 			})
 		}
@@ -167,11 +168,18 @@ func (st *Stopper) Shutdown(done func()) {
 	step()
 }
 
+// shutdownUnit is a unit in the shutdown transaction: pending until it
+// has stopped, stopping once its stop has begun.
+type shutdownUnit struct {
+	u                 *Unit
+	pending, stopping bool
+}
+
 // waitsFor reports whether a pending unit ordered After= u has yet to stop:
 // such a unit stops first.
-func (st *Stopper) waitsFor(u *Unit, pending map[string]*Unit) bool {
-	for _, other := range pending {
-		if other != u && other.OrderedAfter(u.Name) {
+func waitsFor(u *Unit, units []shutdownUnit) bool {
+	for _, other := range units {
+		if other.pending && other.u != u && other.u.OrderedAfter(u.Name) {
 			return true
 		}
 	}
