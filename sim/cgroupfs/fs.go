@@ -51,6 +51,10 @@ type FS struct {
 	// kept is what the tree took over from a closed one and has not
 	// claimed yet, by absolute path (nil once swept).
 	kept map[string]*keptEntry
+	// fdsReach is set while the node changes the tree inside a window
+	// in which the runtime removed and renamed nothing: every kept
+	// descriptor still reaches the file at its path.
+	fdsReach bool
 	// tainted is set when the disk may hold what the kernel state does
 	// not say (the runtime did what the kernel never took in, or the
 	// simulation failed): the tree is not kept.
@@ -167,13 +171,13 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
+	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
+		return fs.keep() // with the descriptors of its files
+	}
 	for _, h := range fs.hiers {
 		for _, cg := range h.cgs {
 			cg.closeFDs()
 		}
-	}
-	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
-		return fs.keep()
 	}
 	// What the tree kept and did not claim goes first, by name; what it
 	// claimed, the kernel state names.
@@ -256,12 +260,14 @@ func (fs *FS) node(mutate func() error) error {
 	if err := fs.collect(); err != nil {
 		return err
 	}
+	fs.fdsReach = !removesAny(fs.pending)
 	err := mutate()
 	if err == nil && fs.dirty {
 		// Inside a window the runtime may read what the node just did.
 		err = fs.renderAll()
 		fs.dirty = false
 	}
+	fs.fdsReach = false
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
 	}
@@ -269,6 +275,18 @@ func (fs *FS) node(mutate func() error) error {
 		fs.tainted = true
 	}
 	return err
+}
+
+// removesAny reports whether a change removed or renamed a file or a
+// directory: until the window is settled, a descriptor kept open on a
+// file may then no longer reach the file at its path.
+func removesAny(changes []change) bool {
+	for _, c := range changes {
+		if c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // Flush writes out what the node changed since the last window, so that

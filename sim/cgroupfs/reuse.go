@@ -40,6 +40,9 @@ type keptEntry struct {
 	// own is true when the simulation made it: it may be claimed.
 	own     bool
 	claimed bool
+	// fd is a descriptor open on a file (read and write), handed from
+	// the closed tree to the one that claims the file, or -1.
+	fd int
 }
 
 // keptTree is a closed tree kept for the next one, with its inotify
@@ -82,14 +85,22 @@ func (fs *FS) keep() error {
 		for _, cg := range h.cgs {
 			dir := h.abs(cg.rel)
 			if dir != fs.mount { // the mount point stays, as the directories above it
-				k.entries[dir] = &keptEntry{kind: keptDir, own: !cg.runtime}
+				k.entries[dir] = &keptEntry{kind: keptDir, own: !cg.runtime, fd: -1}
 			}
 			for name, content := range cg.rendered {
-				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name]}
+				fd, ok := cg.fds[name]
+				if !ok || !keepDescriptors {
+					fd = -1
+				}
+				if fd >= 0 {
+					delete(cg.fds, name)
+				}
+				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name], fd: fd}
 			}
+			cg.closeFDs() // none is left: a descriptor is of a rendered file
 		}
 		for _, c := range coMountLinks(h) {
-			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true}
+			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true, fd: -1}
 		}
 	}
 	keptTrees.mu.Lock()
@@ -235,6 +246,10 @@ func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
 	})
 	for _, p := range paths {
 		var err error
+		if fd := entries[p].fd; fd >= 0 {
+			_ = unix.Close(fd)
+			entries[p].fd = -1
+		}
 		if entries[p].kind == keptDir {
 			err = unix.Rmdir(p)
 			if w != nil {

@@ -180,7 +180,7 @@ func fileRank(name string) int {
 
 // settleWrite takes in one written file, or refuses it.
 func (fs *FS) settleWrite(w written) *Refusal {
-	raw, err := readLoose(w.path)
+	raw, err := readBack(w)
 	if err != nil {
 		fs.tainted = true
 		return nil // removed again within the window
@@ -264,6 +264,25 @@ func isSubtreeCommand(s string) bool {
 	return true
 }
 
+// readBack reads what a written file holds: through the descriptor kept
+// on it when there is one (settle has taken in the window's removals and
+// renames first, which drop the descriptors they cut from their paths),
+// else through one it opens by the path and keeps for the file's next
+// render, else (the file refuses to open for writing) by its path.
+func readBack(w written) (string, error) {
+	if !keepDescriptors {
+		return readLoose(w.path)
+	}
+	if fd, ok := w.cg.fds[w.file]; ok {
+		return readAt(fd)
+	}
+	if fd, err := unix.Open(w.path, unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		w.cg.keepFD(w.file, fd)
+		return readAt(fd)
+	}
+	return readLoose(w.path)
+}
+
 // readLoose reads a file the runtime created, whose mode may be 0.
 func readLoose(path string) (string, error) {
 	b, err := ReadFile(path)
@@ -295,21 +314,21 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 	if err := fs.w.add(path); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(path)
+	entries, err := listDir(path)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: %w", err)
 	}
 	for _, e := range entries {
-		p := filepath.Join(path, e.Name())
-		if e.IsDir() {
+		p := path + "/" + e.name
+		if e.typ == unix.DT_DIR {
 			if err := fs.adopt(p, fresh, addFile); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, ok := cg.rendered[e.Name()]; !ok && e.Type().IsRegular() {
-			addFile(written{h: h, cg: cg, file: e.Name(), path: p, fresh: fresh[path]})
-		} else if !e.Type().IsRegular() {
+		if _, ok := cg.rendered[e.name]; !ok && e.typ == unix.DT_REG {
+			addFile(written{h: h, cg: cg, file: e.name, path: p, fresh: fresh[path]})
+		} else if e.typ != unix.DT_REG {
 			fs.tainted = true // a link or device the kernel never took in
 		}
 	}

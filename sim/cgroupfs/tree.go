@@ -37,8 +37,9 @@ type cgroup struct {
 	rendered map[string]string
 	// made are the files the runtime created (with its own mode bits).
 	made map[string]bool
-	// fds are write descriptors of rendered files, kept open for the
-	// next rewrite until the file or the cgroup goes (dropFD).
+	// fds are descriptors of rendered files, open for reading and
+	// writing, kept for the next rewrite and read-back until the file or
+	// the cgroup goes (dropFD), or handed to the next tree with a kept one.
 	fds map[string]int
 }
 
@@ -227,18 +228,31 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		// Outside a window only the kernel writes: the file holds what
 		// was rendered (or read back from the runtime's write) last, and
 		// a descriptor kept open reaches it (the runtime's removals of
-		// files are taken in when its window is settled).
+		// files are taken in when its window is settled). Inside one it
+		// may hold what the runtime wrote (it is cut to the content),
+		// and a kept descriptor reaches it while the window removed and
+		// renamed nothing (fdsReach).
 		path := dir + "/" + f.name
 		kept, err := fs.claim(path, keptFile)
 		fd, hasFD := cg.fds[f.name]
+		hasFD = hasFD && keepDescriptors
 		switch {
 		case err != nil:
+		case kept != nil && kept.fd >= 0 && keepDescriptors:
+			// The kept tree's descriptor reaches its file.
+			cg.keepFD(f.name, kept.fd)
+			kept.fd = -1
+			if kept.content != content {
+				if err = rewriteAt(cg.fds[f.name], content, kept.content, true); err != nil {
+					err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
+				}
+			}
 		case kept != nil && kept.content == content:
 			// The kept tree's file already holds it.
 		case kept != nil:
 			err = cg.writeOpen(f.name, path, content, kept.content, true)
-		case hasFD && !fs.open:
-			if err = rewriteAt(fd, content, old, ok); err != nil {
+		case hasFD && (!fs.open || fs.fdsReach):
+			if err = rewriteAt(fd, content, old, ok && !fs.open); err != nil {
 				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
 			}
 		default:
