@@ -55,6 +55,8 @@ type FS struct {
 	// in which the runtime removed and renamed nothing: every kept
 	// descriptor still reaches the file at its path.
 	fdsReach bool
+	// recycled counts the directories recycle moved.
+	recycled int
 	// tainted is set when the disk may hold what the kernel state does
 	// not say (the runtime did what the kernel never took in, or the
 	// simulation failed): the tree is not kept.

@@ -323,12 +323,65 @@ func (fs *FS) settledOrphans(orphans []change) {
 	}
 }
 
-// mkdir makes a directory of the tree, or claims the kept one.
+// mkdir makes a directory of the tree, or claims the kept one, or moves
+// there one the kept tree's node made beside it (recycle).
 func (fs *FS) mkdir(path string) error {
 	if e, err := fs.claim(path, keptDir); e != nil || err != nil {
 		return err
 	}
+	if fs.recycle(path) {
+		return nil
+	}
 	return os.Mkdir(path, 0o755)
+}
+
+// recycle moves to path, which the kept tree does not hold, a directory
+// the simulation made in the kept tree in the same parent directory (a
+// pod or unit of the last node where this one makes its own) that the
+// tree has not claimed, with everything below it, and reports whether it
+// did. What it holds stays kept, under its new path: the cgroup about to
+// be made there claims the files it would write (its interface files,
+// most with the same bytes), and the rest goes with the sweep, as if it
+// had been left where it was. The directory's watch follows it.
+func (fs *FS) recycle(path string) bool {
+	if fs.kept == nil || fs.kept[path] != nil {
+		return false
+	}
+	parent := path[:strings.LastIndexByte(path, '/')]
+	from := ""
+	for p, e := range fs.kept {
+		if e.kind == keptDir && e.own && !e.claimed && len(p) > len(parent) && p[len(parent)] == '/' &&
+			strings.HasPrefix(p, parent) && strings.IndexByte(p[len(parent)+1:], '/') < 0 && (from == "" || p < from) {
+			from = p
+		}
+	}
+	if from == "" {
+		return false
+	}
+	var moved []string
+	for p, e := range fs.kept {
+		if p == from || isBelow(p, from) {
+			if e.claimed || fs.kept[path+p[len(from):]] != nil {
+				return false
+			}
+			moved = append(moved, p)
+		}
+	}
+	if unix.Rename(from, path) != nil {
+		return false
+	}
+	entries := make([]*keptEntry, len(moved))
+	for i, p := range moved {
+		entries[i] = fs.kept[p]
+		delete(fs.kept, p)
+	}
+	for i, p := range moved {
+		fs.kept[path+p[len(from):]] = entries[i]
+	}
+	fs.kept[path].claimed = true
+	fs.w.move(from, path)
+	fs.recycled++
+	return true
 }
 
 // symlink makes a link of the tree, or claims the kept one.
