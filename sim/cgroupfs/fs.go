@@ -366,6 +366,7 @@ func (fs *FS) enableDown(h *hierarchy, rel string, ctrls []string) {
 		for _, c := range ctrls {
 			if slices.Contains(fs.enabled(h, cg), c) && !slices.Contains(cg.subtree, c) {
 				cg.subtree = append(cg.subtree, c)
+				h.stale(p, true)
 			}
 		}
 	}

@@ -207,6 +207,7 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	// The file holds what the runtime left; rendering rewrites it unless
 	// it already reads as the kernel shows it.
 	w.cg.rendered[w.file] = raw
+	w.cg.clean = false
 	if why == nil {
 		return nil
 	}
@@ -357,7 +358,7 @@ func (fs *FS) runtimeRmdir(path string) (*Refusal, error) {
 					return nil, fmt.Errorf("cgroupfs: %w", err)
 				}
 				cg.closeFDs()
-				cg.rendered, cg.made = map[string]string{}, nil
+				cg.rendered, cg.made, cg.clean = map[string]string{}, nil, false
 				if err := fs.w.add(h.abs(cg.rel)); err != nil {
 					return nil, err
 				}

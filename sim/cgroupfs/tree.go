@@ -37,6 +37,10 @@ type cgroup struct {
 	rendered map[string]string
 	// made are the files the runtime created (with its own mode bits).
 	made map[string]bool
+	// clean is set when the files hold what the cgroup's state renders
+	// to; anything that may change it (values, controllers, tasks in it
+	// or below, a file read back or trapped) clears it (stale).
+	clean bool
 	// fds are descriptors of rendered files, open for reading and
 	// writing, kept for the next rewrite and read-back until the file or
 	// the cgroup goes (dropFD), or handed to the next tree with a kept one.
@@ -275,19 +279,74 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 			delete(cg.values, name)
 		}
 	}
+	cg.clean = true
 	return nil
 }
 
-// renderAll re-renders every cgroup (only changed files are written).
+// renderAll re-renders every cgroup whose state changed since its last
+// render (only changed files are written), parents first.
 func (fs *FS) renderAll() error {
 	for _, h := range fs.hiers {
+		if !renderEveryCgroup && !h.anyStale() {
+			continue
+		}
 		for _, cg := range h.sortedCgroups() {
+			if cg.clean && !renderEveryCgroup {
+				continue
+			}
 			if err := fs.render(h, cg); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// renderEveryCgroup makes renderAll render clean cgroups too; tests turn
+// it on to compare with a tree that recomputes every file every time.
+var renderEveryCgroup = false
+
+// anyStale reports whether a cgroup of the hierarchy is to be rendered.
+func (h *hierarchy) anyStale() bool {
+	for _, cg := range h.cgs {
+		if !cg.clean {
+			return true
+		}
+	}
+	return false
+}
+
+// stale marks a cgroup for the next render, with its descendants when
+// below (their enabled controllers or effective cpusets follow it).
+func (h *hierarchy) stale(rel string, below bool) {
+	if cg := h.cgs[rel]; cg != nil {
+		cg.clean = false
+	}
+	if below {
+		for r, cg := range h.cgs {
+			if isBelow(r, rel) {
+				cg.clean = false
+			}
+		}
+	}
+}
+
+// staleUp marks a cgroup and its ancestors for the next render: their
+// files count the tasks below them.
+func (h *hierarchy) staleUp(rel string) {
+	for r := rel; r != ""; r = parentRel(r) {
+		if cg := h.cgs[r]; cg != nil {
+			cg.clean = false
+		}
+	}
+}
+
+// staleTask marks the cgroups a task is in, in every hierarchy, and their
+// ancestors: called before and after it moves, and when it comes or goes.
+func (fs *FS) staleTask(t *task) {
+	for i, h := range fs.hiers {
+		h.staleUp(t.cg[i])
+	}
 }
 
 // content computes what a file reads: a written value, or what the kernel
