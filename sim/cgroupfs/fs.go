@@ -55,8 +55,14 @@ type FS struct {
 	// in which the runtime removed and renamed nothing: every kept
 	// descriptor still reaches the file at its path.
 	fdsReach bool
-	// recycled counts the directories recycle moved.
+	// recycled counts the directories recycle and recycleSpare moved.
 	recycled int
+	// spares are the directories set aside (see spare.go), spareSeq
+	// numbers them, and spareClaims are the files of one taken back
+	// until its cgroup has rendered.
+	spares      []*spareDir
+	spareSeq    int
+	spareClaims map[string]*keptEntry
 	// tainted is set when the disk may hold what the kernel state does
 	// not say (the runtime did what the kernel never took in, or the
 	// simulation failed): the tree is not kept.
@@ -107,6 +113,7 @@ func New(spec Spec) (*FS, error) {
 	fs := &FS{spec: spec, facts: newKernelFacts(spec), window: -1}
 	if k := takeKept(TempRoot(), spec.Mode); k != nil {
 		fs.dir, fs.w, fs.kept = k.dir, k.w, k.entries
+		fs.spares, fs.spareSeq = k.spares, k.spareSeq
 	} else {
 		pattern, err := treePattern()
 		if err != nil {
@@ -173,6 +180,7 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
+	_ = fs.sweepSpare()
 	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
 		return fs.keep() // with the descriptors of its files
 	}
@@ -181,9 +189,13 @@ func (fs *FS) Close() error {
 			cg.closeFDs()
 		}
 	}
-	// What the tree kept and did not claim goes first, by name; what it
-	// claimed, the kernel state names.
+	// What the tree kept and did not claim goes first, by name, with what
+	// it set aside; what it claimed, the kernel state names.
 	_ = fs.sweep()
+	if fs.w != nil {
+		_ = removeSpares(fs.spareRoot(), fs.spares, fs.w)
+		fs.spares = nil
+	}
 	if fs.w != nil && fs.removeKnown() {
 		// The watched directories are gone, and their watches with them.
 		return fs.w.releaseGone()

@@ -52,6 +52,9 @@ type keptTree struct {
 	mode    Mode
 	w       *watcher
 	entries map[string]*keptEntry
+	// spares are the directories set aside, spareSeq numbers them.
+	spares   []*spareDir
+	spareSeq int
 }
 
 // keptTrees are the trees kept for the next ones; CloseIdle removes them.
@@ -80,7 +83,7 @@ func takeKept(root string, mode Mode) *keptTree {
 // keep records the closed tree's disk and keeps it, removing the oldest
 // kept tree when there are too many.
 func (fs *FS) keep() error {
-	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}}
+	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq}
 	for _, h := range fs.hiers {
 		for _, cg := range h.cgs {
 			dir := h.abs(cg.rel)
@@ -135,7 +138,7 @@ func coMountLinks(h *hierarchy) []string {
 // watcher; a directory left over (the tree's was removed meanwhile, or a
 // name is not what it was) is walked instead.
 func (k *keptTree) remove() error {
-	err := sweepEntries(k.entries, nil)
+	err := errors.Join(sweepEntries(k.entries, nil), removeSpares(k.dir+".spare", k.spares, nil))
 	mount := filepath.Join(k.dir, "sys", "fs", "cgroup")
 	for dir := mount; err == nil && dir != k.dir; dir = filepath.Dir(dir) {
 		err = unix.Rmdir(dir)
@@ -191,6 +194,9 @@ func keptWatchers() int {
 // writes what does). An entry in the way (another kind, or the runtime's)
 // is removed with what is below it, and claim returns nil.
 func (fs *FS) claim(path string, kind entryKind) (*keptEntry, error) {
+	if e, found, err := fs.claimSpare(path, kind); found {
+		return e, err
+	}
 	if fs.kept == nil {
 		return nil, nil
 	}
@@ -224,6 +230,7 @@ func (fs *FS) sweep() error {
 		}
 	}
 	fs.kept = nil
+	fs.setAside(left)
 	if err := sweepEntries(left, fs.w); err != nil {
 		fs.tainted = true
 		return err
@@ -367,7 +374,7 @@ func (fs *FS) recycle(path string) bool {
 			moved = append(moved, p)
 		}
 	}
-	if unix.Rename(from, path) != nil {
+	if unix.Renameat2(unix.AT_FDCWD, from, unix.AT_FDCWD, path, unix.RENAME_NOREPLACE) != nil {
 		return false
 	}
 	entries := make([]*keptEntry, len(moved))

@@ -198,15 +198,25 @@ func (fs *FS) mkdirCgroup(h *hierarchy, rel string) (*cgroup, error) {
 			return nil, err
 		}
 	}
-	if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
+	spared := rel != "/" && fs.recycleSpare(h.abs(rel))
+	if !spared {
+		if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
+		}
 	}
 	cg := &cgroup{rel: rel, values: map[string]string{}, rendered: map[string]string{}}
 	h.cgs[rel] = cg
 	if err := fs.w.add(h.abs(rel)); err != nil {
 		return nil, err
 	}
-	return cg, fs.render(h, cg)
+	if err := fs.render(h, cg); err != nil {
+		return cg, err
+	}
+	if spared {
+		// What the cgroup did not claim goes before anyone looks.
+		return cg, fs.sweepSpare()
+	}
+	return cg, nil
 }
 
 // render writes the materialised files of a cgroup whose content changed.
