@@ -307,18 +307,16 @@ func removesAny(changes []change) bool {
 // readers of the tree see it. Windows flush by themselves; a reader
 // outside one (an invariant check) calls Flush first.
 func (fs *FS) Flush() error {
-	if err := fs.sweep(); err != nil {
-		return err
+	if fs.dirty {
+		// Rendered before the sweep, a file the kept tree holds with the
+		// same bytes is claimed instead of removed and written again.
+		fs.dirty = false
+		if err := fs.renderAll(); err != nil {
+			fs.tainted = true
+			return err
+		}
 	}
-	if !fs.dirty {
-		return nil
-	}
-	fs.dirty = false
-	if err := fs.renderAll(); err != nil {
-		fs.tainted = true
-		return err
-	}
-	return nil
+	return fs.sweep()
 }
 
 // collect moves queued changes into the window's pending list.
