@@ -25,7 +25,7 @@ import (
 // ones, so that a replay of the scenario refuses them synchronously.
 type FS struct {
 	spec  Spec
-	facts kernelFacts
+	facts *kernelFacts
 	dir   string
 	mount string
 	hiers []*hierarchy
@@ -51,6 +51,8 @@ type FS struct {
 	// kept is what the tree took over from a closed one and has not
 	// claimed yet, by absolute path (nil once swept).
 	kept map[string]*keptEntry
+	// keptDirs lists kept's directories by parent directory (recycle).
+	keptDirs map[string][]string
 	// fdsReach is set while the node changes the tree inside a window
 	// in which the runtime removed and renamed nothing: every kept
 	// descriptor still reaches the file at its path.
@@ -110,7 +112,7 @@ func New(spec Spec) (*FS, error) {
 	if sweepErr != nil {
 		return nil, sweepErr
 	}
-	fs := &FS{spec: spec, facts: newKernelFacts(spec), window: -1}
+	fs := &FS{spec: spec, facts: factsFor(spec), window: -1}
 	if k := takeKept(TempRoot(), spec.Mode); k != nil {
 		fs.dir, fs.w, fs.kept = k.dir, k.w, k.entries
 		fs.spares, fs.spareSeq = k.spares, k.spareSeq

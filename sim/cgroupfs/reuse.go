@@ -229,7 +229,7 @@ func (fs *FS) sweep() error {
 			left[p] = e
 		}
 	}
-	fs.kept = nil
+	fs.kept, fs.keptDirs = nil, nil
 	fs.setAside(left)
 	if err := sweepEntries(left, fs.w); err != nil {
 		fs.tainted = true
@@ -354,12 +354,25 @@ func (fs *FS) recycle(path string) bool {
 	if fs.kept == nil || fs.kept[path] != nil {
 		return false
 	}
-	parent := path[:strings.LastIndexByte(path, '/')]
+	if fs.keptDirs == nil {
+		// The kept tree's directories by parent, sorted, listed once: a
+		// directory recycle re-keys below another path is not listed.
+		fs.keptDirs = map[string][]string{}
+		for p, e := range fs.kept {
+			if e.kind == keptDir {
+				parent := p[:strings.LastIndexByte(p, '/')]
+				fs.keptDirs[parent] = append(fs.keptDirs[parent], p)
+			}
+		}
+		for _, dirs := range fs.keptDirs {
+			slices.Sort(dirs)
+		}
+	}
 	from := ""
-	for p, e := range fs.kept {
-		if e.kind == keptDir && e.own && !e.claimed && len(p) > len(parent) && p[len(parent)] == '/' &&
-			strings.HasPrefix(p, parent) && strings.IndexByte(p[len(parent)+1:], '/') < 0 && (from == "" || p < from) {
+	for _, p := range fs.keptDirs[path[:strings.LastIndexByte(path, '/')]] {
+		if e := fs.kept[p]; e != nil && e.kind == keptDir && e.own && !e.claimed {
 			from = p
+			break
 		}
 	}
 	if from == "" {
