@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -258,4 +259,79 @@ func bytesIndexZero(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// removeKnown removes the tree by the names the kernel state knows, with
+// no directory listed: each cgroup's files, deepest cgroup first, then
+// the mounts and the directories above them. It reports whether the tree
+// is gone; what it did not know of (a file the runtime made that the
+// kernel never took in, a link a plan placed) is left for removeTree.
+func (fs *FS) removeKnown() bool {
+	for _, h := range fs.hiers {
+		cgs := h.sortedCgroups()
+		for i := len(cgs) - 1; i >= 0; i-- {
+			dir := h.abs(cgs[i].rel)
+			for name := range cgs[i].rendered {
+				_ = unix.Unlinkat(unix.AT_FDCWD, dir+"/"+name, 0)
+			}
+			if dir != fs.mount {
+				if err := unix.Rmdir(dir); err != nil {
+					return false
+				}
+			}
+		}
+		if len(h.ctrls) > 1 && !h.v2 {
+			for _, c := range h.ctrls {
+				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
+			}
+		}
+	}
+	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
+		if err := unix.Rmdir(dir); err != nil {
+			return false
+		}
+	}
+	return unix.Rmdir(fs.dir) == nil
+}
+
+// removesAny reports whether a change removed or renamed a file or a
+// directory: until the window is settled, a descriptor kept open on a
+// file may then no longer reach the file at its path.
+func removesAny(changes []change) bool {
+	for _, c := range changes {
+		if c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// readBack reads what a written file holds: through the descriptor kept
+// on it when there is one (settle has taken in the window's removals and
+// renames first, which drop the descriptors they cut from their paths),
+// else through one it opens by the path and keeps for the file's next
+// render, else (the file refuses to open for writing) by its path.
+func readBack(w written) (string, error) {
+	if !keepDescriptors {
+		return readLoose(w.path)
+	}
+	if fd, ok := w.cg.fds[w.file]; ok {
+		return readAt(fd)
+	}
+	if fd, err := unix.Open(w.path, unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		w.cg.keepFD(w.file, fd)
+		return readAt(fd)
+	}
+	return readLoose(w.path)
+}
+
+// readLoose reads a file the runtime created, whose mode may be 0.
+func readLoose(path string) (string, error) {
+	b, err := ReadFile(path)
+	if errors.Is(err, os.ErrPermission) {
+		if cerr := os.Chmod(path, 0o644); cerr == nil {
+			b, err = ReadFile(path)
+		}
+	}
+	return b, err
 }

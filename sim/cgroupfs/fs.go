@@ -210,39 +210,6 @@ func (fs *FS) Close() error {
 	return errors.Join(errs...)
 }
 
-// removeKnown removes the tree by the names the kernel state knows, with
-// no directory listed: each cgroup's files, deepest cgroup first, then
-// the mounts and the directories above them. It reports whether the tree
-// is gone; what it did not know of (a file the runtime made that the
-// kernel never took in, a link a plan placed) is left for removeTree.
-func (fs *FS) removeKnown() bool {
-	for _, h := range fs.hiers {
-		cgs := h.sortedCgroups()
-		for i := len(cgs) - 1; i >= 0; i-- {
-			dir := h.abs(cgs[i].rel)
-			for name := range cgs[i].rendered {
-				_ = unix.Unlinkat(unix.AT_FDCWD, dir+"/"+name, 0)
-			}
-			if dir != fs.mount {
-				if err := unix.Rmdir(dir); err != nil {
-					return false
-				}
-			}
-		}
-		if len(h.ctrls) > 1 && !h.v2 {
-			for _, c := range h.ctrls {
-				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
-			}
-		}
-	}
-	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
-		if err := unix.Rmdir(dir); err != nil {
-			return false
-		}
-	}
-	return unix.Rmdir(fs.dir) == nil
-}
-
 // Dir is the temporary directory holding the tree.
 func (fs *FS) Dir() string { return fs.dir }
 
@@ -291,18 +258,6 @@ func (fs *FS) node(mutate func() error) error {
 		fs.tainted = true
 	}
 	return err
-}
-
-// removesAny reports whether a change removed or renamed a file or a
-// directory: until the window is settled, a descriptor kept open on a
-// file may then no longer reach the file at its path.
-func removesAny(changes []change) bool {
-	for _, c := range changes {
-		if c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
-			return true
-		}
-	}
-	return false
 }
 
 // Flush writes out what the node changed since the last window, so that

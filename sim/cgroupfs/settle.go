@@ -265,36 +265,6 @@ func isSubtreeCommand(s string) bool {
 	return true
 }
 
-// readBack reads what a written file holds: through the descriptor kept
-// on it when there is one (settle has taken in the window's removals and
-// renames first, which drop the descriptors they cut from their paths),
-// else through one it opens by the path and keeps for the file's next
-// render, else (the file refuses to open for writing) by its path.
-func readBack(w written) (string, error) {
-	if !keepDescriptors {
-		return readLoose(w.path)
-	}
-	if fd, ok := w.cg.fds[w.file]; ok {
-		return readAt(fd)
-	}
-	if fd, err := unix.Open(w.path, unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
-		w.cg.keepFD(w.file, fd)
-		return readAt(fd)
-	}
-	return readLoose(w.path)
-}
-
-// readLoose reads a file the runtime created, whose mode may be 0.
-func readLoose(path string) (string, error) {
-	b, err := ReadFile(path)
-	if errors.Is(err, os.ErrPermission) {
-		if cerr := os.Chmod(path, 0o644); cerr == nil {
-			b, err = ReadFile(path)
-		}
-	}
-	return b, err
-}
-
 // adopt takes in a directory the runtime made: a new cgroup (and whatever
 // it made inside it in the same window).
 func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) error {

@@ -21,6 +21,68 @@ import (
 // (recycleSpare), claims the files it writes with the same bytes and
 // removes the rest before anyone can look.
 
+// recycle moves to path, which the kept tree does not hold, a directory
+// the simulation made in the kept tree in the same parent directory (a
+// pod or unit of the last node where this one makes its own) that the
+// tree has not claimed, with everything below it, and reports whether it
+// did. What it holds stays kept, under its new path: the cgroup about to
+// be made there claims the files it would write (its interface files,
+// most with the same bytes), and the rest goes with the sweep, as if it
+// had been left where it was. The directory's watch follows it.
+func (fs *FS) recycle(path string) bool {
+	if fs.kept == nil || fs.kept[path] != nil {
+		return false
+	}
+	if fs.keptDirs == nil {
+		// The kept tree's directories by parent, sorted, listed once: a
+		// directory recycle re-keys below another path is not listed.
+		fs.keptDirs = map[string][]string{}
+		for p, e := range fs.kept {
+			if e.kind == keptDir {
+				parent := p[:strings.LastIndexByte(p, '/')]
+				fs.keptDirs[parent] = append(fs.keptDirs[parent], p)
+			}
+		}
+		for _, dirs := range fs.keptDirs {
+			slices.Sort(dirs)
+		}
+	}
+	from := ""
+	for _, p := range fs.keptDirs[path[:strings.LastIndexByte(path, '/')]] {
+		if e := fs.kept[p]; e != nil && e.kind == keptDir && e.own && !e.claimed {
+			from = p
+			break
+		}
+	}
+	if from == "" {
+		return false
+	}
+	var moved []string
+	for p, e := range fs.kept {
+		if p == from || isBelow(p, from) {
+			if e.claimed || fs.kept[path+p[len(from):]] != nil {
+				return false
+			}
+			moved = append(moved, p)
+		}
+	}
+	if unix.Renameat2(unix.AT_FDCWD, from, unix.AT_FDCWD, path, unix.RENAME_NOREPLACE) != nil {
+		return false
+	}
+	entries := make([]*keptEntry, len(moved))
+	for i, p := range moved {
+		entries[i] = fs.kept[p]
+		delete(fs.kept, p)
+	}
+	for i, p := range moved {
+		fs.kept[path+p[len(from):]] = entries[i]
+	}
+	fs.kept[path].claimed = true
+	fs.w.move(from, path)
+	fs.recycled++
+	return true
+}
+
 // spareDir is a directory moved aside, with the entries below it.
 type spareDir struct {
 	// parent is the directory it was in; path is where it is now.
