@@ -62,8 +62,19 @@
 // directory, file and link it would have made that the simulation made
 // there (never what the runtime made, refused or not) with the same bytes,
 // writes only what differs, and removes what it did not claim before any
-// window opens or any reader flushes. What a runtime or reader sees is what
-// a new tree shows, byte for byte; CloseIdle removes the kept trees.
+// window opens or any reader flushes. A directory the last node made
+// where this one makes its own beside it (another pod, another unit) is
+// moved there and claimed from, instead of removed and made anew; one left
+// unclaimed at the sweep that holds only files is set aside whole, beside
+// the tree, for a cgroup made later in the same parent directory (see
+// spare.go). What a runtime or reader sees is what a new tree shows, byte
+// for byte; CloseIdle removes the kept trees and what they set aside.
+//
+// The tree keeps a descriptor open, for reading and writing, on each file
+// it renders or reads back, and rewrites, reads and hands it to the next
+// tree through it while it still reaches the file at its path (the window
+// removed and renamed nothing, or settle has taken such changes in). It
+// renders only the cgroups whose state changed since their last render.
 //
 // # Kernel facts and their sources
 //

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 )
@@ -34,7 +37,8 @@ func ReadFile(path string) (string, error) {
 }
 
 // writeOpen writes content into a cgroup's file by its path and keeps the
-// descriptor open in the cgroup for the next rewrite (rewriteAt). When
+// descriptor open in the cgroup for the next rewrite (rewriteAt) and for
+// reading back what the runtime writes there (readAt). When
 // known, the file holds old (or is missing) and is rewritten in place, not
 // truncated first: truncating frees the file's page only for the write to
 // allocate it again.
@@ -45,7 +49,7 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	} else {
 		old = "" // the file is empty once truncated
 	}
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_CLOEXEC|flags, 0o644)
+	fd, err := unix.Open(path, unix.O_RDWR|unix.O_CREAT|unix.O_CLOEXEC|flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
@@ -73,6 +77,30 @@ func rewriteAt(fd int, content, old string, known bool) error {
 		return unix.Ftruncate(fd, int64(len(content)))
 	}
 	return nil
+}
+
+// keepDescriptors makes the tree reach its files through the descriptors
+// it keeps open on them (rewrites, read-backs, hand-over to the next
+// tree); tests turn it off to compare with a tree that opens every file
+// by its path.
+var keepDescriptors = true
+
+// readAt reads the whole file open at fd, as ReadFile reads it by its
+// path, in one pread for a small file.
+func readAt(fd int) (string, error) {
+	var buf [4096]byte
+	var out []byte
+	for off := int64(0); ; {
+		n, err := unix.Pread(fd, buf[:], off)
+		if err != nil {
+			return "", err
+		}
+		out = append(out, buf[:n]...)
+		if n < len(buf) {
+			return string(out), nil
+		}
+		off += int64(n)
+	}
 }
 
 // keepFD records the open descriptor of a file of the cgroup, closing the
@@ -115,27 +143,25 @@ func removeTree(path string) error {
 	return nil
 }
 
-// removeAt removes the directory name (relative to the directory parent)
-// and its contents.
-func removeAt(parent int, name string) error {
-	fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return err
-	}
-	type entry struct {
-		name string
-		dir  bool
-	}
-	var entries []entry
+// dirEntry is a directory's entry: its name and type (DT_DIR, DT_REG,
+// DT_LNK, ...).
+type dirEntry struct {
+	name string
+	typ  uint8
+}
+
+// listFD lists the directory open at fd with getdents, in the order it
+// returns; EINVAL for a filesystem without d_type.
+func listFD(fd int) ([]dirEntry, error) {
+	var entries []dirEntry
 	var buf [8192]byte
 	for {
 		n, err := unix.Getdents(fd, buf[:])
 		if err != nil {
-			unix.Close(fd)
-			return err
+			return nil, err
 		}
 		if n <= 0 {
-			break
+			return entries, nil
 		}
 		for off := 0; off < n; {
 			// struct linux_dirent64: ino u64, off s64, reclen u16, type u8, name.
@@ -147,19 +173,75 @@ func removeAt(parent int, name string) error {
 			}
 			if s := string(raw); s != "." && s != ".." {
 				if typ == unix.DT_UNKNOWN {
-					unix.Close(fd)
-					return unix.EINVAL // let os.RemoveAll handle filesystems without d_type
+					return nil, unix.EINVAL
 				}
-				entries = append(entries, entry{s, typ == unix.DT_DIR})
+				entries = append(entries, dirEntry{s, typ})
 			}
 			off += reclen
 		}
 	}
+}
+
+// listDir lists a directory sorted by name, as os.ReadDir does, with an
+// open, the getdents reads and a close (os.ReadDir also registers the
+// descriptor with the runtime poller); it falls back to os.ReadDir on a
+// filesystem without d_type.
+func listDir(path string) ([]dirEntry, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	entries, err := listFD(fd)
+	unix.Close(fd)
+	if errors.Is(err, unix.EINVAL) {
+		des, err := os.ReadDir(path)
+		if err != nil {
+			return nil, err
+		}
+		entries = entries[:0]
+		for _, d := range des {
+			entries = append(entries, dirEntry{d.Name(), modeType(d.Type())})
+		}
+		return entries, nil
+	}
+	if err != nil {
+		return nil, &os.PathError{Op: "getdents", Path: path, Err: err}
+	}
+	slices.SortFunc(entries, func(a, b dirEntry) int { return strings.Compare(a.name, b.name) })
+	return entries, nil
+}
+
+// modeType maps a file mode's type to the d_type listFD gives.
+func modeType(m os.FileMode) uint8 {
+	switch {
+	case m.IsDir():
+		return unix.DT_DIR
+	case m.IsRegular():
+		return unix.DT_REG
+	case m&os.ModeSymlink != 0:
+		return unix.DT_LNK
+	}
+	return unix.DT_UNKNOWN
+}
+
+// removeAt removes the directory name (relative to the directory parent)
+// and its contents.
+func removeAt(parent int, name string) error {
+	fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return err
+	}
+	entries, err := listFD(fd)
+	if err != nil {
+		unix.Close(fd)
+		return err // EINVAL lets os.RemoveAll handle filesystems without d_type
+	}
 	for _, e := range entries {
-		if e.dir {
-			err = removeAt(fd, e.name)
+		name := e.name
+		if e.typ == unix.DT_DIR {
+			err = removeAt(fd, name)
 		} else {
-			err = unix.Unlinkat(fd, e.name, 0)
+			err = unix.Unlinkat(fd, name, 0)
 		}
 		if err != nil && !errors.Is(err, unix.ENOENT) {
 			unix.Close(fd)
@@ -177,4 +259,79 @@ func bytesIndexZero(b []byte) int {
 		}
 	}
 	return -1
+}
+
+// removeKnown removes the tree by the names the kernel state knows, with
+// no directory listed: each cgroup's files, deepest cgroup first, then
+// the mounts and the directories above them. It reports whether the tree
+// is gone; what it did not know of (a file the runtime made that the
+// kernel never took in, a link a plan placed) is left for removeTree.
+func (fs *FS) removeKnown() bool {
+	for _, h := range fs.hiers {
+		cgs := h.sortedCgroups()
+		for i := len(cgs) - 1; i >= 0; i-- {
+			dir := h.abs(cgs[i].rel)
+			for name := range cgs[i].rendered {
+				_ = unix.Unlinkat(unix.AT_FDCWD, dir+"/"+name, 0)
+			}
+			if dir != fs.mount {
+				if err := unix.Rmdir(dir); err != nil {
+					return false
+				}
+			}
+		}
+		if len(h.ctrls) > 1 && !h.v2 {
+			for _, c := range h.ctrls {
+				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
+			}
+		}
+	}
+	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
+		if err := unix.Rmdir(dir); err != nil {
+			return false
+		}
+	}
+	return unix.Rmdir(fs.dir) == nil
+}
+
+// removesAny reports whether a change removed or renamed a file or a
+// directory: until the window is settled, a descriptor kept open on a
+// file may then no longer reach the file at its path.
+func removesAny(changes []change) bool {
+	for _, c := range changes {
+		if c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// readBack reads what a written file holds: through the descriptor kept
+// on it when there is one (settle has taken in the window's removals and
+// renames first, which drop the descriptors they cut from their paths),
+// else through one it opens by the path and keeps for the file's next
+// render, else (the file refuses to open for writing) by its path.
+func readBack(w written) (string, error) {
+	if !keepDescriptors {
+		return readLoose(w.path)
+	}
+	if fd, ok := w.cg.fds[w.file]; ok {
+		return readAt(fd)
+	}
+	if fd, err := unix.Open(w.path, unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		w.cg.keepFD(w.file, fd)
+		return readAt(fd)
+	}
+	return readLoose(w.path)
+}
+
+// readLoose reads a file the runtime created, whose mode may be 0.
+func readLoose(path string) (string, error) {
+	b, err := ReadFile(path)
+	if errors.Is(err, os.ErrPermission) {
+		if cerr := os.Chmod(path, 0o644); cerr == nil {
+			b, err = ReadFile(path)
+		}
+	}
+	return b, err
 }

@@ -36,27 +36,27 @@ func packControllers(names []string) (packed uint64, ok bool) {
 
 // fileSet returns the interface files the kernel has in a cgroup, in a
 // fixed order (core files, then each enabled controller's). The result is
-// shared: callers must not modify it. Sets are computed once per tree for
-// each setKey (the facts they derive from are fixed for the tree's life).
+// shared: callers must not modify it. Sets are computed once for each
+// kernel facts and setKey (the facts they derive from are fixed).
 func (fs *FS) fileSet(h *hierarchy, cg *cgroup) []fileFact {
 	enabled := fs.enabled(h, cg)
 	packed, ok := packControllers(enabled)
 	key := setKey{v2: h.v2, root: cg.rel == "/", ctrls: packed}
 	if ok {
-		if set, hit := fs.facts.sets[key]; hit {
-			return set
+		if set, hit := fs.facts.sets.Load(key); hit {
+			return set.([]fileFact)
 		}
 	}
 	set := fs.facts.computeSet(h.v2, key.root, enabled)
 	if ok {
-		fs.facts.sets[key] = set
+		fs.facts.sets.Store(key, set)
 	}
 	return set
 }
 
 // computeSet lists the files of a cgroup (the root or not) of a v1 or v2
 // hierarchy with the given controllers enabled.
-func (kf kernelFacts) computeSet(v2, root bool, enabled []string) []fileFact {
+func (kf *kernelFacts) computeSet(v2, root bool, enabled []string) []fileFact {
 	var out []fileFact
 	add := func(f fileFact) {
 		if (f.where != rootOnly || root) && (f.where != nonRoot || !root) {

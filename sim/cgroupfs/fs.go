@@ -25,7 +25,7 @@ import (
 // ones, so that a replay of the scenario refuses them synchronously.
 type FS struct {
 	spec  Spec
-	facts kernelFacts
+	facts *kernelFacts
 	dir   string
 	mount string
 	hiers []*hierarchy
@@ -51,6 +51,20 @@ type FS struct {
 	// kept is what the tree took over from a closed one and has not
 	// claimed yet, by absolute path (nil once swept).
 	kept map[string]*keptEntry
+	// keptDirs lists kept's directories by parent directory (recycle).
+	keptDirs map[string][]string
+	// fdsReach is set while the node changes the tree inside a window
+	// in which the runtime removed and renamed nothing: every kept
+	// descriptor still reaches the file at its path.
+	fdsReach bool
+	// recycled counts the directories recycle and recycleSpare moved.
+	recycled int
+	// spares are the directories set aside (see spare.go), spareSeq
+	// numbers them, and spareClaims are the files of one taken back
+	// until its cgroup has rendered.
+	spares      []*spareDir
+	spareSeq    int
+	spareClaims map[string]*keptEntry
 	// tainted is set when the disk may hold what the kernel state does
 	// not say (the runtime did what the kernel never took in, or the
 	// simulation failed): the tree is not kept.
@@ -98,9 +112,10 @@ func New(spec Spec) (*FS, error) {
 	if sweepErr != nil {
 		return nil, sweepErr
 	}
-	fs := &FS{spec: spec, facts: newKernelFacts(spec), window: -1}
+	fs := &FS{spec: spec, facts: factsFor(spec), window: -1}
 	if k := takeKept(TempRoot(), spec.Mode); k != nil {
 		fs.dir, fs.w, fs.kept = k.dir, k.w, k.entries
+		fs.spares, fs.spareSeq = k.spares, k.spareSeq
 	} else {
 		pattern, err := treePattern()
 		if err != nil {
@@ -167,17 +182,22 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
+	_ = fs.sweepSpare()
+	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
+		return fs.keep() // with the descriptors of its files
+	}
 	for _, h := range fs.hiers {
 		for _, cg := range h.cgs {
 			cg.closeFDs()
 		}
 	}
-	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
-		return fs.keep()
-	}
-	// What the tree kept and did not claim goes first, by name; what it
-	// claimed, the kernel state names.
+	// What the tree kept and did not claim goes first, by name, with what
+	// it set aside; what it claimed, the kernel state names.
 	_ = fs.sweep()
+	if fs.w != nil {
+		_ = removeSpares(fs.spareRoot(), fs.spares, fs.w)
+		fs.spares = nil
+	}
 	if fs.w != nil && fs.removeKnown() {
 		// The watched directories are gone, and their watches with them.
 		return fs.w.releaseGone()
@@ -188,39 +208,6 @@ func (fs *FS) Close() error {
 	}
 	errs = append(errs, removeTree(fs.dir))
 	return errors.Join(errs...)
-}
-
-// removeKnown removes the tree by the names the kernel state knows, with
-// no directory listed: each cgroup's files, deepest cgroup first, then
-// the mounts and the directories above them. It reports whether the tree
-// is gone; what it did not know of (a file the runtime made that the
-// kernel never took in, a link a plan placed) is left for removeTree.
-func (fs *FS) removeKnown() bool {
-	for _, h := range fs.hiers {
-		cgs := h.sortedCgroups()
-		for i := len(cgs) - 1; i >= 0; i-- {
-			dir := h.abs(cgs[i].rel)
-			for name := range cgs[i].rendered {
-				_ = unix.Unlinkat(unix.AT_FDCWD, dir+"/"+name, 0)
-			}
-			if dir != fs.mount {
-				if err := unix.Rmdir(dir); err != nil {
-					return false
-				}
-			}
-		}
-		if len(h.ctrls) > 1 && !h.v2 {
-			for _, c := range h.ctrls {
-				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
-			}
-		}
-	}
-	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
-		if err := unix.Rmdir(dir); err != nil {
-			return false
-		}
-	}
-	return unix.Rmdir(fs.dir) == nil
 }
 
 // Dir is the temporary directory holding the tree.
@@ -256,12 +243,14 @@ func (fs *FS) node(mutate func() error) error {
 	if err := fs.collect(); err != nil {
 		return err
 	}
+	fs.fdsReach = !removesAny(fs.pending)
 	err := mutate()
 	if err == nil && fs.dirty {
 		// Inside a window the runtime may read what the node just did.
 		err = fs.renderAll()
 		fs.dirty = false
 	}
+	fs.fdsReach = false
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
 	}
@@ -275,18 +264,16 @@ func (fs *FS) node(mutate func() error) error {
 // readers of the tree see it. Windows flush by themselves; a reader
 // outside one (an invariant check) calls Flush first.
 func (fs *FS) Flush() error {
-	if err := fs.sweep(); err != nil {
-		return err
+	if fs.dirty {
+		// Rendered before the sweep, a file the kept tree holds with the
+		// same bytes is claimed instead of removed and written again.
+		fs.dirty = false
+		if err := fs.renderAll(); err != nil {
+			fs.tainted = true
+			return err
+		}
 	}
-	if !fs.dirty {
-		return nil
-	}
-	fs.dirty = false
-	if err := fs.renderAll(); err != nil {
-		fs.tainted = true
-		return err
-	}
-	return nil
+	return fs.sweep()
 }
 
 // collect moves queued changes into the window's pending list.
@@ -346,6 +333,7 @@ func (fs *FS) enableDown(h *hierarchy, rel string, ctrls []string) {
 		for _, c := range ctrls {
 			if slices.Contains(fs.enabled(h, cg), c) && !slices.Contains(cg.subtree, c) {
 				cg.subtree = append(cg.subtree, c)
+				h.stale(p, true)
 			}
 		}
 	}

@@ -2,6 +2,8 @@ package cgroupfs
 
 import (
 	"slices"
+	"strings"
+	"sync"
 
 	"github.com/faultsim/faultsim/sim"
 )
@@ -296,15 +298,42 @@ func InterfaceFileNames() []string {
 }
 
 // kernelFacts are the facts filtered for one kernel and its missing files,
-// computed once per tree.
+// computed once and shared by the trees of such nodes (factsFor).
 type kernelFacts struct {
 	v1Core, v2Core []fileFact
 	v1, v2         map[string][]fileFact
-	// sets are the file sets computed so far (see fileSet).
-	sets map[setKey][]fileFact
+	// sets are the file sets computed so far, by setKey (see fileSet).
+	sets sync.Map
 }
 
-func newKernelFacts(s Spec) kernelFacts {
+// shared are the kernel facts computed so far, by kernel and missing
+// files, up to maxSharedFacts of them (then computed for each tree).
+var shared struct {
+	sync.Mutex
+	facts map[string]*kernelFacts
+}
+
+const maxSharedFacts = 64
+
+// factsFor returns the facts of the spec's kernel without its missing files.
+func factsFor(s Spec) *kernelFacts {
+	key := s.Kernel.String() + "\x00" + strings.Join(s.MissingFiles, "\x00")
+	shared.Lock()
+	defer shared.Unlock()
+	if kf := shared.facts[key]; kf != nil {
+		return kf
+	}
+	kf := newKernelFacts(s)
+	if shared.facts == nil {
+		shared.facts = map[string]*kernelFacts{}
+	}
+	if len(shared.facts) < maxSharedFacts {
+		shared.facts[key] = kf
+	}
+	return kf
+}
+
+func newKernelFacts(s Spec) *kernelFacts {
 	keep := func(fs []fileFact) []fileFact {
 		var out []fileFact
 		for _, f := range fs {
@@ -314,8 +343,7 @@ func newKernelFacts(s Spec) kernelFacts {
 		}
 		return out
 	}
-	kf := kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{},
-		sets: map[setKey][]fileFact{}}
+	kf := &kernelFacts{v1Core: keep(coreV1), v2Core: keep(coreV2), v1: map[string][]fileFact{}, v2: map[string][]fileFact{}}
 	for _, c := range controllers {
 		kf.v1[c.name] = keep(c.v1Files)
 		kf.v2[c.name] = keep(c.v2Files)
@@ -323,14 +351,14 @@ func newKernelFacts(s Spec) kernelFacts {
 	return kf
 }
 
-func (kf kernelFacts) core(v2 bool) []fileFact {
+func (kf *kernelFacts) core(v2 bool) []fileFact {
 	if v2 {
 		return kf.v2Core
 	}
 	return kf.v1Core
 }
 
-func (kf kernelFacts) controller(v2 bool, name string) []fileFact {
+func (kf *kernelFacts) controller(v2 bool, name string) []fileFact {
 	if v2 {
 		return kf.v2[name]
 	}

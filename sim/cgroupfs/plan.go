@@ -132,6 +132,7 @@ func (fs *FS) applyPlan() error {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}
 			delete(h.cgs[e.Path].rendered, e.File)
+			h.cgs[e.Path].clean = false
 			fs.trapped = append(fs.trapped, trappedFile{h, e.Path, e.File})
 			fs.logf("kernel answer replayed: %s", e)
 		}
@@ -202,6 +203,7 @@ func touched(changes []change, dir string) bool {
 // untrap gives the trapped files back their content.
 func (fs *FS) untrap() error {
 	for _, t := range fs.trapped {
+		t.h.stale(t.rel, false)
 		p := filepath.Join(t.h.abs(t.rel), t.file)
 		if fi, err := os.Lstat(p); err == nil && fi.Mode()&os.ModeSymlink != 0 {
 			if err := os.Remove(p); err != nil {

@@ -40,6 +40,9 @@ type keptEntry struct {
 	// own is true when the simulation made it: it may be claimed.
 	own     bool
 	claimed bool
+	// fd is a descriptor open on a file (read and write), handed from
+	// the closed tree to the one that claims the file, or -1.
+	fd int
 }
 
 // keptTree is a closed tree kept for the next one, with its inotify
@@ -49,6 +52,9 @@ type keptTree struct {
 	mode    Mode
 	w       *watcher
 	entries map[string]*keptEntry
+	// spares are the directories set aside, spareSeq numbers them.
+	spares   []*spareDir
+	spareSeq int
 }
 
 // keptTrees are the trees kept for the next ones; CloseIdle removes them.
@@ -77,19 +83,27 @@ func takeKept(root string, mode Mode) *keptTree {
 // keep records the closed tree's disk and keeps it, removing the oldest
 // kept tree when there are too many.
 func (fs *FS) keep() error {
-	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}}
+	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq}
 	for _, h := range fs.hiers {
 		for _, cg := range h.cgs {
 			dir := h.abs(cg.rel)
 			if dir != fs.mount { // the mount point stays, as the directories above it
-				k.entries[dir] = &keptEntry{kind: keptDir, own: !cg.runtime}
+				k.entries[dir] = &keptEntry{kind: keptDir, own: !cg.runtime, fd: -1}
 			}
 			for name, content := range cg.rendered {
-				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name]}
+				fd, ok := cg.fds[name]
+				if !ok || !keepDescriptors {
+					fd = -1
+				}
+				if fd >= 0 {
+					delete(cg.fds, name)
+				}
+				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name], fd: fd}
 			}
+			cg.closeFDs() // none is left: a descriptor is of a rendered file
 		}
 		for _, c := range coMountLinks(h) {
-			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true}
+			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true, fd: -1}
 		}
 	}
 	keptTrees.mu.Lock()
@@ -124,7 +138,7 @@ func coMountLinks(h *hierarchy) []string {
 // watcher; a directory left over (the tree's was removed meanwhile, or a
 // name is not what it was) is walked instead.
 func (k *keptTree) remove() error {
-	err := sweepEntries(k.entries, nil)
+	err := errors.Join(sweepEntries(k.entries, nil), removeSpares(k.dir+".spare", k.spares, nil))
 	mount := filepath.Join(k.dir, "sys", "fs", "cgroup")
 	for dir := mount; err == nil && dir != k.dir; dir = filepath.Dir(dir) {
 		err = unix.Rmdir(dir)
@@ -180,6 +194,9 @@ func keptWatchers() int {
 // writes what does). An entry in the way (another kind, or the runtime's)
 // is removed with what is below it, and claim returns nil.
 func (fs *FS) claim(path string, kind entryKind) (*keptEntry, error) {
+	if e, found, err := fs.claimSpare(path, kind); found {
+		return e, err
+	}
 	if fs.kept == nil {
 		return nil, nil
 	}
@@ -212,7 +229,8 @@ func (fs *FS) sweep() error {
 			left[p] = e
 		}
 	}
-	fs.kept = nil
+	fs.kept, fs.keptDirs = nil, nil
+	fs.setAside(left)
 	if err := sweepEntries(left, fs.w); err != nil {
 		fs.tainted = true
 		return err
@@ -235,6 +253,10 @@ func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
 	})
 	for _, p := range paths {
 		var err error
+		if fd := entries[p].fd; fd >= 0 {
+			_ = unix.Close(fd)
+			entries[p].fd = -1
+		}
 		if entries[p].kind == keptDir {
 			err = unix.Rmdir(p)
 			if w != nil {
@@ -308,10 +330,14 @@ func (fs *FS) settledOrphans(orphans []change) {
 	}
 }
 
-// mkdir makes a directory of the tree, or claims the kept one.
+// mkdir makes a directory of the tree, or claims the kept one, or moves
+// there one the kept tree's node made beside it (recycle).
 func (fs *FS) mkdir(path string) error {
 	if e, err := fs.claim(path, keptDir); e != nil || err != nil {
 		return err
+	}
+	if fs.recycle(path) {
+		return nil
 	}
 	return os.Mkdir(path, 0o755)
 }

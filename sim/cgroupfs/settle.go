@@ -180,7 +180,7 @@ func fileRank(name string) int {
 
 // settleWrite takes in one written file, or refuses it.
 func (fs *FS) settleWrite(w written) *Refusal {
-	raw, err := readLoose(w.path)
+	raw, err := readBack(w)
 	if err != nil {
 		fs.tainted = true
 		return nil // removed again within the window
@@ -207,6 +207,7 @@ func (fs *FS) settleWrite(w written) *Refusal {
 	// The file holds what the runtime left; rendering rewrites it unless
 	// it already reads as the kernel shows it.
 	w.cg.rendered[w.file] = raw
+	w.cg.clean = false
 	if why == nil {
 		return nil
 	}
@@ -264,17 +265,6 @@ func isSubtreeCommand(s string) bool {
 	return true
 }
 
-// readLoose reads a file the runtime created, whose mode may be 0.
-func readLoose(path string) (string, error) {
-	b, err := ReadFile(path)
-	if errors.Is(err, os.ErrPermission) {
-		if cerr := os.Chmod(path, 0o644); cerr == nil {
-			b, err = ReadFile(path)
-		}
-	}
-	return b, err
-}
-
 // adopt takes in a directory the runtime made: a new cgroup (and whatever
 // it made inside it in the same window).
 func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) error {
@@ -295,21 +285,21 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 	if err := fs.w.add(path); err != nil {
 		return err
 	}
-	entries, err := os.ReadDir(path)
+	entries, err := listDir(path)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: %w", err)
 	}
 	for _, e := range entries {
-		p := filepath.Join(path, e.Name())
-		if e.IsDir() {
+		p := path + "/" + e.name
+		if e.typ == unix.DT_DIR {
 			if err := fs.adopt(p, fresh, addFile); err != nil {
 				return err
 			}
 			continue
 		}
-		if _, ok := cg.rendered[e.Name()]; !ok && e.Type().IsRegular() {
-			addFile(written{h: h, cg: cg, file: e.Name(), path: p, fresh: fresh[path]})
-		} else if !e.Type().IsRegular() {
+		if _, ok := cg.rendered[e.name]; !ok && e.typ == unix.DT_REG {
+			addFile(written{h: h, cg: cg, file: e.name, path: p, fresh: fresh[path]})
+		} else if e.typ != unix.DT_REG {
 			fs.tainted = true // a link or device the kernel never took in
 		}
 	}
@@ -338,7 +328,7 @@ func (fs *FS) runtimeRmdir(path string) (*Refusal, error) {
 					return nil, fmt.Errorf("cgroupfs: %w", err)
 				}
 				cg.closeFDs()
-				cg.rendered, cg.made = map[string]string{}, nil
+				cg.rendered, cg.made, cg.clean = map[string]string{}, nil, false
 				if err := fs.w.add(h.abs(cg.rel)); err != nil {
 					return nil, err
 				}

@@ -30,6 +30,7 @@ func (fs *FS) addTask(t *task) error {
 		return fmt.Errorf("cgroupfs: task %d exists already", t.tid)
 	}
 	fs.tasks = slices.Insert(fs.tasks, i, t)
+	fs.staleTask(t)
 	return nil
 }
 
@@ -119,7 +120,12 @@ func (fs *FS) StartThread(tid, tgid int, name string) error {
 // Exit ends a process and all its threads; they leave every cgroup.
 func (fs *FS) Exit(pid int) error {
 	return fs.node(func() error {
-		fs.tasks = slices.DeleteFunc(fs.tasks, func(t *task) bool { return t.tgid == pid })
+		fs.tasks = slices.DeleteFunc(fs.tasks, func(t *task) bool {
+			if t.tgid == pid {
+				fs.staleTask(t)
+			}
+			return t.tgid == pid
+		})
 		fs.dirty = true
 		return nil
 	})
@@ -163,7 +169,9 @@ func (fs *FS) MoveProcess(pid int, rel string) error {
 			}
 			for _, t := range fs.tasks {
 				if t.tgid == pid && !t.exiting {
+					h.staleUp(t.cg[i])
 					t.cg[i] = rel
+					h.staleUp(rel)
 				}
 			}
 		}
@@ -182,7 +190,9 @@ func (fs *FS) moveTasks(h *hierarchy, rel string, id int, process bool) {
 			continue
 		}
 		if t.tid == id || (process && target != nil && t.tgid == target.tgid) {
+			h.staleUp(t.cg[hi])
 			t.cg[hi] = rel
+			h.staleUp(rel)
 		}
 	}
 }

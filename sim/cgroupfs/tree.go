@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -37,8 +36,13 @@ type cgroup struct {
 	rendered map[string]string
 	// made are the files the runtime created (with its own mode bits).
 	made map[string]bool
-	// fds are write descriptors of rendered files, kept open for the
-	// next rewrite until the file or the cgroup goes (dropFD).
+	// clean is set when the files hold what the cgroup's state renders
+	// to; anything that may change it (values, controllers, tasks in it
+	// or below, a file read back or trapped) clears it (stale).
+	clean bool
+	// fds are descriptors of rendered files, open for reading and
+	// writing, kept for the next rewrite and read-back until the file or
+	// the cgroup goes (dropFD), or handed to the next tree with a kept one.
 	fds map[string]int
 }
 
@@ -193,177 +197,23 @@ func (fs *FS) mkdirCgroup(h *hierarchy, rel string) (*cgroup, error) {
 			return nil, err
 		}
 	}
-	if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
+	spared := rel != "/" && fs.recycleSpare(h.abs(rel))
+	if !spared {
+		if err := fs.mkdir(h.abs(rel)); err != nil && !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("cgroupfs: mkdir %s: %w", h.abs(rel), err)
+		}
 	}
 	cg := &cgroup{rel: rel, values: map[string]string{}, rendered: map[string]string{}}
 	h.cgs[rel] = cg
 	if err := fs.w.add(h.abs(rel)); err != nil {
 		return nil, err
 	}
-	return cg, fs.render(h, cg)
-}
-
-// render writes the materialised files of a cgroup whose content changed.
-func (fs *FS) render(h *hierarchy, cg *cgroup) error {
-	set := fs.fileSet(h, cg)
-	dir := h.abs(cg.rel)
-	for _, f := range set {
-		_, written := cg.values[f.name]
-		if (!f.mat && !written) || fs.isTrapped(h, cg.rel, f.name) {
-			continue
-		}
-		content := fs.content(h, cg, f)
-		old, ok := cg.rendered[f.name]
-		// A file that reads the same but for surrounding whitespace (the
-		// runtime wrote "100", the kernel shows "100\n") is left alone:
-		// readers trim it.
-		if (ok && strings.TrimSpace(old) == strings.TrimSpace(content)) || (!ok && content == "" && !written) {
-			// An empty file is left out until it has content: readers of
-			// the library walk for cgroup.procs and treat a missing one
-			// as empty, and a write creates it.
-			continue
-		}
-		// Outside a window only the kernel writes: the file holds what
-		// was rendered (or read back from the runtime's write) last, and
-		// a descriptor kept open reaches it (the runtime's removals of
-		// files are taken in when its window is settled).
-		path := dir + "/" + f.name
-		kept, err := fs.claim(path, keptFile)
-		fd, hasFD := cg.fds[f.name]
-		switch {
-		case err != nil:
-		case kept != nil && kept.content == content:
-			// The kept tree's file already holds it.
-		case kept != nil:
-			err = cg.writeOpen(f.name, path, content, kept.content, true)
-		case hasFD && !fs.open:
-			if err = rewriteAt(fd, content, old, ok); err != nil {
-				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
-			}
-		default:
-			err = cg.writeOpen(f.name, path, content, old, ok && !fs.open)
-		}
-		if err != nil {
-			return err
-		}
-		fs.gen++
-		cg.rendered[f.name] = content
+	if err := fs.render(h, cg); err != nil {
+		return cg, err
 	}
-	// Files the cgroup no longer has (a controller was disabled) go away.
-	for name := range cg.rendered {
-		if !slices.ContainsFunc(set, func(f fileFact) bool { return f.name == name }) {
-			cg.dropFD(name)
-			if err := os.Remove(dir + "/" + name); err != nil && !errors.Is(err, os.ErrNotExist) {
-				return fmt.Errorf("cgroupfs: %w", err)
-			}
-			delete(cg.rendered, name)
-			delete(cg.values, name)
-		}
+	if spared {
+		// What the cgroup did not claim goes before anyone looks.
+		return cg, fs.sweepSpare()
 	}
-	return nil
-}
-
-// renderAll re-renders every cgroup (only changed files are written).
-func (fs *FS) renderAll() error {
-	for _, h := range fs.hiers {
-		for _, cg := range h.sortedCgroups() {
-			if err := fs.render(h, cg); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
-// content computes what a file reads: a written value, or what the kernel
-// computes, or the default of a fresh cgroup.
-func (fs *FS) content(h *hierarchy, cg *cgroup, f fileFact) string {
-	if v, ok := cg.values[f.name]; ok {
-		return v + "\n"
-	}
-	switch f.name {
-	case "cgroup.controllers":
-		return strings.Join(visible(fs.enabled(h, cg)), " ") + "\n"
-	case "cgroup.subtree_control":
-		return strings.Join(visible(cg.subtree), " ") + "\n"
-	case "cgroup.procs":
-		return lines(fs.tasksIn(h, cg.rel, false, true))
-	case "cgroup.threads", "tasks":
-		return lines(fs.tasksIn(h, cg.rel, false, false))
-	case "cgroup.events":
-		populated := 0
-		if len(fs.tasksIn(h, cg.rel, true, false)) > 0 {
-			populated = 1
-		}
-		s := fmt.Sprintf("populated %d\n", populated)
-		if has(fs.spec.Kernel, "5.2") {
-			s += "frozen 0\n"
-		}
-		return s
-	case "pids.current":
-		return fmt.Sprintf("%d\n", len(fs.tasksIn(h, cg.rel, true, false)))
-	case "cpuset.cpus.effective", "cpuset.effective_cpus":
-		return fs.effective(h, cg, "cpuset.cpus", cpuList(fs.spec.CPUs)) + "\n"
-	case "cpuset.mems.effective", "cpuset.effective_mems":
-		return fs.effective(h, cg, "cpuset.mems", cpuList(fs.spec.Mems)) + "\n"
-	case "cpuset.cpus":
-		if cg.rel == "/" {
-			return cpuList(fs.spec.CPUs) + "\n"
-		}
-	case "cpuset.mems":
-		if cg.rel == "/" {
-			return cpuList(fs.spec.Mems) + "\n"
-		}
-	}
-	// File sets end every default with a newline (computeSet).
-	return f.def
-}
-
-// effective is a cpuset's effective list: its own when set, else its
-// parent's, the root's being every online CPU or node.
-func (fs *FS) effective(h *hierarchy, cg *cgroup, file, all string) string {
-	for rel := cg.rel; rel != ""; rel = parentRel(rel) {
-		c := h.cgs[rel]
-		if c == nil {
-			break
-		}
-		if v := c.values[file]; v != "" {
-			return v
-		}
-	}
-	return all
-}
-
-func visible(ctrls []string) []string {
-	var out []string
-	for _, c := range controllers {
-		if slices.Contains(ctrls, c.name) && v2Visible(c.name) {
-			out = append(out, c.name)
-		}
-	}
-	return out
-}
-
-func lines(ns []int) string {
-	if len(ns) == 0 {
-		return ""
-	}
-	b := make([]byte, 0, 8*len(ns))
-	for _, n := range ns {
-		b = strconv.AppendInt(b, int64(n), 10)
-		b = append(b, '\n')
-	}
-	return string(b)
-}
-
-// cpuList renders 0..n-1 as the kernel's list format ("0-3", "0").
-func cpuList(n int) string {
-	switch {
-	case n <= 0:
-		return ""
-	case n == 1:
-		return "0"
-	}
-	return fmt.Sprintf("0-%d", n-1)
+	return cg, nil
 }

@@ -46,7 +46,12 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 		}
 		for _, tid := range fs.tasksIn(h, cg.rel, true, false) {
 			if t := fs.task(tid); t != nil {
-				fs.tasks = slices.DeleteFunc(fs.tasks, func(x *task) bool { return x.tgid == t.tgid })
+				fs.tasks = slices.DeleteFunc(fs.tasks, func(x *task) bool {
+					if x.tgid == t.tgid {
+						fs.staleTask(x)
+					}
+					return x.tgid == t.tgid
+				})
 			}
 		}
 		return nil
@@ -59,6 +64,7 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 		return err
 	}
 	cg.values[file] = canon
+	h.stale(cg.rel, true)
 	return nil
 }
 
@@ -91,6 +97,7 @@ func (fs *FS) writeSubtree(h *hierarchy, cg *cgroup, v string) error {
 		next = slices.DeleteFunc(next, func(c string) bool { return c == name })
 	}
 	cg.subtree = next
+	h.stale(cg.rel, true)
 	return nil
 }
 

@@ -59,6 +59,19 @@ func (w *watcher) forget(dir string) {
 	}
 }
 
+// move follows a directory renamed from one path to another: its watch
+// and those below it report their changes under the new path.
+func (w *watcher) move(from, to string) {
+	for wd, d := range w.dirs {
+		if d == from || isBelow(d, from) {
+			nd := to + d[len(from):]
+			delete(w.wds, d)
+			w.dirs[wd] = nd
+			w.wds[nd] = wd
+		}
+	}
+}
+
 // dropGone forgets the watch of a directory removed with rmdir: the kernel
 // removed the watch with it.
 func (w *watcher) dropGone(dir string) {

@@ -1,0 +1,115 @@
+package cgroupfs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// runtimeActs are what a runtime may do to a file the tree rendered, in a
+// window, before the node changes the tree in the same window.
+var runtimeActs = []struct {
+	name string
+	do   func(path string) error
+}{
+	{"writes it in place", func(path string) error { return os.WriteFile(path, []byte("20"), 0o644) }},
+	{"removes it and writes a new one", func(path string) error {
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		return os.WriteFile(path, []byte("30"), 0o644)
+	}},
+	{"renames a new file over it", func(path string) error {
+		tmp := filepath.Join(filepath.Dir(path), "x.tmp")
+		if err := os.WriteFile(tmp, []byte("40"), 0o644); err != nil {
+			return err
+		}
+		return os.Rename(tmp, path)
+	}},
+	{"removes it", os.Remove},
+}
+
+// descriptorsLife runs a node's life on a tree in which the runtime acts
+// on a file the tree keeps a descriptor on, and the node then changes the
+// cgroup in the same window (a process starts in it), and returns the
+// snapshots of the disk at each point a reader can look, and the refusals
+// and kernel state once the window is settled,
+// then those of the next tree of the node, made in this one when it is kept.
+func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) error) []string {
+	t.Helper()
+	var shots []string
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	life := func(tree *FS, act func(string) error) {
+		must("make the pod", tree.Mkdir("/kubepods/pod1", tree.Controllers()))
+		must("start a process", tree.StartProcess(1010, "p", "/kubepods/pod1"))
+		must("begin", tree.Begin())
+		if act != nil {
+			must("the runtime's act", act(filepath.Join(tree.Path("pids", "/kubepods/pod1"), file)))
+		}
+		must("start another process", tree.StartProcess(1011, "q", "/kubepods/pod1"))
+		shots = append(shots, snapshot(t, tree))
+		refusals, err := tree.Settle()
+		must("settle", err)
+		shots = append(shots, fmt.Sprint(refusals), tree.Dump(), snapshot(t, tree))
+		must("exit", tree.Exit(1011))
+		must("flush", tree.Flush())
+		shots = append(shots, snapshot(t, tree))
+		must("begin", tree.Begin())
+		must("exit", tree.Exit(1010))
+		must("start a third process", tree.StartProcess(1012, "r", "/kubepods/pod1"))
+		_, err = tree.Settle()
+		must("settle", err)
+		shots = append(shots, snapshot(t, tree))
+	}
+	tree, err := New(spec)
+	must("new tree", err)
+	life(tree, act)
+	must("close", tree.Close())
+	next, err := New(spec)
+	must("next tree", err)
+	life(next, nil)
+	must("close", next.Close())
+	return shots
+}
+
+// TestDescriptorsReachTheirFiles: a tree that reaches its files through
+// the descriptors it keeps (rewrites inside and outside windows,
+// read-backs, the next tree's hand-over) holds on its disk, at every point
+// a reader can look, what a tree that opens every file by its path holds,
+// whatever the runtime did to the file in the window before.
+func TestDescriptorsReachTheirFiles(t *testing.T) {
+	for _, prof := range []string{"al2023-like", "al2-like"} {
+		for _, file := range []string{"cgroup.procs", "pids.max"} {
+			for _, act := range runtimeActs {
+				t.Run(fmt.Sprintf("%s %s: the runtime %s", prof, file, act.name), func(t *testing.T) {
+					spec := Spec{Profile: profile(t, prof)}
+					run := func(descriptors bool) []string {
+						keepDescriptors = descriptors
+						defer func() { keepDescriptors = true }()
+						if err := CloseIdle(); err != nil {
+							t.Fatal(err)
+						}
+						defer func() {
+							if err := CloseIdle(); err != nil {
+								t.Error(err)
+							}
+						}()
+						return descriptorsLife(t, spec, file, act.do)
+					}
+					want, got := run(false), run(true)
+					for i := range want {
+						if got[i] != want[i] {
+							t.Fatalf("point %d: with kept descriptors\n%s\nwant, by paths\n%s", i, got[i], want[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
