@@ -20,6 +20,7 @@ var owned = map[string]string{
 	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
 	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"sim/cgroupfs/reuse.go keptTrees":                "cgroups Model.Idle (cgroupfs.CloseIdle)",
+	"sim/cgroupfs/kernel.go shared":                  "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"models/hostport/mapping.go sandboxHashes":       "hostport Model.Idle",
 	"models/hostport/invariants.go oracleBuffers":    "hostport Model.Idle",
 	"sim/netfilter/nftmemo.go parsedNFT":             "hostport Model.Idle (netfilter.ForgetParsedRules)",

@@ -347,11 +347,17 @@ func TestNoTreeOutlivesItsNode(t *testing.T) {
 			t.Fatalf("close: %v", err)
 		}
 	}
+	if sharedFacts() == 0 {
+		t.Fatal("no tree shared its kernel's facts")
+	}
 	if err := CloseIdle(); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Fatalf("%d trees outlived their node in %s", len(entries), dir)
+	}
+	if n := sharedFacts(); n != 0 {
+		t.Fatalf("CloseIdle left %d kernels' facts shared", n)
 	}
 }
 

@@ -308,6 +308,7 @@ type kernelFacts struct {
 
 // shared are the kernel facts computed so far, by kernel and missing
 // files, up to maxSharedFacts of them (then computed for each tree).
+// CloseIdle (its owner: the cgroups model's Idle) empties it.
 var shared struct {
 	sync.Mutex
 	facts map[string]*kernelFacts
@@ -331,6 +332,20 @@ func factsFor(s Spec) *kernelFacts {
 		shared.facts[key] = kf
 	}
 	return kf
+}
+
+// forgetFacts empties shared; trees made afterwards compute them again.
+func forgetFacts() {
+	shared.Lock()
+	shared.facts = nil
+	shared.Unlock()
+}
+
+// sharedFacts counts the kernel facts shared.
+func sharedFacts() int {
+	shared.Lock()
+	defer shared.Unlock()
+	return len(shared.facts)
 }
 
 func newKernelFacts(s Spec) *kernelFacts {

@@ -147,12 +147,13 @@ func (w *watcher) releaseGone() error {
 	return nil
 }
 
-// CloseIdle closes the inotify instances pooled for the next trees, so
-// that a process that has finished with simulated cgroupfs trees (a
-// campaign at its end) holds no file descriptor for them. Trees made
-// afterwards open new ones.
+// CloseIdle closes the kept trees and the inotify instances pooled for the
+// next trees, and forgets the kernels' shared facts, so that a process that
+// has finished with simulated cgroupfs trees (a campaign at its end) holds
+// no file descriptor or memory for them. Trees made afterwards make new ones.
 func CloseIdle() error {
 	kerr := closeKept()
+	forgetFacts()
 	watchers.mu.Lock()
 	idle := watchers.idle
 	watchers.idle = nil
