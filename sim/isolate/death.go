@@ -128,15 +128,21 @@ func std(fn string) bool {
 func parseDeath(out string, code int) *Death {
 	d := &Death{Kind: Exit, ExitCode: code, Output: out}
 	lines := strings.Split(out, "\n")
+	// A race report names both accesses: it wins over a fatal error or a
+	// panic another goroutine printed first (under -race a map's own
+	// check may fire as the detector reports, their lines interleaved).
 	for i, l := range lines {
-		switch {
-		case strings.HasPrefix(l, "WARNING: DATA RACE"):
+		if strings.HasPrefix(l, "WARNING: DATA RACE") {
 			d.Kind = DataRace
 			d.Stacks = raceStacks(lines[i+1:])
 			if len(d.Stacks) > 0 {
 				d.Message = raceMessage(d.Stacks)
 			}
 			return d
+		}
+	}
+	for i, l := range lines {
+		switch {
 		case strings.HasPrefix(l, "fatal error: "):
 			d.Kind, d.Message = FatalError, strings.TrimPrefix(l, "fatal error: ")
 			d.Stacks = pick(goroutines(lines[i+1:]))

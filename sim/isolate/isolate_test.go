@@ -211,6 +211,10 @@ created by github.com/x/shim.serve in goroutine 1
 	}{
 		{"race", race, 66, "data race: write by goroutine 7, previous read by goroutine 8 at shim.(*store).put (store.go:8) and shim.(*store).get (store.go:12)"},
 		{"fatal", fatal, 2, "fatal error: concurrent map writes at shim.(*store).put (store.go:8) and shim.(*store).get (store.go:12)"},
+		// Under -race the map's own check may print its line as the
+		// detector reports: the report, which names both accesses, wins.
+		{"fatal line before a race report", "fatal error: concurrent map writes\n" + race, 66,
+			"data race: write by goroutine 7, previous read by goroutine 8 at shim.(*store).put (store.go:8) and shim.(*store).get (store.go:12)"},
 		{"exit", "some log\nbye\n", 3, "exit: bye"},
 		{"silent", "", 1, "exit: exit status 1"},
 	}
