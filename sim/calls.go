@@ -3,6 +3,8 @@ package sim
 import (
 	"fmt"
 	"time"
+
+	"github.com/faultsim/faultsim/internal/block"
 )
 
 // HangInvariant: every call a model's actors make returns. A call still
@@ -40,9 +42,8 @@ const callBlock = 4
 type Calls struct {
 	pending []*Call
 	bounded int // pending calls with a bound
-	// free is the rest of the block the next calls are taken from: a
-	// run's calls are made a few at a time, not one by one.
-	free []Call
+	// calls are allocated a few at a time.
+	calls block.Of[Call]
 }
 
 // Begin records a call from caller to callee at a virtual time.
@@ -58,11 +59,7 @@ func (cs *Calls) BeginWithin(at time.Duration, caller, callee, what string, d ti
 
 // BeginOn is BeginWithin for a call about something (Call.Of).
 func (cs *Calls) BeginOn(at time.Duration, caller, callee, what, of string, d time.Duration) *Call {
-	if len(cs.free) == 0 {
-		cs.free = make([]Call, callBlock)
-	}
-	c := &cs.free[0]
-	cs.free = cs.free[1:]
+	c := cs.calls.New(callBlock)
 	*c = Call{Caller: caller, Callee: callee, What: what, Of: of, At: at, Within: d}
 	cs.pending = append(cs.pending, c)
 	if d > 0 {

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"time"
+
+	"github.com/faultsim/faultsim/internal/block"
 )
 
 // Label is an event's name in up to four parts, joined only when it is
@@ -51,8 +53,8 @@ type Scheduler struct {
 	// The lists start in these, so a short run allocates none of them.
 	dueBuf, freeBuf [4]*Event
 	queueBuf        [8]*Event
-	// slab holds the next new events, allocated a few at a time.
-	slab []Event
+	// events are allocated a few at a time.
+	events block.Of[Event]
 }
 
 // eventSlab is how many new events are allocated at once.
@@ -86,10 +88,7 @@ func (s *Scheduler) AtLabel(at time.Duration, name Label, do func()) {
 	if n := len(s.free); n > 0 {
 		ev, s.free = s.free[n-1], s.free[:n-1]
 	} else {
-		if len(s.slab) == 0 {
-			s.slab = make([]Event, eventSlab)
-		}
-		ev, s.slab = &s.slab[0], s.slab[1:]
+		ev = s.events.New(eventSlab)
 	}
 	*ev = Event{At: at, Name: name, Do: do, seq: s.seq}
 	if len(s.due) > 0 && at == s.now {

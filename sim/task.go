@@ -3,6 +3,8 @@ package sim
 import (
 	"iter"
 	"time"
+
+	"github.com/faultsim/faultsim/internal/block"
 )
 
 // Tasks runs a model's actors (a request handler, a stop loop, a watcher)
@@ -40,10 +42,9 @@ type Tasks struct {
 	// event is resuming, the only one it may let go on.
 	runner *Runner
 	firing *Task
-	// taskSlab and wakeSlab hold the next new tasks and wake-ups,
-	// allocated a few at a time.
-	taskSlab []Task
-	wakeSlab []wakeup
+	// tasks and wakes are allocated a few at a time.
+	tasks block.Of[Task]
+	wakes block.Of[wakeup]
 	// The lists of idle coroutines and free wake-ups start in these.
 	idleBuf [4]*worker
 	wakeBuf [8]*wakeup
@@ -95,11 +96,7 @@ type taskCrash struct{ c *Crash }
 // Go starts fn as a task. It does not run at once: its first step is an
 // event due now, ordered among the others by the Chooser.
 func (ts *Tasks) Go(name string, fn func(t *Task)) *Task {
-	if len(ts.taskSlab) == 0 {
-		ts.taskSlab = make([]Task, slab)
-	}
-	t := &ts.taskSlab[0]
-	ts.taskSlab = ts.taskSlab[1:]
+	t := ts.tasks.New(slab)
 	*t = Task{Name: name, ts: ts, fn: fn, label: Label{"task ", name}}
 	if ts.live == nil {
 		ts.live = make([]*Task, 0, 8) // room for a run's first tasks at once

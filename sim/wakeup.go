@@ -10,11 +10,7 @@ func (t *Task) schedule(d time.Duration) {
 	if n := len(ts.wakeups); n > 0 {
 		w, ts.wakeups = ts.wakeups[n-1], ts.wakeups[:n-1]
 	} else {
-		if len(ts.wakeSlab) == 0 {
-			ts.wakeSlab = make([]wakeup, slab)
-		}
-		w = &ts.wakeSlab[0]
-		ts.wakeSlab = ts.wakeSlab[1:]
+		w = ts.wakes.New(slab)
 		*w = wakeup{ts: ts}
 		w.do = w.fire
 	}

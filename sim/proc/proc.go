@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/faultsim/faultsim/internal/block"
 	"github.com/faultsim/faultsim/sim"
 )
 
@@ -251,8 +252,8 @@ type Procs struct {
 	procs []*Proc
 	sent  int
 	held  func() // a delivery waiting for the next signal (reorder)
-	// slab holds the next processes' structs, allocated a few at a time.
-	slab []Proc
+	// structs are the processes', allocated a few at a time.
+	structs block.Of[Proc]
 }
 
 // procsCap is the room made for a node's processes at its first: most
@@ -262,15 +263,8 @@ const procsCap = 16
 // procSlab is how many processes' structs are allocated at once.
 const procSlab = 4
 
-// newProc returns a zero Proc from the slab.
-func (ps *Procs) newProc() *Proc {
-	if len(ps.slab) == 0 {
-		ps.slab = make([]Proc, procSlab)
-	}
-	p := &ps.slab[0]
-	ps.slab = ps.slab[1:]
-	return p
-}
+// newProc returns a zero Proc.
+func (ps *Procs) newProc() *Proc { return ps.structs.New(procSlab) }
 
 // Spawn starts a process now, a child of the node's init in the node's
 // namespace (or the init of a new one, Behaviour.NewPidNS), leading a
