@@ -94,8 +94,13 @@ func TestCoroutinesReleaseLeavesNone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint("max=", tt.max), func(t *testing.T) {
+			// Count from a process without another test's goroutines still
+			// ending (goleak waits for them), and end this pool's even when
+			// the subtest fails, so that the next ones count from there too.
+			goleak.VerifyNone(t)
 			before := runtime.NumGoroutine()
 			pool := &Coroutines{Max: tt.max}
+			defer pool.Release()
 			for range 3 {
 				s := NewScheduler(NewPRNG(1))
 				ts := &Tasks{Sched: s, Pool: pool}
