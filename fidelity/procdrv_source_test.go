@@ -164,6 +164,14 @@ static void result(int r) {
 
 int main(void) {
 	int p[2];
+	// Start from the kernel's defaults whatever the test runs under: nohup
+	// ignores SIGHUP, and an ignored disposition or a blocked signal
+	// survives fork and exec, into the children the simulation is held to.
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP) signal(s, SIG_DFL);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 0; i < MAXP; i++) pidfds[i] = -1;
 	setsid();
