@@ -6,6 +6,7 @@
 package netfilter
 
 import (
+	"fmt"
 	"strings"
 
 	"sigs.k8s.io/knftables"
@@ -50,43 +51,24 @@ func New(n *node.Node) *Tables {
 	return &Tables{node: n, nft: map[string]*knftables.Fake{}}
 }
 
-// iptState is the iptables nat state of every family: IPv4's and IPv6's
-// by FamilyIndex, any other a runtime names in other.
-type iptState struct {
-	known [2]*IPTables
-	other map[Family]*IPTables
-}
+// iptState is the iptables nat state of IPv4 and IPv6, by FamilyIndex.
+type iptState [2]*IPTables
 
-// get is family f's state, or nil.
+// get is family f's state, or nil (nil too for a family iptables has not).
 func (s *iptState) get(f Family) *IPTables {
 	if i := FamilyIndex(f); i >= 0 {
-		return s.known[i]
+		return s[i]
 	}
-	return s.other[f]
-}
-
-// set makes ipt family f's state.
-func (s *iptState) set(f Family, ipt *IPTables) {
-	if i := FamilyIndex(f); i >= 0 {
-		s.known[i] = ipt
-		return
-	}
-	if s.other == nil {
-		s.other = map[Family]*IPTables{}
-	}
-	s.other[f] = ipt
+	return nil
 }
 
 // generations sums the generations of every family's state.
 func (s *iptState) generations() uint64 {
 	var g uint64
-	for _, ipt := range s.known {
+	for _, ipt := range s {
 		if ipt != nil {
 			g += ipt.gen
 		}
-	}
-	for _, ipt := range s.other {
-		g += ipt.gen
 	}
 	return g
 }
@@ -100,14 +82,19 @@ func (s *iptState) generations() uint64 {
 // Node is the node the tables belong to.
 func (t *Tables) Node() *node.Node { return t.node }
 
-// IPTables returns the iptables nat state of a family.
+// IPTables returns the iptables nat state of a family, IPv4 or IPv6; any
+// other is a programming error (iptables has no such table), a panic.
 func (t *Tables) IPTables(f Family) *IPTables {
+	i := FamilyIndex(f)
+	if i < 0 {
+		panic(fmt.Sprintf("netfilter: iptables of IP family %q: want %s or %s", f, IPv4, IPv6))
+	}
 	t.node.Lock()
-	ipt := t.iptables.get(f)
+	ipt := t.iptables[i]
 	if ipt == nil {
 		ipt = newIPTables(f)
 		ipt.node = t.node
-		t.iptables.set(f, ipt)
+		t.iptables[i] = ipt
 	}
 	t.node.Unlock()
 	return ipt

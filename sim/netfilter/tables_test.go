@@ -135,3 +135,29 @@ func TestIPTablesApplyRefusesWhatTheKernelRefuses(t *testing.T) {
 		}
 	}
 }
+
+// TestIPTablesOfAnotherFamilyIsRefused: iptables has nat tables for IPv4
+// and IPv6 only; asking for another family's is a loud error naming both,
+// not a table nothing would ever read, and leaves the node's lock free.
+func TestIPTablesOfAnotherFamilyIsRefused(t *testing.T) {
+	n, err := node.Spec{}.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.SetConcurrent()
+	h := New(n)
+	got := func() (msg string) {
+		defer func() { msg, _ = recover().(string) }()
+		h.IPTables("inet")
+		return ""
+	}()
+	if !strings.Contains(got, `"inet"`) || !strings.Contains(got, "ipv4 or ipv6") {
+		t.Fatalf("IPTables(inet) panicked with %q, want the family and the two known", got)
+	}
+	if h.IPTablesState("inet") != nil {
+		t.Fatal("IPTablesState(inet) is not nil")
+	}
+	if h.IPTables(IPv4) == nil { // would deadlock if the panic had kept the lock
+		t.Fatal("no IPv4 table")
+	}
+}
