@@ -21,8 +21,8 @@ func TestStandard(t *testing.T) {
 		{"main.main", false},
 		{"main.(*daemon).stop", false},
 	} {
-		if got := standard(tt.function); got != tt.want {
-			t.Errorf("standard(%q) = %v, want %v", tt.function, got, tt.want)
+		if got := Standard(tt.function); got != tt.want {
+			t.Errorf("Standard(%q) = %v, want %v", tt.function, got, tt.want)
 		}
 	}
 }

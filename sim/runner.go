@@ -173,6 +173,11 @@ func (r *Runner) do(name Label, fn func()) {
 			r.OnCrash(crash)
 		}
 	}
+	r.check(now)
+}
+
+// check reports what the invariants find now.
+func (r *Runner) check(now time.Duration) {
 	if r.Check != nil {
 		for _, v := range r.Check(now) {
 			r.Report(v)
@@ -195,11 +200,7 @@ func (r *Runner) resumeInline(d time.Duration) bool {
 	if !r.inEvent || !s.alone(at) || (r.Horizon > 0 && at > r.Horizon) || r.events >= r.budget {
 		return false
 	}
-	if r.Check != nil {
-		for _, v := range r.Check(s.now) {
-			r.Report(v)
-		}
-	}
+	r.check(s.now)
 	r.overdue(s.now)
 	s.now = at
 	r.events++

@@ -111,17 +111,9 @@ func (s Stack) userFrame() (Frame, bool) {
 }
 
 // std reports whether a function (its full name) is the standard
-// library's, whose import paths have no dot in their first element, or
-// the request loop of this package.
+// library's (sim.Standard) or the request loop of this package.
 func std(fn string) bool {
-	first, _, _ := strings.Cut(fn, "/")
-	if !strings.Contains(fn, "/") {
-		first, _, _ = strings.Cut(fn, ".")
-	}
-	if strings.HasSuffix(fn, "/sim/isolate.serve") || strings.HasSuffix(fn, "/sim/isolate.Serve") {
-		return true
-	}
-	return first != "main" && !strings.Contains(first, ".")
+	return sim.Standard(fn) || strings.HasSuffix(fn, "/sim/isolate.serve") || strings.HasSuffix(fn, "/sim/isolate.Serve")
 }
 
 // parseDeath reads how a child died from the tail of its standard error.
