@@ -80,14 +80,10 @@ func (c *crio) create(spec *Container) error {
 	if !w.trace.Off {
 		w.trace.Send(now, "crio", "crun", "create %s (%d annotations)", spec.Name, len(ann))
 	}
-	// The cgroup's path, the scope's name within it and conmon's name, in
-	// one allocation.
-	const slice, scopePrefix, scopeSuffix, monitorPrefix = "kubepods-besteffort.slice", "crio-", ".scope", "conmon-"
-	names := slice + "/" + scopePrefix + spec.Name + scopeSuffix + monitorPrefix + spec.Name
-	cgPath, monitorName := names[:len(names)-len(monitorPrefix)-len(spec.Name)], names[len(names)-len(monitorPrefix)-len(spec.Name):]
+	const slice = "kubepods-besteffort.slice"
 	props, err := w.impl.Scope(ann, slice, x.proc.PID)
 	if err == nil {
-		x.scope, err = w.sd.StartTransientUnit(cgPath[len(slice)+1:], props)
+		x.scope, err = w.sd.StartTransientUnit("crio-"+spec.Name+".scope", props)
 	}
 	if err != nil {
 		if !w.trace.Off {
@@ -102,7 +98,7 @@ func (c *crio) create(spec *Container) error {
 		w.trace.Send(now, "crun", "systemd", "StartTransientUnit %s %s", x.scope.Name, lazyProps(props))
 	}
 	w.oracle.created(x, ann)
-	x.monitor = w.procs.Spawn(monitorName, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
+	x.monitor = w.procs.Spawn("conmon-"+spec.Name, proc.Behaviour{OnStop: proc.Terminate, Reaps: true})
 	x.monitor.Watch(func(*proc.Proc) { x.monitorDead = true })
 	// crun's create exits and conmon, a subreaper, adopts the process: it
 	// reaps it as it exits (its SIGCHLD handler), which frees the pid; once
@@ -122,7 +118,7 @@ func (c *crio) create(spec *Container) error {
 		}
 	})
 	x.cgProcs[0] = x.proc
-	x.cgroup = Cgroup{Path: cgPath, w: w, procs: x.cgProcs[:1]}
+	x.cgroup = Cgroup{Path: slice + "/" + x.scope.Name, w: w, procs: x.cgProcs[:1]}
 	x.cg = &x.cgroup
 	c.forkChildren(x)
 	c.ctrs = append(c.ctrs, x)

@@ -48,19 +48,12 @@ func (x *ctr) initStop() {
 	if x.stop.opLock.Name != "" {
 		return
 	}
-	const stopLock, opLock, wake, done, loop = "stopLock of ", "opLock of ", "a new timeout, the exit or the deadline of ", "the end of the stop loop of ", "crio stop loop "
 	n := x.spec.Name
-	all := stopLock + n + opLock + n + wake + n + done + n + loop + n // the five names in one allocation
-	cut := func(prefix string) string {
-		s := all[:len(prefix)+len(n)]
-		all = all[len(s):]
-		return s
-	}
-	x.stop.stopLock.Name = cut(stopLock)
-	x.stop.opLock.Name = cut(opLock)
-	x.stop.wake.Name = cut(wake)
-	x.stop.done.Name = cut(done)
-	x.stop.loopName = cut(loop)
+	x.stop.stopLock.Name = "stopLock of " + n
+	x.stop.opLock.Name = "opLock of " + n
+	x.stop.wake.Name = "a new timeout, the exit or the deadline of " + n
+	x.stop.done.Name = "the end of the stop loop of " + n
+	x.stop.loopName = "crio stop loop " + n
 }
 
 // errNoSuchContainer is StopContainer's answer for an unknown id.
