@@ -103,6 +103,9 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 						return descriptorsLife(t, spec, file, act.do)
 					}
 					want, got := run(false), run(true)
+					if len(got) != len(want) {
+						t.Fatalf("%d points, want %d", len(got), len(want))
+					}
 					for i := range want {
 						if got[i] != want[i] {
 							t.Fatalf("point %d: with kept descriptors\n%s\nwant, by paths\n%s", i, got[i], want[i])

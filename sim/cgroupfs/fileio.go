@@ -280,10 +280,8 @@ func (fs *FS) removeKnown() bool {
 				}
 			}
 		}
-		if len(h.ctrls) > 1 && !h.v2 {
-			for _, c := range h.ctrls {
-				_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
-			}
+		for _, c := range coMountLinks(h) {
+			_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
 		}
 	}
 	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {

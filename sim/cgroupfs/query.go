@@ -151,7 +151,7 @@ func (fs *FS) SetValue(rel, controller, file, value string) error {
 			return fmt.Errorf("cgroupfs: %w", err)
 		}
 		h.cgs[rel].values[file] = canon
-		h.stale(rel, true)
+		h.stale(rel, seenBelow(file))
 		fs.dirty = true
 		return nil
 	})

@@ -42,7 +42,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		hasFD = hasFD && keepDescriptors
 		switch {
 		case err != nil:
-		case kept != nil && kept.fd >= 0 && keepDescriptors:
+		case kept != nil && kept.fd >= 0: // keep hands none over without keepDescriptors
 			// The kept tree's descriptor reaches its file.
 			cg.keepFD(f.name, kept.fd)
 			kept.fd = -1

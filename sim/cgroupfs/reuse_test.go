@@ -222,6 +222,9 @@ func TestKeptTreeReadsAsANewOne(t *testing.T) {
 					if err := fresh.Close(); err != nil {
 						t.Fatal(err)
 					}
+					if len(got) != len(want) {
+						t.Fatalf("%d points, want %d", len(got), len(want))
+					}
 					for i := range want {
 						if got[i] != want[i] {
 							t.Fatalf("point %d: the kept tree holds\n%s\nwant, as a new tree\n%s", i, got[i], want[i])

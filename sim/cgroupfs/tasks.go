@@ -185,6 +185,7 @@ func (fs *FS) MoveProcess(pid int, rel string) error {
 func (fs *FS) moveTasks(h *hierarchy, rel string, id int, process bool) {
 	hi := fs.hierIndex(h)
 	target := fs.task(id)
+	moved := false
 	for _, t := range fs.tasks {
 		if t.exiting {
 			continue
@@ -192,7 +193,10 @@ func (fs *FS) moveTasks(h *hierarchy, rel string, id int, process bool) {
 		if t.tid == id || (process && target != nil && t.tgid == target.tgid) {
 			h.staleUp(t.cg[hi])
 			t.cg[hi] = rel
-			h.staleUp(rel)
+			moved = true
 		}
+	}
+	if moved {
+		h.staleUp(rel)
 	}
 }

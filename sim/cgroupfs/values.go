@@ -64,9 +64,15 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 		return err
 	}
 	cg.values[file] = canon
-	h.stale(cg.rel, true)
+	h.stale(cg.rel, seenBelow(file))
 	return nil
 }
+
+// seenBelow reports whether a value written to file shows in the
+// cgroups below too: only a cpuset's lists do (their effective lists,
+// which a cgroup without its own inherits); every other value is the
+// cgroup's alone.
+func seenBelow(file string) bool { return file == "cpuset.cpus" || file == "cpuset.mems" }
 
 // writeSubtree applies "+ctrl -ctrl" to cgroup.subtree_control: all or nothing.
 func (fs *FS) writeSubtree(h *hierarchy, cg *cgroup, v string) error {
