@@ -183,7 +183,7 @@ func (fs *FS) Close() error {
 	}
 	fs.closed = true
 	_ = fs.sweepSpare()
-	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep() == nil {
+	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep(true) == nil {
 		return fs.keep() // with the descriptors of its files
 	}
 	for _, h := range fs.hiers {
@@ -193,7 +193,7 @@ func (fs *FS) Close() error {
 	}
 	// What the tree kept and did not claim goes first, by name, with what
 	// it set aside; what it claimed, the kernel state names.
-	_ = fs.sweep()
+	_ = fs.sweep(false) // nothing set aside: the spares go next
 	if fs.w != nil {
 		_ = removeSpares(fs.spareRoot(), fs.spares, fs.w)
 		fs.spares = nil
@@ -273,7 +273,7 @@ func (fs *FS) Flush() error {
 			return err
 		}
 	}
-	return fs.sweep()
+	return fs.sweep(true)
 }
 
 // collect moves queued changes into the window's pending list.

@@ -218,8 +218,10 @@ func (fs *FS) claim(path string, kind entryKind) (*keptEntry, error) {
 	return nil, sweepEntries(below, fs.w)
 }
 
-// sweep removes what the tree kept from its predecessor and did not claim.
-func (fs *FS) sweep() error {
+// sweep removes what the tree kept from its predecessor and did not claim;
+// with aside, it first sets aside the directories of files it may take back
+// (setAside).
+func (fs *FS) sweep(aside bool) error {
 	if fs.kept == nil {
 		return nil
 	}
@@ -230,7 +232,9 @@ func (fs *FS) sweep() error {
 		}
 	}
 	fs.kept, fs.keptDirs = nil, nil
-	fs.setAside(left)
+	if aside {
+		fs.setAside(left)
+	}
 	if err := sweepEntries(left, fs.w); err != nil {
 		fs.tainted = true
 		return err
@@ -258,8 +262,8 @@ func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
 			entries[p].fd = -1
 		}
 		if entries[p].kind == keptDir {
-			err = unix.Rmdir(p)
-			if w != nil {
+			// A directory that is still there keeps its watch.
+			if err = unix.Rmdir(p); w != nil && (err == nil || errors.Is(err, unix.ENOENT)) {
 				w.dropGone(p)
 			}
 		} else {

@@ -205,15 +205,14 @@ func (fs *FS) mkdirCgroup(h *hierarchy, rel string) (*cgroup, error) {
 	}
 	cg := &cgroup{rel: rel, values: map[string]string{}, rendered: map[string]string{}}
 	h.cgs[rel] = cg
-	if err := fs.w.add(h.abs(rel)); err != nil {
-		return nil, err
-	}
-	if err := fs.render(h, cg); err != nil {
-		return cg, err
+	err := fs.w.add(h.abs(rel))
+	if err == nil {
+		err = fs.render(h, cg)
 	}
 	if spared {
-		// What the cgroup did not claim goes before anyone looks.
-		return cg, fs.sweepSpare()
+		// What the cgroup did not claim goes before anyone looks, also
+		// when watching or rendering it failed.
+		err = errors.Join(err, fs.sweepSpare())
 	}
-	return cg, nil
+	return cg, err
 }
