@@ -87,13 +87,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 // render (only changed files are written), parents first.
 func (fs *FS) renderAll() error {
 	for _, h := range fs.hiers {
-		if !renderEveryCgroup && !h.anyStale() {
-			continue
-		}
-		for _, cg := range h.sortedCgroups() {
-			if cg.clean && !renderEveryCgroup {
-				continue
-			}
+		for _, cg := range h.toRender() {
 			if err := fs.render(h, cg); err != nil {
 				return err
 			}
@@ -102,19 +96,23 @@ func (fs *FS) renderAll() error {
 	return nil
 }
 
+// toRender lists the cgroups whose state changed since their last render
+// (every cgroup with renderEveryCgroup), parents first. Rendering a cgroup
+// marks no other, so the list holds while renderAll goes through it.
+func (h *hierarchy) toRender() []*cgroup {
+	var out []*cgroup
+	for _, cg := range h.cgs {
+		if !cg.clean || renderEveryCgroup {
+			out = append(out, cg)
+		}
+	}
+	sortCgroups(out)
+	return out
+}
+
 // renderEveryCgroup makes renderAll render clean cgroups too; tests turn
 // it on to compare with a tree that recomputes every file every time.
 var renderEveryCgroup = false
-
-// anyStale reports whether a cgroup of the hierarchy is to be rendered.
-func (h *hierarchy) anyStale() bool {
-	for _, cg := range h.cgs {
-		if !cg.clean {
-			return true
-		}
-	}
-	return false
-}
 
 // stale marks a cgroup for the next render, with its descendants when
 // below (their enabled controllers or effective cpusets follow it).

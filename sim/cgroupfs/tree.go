@@ -89,13 +89,18 @@ func (h *hierarchy) sortedCgroups() []*cgroup {
 	for _, cg := range h.cgs {
 		out = append(out, cg)
 	}
-	slices.SortFunc(out, func(a, b *cgroup) int {
+	sortCgroups(out)
+	return out
+}
+
+// sortCgroups sorts cgroups parents first, then by path.
+func sortCgroups(cgs []*cgroup) {
+	slices.SortFunc(cgs, func(a, b *cgroup) int {
 		if d := depth(a.rel) - depth(b.rel); d != 0 {
 			return d
 		}
 		return strings.Compare(a.rel, b.rel)
 	})
-	return out
 }
 
 // depth is 0 for the root, 1 for /a, 2 for /a/b.
