@@ -120,14 +120,21 @@ func (fs *FS) StartThread(tid, tgid int, name string) error {
 // Exit ends a process and all its threads; they leave every cgroup.
 func (fs *FS) Exit(pid int) error {
 	return fs.node(func() error {
-		fs.tasks = slices.DeleteFunc(fs.tasks, func(t *task) bool {
-			if t.tgid == pid {
-				fs.staleTask(t)
-			}
-			return t.tgid == pid
-		})
+		fs.endProcesses(func(tgid int) bool { return tgid == pid })
 		fs.dirty = true
 		return nil
+	})
+}
+
+// endProcesses removes every thread of the processes end picks; they leave
+// their cgroups, which are marked for the next render.
+func (fs *FS) endProcesses(end func(tgid int) bool) {
+	fs.tasks = slices.DeleteFunc(fs.tasks, func(t *task) bool {
+		if !end(t.tgid) {
+			return false
+		}
+		fs.staleTask(t)
+		return true
 	})
 }
 

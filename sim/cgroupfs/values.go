@@ -44,16 +44,13 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 		if n != 1 {
 			return refuse("ERANGE", "cgroup.kill takes 1, got %q", v)
 		}
+		var killed []int // the processes of the tasks in or below it
 		for _, tid := range fs.tasksIn(h, cg.rel, true, false) {
-			if t := fs.task(tid); t != nil {
-				fs.tasks = slices.DeleteFunc(fs.tasks, func(x *task) bool {
-					if x.tgid == t.tgid {
-						fs.staleTask(x)
-					}
-					return x.tgid == t.tgid
-				})
+			if t := fs.task(tid); t != nil && !slices.Contains(killed, t.tgid) {
+				killed = append(killed, t.tgid)
 			}
 		}
+		fs.endProcesses(func(tgid int) bool { return slices.Contains(killed, tgid) })
 		return nil
 	}
 	if slices.Contains(noStore, file) {
