@@ -57,6 +57,9 @@ type FS struct {
 	// in which the runtime removed and renamed nothing: every kept
 	// descriptor still reaches the file at its path.
 	fdsReach bool
+	// removed says a change pending in the window removed or renamed
+	// something (kept with pending, so no node event rescans it).
+	removed bool
 	// recycled counts the directories recycle and recycleSpare moved.
 	recycled int
 	// spares are the directories set aside (see spare.go), spareSeq
@@ -243,7 +246,7 @@ func (fs *FS) node(mutate func() error) error {
 	if err := fs.collect(); err != nil {
 		return err
 	}
-	fs.fdsReach = !removesAny(fs.pending)
+	fs.fdsReach = !fs.removed
 	err := mutate()
 	if err == nil && fs.dirty {
 		// Inside a window the runtime may read what the node just did.
@@ -281,6 +284,7 @@ func (fs *FS) collect() error {
 	cs, err := fs.w.read()
 	if fs.open {
 		fs.pending = append(fs.pending, cs...)
+		fs.removed = fs.removed || removesAny(cs)
 	}
 	return err
 }

@@ -38,7 +38,7 @@ func (fs *FS) Begin() error {
 	}
 	fs.window++
 	fs.open = true
-	fs.pending = nil
+	fs.pending, fs.removed = nil, false
 	return fs.applyPlan()
 }
 
@@ -54,7 +54,7 @@ func (fs *FS) Settle() ([]Refusal, error) {
 	}
 	err := fs.collect()
 	changes := fs.pending
-	fs.pending, fs.open = nil, false
+	fs.pending, fs.removed, fs.open = nil, false, false
 	if err != nil {
 		fs.tainted = true
 		return nil, err
