@@ -284,12 +284,7 @@ func (fs *FS) removeKnown() bool {
 			_ = unix.Unlinkat(unix.AT_FDCWD, filepath.Join(fs.mount, c), 0)
 		}
 	}
-	for dir := fs.mount; dir != fs.dir; dir = filepath.Dir(dir) {
-		if err := unix.Rmdir(dir); err != nil {
-			return false
-		}
-	}
-	return unix.Rmdir(fs.dir) == nil
+	return removeUp(fs.dir) == nil
 }
 
 // removesAny reports whether a change removed or renamed a file or a

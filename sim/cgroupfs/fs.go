@@ -128,7 +128,7 @@ func New(spec Spec) (*FS, error) {
 			return nil, fmt.Errorf("cgroupfs: %w", err)
 		}
 	}
-	fs.mount = filepath.Join(fs.dir, "sys", "fs", "cgroup")
+	fs.mount = mountOf(fs.dir)
 	if err := fs.build(); err != nil {
 		fs.tainted = true
 		_ = fs.Close()

@@ -63,9 +63,6 @@ var keptTrees struct {
 	list []*keptTree
 }
 
-// maxKeptTrees bounds the kept trees: one for each cgroup mode.
-const maxKeptTrees = 3
-
 // takeKept returns the kept tree under root of the mode, or nil: a tree of
 // another mode shares little with the new one.
 func takeKept(root string, mode Mode) *keptTree {
@@ -80,8 +77,8 @@ func takeKept(root string, mode Mode) *keptTree {
 	return nil
 }
 
-// keep records the closed tree's disk and keeps it, removing the oldest
-// kept tree when there are too many.
+// keep records the closed tree's disk and keeps it in place of the kept
+// tree of its mode, if any: at most one tree of each cgroup mode is kept.
 func (fs *FS) keep() error {
 	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq}
 	for _, h := range fs.hiers {
@@ -113,9 +110,6 @@ func (fs *FS) keep() error {
 	if i := slices.IndexFunc(keptTrees.list, func(o *keptTree) bool { return o.mode == k.mode }); i >= 0 {
 		evicted = keptTrees.list[i]
 		keptTrees.list = slices.Delete(keptTrees.list, i, i+1)
-	} else if len(keptTrees.list) >= maxKeptTrees {
-		evicted = keptTrees.list[0]
-		keptTrees.list = keptTrees.list[1:]
 	}
 	keptTrees.list = append(keptTrees.list, k)
 	keptTrees.mu.Unlock()
@@ -123,6 +117,19 @@ func (fs *FS) keep() error {
 		return evicted.remove()
 	}
 	return nil
+}
+
+// mountOf is where a tree made in dir mounts its hierarchies.
+func mountOf(dir string) string { return filepath.Join(dir, "sys", "fs", "cgroup") }
+
+// removeUp removes the empty directories from the mount point of a tree
+// made in dir up to dir itself.
+func removeUp(dir string) error {
+	for d := mountOf(dir); ; d = filepath.Dir(d) {
+		if err := unix.Rmdir(d); err != nil || d == dir {
+			return err
+		}
+	}
 }
 
 // coMountLinks are the links systemd makes for a co-mounted v1 hierarchy
@@ -138,13 +145,9 @@ func coMountLinks(h *hierarchy) []string {
 // watcher; a directory left over (the tree's was removed meanwhile, or a
 // name is not what it was) is walked instead.
 func (k *keptTree) remove() error {
-	err := errors.Join(sweepEntries(k.entries, nil), removeSpares(k.dir+".spare", k.spares, nil))
-	mount := filepath.Join(k.dir, "sys", "fs", "cgroup")
-	for dir := mount; err == nil && dir != k.dir; dir = filepath.Dir(dir) {
-		err = unix.Rmdir(dir)
-	}
+	err := errors.Join(sweepEntries(k.entries, nil), removeSpares(spareRoot(k.dir), k.spares, nil))
 	if err == nil {
-		err = unix.Rmdir(k.dir)
+		err = removeUp(k.dir)
 	}
 	if err != nil {
 		err = removeTree(k.dir)

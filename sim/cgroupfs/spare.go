@@ -96,7 +96,10 @@ const maxSpares = 32
 
 // spareRoot is where the tree's directories moved aside are: beside the
 // tree, named for its owner as the tree is (SweepStale removes both).
-func (fs *FS) spareRoot() string { return fs.dir + ".spare" }
+func (fs *FS) spareRoot() string { return spareRoot(fs.dir) }
+
+// spareRoot is where a tree made in dir sets directories aside.
+func spareRoot(dir string) string { return dir + ".spare" }
 
 // setAside moves the leftover directories that the simulation made and
 // that hold only files (all of them unclaimed, as the directory is) to the
