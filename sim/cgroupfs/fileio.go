@@ -22,18 +22,11 @@ func ReadFile(path string) (string, error) {
 		return "", &os.PathError{Op: "open", Path: path, Err: err}
 	}
 	defer unix.Close(fd)
-	var buf [4096]byte
-	var out []byte
-	for {
-		n, err := unix.Read(fd, buf[:])
-		if err != nil {
-			return "", &os.PathError{Op: "read", Path: path, Err: err}
-		}
-		out = append(out, buf[:n]...)
-		if n < len(buf) {
-			return string(out), nil
-		}
+	s, err := readAt(fd)
+	if err != nil {
+		return "", &os.PathError{Op: "read", Path: path, Err: err}
 	}
+	return s, nil
 }
 
 // writeOpen writes content into a cgroup's file by its path and keeps the

@@ -332,14 +332,20 @@ func (fs *FS) enableDown(h *hierarchy, rel string, ctrls []string) {
 	for p := parentRel(rel); p != ""; p = parentRel(p) {
 		chain = append([]string{p}, chain...)
 	}
+	top := "" // the topmost cgroup whose subtree_control changed
 	for _, p := range chain {
 		cg := h.cgs[p]
 		for _, c := range ctrls {
 			if slices.Contains(fs.enabled(h, cg), c) && !slices.Contains(cg.subtree, c) {
 				cg.subtree = append(cg.subtree, c)
-				h.stale(p, true)
+				if top == "" {
+					top = p
+				}
 			}
 		}
+	}
+	if top != "" {
+		h.stale(top, true) // and everything below it, the later ones too
 	}
 }
 
