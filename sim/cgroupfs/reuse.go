@@ -194,47 +194,70 @@ func keptWatchers() int {
 // claim takes the kept entry at path for the directory, file or link of
 // the kind the tree makes there, and returns it when the simulation made
 // one of that kind (a file's or link's content may differ: the caller
-// writes what does). An entry in the way (another kind, or the runtime's)
-// is removed with what is below it, and claim returns nil.
+// writes what does): from the files of a directory taken back from the
+// spare directory (spareClaims) first, else from the kept tree. An entry
+// in the way (another kind, or the runtime's) is removed with what is
+// below it, and claim returns nil.
 func (fs *FS) claim(path string, kind entryKind) (*keptEntry, error) {
-	if e, found, err := fs.claimSpare(path, kind); found {
+	if e, found, err := fs.claimIn(fs.spareClaims, path, kind); found {
 		return e, err
 	}
-	if fs.kept == nil {
-		return nil, nil
-	}
-	e := fs.kept[path]
+	e, _, err := fs.claimIn(fs.kept, path, kind)
+	return e, err
+}
+
+// claimIn is claim from the entries m (kept or spareClaims); found
+// reports whether m held an unclaimed entry at path.
+func (fs *FS) claimIn(m map[string]*keptEntry, path string, kind entryKind) (e *keptEntry, found bool, err error) {
+	e = m[path]
 	if e == nil || e.claimed {
-		return nil, nil
+		return nil, false, nil
 	}
 	if e.kind == kind && e.own {
 		e.claimed = true
-		return e, nil
+		return e, true, nil
 	}
 	below := map[string]*keptEntry{}
-	for p, o := range fs.kept {
+	for p, o := range m {
 		if (p == path || isBelow(p, path)) && !o.claimed {
 			below[p] = o
-			delete(fs.kept, p)
+			delete(m, p)
 		}
 	}
-	return nil, sweepEntries(below, fs.w)
+	return nil, true, sweepEntries(below, fs.w)
 }
 
 // sweep removes what the tree kept from its predecessor and did not claim;
 // with aside, it first sets aside the directories of files it may take back
 // (setAside).
 func (fs *FS) sweep(aside bool) error {
-	if fs.kept == nil {
+	kept := fs.kept
+	fs.kept, fs.keptDirs = nil, nil
+	return fs.sweepUnclaimed(kept, aside)
+}
+
+// sweepSpare removes the files of a directory taken back that its cgroup
+// did not claim.
+func (fs *FS) sweepSpare() error {
+	claims := fs.spareClaims
+	fs.spareClaims = nil
+	return fs.sweepUnclaimed(claims, false)
+}
+
+// sweepUnclaimed removes the entries of m (kept or spareClaims, which the
+// caller has let go of) that were not claimed, setting aside first (aside)
+// the directories of files a cgroup may take back. A failure taints the
+// tree.
+func (fs *FS) sweepUnclaimed(m map[string]*keptEntry, aside bool) error {
+	if m == nil {
 		return nil
 	}
 	left := map[string]*keptEntry{}
-	for p, e := range fs.kept {
+	for p, e := range m {
 		if !e.claimed {
 			left[p] = e
 		}
 	}
-	fs.kept, fs.keptDirs = nil, nil
 	if aside {
 		fs.setAside(left)
 	}

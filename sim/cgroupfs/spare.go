@@ -174,41 +174,6 @@ func (fs *FS) recycleSpare(path string) bool {
 	return true
 }
 
-// claimSpare is claim for a file of a directory taken back from the spare
-// directory: an entry of another kind or the runtime's is removed.
-func (fs *FS) claimSpare(path string, kind entryKind) (*keptEntry, bool, error) {
-	e := fs.spareClaims[path]
-	if e == nil || e.claimed {
-		return nil, false, nil
-	}
-	if e.kind == kind && e.own {
-		e.claimed = true
-		return e, true, nil
-	}
-	delete(fs.spareClaims, path)
-	return nil, true, sweepEntries(map[string]*keptEntry{path: e}, fs.w)
-}
-
-// sweepSpare removes the files of a directory taken back that its cgroup
-// did not claim.
-func (fs *FS) sweepSpare() error {
-	if fs.spareClaims == nil {
-		return nil
-	}
-	left := map[string]*keptEntry{}
-	for p, e := range fs.spareClaims {
-		if !e.claimed {
-			left[p] = e
-		}
-	}
-	fs.spareClaims = nil
-	if err := sweepEntries(left, fs.w); err != nil {
-		fs.tainted = true
-		return err
-	}
-	return nil
-}
-
 // removeSpares removes the directories set aside and the spare directory
 // (w may be nil: the watches go with the directories).
 func removeSpares(root string, spares []*spareDir, w *watcher) error {
