@@ -308,44 +308,48 @@ func sweepEntries(entries map[string]*keptEntry, w *watcher) error {
 // outside every hierarchy (which settle then skips: it reports true), of a
 // file's mode or name; it records the files the runtime created in a
 // cgroup, in deleted the files it removed, and in orphans the files it
-// changed in a directory that is no cgroup (see settledOrphans).
-func (fs *FS) noteChange(c change, isDir bool, deleted, orphans *[]change) (skip bool) {
+// changed in a directory that is no cgroup (see settledOrphans). For a
+// file's change it returns the file's cgroup (nil when its directory is
+// none) and hierarchy.
+func (fs *FS) noteChange(c change, isDir bool, deleted, orphans *[]change) (h *hierarchy, cg *cgroup, skip bool) {
 	if c.dir == fs.mount && fs.spec.Mode != Unified {
 		fs.tainted = true
-		return true
+		return nil, nil, true
 	}
 	if c.mask&(unix.IN_ATTRIB|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
 		fs.tainted = true
 	}
 	if isDir {
-		return false
+		return nil, nil, false
 	}
 	h, rel, ok := fs.locate(c.dir)
-	if ok && h.cgs[rel] != nil && c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
-		h.cgs[rel].dropFD(c.name) // another file, or none, is at the name now
+	if ok {
+		cg = h.cgs[rel]
+	}
+	if cg != nil && c.mask&(unix.IN_DELETE|unix.IN_MOVED_FROM|unix.IN_MOVED_TO) != 0 {
+		cg.dropFD(c.name) // another file, or none, is at the name now
 	}
 	if c.mask&unix.IN_DELETE != 0 {
 		*deleted = append(*deleted, c)
-		return false
+		return h, cg, false
 	}
 	if !ok {
 		fs.tainted = true
-		return false
+		return nil, nil, false
 	}
-	if h.cgs[rel] == nil {
+	if cg == nil {
 		// A file of a directory the kernel dropped (a cgroup the runtime
 		// removed in the window): see settledOrphans.
 		*orphans = append(*orphans, c)
-		return false
+		return h, nil, false
 	}
 	if c.mask&unix.IN_CREATE != 0 {
-		cg := h.cgs[rel]
 		if cg.made == nil {
 			cg.made = map[string]bool{}
 		}
 		cg.made[c.name] = true
 	}
-	return false
+	return h, cg, false
 }
 
 // settledOrphans taints the tree when a directory whose files changed while

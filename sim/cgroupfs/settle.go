@@ -99,7 +99,8 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 	var deleted, orphans []change
 	for _, c := range changes {
 		isDir := c.mask&unix.IN_ISDIR != 0
-		if fs.noteChange(c, isDir, &deleted, &orphans) {
+		h, cg, skip := fs.noteChange(c, isDir, &deleted, &orphans)
+		if skip {
 			continue
 		}
 		switch {
@@ -117,11 +118,10 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 				fs.tainted = true // a directory the kernel never took in
 			}
 		case !isDir && c.mask&(unix.IN_CREATE|unix.IN_MODIFY|unix.IN_CLOSE_WRITE|unix.IN_MOVED_TO) != 0:
-			h, rel, ok := fs.locate(c.dir)
-			if !ok || h.cgs[rel] == nil {
-				continue
+			if cg == nil {
+				continue // no cgroup's (noteChange has taken it in)
 			}
-			addFile(written{h: h, cg: h.cgs[rel], file: c.name, path: c.path(), fresh: fresh[c.dir]})
+			addFile(written{h: h, cg: cg, file: c.name, path: c.path(), fresh: fresh[c.dir]})
 		}
 	}
 	slices.SortStableFunc(files, func(a, b written) int {
