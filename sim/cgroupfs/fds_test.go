@@ -35,10 +35,10 @@ var runtimeActs = []struct {
 // cgroup in the same window (a process starts in it), and returns the
 // snapshots of the disk at each point a reader can look, and the refusals
 // and kernel state once the window is settled,
-// then those of the next tree of the node, made in this one when it is kept.
-func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) error) []string {
+// then those of the next tree of the node, made in this one when it is kept;
+// and how many descriptors the trees held at those points.
+func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) error) (shots []string, held int) {
 	t.Helper()
-	var shots []string
 	must := func(what string, err error) {
 		t.Helper()
 		if err != nil {
@@ -54,18 +54,22 @@ func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) erro
 		}
 		must("start another process", tree.StartProcess(1011, "q", "/kubepods/pod1"))
 		shots = append(shots, snapshot(t, tree))
+		held += heldFDs(tree)
 		refusals, err := tree.Settle()
 		must("settle", err)
 		shots = append(shots, fmt.Sprint(refusals), tree.Dump(), snapshot(t, tree))
+		held += heldFDs(tree)
 		must("exit", tree.Exit(1011))
 		must("flush", tree.Flush())
 		shots = append(shots, snapshot(t, tree))
+		held += heldFDs(tree)
 		must("begin", tree.Begin())
 		must("exit", tree.Exit(1010))
 		must("start a third process", tree.StartProcess(1012, "r", "/kubepods/pod1"))
 		_, err = tree.Settle()
 		must("settle", err)
 		shots = append(shots, snapshot(t, tree))
+		held += heldFDs(tree)
 	}
 	tree, err := New(spec)
 	must("new tree", err)
@@ -75,7 +79,18 @@ func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) erro
 	must("next tree", err)
 	life(next, nil)
 	must("close", next.Close())
-	return shots
+	return shots, held
+}
+
+// heldFDs counts the descriptors a tree holds on its files.
+func heldFDs(tree *FS) int {
+	n := 0
+	for _, h := range tree.hiers {
+		for _, cg := range h.cgs {
+			n += len(cg.fds)
+		}
+	}
+	return n
 }
 
 // TestDescriptorsReachTheirFiles: a tree that reaches its files through
@@ -89,7 +104,7 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 			for _, act := range runtimeActs {
 				t.Run(fmt.Sprintf("%s %s: the runtime %s", prof, file, act.name), func(t *testing.T) {
 					spec := Spec{Profile: profile(t, prof)}
-					run := func(descriptors bool) []string {
+					run := func(descriptors bool) ([]string, int) {
 						keepDescriptors = descriptors
 						defer func() { keepDescriptors = true }()
 						if err := CloseIdle(); err != nil {
@@ -102,7 +117,11 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 						}()
 						return descriptorsLife(t, spec, file, act.do)
 					}
-					want, got := run(false), run(true)
+					want, byPath := run(false)
+					got, held := run(true)
+					if byPath != 0 || held == 0 {
+						t.Fatalf("the trees held %d descriptors by path and %d with kept ones, want none and some", byPath, held)
+					}
 					if len(got) != len(want) {
 						t.Fatalf("%d points, want %d", len(got), len(want))
 					}

@@ -46,8 +46,9 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
+	err = rewriteAt(fd, content, old, true)
 	cg.keepFD(name, fd)
-	if err := rewriteAt(fd, content, old, true); err != nil {
+	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
 	return nil
@@ -72,12 +73,6 @@ func rewriteAt(fd int, content, old string, known bool) error {
 	return nil
 }
 
-// keepDescriptors makes the tree reach its files through the descriptors
-// it keeps open on them (rewrites, read-backs, hand-over to the next
-// tree); tests turn it off to compare with a tree that opens every file
-// by its path.
-var keepDescriptors = true
-
 // readAt reads the whole file open at fd, as ReadFile reads it by its
 // path, in one pread for a small file.
 func readAt(fd int) (string, error) {
@@ -96,9 +91,20 @@ func readAt(fd int) (string, error) {
 	}
 }
 
+// keepDescriptors makes keepFD keep the descriptors it is given: the tree
+// then reaches its files through them (rewrites, read-backs, hand-over to
+// the next tree). Tests turn it off to compare with a tree that holds no
+// descriptor, and so opens a file by its path for every read and write.
+var keepDescriptors = true
+
 // keepFD records the open descriptor of a file of the cgroup, closing the
-// one it replaces.
+// one it replaces (or, without keepDescriptors, closes it). A caller is
+// done with fd when it calls keepFD.
 func (cg *cgroup) keepFD(name string, fd int) {
+	if !keepDescriptors {
+		_ = unix.Close(fd)
+		return
+	}
 	if cg.fds == nil {
 		cg.fds = map[string]int{}
 	}
@@ -298,15 +304,13 @@ func removesAny(changes []change) bool {
 // else through one it opens by the path and keeps for the file's next
 // render, else (the file refuses to open for writing) by its path.
 func readBack(w written) (string, error) {
-	if !keepDescriptors {
-		return readLoose(w.path)
-	}
 	if fd, ok := w.cg.fds[w.file]; ok {
 		return readAt(fd)
 	}
 	if fd, err := unix.Open(w.path, unix.O_RDWR|unix.O_CLOEXEC, 0); err == nil {
+		s, err := readAt(fd)
 		w.cg.keepFD(w.file, fd)
-		return readAt(fd)
+		return s, err
 	}
 	return readLoose(w.path)
 }

@@ -39,18 +39,17 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		path := dir + "/" + f.name
 		kept, err := fs.claim(path, keptFile)
 		fd, hasFD := cg.fds[f.name]
-		hasFD = hasFD && keepDescriptors
 		switch {
 		case err != nil:
-		case kept != nil && kept.fd >= 0: // keep hands none over without keepDescriptors
+		case kept != nil && kept.fd >= 0:
 			// The kept tree's descriptor reaches its file.
-			cg.keepFD(f.name, kept.fd)
-			kept.fd = -1
 			if kept.content != content {
-				if err = rewriteAt(cg.fds[f.name], content, kept.content, true); err != nil {
+				if err = rewriteAt(kept.fd, content, kept.content, true); err != nil {
 					err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
 				}
 			}
+			cg.keepFD(f.name, kept.fd)
+			kept.fd = -1
 		case kept != nil && kept.content == content:
 			// The kept tree's file already holds it.
 		case kept != nil:

@@ -89,11 +89,10 @@ func (fs *FS) keep() error {
 			}
 			for name, content := range cg.rendered {
 				fd, ok := cg.fds[name]
-				if !ok || !keepDescriptors {
-					fd = -1
-				}
-				if fd >= 0 {
+				if ok {
 					delete(cg.fds, name)
+				} else {
+					fd = -1
 				}
 				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name], fd: fd}
 			}

@@ -67,7 +67,8 @@ func TestRenderingOnlyStaleCgroups(t *testing.T) {
 		}})
 		for _, act := range runtimeActs {
 			lives = append(lives, life{fmt.Sprintf("%s: the runtime %s", prof, act.name), func(t *testing.T) []string {
-				return descriptorsLife(t, spec, "cgroup.procs", act.do)
+				shots, _ := descriptorsLife(t, spec, "cgroup.procs", act.do)
+				return shots
 			}})
 		}
 	}
