@@ -2,6 +2,7 @@ package cgroupfs
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,21 +82,61 @@ func TestReadFileReadsToTheEnd(t *testing.T) {
 }
 
 // checkDisk fails unless every file the tree rendered holds on disk exactly
-// what it rendered (a file the runtime removed may be missing).
-func checkDisk(t *testing.T, fs *FS, when string) {
+// what it rendered; only the file at mayMiss (an absolute path the runtime
+// removed, or "") may be missing.
+func checkDisk(t *testing.T, fs *FS, when, mayMiss string) {
 	t.Helper()
+	if m := diskMismatch(fs, mayMiss); m != "" {
+		t.Fatalf("%s: %s", when, m)
+	}
+}
+
+// diskMismatch says how a file the tree rendered differs on disk from what
+// it rendered, or "" when none does (see checkDisk).
+func diskMismatch(fs *FS, mayMiss string) string {
 	for _, h := range fs.hiers {
 		for _, cg := range h.sortedCgroups() {
 			for name, want := range cg.rendered {
-				got, err := ReadFile(h.abs(cg.rel) + "/" + name)
-				if errors.Is(err, unix.ENOENT) {
+				path := h.abs(cg.rel) + "/" + name
+				got, err := ReadFile(path)
+				if errors.Is(err, unix.ENOENT) && path == mayMiss {
 					continue
 				}
 				if err != nil || got != want {
-					t.Fatalf("%s: %s:%s/%s holds %q (error %v), the tree rendered %q", when, h.label(), cg.rel, name, got, err, want)
+					return fmt.Sprintf("%s:%s/%s holds %q (error %v), the tree rendered %q", h.label(), cg.rel, name, got, err, want)
 				}
 			}
 		}
+	}
+	return ""
+}
+
+// TestCheckDiskSeesWhatDiffers: checkDisk's comparison finds a rendered
+// file deleted, unless it may be missing, and one changed.
+func TestCheckDiskSeesWhatDiffers(t *testing.T) {
+	fs := node(t, Spec{Profile: profile(t, "al2023-like")})
+	fs.tainted = true // its disk will not say what it rendered: not kept
+	if err := fs.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs")
+	if m := diskMismatch(fs, ""); m != "" {
+		t.Fatalf("a tree just flushed: %s", m)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if diskMismatch(fs, "") == "" {
+		t.Fatal("a rendered file deleted went unseen")
+	}
+	if m := diskMismatch(fs, path); m != "" {
+		t.Fatalf("the file that may be missing is: %s", m)
+	}
+	if err := os.WriteFile(path, []byte("901\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if diskMismatch(fs, path) == "" {
+		t.Fatal("a rendered file changed went unseen")
 	}
 }
 
@@ -115,11 +156,15 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 			} else {
 				limit = "memory.limit_in_bytes"
 			}
+			procs := filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs")
 			steps := []struct {
 				what string
 				node func() error
 				// runtime acts inside a window.
 				runtime func() error
+				// removes is the rendered file the runtime removes, which
+				// may be missing once the window is settled.
+				removes string
 			}{
 				{what: "processes start", node: func() error {
 					for _, pid := range []int{1010, 1011, 1012} {
@@ -145,8 +190,8 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 					return nil
 				}},
 				{what: "the runtime removes cgroup.procs", runtime: func() error {
-					return os.Remove(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
-				}},
+					return os.Remove(procs)
+				}, removes: procs},
 				{what: "a process comes back", node: func() error {
 					if err := fs.StartProcess(1020, "p", "/system.slice/containerd.service"); err != nil {
 						return err
@@ -155,7 +200,7 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 						return err
 					}
 					// The file the runtime removed is made again.
-					_, err := ReadFile(filepath.Join(fs.Path("", "/system.slice/containerd.service"), "cgroup.procs"))
+					_, err := ReadFile(procs)
 					return err
 				}},
 				{what: "the last ones exit", node: func() error {
@@ -167,7 +212,7 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 					return nil
 				}},
 			}
-			checkDisk(t, fs, "built")
+			checkDisk(t, fs, "built", "")
 			for _, s := range steps {
 				if s.node != nil {
 					if err := s.node(); err != nil {
@@ -176,19 +221,19 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 					if err := fs.Flush(); err != nil {
 						t.Fatal(err)
 					}
-					checkDisk(t, fs, s.what)
+					checkDisk(t, fs, s.what, "")
 				}
 				if err := fs.Begin(); err != nil {
 					t.Fatal(err)
 				}
-				checkDisk(t, fs, s.what+", window opened")
+				checkDisk(t, fs, s.what+", window opened", "")
 				if s.runtime != nil {
 					if err := s.runtime(); err != nil {
 						t.Fatalf("%s: %v", s.what, err)
 					}
 				}
 				settle(t, fs)
-				checkDisk(t, fs, s.what+", settled")
+				checkDisk(t, fs, s.what+", settled", s.removes)
 			}
 		})
 	}
