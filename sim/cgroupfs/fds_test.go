@@ -34,9 +34,11 @@ var runtimeActs = []struct {
 // on a file the tree keeps a descriptor on, and the node then changes the
 // cgroup in the same window (a process starts in it), and returns the
 // snapshots of the disk at each point a reader can look, and the refusals
-// and kernel state once the window is settled,
-// then those of the next tree of the node, made in this one when it is kept;
-// and how many descriptors the trees held at those points.
+// and kernel state once the window is settled; then those of the node's
+// next tree (made in this one when the act left it kept), where the
+// runtime does nothing, and of a third, made in the second, kept, with
+// the descriptors it hands over, where the runtime acts again; and how
+// many descriptors the trees held at those points.
 func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) error) (shots []string, held int) {
 	t.Helper()
 	must := func(what string, err error) {
@@ -71,14 +73,17 @@ func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) erro
 		shots = append(shots, snapshot(t, tree))
 		held += heldFDs(tree)
 	}
-	tree, err := New(spec)
-	must("new tree", err)
-	life(tree, act)
-	must("close", tree.Close())
-	next, err := New(spec)
-	must("next tree", err)
-	life(next, nil)
-	must("close", next.Close())
+	var last *FS
+	for i, a := range []func(string) error{act, nil, act} {
+		tree, err := New(spec)
+		must("new tree", err)
+		if i == 2 && tree.Dir() != last.Dir() {
+			t.Fatalf("the third tree was not made in the second, kept (tainted %v)", last.tainted)
+		}
+		life(tree, a)
+		must("close", tree.Close())
+		last = tree
+	}
 	return shots, held
 }
 
