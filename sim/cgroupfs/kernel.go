@@ -318,7 +318,7 @@ const maxSharedFacts = 64
 
 // factsFor returns the facts of the spec's kernel without its missing files.
 func factsFor(s Spec) *kernelFacts {
-	key := s.Kernel.String() + "\x00" + strings.Join(s.MissingFiles, "\x00")
+	key := factsKey(s)
 	shared.Lock()
 	defer shared.Unlock()
 	if kf := shared.facts[key]; kf != nil {
@@ -332,6 +332,15 @@ func factsFor(s Spec) *kernelFacts {
 		shared.facts[key] = kf
 	}
 	return kf
+}
+
+// factsKey is what decides a kernel's facts: its version and the set of
+// its missing files (newKernelFacts asks only whether a file is one), in
+// no order and each once.
+func factsKey(s Spec) string {
+	missing := slices.Clone(s.MissingFiles)
+	slices.Sort(missing)
+	return s.Kernel.String() + "\x00" + strings.Join(slices.Compact(missing), "\x00")
 }
 
 // forgetFacts empties shared; trees made afterwards compute them again.
