@@ -60,7 +60,8 @@ type FS struct {
 	// removed says a change pending in the window removed or renamed
 	// something (kept with pending, so no node event rescans it).
 	removed bool
-	// recycled counts the directories recycle and recycleSpare moved.
+	// recycled counts the directories recycle and recycleSpare moved, for
+	// the tests to see that a tree recycled some.
 	recycled int
 	// spares are the directories set aside (see spare.go), spareSeq
 	// numbers them, and spareClaims are the files of one taken back

@@ -350,13 +350,6 @@ func forgetFacts() {
 	shared.Unlock()
 }
 
-// sharedFacts counts the kernel facts shared.
-func sharedFacts() int {
-	shared.Lock()
-	defer shared.Unlock()
-	return len(shared.facts)
-}
-
 func newKernelFacts(s Spec) *kernelFacts {
 	keep := func(fs []fileFact) []fileFact {
 		var out []fileFact

@@ -39,3 +39,10 @@ func TestFactsFollowTheSetOfMissingFiles(t *testing.T) {
 		}
 	}
 }
+
+// sharedFacts counts the kernel facts shared.
+func sharedFacts() int {
+	shared.Lock()
+	defer shared.Unlock()
+	return len(shared.facts)
+}
