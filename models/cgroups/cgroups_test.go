@@ -233,8 +233,8 @@ func TestRunIsDeterministic(t *testing.T) {
 
 // TestNoTreeOutlivesItsScenario: every run's simulated cgroupfs is gone
 // when Run returns, crashes and replays included, but the trees kept for
-// the next runs (one a cgroup mode), which the model's Idle removes (25
-// seeds of every variant; -short: 5).
+// the next runs (one a cgroup mode when runs come one at a time), which
+// the model's Idle removes (25 seeds of every variant; -short: 5).
 func TestNoTreeOutlivesItsScenario(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)

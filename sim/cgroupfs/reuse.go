@@ -58,6 +58,10 @@ type keptTree struct {
 }
 
 // keptTrees are the trees kept for the next ones; CloseIdle removes them.
+// A tree opened takes a kept one of its mode, so a mode never has more kept
+// than it had trees open at once: one when they open one at a time, one per
+// campaign worker when workers run them side by side, so that each finds
+// one (maxKeptOfMode at most).
 var keptTrees struct {
 	mu   sync.Mutex
 	list []*keptTree
@@ -77,8 +81,11 @@ func takeKept(root string, mode Mode) *keptTree {
 	return nil
 }
 
-// keep records the closed tree's disk and keeps it in place of the kept
-// tree of its mode, if any: at most one tree of each cgroup mode is kept.
+// maxKeptOfMode bounds the trees of one mode kept.
+const maxKeptOfMode = 8
+
+// keep records the closed tree's disk and keeps it, in place of the oldest
+// kept tree of its mode when the mode has maxKeptOfMode.
 func (fs *FS) keep() error {
 	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq}
 	for _, h := range fs.hiers {
@@ -104,17 +111,30 @@ func (fs *FS) keep() error {
 	}
 	keptTrees.mu.Lock()
 	var evicted *keptTree
-	// One tree of a mode is kept: the latest (the next tree of the mode
-	// takes it, so a second one is kept only while a tree is open).
-	if i := slices.IndexFunc(keptTrees.list, func(o *keptTree) bool { return o.mode == k.mode }); i >= 0 {
-		evicted = keptTrees.list[i]
-		keptTrees.list = slices.Delete(keptTrees.list, i, i+1)
+	oldest, ofMode := -1, 0
+	for i, o := range keptTrees.list {
+		if o.mode != k.mode {
+			continue
+		}
+		if oldest < 0 {
+			oldest = i
+		}
+		ofMode++
+	}
+	if ofMode >= maxKeptOfMode {
+		evicted = keptTrees.list[oldest]
+		keptTrees.list = slices.Delete(keptTrees.list, oldest, oldest+1)
 	}
 	keptTrees.list = append(keptTrees.list, k)
 	keptTrees.mu.Unlock()
 	if evicted != nil {
 		return evicted.remove()
 	}
+	// A tree waiting for an instance at the kernel's limit may take this
+	// one's (removeOneKept).
+	watchers.mu.Lock()
+	wakeWaiters()
+	watchers.mu.Unlock()
 	return nil
 }
 

@@ -238,3 +238,70 @@ func TestKeptTreeReadsAsANewOne(t *testing.T) {
 		}
 	}
 }
+
+// TestTreesOpenTogetherEachFindAKeptOne: a mode keeps as many closed trees
+// as it had open at once (campaign workers side by side), up to
+// maxKeptOfMode, so that the next trees opened together each take one
+// instead of all but one being made anew; trees opened one at a time keep
+// one.
+func TestTreesOpenTogetherEachFindAKeptOne(t *testing.T) {
+	for _, together := range []int{1, 2, 3, maxKeptOfMode + 1} {
+		t.Run(fmt.Sprintf("%d at once", together), func(t *testing.T) {
+			if err := CloseIdle(); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() {
+				if err := CloseIdle(); err != nil {
+					t.Error(err)
+				}
+			})
+			spec := Spec{Profile: profile(t, "al2023-like")}
+			open := func(n int) ([]*FS, []string) {
+				trees, dirs := make([]*FS, n), make([]string, n)
+				for i := range trees {
+					tree, err := New(spec)
+					if err != nil {
+						t.Fatal(err)
+					}
+					trees[i], dirs[i] = tree, tree.Dir()
+				}
+				return trees, dirs
+			}
+			closeAll := func(trees []*FS) {
+				for _, tree := range trees {
+					useTree(t, tree, "/kubepods/sb", false)
+					if err := tree.Close(); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			want := min(together, maxKeptOfMode)
+			first, firstDirs := open(together)
+			closeAll(first)
+			if got := keptWatchers(); got != want {
+				t.Fatalf("%d trees kept after %d were open at once, want %d", got, together, want)
+			}
+			second, secondDirs := open(together)
+			took := 0
+			for _, dir := range secondDirs {
+				if slices.Contains(firstDirs, dir) {
+					took++
+				}
+			}
+			if took != want {
+				t.Fatalf("%d of %d trees opened together took a kept one, want %d", took, together, want)
+			}
+			closeAll(second)
+			if err := CloseIdle(); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				trees, _ := open(1)
+				closeAll(trees)
+				if got := keptWatchers(); got != 1 {
+					t.Fatalf("%d trees kept after one at a time, want 1", got)
+				}
+			}
+		})
+	}
+}
