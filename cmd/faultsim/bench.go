@@ -44,7 +44,7 @@ func newBenchCmd() *cobra.Command {
                         core" than wall time on a machine others load
   2 workers             scenarios/s of 2 goroutines over 1's (the same draws,
                         pairs of 1 then 2 goroutines interleaved, median of
-                        3 pairs): 2.00x is perfect scaling on 2 free cores
+                        5 pairs): 2.00x is perfect scaling on 2 free cores
   overhead              harness / bare: the same cases run by the harness and
                         run bare (the model's operations called directly, with
                         no invariant checks, trace or timed faults; see

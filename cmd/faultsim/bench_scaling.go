@@ -10,19 +10,20 @@ import (
 )
 
 // scalingRounds is how many (1 goroutine, 2 goroutines) pairs scaling runs.
-const scalingRounds = 3
+const scalingRounds = 5
 
-// scaling measures how throughput scales from one goroutine to two: the
-// same scenarios drawn and run as by throughput, by 1 and then by 2
-// goroutines for d/(2*scalingRounds) each, in interleaved pairs so that a
-// change of load on the machine hits both alike; it returns the median of
-// the pairs' ratios (2 goroutines' scenarios/s over 1's).
+// scaling measures how throughput scales from one goroutine to two:
+// scenarios drawn and run as by throughput, by 1 and then by 2 goroutines
+// for d/(2*scalingRounds) each, from the same seed in a pair, in
+// interleaved pairs so that a change of load on the machine hits both
+// alike; it returns the median of the pairs' ratios (2 goroutines'
+// scenarios/s over 1's).
 func scaling(ctx context.Context, m *models.Model, variant string, d time.Duration) float64 {
 	slot := d / (2 * scalingRounds)
 	var ratios []float64
 	for round := 0; round < scalingRounds && ctx.Err() == nil; round++ {
 		one := parallelRate(ctx, m, variant, 1, slot, uint64(10+round))
-		two := parallelRate(ctx, m, variant, 2, slot, uint64(20+round))
+		two := parallelRate(ctx, m, variant, 2, slot, uint64(10+round))
 		if one > 0 {
 			ratios = append(ratios, two/one)
 		}
