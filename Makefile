@@ -14,8 +14,9 @@ run:
 
 # make test: gofmt, vet, staticcheck, a check that the fidelity tests' tools
 # are installed, go test -race -short (every package's tests, the long suites
-# at their -short sizes), then a 6 s fuzz smoke per native fuzz target
-# (under 6 minutes from a cold clone on 2 cores). It changes nothing on the
+# at their -short sizes), then a 4 s fuzz smoke per native fuzz target
+# (the aim: under 6 minutes from a cold clone on 2 cores; README says what
+# it takes). It changes nothing on the
 # host outside temporary directories, the fidelity tests' private network
 # namespaces and their private cgroup subtree; it installs nothing: as root,
 # run `make install-fidelity-tools` first (Debian's nftables and iptables).
