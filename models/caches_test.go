@@ -19,7 +19,7 @@ import (
 var owned = map[string]string{
 	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
 	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
-	"sim/cgroupfs/reuse.go keptTrees":                "cgroups Model.Idle (cgroupfs.CloseIdle)",
+	"sim/cgroupfs/kept.go keptTrees":                 "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"sim/cgroupfs/kernel.go shared":                  "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"models/hostport/mapping.go sandboxHashes":       "hostport Model.Idle",
 	"models/hostport/invariants.go oracleBuffers":    "hostport Model.Idle",

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sys/unix"
 )
@@ -55,16 +54,9 @@ type keptTree struct {
 	// spares are the directories set aside, spareSeq numbers them.
 	spares   []*spareDir
 	spareSeq int
-}
-
-// keptTrees are the trees kept for the next ones; CloseIdle removes them.
-// A tree opened takes a kept one of its mode, so a mode never has more kept
-// than it had trees open at once: one when they open one at a time, one per
-// campaign worker when workers run them side by side, so that each finds
-// one (maxKeptOfMode at most).
-var keptTrees struct {
-	mu   sync.Mutex
-	list []*keptTree
+	// fds counts the descriptors it holds: its files' and its inotify
+	// instance.
+	fds int
 }
 
 // takeKept returns the kept tree under root of the mode, or nil: a tree of
@@ -81,13 +73,10 @@ func takeKept(root string, mode Mode) *keptTree {
 	return nil
 }
 
-// maxKeptOfMode bounds the trees of one mode kept.
-const maxKeptOfMode = 8
-
-// keep records the closed tree's disk and keeps it, in place of the oldest
-// kept tree of its mode when the mode has maxKeptOfMode.
+// keep records the closed tree's disk and keeps it, removing the kept
+// trees it displaces (see admit).
 func (fs *FS) keep() error {
-	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq}
+	k := &keptTree{dir: fs.dir, mode: fs.spec.Mode, w: fs.w, entries: map[string]*keptEntry{}, spares: fs.spares, spareSeq: fs.spareSeq, fds: 1}
 	for _, h := range fs.hiers {
 		for _, cg := range h.cgs {
 			dir := h.abs(cg.rel)
@@ -102,6 +91,9 @@ func (fs *FS) keep() error {
 					fd = -1
 				}
 				k.entries[dir+"/"+name] = &keptEntry{kind: keptFile, content: content, own: !cg.runtime && !cg.made[name], fd: fd}
+				if fd >= 0 {
+					k.fds++
+				}
 			}
 			cg.closeFDs() // none is left: a descriptor is of a rendered file
 		}
@@ -110,25 +102,14 @@ func (fs *FS) keep() error {
 		}
 	}
 	keptTrees.mu.Lock()
-	var evicted *keptTree
-	oldest, ofMode := -1, 0
-	for i, o := range keptTrees.list {
-		if o.mode != k.mode {
-			continue
-		}
-		if oldest < 0 {
-			oldest = i
-		}
-		ofMode++
-	}
-	if ofMode >= maxKeptOfMode {
-		evicted = keptTrees.list[oldest]
-		keptTrees.list = slices.Delete(keptTrees.list, oldest, oldest+1)
-	}
-	keptTrees.list = append(keptTrees.list, k)
+	evicted := admit(k)
 	keptTrees.mu.Unlock()
-	if evicted != nil {
-		return evicted.remove()
+	if len(evicted) > 0 {
+		errs := make([]error, len(evicted))
+		for i, o := range evicted {
+			errs[i] = o.remove()
+		}
+		return errors.Join(errs...)
 	}
 	// A tree waiting for an instance at the kernel's limit may take this
 	// one's (removeOneKept).

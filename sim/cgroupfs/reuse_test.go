@@ -305,3 +305,66 @@ func TestTreesOpenTogetherEachFindAKeptOne(t *testing.T) {
 		})
 	}
 }
+
+// TestKeptTreesStayWithinTheDescriptorBudget: beyond the newest tree of
+// each mode, trees are kept only while the kept trees' descriptors stay
+// within keptFDBudget, the oldest going first; the newest of each mode is
+// kept whatever the budget, as when trees open one at a time.
+func TestKeptTreesStayWithinTheDescriptorBudget(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		budget   int
+		profiles []string // trees open at once, then closed in this order
+		want     int      // trees kept
+	}{
+		{"room for all", 1 << 16, []string{"al2023-like", "al2023-like", "al2023-like"}, 3},
+		{"room for one of a mode", 1, []string{"al2023-like", "al2023-like", "al2023-like"}, 1},
+		{"the newest of each mode whatever the budget", 1, []string{"al2023-like", "al2-like", "al2023-like", "al2-like"}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if err := CloseIdle(); err != nil {
+				t.Fatal(err)
+			}
+			budget := keptFDBudget
+			keptFDBudget = func() int { return tt.budget }
+			t.Cleanup(func() {
+				keptFDBudget = budget
+				if err := CloseIdle(); err != nil {
+					t.Error(err)
+				}
+			})
+			trees := make([]*FS, len(tt.profiles))
+			for i, p := range tt.profiles {
+				tree, err := New(Spec{Profile: profile(t, p)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				trees[i] = tree
+			}
+			for _, tree := range trees {
+				useTree(t, tree, "/kubepods/sb", false)
+				if err := tree.Close(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := keptWatchers(); got != tt.want {
+				t.Fatalf("%d trees kept, want %d", got, tt.want)
+			}
+			keptTrees.mu.Lock()
+			var kept []string
+			for _, k := range keptTrees.list {
+				kept = append(kept, k.dir)
+			}
+			keptTrees.mu.Unlock()
+			newest := map[Mode]string{}
+			for _, tree := range trees {
+				newest[tree.spec.Mode] = tree.Dir()
+			}
+			for mode, dir := range newest {
+				if !slices.Contains(kept, dir) {
+					t.Fatalf("the newest tree of mode %v (%s) was not kept: %v", mode, dir, kept)
+				}
+			}
+		})
+	}
+}
