@@ -20,10 +20,11 @@ var keptTrees struct {
 // maxKeptOfMode bounds the trees of one mode kept.
 const maxKeptOfMode = 8
 
-// keptFDBudget is how many descriptors the kept trees may hold beyond the
-// newest tree of each mode: an eighth of the process's limit on open files,
-// so that trees kept for campaign workers never take the descriptors the
-// runtime under test and the open trees need. Tests replace it.
+// keptFDBudget bounds the descriptors the kept trees hold, an eighth of the
+// process's limit on open files, except that the newest tree of each mode
+// is kept whatever it holds: trees kept for campaign workers never take the
+// descriptors the runtime under test and the open trees need. Tests
+// replace it.
 var keptFDBudget = sync.OnceValue(func() int {
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil || lim.Cur > 1<<30 {
