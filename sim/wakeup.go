@@ -35,8 +35,7 @@ func (w *wakeup) fire() {
 	}
 	w.ts.wakeups = append(w.ts.wakeups, w)
 	if gen == t.gen && !t.done {
-		t.gen++
-		t.waiting, t.onQueue, t.timed = "", false, false
+		t.resumed()
 		prev := w.ts.firing
 		w.ts.firing = t
 		t.resume()
@@ -54,7 +53,13 @@ func (t *Task) goOn(d time.Duration) bool {
 	if ts.runner == nil || ts.firing != t || ts.current != t || !ts.runner.resumeInline(d) {
 		return false
 	}
+	t.resumed()
+	return true
+}
+
+// resumed is the task's state once its wake-up is taken, fired or gone on
+// inline: its other wake-ups stale, waiting on nothing.
+func (t *Task) resumed() {
 	t.gen++
 	t.waiting, t.onQueue, t.timed = "", false, false
-	return true
 }
