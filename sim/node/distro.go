@@ -89,12 +89,19 @@ func DistroNames() []string {
 
 // LookupDistro returns a known distro, or an error listing them.
 func LookupDistro(name string) (Distro, error) {
-	for _, d := range distros {
-		if d.Name == name {
-			return d, nil
-		}
+	i, err := distroIndex(name)
+	if err != nil {
+		return Distro{}, err
 	}
-	return Distro{}, fmt.Errorf("unknown distro %q: expected one of %s", name, strings.Join(DistroNames(), ", "))
+	return distros[i], nil
+}
+
+// distroIndex is the index in distros of the named one.
+func distroIndex(name string) (int, error) {
+	if i := slices.IndexFunc(distros, func(d Distro) bool { return d.Name == name }); i >= 0 {
+		return i, nil
+	}
+	return -1, fmt.Errorf("unknown distro %q: expected one of %s", name, strings.Join(DistroNames(), ", "))
 }
 
 // KnownTools are the executables a node's tools may name: the ones some

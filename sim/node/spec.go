@@ -39,9 +39,8 @@ func (s Spec) Build() (*Node, error) {
 	if name == "" {
 		name = DefaultDistro
 	}
-	di := slices.IndexFunc(distros, func(d Distro) bool { return d.Name == name })
-	if di < 0 {
-		_, err := LookupDistro(name)
+	di, err := distroIndex(name)
+	if err != nil {
 		return nil, err
 	}
 	d, versions := distros[di], distroVersions[di] // the kernel's, then the tools'
@@ -53,7 +52,6 @@ func (s Spec) Build() (*Node, error) {
 		}
 		k = v
 	}
-	var err error
 	n := &Node{Distro: name, Kernel: k, Cgroup: d.Cgroup, Systemd: d.Systemd}
 	if s.Cgroup != "" {
 		if n.Cgroup, err = ParseCgroupMode(s.Cgroup); err != nil {
