@@ -124,11 +124,12 @@ func (t *Tables) Generation() uint64 {
 func (t *Tables) FamilyGeneration(f Family) uint64 {
 	t.node.Lock()
 	defer t.node.Unlock()
-	var g uint64
-	if i := FamilyIndex(f); i >= 0 {
-		g = t.nftFamilyRuns[i]
+	i := FamilyIndex(f)
+	if i < 0 {
+		return 0
 	}
-	if ipt := t.iptables.get(f); ipt != nil {
+	g := t.nftFamilyRuns[i]
+	if ipt := t.iptables[i]; ipt != nil {
 		g += ipt.gen
 	}
 	return g
