@@ -46,26 +46,17 @@ type Calls struct {
 	calls block.Of[Call]
 }
 
-// Begin records a call from caller to callee at a virtual time.
-func (cs *Calls) Begin(at time.Duration, caller, callee, what string) *Call {
-	return cs.BeginWithin(at, caller, callee, what, 0)
-}
-
-// BeginWithin records a call that must return within d (0: no bound
-// but the end of the run).
-func (cs *Calls) BeginWithin(at time.Duration, caller, callee, what string, d time.Duration) *Call {
-	return cs.BeginOn(at, caller, callee, what, "", d)
-}
-
-// BeginOn is BeginWithin for a call about something (Call.Of).
-func (cs *Calls) BeginOn(at time.Duration, caller, callee, what, of string, d time.Duration) *Call {
-	c := cs.calls.New(callBlock)
-	*c = Call{Caller: caller, Callee: callee, What: what, Of: of, At: at, Within: d}
-	cs.pending = append(cs.pending, c)
-	if d > 0 {
+// Begin records the call c, pending from c.At (within c.Within, 0: until
+// the run ends), and returns the ledger's copy, for End.
+func (cs *Calls) Begin(c Call) *Call {
+	p := cs.calls.New(callBlock)
+	*p = c
+	p.done = false // a copy of an ended call begins anew
+	cs.pending = append(cs.pending, p)
+	if c.Within > 0 {
 		cs.bounded++
 	}
-	return c
+	return p
 }
 
 func (cs *Calls) drop(c *Call) {

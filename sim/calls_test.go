@@ -16,16 +16,18 @@ func TestRunnerReportsCallsThatNeverReturn(t *testing.T) {
 		want string // "" for no hang
 	}{
 		{"answered", func(s *Scheduler, cs *Calls) {
-			c := cs.Begin(0, "kubelet", "crio", "StopContainer db")
+			c := cs.Begin(Call{Caller: "kubelet", Callee: "crio", What: "StopContainer", Of: "db"})
 			s.At(time.Second, "reply", func() { cs.End(c) })
 		}, ""},
 		{"queued behind a finished stop", func(s *Scheduler, cs *Calls) {
-			first := cs.Begin(0, "kubelet", "crio", "StopContainer db")
-			s.At(time.Second, "second call", func() { cs.Begin(time.Second, "crictl", "crio", "StopContainer db") })
+			first := cs.Begin(Call{Caller: "kubelet", Callee: "crio", What: "StopContainer", Of: "db"})
+			s.At(time.Second, "second call", func() {
+				cs.Begin(Call{Caller: "crictl", Callee: "crio", What: "StopContainer", Of: "db", At: time.Second})
+			})
 			s.At(2*time.Second, "stop done", func() { cs.End(first) })
 		}, "1 call(s) never returned: crictl waits on crio for StopContainer db since 1s"},
 		{"callee gone", func(s *Scheduler, cs *Calls) {
-			cs.Begin(0, "kubelet", "crio", "StopContainer db")
+			cs.Begin(Call{Caller: "kubelet", Callee: "crio", What: "StopContainer", Of: "db"})
 			s.At(time.Second, "crio exits", func() { cs.EndAll("crio") })
 		}, ""},
 	}

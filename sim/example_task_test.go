@@ -39,7 +39,7 @@ func ExampleLiveness() {
 	s := sim.NewScheduler(sim.Fixed{})
 	var calls sim.Calls
 	stopped := false
-	c := calls.BeginWithin(0, "kubelet", "crio", "StopContainer db", 10*time.Second)
+	c := calls.Begin(sim.Call{Caller: "kubelet", Callee: "crio", What: "StopContainer", Of: "db", Within: 10 * time.Second})
 	s.At(time.Second, "signal dropped", func() {})
 	s.At(2*time.Second, "stop loop retries", func() { stopped = true; calls.End(c) })
 	live := &sim.Liveness{

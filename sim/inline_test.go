@@ -41,7 +41,7 @@ func inlineScenario(seed uint64, inline bool) inlineOutcome {
 		arg := draw.Intn(4)
 		var call *Call
 		if draw.Intn(2) == 0 {
-			call = calls.BeginWithin(0, "client", name, "work", ms(1+draw.Intn(6)))
+			call = calls.Begin(Call{Caller: "client", Callee: name, What: "work", Within: ms(1 + draw.Intn(6))})
 		}
 		tasks = append(tasks, ts.Go(name, func(t *Task) {
 			defer calls.End(call)

@@ -34,7 +34,7 @@ func TestLivenessPhase(t *testing.T) {
 			var op Mutex
 			op.Name = "lock opLock of db"
 			ts.Go("holder", func(tk *Task) { op.Lock(tk); tk.Sleep(time.Hour) })
-			call := calls.BeginWithin(0, "kubelet", "crio", "StopContainer db", tt.bound)
+			call := calls.Begin(Call{Caller: "kubelet", Callee: "crio", What: "StopContainer", Of: "db", Within: tt.bound})
 			if tt.bound > 0 {
 				ts.Go("handler", func(tk *Task) { tk.Sleep(time.Millisecond); op.Lock(tk) })
 			} else {

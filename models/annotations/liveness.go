@@ -17,7 +17,7 @@ func shimActor(sbID string) string { return "kata/" + sbID }
 
 // begin enters containerd's call to a shim (its actor) in the ledger.
 func (w *world) begin(actor, what, id string) *sim.Call {
-	return w.calls.BeginOn(w.sched.Now(), "containerd", actor, what, id, ShimCallTimeout)
+	return w.calls.Begin(sim.Call{Caller: "containerd", Callee: actor, What: what, Of: id, At: w.sched.Now(), Within: ShimCallTimeout})
 }
 
 // leftovers is what a shim still holds, once the run has settled, of

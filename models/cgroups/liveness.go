@@ -13,9 +13,9 @@ import (
 // context containerd passes on).
 const RuntimeRequestTimeout = 2 * time.Minute
 
-// begin enters a call in the run's ledger.
-func (w *world) begin(caller, callee, what string) *sim.Call {
-	return w.calls.BeginWithin(w.sched.Now(), caller, callee, what, RuntimeRequestTimeout)
+// begin enters a call about of ("" for nothing) in the run's ledger.
+func (w *world) begin(caller, callee, what, of string) *sim.Call {
+	return w.calls.Begin(sim.Call{Caller: caller, Callee: callee, What: what, Of: of, At: w.sched.Now(), Within: RuntimeRequestTimeout})
 }
 
 // liveness is the run's liveness phase: after the last step or timed

@@ -255,7 +255,7 @@ func (w *world) call(sb *sandbox, what string, fn func() error) (err error) {
 		return berr
 	}
 	w.current = sb
-	c := w.begin("containerd", "shim-"+sb.id, what)
+	c := w.begin("containerd", "shim-"+sb.id, what, "")
 	defer func() {
 		w.calls.End(c)
 		w.current = nil

@@ -99,7 +99,7 @@ func (w *world) run(s *Step) {
 		Resources: s.Resources.Spec(), SandboxCgroupOnly: w.c.Config.SandboxCgroupOnly}
 	w.sbs = append(w.sbs, sb)
 	w.send("kubelet", "containerd", "RunPodSandbox %s resources=%s", sb.id, sb.res)
-	sb.request = w.begin("kubelet", "containerd", "RunPodSandbox "+sb.id)
+	sb.request = w.begin("kubelet", "containerd", "RunPodSandbox", sb.id)
 	if err := w.makePodCgroup(sb.id); err != nil {
 		w.fail(err)
 		return
@@ -233,7 +233,7 @@ func (w *world) container(s *Step) {
 	} else {
 		w.send("kubelet", "containerd", "%s %s/%s", s.Op, s.Sandbox, s.Container)
 	}
-	sb.request = w.begin("kubelet", "containerd", s.Op+" "+s.Sandbox+"/"+s.Container)
+	sb.request = w.begin("kubelet", "containerd", s.Op, s.Sandbox+"/"+s.Container)
 	err := w.call(sb, "update the sandbox cgroup to "+sb.sized().String(), func() error {
 		return sb.ctrl.Update(sb.sized().Spec(), []int{sb.vcpu})
 	})
@@ -265,7 +265,7 @@ func (w *world) stop(id string) {
 	} else {
 		w.send("kubelet", "containerd", "StopPodSandbox %s (retry)", id)
 	}
-	sb.request = w.begin("kubelet", "containerd", "StopPodSandbox "+id)
+	sb.request = w.begin("kubelet", "containerd", "StopPodSandbox", id)
 	err := w.call(sb, "delete the sandbox cgroup(s)", sb.ctrl.Delete)
 	w.calls.End(sb.request)
 	if err != nil {

@@ -16,7 +16,7 @@ const RuntimeRequestTimeout = 2 * time.Minute
 // caller ends it when the daemon answers. A crash of the daemon ends it
 // too: the connection closes with the process.
 func (w *world) call(what, id string) *sim.Call {
-	return w.calls.BeginOn(w.sched.Now(), "kubelet", "crio", what, id, RuntimeRequestTimeout)
+	return w.calls.Begin(sim.Call{Caller: "kubelet", Callee: "crio", What: what, Of: id, At: w.sched.Now(), Within: RuntimeRequestTimeout})
 }
 
 // liveness is the run's liveness phase: from the last step or fault on,

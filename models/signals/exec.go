@@ -62,7 +62,7 @@ func (w *world) execSync(name string, timeout, runs time.Duration, children []Ch
 	if timeout > 0 {
 		bound = timeout + HangBound
 	}
-	pending := w.calls.BeginOn(now, "kubelet", "crio", "ExecSync", name, bound)
+	pending := w.calls.Begin(sim.Call{Caller: "kubelet", Callee: "crio", What: "ExecSync", Of: name, At: now, Within: bound})
 	call := &execCall{name: name, at: now, timeout: timeout}
 	monitor := "conmon-exec-" + name
 	call.p = w.procs.Spawn("exec-"+name+"-"+strconv.Itoa(len(x.execs)+1), proc.Behaviour{ExitAt: max(runs, time.Nanosecond)})

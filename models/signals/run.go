@@ -292,7 +292,7 @@ func (w *world) stopContainer(name string, timeout time.Duration, from string) {
 
 // beginStop records a StopContainer call in flight, bounded by hangBound.
 func (w *world) beginStop(from, name string, timeout time.Duration) *sim.Call {
-	c := w.calls.BeginOn(w.sched.Now(), from, "crio", "StopContainer", name, w.hangBound(name, timeout))
+	c := w.calls.Begin(sim.Call{Caller: from, Callee: "crio", What: "StopContainer", Of: name, At: w.sched.Now(), Within: w.hangBound(name, timeout)})
 	if w.stopCalls == nil {
 		w.stopCalls = map[string][]*sim.Call{}
 	}
