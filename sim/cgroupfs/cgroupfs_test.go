@@ -28,6 +28,22 @@ func profile(t testing.TB, name string) Profile {
 	return p
 }
 
+// idle empties what trees keep for the next ones (CloseIdle: kept trees,
+// pooled watchers, shared kernel facts), so that a test starts from none,
+// and returns the function that empties it again, to defer or to register
+// with t.Cleanup.
+func idle(t *testing.T) func() {
+	t.Helper()
+	if err := CloseIdle(); err != nil {
+		t.Fatal(err)
+	}
+	return func() {
+		if err := CloseIdle(); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
 // node builds a tree with containerd running and kubelet's /kubepods, and
 // removes it when the test ends.
 func node(t testing.TB, s Spec) *FS {

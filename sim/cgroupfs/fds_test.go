@@ -112,14 +112,7 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 					run := func(descriptors bool) ([]string, int) {
 						keepDescriptors = descriptors
 						defer func() { keepDescriptors = true }()
-						if err := CloseIdle(); err != nil {
-							t.Fatal(err)
-						}
-						defer func() {
-							if err := CloseIdle(); err != nil {
-								t.Error(err)
-							}
-						}()
+						defer idle(t)()
 						return descriptorsLife(t, spec, file, act.do)
 					}
 					want, byPath := run(false)

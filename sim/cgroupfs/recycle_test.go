@@ -137,14 +137,7 @@ func TestRecycledTreeReadsAsANewOne(t *testing.T) {
 		recycled := 0
 		for seed := range uint64(seeds) {
 			t.Run(fmt.Sprintf("%s then %s seed %d", pair[0], pair[1], seed), func(t *testing.T) {
-				if err := CloseIdle(); err != nil {
-					t.Fatal(err)
-				}
-				defer func() {
-					if err := CloseIdle(); err != nil {
-						t.Error(err)
-					}
-				}()
+				defer idle(t)()
 				life := func(name string, seed uint64) ([]string, *FS) {
 					tree, err := New(Spec{Profile: profile(t, name)})
 					if err != nil {

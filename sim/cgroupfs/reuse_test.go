@@ -171,14 +171,7 @@ func TestKeptTreeReadsAsANewOne(t *testing.T) {
 		for _, after := range names {
 			for _, leave := range []bool{false, true} {
 				t.Run(fmt.Sprintf("%s then %s, sandbox left %v", before, after, leave), func(t *testing.T) {
-					if err := CloseIdle(); err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(func() {
-						if err := CloseIdle(); err != nil {
-							t.Error(err)
-						}
-					})
+					t.Cleanup(idle(t))
 					first, err := New(Spec{Profile: profile(t, before)})
 					if err != nil {
 						t.Fatal(err)
@@ -247,14 +240,7 @@ func TestKeptTreeReadsAsANewOne(t *testing.T) {
 func TestTreesOpenTogetherEachFindAKeptOne(t *testing.T) {
 	for _, together := range []int{1, 2, 3, maxKeptOfMode + 1} {
 		t.Run(fmt.Sprintf("%d at once", together), func(t *testing.T) {
-			if err := CloseIdle(); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				if err := CloseIdle(); err != nil {
-					t.Error(err)
-				}
-			})
+			t.Cleanup(idle(t))
 			spec := Spec{Profile: profile(t, "al2023-like")}
 			open := func(n int) ([]*FS, []string) {
 				trees, dirs := make([]*FS, n), make([]string, n)
@@ -322,17 +308,10 @@ func TestKeptTreesStayWithinTheDescriptorBudget(t *testing.T) {
 		{"the newest of each mode whatever the budget", 1, []string{"al2023-like", "al2-like", "al2023-like", "al2-like"}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := CloseIdle(); err != nil {
-				t.Fatal(err)
-			}
+			t.Cleanup(idle(t))
 			budget := keptFDBudget
 			keptFDBudget = func() int { return tt.budget }
-			t.Cleanup(func() {
-				keptFDBudget = budget
-				if err := CloseIdle(); err != nil {
-					t.Error(err)
-				}
-			})
+			t.Cleanup(func() { keptFDBudget = budget })
 			trees := make([]*FS, len(tt.profiles))
 			for i, p := range tt.profiles {
 				tree, err := New(Spec{Profile: profile(t, p)})

@@ -77,14 +77,7 @@ func TestRenderingOnlyStaleCgroups(t *testing.T) {
 			run := func(every bool) []string {
 				renderEveryCgroup = every
 				defer func() { renderEveryCgroup = false }()
-				if err := CloseIdle(); err != nil {
-					t.Fatal(err)
-				}
-				defer func() {
-					if err := CloseIdle(); err != nil {
-						t.Error(err)
-					}
-				}()
+				defer idle(t)()
 				return l.run(t)
 			}
 			want, got := run(true), run(false)
