@@ -101,6 +101,13 @@ func (fs *FS) keep() error {
 			k.entries[fs.mount+"/"+c] = &keptEntry{kind: keptLink, content: h.name, own: true, fd: -1}
 		}
 	}
+	for _, s := range fs.spares { // their files keep the descriptors they had
+		for _, e := range s.files {
+			if e.fd >= 0 {
+				k.fds++
+			}
+		}
+	}
 	keptTrees.mu.Lock()
 	evicted := admit(k)
 	keptTrees.mu.Unlock()

@@ -347,3 +347,58 @@ func TestKeptTreesStayWithinTheDescriptorBudget(t *testing.T) {
 		})
 	}
 }
+
+// TestKeptTreesCountTheirDescriptors: the descriptors a kept tree is
+// counted as holding (what keptFDBudget bounds) are those it holds open,
+// its set-aside directories' files and its inotify instance included.
+func TestKeptTreesCountTheirDescriptors(t *testing.T) {
+	openFDs := func() int {
+		entries, err := os.ReadDir("/proc/self/fd")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(entries)
+	}
+	for _, name := range []string{"al2023-like", "al2-like"} {
+		t.Run(name, func(t *testing.T) {
+			t.Cleanup(idle(t))
+			before := openFDs()
+			spec := Spec{Profile: profile(t, name)}
+			first, err := New(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			useTree(t, first, "/kubepods/sb", true)
+			if err := first.Mkdir("/gone", nil); err != nil { // the next tree makes none
+				t.Fatal(err)
+			}
+			if err := first.Close(); err != nil {
+				t.Fatal(err)
+			}
+			second, err := New(spec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			useTree(t, second, "/kubepods/sb2", false)
+			spares := len(second.spares)
+			if err := second.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if spares == 0 {
+				t.Fatal("the second tree set no directory aside: the test does not reach the spares")
+			}
+			keptTrees.mu.Lock()
+			counted := 0
+			for _, k := range keptTrees.list {
+				counted += k.fds
+			}
+			keptTrees.mu.Unlock()
+			watchers.mu.Lock()
+			pooled := len(watchers.idle)
+			watchers.mu.Unlock()
+			if held := openFDs() - before - pooled; held != counted {
+				t.Fatalf("the kept trees hold %d descriptors and are counted as holding %d (%d directories set aside)", held, counted, spares)
+			}
+		})
+	}
+}
