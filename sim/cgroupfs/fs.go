@@ -186,7 +186,6 @@ func (fs *FS) Close() error {
 		return nil
 	}
 	fs.closed = true
-	_ = fs.sweepSpare()
 	if fs.w != nil && !fs.open && !fs.tainted && fs.sweep(true) == nil {
 		return fs.keep() // with the descriptors of its files
 	}
@@ -197,16 +196,18 @@ func (fs *FS) Close() error {
 	}
 	// What the tree kept and did not claim goes first, by name, with what
 	// it set aside; what it claimed, the kernel state names.
+	// (A failed sweep leaves names removeKnown cannot remove: the tree is
+	// then walked.)
 	_ = fs.sweep(false) // nothing set aside: the spares go next
+	var errs []error
 	if fs.w != nil {
-		_ = removeSpares(fs.spareRoot(), fs.spares, fs.w)
+		errs = append(errs, removeSpares(fs.spareRoot(), fs.spares, fs.w))
 		fs.spares = nil
 	}
 	if fs.w != nil && fs.removeKnown() {
 		// The watched directories are gone, and their watches with them.
-		return fs.w.releaseGone()
+		return errors.Join(append(errs, fs.w.releaseGone())...)
 	}
-	var errs []error
 	if fs.w != nil {
 		errs = append(errs, fs.w.release())
 	}
