@@ -53,12 +53,10 @@ type FS struct {
 	kept map[string]*keptEntry
 	// keptDirs lists kept's directories by parent directory (recycle).
 	keptDirs map[string][]string
-	// fdsReach is set while the node changes the tree inside a window
-	// in which the runtime removed and renamed nothing: every kept
-	// descriptor still reaches the file at its path.
-	fdsReach bool
 	// removed says a change pending in the window removed or renamed
-	// something (kept with pending, so no node event rescans it).
+	// something (kept with pending, so no node event rescans it): a kept
+	// descriptor may then reach another file than its path's, and the
+	// node's renders in the window open files by their paths.
 	removed bool
 	// recycled counts the directories recycle and recycleSpare moved, for
 	// the tests to see that a tree recycled some.
@@ -248,14 +246,12 @@ func (fs *FS) node(mutate func() error) error {
 	if err := fs.collect(); err != nil {
 		return err
 	}
-	fs.fdsReach = !fs.removed
 	err := mutate()
 	if err == nil && fs.dirty {
 		// Inside a window the runtime may read what the node just did.
 		err = fs.renderAll()
 		fs.dirty = false
 	}
-	fs.fdsReach = false
 	if _, rerr := fs.w.read(); err == nil {
 		err = rerr
 	}

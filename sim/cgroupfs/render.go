@@ -35,7 +35,8 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		// files are taken in when its window is settled). Inside one it
 		// may hold what the runtime wrote (it is cut to the content),
 		// and a kept descriptor reaches it while the window removed and
-		// renamed nothing (fdsReach).
+		// renamed nothing (fs.removed, collected by the node's changes and
+		// reset as a window opens).
 		path := dir + "/" + f.name
 		kept, err := fs.claim(path, keptFile)
 		fd, hasFD := cg.fds[f.name]
@@ -54,7 +55,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 			// The kept tree's file already holds it.
 		case kept != nil:
 			err = cg.writeOpen(f.name, path, content, kept.content, true)
-		case hasFD && (!fs.open || fs.fdsReach):
+		case hasFD && (!fs.open || !fs.removed):
 			if err = rewriteAt(fd, content, old, ok && !fs.open); err != nil {
 				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
 			}
