@@ -170,16 +170,9 @@ func (fs *FS) MoveProcess(pid int, rel string) error {
 		if fs.task(pid) == nil {
 			return fmt.Errorf("cgroupfs: move %d: no such process", pid)
 		}
-		for i, h := range fs.hiers {
-			if h.cgs[rel] == nil {
-				continue
-			}
-			for _, t := range fs.tasks {
-				if t.tgid == pid && !t.exiting {
-					h.staleUp(t.cg[i])
-					t.cg[i] = rel
-					h.staleUp(rel)
-				}
+		for _, h := range fs.hiers {
+			if h.cgs[rel] != nil {
+				fs.moveTasks(h, rel, pid, true) // as a write of pid to its cgroup.procs
 			}
 		}
 		fs.dirty = true
