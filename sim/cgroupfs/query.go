@@ -150,8 +150,7 @@ func (fs *FS) SetValue(rel, controller, file, value string) error {
 		if err != nil {
 			return fmt.Errorf("cgroupfs: %w", err)
 		}
-		h.cgs[rel].values[file] = canon
-		h.stale(rel, seenBelow(file))
+		h.setValue(h.cgs[rel], file, canon)
 		fs.dirty = true
 		return nil
 	})

@@ -60,9 +60,15 @@ func (fs *FS) applyWrite(h *hierarchy, cg *cgroup, file, raw string) error {
 	if err != nil {
 		return err
 	}
+	h.setValue(cg, file, canon)
+	return nil
+}
+
+// setValue stores a canonical value of the cgroup's file and marks what
+// shows it stale: the cgroup, and those below for a value seen there.
+func (h *hierarchy) setValue(cg *cgroup, file, canon string) {
 	cg.values[file] = canon
 	h.stale(cg.rel, seenBelow(file))
-	return nil
 }
 
 // seenBelow reports whether a value written to file shows in the
