@@ -39,7 +39,7 @@ func (fs *FS) recycle(path string) bool {
 		fs.keptDirs = map[string][]string{}
 		for p, e := range fs.kept {
 			if e.kind == keptDir {
-				parent := p[:strings.LastIndexByte(p, '/')]
+				parent := parentDir(p)
 				fs.keptDirs[parent] = append(fs.keptDirs[parent], p)
 			}
 		}
@@ -48,7 +48,7 @@ func (fs *FS) recycle(path string) bool {
 		}
 	}
 	from := ""
-	for _, p := range fs.keptDirs[path[:strings.LastIndexByte(path, '/')]] {
+	for _, p := range fs.keptDirs[parentDir(path)] {
 		if e := fs.kept[p]; e != nil && e.kind == keptDir && e.own && !e.claimed {
 			from = p
 			break
@@ -83,6 +83,10 @@ func (fs *FS) recycle(path string) bool {
 	return true
 }
 
+// parentDir is the directory holding an entry of the tree, by its clean
+// absolute path.
+func parentDir(path string) string { return path[:strings.LastIndexByte(path, '/')] }
+
 // spareDir is a directory moved aside, with the entries below it.
 type spareDir struct {
 	// parent is the directory it was in; path is where it is now.
@@ -109,7 +113,7 @@ func (fs *FS) setAside(left map[string]*keptEntry) {
 	var dirs []string
 	for p, e := range left {
 		if e.kind == keptDir {
-			hasDir[p[:strings.LastIndexByte(p, '/')]] = true
+			hasDir[parentDir(p)] = true
 			if e.own {
 				dirs = append(dirs, p)
 			}
@@ -133,7 +137,7 @@ func (fs *FS) setAside(left map[string]*keptEntry) {
 		if unix.Renameat2(unix.AT_FDCWD, p, unix.AT_FDCWD, dst, unix.RENAME_NOREPLACE) != nil {
 			continue
 		}
-		s := &spareDir{parent: p[:strings.LastIndexByte(p, '/')], path: dst, files: map[string]*keptEntry{}}
+		s := &spareDir{parent: parentDir(p), path: dst, files: map[string]*keptEntry{}}
 		delete(left, p)
 		prefix := p + "/"
 		for q, e := range left {
@@ -155,7 +159,7 @@ func (fs *FS) recycleSpare(path string) bool {
 	if fs.kept != nil && fs.kept[path] != nil {
 		return false // the kept tree's own directory there is claimed
 	}
-	parent := path[:strings.LastIndexByte(path, '/')]
+	parent := parentDir(path)
 	i := slices.IndexFunc(fs.spares, func(s *spareDir) bool { return s.parent == parent })
 	if i < 0 {
 		return false
