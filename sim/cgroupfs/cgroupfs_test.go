@@ -44,6 +44,21 @@ func idle(t *testing.T) func() {
 	}
 }
 
+// samePoints fails t unless got and want hold the same points (disk
+// snapshots), as many and each equal, naming the first that differs by
+// what each side is.
+func samePoints(t *testing.T, got, want []string, gotIs, wantIs string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%d points, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("point %d: %s\n%s\nwant, %s\n%s", i, gotIs, got[i], wantIs, want[i])
+		}
+	}
+}
+
 // node builds a tree with containerd running and kubelet's /kubepods, and
 // removes it when the test ends.
 func node(t testing.TB, s Spec) *FS {

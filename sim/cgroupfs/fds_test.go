@@ -120,14 +120,7 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 					if byPath != 0 || held == 0 {
 						t.Fatalf("the trees held %d descriptors by path and %d with kept ones, want none and some", byPath, held)
 					}
-					if len(got) != len(want) {
-						t.Fatalf("%d points, want %d", len(got), len(want))
-					}
-					for i := range want {
-						if got[i] != want[i] {
-							t.Fatalf("point %d: with kept descriptors\n%s\nwant, by paths\n%s", i, got[i], want[i])
-						}
-					}
+					samePoints(t, got, want, "with kept descriptors", "by paths")
 				})
 			}
 		}

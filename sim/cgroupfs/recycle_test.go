@@ -159,14 +159,7 @@ func TestRecycledTreeReadsAsANewOne(t *testing.T) {
 					t.Fatal(err)
 				}
 				want, _ := life(pair[1], seed)
-				if len(got) != len(want) {
-					t.Fatalf("%d points, want %d", len(got), len(want))
-				}
-				for i := range want {
-					if got[i] != want[i] {
-						t.Fatalf("point %d: the tree made in a kept one holds\n%s\nwant, as a new tree\n%s", i, got[i], want[i])
-					}
-				}
+				samePoints(t, got, want, "the tree made in a kept one holds", "as a new tree")
 			})
 		}
 		t.Logf("%s then %s: %d directories recycled", pair[0], pair[1], recycled)

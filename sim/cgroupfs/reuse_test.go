@@ -215,14 +215,7 @@ func TestKeptTreeReadsAsANewOne(t *testing.T) {
 					if err := fresh.Close(); err != nil {
 						t.Fatal(err)
 					}
-					if len(got) != len(want) {
-						t.Fatalf("%d points, want %d", len(got), len(want))
-					}
-					for i := range want {
-						if got[i] != want[i] {
-							t.Fatalf("point %d: the kept tree holds\n%s\nwant, as a new tree\n%s", i, got[i], want[i])
-						}
-					}
+					samePoints(t, got, want, "the kept tree holds", "as a new tree")
 					if sameMode && claimed == 0 {
 						t.Fatal("a tree of the same mode claimed nothing of the kept one")
 					}

@@ -81,14 +81,7 @@ func TestRenderingOnlyStaleCgroups(t *testing.T) {
 				return l.run(t)
 			}
 			want, got := run(true), run(false)
-			if len(got) != len(want) {
-				t.Fatalf("%d points, want %d", len(got), len(want))
-			}
-			for i := range want {
-				if got[i] != want[i] {
-					t.Fatalf("point %d: rendering only stale cgroups\n%s\nwant, rendering every cgroup\n%s", i, got[i], want[i])
-				}
-			}
+			samePoints(t, got, want, "rendering only stale cgroups", "rendering every cgroup")
 		})
 	}
 }
