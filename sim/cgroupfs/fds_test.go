@@ -110,8 +110,8 @@ func TestDescriptorsReachTheirFiles(t *testing.T) {
 				t.Run(fmt.Sprintf("%s %s: the runtime %s", prof, file, act.name), func(t *testing.T) {
 					spec := Spec{Profile: profile(t, prof)}
 					run := func(descriptors bool) ([]string, int) {
+						defer func(was bool) { keepDescriptors = was }(keepDescriptors)
 						keepDescriptors = descriptors
-						defer func() { keepDescriptors = true }()
 						defer idle(t)()
 						return descriptorsLife(t, spec, file, act.do)
 					}

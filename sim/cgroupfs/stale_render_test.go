@@ -75,8 +75,8 @@ func TestRenderingOnlyStaleCgroups(t *testing.T) {
 	for _, l := range lives {
 		t.Run(l.name, func(t *testing.T) {
 			run := func(every bool) []string {
+				defer func(was bool) { renderEveryCgroup = was }(renderEveryCgroup)
 				renderEveryCgroup = every
-				defer func() { renderEveryCgroup = false }()
 				defer idle(t)()
 				return l.run(t)
 			}
