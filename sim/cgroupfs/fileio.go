@@ -236,11 +236,10 @@ func removeAt(parent int, name string) error {
 		return err // EINVAL lets os.RemoveAll handle filesystems without d_type
 	}
 	for _, e := range entries {
-		name := e.name
 		if e.typ == unix.DT_DIR {
-			err = removeAt(fd, name)
+			err = removeAt(fd, e.name)
 		} else {
-			err = unix.Unlinkat(fd, name, 0)
+			err = unix.Unlinkat(fd, e.name, 0)
 		}
 		if err != nil && !errors.Is(err, unix.ENOENT) {
 			unix.Close(fd)
