@@ -117,6 +117,12 @@ type Model struct {
 	// case (pooled kernel resources such as inotify instances); a campaign
 	// calls it when it ends. Cases made afterwards work as before.
 	Idle func() error
+	// SystemBound says the model's runs spend most of their CPU time in
+	// system calls (a real library on a real directory tree): a campaign
+	// of such models only gives its workers a spare Go scheduler P, so that
+	// one whose call outlasts a tick of the runtime's monitor keeps its P
+	// (cmd/faultsim).
+	SystemBound bool
 }
 
 // Variant returns a variant by name, or an error listing the known ones.

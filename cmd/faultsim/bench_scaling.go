@@ -45,6 +45,7 @@ func scaling(ctx context.Context, m *models.Model, variant string, d time.Durati
 // scenarios: a counter both wrote at every scenario would pass its cache
 // line between the cores, a cost one goroutine does not pay.
 func parallelRate(ctx context.Context, m *models.Model, variant string, n int, d time.Duration, seed uint64) float64 {
+	defer spareProc(n, m.SystemBound)() // as a campaign of n workers runs
 	counts := make([]int64, n)
 	var wg sync.WaitGroup
 	start := time.Now()

@@ -28,6 +28,9 @@ var Model = &models.Model{
 	},
 	// Trees pool their inotify instances (closing one costs ~10 ms asleep).
 	Idle: cgroupfs.CloseIdle,
+	// The library's and the simulation's file system calls are most of a
+	// run's CPU time.
+	SystemBound: true,
 }
 
 func init() {
