@@ -58,9 +58,9 @@ type FS struct {
 	// descriptor may then reach another file than its path's, and the
 	// node's renders in the window open files by their paths.
 	removed bool
-	// recycled counts the directories recycle and recycleSpare moved, for
-	// the tests to see that a tree recycled some.
-	recycled int
+	// recycled and takenBack count the directories recycle and
+	// recycleSpare moved, for the tests to see that each path ran.
+	recycled, takenBack int
 	// spares are the directories set aside (see spare.go), spareSeq
 	// numbers them, and spareClaims are the files of one taken back
 	// until its cgroup has rendered.

@@ -127,14 +127,15 @@ func randomLife(t *testing.T, tree *FS, seed uint64) []string {
 // can look, after random lives of the two nodes. Every second tree is made
 // in the kept one; whether it recycles a directory depends on the lives
 // (some make none beside the last node's), so each pair of nodes must have
-// recycled some over its seeds.
+// recycled some over its seeds, and taken back some the first sweep set
+// aside (recycleSpare).
 func TestRecycledTreeReadsAsANewOne(t *testing.T) {
 	seeds := 40
 	if testing.Short() {
 		seeds = 8
 	}
 	for _, pair := range [][2]string{{"al2023-like", "debian11-like"}, {"al2-like", "legacy4.19-like"}, {"ubuntu20.04-like", "ubuntu20.04-like"}} {
-		recycled := 0
+		recycled, takenBack := 0, 0
 		for seed := range uint64(seeds) {
 			t.Run(fmt.Sprintf("%s then %s seed %d", pair[0], pair[1], seed), func(t *testing.T) {
 				defer idle(t)()
@@ -155,6 +156,7 @@ func TestRecycledTreeReadsAsANewOne(t *testing.T) {
 					t.Fatalf("the second tree was not made in the first, kept (tainted %v)", first.tainted)
 				}
 				recycled += reused.recycled
+				takenBack += reused.takenBack
 				if err := CloseIdle(); err != nil {
 					t.Fatal(err)
 				}
@@ -162,9 +164,12 @@ func TestRecycledTreeReadsAsANewOne(t *testing.T) {
 				samePoints(t, got, want, "the tree made in a kept one holds", "as a new tree")
 			})
 		}
-		t.Logf("%s then %s: %d directories recycled", pair[0], pair[1], recycled)
+		t.Logf("%s then %s: %d directories recycled, %d set aside taken back", pair[0], pair[1], recycled, takenBack)
 		if recycled == 0 {
 			t.Errorf("%s then %s: no tree recycled a directory of the kept one", pair[0], pair[1])
+		}
+		if takenBack == 0 {
+			t.Errorf("%s then %s: no tree took back a directory set aside", pair[0], pair[1])
 		}
 	}
 }

@@ -174,7 +174,7 @@ func (fs *FS) recycleSpare(path string) bool {
 	for name, e := range s.files {
 		fs.spareClaims[path+"/"+name] = e
 	}
-	fs.recycled++
+	fs.takenBack++
 	return true
 }
 
