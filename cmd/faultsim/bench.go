@@ -44,7 +44,9 @@ func newBenchCmd() *cobra.Command {
                         core" than wall time on a machine others load
   2 workers             scenarios/s of 2 goroutines over 1's (the same draws,
                         pairs of 1 then 2 goroutines interleaved, median of
-                        5 pairs): 2.00x is perfect scaling on 2 free cores
+                        5 pairs): 2.00x is perfect scaling on 2 free cores;
+                        a system-bound model's (cgroups) 2 goroutines get a
+                        spare GOMAXPROCS slot, as its campaigns' workers do
   overhead              harness / bare: the same cases run by the harness and
                         run bare (the model's operations called directly, with
                         no invariant checks, trace or timed faults; see
