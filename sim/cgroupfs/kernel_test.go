@@ -11,10 +11,7 @@ import (
 // files it lacks, not on the order they are named in or on a name twice,
 // so specs naming the same set share one; another set or kernel does not.
 func TestFactsFollowTheSetOfMissingFiles(t *testing.T) {
-	if err := CloseIdle(); err != nil { // no facts of earlier tests
-		t.Fatal(err)
-	}
-	t.Cleanup(forgetFacts)
+	t.Cleanup(idle(t)) // no facts of earlier tests, nor of this one after
 	k := sim.MustVersion("6.1")
 	spec := func(k sim.Version, missing ...string) Spec {
 		return Spec{Profile: Profile{Kernel: k}, Quirks: Quirks{MissingFiles: missing}}
