@@ -205,21 +205,30 @@ type session struct {
 	raceBusy  atomic.Int64 // nanoseconds
 }
 
+// RunStreams are the streams a campaign of cfg runs: the resumed state's,
+// else Streams, else the one of Model and Variant.
+func (cfg Config) RunStreams() []Stream {
+	if cfg.Resume != nil {
+		streams := make([]Stream, len(cfg.Resume.Streams))
+		for i, ss := range cfg.Resume.Streams {
+			streams[i] = Stream{ss.Model, ss.Variant}
+		}
+		return streams
+	}
+	if len(cfg.Streams) > 0 {
+		return cfg.Streams
+	}
+	return []Stream{{cfg.Model, cfg.Variant}}
+}
+
 func newSession(cfg Config) (*session, error) {
 	st := &State{Version: stateVersion, Seed: cfg.Seed, Shard: cfg.Shard.String(), Chunk: DefaultChunk}
-	streams := cfg.Streams
-	if len(streams) == 0 {
-		streams = []Stream{{cfg.Model, cfg.Variant}}
-	}
+	streams := cfg.RunStreams()
 	if cfg.Resume != nil {
 		if err := cfg.Resume.check(); err != nil {
 			return nil, fmt.Errorf("campaign: resumed state: %v", err)
 		}
 		st = cfg.Resume.Clone()
-		streams = nil
-		for _, ss := range st.Streams {
-			streams = append(streams, Stream{ss.Model, ss.Variant})
-		}
 		if err := restoreShrink(&cfg, st); err != nil {
 			return nil, err
 		}

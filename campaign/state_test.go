@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -250,5 +251,24 @@ func TestMergeRefusesAFindingThatDoesNotReplay(t *testing.T) {
 	_, err = Merge(filepath.Join(t.TempDir(), "out"), in)
 	if err == nil || !strings.Contains(err.Error(), "replays to violations [hostname-valid], not its expect pass") {
 		t.Fatalf("merge of a finding that does not replay: %v", err)
+	}
+}
+
+func TestRunStreams(t *testing.T) {
+	one := Stream{"hostport", "reference"}
+	two := []Stream{{"signals", "reference"}, {"cgroups", "kata-3.12.0"}}
+	resumed := &State{Streams: []*StreamState{{Model: "annotations", Variant: "kata-3.8.0"}}}
+	for _, c := range []struct {
+		name string
+		cfg  Config
+		want []Stream
+	}{
+		{"model and variant", Config{Model: one.Model, Variant: one.Variant}, []Stream{one}},
+		{"streams", Config{Streams: two, Model: one.Model, Variant: one.Variant}, two},
+		{"resumed", Config{Streams: two, Model: one.Model, Variant: one.Variant, Resume: resumed}, []Stream{{"annotations", "kata-3.8.0"}}},
+	} {
+		if got := c.cfg.RunStreams(); !slices.Equal(got, c.want) {
+			t.Errorf("%s: RunStreams %v, want %v", c.name, got, c.want)
+		}
 	}
 }

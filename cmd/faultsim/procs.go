@@ -48,22 +48,10 @@ func procsFor(workers, procs int) int {
 // A mix gives each stream a share of the workers' time, so a spare P would
 // help its system-bound share and cost the rest.
 func systemBound(cfg campaign.Config) bool {
-	var names []string
-	if cfg.Model != "" {
-		names = append(names, cfg.Model)
-	}
-	for _, s := range cfg.Streams {
-		names = append(names, s.Model)
-	}
-	if cfg.Resume != nil {
-		for _, s := range cfg.Resume.Streams {
-			names = append(names, s.Model)
-		}
-	}
-	for _, name := range names {
-		if m, ok := models.Lookup(name); !ok || !m.SystemBound {
+	for _, st := range cfg.RunStreams() {
+		if m, ok := models.Lookup(st.Model); !ok || !m.SystemBound {
 			return false
 		}
 	}
-	return len(names) > 0
+	return true
 }

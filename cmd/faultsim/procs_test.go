@@ -86,6 +86,7 @@ func TestSystemBound(t *testing.T) {
 		{"resumed cgroups", campaign.Config{Resume: &campaign.State{Streams: []*campaign.StreamState{{Model: "cgroups", Variant: "reference"}}}}, true},
 		{"nothing named", campaign.Config{}, false},
 		{"resumed hostname", campaign.Config{Resume: &campaign.State{Streams: []*campaign.StreamState{{Model: "hostname", Variant: "reference"}}}}, false},
+		{"resumed cgroups, hostport named", campaign.Config{Model: "hostport", Variant: "reference", Resume: &campaign.State{Streams: []*campaign.StreamState{{Model: "cgroups", Variant: "reference"}}}}, true},
 	} {
 		if got := systemBound(c.cfg); got != c.want {
 			t.Errorf("%s: systemBound %v, want %v", c.name, got, c.want)
