@@ -242,8 +242,8 @@ finding file is left that no summary lists. One process writes an --out at a tim
 another fuzz or merge on it is refused (exit 2) with the holder's pid and host.
 When the time budget ends before --max-scenarios, the last line says the
 campaign is unfinished. A campaign of the cgroups model alone, whose runs are
-mostly system calls, runs with GOMAXPROCS one above --workers when the workers
-would fill every P, unless GOMAXPROCS is set (a worker in a long system call
+mostly system calls, runs with GOMAXPROCS one above --workers when --workers
+equals it, unless GOMAXPROCS is set (a worker in a long system call
 then keeps its P; about a tenth more scenarios on 2 workers).
 
 Exit 1 when a failure was found, 0 when none, 2 on bad flags, a refused state

@@ -9,9 +9,9 @@ import (
 )
 
 // spareProc lets workers goroutines run with one Go scheduler P (a
-// GOMAXPROCS slot) more than them when they would otherwise fill every P,
-// their runs are system-bound and the environment does not set GOMAXPROCS;
-// the returned function restores the default.
+// GOMAXPROCS slot) more than them when they are as many as the Ps, their
+// runs are system-bound and the environment does not set GOMAXPROCS; the
+// returned function restores the default.
 //
 // While a P is idle the runtime leaves a goroutine's P with it for the
 // length of a system call. With every P running a worker, its monitor
@@ -36,9 +36,11 @@ func spareProc(workers int, systemBound bool) (restore func()) {
 }
 
 // procsFor is the GOMAXPROCS spareProc gives workers goroutines when the
-// runtime has procs: one more when the workers would fill them, else procs.
+// runtime has procs: one more when the workers fill them exactly, else
+// procs. With more workers than Ps a P taken from a worker in a system
+// call goes to a worker waiting for one, which is what it is for.
 func procsFor(workers, procs int) int {
-	if workers >= procs {
+	if workers == procs {
 		return procs + 1
 	}
 	return procs

@@ -12,11 +12,11 @@ func TestProcsFor(t *testing.T) {
 	for _, c := range []struct{ workers, procs, want int }{
 		{1, 2, 2},  // a P stays idle already
 		{2, 2, 3},  // the workers fill every P: one spare
-		{4, 2, 3},  // more workers than Ps: still one spare, not one each
+		{4, 2, 2},  // more workers than Ps: a P taken goes to a waiting worker
 		{1, 1, 2},  // one CPU
 		{3, 8, 8},  // a few workers on a large machine
 		{8, 8, 9},  // every P
-		{16, 8, 9}, // more
+		{16, 8, 8}, // more
 	} {
 		if got := procsFor(c.workers, c.procs); got != c.want {
 			t.Errorf("procsFor(%d workers, %d procs) = %d, want %d", c.workers, c.procs, got, c.want)
@@ -62,7 +62,7 @@ func TestSpareProc(t *testing.T) {
 
 	t.Setenv("GOMAXPROCS", "1")
 	runtime.GOMAXPROCS(1)
-	restore = spareProc(4, true)
+	restore = spareProc(1, true)
 	if got := runtime.GOMAXPROCS(0); got != 1 {
 		t.Errorf("GOMAXPROCS=1 in the environment: GOMAXPROCS %d while held, want 1", got)
 	}
