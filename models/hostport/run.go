@@ -61,6 +61,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 			last = max(last, tf.Time())
 		}
 	}
+	loops := w.stopLoops(c.Steps)
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		last = max(last, s.At)
@@ -68,7 +69,11 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		case OpRun:
 			w.sched.AtLabel(s.At, sim.L("kubelet run ", s.Sandbox), func() { w.run(s) })
 		case OpStop:
-			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), func() { w.stop(s.Sandbox) })
+			l := &loops[0]
+			loops = loops[1:]
+			*l = stopLoop{w: w, id: s.Sandbox}
+			l.retry = func() { l.step() }
+			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), l.retry)
 		}
 	}
 	w.runner.Horizon = last + Settle
@@ -94,13 +99,14 @@ type world struct {
 	runner *sim.Runner
 	oracle *oracle
 	// calls are kubelet's CRI calls in flight; stops are its
-	// StopPodSandbox retry loops.
+	// StopPodSandbox retry loops, in the order they started.
 	calls sim.Calls
 	stops []*stopLoop
 	// own holds what store and runner point to: one allocation with the world.
 	own struct {
 		store  Store
 		runner sim.Runner
+		stops  [4]*stopLoop
 	}
 }
 
@@ -256,14 +262,35 @@ func canonicalIPs(ips []string) ([]string, []netip.Addr) {
 	return out, addrs
 }
 
-// stop is kubelet's StopPodSandbox, retried until it succeeds. A stop of a
-// sandbox the oracle does not know (stopped already, or a same-time run
-// that has not happened yet) is still a call: CRI makes StopPodSandbox
-// idempotent, so the daemon answers it, and the trace shows it.
-func (w *world) stop(id string) {
-	l := &stopLoop{w: w, id: id, sb: w.oracle.find(id)}
-	l.retry = l.call
-	w.stops = append(w.stops, l)
+// stopLoops are the StopPodSandbox loops of steps' stops, one array for
+// all, and w.stops made room for them.
+func (w *world) stopLoops(steps []Step) []stopLoop {
+	n := 0
+	for i := range steps {
+		if steps[i].Op == OpStop {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	w.stops = w.own.stops[:0]
+	if n > len(w.own.stops) {
+		w.stops = make([]*stopLoop, 0, n)
+	}
+	return make([]stopLoop, n)
+}
+
+// step is kubelet's StopPodSandbox, retried until it succeeds: the step
+// starts the loop, and its retries run it again. A stop of a sandbox the
+// oracle does not know (stopped already, or a same-time run that has not
+// happened yet) is still a call: CRI makes StopPodSandbox idempotent, so
+// the daemon answers it, and the trace shows it.
+func (l *stopLoop) step() {
+	if !l.started {
+		l.started, l.sb = true, l.w.oracle.find(l.id)
+		l.w.stops = append(l.w.stops, l)
+	}
 	l.call()
 }
 
