@@ -241,7 +241,7 @@ func (w *world) run(s *Step) {
 		}
 		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
-	w.oracle.sandboxes = append(w.oracle.sandboxes, &oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: addrs, state: live, expect: want})
+	w.oracle.add(&oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: addrs, state: live, expect: want})
 }
 
 // canonicalIPs writes addresses as netip does, as the node's rules give
@@ -302,7 +302,7 @@ func (l *stopLoop) call() {
 		return
 	}
 	if sb != nil {
-		sb.state = stopping
+		w.oracle.setState(sb, stopping)
 	}
 	now := w.sched.Now()
 	// Schedule the retry first: a crash below unwinds this event.
@@ -330,7 +330,7 @@ func (l *stopLoop) call() {
 	}
 	l.done = true
 	if sb != nil {
-		sb.state = gone
+		w.oracle.setState(sb, gone)
 	}
 }
 
