@@ -204,7 +204,7 @@ func (w *world) run(s *Step) {
 		}
 		return
 	}
-	ips, addrs := canonicalIPs(s.IPs)
+	ips := canonicalIPs(s.IPs)
 	w.oracle.addProbes(s.Ports)
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, ips, s.Ports)
 	before, failures := w.oracle.sortedForwards(w.host), w.host.Node().Failures
@@ -241,25 +241,35 @@ func (w *world) run(s *Step) {
 		}
 		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
-	w.oracle.add(&oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: addrs, state: live, expect: want})
+	w.oracle.add(&oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: parsedIPs(ips), state: live, expect: want})
 }
 
 // canonicalIPs writes addresses as netip does, as the node's rules give
-// them back (an unparsable one is kept as written), and returns them
-// parsed too (the zero Addr for an unparsable one).
-func canonicalIPs(ips []string) ([]string, []netip.Addr) {
-	out, addrs := make([]string, len(ips)), make([]netip.Addr, len(ips))
+// them back (an unparsable one is kept as written): ips itself when each is
+// written so already (nothing writes to it), else a copy.
+func canonicalIPs(ips []string) []string {
+	out, copied := ips, false
 	var buf [64]byte
 	for i, ip := range ips {
-		out[i] = ip
 		if a, err := netip.ParseAddr(ip); err == nil {
-			addrs[i] = a
 			if b := a.AppendTo(buf[:0]); string(b) != ip {
+				if !copied {
+					out, copied = slices.Clone(ips), true
+				}
 				out[i] = string(b)
 			}
 		}
 	}
-	return out, addrs
+	return out
+}
+
+// parsedIPs is ips parsed (the zero Addr for an unparsable one).
+func parsedIPs(ips []string) []netip.Addr {
+	addrs := make([]netip.Addr, len(ips))
+	for i, ip := range ips {
+		addrs[i], _ = netip.ParseAddr(ip)
+	}
+	return addrs
 }
 
 // stopLoops are the StopPodSandbox loops of steps' stops, one array for
