@@ -3,8 +3,10 @@ package hostport
 import (
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 
 	runtimeapi "k8s.io/cri-api/pkg/apis/runtime/v1"
 
@@ -122,5 +124,90 @@ func TestReleasedOracleBuffersCarryNothing(t *testing.T) {
 		if got := run(uint64(i + 1)); got != first[i] {
 			t.Fatalf("seed %d: %s after the later cases, %s before them", i+1, got, first[i])
 		}
+	}
+}
+
+// TestCheckNeverReusesAStaleVerdict: check answers "nothing" again without
+// judging while neither what the node forwards nor the sandboxes changed;
+// after every random change (forwards installed and removed, probes added,
+// sandboxes run and stopped, invariants reported) it finds what a check
+// that never judged before finds.
+func TestCheckNeverReusesAStaleVerdict(t *testing.T) {
+	seeds := 40
+	if testing.Short() {
+		seeds = 10
+	}
+	pods := []string{"10.88.0.2", "10.88.0.3", "fd00::2"}
+	invariants := []string{InvForwarding.Name, InvDeleteLeavesNothing.Name}
+	reused, found := 0, 0
+	for seed := range uint64(seeds) {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		n := node.New("debian", sim.MustVersion("6.1"))
+		n.Install("nft", sim.MustVersion("1.1.1"))
+		h := netfilter.New(n)
+		backends := map[netfilter.Family]*nftBackend{}
+		for _, f := range netfilter.Families {
+			b, err := newNFTBackend(h, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			backends[f] = b
+		}
+		o := newOracle(h, Config{})
+		reported := map[string]bool{}
+		isReported := func(name string) bool { return reported[name] }
+		for step := range 60 {
+			pod := pods[rng.IntN(len(pods))]
+			f, _ := FamilyOf(pod)
+			m := &PortMapping{Protocol: runtimeapi.Protocol_TCP, HostPort: int32(8080 + rng.IntN(2)), ContainerPort: 80}
+			fw, _ := forwardsFor(pod, pod, []*PortMapping{m}, false)
+			var what string
+			switch rng.IntN(7) {
+			case 0:
+				o.addProbes([]*PortMapping{m})
+				what = "probe " + FormatMapping(m)
+			case 1:
+				if err := backends[f].install(fw); err != nil {
+					t.Fatal(err)
+				}
+				what = "install " + fw[0].String()
+			case 2:
+				if err := backends[f].remove(pod); err != nil {
+					t.Fatal(err)
+				}
+				what = "remove " + pod
+			case 3:
+				o.add(&oracleSandbox{id: pod, owner: SandboxHash(pod), ips: []string{pod}, state: live, expect: fw})
+				what = "run " + pod
+			case 4, 5:
+				if len(o.sandboxes) == 0 {
+					continue
+				}
+				sb := o.sandboxes[rng.IntN(len(o.sandboxes))]
+				st := []sandboxState{stopping, gone}[rng.IntN(2)]
+				o.setState(sb, st)
+				what = fmt.Sprintf("sandbox %s state %d", sb.id, st)
+			case 6:
+				inv := invariants[rng.IntN(len(invariants))]
+				reported[inv] = true
+				what = "reported " + inv
+			}
+			now := time.Duration(step) * time.Second
+			before := o.clean
+			got := o.check(h, now, isReported)
+			if before && o.clean {
+				reused++
+			}
+			fresh := *o
+			fresh.clean = false
+			want := fresh.check(h, now, isReported)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("seed %d step %d (%s): check found %v; judging afresh %v", seed, step, what, got, want)
+			}
+			found += len(want)
+		}
+	}
+	if reused == 0 || found == 0 {
+		t.Errorf("%d checks answered from a clean one, %d violations found: the test exercises no memo or finds nothing", reused, found)
 	}
 }

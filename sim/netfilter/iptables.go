@@ -70,6 +70,7 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 	for c, rules := range t.chains {
 		next[c] = rules
 	}
+	adds := false // an insert or append: the only ops that can make a table the kernel refuses
 	for _, op := range ops {
 		rules, ok := next[op.Chain]
 		builtin := slices.Contains(BuiltinNATChains, op.Chain)
@@ -87,6 +88,7 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 				next[op.Chain] = nil
 			}
 		case InsertRule, AppendRule:
+			adds = true
 			if target := jumpTarget(op.Rule); target != "" && !isTerminalTarget(target) {
 				if slices.Contains(BuiltinNATChains, target) {
 					return fmt.Errorf("iptables-restore: rule in chain %s jumps to the built-in chain %s (No such file or directory)", op.Chain, target)
@@ -129,8 +131,13 @@ func (t *IPTables) Apply(ops []IPTablesOp) error {
 			return fmt.Errorf("iptables-restore: unknown operation %d", op.Kind)
 		}
 	}
-	if err := validate(next); err != nil {
-		return err
+	// The table before was valid (every state Apply commits is), and
+	// deleting rules, flushing, deleting unreferenced chains or making
+	// empty ones only ever removes paths from it: it stays valid.
+	if adds {
+		if err := validate(next); err != nil {
+			return err
+		}
 	}
 	t.chains = next
 	t.gen++

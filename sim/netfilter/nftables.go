@@ -57,12 +57,13 @@ func (h *Tables) NFTables(f Family, table string, options ...knftables.Option) (
 		return nil, nftTooOld{t.Version}
 	}
 	n := &nftTool{host: h, family: f, fake: h.nftTable(f, table), version: t.Version, objectComments: h.node.Has(node.NFTObjectComments)}
-	// knftables probes with "nft --check destroy table".
-	err = destroyRefusal(h.node, t.Version, "table")
-	if err != nil && slices.Contains(options, knftables.RequireDestroy) {
-		return nil, fmt.Errorf("`nft destroy` is not available: %w", err)
+	// knftables probes with "nft --check destroy table"; its error is
+	// made only for RequireDestroy, which reports it.
+	works := destroyWorks(h.node, t.Version)
+	if !works && slices.Contains(options, knftables.RequireDestroy) {
+		return nil, fmt.Errorf("`nft destroy` is not available: %w", destroyRefusal(h.node, t.Version, "table"))
 	}
-	n.destroy = err == nil || slices.Contains(options, knftables.EmulateDestroy)
+	n.destroy = works || slices.Contains(options, knftables.EmulateDestroy)
 	return n, nil
 }
 
@@ -90,12 +91,13 @@ func (h *Tables) NFTState(f Family, table string) *knftables.Fake {
 }
 
 func (h *Tables) nftTable(f Family, table string) *knftables.Fake {
+	key := string(f) + "/" + table
 	h.node.Lock()
 	defer h.node.Unlock()
-	fk, ok := h.nft[string(f)+"/"+table]
+	fk, ok := h.nft[key]
 	if !ok {
 		fk = knftables.NewFake(KnftFamily(f), table)
-		h.nft[string(f)+"/"+table] = fk
+		h.nft[key] = fk
 	}
 	return fk
 }

@@ -2,6 +2,7 @@ package netfilter
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -64,6 +65,51 @@ func TestKernelGatesNFTObjectComments(t *testing.T) {
 				t.Errorf("OnLack told %q", lacked[0])
 			}
 		})
+	}
+}
+
+// TestLaterTransactionsDropNewComments: on a kernel without object
+// comments, a later transaction's new chain loses its comment too, and one
+// that makes nothing with a comment reports nothing.
+func TestLaterTransactionsDropNewComments(t *testing.T) {
+	n := node.New("x", sim.MustVersion("5.4"))
+	n.Install("nft", sim.MustVersion("1.0.6"))
+	var lacked []string
+	n.OnLack = func(_ string, _ node.Feature, what string) { lacked = append(lacked, what) }
+	h := New(n)
+	nft, err := h.NFTables(IPv4, "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tt := range []struct {
+		add  func(*knftables.Transaction)
+		told string // "": nothing
+	}{
+		{commentedTable, "kept table ip t, chain c without comment"},
+		{func(tx *knftables.Transaction) {
+			tx.Add(&knftables.Table{Comment: knftables.PtrTo("made by a test")})
+			tx.Add(&knftables.Chain{Name: "d", Comment: knftables.PtrTo("another chain")})
+		}, "kept chain d without comment"},
+		{func(tx *knftables.Transaction) {
+			tx.Add(&knftables.Table{})
+			tx.Add(&knftables.Chain{Name: "e"})
+		}, ""},
+	} {
+		lacked = nil
+		tx := nft.NewTransaction()
+		tt.add(tx)
+		if err := nft.Run(t.Context(), tx); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{tt.told}; (tt.told == "" && len(lacked) > 0) || (tt.told != "" && !slices.Equal(lacked, want)) {
+			t.Errorf("transaction %d: OnLack told %q, want %q", i, lacked, tt.told)
+		}
+		fk := h.NFTState(IPv4, "t")
+		for name, c := range fk.Table.Chains {
+			if c.Comment != nil {
+				t.Errorf("transaction %d: chain %s kept its comment", i, name)
+			}
+		}
 	}
 }
 

@@ -161,3 +161,57 @@ func TestIPTablesOfAnotherFamilyIsRefused(t *testing.T) {
 		t.Fatal("no IPv4 table")
 	}
 }
+
+// TestIPTablesApplyCommitsOnlyValidTables: Apply validates only payloads
+// that add rules, since removing never makes a valid table invalid; over
+// random payloads (half of them removals alone), every table it commits
+// passes the kernel's checks, and every payload it refuses left it as it was.
+func TestIPTablesApplyCommitsOnlyValidTables(t *testing.T) {
+	chains := []string{"A", "B", "C", "PREROUTING", "OUTPUT", "POSTROUTING"}
+	rules := [][]string{{"-j", "A"}, {"-j", "B"}, {"-j", "C"}, {"-j", "RETURN"}, {"-j", "MASQUERADE"},
+		{"-p", "tcp", "-j", "DNAT", "--to-destination", "10.0.0.1:80"}}
+	rng := sim.NewPRNG(1)
+	committed, refused := 0, 0
+	for round := range 200 {
+		tab := newIPTables(IPv4)
+		for range 30 {
+			removals := rng.Intn(2) == 0
+			var ops []IPTablesOp
+			for range 1 + rng.Intn(3) {
+				c := chains[rng.Intn(len(chains))]
+				switch k := rng.Intn(4); {
+				case !removals && k < 2:
+					kind := AppendRule
+					if k == 1 {
+						kind = InsertRule
+					}
+					ops = append(ops, IPTablesOp{Kind: EnsureChain, Chain: c}, IPTablesOp{Kind: kind, Chain: c, Rule: rules[rng.Intn(len(rules))]})
+				case k == 0 && len(tab.Rules(c)) > 0:
+					rs := tab.Rules(c)
+					ops = append(ops, IPTablesOp{Kind: DeleteRule, Chain: c, Rule: rs[rng.Intn(len(rs))]})
+				case k == 1:
+					ops = append(ops, IPTablesOp{Kind: FlushChain, Chain: c})
+				case k == 2:
+					ops = append(ops, IPTablesOp{Kind: DeleteChain, Chain: c})
+				default:
+					ops = append(ops, IPTablesOp{Kind: EnsureChain, Chain: c})
+				}
+			}
+			before := tab.Save()
+			if err := tab.Apply(ops); err != nil {
+				refused++
+				if after := tab.Save(); after != before {
+					t.Fatalf("round %d: refused %v changed the table:\n%s\nwas\n%s", round, ops, after, before)
+				}
+				continue
+			}
+			committed++
+			if err := validate(tab.chains); err != nil {
+				t.Fatalf("round %d: Apply(%v) committed a table the kernel refuses: %v\n%s", round, ops, err, tab.Save())
+			}
+		}
+	}
+	if committed < 1000 || refused < 1000 {
+		t.Fatalf("%d payloads committed, %d refused: want many of each", committed, refused)
+	}
+}
