@@ -65,12 +65,12 @@ func (b *nftBackend) install(fs []Forward) error {
 func addElements(tx *knftables.Transaction, fs []Forward) {
 	els, parts, ports := make([]knftables.Element, 0, 2*len(fs)), newElementParts(len(fs)), portTexts(fs)
 	var owner *string // one comment per sandbox, shared by its elements
-	for _, f := range fs {
+	for i, f := range fs {
 		if owner == nil || *owner != f.Owner {
 			o := f.Owner
 			owner = &o
 		}
-		port, podPort := ports.next(), ports.next()
+		port, podPort := ports[2*i], ports[2*i+1]
 		if f.HostIP == "" {
 			els = append(els, knftables.Element{Map: "hostports", Key: parts.of(f.Proto, port), Value: parts.of(f.PodIP, podPort), Comment: owner})
 		} else {
@@ -219,28 +219,20 @@ func (p *elementParts) of(ss ...string) []string {
 	return p.s[n:len(p.s):len(p.s)]
 }
 
-// portList is decimal ports, each followed by a space.
-type portList string
-
-// portTexts is each forward's host port and pod port, in that order, in
-// one string.
-func portTexts(fs []Forward) portList {
+// portTexts is each forward's host port and pod port in decimal, in that
+// order, cut from one string.
+func portTexts(fs []Forward) []string {
 	var buf [96]byte
 	text := buf[:0]
 	for _, f := range fs {
-		text = append(strconv.AppendInt(text, int64(f.HostPort), 10), ' ')
-		text = append(strconv.AppendInt(text, int64(f.PodPort), 10), ' ')
+		text = strconv.AppendInt(strconv.AppendInt(text, int64(f.HostPort), 10), int64(f.PodPort), 10)
 	}
-	return portList(text)
-}
-
-// next cuts the first port from l.
-func (l *portList) next() string {
-	n := 0
-	for (*l)[n] != ' ' {
-		n++
+	all, out := string(text), make([]string, 0, 2*len(fs))
+	for _, f := range fs {
+		for _, p := range [2]int32{f.HostPort, f.PodPort} {
+			n := len(strconv.AppendInt(buf[:0], int64(p), 10))
+			out, all = append(out, all[:n]), all[n:]
+		}
 	}
-	port := string((*l)[:n])
-	*l = (*l)[n+1:]
-	return port
+	return out
 }
