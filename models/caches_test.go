@@ -18,6 +18,8 @@ import (
 // variable, with the owner that empties them (each tested in its package).
 var owned = map[string]string{
 	"sim/node/spec.go parsedVersions":                "models.Release (node.ForgetVersions)",
+	"sim/crash.go crashStacks":                       "models.Release (sim.ForgetCrashStacks)",
+	"sim/crash.go crashStacksHeld":                   "models.Release (sim.ForgetCrashStacks)",
 	"sim/cgroupfs/watchpool.go watchers":             "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"sim/cgroupfs/kept.go keptTrees":                 "cgroups Model.Idle (cgroupfs.CloseIdle)",
 	"sim/cgroupfs/kernel.go shared":                  "cgroups Model.Idle (cgroupfs.CloseIdle)",

@@ -5,15 +5,16 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/faultsim/faultsim/sim"
 	"github.com/faultsim/faultsim/sim/node"
 )
 
 // Release is the owner of what runs keep for the next one, process-wide:
 // each model's own (its Idle: pooled kernel resources, parked task
-// coroutines, memos of its inputs) and the node's (the parsed version
-// strings every model's node specs share). Call it when no run of these
-// models is under way (a campaign at its end); runs made afterwards work
-// as before.
+// coroutines, memos of its inputs) and the simulator's (the parsed version
+// strings every model's node specs share, the frames of the crashes
+// caught). Call it when no run of these models is under way (a campaign at
+// its end); runs made afterwards work as before.
 func Release(ms ...*Model) error {
 	var errs []error
 	for _, m := range ms {
@@ -22,6 +23,7 @@ func Release(ms ...*Model) error {
 		}
 	}
 	node.ForgetVersions()
+	sim.ForgetCrashStacks()
 	return errors.Join(errs...)
 }
 

@@ -4,8 +4,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"unsafe"
 )
 
 // Site is a place in the code: a function, its file (no directories) and a
@@ -58,12 +62,62 @@ func Protect(fn func()) (crash *Crash) {
 const maxStack = 8
 
 func newCrash(r any) *Crash {
-	c := &Crash{Value: fmt.Sprint(r)}
-	pcs := make([]uintptr, 64)
-	n := runtime.Callers(3, pcs)
-	frames := runtime.CallersFrames(pcs[:n])
-	site := -1 // the index in Stack of the innermost frame outside the standard library
-	for more := n > 0; more; {
+	var buf [64]uintptr
+	pcs := buf[:runtime.Callers(3, buf[:])]
+	f := crashFramesOf(pcs)
+	return &Crash{Value: fmt.Sprint(r), Site: f.site, Stack: slices.Clone(f.stack)}
+}
+
+// crashFrames are a crash's trimmed stack and site.
+type crashFrames struct {
+	site  Site
+	stack []Site
+}
+
+// crashStacks remembers the frames of each stack of program counters a
+// crash was caught with (the key: the counters' bytes). Turning counters
+// into frames is most of what catching a panic costs, and a campaign of a
+// buggy variant catches the same few stacks over and over; in one binary
+// the frames are a function of the counters, so the remembered answer is
+// the answer. At most crashStacksMax are kept; ForgetCrashStacks empties it.
+var crashStacks sync.Map
+
+// crashStacksHeld counts crashStacks' entries.
+var crashStacksHeld atomic.Int64
+
+const crashStacksMax = 4096
+
+// ForgetCrashStacks empties the memo of crash frames (models.Release).
+func ForgetCrashStacks() {
+	crashStacks.Clear()
+	crashStacksHeld.Store(0)
+}
+
+// crashFramesOf is frames(pcs), remembered. The stack is shared: callers copy it.
+func crashFramesOf(pcs []uintptr) crashFrames {
+	if len(pcs) == 0 {
+		return crashFrames{}
+	}
+	key := unsafe.String((*byte)(unsafe.Pointer(&pcs[0])), len(pcs)*int(unsafe.Sizeof(pcs[0])))
+	if f, ok := crashStacks.Load(key); ok {
+		return f.(crashFrames)
+	}
+	f := frames(pcs)
+	if crashStacksHeld.Load() < crashStacksMax {
+		if _, loaded := crashStacks.LoadOrStore(strings.Clone(key), f); !loaded {
+			crashStacksHeld.Add(1)
+		}
+	}
+	return f
+}
+
+// frames is the trimmed stack of pcs (runtime.Callers' from a panic's
+// deferred recovery) and the crash's site in it.
+func frames(pcs []uintptr) crashFrames {
+	var c crashFrames
+	frames := runtime.CallersFrames(pcs)
+	site := -1 // the index in stack of the innermost frame outside the standard library
+	for more := len(pcs) > 0; more; {
 		var f runtime.Frame
 		f, more = frames.Next()
 		name := f.Function
@@ -77,18 +131,18 @@ func newCrash(r any) *Crash {
 			continue
 		}
 		if site < 0 && !Standard(name) {
-			site = len(c.Stack)
+			site = len(c.stack)
 		}
-		c.Stack = append(c.Stack, Site{Func: shortFunc(name), File: filepath.Base(f.File), Line: f.Line})
-		if len(c.Stack) == maxStack {
+		c.stack = append(c.stack, Site{Func: shortFunc(name), File: filepath.Base(f.File), Line: f.Line})
+		if len(c.stack) == maxStack {
 			break
 		}
 	}
 	switch {
 	case site >= 0:
-		c.Site = c.Stack[site]
-	case len(c.Stack) > 0:
-		c.Site = c.Stack[0]
+		c.site = c.stack[site]
+	case len(c.stack) > 0:
+		c.site = c.stack[0]
 	}
 	return c
 }

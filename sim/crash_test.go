@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"sync"
 	"testing"
 )
@@ -62,5 +63,74 @@ func TestCrashSiteIsTheCodeThatCrashed(t *testing.T) {
 	c = Protect(func() { m["x"] = 1 })
 	if c == nil || c.Site.Func != "sim.TestCrashSiteIsTheCodeThatCrashed.func1" {
 		t.Fatalf("nil map write: crash %v, want it at the test's closure", c)
+	}
+}
+
+// crashAt panics in one of two places at the same depth, by a nil map
+// write or an index out of range.
+//
+//go:noinline
+func crashAt(where int) {
+	if where == 0 {
+		var m map[string]int
+		m["x"] = 1
+	}
+	var s []int
+	_ = s[where]
+}
+
+// TestRememberedCrashFramesAreTheFrames: a crash caught again with the
+// same stack gets the frames of one symbolized afresh, one caught at
+// another place (same depth) gets its own, a task's panic too, and a
+// crash's stack is its own copy: changing it changes no later crash.
+func TestRememberedCrashFramesAreTheFrames(t *testing.T) {
+	ForgetCrashStacks()
+	defer ForgetCrashStacks()
+	sched := NewScheduler(nil)
+	tasks := &Tasks{Sched: sched}
+	defer tasks.Close()
+	inTask := func() *Crash {
+		var c *Crash
+		tasks.Go("crasher", func(*Task) { crashAt(1) })
+		for ev := sched.Next(); ev != nil; ev = sched.Next() {
+			if cr := Protect(ev.Do); cr != nil {
+				c = cr
+			}
+		}
+		return c
+	}
+	cases := []struct {
+		name  string
+		crash func() *Crash
+		site  string
+	}{
+		{"nil map write", func() *Crash { return Protect(func() { crashAt(0) }) }, "sim.crashAt"},
+		{"index out of range", func() *Crash { return Protect(func() { crashAt(1) }) }, "sim.crashAt"},
+		{"nil mutex", func() *Crash { var l *lockedThing; return Protect(l.touch) }, "sim.(*lockedThing).touch"},
+		{"in a task", inTask, "sim.crashAt"},
+	}
+	want := map[string]*Crash{}
+	for round := range 3 {
+		for _, tt := range cases {
+			if round == 0 {
+				ForgetCrashStacks() // symbolized afresh
+			}
+			c := tt.crash()
+			if c == nil || len(c.Stack) == 0 {
+				t.Fatalf("round %d, %s: crash %v, want one with a stack", round, tt.name, c)
+			}
+			if round == 0 {
+				if c.Site.Func != tt.site {
+					t.Fatalf("%s: site %s, want %s (stack %v)", tt.name, c.Site, tt.site, c.Stack)
+				}
+				want[tt.name] = &Crash{Site: c.Site, Stack: slices.Clone(c.Stack)}
+			} else if w := want[tt.name]; c.Site != w.Site || !slices.Equal(c.Stack, w.Stack) {
+				t.Fatalf("round %d, %s: crash %s %v, symbolized afresh %s %v", round, tt.name, c.Site, c.Stack, w.Site, w.Stack)
+			}
+			c.Stack[0] = Site{Func: "changed"} // a later crash's stack must not change with it
+		}
+	}
+	if n := crashStacksHeld.Load(); n < int64(len(cases)) {
+		t.Fatalf("%d stacks remembered, want one a case at least", n)
 	}
 }
