@@ -46,7 +46,7 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
-	err = rewriteAt(fd, content, old, true)
+	err = rewriteAt(fd, content, old, oldOrEmpty)
 	cg.keepFD(name, fd)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
@@ -54,10 +54,27 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	return nil
 }
 
-// rewriteAt writes content over the file open at fd, which then holds
-// exactly content: it is cut after it unless it is known to have held old,
-// no longer than content (an empty content only cuts).
-func rewriteAt(fd int, content, old string, known bool) error {
+// holding is what a file open for a rewrite is known to hold.
+type holding uint8
+
+const (
+	// unknownContent: anything (the runtime may have written it).
+	unknownContent holding = iota
+	// oldOrEmpty: old, or nothing (the file was just created).
+	oldOrEmpty
+	// exactlyOld: old, byte for byte.
+	exactlyOld
+)
+
+// rewriteAt writes content over the file open at fd, which holds old as
+// held says, so that it then holds exactly content: it is cut after
+// content unless it held old (or nothing) no longer than content, and a
+// file that holds exactly old beginning with content is only cut (an
+// empty content only cuts).
+func rewriteAt(fd int, content, old string, held holding) error {
+	if held == exactlyOld && len(content) < len(old) && old[:len(content)] == content {
+		return unix.Ftruncate(fd, int64(len(content)))
+	}
 	if content != "" {
 		n, err := unix.Pwrite(fd, []byte(content), 0)
 		if err != nil {
@@ -67,7 +84,7 @@ func rewriteAt(fd int, content, old string, known bool) error {
 			return fmt.Errorf("wrote %d of %d bytes", n, len(content))
 		}
 	}
-	if !known || len(content) < len(old) {
+	if held == unknownContent || len(content) < len(old) {
 		return unix.Ftruncate(fd, int64(len(content)))
 	}
 	return nil

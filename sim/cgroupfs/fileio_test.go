@@ -14,8 +14,8 @@ import (
 // TestRewritesLeaveExactlyTheContent: a file written by its path or
 // through the descriptor kept from its last write holds the new content
 // and not one byte of the old, whether the new one is longer, as long,
-// shorter or empty, whether the old one is known or not, or the file is
-// gone.
+// shorter (the old one's beginning or not) or empty, whether the old one
+// is known or not, or the file is gone.
 func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 	cases := []struct {
 		name, old, content string
@@ -25,6 +25,9 @@ func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 		{"longer", "900\n", "900\n1010\n", true, false},
 		{"as long", "1010\n", "1011\n", true, false},
 		{"shorter", "900\n1010\n1011\n", "1010\n", true, false},
+		{"the old one's beginning", "900\n1010\n", "900\n", true, false},
+		{"unknown and the old one's beginning", "900\n1010\n", "900\n", false, false},
+		{"missing and the old one's beginning", "900\n1010\n", "900\n", true, true},
 		{"empty", "900\n1010\n", "", true, false},
 		{"unknown and longer", "900\n1010\n", "1011\n", false, false},
 		{"unknown and empty", "900\n1010\n", "", false, false},
@@ -47,7 +50,12 @@ func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 				if through == "path" {
 					err = cg.writeOpen("f", path, c.content, c.old, c.known)
 				} else if err = cg.writeOpen("f", path, c.old, c.old, c.known); err == nil {
-					err = rewriteAt(cg.fds["f"], c.content, c.old, c.known)
+					// The descriptor's file holds old, as writeOpen wrote it.
+					held := unknownContent
+					if c.known {
+						held = exactlyOld
+					}
+					err = rewriteAt(cg.fds["f"], c.content, c.old, held)
 				}
 				if err != nil {
 					t.Fatal(err)
