@@ -29,6 +29,36 @@ func ReadFile(path string) (string, error) {
 	return s, nil
 }
 
+// ReadFile reads a file of the tree as the package's ReadFile does; outside
+// a window, a file the tree keeps a descriptor on is read through it, with
+// one pread where a read by its path takes an open, a read and a close (a
+// kept descriptor reaches the file at its path there: settle has dropped
+// those whose files the runtime removed or renamed).
+func (fs *FS) ReadFile(path string) (string, error) {
+	if fd, ok := fs.keptFD(path); ok && !fs.open {
+		s, err := readAt(fd)
+		if err != nil {
+			return "", &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		return s, nil
+	}
+	return ReadFile(path)
+}
+
+// keptFD is the descriptor the tree keeps on the file at path, if any.
+func (fs *FS) keptFD(path string) (int, bool) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return 0, false
+	}
+	h, rel, ok := fs.locate(path[:i])
+	if !ok || h.cgs[rel] == nil {
+		return 0, false
+	}
+	fd, ok := h.cgs[rel].fds[path[i+1:]]
+	return fd, ok
+}
+
 // writeOpen writes content into a cgroup's file by its path and keeps the
 // descriptor open in the cgroup for the next rewrite (rewriteAt) and for
 // reading back what the runtime writes there (readAt). When
