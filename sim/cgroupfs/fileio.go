@@ -228,17 +228,12 @@ func listFD(fd int) ([]dirEntry, error) {
 	}
 }
 
-// listDir lists a directory sorted by name, as os.ReadDir does, with an
-// open, the getdents reads and a close (os.ReadDir also registers the
+// listDir lists the directory at path, open at fd, sorted by name, as
+// os.ReadDir does, with the getdents reads (os.ReadDir also registers the
 // descriptor with the runtime poller); it falls back to os.ReadDir on a
 // filesystem without d_type.
-func listDir(path string) ([]dirEntry, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
+func listDir(fd int, path string) ([]dirEntry, error) {
 	entries, err := listFD(fd)
-	unix.Close(fd)
 	if errors.Is(err, unix.EINVAL) {
 		des, err := os.ReadDir(path)
 		if err != nil {

@@ -268,14 +268,20 @@ func isSubtreeCommand(s string) bool {
 // adopt takes in a directory the runtime made: a new cgroup (and whatever
 // it made inside it in the same window).
 func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) error {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.IsDir() {
-		return nil // gone again, or a link a plan placed
-	}
 	h, rel, ok := fs.locate(path)
 	if !ok || rel == "/" || h.cgs[parentRel(rel)] == nil {
 		return nil // not inside a cgroup hierarchy
 	}
+	// Opened as a directory without following a link, it is known to be
+	// one (no stat first) and is listed through the descriptor.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
+		return nil // gone again, or a link a plan placed
+	case err != nil:
+		return fmt.Errorf("cgroupfs: %w", &os.PathError{Op: "open", Path: path, Err: err})
+	}
+	defer unix.Close(fd)
 	cg := h.cgs[rel]
 	if cg == nil {
 		cg = &cgroup{rel: rel, runtime: true, values: map[string]string{}, rendered: map[string]string{}}
@@ -285,7 +291,7 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 	if err := fs.w.add(path); err != nil {
 		return err
 	}
-	entries, err := listDir(path)
+	entries, err := listDir(fd, path)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: %w", err)
 	}
