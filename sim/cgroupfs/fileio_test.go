@@ -246,3 +246,39 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoveTreeRemovesEverything: removeAt, the plain system calls
+// removeTree tries before os.RemoveAll, removes a directory with
+// directories, files (one with mode 0), links and more entries than one
+// getdents read returns; removeTree removes a link given as the tree (not
+// what it points to) and takes a missing one for removed.
+func TestRemoveTreeRemovesEverything(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(tree+"/a/b/c", 0o755))
+	must(os.Mkdir(tree+"/empty", 0o755))
+	must(os.WriteFile(tree+"/a/b/c/f", []byte("1"), 0o644))
+	must(os.WriteFile(tree+"/a/zero", nil, 0))
+	must(os.Symlink(tree+"/a", tree+"/a/b/up"))
+	for i := range 100 {
+		must(os.WriteFile(fmt.Sprintf("%s/a/%s-%03d", tree, strings.Repeat("n", 200), i), nil, 0o644))
+	}
+	must(os.Symlink(tree+"/a", dir+"/link"))
+	must(removeTree(dir + "/link"))
+	if _, err := os.Stat(tree + "/a/b/c/f"); err != nil {
+		t.Fatalf("removing a link removed what it points to: %v", err)
+	}
+	if err := removeAt(unix.AT_FDCWD, tree); err != nil {
+		t.Fatalf("removeAt: %v", err)
+	}
+	if _, err := os.Lstat(tree); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the tree is still there: %v", err)
+	}
+	must(removeTree(tree))
+}

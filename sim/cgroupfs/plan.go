@@ -183,7 +183,7 @@ func (fs *FS) settlePlaced(changes []change) error {
 			fs.dropCgroup(p.h, p.rel)
 		}
 		fs.w.forget(abs)
-		if err := os.RemoveAll(p.scratch); err != nil {
+		if err := removeTree(p.scratch); err != nil {
 			return fmt.Errorf("cgroupfs: %w", err)
 		}
 	}
