@@ -83,7 +83,8 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 	if len(changes) > 0 || len(fs.placed) > 0 || len(fs.trapped) > 0 {
 		fs.gen++
 	}
-	if err := fs.settlePlaced(changes); err != nil {
+	unplaced, err := fs.settlePlaced(changes)
+	if err != nil {
 		return nil, err
 	}
 	var refusals []Refusal
@@ -148,7 +149,12 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 	fs.settledOrphans(orphans)
 	for _, c := range deleted {
 		// A file removed from a cgroup that is still there: its kernel
-		// state still lists it.
+		// state still lists it. (The link of a pre-created cgroup is no
+		// file of its parent: its removal is the runtime's rmdir, which
+		// settlePlaced has taken in.)
+		if slices.Contains(unplaced, c.path()) {
+			continue
+		}
 		if h, rel, ok := fs.locate(c.dir); ok && h.cgs[rel] != nil {
 			fs.tainted = true
 		}
