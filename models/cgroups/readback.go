@@ -177,11 +177,11 @@ func (o *oracle) readV2(tid int) (limitsRead, error) {
 		out.pids = strconv.FormatUint(st.Pids.Limit, 10)
 	}
 	if slices.Contains(ctrls, "cpu") {
-		out.weight, out.cpuMax = readFile(dir, "cpu.weight"), readFile(dir, "cpu.max")
+		out.weight, out.cpuMax = readFile(fs, dir, "cpu.weight"), readFile(fs, dir, "cpu.max")
 	}
 	out.cpus = cpusWant("", fs.Spec().CPUs)
 	if slices.Contains(ctrls, "cpuset") {
-		out.cpus = readFile(dir, "cpuset.cpus.effective")
+		out.cpus = readFile(fs, dir, "cpuset.cpus.effective")
 	}
 	return out, nil
 }
@@ -233,18 +233,18 @@ func (o *oracle) readV1(tid int) (limitsRead, error) {
 			out.where[k] = "cpu:" + rel
 		}
 		dir := fs.Path("cpu", rel)
-		out.shares, out.quota, out.per = readFile(dir, "cpu.shares"), readFile(dir, "cpu.cfs_quota_us"), readFile(dir, "cpu.cfs_period_us")
+		out.shares, out.quota, out.per = readFile(fs, dir, "cpu.shares"), readFile(fs, dir, "cpu.cfs_quota_us"), readFile(fs, dir, "cpu.cfs_period_us")
 	}
 	if fs.Path("cpuset", "/") != "" {
 		rel, _ := fs.CgroupOf(tid, "cpuset")
 		out.where["cpuset"] = "cpuset:" + rel
-		out.cpus = readFile(fs.Path("cpuset", rel), "cpuset.effective_cpus")
+		out.cpus = readFile(fs, fs.Path("cpuset", rel), "cpuset.effective_cpus")
 	}
 	return out, nil
 }
 
-func readFile(dir, name string) string {
-	b, err := cgroupfs.ReadFile(filepath.Join(dir, name))
+func readFile(fs *cgroupfs.FS, dir, name string) string {
+	b, err := fs.ReadFile(filepath.Join(dir, name))
 	if err != nil {
 		return "absent"
 	}

@@ -2,8 +2,11 @@ package cgroupfs
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -33,7 +36,8 @@ var runtimeActs = []struct {
 // descriptorsLife runs a node's life on a tree in which the runtime acts
 // on a file the tree keeps a descriptor on, and the node then changes the
 // cgroup in the same window (a process starts in it), and returns the
-// snapshots of the disk at each point a reader can look, and the refusals
+// snapshots of the disk (and of what the tree reads: see reads) at each
+// point a reader can look, and the refusals
 // and kernel state once the window is settled; then those of the node's
 // next tree (made in this one when the act left it kept), where the
 // runtime does nothing, and of a third, made in the second, kept, with
@@ -55,15 +59,15 @@ func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) erro
 			must("the runtime's act", act(filepath.Join(tree.Path("pids", "/kubepods/pod1"), file)))
 		}
 		must("start another process", tree.StartProcess(1011, "q", "/kubepods/pod1"))
-		shots = append(shots, snapshot(t, tree))
+		shots = append(shots, snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
 		refusals, err := tree.Settle()
 		must("settle", err)
-		shots = append(shots, fmt.Sprint(refusals), tree.Dump(), snapshot(t, tree))
+		shots = append(shots, fmt.Sprint(refusals), tree.Dump(), snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
 		must("exit", tree.Exit(1011))
 		must("flush", tree.Flush())
-		shots = append(shots, snapshot(t, tree))
+		shots = append(shots, snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
 		must("begin", tree.Begin())
 		must("exit", tree.Exit(1010))
@@ -87,6 +91,27 @@ func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) erro
 	return shots, held
 }
 
+// reads reads every regular file of a tree with its ReadFile, which reads
+// through the descriptors it keeps where it may: each path with its
+// content or error, sorted.
+func reads(t *testing.T, tree *FS) string {
+	t.Helper()
+	var lines []string
+	err := filepath.WalkDir(tree.Dir(), func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		s, err := tree.ReadFile(path)
+		lines = append(lines, fmt.Sprintf("%s %q %v", strings.TrimPrefix(path, tree.Dir()), s, err))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
 // heldFDs counts the descriptors a tree holds on its files.
 func heldFDs(tree *FS) int {
 	n := 0
@@ -100,9 +125,10 @@ func heldFDs(tree *FS) int {
 
 // TestDescriptorsReachTheirFiles: a tree that reaches its files through
 // the descriptors it keeps (rewrites inside and outside windows,
-// read-backs, the next tree's hand-over) holds on its disk, at every point
-// a reader can look, what a tree that opens every file by its path holds,
-// whatever the runtime did to the file in the window before.
+// read-backs, reads, the next tree's hand-over) holds on its disk and
+// reads, at every point a reader can look, what a tree that opens every
+// file by its path holds and reads, whatever the runtime did to the file
+// in the window before.
 func TestDescriptorsReachTheirFiles(t *testing.T) {
 	for _, prof := range []string{"al2023-like", "al2-like"} {
 		for _, file := range []string{"cgroup.procs", "pids.max"} {

@@ -29,6 +29,36 @@ func ReadFile(path string) (string, error) {
 	return s, nil
 }
 
+// ReadFile reads a file of the tree as the package's ReadFile does; outside
+// a window, a file the tree keeps a descriptor on is read through it, with
+// one pread where a read by its path takes an open, a read and a close (a
+// kept descriptor reaches the file at its path there: settle has dropped
+// those whose files the runtime removed or renamed).
+func (fs *FS) ReadFile(path string) (string, error) {
+	if fd, ok := fs.keptFD(path); ok && !fs.open {
+		s, err := readAt(fd)
+		if err != nil {
+			return "", &os.PathError{Op: "read", Path: path, Err: err}
+		}
+		return s, nil
+	}
+	return ReadFile(path)
+}
+
+// keptFD is the descriptor the tree keeps on the file at path, if any.
+func (fs *FS) keptFD(path string) (int, bool) {
+	i := strings.LastIndexByte(path, '/')
+	if i < 0 {
+		return 0, false
+	}
+	h, rel, ok := fs.locate(path[:i])
+	if !ok || h.cgs[rel] == nil {
+		return 0, false
+	}
+	fd, ok := h.cgs[rel].fds[path[i+1:]]
+	return fd, ok
+}
+
 // writeOpen writes content into a cgroup's file by its path and keeps the
 // descriptor open in the cgroup for the next rewrite (rewriteAt) and for
 // reading back what the runtime writes there (readAt). When
@@ -46,7 +76,7 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
 	}
-	err = rewriteAt(fd, content, old, true)
+	err = rewriteAt(fd, content, old, oldOrEmpty)
 	cg.keepFD(name, fd)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: render %s: %w", path, err)
@@ -54,10 +84,27 @@ func (cg *cgroup) writeOpen(name, path, content, old string, known bool) error {
 	return nil
 }
 
-// rewriteAt writes content over the file open at fd, which then holds
-// exactly content: it is cut after it unless it is known to have held old,
-// no longer than content (an empty content only cuts).
-func rewriteAt(fd int, content, old string, known bool) error {
+// holding is what a file open for a rewrite is known to hold.
+type holding uint8
+
+const (
+	// unknownContent: anything (the runtime may have written it).
+	unknownContent holding = iota
+	// oldOrEmpty: old, or nothing (the file was just created).
+	oldOrEmpty
+	// exactlyOld: old, byte for byte.
+	exactlyOld
+)
+
+// rewriteAt writes content over the file open at fd, which holds old as
+// held says, so that it then holds exactly content: it is cut after
+// content unless it held old (or nothing) no longer than content, and a
+// file that holds exactly old beginning with content is only cut (an
+// empty content only cuts).
+func rewriteAt(fd int, content, old string, held holding) error {
+	if held == exactlyOld && len(content) < len(old) && old[:len(content)] == content {
+		return unix.Ftruncate(fd, int64(len(content)))
+	}
 	if content != "" {
 		n, err := unix.Pwrite(fd, []byte(content), 0)
 		if err != nil {
@@ -67,7 +114,7 @@ func rewriteAt(fd int, content, old string, known bool) error {
 			return fmt.Errorf("wrote %d of %d bytes", n, len(content))
 		}
 	}
-	if !known || len(content) < len(old) {
+	if held == unknownContent || len(content) < len(old) {
 		return unix.Ftruncate(fd, int64(len(content)))
 	}
 	return nil
@@ -181,17 +228,12 @@ func listFD(fd int) ([]dirEntry, error) {
 	}
 }
 
-// listDir lists a directory sorted by name, as os.ReadDir does, with an
-// open, the getdents reads and a close (os.ReadDir also registers the
+// listDir lists the directory at path, open at fd, sorted by name, as
+// os.ReadDir does, with the getdents reads (os.ReadDir also registers the
 // descriptor with the runtime poller); it falls back to os.ReadDir on a
 // filesystem without d_type.
-func listDir(path string) ([]dirEntry, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, &os.PathError{Op: "open", Path: path, Err: err}
-	}
+func listDir(fd int, path string) ([]dirEntry, error) {
 	entries, err := listFD(fd)
-	unix.Close(fd)
 	if errors.Is(err, unix.EINVAL) {
 		des, err := os.ReadDir(path)
 		if err != nil {

@@ -14,8 +14,8 @@ import (
 // TestRewritesLeaveExactlyTheContent: a file written by its path or
 // through the descriptor kept from its last write holds the new content
 // and not one byte of the old, whether the new one is longer, as long,
-// shorter or empty, whether the old one is known or not, or the file is
-// gone.
+// shorter (the old one's beginning or not) or empty, whether the old one
+// is known or not, or the file is gone.
 func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 	cases := []struct {
 		name, old, content string
@@ -25,6 +25,9 @@ func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 		{"longer", "900\n", "900\n1010\n", true, false},
 		{"as long", "1010\n", "1011\n", true, false},
 		{"shorter", "900\n1010\n1011\n", "1010\n", true, false},
+		{"the old one's beginning", "900\n1010\n", "900\n", true, false},
+		{"unknown and the old one's beginning", "900\n1010\n", "900\n", false, false},
+		{"missing and the old one's beginning", "900\n1010\n", "900\n", true, true},
 		{"empty", "900\n1010\n", "", true, false},
 		{"unknown and longer", "900\n1010\n", "1011\n", false, false},
 		{"unknown and empty", "900\n1010\n", "", false, false},
@@ -47,7 +50,12 @@ func TestRewritesLeaveExactlyTheContent(t *testing.T) {
 				if through == "path" {
 					err = cg.writeOpen("f", path, c.content, c.old, c.known)
 				} else if err = cg.writeOpen("f", path, c.old, c.old, c.known); err == nil {
-					err = rewriteAt(cg.fds["f"], c.content, c.old, c.known)
+					// The descriptor's file holds old, as writeOpen wrote it.
+					held := unknownContent
+					if c.known {
+						held = exactlyOld
+					}
+					err = rewriteAt(cg.fds["f"], c.content, c.old, held)
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -237,4 +245,40 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRemoveTreeRemovesEverything: removeAt, the plain system calls
+// removeTree tries before os.RemoveAll, removes a directory with
+// directories, files (one with mode 0), links and more entries than one
+// getdents read returns; removeTree removes a link given as the tree (not
+// what it points to) and takes a missing one for removed.
+func TestRemoveTreeRemovesEverything(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.MkdirAll(tree+"/a/b/c", 0o755))
+	must(os.Mkdir(tree+"/empty", 0o755))
+	must(os.WriteFile(tree+"/a/b/c/f", []byte("1"), 0o644))
+	must(os.WriteFile(tree+"/a/zero", nil, 0))
+	must(os.Symlink(tree+"/a", tree+"/a/b/up"))
+	for i := range 100 {
+		must(os.WriteFile(fmt.Sprintf("%s/a/%s-%03d", tree, strings.Repeat("n", 200), i), nil, 0o644))
+	}
+	must(os.Symlink(tree+"/a", dir+"/link"))
+	must(removeTree(dir + "/link"))
+	if _, err := os.Stat(tree + "/a/b/c/f"); err != nil {
+		t.Fatalf("removing a link removed what it points to: %v", err)
+	}
+	if err := removeAt(unix.AT_FDCWD, tree); err != nil {
+		t.Fatalf("removeAt: %v", err)
+	}
+	if _, err := os.Lstat(tree); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the tree is still there: %v", err)
+	}
+	must(removeTree(tree))
 }

@@ -365,7 +365,7 @@ func (fs *FS) Remove(rel string) error {
 				continue
 			}
 			fs.dropCgroup(h, rel)
-			if err := os.RemoveAll(h.abs(rel)); err != nil {
+			if err := removeTree(h.abs(rel)); err != nil {
 				return fmt.Errorf("cgroupfs: %w", err)
 			}
 			fs.w.forget(h.abs(rel))

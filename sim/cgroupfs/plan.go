@@ -159,36 +159,39 @@ func (fs *FS) place(h *hierarchy, rel string) error {
 }
 
 // settlePlaced decides, for each pre-created cgroup, what the runtime did:
-// removed it (the link is gone), used it (something changed inside: it
-// becomes a real directory) or never made it (it goes away).
-func (fs *FS) settlePlaced(changes []change) error {
+// removed it (the link is gone: its path is in removed), used it
+// (something changed inside: it becomes a real directory) or never made it
+// (it goes away).
+func (fs *FS) settlePlaced(changes []change) ([]string, error) {
+	var removed []string
 	for _, p := range fs.placed {
 		abs := p.h.abs(p.rel)
 		fi, err := os.Lstat(abs)
 		switch {
 		case err != nil:
 			fs.dropCgroup(p.h, p.rel)
+			removed = append(removed, abs)
 		case fi.Mode()&os.ModeSymlink != 0 && touched(changes, abs):
 			if err := os.Remove(abs); err != nil {
-				return fmt.Errorf("cgroupfs: %w", err)
+				return nil, fmt.Errorf("cgroupfs: %w", err)
 			}
 			if err := os.Rename(p.scratch, abs); err != nil {
-				return fmt.Errorf("cgroupfs: %w", err)
+				return nil, fmt.Errorf("cgroupfs: %w", err)
 			}
 			continue
 		default:
 			if err := os.Remove(abs); err != nil {
-				return fmt.Errorf("cgroupfs: %w", err)
+				return nil, fmt.Errorf("cgroupfs: %w", err)
 			}
 			fs.dropCgroup(p.h, p.rel)
 		}
 		fs.w.forget(abs)
-		if err := os.RemoveAll(p.scratch); err != nil {
-			return fmt.Errorf("cgroupfs: %w", err)
+		if err := removeTree(p.scratch); err != nil {
+			return nil, fmt.Errorf("cgroupfs: %w", err)
 		}
 	}
 	fs.placed = nil
-	return nil
+	return removed, nil
 }
 
 func touched(changes []change, dir string) bool {

@@ -45,7 +45,7 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		case kept != nil && kept.fd >= 0:
 			// The kept tree's descriptor reaches its file.
 			if kept.content != content {
-				if err = rewriteAt(kept.fd, content, kept.content, true); err != nil {
+				if err = rewriteAt(kept.fd, content, kept.content, exactlyOld); err != nil {
 					err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
 				}
 			}
@@ -56,7 +56,11 @@ func (fs *FS) render(h *hierarchy, cg *cgroup) error {
 		case kept != nil:
 			err = cg.writeOpen(f.name, path, content, kept.content, true)
 		case hasFD && (!fs.open || !fs.removed):
-			if err = rewriteAt(fd, content, old, ok && !fs.open); err != nil {
+			held := unknownContent
+			if ok && !fs.open {
+				held = exactlyOld
+			}
+			if err = rewriteAt(fd, content, old, held); err != nil {
 				err = fmt.Errorf("cgroupfs: render %s: %w", path, err)
 			}
 		default:

@@ -59,10 +59,10 @@ func (fs *FS) Settle() ([]Refusal, error) {
 		fs.tainted = true
 		return nil, err
 	}
+	// What settle itself does is queued too: the next Begin discards it
+	// with what the node does meanwhile, and nothing reads the queue
+	// before (a window's reads start after it).
 	refusals, err := fs.settle(changes)
-	if _, rerr := fs.w.read(); err == nil {
-		err = rerr
-	}
 	if err != nil {
 		fs.tainted = true
 	}
@@ -83,7 +83,8 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 	if len(changes) > 0 || len(fs.placed) > 0 || len(fs.trapped) > 0 {
 		fs.gen++
 	}
-	if err := fs.settlePlaced(changes); err != nil {
+	unplaced, err := fs.settlePlaced(changes)
+	if err != nil {
 		return nil, err
 	}
 	var refusals []Refusal
@@ -148,7 +149,12 @@ func (fs *FS) settle(changes []change) ([]Refusal, error) {
 	fs.settledOrphans(orphans)
 	for _, c := range deleted {
 		// A file removed from a cgroup that is still there: its kernel
-		// state still lists it.
+		// state still lists it. (The link of a pre-created cgroup is no
+		// file of its parent: its removal is the runtime's rmdir, which
+		// settlePlaced has taken in.)
+		if slices.Contains(unplaced, c.path()) {
+			continue
+		}
 		if h, rel, ok := fs.locate(c.dir); ok && h.cgs[rel] != nil {
 			fs.tainted = true
 		}
@@ -268,14 +274,20 @@ func isSubtreeCommand(s string) bool {
 // adopt takes in a directory the runtime made: a new cgroup (and whatever
 // it made inside it in the same window).
 func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) error {
-	fi, err := os.Lstat(path)
-	if err != nil || !fi.IsDir() {
-		return nil // gone again, or a link a plan placed
-	}
 	h, rel, ok := fs.locate(path)
 	if !ok || rel == "/" || h.cgs[parentRel(rel)] == nil {
 		return nil // not inside a cgroup hierarchy
 	}
+	// Opened as a directory without following a link, it is known to be
+	// one (no stat first) and is listed through the descriptor.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) || errors.Is(err, unix.ELOOP):
+		return nil // gone again, or a link a plan placed
+	case err != nil:
+		return fmt.Errorf("cgroupfs: %w", &os.PathError{Op: "open", Path: path, Err: err})
+	}
+	defer unix.Close(fd)
 	cg := h.cgs[rel]
 	if cg == nil {
 		cg = &cgroup{rel: rel, runtime: true, values: map[string]string{}, rendered: map[string]string{}}
@@ -285,7 +297,7 @@ func (fs *FS) adopt(path string, fresh map[string]bool, addFile func(written)) e
 	if err := fs.w.add(path); err != nil {
 		return err
 	}
-	entries, err := listDir(path)
+	entries, err := listDir(fd, path)
 	if err != nil {
 		return fmt.Errorf("cgroupfs: %w", err)
 	}
