@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 )
 
 // Trees are named for their owner: faultsim-cgroupfs-<pid>.<start>-<random>,
@@ -91,7 +92,12 @@ func owner(name string) (pid int, start uint64, ok bool) {
 // was reused). It returns the trees removed; trees of live owners, this
 // process's among them, are kept. A tree another sweeper removes first is
 // not an error.
-func SweepStale(root string) ([]string, error) {
+func SweepStale(root string) ([]string, error) { return sweepStale(root, startTime) }
+
+// sweepStale is SweepStale with the owners' start times read by start.
+// An owner whose /proc/<pid>/stat is gone (ENOENT) or answers ESRCH (it is
+// exiting: the entry outlives the task for a moment) is gone.
+func sweepStale(root string, start func(pid int) (uint64, error)) ([]string, error) {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("cgroupfs: sweep stale trees in %s: %w", root, err)
@@ -99,15 +105,15 @@ func SweepStale(root string) ([]string, error) {
 	var removed []string
 	var errs []error
 	for _, e := range entries {
-		pid, start, ok := owner(e.Name())
+		pid, started, ok := owner(e.Name())
 		if !ok || !e.IsDir() {
 			continue
 		}
-		got, err := startTime(pid)
+		got, err := start(pid)
 		switch {
-		case err == nil && got == start:
+		case err == nil && got == started:
 			continue // the owner is alive
-		case err != nil && !errors.Is(err, os.ErrNotExist):
+		case err != nil && !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ESRCH):
 			errs = append(errs, fmt.Errorf("cgroupfs: sweep %s: read its owner's start time: %w", e.Name(), err))
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -62,5 +63,46 @@ func TestNewSweepsTreesOfGoneOwners(t *testing.T) {
 	}
 	if pid, start, ok := owner(filepath.Base(fs.Dir())); !ok || pid != os.Getpid() || start != self {
 		t.Errorf("new tree %s is not named for this process (pid %d, start %d): got %d, %d, %v", fs.Dir(), os.Getpid(), self, pid, start, ok)
+	}
+}
+
+// TestSweepJudgesOwnersByTheirProcEntry: a tree whose owner's
+// /proc/<pid>/stat is gone or answers ESRCH (an exiting process) is
+// removed, as is one whose pid another process now has; a live owner's is
+// kept, and one whose entry cannot be read otherwise is kept and reported.
+func TestSweepJudgesOwnersByTheirProcEntry(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		start   uint64
+		err     error
+		removed bool
+		failed  bool
+	}{
+		{"alive", 7, nil, false, false},
+		{"pid reused", 8, nil, true, false},
+		{"gone", 0, &os.PathError{Op: "open", Path: "/proc/42/stat", Err: syscall.ENOENT}, true, false},
+		{"exiting", 0, &os.PathError{Op: "read", Path: "/proc/42/stat", Err: syscall.ESRCH}, true, false},
+		{"unreadable", 0, &os.PathError{Op: "open", Path: "/proc/42/stat", Err: syscall.EACCES}, false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			root := t.TempDir()
+			tree := filepath.Join(root, fmt.Sprintf("%s42.7-1", treePrefix))
+			if err := os.MkdirAll(filepath.Join(tree, "sys"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			removed, err := sweepStale(root, func(pid int) (uint64, error) {
+				if pid != 42 {
+					t.Fatalf("start time of pid %d asked, want 42", pid)
+				}
+				return tt.start, tt.err
+			})
+			if (err != nil) != tt.failed {
+				t.Fatalf("sweep error %v, want an error: %v", err, tt.failed)
+			}
+			_, statErr := os.Stat(tree)
+			if gone := os.IsNotExist(statErr); gone != tt.removed || (len(removed) == 1) != tt.removed {
+				t.Fatalf("tree removed %v (listed %v), want %v", gone, removed, tt.removed)
+			}
+		})
 	}
 }
