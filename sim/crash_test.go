@@ -72,7 +72,8 @@ func TestCrashSiteIsTheCodeThatCrashed(t *testing.T) {
 //go:noinline
 func crashAt(where int) {
 	if where == 0 {
-		var m map[string]int
+		m := map[string]int(nil)
+		//lint:ignore SA5000 the crash is the point
 		m["x"] = 1
 	}
 	var s []int
