@@ -241,10 +241,10 @@ is refused (exit 2) unless --resume continues it or --force replaces it, so no
 finding file is left that no summary lists. One process writes an --out at a time:
 another fuzz or merge on it is refused (exit 2) with the holder's pid and host.
 When the time budget ends before --max-scenarios, the last line says the
-campaign is unfinished. A campaign of the cgroups model alone, whose runs are
-mostly system calls, runs with GOMAXPROCS one above --workers when --workers
-equals it, unless GOMAXPROCS is set (a worker in a long system call
-then keeps its P; about a tenth more scenarios on 2 workers).
+campaign is unfinished. A campaign of system-bound models alone (` + systemBoundNames(models.All()) + `),
+whose runs are mostly system calls, runs with GOMAXPROCS one above --workers
+when --workers equals it, unless GOMAXPROCS is set (a worker in a long system
+call then keeps its P; about a tenth more scenarios on 2 workers).
 
 Exit 1 when a failure was found, 0 when none, 2 on bad flags, a refused state
 an --out holding another campaign or one another process holds, 130 when interrupted (SIGINT or SIGTERM:

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"runtime"
+	"strings"
 
 	"github.com/faultsim/faultsim/campaign"
 	"github.com/faultsim/faultsim/models"
@@ -56,4 +57,22 @@ func systemBound(cfg campaign.Config) bool {
 		}
 	}
 	return true
+}
+
+// systemBoundNames names the models of ms marked SystemBound, for help
+// texts: "cgroups", "a and b", or "none".
+func systemBoundNames(ms []*models.Model) string {
+	var names []string
+	for _, m := range ms {
+		if m.SystemBound {
+			names = append(names, m.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "none"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }

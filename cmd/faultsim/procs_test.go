@@ -3,9 +3,11 @@ package main
 import (
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 
 	"github.com/faultsim/faultsim/campaign"
+	"github.com/faultsim/faultsim/models"
 )
 
 func TestProcsFor(t *testing.T) {
@@ -91,5 +93,29 @@ func TestSystemBound(t *testing.T) {
 		if got := systemBound(c.cfg); got != c.want {
 			t.Errorf("%s: systemBound %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// TestHelpNamesTheSystemBoundModels: fuzz --help names the models that get
+// the spare P from their SystemBound mark, not from a list of its own.
+func TestHelpNamesTheSystemBoundModels(t *testing.T) {
+	m := func(name string, bound bool) *models.Model { return &models.Model{Name: name, SystemBound: bound} }
+	for _, tt := range []struct {
+		ms   []*models.Model
+		want string
+	}{
+		{nil, "none"},
+		{[]*models.Model{m("a", false)}, "none"},
+		{[]*models.Model{m("a", true), m("b", false)}, "a"},
+		{[]*models.Model{m("a", true), m("b", false), m("c", true)}, "a and c"},
+		{[]*models.Model{m("a", true), m("b", true), m("c", true)}, "a, b and c"},
+	} {
+		if got := systemBoundNames(tt.ms); got != tt.want {
+			t.Errorf("systemBoundNames(%d models) = %q, want %q", len(tt.ms), got, tt.want)
+		}
+	}
+	help := strings.Join(strings.Fields(newFuzzCmd().Long), " ")
+	if want := "system-bound models alone (" + systemBoundNames(models.All()) + ")"; !strings.Contains(help, want) {
+		t.Errorf("fuzz --help does not say %q:\n%s", want, help)
 	}
 }
