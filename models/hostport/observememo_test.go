@@ -30,19 +30,7 @@ func TestObserveNeverReusesAStaleProbe(t *testing.T) {
 	reused := 0
 	for seed := range uint64(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 2))
-		n := node.New("debian", sim.MustVersion("6.1"))
-		n.Install("nft", sim.MustVersion("1.1.1"))
-		n.Install("iptables", sim.MustVersion("1.8.10"))
-		n.Install("ip6tables", sim.MustVersion("1.8.10"))
-		h := netfilter.New(n)
-		backends := map[netfilter.Family]*nftBackend{}
-		for _, f := range netfilter.Families {
-			b, err := newNFTBackend(h, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			backends[f] = b
-		}
+		h, backends := nftHost(t, "iptables", "ip6tables")
 		o := newOracle(h, Config{})
 		for step := range 40 {
 			f := netfilter.Families[rng.IntN(2)]
@@ -142,17 +130,7 @@ func TestCheckNeverReusesAStaleVerdict(t *testing.T) {
 	reused, found := 0, 0
 	for seed := range uint64(seeds) {
 		rng := rand.New(rand.NewPCG(seed, 3))
-		n := node.New("debian", sim.MustVersion("6.1"))
-		n.Install("nft", sim.MustVersion("1.1.1"))
-		h := netfilter.New(n)
-		backends := map[netfilter.Family]*nftBackend{}
-		for _, f := range netfilter.Families {
-			b, err := newNFTBackend(h, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			backends[f] = b
-		}
+		h, backends := nftHost(t)
 		o := newOracle(h, Config{})
 		reported := map[string]bool{}
 		isReported := func(name string) bool { return reported[name] }
@@ -210,4 +188,25 @@ func TestCheckNeverReusesAStaleVerdict(t *testing.T) {
 	if reused == 0 || found == 0 {
 		t.Errorf("%d checks answered from a clean one, %d violations found: the test exercises no memo or finds nothing", reused, found)
 	}
+}
+
+// nftHost is a Debian node with nft 1.1.1 (and the other tools named, at
+// 1.8.10) and an nft backend of each family on it.
+func nftHost(t *testing.T, tools ...string) (*netfilter.Tables, map[netfilter.Family]*nftBackend) {
+	t.Helper()
+	n := node.New("debian", sim.MustVersion("6.1"))
+	n.Install("nft", sim.MustVersion("1.1.1"))
+	for _, tool := range tools {
+		n.Install(tool, sim.MustVersion("1.8.10"))
+	}
+	h := netfilter.New(n)
+	backends := map[netfilter.Family]*nftBackend{}
+	for _, f := range netfilter.Families {
+		b, err := newNFTBackend(h, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		backends[f] = b
+	}
+	return h, backends
 }
