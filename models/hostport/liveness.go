@@ -56,12 +56,10 @@ func (w *world) leftovers() []string {
 // stopLoop is kubelet's StopPodSandbox of one sandbox, retried every
 // KubeletRetry until the daemon answers it.
 type stopLoop struct {
-	w       *world
-	id      string
-	sb      *oracleSandbox // nil: the oracle knew no live sandbox id
-	started bool           // its step happened (sb is set)
-	done    bool
-	// retry is step, made once for the step and every retry the loop
-	// schedules.
+	w    *world
+	id   string
+	sb   *oracleSandbox // nil: the oracle knew no live sandbox id
+	done bool
+	// retry is call, made once for every retry the loop schedules.
 	retry func()
 }

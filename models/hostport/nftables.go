@@ -63,22 +63,22 @@ func (b *nftBackend) install(fs []Forward) error {
 // addr . pod addr) in the hairpins set, each tagged with the hash of the
 // sandbox that owns it, so that remove finds them by the tag alone.
 func addElements(tx *knftables.Transaction, fs []Forward) {
-	els, parts, ports := make([]knftables.Element, 0, 2*len(fs)), newElementParts(len(fs)), portTexts(fs)
 	var owner *string // one comment per sandbox, shared by its elements
-	for i, f := range fs {
+	for _, f := range fs {
 		if owner == nil || *owner != f.Owner {
 			o := f.Owner
 			owner = &o
 		}
-		port, podPort := ports[2*i], ports[2*i+1]
+		port, podPort := strconv.Itoa(int(f.HostPort)), strconv.Itoa(int(f.PodPort))
 		if f.HostIP == "" {
-			els = append(els, knftables.Element{Map: "hostports", Key: parts.of(f.Proto, port), Value: parts.of(f.PodIP, podPort), Comment: owner})
+			tx.Add(&knftables.Element{Map: "hostports", Key: []string{f.Proto, port},
+				Value: []string{f.PodIP, podPort}, Comment: owner})
 		} else {
-			els = append(els, knftables.Element{Map: "hostipports", Key: parts.of(f.HostIP, f.Proto, port), Value: parts.of(f.PodIP, podPort), Comment: owner})
+			tx.Add(&knftables.Element{Map: "hostipports", Key: []string{f.HostIP, f.Proto, port},
+				Value: []string{f.PodIP, podPort}, Comment: owner})
 		}
-		els = append(els, knftables.Element{Set: "hairpins", Key: parts.of(f.PodIP, f.PodIP), Comment: owner})
+		tx.Add(&knftables.Element{Set: "hairpins", Key: []string{f.PodIP, f.PodIP}, Comment: owner})
 	}
-	addAll(tx, els) // knftables copies each element, keeping its parts: one array of each serves
 }
 
 // remove deletes every element tagged with the sandbox's hash.
@@ -87,9 +87,9 @@ func (b *nftBackend) remove(id string) error {
 	defer b.Unlock()
 	ctx := context.Background()
 	owner := SandboxHash(id)
-	var lists [3][]*knftables.Element
-	n := 0 // elements tx deletes
-	for i, obj := range removedFrom {
+	tx := b.nft.NewTransaction()
+	n := 0
+	for _, obj := range []struct{ kind, name string }{{"map", "hostports"}, {"map", "hostipports"}, {"set", "hairpins"}} {
 		elems, err := b.nft.ListElements(ctx, obj.kind, obj.name)
 		if err != nil && knftables.IsNotFound(err) {
 			continue
@@ -97,33 +97,21 @@ func (b *nftBackend) remove(id string) error {
 		if err != nil {
 			return err
 		}
-		lists[i] = elems
 		for _, e := range elems {
 			if e.Comment != nil && *e.Comment == owner {
+				del := &knftables.Element{Key: e.Key}
+				if obj.kind == "map" {
+					del.Map = obj.name
+				} else {
+					del.Set = obj.name
+				}
+				tx.Delete(del)
 				n++
 			}
 		}
 	}
 	if n == 0 {
 		return nil
-	}
-	dels := make([]knftables.Element, 0, n) // one array for the transaction
-	for i, obj := range removedFrom {
-		for _, e := range lists[i] {
-			if e.Comment != nil && *e.Comment == owner {
-				del := knftables.Element{Key: e.Key}
-				if obj.kind == "map" {
-					del.Map = obj.name
-				} else {
-					del.Set = obj.name
-				}
-				dels = append(dels, del)
-			}
-		}
-	}
-	tx := b.nft.NewTransaction()
-	for i := range dels {
-		tx.Delete(&dels[i])
 	}
 	if err := b.nft.Run(ctx, tx); err != nil {
 		return fmt.Errorf("nftables/%s: %w", b.family, err)
@@ -147,9 +135,6 @@ func (b *nftBackend) forwards() ([]Forward, error) {
 	}
 	return out, nil
 }
-
-// removedFrom are the maps and the set whose elements remove deletes.
-var removedFrom = [...]struct{ kind, name string }{{"map", "hostports"}, {"map", "hostipports"}, {"set", "hairpins"}}
 
 // forwardMaps are the maps whose elements are forwards.
 var forwardMaps = []string{"hostports", "hostipports"}
@@ -193,46 +178,6 @@ func mapForwards(out []Forward, name string, elems []*knftables.Element, fam net
 			f.Owner = *e.Comment
 		}
 		out = append(out, f)
-	}
-	return out
-}
-
-// addAll adds every element of els to tx.
-func addAll(tx *knftables.Transaction, els []knftables.Element) {
-	for i := range els {
-		tx.Add(&els[i])
-	}
-}
-
-// elementParts carves the keys and values of n forwards' elements from
-// one array.
-type elementParts struct{ s []string }
-
-// newElementParts has room for n forwards: a key of up to 3 parts, a value
-// of 2 and a hairpin of 2 each.
-func newElementParts(n int) elementParts { return elementParts{s: make([]string, 0, 7*n)} }
-
-// of returns ss as a slice of the array, which nothing appends to.
-func (p *elementParts) of(ss ...string) []string {
-	n := len(p.s)
-	p.s = append(p.s, ss...)
-	return p.s[n:len(p.s):len(p.s)]
-}
-
-// portTexts is each forward's host port and pod port in decimal, in that
-// order, cut from one string.
-func portTexts(fs []Forward) []string {
-	var buf [96]byte
-	text := buf[:0]
-	for _, f := range fs {
-		text = strconv.AppendInt(strconv.AppendInt(text, int64(f.HostPort), 10), int64(f.PodPort), 10)
-	}
-	all, out := string(text), make([]string, 0, 2*len(fs))
-	for _, f := range fs {
-		for _, p := range [2]int32{f.HostPort, f.PodPort} {
-			n := len(strconv.AppendInt(buf[:0], int64(p), 10))
-			out, all = append(out, all[:n]), all[n:]
-		}
 	}
 	return out
 }

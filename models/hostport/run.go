@@ -61,7 +61,6 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 			last = max(last, tf.Time())
 		}
 	}
-	loops := w.stopLoops(c.Steps)
 	for i := range c.Steps {
 		s := &c.Steps[i]
 		last = max(last, s.At)
@@ -69,11 +68,7 @@ func Run(c *Case, build Builder, ch sim.Chooser, trace bool) (sim.Result, error)
 		case OpRun:
 			w.sched.AtLabel(s.At, sim.L("kubelet run ", s.Sandbox), func() { w.run(s) })
 		case OpStop:
-			l := &loops[0]
-			loops = loops[1:]
-			*l = stopLoop{w: w, id: s.Sandbox}
-			l.retry = func() { l.step() }
-			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), l.retry)
+			w.sched.AtLabel(s.At, sim.L("kubelet stop ", s.Sandbox), func() { w.stop(s.Sandbox) })
 		}
 	}
 	w.runner.Horizon = last + Settle
@@ -99,14 +94,13 @@ type world struct {
 	runner *sim.Runner
 	oracle *oracle
 	// calls are kubelet's CRI calls in flight; stops are its
-	// StopPodSandbox retry loops, in the order they started.
+	// StopPodSandbox retry loops.
 	calls sim.Calls
 	stops []*stopLoop
 	// own holds what store and runner point to: one allocation with the world.
 	own struct {
 		store  Store
 		runner sim.Runner
-		stops  [4]*stopLoop
 	}
 }
 
@@ -204,7 +198,7 @@ func (w *world) run(s *Step) {
 		}
 		return
 	}
-	ips := canonicalIPs(s.IPs)
+	ips, addrs := canonicalIPs(s.IPs)
 	w.oracle.addProbes(s.Ports)
 	want, invalid, hard, soft := w.oracle.expected(s.Sandbox, ips, s.Ports)
 	before, failures := w.oracle.sortedForwards(w.host), w.host.Node().Failures
@@ -241,66 +235,35 @@ func (w *world) run(s *Step) {
 		}
 		w.report(InvRefusals, "RunPodSandbox %s succeeded with %s: %s", s.Sandbox, what, mappingList(s.Ports))
 	}
-	w.oracle.add(&oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: parsedIPs(ips), state: live, expect: want})
+	w.oracle.add(&oracleSandbox{id: s.Sandbox, owner: SandboxHash(s.Sandbox), ips: ips, addrs: addrs, state: live, expect: want})
 }
 
 // canonicalIPs writes addresses as netip does, as the node's rules give
-// them back (an unparsable one is kept as written): ips itself when each is
-// written so already (nothing writes to it), else a copy.
-func canonicalIPs(ips []string) []string {
-	out, copied := ips, false
+// them back (an unparsable one is kept as written), and returns them
+// parsed too (the zero Addr for an unparsable one).
+func canonicalIPs(ips []string) ([]string, []netip.Addr) {
+	out, addrs := make([]string, len(ips)), make([]netip.Addr, len(ips))
 	var buf [64]byte
 	for i, ip := range ips {
+		out[i] = ip
 		if a, err := netip.ParseAddr(ip); err == nil {
+			addrs[i] = a
 			if b := a.AppendTo(buf[:0]); string(b) != ip {
-				if !copied {
-					out, copied = slices.Clone(ips), true
-				}
 				out[i] = string(b)
 			}
 		}
 	}
-	return out
+	return out, addrs
 }
 
-// parsedIPs is ips parsed (the zero Addr for an unparsable one).
-func parsedIPs(ips []string) []netip.Addr {
-	addrs := make([]netip.Addr, len(ips))
-	for i, ip := range ips {
-		addrs[i], _ = netip.ParseAddr(ip)
-	}
-	return addrs
-}
-
-// stopLoops are the StopPodSandbox loops of steps' stops, one array for
-// all, and w.stops made room for them.
-func (w *world) stopLoops(steps []Step) []stopLoop {
-	n := 0
-	for i := range steps {
-		if steps[i].Op == OpStop {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	w.stops = w.own.stops[:0]
-	if n > len(w.own.stops) {
-		w.stops = make([]*stopLoop, 0, n)
-	}
-	return make([]stopLoop, n)
-}
-
-// step is kubelet's StopPodSandbox, retried until it succeeds: the step
-// starts the loop, and its retries run it again. A stop of a sandbox the
-// oracle does not know (stopped already, or a same-time run that has not
-// happened yet) is still a call: CRI makes StopPodSandbox idempotent, so
-// the daemon answers it, and the trace shows it.
-func (l *stopLoop) step() {
-	if !l.started {
-		l.started, l.sb = true, l.w.oracle.find(l.id)
-		l.w.stops = append(l.w.stops, l)
-	}
+// stop is kubelet's StopPodSandbox, retried until it succeeds. A stop of a
+// sandbox the oracle does not know (stopped already, or a same-time run
+// that has not happened yet) is still a call: CRI makes StopPodSandbox
+// idempotent, so the daemon answers it, and the trace shows it.
+func (w *world) stop(id string) {
+	l := &stopLoop{w: w, id: id, sb: w.oracle.find(id)}
+	l.retry = l.call
+	w.stops = append(w.stops, l)
 	l.call()
 }
 
