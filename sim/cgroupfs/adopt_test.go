@@ -20,23 +20,17 @@ func TestAdoptTakesInDirectoriesOnly(t *testing.T) {
 				t.Fatal(err)
 			}
 			dir := tree.Path("pids", "/kubepods")
-			must := func(what string, err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatalf("%s: %v", what, err)
-				}
-			}
-			must("begin", tree.Begin())
-			must("mkdir a/b", os.MkdirAll(dir+"/a/b", 0o755))
-			must("write in a/b", os.WriteFile(dir+"/a/b/cgroup.procs", []byte("900"), 0o644))
+			must(t, "begin", tree.Begin())
+			must(t, "mkdir a/b", os.MkdirAll(dir+"/a/b", 0o755))
+			must(t, "write in a/b", os.WriteFile(dir+"/a/b/cgroup.procs", []byte("900"), 0o644))
 			for _, name := range []string{"gone", "link", "file"} {
-				must("mkdir "+name, os.Mkdir(dir+"/"+name, 0o755))
-				must("rmdir "+name, os.Remove(dir+"/"+name))
+				must(t, "mkdir "+name, os.Mkdir(dir+"/"+name, 0o755))
+				must(t, "rmdir "+name, os.Remove(dir+"/"+name))
 			}
-			must("link", os.Symlink(dir+"/a", dir+"/link"))
-			must("file", os.WriteFile(dir+"/file", nil, 0o644))
+			must(t, "link", os.Symlink(dir+"/a", dir+"/link"))
+			must(t, "file", os.WriteFile(dir+"/file", nil, 0o644))
 			_, err := tree.Settle()
-			must("settle", err)
+			must(t, "settle", err)
 			h := tree.hierarchyFor("pids")
 			var got []string
 			for _, cg := range tree.Cgroups() {

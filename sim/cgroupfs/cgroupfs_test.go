@@ -28,6 +28,14 @@ func profile(t testing.TB, name string) Profile {
 	return p
 }
 
+// must fails the test with what when err is not nil.
+func must(t testing.TB, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
 // idle empties what trees keep for the next ones (CloseIdle: kept trees,
 // pooled watchers, shared kernel facts), so that a test starts from none,
 // and returns the function that empties it again, to defer or to register

@@ -45,47 +45,41 @@ var runtimeActs = []struct {
 // many descriptors the trees held at those points.
 func descriptorsLife(t *testing.T, spec Spec, file string, act func(string) error) (shots []string, held int) {
 	t.Helper()
-	must := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
 	life := func(tree *FS, act func(string) error) {
-		must("make the pod", tree.Mkdir("/kubepods/pod1", tree.Controllers()))
-		must("start a process", tree.StartProcess(1010, "p", "/kubepods/pod1"))
-		must("begin", tree.Begin())
+		must(t, "make the pod", tree.Mkdir("/kubepods/pod1", tree.Controllers()))
+		must(t, "start a process", tree.StartProcess(1010, "p", "/kubepods/pod1"))
+		must(t, "begin", tree.Begin())
 		if act != nil {
-			must("the runtime's act", act(filepath.Join(tree.Path("pids", "/kubepods/pod1"), file)))
+			must(t, "the runtime's act", act(filepath.Join(tree.Path("pids", "/kubepods/pod1"), file)))
 		}
-		must("start another process", tree.StartProcess(1011, "q", "/kubepods/pod1"))
+		must(t, "start another process", tree.StartProcess(1011, "q", "/kubepods/pod1"))
 		shots = append(shots, snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
 		refusals, err := tree.Settle()
-		must("settle", err)
+		must(t, "settle", err)
 		shots = append(shots, fmt.Sprint(refusals), tree.Dump(), snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
-		must("exit", tree.Exit(1011))
-		must("flush", tree.Flush())
+		must(t, "exit", tree.Exit(1011))
+		must(t, "flush", tree.Flush())
 		shots = append(shots, snapshot(t, tree), reads(t, tree))
 		held += heldFDs(tree)
-		must("begin", tree.Begin())
-		must("exit", tree.Exit(1010))
-		must("start a third process", tree.StartProcess(1012, "r", "/kubepods/pod1"))
+		must(t, "begin", tree.Begin())
+		must(t, "exit", tree.Exit(1010))
+		must(t, "start a third process", tree.StartProcess(1012, "r", "/kubepods/pod1"))
 		_, err = tree.Settle()
-		must("settle", err)
+		must(t, "settle", err)
 		shots = append(shots, snapshot(t, tree))
 		held += heldFDs(tree)
 	}
 	var last *FS
 	for i, a := range []func(string) error{act, nil, act} {
 		tree, err := New(spec)
-		must("new tree", err)
+		must(t, "new tree", err)
 		if i == 2 && tree.Dir() != last.Dir() {
 			t.Fatalf("the third tree was not made in the second, kept (tainted %v)", last.tainted)
 		}
 		life(tree, a)
-		must("close", tree.Close())
+		must(t, "close", tree.Close())
 		last = tree
 	}
 	return shots, held

@@ -255,22 +255,16 @@ func TestRenderedIsWhatTheDiskHolds(t *testing.T) {
 func TestRemoveTreeRemovesEverything(t *testing.T) {
 	dir := t.TempDir()
 	tree := filepath.Join(dir, "tree")
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	must(os.MkdirAll(tree+"/a/b/c", 0o755))
-	must(os.Mkdir(tree+"/empty", 0o755))
-	must(os.WriteFile(tree+"/a/b/c/f", []byte("1"), 0o644))
-	must(os.WriteFile(tree+"/a/zero", nil, 0))
-	must(os.Symlink(tree+"/a", tree+"/a/b/up"))
+	must(t, "make the tree", os.MkdirAll(tree+"/a/b/c", 0o755))
+	must(t, "make an empty directory", os.Mkdir(tree+"/empty", 0o755))
+	must(t, "write a file", os.WriteFile(tree+"/a/b/c/f", []byte("1"), 0o644))
+	must(t, "write a file of mode 0", os.WriteFile(tree+"/a/zero", nil, 0))
+	must(t, "link up", os.Symlink(tree+"/a", tree+"/a/b/up"))
 	for i := range 100 {
-		must(os.WriteFile(fmt.Sprintf("%s/a/%s-%03d", tree, strings.Repeat("n", 200), i), nil, 0o644))
+		must(t, "write a long-named file", os.WriteFile(fmt.Sprintf("%s/a/%s-%03d", tree, strings.Repeat("n", 200), i), nil, 0o644))
 	}
-	must(os.Symlink(tree+"/a", dir+"/link"))
-	must(removeTree(dir + "/link"))
+	must(t, "link to the tree", os.Symlink(tree+"/a", dir+"/link"))
+	must(t, "remove the link", removeTree(dir+"/link"))
 	if _, err := os.Stat(tree + "/a/b/c/f"); err != nil {
 		t.Fatalf("removing a link removed what it points to: %v", err)
 	}
@@ -280,5 +274,5 @@ func TestRemoveTreeRemovesEverything(t *testing.T) {
 	if _, err := os.Lstat(tree); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("the tree is still there: %v", err)
 	}
-	must(removeTree(tree))
+	must(t, "remove a missing tree", removeTree(tree))
 }

@@ -20,45 +20,39 @@ func TestRemovedPreCreatedCgroupKeepsTheTree(t *testing.T) {
 				first := node(t, spec)
 				h := first.hierarchyFor("pids")
 				first.SetPlan(Plan{Entries: []PlanEntry{{Window: 0, Hier: h.label(), Path: "/kubepods/x"}}})
-				must := func(what string, err error) {
-					t.Helper()
-					if err != nil {
-						t.Fatalf("%s: %v", what, err)
-					}
-				}
-				must("begin", first.Begin())
+				must(t, "begin", first.Begin())
 				link := first.Path("pids", "/kubepods/x")
 				if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 					t.Fatalf("the plan placed no link at %s: %v", link, err)
 				}
-				must("the runtime removes the cgroup", os.Remove(link))
+				must(t, "the runtime removes the cgroup", os.Remove(link))
 				if removeFile {
-					must("the runtime removes a file", os.Remove(first.Path("pids", "/kubepods")+"/pids.max"))
+					must(t, "the runtime removes a file", os.Remove(first.Path("pids", "/kubepods")+"/pids.max"))
 				}
 				_, err := first.Settle()
-				must("settle", err)
+				must(t, "settle", err)
 				if first.Exists("/kubepods/x") {
 					t.Fatal("the removed cgroup is still in the kernel state")
 				}
 				if first.tainted != removeFile {
 					t.Fatalf("tainted %v, want %v", first.tainted, removeFile)
 				}
-				must("close", first.Close())
+				must(t, "close", first.Close())
 				if removeFile {
 					return
 				}
 				reused, err := New(spec)
-				must("new tree", err)
+				must(t, "new tree", err)
 				if reused.Dir() != first.Dir() {
 					t.Fatal("the next tree was not made in the kept one")
 				}
 				got := useTree(t, reused, "/kubepods/sb", false)
-				must("close", reused.Close())
-				must("close idle", CloseIdle())
+				must(t, "close", reused.Close())
+				must(t, "close idle", CloseIdle())
 				fresh, err := New(spec)
-				must("new tree", err)
+				must(t, "new tree", err)
 				want := useTree(t, fresh, "/kubepods/sb", false)
-				must("close", fresh.Close())
+				must(t, "close", fresh.Close())
 				samePoints(t, got, want, "the kept tree holds", "as a new tree")
 			})
 		}
