@@ -93,7 +93,7 @@ func ForgetCrashStacks() {
 	crashStacksHeld.Store(0)
 }
 
-// crashFramesOf is frames(pcs), remembered. The stack is shared: callers copy it.
+// crashFramesOf is symbolize(pcs), remembered. The stack is shared: callers copy it.
 func crashFramesOf(pcs []uintptr) crashFrames {
 	if len(pcs) == 0 {
 		return crashFrames{}
@@ -102,7 +102,7 @@ func crashFramesOf(pcs []uintptr) crashFrames {
 	if f, ok := crashStacks.Load(key); ok {
 		return f.(crashFrames)
 	}
-	f := frames(pcs)
+	f := symbolize(pcs)
 	if crashStacksHeld.Load() < crashStacksMax {
 		if _, loaded := crashStacks.LoadOrStore(strings.Clone(key), f); !loaded {
 			crashStacksHeld.Add(1)
@@ -111,15 +111,15 @@ func crashFramesOf(pcs []uintptr) crashFrames {
 	return f
 }
 
-// frames is the trimmed stack of pcs (runtime.Callers' from a panic's
-// deferred recovery) and the crash's site in it.
-func frames(pcs []uintptr) crashFrames {
+// symbolize is the trimmed stack of pcs (runtime.Callers' from a panic's
+// deferred recovery, at least one) and the crash's site in it.
+func symbolize(pcs []uintptr) crashFrames {
 	var c crashFrames
-	frames := runtime.CallersFrames(pcs)
+	it := runtime.CallersFrames(pcs)
 	site := -1 // the index in stack of the innermost frame outside the standard library
-	for more := len(pcs) > 0; more; {
+	for more := true; more; {
 		var f runtime.Frame
-		f, more = frames.Next()
+		f, more = it.Next()
 		name := f.Function
 		if strings.HasSuffix(name, "/sim.Protect") || strings.HasSuffix(name, "/sim.(*Task).body") {
 			break // the frames past Protect or a task's body are the simulator's, not the crash's
