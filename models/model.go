@@ -119,9 +119,9 @@ type Model struct {
 	Idle func() error
 	// SystemBound says the model's runs spend most of their CPU time in
 	// system calls (a real library on a real directory tree): a campaign
-	// of such models only gives its workers a spare Go scheduler P, so that
-	// one whose call outlasts a tick of the runtime's monitor keeps its P
-	// (cmd/faultsim).
+	// of such models alone gives its workers a spare Go scheduler P, so
+	// that one whose call outlasts a tick of the runtime's monitor keeps
+	// its P (cmd/faultsim).
 	SystemBound bool
 }
 
